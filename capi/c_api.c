@@ -1,0 +1,630 @@
+/* pylite: the public C API (pylite/c_api.h, pylite/pylite.h).
+ *
+ * A thin layer: argument checks, locking and error bookkeeping around the
+ * core in capi/core/. Every entry point that can fail starts by clearing the
+ * calling thread's error accumulator, so PyliteGetLastError() holds exactly
+ * the messages of the last failing call. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/interp.h"
+#include "pylite/pylite.h"
+
+/* Checks a handle argument: reports and returns `ret` when NULL. */
+#define PL_CHECK_ARG(arg, ret)                                      \
+  do {                                                              \
+    if (!(arg)) {                                                   \
+      pl_error(NULL, "%s: argument '%s' is NULL.", __func__, #arg); \
+      return ret;                                                   \
+    }                                                               \
+  } while (0)
+
+/* ---- Versions ------------------------------------------------------------ */
+
+const char* TfLiteVersion(void) { return "2.21.0"; }
+const char* TfLiteExtensionApisVersion(void) { return "2.21.0"; }
+int TfLiteSchemaVersion(void) { return 3; }
+
+/* ---- Model ----------------------------------------------------------------- */
+
+TfLiteModel* TfLiteModelCreate(const void* model_data, size_t model_size) {
+  return TfLiteModelCreateWithErrorReporter(model_data, model_size, NULL, NULL);
+}
+
+TfLiteModel* TfLiteModelCreateWithErrorReporter(
+    const void* model_data, size_t model_size,
+    TfLiteErrorReporterCallback reporter, void* user_data) {
+  pl_error_begin();
+  return pl_model_create(model_data, model_size, NULL, 0, reporter, user_data);
+}
+
+TfLiteModel* TfLiteModelCreateFromFile(const char* model_path) {
+  return TfLiteModelCreateFromFileWithErrorReporter(model_path, NULL, NULL);
+}
+
+TfLiteModel* TfLiteModelCreateFromFileWithErrorReporter(
+    const char* model_path, TfLiteErrorReporterCallback reporter,
+    void* user_data) {
+  pl_error_begin();
+  return pl_model_create_from_file(model_path, reporter, user_data);
+}
+
+void TfLiteModelDelete(TfLiteModel* model) { pl_model_release(model); }
+
+/* ---- Options --------------------------------------------------------------- */
+
+TfLiteInterpreterOptions* TfLiteInterpreterOptionsCreate(void) {
+  TfLiteInterpreterOptions* o = calloc(1, sizeof(*o));
+  if (o) o->num_threads = -1;
+  return o;
+}
+
+TfLiteInterpreterOptions* TfLiteInterpreterOptionsCopy(
+    const TfLiteInterpreterOptions* from) {
+  if (!from) return NULL;
+  TfLiteInterpreterOptions* o = malloc(sizeof(*o));
+  if (o) *o = *from;
+  return o;
+}
+
+void TfLiteInterpreterOptionsDelete(TfLiteInterpreterOptions* options) {
+  free(options);
+}
+
+void TfLiteInterpreterOptionsSetNumThreads(TfLiteInterpreterOptions* options,
+                                           int32_t num_threads) {
+  if (options) options->num_threads = num_threads;
+}
+
+void TfLiteInterpreterOptionsSetErrorReporter(
+    TfLiteInterpreterOptions* options, TfLiteErrorReporterCallback reporter,
+    void* user_data) {
+  if (!options) return;
+  options->reporter = reporter;
+  options->reporter_data = user_data;
+}
+
+void TfLiteInterpreterOptionsAddDelegate(TfLiteInterpreterOptions* options,
+                                         TfLiteOpaqueDelegate* delegate) {
+  if (options && delegate) options->num_delegates++;
+}
+
+TfLiteStatus TfLiteInterpreterOptionsEnableCancellation(
+    TfLiteInterpreterOptions* options, bool enable) {
+  if (options) options->enable_cancellation = enable;
+  return kTfLiteOk;
+}
+
+/* ---- Interpreter ------------------------------------------------------------ */
+
+TfLiteInterpreter* TfLiteInterpreterCreate(
+    const TfLiteModel* model, const TfLiteInterpreterOptions* optional_options) {
+  pl_error_begin();
+  return pl_interp_create((TfLiteModel*)model, optional_options);
+}
+
+void TfLiteInterpreterDelete(TfLiteInterpreter* interpreter) {
+  pl_interp_delete(interpreter);
+}
+
+/* Subgraph 0, or NULL (reported) for a model without subgraphs. */
+static PlSubgraph* primary(const TfLiteInterpreter* interp) {
+  if (interp->num_subgraphs < 1) {
+    pl_error((PlInterp*)interp, "The model has no subgraphs.");
+    return NULL;
+  }
+  return &interp->subgraphs[0];
+}
+
+int32_t TfLiteInterpreterGetInputTensorCount(
+    const TfLiteInterpreter* interpreter) {
+  PL_CHECK_ARG(interpreter, 0);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? sg->inputs->size : 0;
+}
+
+const int* TfLiteInterpreterInputTensorIndices(
+    const TfLiteInterpreter* interpreter) {
+  PL_CHECK_ARG(interpreter, NULL);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? sg->inputs->data : NULL;
+}
+
+int32_t TfLiteInterpreterGetOutputTensorCount(
+    const TfLiteInterpreter* interpreter) {
+  PL_CHECK_ARG(interpreter, 0);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? sg->outputs->size : 0;
+}
+
+const int* TfLiteInterpreterOutputTensorIndices(
+    const TfLiteInterpreter* interpreter) {
+  PL_CHECK_ARG(interpreter, NULL);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? sg->outputs->data : NULL;
+}
+
+static TfLiteTensor* io_tensor(const TfLiteInterpreter* interp,
+                               const TfLiteIntArray* list, int32_t index,
+                               const char* what) {
+  if (index < 0 || index >= list->size) {
+    pl_error((PlInterp*)interp, "%s index %d is out of range [0, %d).", what,
+             (int)index, list->size);
+    return NULL;
+  }
+  return &interp->subgraphs[0].tensors[list->data[index]];
+}
+
+TfLiteTensor* TfLiteInterpreterGetInputTensor(
+    const TfLiteInterpreter* interpreter, int32_t input_index) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, NULL);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? io_tensor(interpreter, sg->inputs, input_index, "Input") : NULL;
+}
+
+const TfLiteTensor* TfLiteInterpreterGetOutputTensor(
+    const TfLiteInterpreter* interpreter, int32_t output_index) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, NULL);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? io_tensor(interpreter, sg->outputs, output_index, "Output")
+            : NULL;
+}
+
+TfLiteTensor* TfLiteInterpreterGetTensor(const TfLiteInterpreter* interpreter,
+                                         int index) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, NULL);
+  return PyliteInterpreterGetSubgraphTensor(interpreter, 0, index);
+}
+
+TfLiteStatus TfLiteInterpreterResizeInputTensor(TfLiteInterpreter* interpreter,
+                                                int32_t input_index,
+                                                const int* input_dims,
+                                                int32_t input_dims_size) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PlSubgraph* sg = primary(interpreter);
+  if (!sg) return kTfLiteError;
+  if (input_index < 0 || input_index >= sg->inputs->size) {
+    pl_error(interpreter, "Input index %d is out of range [0, %d).",
+             (int)input_index, sg->inputs->size);
+    return kTfLiteError;
+  }
+  pthread_mutex_lock(&sg->lock);
+  TfLiteStatus status = pl_subgraph_resize_input(
+      sg, sg->inputs->data[input_index], input_dims, input_dims_size, false);
+  pthread_mutex_unlock(&sg->lock);
+  return status;
+}
+
+static TfLiteStatus locked_allocate(PlSubgraph* sg) {
+  pthread_mutex_lock(&sg->lock);
+  TfLiteStatus status = pl_subgraph_allocate(sg);
+  pthread_mutex_unlock(&sg->lock);
+  return status;
+}
+
+static TfLiteStatus locked_invoke(PlSubgraph* sg) {
+  pthread_mutex_lock(&sg->lock);
+  TfLiteStatus status = pl_subgraph_invoke(sg);
+  pthread_mutex_unlock(&sg->lock);
+  return status;
+}
+
+TfLiteStatus TfLiteInterpreterAllocateTensors(TfLiteInterpreter* interpreter) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? locked_allocate(sg) : kTfLiteError;
+}
+
+TfLiteStatus TfLiteInterpreterInvoke(TfLiteInterpreter* interpreter) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PlSubgraph* sg = primary(interpreter);
+  return sg ? locked_invoke(sg) : kTfLiteError;
+}
+
+TfLiteStatus TfLiteInterpreterCancel(const TfLiteInterpreter* interpreter) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  if (!interpreter->enable_cancellation) {
+    pl_error((PlInterp*)interpreter,
+             "Cancellation is not enabled in the interpreter options.");
+    return kTfLiteError;
+  }
+  atomic_store(&((PlInterp*)interpreter)->cancelled, true);
+  return kTfLiteOk;
+}
+
+/* ---- Signatures ---------------------------------------------------------------- */
+
+int32_t TfLiteInterpreterGetSignatureCount(
+    const TfLiteInterpreter* interpreter) {
+  return interpreter ? interpreter->num_signatures : 0;
+}
+
+const char* TfLiteInterpreterGetSignatureKey(
+    const TfLiteInterpreter* interpreter, int32_t signature_index) {
+  if (!interpreter || signature_index < 0 ||
+      signature_index >= interpreter->num_signatures)
+    return NULL;
+  return interpreter->signatures[signature_index].key;
+}
+
+TfLiteSignatureRunner* TfLiteInterpreterGetSignatureRunner(
+    const TfLiteInterpreter* interpreter, const char* signature_key) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, NULL);
+  PlInterp* interp = (PlInterp*)interpreter;
+  const PlSignature* sig = pl_interp_find_signature(interp, signature_key);
+  if (!sig) return NULL;
+  TfLiteSignatureRunner* runner = calloc(1, sizeof(*runner));
+  if (!runner) {
+    pl_error(interp, "Out of memory.");
+    return NULL;
+  }
+  runner->interp = interp;
+  runner->sig = sig;
+  runner->sg = &interp->subgraphs[sig->subgraph_index];
+  return runner;
+}
+
+size_t TfLiteSignatureRunnerGetInputCount(const TfLiteSignatureRunner* r) {
+  return r ? (size_t)r->sig->num_inputs : 0;
+}
+
+const char* TfLiteSignatureRunnerGetInputName(const TfLiteSignatureRunner* r,
+                                              int32_t input_index) {
+  if (!r || input_index < 0 || input_index >= r->sig->num_inputs) return NULL;
+  return r->sig->input_names[input_index];
+}
+
+size_t TfLiteSignatureRunnerGetOutputCount(const TfLiteSignatureRunner* r) {
+  return r ? (size_t)r->sig->num_outputs : 0;
+}
+
+const char* TfLiteSignatureRunnerGetOutputName(const TfLiteSignatureRunner* r,
+                                               int32_t output_index) {
+  if (!r || output_index < 0 || output_index >= r->sig->num_outputs)
+    return NULL;
+  return r->sig->output_names[output_index];
+}
+
+/* Lists a signature's names for error messages. */
+static void list_names(const char* const* names, int32_t n, char* out,
+                       size_t size) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int32_t i = 0; i < n && used < size; ++i)
+    used += (size_t)snprintf(out + used, size - used, "%s'%s'", i ? ", " : "",
+                             names[i]);
+}
+
+static int32_t input_tensor_index(const TfLiteSignatureRunner* r,
+                                  const char* name) {
+  int32_t i = pl_signature_input(r->sig, name);
+  if (i < 0) {
+    char list[1024];
+    list_names(r->sig->input_names, r->sig->num_inputs, list, sizeof(list));
+    pl_error(r->interp, "Input name %s was not found in signature '%s'. "
+             "Inputs: [%s].", name ? name : "(null)", r->sig->key, list);
+    return -1;
+  }
+  return r->sig->input_tensors[i];
+}
+
+static int32_t output_tensor_index(const TfLiteSignatureRunner* r,
+                                   const char* name) {
+  int32_t i = pl_signature_output(r->sig, name);
+  if (i < 0) {
+    char list[1024];
+    list_names(r->sig->output_names, r->sig->num_outputs, list, sizeof(list));
+    pl_error(r->interp, "Output name %s was not found in signature '%s'. "
+             "Outputs: [%s].", name ? name : "(null)", r->sig->key, list);
+    return -1;
+  }
+  return r->sig->output_tensors[i];
+}
+
+TfLiteStatus PyliteSignatureRunnerResizeInput(TfLiteSignatureRunner* runner,
+                                              const char* input_name,
+                                              const int* dims,
+                                              int32_t dims_size, bool strict) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, kTfLiteError);
+  int32_t t = input_tensor_index(runner, input_name);
+  if (t < 0) return kTfLiteError;
+  pthread_mutex_lock(&runner->sg->lock);
+  TfLiteStatus status =
+      pl_subgraph_resize_input(runner->sg, t, dims, dims_size, strict);
+  pthread_mutex_unlock(&runner->sg->lock);
+  return status;
+}
+
+TfLiteStatus TfLiteSignatureRunnerResizeInputTensor(
+    TfLiteSignatureRunner* runner, const char* input_name,
+    const int* input_dims, int32_t input_dims_size) {
+  return PyliteSignatureRunnerResizeInput(runner, input_name, input_dims,
+                                          input_dims_size, true);
+}
+
+TfLiteStatus TfLiteSignatureRunnerAllocateTensors(
+    TfLiteSignatureRunner* runner) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, kTfLiteError);
+  return locked_allocate(runner->sg);
+}
+
+TfLiteTensor* TfLiteSignatureRunnerGetInputTensor(
+    TfLiteSignatureRunner* runner, const char* input_name) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, NULL);
+  int32_t t = input_tensor_index(runner, input_name);
+  return t < 0 ? NULL : &runner->sg->tensors[t];
+}
+
+TfLiteStatus TfLiteSignatureRunnerInvoke(TfLiteSignatureRunner* runner) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, kTfLiteError);
+  return locked_invoke(runner->sg);
+}
+
+const TfLiteTensor* TfLiteSignatureRunnerGetOutputTensor(
+    const TfLiteSignatureRunner* runner, const char* output_name) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, NULL);
+  int32_t t = output_tensor_index(runner, output_name);
+  return t < 0 ? NULL : &runner->sg->tensors[t];
+}
+
+TfLiteStatus TfLiteSignatureRunnerCancel(TfLiteSignatureRunner* runner) {
+  PL_CHECK_ARG(runner, kTfLiteError);
+  return TfLiteInterpreterCancel(runner->interp);
+}
+
+void TfLiteSignatureRunnerDelete(TfLiteSignatureRunner* runner) {
+  free(runner);
+}
+
+/* ---- Tensors ----------------------------------------------------------------- */
+
+TfLiteType TfLiteTensorType(const TfLiteTensor* tensor) {
+  return tensor ? tensor->type : kTfLiteNoType;
+}
+
+int32_t TfLiteTensorNumDims(const TfLiteTensor* tensor) {
+  if (!tensor || !tensor->dims) return -1;
+  return tensor->dims->size;
+}
+
+int32_t TfLiteTensorDim(const TfLiteTensor* tensor, int32_t dim_index) {
+  if (!tensor || !tensor->dims || dim_index < 0 ||
+      dim_index >= tensor->dims->size)
+    return -1;
+  return tensor->dims->data[dim_index];
+}
+
+size_t TfLiteTensorByteSize(const TfLiteTensor* tensor) {
+  return tensor ? tensor->bytes : 0;
+}
+
+void* TfLiteTensorData(const TfLiteTensor* tensor) {
+  return tensor ? tensor->data.data : NULL;
+}
+
+const char* TfLiteTensorName(const TfLiteTensor* tensor) {
+  return tensor ? tensor->name : NULL;
+}
+
+TfLiteQuantizationParams TfLiteTensorQuantizationParams(
+    const TfLiteTensor* tensor) {
+  TfLiteQuantizationParams none = {0.0f, 0};
+  return tensor ? tensor->params : none;
+}
+
+TfLiteStatus TfLiteTensorCopyFromBuffer(TfLiteTensor* tensor,
+                                        const void* input_data,
+                                        size_t input_data_size) {
+  pl_error_begin();
+  PL_CHECK_ARG(tensor, kTfLiteError);
+  if (tensor->type == kTfLiteString) {
+    pl_error(NULL, "Tensor '%s' holds strings: write it with "
+             "PyliteTensorWriteStrings.", tensor->name);
+    return kTfLiteError;
+  }
+  if (tensor->bytes != input_data_size) {
+    pl_error(NULL, "Tensor '%s' has %zu bytes but %zu were given.",
+             tensor->name, tensor->bytes, input_data_size);
+    return kTfLiteError;
+  }
+  if (!tensor->data.raw) {
+    pl_error(NULL, "Tensor '%s' is not allocated: call AllocateTensors "
+             "first.", tensor->name);
+    return kTfLiteError;
+  }
+  if (pl_is_constant(tensor)) {
+    pl_error(NULL, "Tensor '%s' is constant.", tensor->name);
+    return kTfLiteError;
+  }
+  if (input_data_size) memcpy(tensor->data.raw, input_data, input_data_size);
+  return kTfLiteOk;
+}
+
+TfLiteStatus TfLiteTensorCopyToBuffer(const TfLiteTensor* tensor,
+                                      void* output_data,
+                                      size_t output_data_size) {
+  pl_error_begin();
+  PL_CHECK_ARG(tensor, kTfLiteError);
+  if (tensor->bytes != output_data_size) {
+    pl_error(NULL, "Tensor '%s' has %zu bytes but the buffer has %zu.",
+             tensor->name, tensor->bytes, output_data_size);
+    return kTfLiteError;
+  }
+  if (output_data_size && !tensor->data.raw) {
+    pl_error(NULL, "Tensor '%s' has no data.", tensor->name);
+    return kTfLiteError;
+  }
+  if (output_data_size) memcpy(output_data, tensor->data.raw, output_data_size);
+  return kTfLiteOk;
+}
+
+/* ---- pylite extensions ------------------------------------------------------- */
+
+const char* PyliteGetLastError(void) { return pl_error_thread_last(); }
+void PyliteClearLastError(void) { pl_error_begin(); }
+
+const char* PyliteInterpreterGetLastError(
+    const TfLiteInterpreter* interpreter) {
+  return interpreter ? interpreter->last_error : "";
+}
+
+void PyliteQuietReporter(void* user_data, const char* format, va_list args) {
+  (void)user_data, (void)format, (void)args;
+}
+
+int32_t PyliteTensorGetStringCount(const TfLiteTensor* tensor) {
+  if (!tensor || tensor->type != kTfLiteString) return -1;
+  return pl_string_count(tensor);
+}
+
+TfLiteStatus PyliteTensorGetString(const TfLiteTensor* tensor, int32_t index,
+                                   const char** data, size_t* length) {
+  pl_error_begin();
+  PL_CHECK_ARG(tensor, kTfLiteError);
+  PL_CHECK_ARG(data, kTfLiteError);
+  PL_CHECK_ARG(length, kTfLiteError);
+  if (!pl_string_get(tensor, index, data, length)) {
+    pl_error(NULL, "String %d of tensor '%s' does not exist (the tensor "
+             "holds %d strings).", (int)index, tensor->name,
+             (int)pl_string_count(tensor));
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus PyliteTensorWriteStrings(TfLiteTensor* tensor, int32_t count,
+                                      const char* const* data,
+                                      const size_t* lengths) {
+  pl_error_begin();
+  PL_CHECK_ARG(tensor, kTfLiteError);
+  if (tensor->type != kTfLiteString) {
+    pl_error(NULL, "Tensor '%s' has type %s, not STRING.", tensor->name,
+             TfLiteTypeGetName(tensor->type));
+    return kTfLiteError;
+  }
+  if (pl_is_constant(tensor)) {
+    pl_error(NULL, "Tensor '%s' is constant.", tensor->name);
+    return kTfLiteError;
+  }
+  int64_t want = pl_num_elements(tensor);
+  if (count != want) {
+    pl_error(NULL, "Tensor '%s' has %lld elements but %d strings were given.",
+             tensor->name, (long long)want, (int)count);
+    return kTfLiteError;
+  }
+  if (count > 0 && (!data || !lengths)) {
+    pl_error(NULL, "PyliteTensorWriteStrings: data or lengths is NULL.");
+    return kTfLiteError;
+  }
+  for (int32_t i = 0; i < count; ++i) {
+    if (!data[i] && lengths[i]) {
+      pl_error(NULL, "PyliteTensorWriteStrings: string %d is NULL.", (int)i);
+      return kTfLiteError;
+    }
+  }
+  return pl_string_write(NULL, tensor, count, data, lengths);
+}
+
+TfLiteStatus PyliteInterpreterResizeTensor(TfLiteInterpreter* interpreter,
+                                           int32_t tensor_index,
+                                           const int* dims, int32_t dims_size,
+                                           bool strict) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PlSubgraph* sg = primary(interpreter);
+  if (!sg) return kTfLiteError;
+  pthread_mutex_lock(&sg->lock);
+  TfLiteStatus status =
+      pl_subgraph_resize_input(sg, tensor_index, dims, dims_size, strict);
+  pthread_mutex_unlock(&sg->lock);
+  return status;
+}
+
+int32_t PyliteInterpreterGetSubgraphCount(const TfLiteInterpreter* interp) {
+  return interp ? interp->num_subgraphs : 0;
+}
+
+static PlSubgraph* subgraph_at(const TfLiteInterpreter* interp, int32_t i) {
+  if (!interp || i < 0 || i >= interp->num_subgraphs) return NULL;
+  return &interp->subgraphs[i];
+}
+
+int32_t PyliteInterpreterGetTensorCount(const TfLiteInterpreter* interp,
+                                        int32_t subgraph_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  return sg ? sg->num_tensors : -1;
+}
+
+TfLiteTensor* PyliteInterpreterGetSubgraphTensor(
+    const TfLiteInterpreter* interp, int32_t subgraph_index,
+    int32_t tensor_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  if (!sg || tensor_index < 0 || tensor_index >= sg->num_tensors) {
+    if (interp)
+      pl_error((PlInterp*)interp, "Tensor %d of subgraph %d does not exist.",
+               (int)tensor_index, (int)subgraph_index);
+    return NULL;
+  }
+  return &sg->tensors[tensor_index];
+}
+
+const char* PyliteInterpreterGetSubgraphName(const TfLiteInterpreter* interp,
+                                             int32_t subgraph_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  return sg ? sg->def->name : NULL;
+}
+
+int32_t PyliteInterpreterGetNodeCount(const TfLiteInterpreter* interp,
+                                      int32_t subgraph_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  return sg ? sg->num_nodes : -1;
+}
+
+const char* PyliteInterpreterGetNodeOpName(const TfLiteInterpreter* interp,
+                                           int32_t subgraph_index,
+                                           int32_t node_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  if (!sg || node_index < 0 || node_index >= sg->num_nodes) return NULL;
+  return sg->nodes[node_index].op_name;
+}
+
+const char* PyliteSignatureRunnerGetKey(const TfLiteSignatureRunner* runner) {
+  return runner ? runner->sig->key : NULL;
+}
+
+int32_t PyliteSignatureRunnerGetSubgraphIndex(
+    const TfLiteSignatureRunner* runner) {
+  return runner ? runner->sig->subgraph_index : -1;
+}
+
+int32_t PyliteSignatureRunnerGetInputTensorIndex(
+    const TfLiteSignatureRunner* runner, const char* input_name) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, -1);
+  return input_tensor_index(runner, input_name);
+}
+
+int32_t PyliteSignatureRunnerGetOutputTensorIndex(
+    const TfLiteSignatureRunner* runner, const char* output_name) {
+  pl_error_begin();
+  PL_CHECK_ARG(runner, -1);
+  return output_tensor_index(runner, output_name);
+}
+
+bool PyliteSignatureRunnerIsReady(const TfLiteSignatureRunner* runner) {
+  return runner && runner->sg->state == PL_STATE_READY;
+}

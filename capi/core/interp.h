@@ -1,0 +1,182 @@
+/* pylite: the interpreter core (internal).
+ *
+ * An interpreter owns one PlSubgraph per model subgraph. Each subgraph has
+ * its own tensors, execution plan (nodes in model order), arena and lock, and
+ * an explicit state: UNALLOCATED until its nodes are prepared and its memory
+ * is planned, READY after, and back to UNALLOCATED when an input is resized.
+ * Signature runners are thin views over one subgraph; runners of different
+ * subgraphs may run concurrently, calls on one subgraph are serialized by its
+ * lock. c_api.c maps the public C API onto the functions below. */
+#ifndef PYLITE_CORE_INTERP_H_
+#define PYLITE_CORE_INTERP_H_
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "capi/core/kernel.h"
+#include "capi/core/model.h"
+#include "pylite/c_api.h"
+
+typedef enum PlState {
+  PL_STATE_UNALLOCATED = 0, /* needs AllocateTensors */
+  PL_STATE_READY = 1,       /* prepared and planned: Invoke may run */
+} PlState;
+
+/* Per-tensor facts the public struct does not carry. */
+typedef struct PlTensorInfo {
+  bool is_input;     /* a subgraph input */
+  bool is_output;    /* a subgraph output */
+  bool dynamic;      /* sized at run time: heap, not arena */
+  bool owns_data;    /* data is a heap block freed with the tensor */
+  size_t arena_offset;
+} PlTensorInfo;
+
+struct PlSubgraph {
+  struct TfLiteInterpreter* interp;
+  int32_t index;
+  const PlSubgraphDef* def;
+  int32_t num_tensors;
+  TfLiteTensor* tensors;
+  PlTensorInfo* info;
+  int32_t num_nodes;
+  PlNode* nodes;
+  TfLiteIntArray* inputs;
+  TfLiteIntArray* outputs;
+  PlState state;
+  uint8_t* arena;
+  size_t arena_size;
+  pthread_mutex_t lock;
+};
+
+/* A signature as the runtime uses it: names sorted, tensor indices. */
+typedef struct PlSignature {
+  const char* key;
+  int32_t subgraph_index;
+  int32_t num_inputs;
+  const char** input_names;
+  int32_t* input_tensors;
+  int32_t num_outputs;
+  const char** output_names;
+  int32_t* output_tensors;
+} PlSignature;
+
+struct TfLiteModel {
+  PlModel* parsed;
+  void* mapping; /* mmap of the file, or NULL */
+  size_t mapping_size;
+  atomic_int refs; /* the caller's handle + one per interpreter */
+};
+
+struct TfLiteInterpreterOptions {
+  int32_t num_threads;
+  TfLiteErrorReporterCallback reporter;
+  void* reporter_data;
+  bool enable_cancellation;
+  int32_t num_delegates;
+};
+
+struct TfLiteInterpreter {
+  struct TfLiteModel* model;
+  int32_t num_threads;
+  TfLiteErrorReporterCallback reporter;
+  void* reporter_data;
+  bool enable_cancellation;
+  atomic_bool cancelled;
+  int32_t num_subgraphs;
+  PlSubgraph* subgraphs;
+  int32_t num_signatures; /* as in the model */
+  PlSignature* signatures;
+  PlSignature placeholder; /* over subgraph 0, for models without signatures */
+  bool has_placeholder;
+  pthread_mutex_t error_lock;
+  char last_error[2048];
+  void* aligned_copies; /* constant buffers copied for alignment */
+};
+
+struct TfLiteSignatureRunner {
+  struct TfLiteInterpreter* interp;
+  const PlSignature* sig;
+  PlSubgraph* sg;
+};
+
+typedef struct TfLiteInterpreter PlInterp;
+
+/* ---- Errors (capi/core/error.c) ---------------------------------------- */
+
+/* Starts a public call: clears the calling thread's message accumulator. */
+void pl_error_begin(void);
+/* Reports a message: appended to the thread's accumulator, copied to the
+ * interpreter's last error (if interp != NULL), sent to its reporter, or
+ * to stderr when there is none. */
+void pl_error(PlInterp* interp, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void pl_error_v(PlInterp* interp, const char* fmt, va_list args);
+/* Same for contexts without an interpreter (model creation). */
+void pl_error_to(TfLiteErrorReporterCallback reporter, void* user_data,
+                 const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+const char* pl_error_thread_last(void);
+
+/* ---- Tensor memory (capi/core/interp.c) ----------------------------------- */
+
+/* A tensor whose allocation_type is kTfLiteDynamic or
+ * kTfLiteArenaRwPersistent owns its data (a heap block). This replaces the
+ * data with `data` (taking ownership) and makes the tensor dynamic. */
+void pl_tensor_set_heap_data(TfLiteTensor* t, void* data, size_t bytes);
+/* Frees an owned heap block, if any, and clears data/bytes. */
+void pl_tensor_free_data(TfLiteTensor* t);
+
+/* ---- Model (capi/core/interp.c) ------------------------------------------- */
+
+struct TfLiteModel* pl_model_create(const void* data, size_t size,
+                                    void* mapping, size_t mapping_size,
+                                    TfLiteErrorReporterCallback reporter,
+                                    void* user_data);
+struct TfLiteModel* pl_model_create_from_file(
+    const char* path, TfLiteErrorReporterCallback reporter, void* user_data);
+void pl_model_release(struct TfLiteModel* model);
+
+/* ---- Interpreter ----------------------------------------------------------- */
+
+PlInterp* pl_interp_create(struct TfLiteModel* model,
+                           const struct TfLiteInterpreterOptions* options);
+void pl_interp_delete(PlInterp* interp);
+
+/* Resizes tensor `tensor_index` of `sg`, which must be a subgraph input.
+ * Strict: only -1 dims of the shape signature may change. Unchanged dims
+ * keep the state; any change returns the subgraph to UNALLOCATED. */
+TfLiteStatus pl_subgraph_resize_input(PlSubgraph* sg, int32_t tensor_index,
+                                      const int* dims, int32_t rank,
+                                      bool strict);
+/* Prepares every node in order and plans the arena. */
+TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg);
+/* Runs every node in order. Error if not READY. */
+TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg);
+
+/* Signature lookup: NULL key → first signature on subgraph 0, or the
+ * placeholder for a model without signatures. Reports an error and returns
+ * NULL for an unknown key. */
+const PlSignature* pl_interp_find_signature(PlInterp* interp,
+                                            const char* key);
+/* Index of `name` in the signature's inputs/outputs, or -1. */
+int32_t pl_signature_input(const PlSignature* sig, const char* name);
+int32_t pl_signature_output(const PlSignature* sig, const char* name);
+
+/* Op resolution (capi/core/registry.c). */
+const PlKernel* pl_find_builtin(int32_t builtin_code);
+const PlKernel* pl_find_custom(const char* custom_code);
+
+/* Memory planning (capi/core/planner.c): places `count` buffers of the
+ * given sizes and [first, last] lifetimes (node indices, inclusive) so that
+ * buffers alive at the same time never overlap. Writes offsets (aligned to
+ * `alignment`) and returns the arena size needed. */
+typedef struct PlPlanItem {
+  size_t size;
+  int32_t first;
+  int32_t last;
+  size_t offset; /* output */
+} PlPlanItem;
+size_t pl_plan_greedy(PlPlanItem* items, int32_t count, size_t alignment);
+/* Oracle for tests: every buffer one after the other. */
+size_t pl_plan_linear(PlPlanItem* items, int32_t count, size_t alignment);
+
+#endif /* PYLITE_CORE_INTERP_H_ */

@@ -1,0 +1,128 @@
+/* pylite: what a kernel sees of the runtime.
+ *
+ * A kernel (one file per op in capi/kernels/) is a PlKernel: optional init
+ * (parse builtin options / custom options into node->user_data), optional
+ * free, prepare (validate inputs, infer output shapes, mark outputs whose
+ * size is only known at run time as dynamic, size scratch) and eval (compute;
+ * "runs blindly" on what prepare checked). Prepare runs on every
+ * AllocateTensors; eval on every Invoke.
+ *
+ * Kernels report errors through pl_report() and return kTfLiteError; they
+ * never abort. */
+#ifndef PYLITE_CORE_KERNEL_H_
+#define PYLITE_CORE_KERNEL_H_
+
+#include <stdarg.h>
+
+#include "capi/core/fb.h"
+#include "capi/core/model.h"
+#include "pylite/common.h"
+
+typedef struct PlSubgraph PlSubgraph;
+typedef struct PlNode PlNode;
+
+typedef struct PlKernel {
+  const char* name; /* "FULLY_CONNECTED", or the custom code "FlexAsString" */
+  TfLiteStatus (*init)(PlSubgraph* sg, PlNode* node);
+  void (*free)(PlNode* node);
+  TfLiteStatus (*prepare)(PlSubgraph* sg, PlNode* node);
+  TfLiteStatus (*eval)(PlSubgraph* sg, PlNode* node);
+} PlKernel;
+
+struct PlNode {
+  int32_t index;           /* position in the subgraph's execution plan */
+  const PlOpDef* def;      /* the operator as read from the model */
+  const PlKernel* kernel;  /* NULL if the op is not supported */
+  const char* op_name;     /* builtin name or custom code */
+  int32_t builtin_code;
+  int32_t version;
+  TfLiteIntArray* inputs;  /* tensor indices, -1 for an omitted input */
+  TfLiteIntArray* outputs;
+  void* user_data;         /* owned by the kernel (init/free) */
+};
+
+/* ---- Node inputs and outputs ------------------------------------------ */
+
+int pl_num_inputs(const PlNode* node);
+int pl_num_outputs(const PlNode* node);
+/* NULL if i is out of range or the input is omitted (-1). */
+TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i);
+TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i);
+
+/* ---- Errors ---------------------------------------------------------------- */
+
+/* Reports an error for the current node; the message is prefixed with the op
+ * name and node index by the runtime when the kernel fails. */
+void pl_report(PlSubgraph* sg, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Checks that report "<file>:<line> <cond> was not true." and fail. */
+#define PL_ENSURE(sg, cond)                                            \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
+      pl_report((sg), "%s:%d %s was not true.", __FILE__, __LINE__, #cond); \
+      return kTfLiteError;                                             \
+    }                                                                  \
+  } while (0)
+#define PL_ENSURE_OK(expr)                     \
+  do {                                         \
+    TfLiteStatus pl_status_ = (expr);          \
+    if (pl_status_ != kTfLiteOk) return pl_status_; \
+  } while (0)
+
+/* ---- Tensor shapes and memory ------------------------------------------- */
+
+/* Element count of the tensor's dims (1 for rank 0). */
+int64_t pl_num_elements(const TfLiteTensor* t);
+/* Sets the tensor's dims (copied). Called in prepare for arena tensors: the
+ * planner then sizes them. Called in eval for dynamic tensors: reallocates
+ * their data (contents not kept). Checks byte-size overflow. */
+TfLiteStatus pl_resize(PlSubgraph* sg, TfLiteTensor* t, int rank,
+                       const int* dims);
+/* Same, taking the dims from an array (not owned). */
+TfLiteStatus pl_resize_like(PlSubgraph* sg, TfLiteTensor* t,
+                            const TfLiteIntArray* dims);
+/* Marks an output as sized at run time (strings, data-dependent shapes): it
+ * is left out of the arena and allocated on the heap by pl_resize /
+ * pl_string_write at eval. Call in prepare. */
+void pl_set_dynamic(TfLiteTensor* t);
+bool pl_is_constant(const TfLiteTensor* t);
+/* Whether a tensor's dims equal the given dims. */
+bool pl_same_shape(const TfLiteTensor* a, const TfLiteTensor* b);
+
+/* ---- Strings (TFLite layout) --------------------------------------------- */
+
+/* int32 count N, then N+1 int32 byte offsets from the tensor start, then the
+ * bytes. An unwritten string tensor has 0 bytes and count 0. */
+int32_t pl_string_count(const TfLiteTensor* t);
+/* Returns false if index is out of range or the buffer is malformed. */
+bool pl_string_get(const TfLiteTensor* t, int32_t index, const char** data,
+                   size_t* length);
+/* Replaces the tensor's data with `count` strings (its dims are unchanged;
+ * the caller checks that count matches them). Makes the tensor dynamic. */
+TfLiteStatus pl_string_write(PlSubgraph* sg, TfLiteTensor* t, int32_t count,
+                             const char* const* data, const size_t* lengths);
+/* Checks a string tensor's buffer: count, monotone offsets inside bytes. */
+bool pl_string_valid(const TfLiteTensor* t);
+
+/* ---- Shared kernel helpers ------------------------------------------------- */
+
+/* Schema ActivationFunctionType values. */
+enum {
+  PL_ACT_NONE = 0,
+  PL_ACT_RELU = 1,
+  PL_ACT_RELU_N1_TO_1 = 2,
+  PL_ACT_RELU6 = 3,
+  PL_ACT_TANH = 4,
+  PL_ACT_SIGN_BIT = 5,
+};
+/* Clamp range of a fused activation (NONE gives [-inf, inf]). Returns false
+ * for activations that are not a clamp (TANH, SIGN_BIT). */
+bool pl_activation_range_f32(int activation, float* lo, float* hi);
+/* Applies a fused activation to one value. */
+float pl_apply_activation_f32(int activation, float x);
+
+/* Interpreter's thread count for kernels that split work. */
+int pl_num_threads(const PlSubgraph* sg);
+
+#endif /* PYLITE_CORE_KERNEL_H_ */

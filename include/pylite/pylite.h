@@ -1,0 +1,105 @@
+/* pylite: extensions to the TFLite C API.
+ *
+ * What TFLite's C API leaves out and the bindings need: the last error
+ * message, string tensors, non-strict/strict resizing by name or tensor index,
+ * and introspection of subgraphs and signatures. All names start with
+ * Pylite. */
+#ifndef PYLITE_PYLITE_H_
+#define PYLITE_PYLITE_H_
+
+#include "pylite/c_api.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/* The last message reported on the calling thread by any pylite call ("" if
+ * none). Valid until the next pylite call on this thread. */
+TFL_CAPI_EXPORT const char* PyliteGetLastError(void);
+/* Clears the calling thread's last error. */
+TFL_CAPI_EXPORT void PyliteClearLastError(void);
+/* The last message reported by this interpreter or its runners ("" if none).
+ * Valid until the interpreter's next call. */
+TFL_CAPI_EXPORT const char* PyliteInterpreterGetLastError(
+    const TfLiteInterpreter* interpreter);
+/* An error reporter that prints nothing; messages are still kept as the last
+ * error. Pass it to ...WithErrorReporter or ...SetErrorReporter. */
+TFL_CAPI_EXPORT void PyliteQuietReporter(void* user_data, const char* format,
+                                         va_list args);
+
+/* ---- String tensors (TFLite layout: count, offsets, bytes) ------------------ */
+
+/* Number of strings in a kTfLiteString tensor; -1 if not a string tensor or
+ * its buffer is malformed. 0 for an unwritten tensor. */
+TFL_CAPI_EXPORT int32_t PyliteTensorGetStringCount(const TfLiteTensor* tensor);
+/* Points *data / *length at string `index` (not NUL-terminated; owned by the
+ * tensor). kTfLiteError if out of range. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteTensorGetString(const TfLiteTensor* tensor,
+                                                   int32_t index,
+                                                   const char** data,
+                                                   size_t* length);
+/* Replaces the contents of a string tensor with `count` strings. `count`
+ * must equal the element count of the tensor's dims. The tensor must belong
+ * to an allocated subgraph. Copies the bytes. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteTensorWriteStrings(
+    TfLiteTensor* tensor, int32_t count, const char* const* data,
+    const size_t* lengths);
+
+/* ---- Resizing -------------------------------------------------------------- */
+
+/* Resizes a signature input, strict (only -1 dims of the shape signature may
+ * change) or not. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteSignatureRunnerResizeInput(
+    TfLiteSignatureRunner* runner, const char* input_name, const int* dims,
+    int32_t dims_size, bool strict);
+/* Resizes tensor `tensor_index` of subgraph 0, which must be an input. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterResizeTensor(
+    TfLiteInterpreter* interpreter, int32_t tensor_index, const int* dims,
+    int32_t dims_size, bool strict);
+
+/* ---- Introspection --------------------------------------------------------- */
+
+TFL_CAPI_EXPORT int32_t PyliteInterpreterGetSubgraphCount(
+    const TfLiteInterpreter* interpreter);
+/* -1 if subgraph_index is out of range. */
+TFL_CAPI_EXPORT int32_t PyliteInterpreterGetTensorCount(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index);
+/* NULL if out of range. */
+TFL_CAPI_EXPORT TfLiteTensor* PyliteInterpreterGetSubgraphTensor(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t tensor_index);
+/* Name of the subgraph ("" if none); NULL if out of range. */
+TFL_CAPI_EXPORT const char* PyliteInterpreterGetSubgraphName(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index);
+/* Number of operators of a subgraph; -1 if out of range. */
+TFL_CAPI_EXPORT int32_t PyliteInterpreterGetNodeCount(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index);
+/* Op name of a node ("FULLY_CONNECTED", or the custom name); NULL if out of
+ * range. */
+TFL_CAPI_EXPORT const char* PyliteInterpreterGetNodeOpName(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index);
+
+/* The runner's signature key (static for the placeholder runner). */
+TFL_CAPI_EXPORT const char* PyliteSignatureRunnerGetKey(
+    const TfLiteSignatureRunner* runner);
+TFL_CAPI_EXPORT int32_t PyliteSignatureRunnerGetSubgraphIndex(
+    const TfLiteSignatureRunner* runner);
+/* Tensor index (within the runner's subgraph) of a named input/output; -1
+ * (and a reported message) for an unknown name. */
+TFL_CAPI_EXPORT int32_t PyliteSignatureRunnerGetInputTensorIndex(
+    const TfLiteSignatureRunner* runner, const char* input_name);
+TFL_CAPI_EXPORT int32_t PyliteSignatureRunnerGetOutputTensorIndex(
+    const TfLiteSignatureRunner* runner, const char* output_name);
+
+/* Whether the tensor's subgraph is allocated and ready to invoke. */
+TFL_CAPI_EXPORT bool PyliteSignatureRunnerIsReady(
+    const TfLiteSignatureRunner* runner);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYLITE_PYLITE_H_ */

@@ -1,0 +1,6 @@
+/* Compatibility header: code written for TFLite's C API includes
+ * "tensorflow/lite/c/c_api_types.h"; with pylite it gets pylite's declarations. */
+#ifndef TENSORFLOW_LITE_C_C_API_TYPES_H_
+#define TENSORFLOW_LITE_C_C_API_TYPES_H_
+#include "pylite/c_api_types.h"
+#endif
