@@ -54,7 +54,7 @@ test-c: build
 	cd $(BUILD) && ctest --output-on-failure
 
 test-asan: build-asan
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --output-on-failure
 
 test-python: build venv
 	$(VPY) -m pytest -q tests/python

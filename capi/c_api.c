@@ -90,6 +90,11 @@ void TfLiteInterpreterOptionsAddDelegate(TfLiteInterpreterOptions* options,
   if (options && delegate) options->num_delegates++;
 }
 
+void PyliteInterpreterOptionsSetMaxAllocationBytes(
+    TfLiteInterpreterOptions* options, size_t bytes) {
+  if (options) options->max_allocation_bytes = bytes;
+}
+
 TfLiteStatus TfLiteInterpreterOptionsEnableCancellation(
     TfLiteInterpreterOptions* options, bool enable) {
   if (options) options->enable_cancellation = enable;

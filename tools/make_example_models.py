@@ -55,6 +55,14 @@ def make_dense(out_dir):
   return converter.convert()
 
 
+def strip_signatures(data):
+  """The same model without SignatureDefs, as old or third-party files are."""
+  from tensorflow.lite.tools import flatbuffer_utils
+  model = flatbuffer_utils.convert_bytearray_to_object(bytearray(data))
+  model.signatureDefs = []
+  return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
 def main():
   ap = argparse.ArgumentParser()
   ap.add_argument("--out", default=os.path.join(
@@ -66,6 +74,11 @@ def main():
     with open(os.path.join(args.out, name + ".tflite"), "wb") as f:
       f.write(data)
     print(f"{name}.tflite: {len(data)} bytes")
+    if name == "dense":
+      test_data = os.path.join(os.path.dirname(__file__), "..", "tests", "data")
+      os.makedirs(test_data, exist_ok=True)
+      with open(os.path.join(test_data, "dense_nosig.tflite"), "wb") as f:
+        f.write(strip_signatures(data))
 
 
 if __name__ == "__main__":

@@ -71,6 +71,24 @@ void pl_tensor_set_heap_data(TfLiteTensor* t, void* data, size_t bytes) {
   t->bytes = bytes;
 }
 
+bool pl_check_allocation(PlSubgraph* sg, size_t bytes, const char* what) {
+  size_t limit = sg ? sg->interp->max_allocation_bytes
+                    : PL_DEFAULT_MAX_ALLOCATION_BYTES;
+  if (bytes <= limit) return true;
+  pl_report(sg, "%s needs %zu bytes, more than the allocation limit of %zu "
+            "bytes.", what, bytes, limit);
+  return false;
+}
+
+/* Bytes a tensor of `count` elements stands for, strings counted by their
+ * offsets alone: the size to check against the limit. */
+static size_t nominal_bytes(TfLiteType type, int64_t count) {
+  size_t elem = pl_type_size(type);
+  if (elem == 0) elem = 4;
+  if (count < 0 || (uint64_t)count > SIZE_MAX / 8) return SIZE_MAX;
+  return (size_t)count * elem;
+}
+
 /* ---- Kernel-facing helpers (kernel.h) ------------------------------------ */
 
 int pl_num_inputs(const PlNode* node) { return node->inputs->size; }
@@ -139,6 +157,10 @@ TfLiteStatus pl_resize(PlSubgraph* sg, TfLiteTensor* t, int rank,
     pl_report(sg, "Tensor '%s' is constant and cannot be resized.", t->name);
     return kTfLiteError;
   }
+  char what[160];
+  snprintf(what, sizeof(what), "Tensor '%s'", t->name);
+  if (!pl_check_allocation(sg, nominal_bytes(t->type, count), what))
+    return kTfLiteError;
   bool same = t->dims && TfLiteIntArrayEqualsArray(t->dims, rank, dims);
   if (!same) {
     TfLiteIntArray* nd = int_array(rank, dims);
@@ -556,6 +578,9 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
   interp->reporter = reporter;
   interp->reporter_data = reporter_data;
   interp->num_threads = options ? options->num_threads : -1;
+  interp->max_allocation_bytes =
+      (options && options->max_allocation_bytes) ? options->max_allocation_bytes
+                                                 : PL_DEFAULT_MAX_ALLOCATION_BYTES;
   interp->enable_cancellation = options ? options->enable_cancellation : false;
   atomic_init(&interp->cancelled, false);
   const PlModel* m = model->parsed;
@@ -692,11 +717,17 @@ TfLiteStatus pl_subgraph_resize_input(PlSubgraph* sg, int32_t tensor_index,
       }
     }
   }
-  if (dims_elements(rank, dims) < 0) {
+  int64_t count = dims_elements(rank, dims);
+  if (count < 0) {
     pl_error(interp, "Resizing tensor %d: element count overflows.",
              (int)tensor_index);
     return kTfLiteError;
   }
+  char what[160];
+  snprintf(what, sizeof(what), "Input tensor %d ('%s')", (int)tensor_index,
+           t->name);
+  if (!pl_check_allocation(sg, nominal_bytes(t->type, count), what))
+    return kTfLiteError;
   if (TfLiteIntArrayEqualsArray(t->dims, rank, dims)) return kTfLiteOk;
   TfLiteIntArray* nd = int_array(rank, dims);
   if (!nd) {
@@ -745,7 +776,8 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
     TfLiteTensor* t = &sg->tensors[i];
     if (!t->is_variable || t->data.raw) continue;
     size_t bytes = 0;
-    if (!byte_size(t->type, pl_num_elements(t), &bytes)) {
+    if (!byte_size(t->type, pl_num_elements(t), &bytes) ||
+        !pl_check_allocation(sg, bytes, "A variable tensor")) {
       pl_error(sg->interp, "Variable tensor %d is too large.", (int)i);
       return kTfLiteError;
     }
@@ -808,6 +840,12 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
   }
   size_t size = pl_plan_greedy(items, count, PL_ARENA_ALIGNMENT);
   TfLiteStatus status = kTfLiteOk;
+  char what[64];
+  snprintf(what, sizeof(what), "The arena of subgraph %d", (int)sg->index);
+  if (!pl_check_allocation(sg, size, what)) {
+    free(first), free(last), free(items), free(item_tensor);
+    return kTfLiteError;
+  }
   if (size > sg->arena_size || !sg->arena) {
     free(sg->arena);
     sg->arena_size = 0;

@@ -73,11 +73,13 @@ struct TfLiteInterpreterOptions {
   void* reporter_data;
   bool enable_cancellation;
   int32_t num_delegates;
+  size_t max_allocation_bytes; /* 0: the default */
 };
 
 struct TfLiteInterpreter {
   struct TfLiteModel* model;
   int32_t num_threads;
+  size_t max_allocation_bytes; /* limit for one tensor or one arena */
   TfLiteErrorReporterCallback reporter;
   void* reporter_data;
   bool enable_cancellation;
@@ -115,6 +117,15 @@ void pl_error_v(PlInterp* interp, const char* fmt, va_list args);
 void pl_error_to(TfLiteErrorReporterCallback reporter, void* user_data,
                  const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 const char* pl_error_thread_last(void);
+
+/* Default limit on one allocation (a tensor, the strings of a tensor, or a
+ * subgraph's arena): a model asking for more fails with a clear error at
+ * allocation instead of exhausting the machine. */
+#define PL_DEFAULT_MAX_ALLOCATION_BYTES ((size_t)1 << 31)
+
+/* Checks `bytes` against the interpreter's allocation limit; reports and
+ * returns false if over. `what` names the allocation in the message. */
+bool pl_check_allocation(PlSubgraph* sg, size_t bytes, const char* what);
 
 /* ---- Tensor memory (capi/core/interp.c) ----------------------------------- */
 

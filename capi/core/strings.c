@@ -62,6 +62,8 @@ TfLiteStatus pl_string_write(PlSubgraph* sg, TfLiteTensor* t, int32_t count,
               t->name ? t->name : "", (unsigned long long)total);
     return kTfLiteError;
   }
+  if (!pl_check_allocation(sg, (size_t)total, "A string tensor"))
+    return kTfLiteError;
   uint8_t* buf = malloc((size_t)total);
   if (!buf) {
     pl_report(sg, "Out of memory writing string tensor '%s'.",

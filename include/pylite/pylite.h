@@ -47,6 +47,15 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteTensorWriteStrings(
     TfLiteTensor* tensor, int32_t count, const char* const* data,
     const size_t* lengths);
 
+/* ---- Options ------------------------------------------------------------- */
+
+/* Limits any one allocation (a tensor, a tensor's strings, a subgraph's
+ * arena) to `bytes`; a model asking for more fails at AllocateTensors (or
+ * Invoke, for sizes known only then) with a clear error. 0 restores the
+ * default of 2 GiB. */
+TFL_CAPI_EXPORT void PyliteInterpreterOptionsSetMaxAllocationBytes(
+    TfLiteInterpreterOptions* options, size_t bytes);
+
 /* ---- Resizing -------------------------------------------------------------- */
 
 /* Resizes a signature input, strict (only -1 dims of the shape signature may

@@ -1,0 +1,79 @@
+"""The raw layer: pylite's C API loaded with cffi in ABI mode.
+
+``ffi`` knows the declarations of ``_cdefs.h``; ``lib`` is the shared library,
+whose functions mirror the C API one to one. ABI-mode calls release the GIL,
+so a long ``TfLiteInterpreterInvoke`` lets other Python threads run.
+
+The library is looked up, in order, at:
+  1. the path in the environment variable ``PYLITE_LIBRARY``;
+  2. ``libpylite.so`` next to this file (where ``pip install`` puts it);
+  3. ``<repository>/build/libpylite.so`` (a CMake build of a checkout).
+"""
+
+import os
+import sys
+
+from cffi import FFI
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+if sys.platform == "darwin":
+  LIBRARY_NAME = "libpylite.dylib"
+elif sys.platform == "win32":
+  LIBRARY_NAME = "pylite.dll"
+else:
+  LIBRARY_NAME = "libpylite.so"
+
+
+def _read_cdefs():
+  with open(os.path.join(_HERE, "_cdefs.h"), encoding="utf-8") as f:
+    return f.read()
+
+
+def library_candidates():
+  """The paths tried, in order, to find the shared library."""
+  candidates = []
+  env = os.environ.get("PYLITE_LIBRARY")
+  if env:
+    candidates.append(env)
+  candidates.append(os.path.join(_HERE, LIBRARY_NAME))
+  candidates.append(os.path.join(os.path.dirname(_HERE), "build", LIBRARY_NAME))
+  return candidates
+
+
+def _load(ffi):
+  tried = []
+  for path in library_candidates():
+    if not os.path.exists(path):
+      tried.append(f"{path} (missing)")
+      continue
+    try:
+      return ffi.dlopen(path), path
+    except OSError as e:
+      tried.append(f"{path} ({e})")
+  raise ImportError(
+      "pylite: cannot load the shared library " + LIBRARY_NAME +
+      "; tried: " + "; ".join(tried) +
+      ". Build it with `cmake -S . -B build && cmake --build build`, "
+      "install the package with `pip install .`, or set PYLITE_LIBRARY.")
+
+
+ffi = FFI()
+ffi.cdef(_read_cdefs())
+lib, library_path = _load(ffi)
+
+# Passed as the error reporter everywhere: C keeps the message as the
+# thread's last error (PyliteGetLastError) and prints nothing.
+QUIET_REPORTER = ffi.addressof(lib, "PyliteQuietReporter")
+
+
+def string(ptr):
+  """A C string as str ("" for NULL); invalid UTF-8 is replaced."""
+  if ptr == ffi.NULL:
+    return ""
+  return ffi.string(ptr).decode("utf-8", errors="replace")
+
+
+def last_error():
+  """The calling thread's last reported message, stripped."""
+  return string(lib.PyliteGetLastError()).strip()

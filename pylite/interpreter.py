@@ -1,0 +1,945 @@
+"""The Pythonic layer: ``Interpreter`` and ``SignatureRunner``.
+
+They mirror ``ai_edge_litert.interpreter`` (the same names, arguments, detail
+dicts, and exception types and messages) on top of the raw C API in
+``pylite._ffi``. Differences are extensions, each marked "pylite:" below:
+
+- ``get_signature_runner()`` on a model without SignatureDefs returns the
+  placeholder runner over subgraph 0 (key ``"<placeholder signature>"``) that
+  the C API offers; LiteRT's Python raises instead.
+- ``close()`` and the context-manager protocol free the native interpreter
+  deterministically; a closed interpreter (and its runners) raise
+  ``PyliteClosedError``.
+- Runners of different signatures may be called from different threads at the
+  same time; calls that touch the same subgraph are serialized.
+
+Ownership: a ``SignatureRunner`` keeps its ``Interpreter`` alive. The native
+runner handles are tracked by the interpreter's native state and are always
+freed before the native interpreter, whatever the order in which the Python
+objects go away.
+"""
+
+import contextlib
+import enum
+import os
+import sys
+import threading
+import weakref
+
+import numpy as np
+
+from pylite._ffi import QUIET_REPORTER, ffi, last_error, lib, string
+from pylite.errors import (PyliteClosedError, PyliteRuntimeError,
+                           PyliteValueError, check, check_handle)
+
+# The key the C API gives the runner of a model without SignatureDefs.
+PLACEHOLDER_SIGNATURE_KEY = "<placeholder signature>"
+
+# TfLiteType -> numpy type reported as ``dtype`` in detail dicts.
+_NUMPY_TYPES = {
+    lib.kTfLiteFloat32: np.float32,
+    lib.kTfLiteInt32: np.int32,
+    lib.kTfLiteUInt8: np.uint8,
+    lib.kTfLiteInt64: np.int64,
+    lib.kTfLiteString: np.bytes_,
+    lib.kTfLiteBool: np.bool_,
+    lib.kTfLiteInt16: np.int16,
+    lib.kTfLiteComplex64: np.complex64,
+    lib.kTfLiteInt8: np.int8,
+    lib.kTfLiteFloat16: np.float16,
+    lib.kTfLiteFloat64: np.float64,
+    lib.kTfLiteComplex128: np.complex128,
+    lib.kTfLiteUInt64: np.uint64,
+    lib.kTfLiteResource: np.object_,
+    lib.kTfLiteVariant: np.object_,
+    lib.kTfLiteUInt32: np.uint32,
+    lib.kTfLiteUInt16: np.uint16,
+}
+
+# Types whose elements are plain fixed-size numpy values (readable as arrays).
+_ARRAY_TYPES = {t: np.dtype(n) for t, n in _NUMPY_TYPES.items()
+                if n not in (np.bytes_, np.object_)}
+
+# numpy dtype -> TfLiteType, as LiteRT classifies a value given to set_tensor.
+_TFLITE_TYPES = {np.dtype(n): t for t, n in _ARRAY_TYPES.items()}
+
+
+def _tflite_type_of(array):
+  if array.dtype.kind in "OSU":
+    return lib.kTfLiteString
+  return _TFLITE_TYPES.get(array.dtype, lib.kTfLiteNoType)
+
+
+def _type_name(tflite_type):
+  return string(lib.TfLiteTypeGetName(tflite_type))
+
+
+def _int_array(c_array):
+  """A TfLiteIntArray* as an int32 numpy array (empty for NULL)."""
+  if c_array == ffi.NULL or c_array.size <= 0:
+    return np.zeros((0,), dtype=np.int32)
+  return np.array(ffi.unpack(c_array.data, c_array.size), dtype=np.int32)
+
+
+def _float_array(c_array):
+  if c_array == ffi.NULL or c_array.size <= 0:
+    return np.zeros((0,), dtype=np.float32)
+  return np.array(ffi.unpack(c_array.data, c_array.size), dtype=np.float32)
+
+
+def _shape_of(tensor):
+  return tuple(int(d) for d in _int_array(tensor.dims))
+
+
+def _as_scalar_if_rank0(array):
+  # LiteRT returns 0-d results as numpy scalars (PyArray_Return).
+  return array[()] if array.ndim == 0 else array
+
+
+class OpResolverType(enum.Enum):
+  """Accepted for compatibility with LiteRT; pylite has one set of kernels.
+
+  * ``AUTO``/``BUILTIN``/``BUILTIN_REF``/``BUILTIN_WITHOUT_DEFAULT_DELEGATES``
+    all select pylite's built-in kernels.
+  """
+  AUTO = 0
+  BUILTIN = 1
+  BUILTIN_REF = 2
+  BUILTIN_WITHOUT_DEFAULT_DELEGATES = 3
+
+
+def load_delegate(library, options=None):
+  """LiteRT loads a delegate plugin here; pylite has no delegates."""
+  raise PyliteValueError(
+      f"Failed to load delegate from {library}\n"
+      "pylite does not support delegates")
+
+
+class _ViewBase:
+  """The numpy base object of a zero-copy view returned through tensor().
+
+  It holds the interpreter (so the memory stays valid while the view lives)
+  and the interpreter's view anchor (whose reference count tells the
+  interpreter that views are alive)."""
+
+  __slots__ = ("__array_interface__", "_anchor", "_owner")
+
+  def __init__(self, owner, anchor, pointer, shape, dtype):
+    self._owner = owner
+    self._anchor = anchor
+    self.__array_interface__ = {
+        "version": 3,
+        "shape": shape,
+        "typestr": dtype.str,
+        "data": (int(ffi.cast("uintptr_t", pointer)), False),
+    }
+
+
+class _ViewAnchor:
+  """Counted by sys.getrefcount: one reference per live tensor() view."""
+
+
+class _NativeState:
+  """Owns the native interpreter and the native runners made from it.
+
+  Freed once, by ``close()``: runners first, then the interpreter (as the C
+  API requires), then the model bytes the interpreter reads. ``enter()``
+  brackets every native call: it refuses calls after close, serializes calls
+  on the same subgraph (they share tensors) and counts calls in flight, so
+  that a close from another thread frees memory only after the last of them
+  returns. Nothing here waits, so a garbage-collector finalizer that runs in
+  the middle of a call cannot deadlock.
+  """
+
+  def __init__(self, pointer, keepalive):
+    self.pointer = pointer
+    self._keepalive = keepalive  # model bytes and their cdata, if any
+    self._mutex = threading.Lock()
+    self._busy = 0
+    self._closed = False
+    self._handles = {}  # runner handle -> [calls in flight, delete pending]
+    self._subgraph_locks = {}
+
+  @property
+  def closed(self):
+    return self._closed
+
+  def _lock_for(self, subgraph_index):
+    with self._mutex:
+      lock = self._subgraph_locks.get(subgraph_index)
+      if lock is None:
+        lock = self._subgraph_locks[subgraph_index] = threading.RLock()
+      return lock
+
+  @contextlib.contextmanager
+  def enter(self, subgraph_index=0, runner=None):
+    """Yields the interpreter pointer for one call on ``subgraph_index``."""
+    with self._mutex:
+      if self._closed:
+        raise PyliteClosedError("The interpreter is closed.")
+      if runner is not None:
+        entry = self._handles.get(runner)
+        if entry is None or entry[1]:
+          raise PyliteClosedError("The signature runner is closed.")
+        entry[0] += 1
+      self._busy += 1
+    lock = self._lock_for(subgraph_index)
+    try:
+      with lock:
+        yield self.pointer
+    finally:
+      with self._mutex:
+        self._busy -= 1
+        if runner is not None:
+          entry = self._handles[runner]
+          entry[0] -= 1
+          if entry[0] == 0 and entry[1] and not self._closed:
+            del self._handles[runner]
+            lib.TfLiteSignatureRunnerDelete(runner)
+        free_now = self._closed and self._busy == 0
+      if free_now:
+        self._free()
+
+  def new_runner(self, key):
+    """A native runner for ``key`` (None: the C API's NULL key)."""
+    with self._mutex:
+      if self._closed:
+        raise PyliteClosedError("The interpreter is closed.")
+      c_key = ffi.NULL if key is None else key.encode("utf-8")
+      handle = lib.TfLiteInterpreterGetSignatureRunner(self.pointer, c_key)
+      if handle == ffi.NULL:
+        message = last_error() or "no such signature"
+        raise PyliteValueError(
+            f'Invalid signature_key provided: "{key}". ({message})')
+      self._handles[handle] = [0, False]
+      return handle
+
+  def release_runner(self, handle):
+    """Frees a native runner now, or after its calls in flight. Idempotent."""
+    with self._mutex:
+      entry = self._handles.get(handle)
+      if entry is None or entry[1]:
+        return
+      if entry[0] > 0 or self._closed:
+        entry[1] = True
+        return
+      del self._handles[handle]
+      lib.TfLiteSignatureRunnerDelete(handle)
+
+  def close(self):
+    """Idempotent. Frees now, or when the last call in flight returns."""
+    with self._mutex:
+      if self._closed:
+        return
+      self._closed = True
+      free_now = self._busy == 0
+    if free_now:
+      self._free()
+
+  def _free(self):
+    with self._mutex:
+      handles = list(self._handles)
+      self._handles.clear()
+      pointer, self.pointer = self.pointer, ffi.NULL
+    for handle in handles:
+      lib.TfLiteSignatureRunnerDelete(handle)
+    if pointer != ffi.NULL:
+      lib.TfLiteInterpreterDelete(pointer)
+    self._keepalive = None
+
+
+class Interpreter:
+  """Runs a TFLite model: the API of ``ai_edge_litert.interpreter.Interpreter``.
+
+  Args:
+    model_path: path of a .tflite file.
+    model_content: the model as bytes (kept alive, unmodified, as long as the
+      interpreter).
+    experimental_delegates: must be empty; pylite has no delegates.
+    num_threads: threads for kernels (an int >= 1); None keeps the library's
+      default.
+    experimental_op_resolver_type: an ``OpResolverType``; all values select
+      pylite's kernels.
+    experimental_preserve_all_tensors and the other ``experimental_*``
+      arguments: accepted for compatibility and ignored.
+
+  Raises:
+    ValueError: bad arguments, a file that cannot be opened, or bytes that
+      are not a valid model (the message includes the C verifier's).
+  """
+
+  def __init__(self,
+               model_path=None,
+               model_content=None,
+               experimental_delegates=None,
+               num_threads=None,
+               experimental_op_resolver_type=OpResolverType.AUTO,
+               experimental_preserve_all_tensors=False,
+               experimental_disable_delegate_clustering=False,
+               experimental_default_delegate_latest_features=False,
+               experimental_compress_quantization_zero_points=False,
+               experimental_disable_delegate_node_fusion=False,
+               experimental_force_delegate_node_profiling=False):
+    self._state = None
+    if not isinstance(experimental_op_resolver_type, OpResolverType):
+      raise PyliteValueError(
+          "Unrecognized passed in op resolver type: {}".format(
+              experimental_op_resolver_type))
+    if num_threads is not None:
+      if not isinstance(num_threads, int):
+        raise PyliteValueError("type of num_threads should be int")
+      if num_threads < 1:
+        raise PyliteValueError("num_threads should >= 1")
+    self._experimental_compress_quantization_zero_points = (
+        experimental_compress_quantization_zero_points)
+
+    # Same argument logic as LiteRT: an empty model_content counts as none.
+    if model_path and not model_content:
+      model, keepalive = self._model_from_file(model_path)
+    elif model_content and not model_path:
+      model, keepalive = self._model_from_content(model_content)
+    elif not model_content and not model_path:
+      raise PyliteValueError(
+          "`model_path` or `model_content` must be specified.")
+    else:
+      raise PyliteValueError(
+          "Can't both provide `model_path` and `model_content`")
+
+    if experimental_delegates:
+      lib.TfLiteModelDelete(model)
+      raise PyliteValueError(
+          "Failed to apply delegates: pylite does not support delegates")
+
+    options = lib.TfLiteInterpreterOptionsCreate()
+    if options == ffi.NULL:
+      lib.TfLiteModelDelete(model)
+      raise MemoryError("TfLiteInterpreterOptionsCreate failed")
+    try:
+      lib.TfLiteInterpreterOptionsSetErrorReporter(options, QUIET_REPORTER,
+                                                   ffi.NULL)
+      if num_threads is not None:
+        lib.TfLiteInterpreterOptionsSetNumThreads(options, num_threads)
+      lib.PyliteClearLastError()
+      pointer = lib.TfLiteInterpreterCreate(model, options)
+      message = last_error()
+    finally:
+      lib.TfLiteInterpreterOptionsDelete(options)
+      # The interpreter keeps the model alive; only the bytes must stay.
+      lib.TfLiteModelDelete(model)
+    if pointer == ffi.NULL:
+      raise PyliteValueError(
+          "Failed to create the interpreter: " +
+          (message or "TfLiteInterpreterCreate returned NULL"))
+
+    self._state = _NativeState(pointer, keepalive)
+    self._finalizer = weakref.finalize(self, self._state.close)
+    self._view_anchor = _ViewAnchor()
+    self._anchor_baseline = self._anchor_refcount()
+    self._signature_defs = self._read_signature_defs()
+
+  # ---- construction helpers ------------------------------------------------
+
+  @staticmethod
+  def _model_from_file(model_path):
+    path = os.fspath(model_path)
+    c_path = os.fsencode(path)
+    lib.PyliteClearLastError()
+    model = lib.TfLiteModelCreateFromFileWithErrorReporter(
+        c_path, QUIET_REPORTER, ffi.NULL)
+    if model == ffi.NULL:
+      message = last_error()
+      try:
+        with open(path, "rb"):
+          readable = True
+      except OSError:
+        readable = False
+      if not readable:
+        raise PyliteValueError(
+            f"Could not open '{path}'.The model allocation is null/empty" +
+            (f" ({message})" if message else ""))
+      raise PyliteValueError("The model is not a valid Flatbuffer buffer" +
+                             (f": {message}" if message else ""))
+    return model, None
+
+  @staticmethod
+  def _model_from_content(model_content):
+    # bytes are immutable and can be lent to C as they are; anything else is
+    # copied once so that later changes by the caller cannot reach C.
+    if not isinstance(model_content, bytes):
+      model_content = bytes(memoryview(model_content))
+    data = ffi.from_buffer(model_content)
+    lib.PyliteClearLastError()
+    model = lib.TfLiteModelCreateWithErrorReporter(
+        data, len(model_content), QUIET_REPORTER, ffi.NULL)
+    if model == ffi.NULL:
+      message = last_error()
+      raise PyliteValueError("The model is not a valid Flatbuffer buffer" +
+                             (f": {message}" if message else ""))
+    return model, (model_content, data)
+
+  def _read_signature_defs(self):
+    """{key: (subgraph_index, {input: tensor}, {output: tensor})} in model
+    order; names sorted, as the C API lists them."""
+    defs = {}
+    with self._state.enter() as pointer:
+      count = lib.TfLiteInterpreterGetSignatureCount(pointer)
+      keys = [string(lib.TfLiteInterpreterGetSignatureKey(pointer, i))
+              for i in range(max(count, 0))]
+    for key in keys:
+      handle = self._state.new_runner(key)
+      try:
+        defs[key] = _read_runner_io(handle)
+      finally:
+        self._state.release_runner(handle)
+    return defs
+
+  # ---- lifetime ------------------------------------------------------------
+
+  def close(self):
+    """Frees the native interpreter and its runners. Idempotent.
+
+    Raises RuntimeError if a view returned through ``tensor()`` is alive
+    (it would point at freed memory)."""
+    if self._state is None or self._state.closed:
+      return
+    self._ensure_safe()
+    self._state.close()
+
+  @property
+  def closed(self):
+    return self._state is None or self._state.closed
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc_info):
+    self.close()
+
+  def _enter(self, subgraph_index=0):
+    if self._state is None:
+      raise PyliteClosedError("The interpreter is closed.")
+    return self._state.enter(subgraph_index)
+
+  def _anchor_refcount(self):
+    return sys.getrefcount(self._view_anchor)
+
+  def _safe_to_run(self):
+    # Every live view adds one reference to the anchor; the baseline is the
+    # count seen with none (its exact value depends on the Python version).
+    return self._anchor_refcount() <= self._anchor_baseline
+
+  def _ensure_safe(self):
+    if not self._safe_to_run():
+      raise PyliteRuntimeError(
+          "There is at least 1 reference to internal data in the "
+          "interpreter in the form of a numpy array or slice. Be sure to only "
+          "hold the function returned from tensor() if you are using raw "
+          "data access.")
+
+  # ---- tensors of any subgraph -----------------------------------------------
+
+  def _check_subgraph(self, pointer, subgraph_index):
+    count = lib.PyliteInterpreterGetSubgraphCount(pointer)
+    if not 0 <= subgraph_index < count:
+      raise PyliteValueError(
+          f"Invalid subgraph index {subgraph_index} exceeds max subgraph "
+          f"index {count}")
+
+  def _tensor(self, pointer, tensor_index, subgraph_index=0):
+    """The TfLiteTensor* (index and subgraph checked as LiteRT does)."""
+    self._check_subgraph(pointer, subgraph_index)
+    count = lib.PyliteInterpreterGetTensorCount(pointer, subgraph_index)
+    if not 0 <= tensor_index < count:
+      raise PyliteValueError(
+          f"Invalid tensor index {tensor_index} exceeds max tensor index "
+          f"{count}")
+    tensor = lib.PyliteInterpreterGetSubgraphTensor(pointer, subgraph_index,
+                                                    tensor_index)
+    return check_handle(tensor, PyliteValueError)
+
+  def _get_tensor_details(self, tensor_index, subgraph_index):
+    """The detail dict of one tensor; ValueError if it has no usable type."""
+    tensor_index = int(tensor_index)
+    subgraph_index = int(subgraph_index)
+    with self._enter(subgraph_index) as pointer:
+      tensor = self._tensor(pointer, tensor_index, subgraph_index)
+      return _details(tensor, tensor_index)
+
+  def get_tensor_details(self, subgraph_index=0):
+    """Details of every tensor of a subgraph that has a known type."""
+    with self._enter() as pointer:
+      count = lib.PyliteInterpreterGetSubgraphCount(pointer)
+    if subgraph_index < 0 or subgraph_index >= count:
+      raise PyliteValueError(
+          f"subgraph_index is out of range: {subgraph_index} for the model,"
+          f" which has {count} subgraphs.")
+    result = []
+    with self._enter(subgraph_index) as pointer:
+      for i in range(lib.PyliteInterpreterGetTensorCount(pointer,
+                                                         subgraph_index)):
+        try:
+          result.append(self._get_tensor_details(i, subgraph_index))
+        except ValueError:
+          pass
+    return result
+
+  def get_input_details(self):
+    """Details of the inputs of subgraph 0, in subgraph order."""
+    return [self._get_tensor_details(i, 0) for i in self._io_indices(True)]
+
+  def get_output_details(self):
+    """Details of the outputs of subgraph 0, in subgraph order."""
+    return [self._get_tensor_details(i, 0) for i in self._io_indices(False)]
+
+  def _io_indices(self, inputs):
+    with self._enter() as pointer:
+      if inputs:
+        count = lib.TfLiteInterpreterGetInputTensorCount(pointer)
+        indices = lib.TfLiteInterpreterInputTensorIndices(pointer)
+      else:
+        count = lib.TfLiteInterpreterGetOutputTensorCount(pointer)
+        indices = lib.TfLiteInterpreterOutputTensorIndices(pointer)
+      if count <= 0 or indices == ffi.NULL:
+        return []
+      return [int(i) for i in ffi.unpack(indices, count)]
+
+  def set_tensor(self, tensor_index, value):
+    """Copies ``value`` into tensor ``tensor_index`` of subgraph 0."""
+    tensor_index = int(tensor_index)
+    with self._enter() as pointer:
+      tensor = self._tensor(pointer, tensor_index)
+      _write_tensor(tensor, tensor_index, value)
+
+  def get_tensor(self, tensor_index, subgraph_index=0):
+    """A copy of a tensor's value (a numpy scalar for rank 0)."""
+    tensor_index = int(tensor_index)
+    subgraph_index = int(subgraph_index)
+    with self._enter(subgraph_index) as pointer:
+      tensor = self._tensor(pointer, tensor_index, subgraph_index)
+      return _as_scalar_if_rank0(_read_tensor(tensor))
+
+  def tensor(self, tensor_index):
+    """A function returning a zero-copy numpy view of a tensor of subgraph 0.
+
+    Hold the function, not the view: while a view is alive,
+    ``allocate_tensors()``, ``invoke()``, ``resize_tensor_input()`` and
+    ``close()`` raise RuntimeError, since they may move the memory."""
+    tensor_index = int(tensor_index)
+    return lambda: self._view(tensor_index)
+
+  def _view(self, tensor_index):
+    with self._enter() as pointer:
+      tensor = self._tensor(pointer, tensor_index)
+      dtype = _ARRAY_TYPES.get(tensor.type)
+      if dtype is None:
+        raise PyliteValueError(
+            f"Cannot make a view of tensor {tensor_index}: type "
+            f"{_type_name(tensor.type)} has no fixed-size numpy equivalent")
+      shape = _shape_of(tensor)
+      if tensor.data.raw == ffi.NULL:
+        if _element_count(shape) == 0:
+          return np.zeros(shape, dtype=dtype)
+        raise PyliteValueError(
+            "Tensor data is null. Run allocate_tensors() first")
+      _check_byte_size(tensor, shape, dtype)
+      base = _ViewBase(self, self._view_anchor, tensor.data.raw, shape, dtype)
+      return np.asarray(base)
+
+  # ---- running subgraph 0 ------------------------------------------------------
+
+  def allocate_tensors(self):
+    """Plans memory and prepares every op of subgraph 0."""
+    self._ensure_safe()
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.TfLiteInterpreterAllocateTensors(pointer))
+
+  def invoke(self):
+    """Runs subgraph 0 (releasing the GIL while it runs)."""
+    self._ensure_safe()
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.TfLiteInterpreterInvoke(pointer))
+
+  def resize_tensor_input(self, input_index, tensor_size, strict=False):
+    """Resizes input tensor ``input_index`` (a tensor index) of subgraph 0.
+
+    With ``strict``, only dims that are -1 in ``shape_signature`` may change
+    (RuntimeError otherwise). ``allocate_tensors()`` is needed afterwards."""
+    self._ensure_safe()
+    try:
+      dims = np.array(tensor_size, dtype=np.int32)
+    except OverflowError as e:
+      raise PyliteValueError(
+          f"Shape {tensor_size!r} does not fit in int32") from e
+    if dims.ndim != 1:
+      raise PyliteValueError(f"Shape should be 1D instead of {dims.ndim}.")
+    c_dims = ffi.new("int[]", [int(d) for d in dims])
+    input_index = int(input_index)
+    if not -2**31 <= input_index < 2**31:
+      raise PyliteRuntimeError(f"Tensor index {input_index} is out of range")
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.PyliteInterpreterResizeTensor(pointer, input_index,
+                                              c_dims, len(dims),
+                                              bool(strict)))
+
+  def reset_all_variables(self):
+    """pylite: a no-op for now.
+
+    LiteRT resets variable tensors here (not resource variables); pylite's C
+    API has no TfLiteInterpreterResetVariableTensors yet."""
+    if self._state is None or self._state.closed:
+      raise PyliteClosedError("The interpreter is closed.")
+
+  # ---- signatures ----------------------------------------------------------------
+
+  def get_signature_list(self):
+    """``{key: {'inputs': [names], 'outputs': [names]}}``, names sorted."""
+    return {key: {"inputs": list(inputs), "outputs": list(outputs)}
+            for key, (_, inputs, outputs) in self._signature_defs.items()}
+
+  def _get_full_signature_list(self):
+    """``{key: {'inputs': {name: tensor}, 'outputs': {name: tensor}}}``."""
+    return {key: {"inputs": dict(inputs), "outputs": dict(outputs)}
+            for key, (_, inputs, outputs) in self._signature_defs.items()}
+
+  def get_signature_runner(self, signature_key=None):
+    """A new ``SignatureRunner`` for ``signature_key``.
+
+    None is allowed when the model has exactly one signature. pylite: for a
+    model without SignatureDefs, None (or ``"<placeholder signature>"``)
+    gives the placeholder runner over subgraph 0, named by tensor names."""
+    if signature_key is None:
+      if not self._signature_defs:
+        signature_key = PLACEHOLDER_SIGNATURE_KEY
+      elif len(self._signature_defs) != 1:
+        raise PyliteValueError(
+            "SignatureDef signature_key is None and model has {0} Signatures. "
+            "None is only allowed when the model has 1 SignatureDef".format(
+                len(self._signature_defs)))
+      else:
+        signature_key = next(iter(self._signature_defs))
+    return SignatureRunner(interpreter=self, signature_key=signature_key)
+
+  # ---- introspection ---------------------------------------------------------------
+
+  def num_subgraphs(self):
+    with self._enter() as pointer:
+      return int(lib.PyliteInterpreterGetSubgraphCount(pointer))
+
+  def _get_op_details(self, op_index):
+    """pylite: only ``index`` and ``op_name`` (the C API does not expose node
+    inputs and outputs yet)."""
+    with self._enter() as pointer:
+      name = lib.PyliteInterpreterGetNodeOpName(pointer, 0, int(op_index))
+      if name == ffi.NULL:
+        raise PyliteValueError(f"Invalid node index {op_index}")
+      return {"index": int(op_index), "op_name": string(name)}
+
+  def _get_ops_details(self):
+    with self._enter() as pointer:
+      count = lib.PyliteInterpreterGetNodeCount(pointer, 0)
+    return [self._get_op_details(i) for i in range(max(count, 0))]
+
+  @property
+  def experimental_compress_quantization_zero_points(self):
+    return self._experimental_compress_quantization_zero_points
+
+  def _native_handle(self):
+    """The TfLiteInterpreter* as an integer (valid until close())."""
+    with self._enter() as pointer:
+      return int(ffi.cast("uintptr_t", pointer))
+
+
+class SignatureRunner:
+  """Runs one SignatureDef by name: ``runner(x=array) -> {output: array}``.
+
+  Made by ``Interpreter.get_signature_runner``. Keeps its interpreter alive.
+  Each call resizes the inputs (non-strict) to the given shapes, allocates,
+  copies the inputs in, invokes and returns copies of the outputs.
+  """
+
+  def __init__(self, interpreter=None, signature_key=None):
+    self._handle = None
+    if not interpreter:
+      raise PyliteValueError("None interpreter provided.")
+    if not signature_key:
+      raise PyliteValueError("None signature_key provided.")
+    self._interpreter = interpreter
+    self._signature_key = signature_key
+    defs = interpreter._signature_defs  # pylint: disable=protected-access
+    if signature_key in defs:
+      c_key = signature_key
+    elif signature_key == PLACEHOLDER_SIGNATURE_KEY and not defs:
+      c_key = None  # the C API's NULL key: the placeholder over subgraph 0
+    else:
+      raise PyliteValueError(
+          f'Invalid signature_key provided: "{signature_key}".')
+    state = interpreter._state  # pylint: disable=protected-access
+    if state is None:
+      raise PyliteClosedError("The interpreter is closed.")
+    self._state = state
+    self._handle = state.new_runner(c_key)
+    self._finalizer = weakref.finalize(self, state.release_runner,
+                                       self._handle)
+    self._subgraph_index, self._inputs, self._outputs = _read_runner_io(
+        self._handle)
+
+  @property
+  def signature_key(self):
+    return self._signature_key
+
+  def close(self):
+    """Frees the native runner (the interpreter stays usable). Idempotent."""
+    if self._handle is not None:
+      self._finalizer()
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc_info):
+    self.close()
+
+  def _enter(self):
+    if self._handle is None:
+      raise PyliteClosedError("The signature runner is closed.")
+    return self._state.enter(self._subgraph_index, runner=self._handle)
+
+  def __call__(self, **kwargs):
+    if len(kwargs) != len(self._inputs):
+      raise PyliteValueError(
+          "Invalid number of inputs provided for running a SignatureDef, "
+          "expected %s vs provided %s" % (len(self._inputs), len(kwargs)))
+    for input_name in kwargs:
+      if input_name not in self._inputs:
+        raise PyliteValueError(
+            "Invalid Input name (%s) for SignatureDef" % input_name)
+    with self._enter():
+      handle = self._handle
+      for input_name, value in kwargs.items():
+        shape = [int(d) for d in value.shape]
+        c_dims = ffi.new("int[]", shape)
+        lib.PyliteClearLastError()
+        check(lib.PyliteSignatureRunnerResizeInput(
+            handle, input_name.encode("utf-8"), c_dims, len(shape), False))
+      lib.PyliteClearLastError()
+      check(lib.TfLiteSignatureRunnerAllocateTensors(handle))
+      for input_name, value in kwargs.items():
+        tensor = check_handle(lib.TfLiteSignatureRunnerGetInputTensor(
+            handle, input_name.encode("utf-8")))
+        _write_tensor(tensor, self._inputs[input_name], value)
+      lib.PyliteClearLastError()
+      check(lib.TfLiteSignatureRunnerInvoke(handle))
+      result = {}
+      for output_name in self._outputs:
+        tensor = check_handle(lib.TfLiteSignatureRunnerGetOutputTensor(
+            handle, output_name.encode("utf-8")))
+        result[output_name] = _as_scalar_if_rank0(_read_tensor(tensor))
+      return result
+
+  def get_input_details(self):
+    """``{input name: detail dict}``."""
+    return {name: self._interpreter._get_tensor_details(  # pylint: disable=protected-access
+        index, self._subgraph_index) for name, index in self._inputs.items()}
+
+  def get_output_details(self):
+    """``{output name: detail dict}``."""
+    return {name: self._interpreter._get_tensor_details(  # pylint: disable=protected-access
+        index, self._subgraph_index) for name, index in self._outputs.items()}
+
+
+# ---- helpers on TfLiteTensor* ------------------------------------------------------
+
+
+def _read_runner_io(handle):
+  """(subgraph index, {input: tensor index}, {output: tensor index})."""
+  subgraph = int(lib.PyliteSignatureRunnerGetSubgraphIndex(handle))
+  inputs, outputs = {}, {}
+  for i in range(lib.TfLiteSignatureRunnerGetInputCount(handle)):
+    name = string(lib.TfLiteSignatureRunnerGetInputName(handle, i))
+    inputs[name] = int(lib.PyliteSignatureRunnerGetInputTensorIndex(
+        handle, name.encode("utf-8")))
+  for i in range(lib.TfLiteSignatureRunnerGetOutputCount(handle)):
+    name = string(lib.TfLiteSignatureRunnerGetOutputName(handle, i))
+    outputs[name] = int(lib.PyliteSignatureRunnerGetOutputTensorIndex(
+        handle, name.encode("utf-8")))
+  return subgraph, inputs, outputs
+
+
+def _element_count(shape):
+  count = 1
+  for d in shape:
+    count *= d
+  return count
+
+
+def _check_byte_size(tensor, shape, dtype):
+  needed = _element_count(shape) * dtype.itemsize
+  if needed > tensor.bytes:
+    raise PyliteRuntimeError(
+        f"Tensor holds {tensor.bytes} bytes but its shape {list(shape)} needs "
+        f"{needed}")
+
+
+def _details(tensor, index):
+  dtype = _NUMPY_TYPES.get(tensor.type)
+  if dtype is None:
+    raise PyliteValueError("Could not get tensor details")
+  shape = _int_array(tensor.dims)
+  signature = tensor.dims_signature
+  if signature != ffi.NULL and signature.size > 0:
+    shape_signature = _int_array(signature)
+  else:
+    shape_signature = shape.copy()
+
+  scales = np.zeros((0,), dtype=np.float32)
+  zero_points = np.zeros((0,), dtype=np.int32)
+  quantized_dimension = 0
+  quantization = tensor.quantization
+  if (quantization.type == lib.kTfLiteAffineQuantization and
+      quantization.params != ffi.NULL):
+    affine = ffi.cast("TfLiteAffineQuantization*", quantization.params)
+    scales = _float_array(affine.scale)
+    zero_points = _int_array(affine.zero_point)
+    quantized_dimension = int(affine.quantized_dimension)
+
+  return {
+      "name": string(tensor.name),
+      "index": index,
+      "shape": shape,
+      "shape_signature": shape_signature,
+      "dtype": dtype,
+      "quantization": (float(tensor.params.scale),
+                       int(tensor.params.zero_point)),
+      "quantization_parameters": {
+          "scales": scales,
+          "zero_points": zero_points,
+          "quantized_dimension": quantized_dimension,
+          "block_size": 0,
+      },
+      "sparsity_parameters": _sparsity(tensor.sparsity),
+  }
+
+
+def _sparsity(sparsity):
+  if sparsity == ffi.NULL:
+    return {}
+  result = {
+      "traversal_order": _int_array(sparsity.traversal_order),
+      "block_map": _int_array(sparsity.block_map),
+      "dim_metadata": [],
+  }
+  if sparsity.dim_metadata != ffi.NULL:
+    for i in range(max(sparsity.dim_metadata_size, 0)):
+      meta = sparsity.dim_metadata[i]
+      if meta.format == lib.kTfLiteDimDense:
+        result["dim_metadata"].append({"format": 0,
+                                       "dense_size": int(meta.dense_size)})
+      else:
+        result["dim_metadata"].append({
+            "format": 1,
+            "array_segments": _int_array(meta.array_segments),
+            "array_indices": _int_array(meta.array_indices),
+        })
+  return result
+
+
+def _read_tensor(tensor):
+  """A copy of the tensor's value as an ndarray."""
+  shape = _shape_of(tensor)
+  if tensor.type == lib.kTfLiteString:
+    return _read_strings(tensor, shape)
+  dtype = _ARRAY_TYPES.get(tensor.type)
+  if dtype is None:
+    raise PyliteValueError(
+        f"Cannot read a tensor of type {_type_name(tensor.type)}")
+  count = _element_count(shape)
+  if count == 0:
+    return np.zeros(shape, dtype=dtype)
+  if tensor.data.raw == ffi.NULL:
+    raise PyliteValueError("Tensor data is null. Run allocate_tensors() first")
+  _check_byte_size(tensor, shape, dtype)
+  raw = ffi.buffer(tensor.data.raw, count * dtype.itemsize)
+  return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _read_strings(tensor, shape):
+  count = lib.PyliteTensorGetStringCount(tensor)
+  if count < 0:
+    raise PyliteRuntimeError(
+        last_error() or "Malformed string tensor buffer")
+  elements = _element_count(shape)
+  if count == 0 and elements > 0:
+    raise PyliteValueError("Tensor data is null. Run allocate_tensors() first")
+  data = ffi.new("const char**")
+  length = ffi.new("size_t*")
+  values = []
+  for i in range(count):
+    check(lib.PyliteTensorGetString(tensor, i, data, length))
+    values.append(ffi.unpack(data[0], length[0]) if length[0] else b"")
+  result = np.empty((count,), dtype=object)
+  result[:] = values
+  if count == elements:
+    result = result.reshape(shape)
+  return result
+
+
+def _write_tensor(tensor, tensor_index, value):
+  """set_tensor's checks (LiteRT's order and messages), then the copy."""
+  try:
+    array = np.asarray(value, order="C")
+  except Exception as e:  # pylint: disable=broad-except
+    raise PyliteValueError(
+        "Failed to convert value into readable tensor.") from e
+  value_type = _tflite_type_of(array)
+  if value_type != tensor.type:
+    raise PyliteValueError(
+        "Cannot set tensor: Got value of type {} but expected type {} for "
+        "input {}, name: {} ".format(_type_name(value_type),
+                                     _type_name(tensor.type), tensor_index,
+                                     string(tensor.name)))
+  shape = _shape_of(tensor)
+  if array.ndim != len(shape):
+    raise PyliteValueError(
+        "Cannot set tensor: Dimension mismatch. Got {} but expected {} for "
+        "input {}.".format(array.ndim, len(shape), tensor_index))
+  for j, (got, expected) in enumerate(zip(array.shape, shape)):
+    if got != expected:
+      raise PyliteValueError(
+          "Cannot set tensor: Dimension mismatch. Got {} but expected {} for "
+          "dimension {} of input {}.".format(got, expected, j, tensor_index))
+  if tensor.type == lib.kTfLiteString:
+    _write_strings(tensor, array)
+    return
+  if tensor.data.raw == ffi.NULL and array.nbytes > 0:
+    raise PyliteValueError(
+        "Cannot set tensor: Tensor is unallocated. Try calling "
+        "allocate_tensors() first")
+  if array.nbytes != tensor.bytes:
+    raise PyliteValueError(
+        "numpy array had {} bytes but expected {} bytes.".format(
+            array.nbytes, tensor.bytes))
+  if array.nbytes:
+    ffi.memmove(tensor.data.raw, ffi.from_buffer(array), array.nbytes)
+
+
+def _write_strings(tensor, array):
+  values = []
+  for item in array.ravel(order="C"):
+    if isinstance(item, bytes):
+      values.append(bytes(item))
+    elif isinstance(item, str):
+      values.append(item.encode("utf-8"))
+    else:
+      raise PyliteValueError(
+          "Cannot set tensor: a STRING tensor takes bytes or str elements, "
+          f"got {type(item).__name__}")
+  count = len(values)
+  buffers = [ffi.from_buffer(v) for v in values]  # alive until the call ends
+  pointers = ffi.new("const char*[]", [ffi.cast("const char*", b)
+                                        for b in buffers])
+  lengths = ffi.new("size_t[]", [len(v) for v in values])
+  lib.PyliteClearLastError()
+  check(lib.PyliteTensorWriteStrings(tensor, count, pointers, lengths),
+        error=PyliteValueError, prefix="Cannot set tensor")

@@ -1,0 +1,88 @@
+"""Builds pylite's C core into pylite/libpylite.so and installs the package.
+
+``pip install .`` compiles every capi/**/*.c with the setuptools compiler into
+one shared library placed inside the package, where pylite/_ffi.py looks for
+it. No CMake is needed. The library is loaded with cffi in ABI mode, so it is
+not a Python extension module: it has no Python dependency and the same file
+works with every Python version.
+"""
+
+import glob
+import os
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+_BUILD_BASE = os.path.join("build", "python")
+os.makedirs(_BUILD_BASE, exist_ok=True)
+
+
+def _core_sources():
+  sources = sorted(glob.glob(os.path.join("capi", "**", "*.c"),
+                             recursive=True))
+  if not sources:
+    sys.exit("setup.py: no C sources found under capi/")
+  return sources
+
+
+class BuildSharedLibrary(build_ext):
+  """Compiles the core as a plain shared library, not an extension module."""
+
+  def get_ext_filename(self, fullname):
+    # Called with "pylite.libpylite" or, by get_ext_fullpath, with the last
+    # component only; either way the file is the plain library name.
+    if fullname.split(".")[-1] == "libpylite":
+      if sys.platform == "darwin":
+        name = "libpylite.dylib"
+      elif sys.platform == "win32":
+        name = "pylite.dll"
+      else:
+        name = "libpylite.so"
+      return os.path.join(*fullname.split(".")[:-1], name)
+    return super().get_ext_filename(fullname)
+
+  def build_extension(self, ext):
+    if ext.name != "pylite.libpylite":
+      return super().build_extension(ext)
+    output = self.get_ext_fullpath(ext.name)
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    compiler = self.compiler
+    extra = []
+    if compiler.compiler_type == "unix":
+      extra = ["-std=c11", "-O2", "-fPIC", "-fvisibility=hidden",
+               "-Wno-unused-parameter"]
+    objects = compiler.compile(
+        ext.sources,
+        output_dir=self.build_temp,
+        include_dirs=ext.include_dirs,
+        macros=ext.define_macros,
+        extra_postargs=extra,
+        debug=self.debug)
+    libraries = ["m", "pthread"] if sys.platform != "win32" else []
+    link_args = []
+    if compiler.compiler_type == "unix":
+      link_args.append("-pthread")
+      if sys.platform.startswith("linux"):
+        link_args.append("-Wl,-z,defs")  # an unresolved symbol fails here
+    compiler.link_shared_object(
+        objects, output,
+        libraries=libraries,
+        extra_postargs=link_args,
+        debug=self.debug)
+
+
+setup(
+    ext_modules=[
+        Extension(
+            "pylite.libpylite",
+            sources=_core_sources(),
+            include_dirs=["include", "."],
+        )
+    ],
+    cmdclass={"build_ext": BuildSharedLibrary},
+    # Keep setuptools' scratch files out of the top of CMake's build/ tree
+    # and out of the source root.
+    options={"build": {"build_base": _BUILD_BASE},
+             "egg_info": {"egg_base": _BUILD_BASE}},
+)
