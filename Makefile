@@ -40,7 +40,11 @@ venv: $(VPY)
 java: build
 	cd java && mvn -q -B package -DskipTests
 
-demo: build venv java
+# The build steps' output goes to demo-build.log (shown only on failure), so
+# that the demo prints just the samples' lines.
+demo:
+	@$(MAKE) --no-print-directory build venv java > demo-build.log 2>&1 \
+	  || (cat demo-build.log; exit 1)
 	@$(BUILD)/signatures_c $(MODELS) | grep '^c:'
 	@$(BUILD)/signatures_cpp $(MODELS) | grep '^cpp:'
 	@$(VPY) examples/python/signatures.py $(MODELS) | grep '^python:'
@@ -60,7 +64,7 @@ test-python: build venv
 	$(VPY) -m pytest -q tests/python
 
 test-java: build
-	cd java && mvn -q -B test
+	cd java && mvn -B -ntp test
 
 test-cross: build venv java
 	$(VPY) -m pytest -q tests/cross

@@ -51,6 +51,7 @@ class BuildSharedLibrary(build_ext):
     extra = []
     if compiler.compiler_type == "unix":
       extra = ["-std=c11", "-O2", "-fPIC", "-fvisibility=hidden",
+               "-ffp-contract=off",
                "-Wno-unused-parameter"]
     objects = compiler.compile(
         ext.sources,

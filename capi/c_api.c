@@ -11,6 +11,9 @@
 #include "capi/core/interp.h"
 #include "pylite/pylite.h"
 
+int32_t pl_op_count(void);
+const char* pl_op_name(int32_t i);
+
 /* Checks a handle argument: reports and returns `ret` when NULL. */
 #define PL_CHECK_ARG(arg, ret)                                      \
   do {                                                              \
@@ -632,4 +635,63 @@ int32_t PyliteSignatureRunnerGetOutputTensorIndex(
 
 bool PyliteSignatureRunnerIsReady(const TfLiteSignatureRunner* runner) {
   return runner && runner->sg->state == PL_STATE_READY;
+}
+
+const TfLiteIntArray* PyliteInterpreterGetNodeInputs(
+    const TfLiteInterpreter* interp, int32_t subgraph_index,
+    int32_t node_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  if (!sg || node_index < 0 || node_index >= sg->num_nodes) return NULL;
+  return sg->nodes[node_index].inputs;
+}
+
+const TfLiteIntArray* PyliteInterpreterGetNodeOutputs(
+    const TfLiteInterpreter* interp, int32_t subgraph_index,
+    int32_t node_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  if (!sg || node_index < 0 || node_index >= sg->num_nodes) return NULL;
+  return sg->nodes[node_index].outputs;
+}
+
+bool PyliteInterpreterIsReady(const TfLiteInterpreter* interp,
+                              int32_t subgraph_index) {
+  PlSubgraph* sg = subgraph_at(interp, subgraph_index);
+  return sg && sg->state == PL_STATE_READY;
+}
+
+int32_t PyliteGetOpCount(void) { return pl_op_count(); }
+const char* PyliteGetOpName(int32_t index) { return pl_op_name(index); }
+
+/* ---- Experimental ------------------------------------------------------------ */
+
+TfLiteStatus TfLiteInterpreterResetVariableTensors(
+    TfLiteInterpreter* interpreter) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  for (int32_t s = 0; s < interpreter->num_subgraphs; ++s) {
+    PlSubgraph* sg = &interpreter->subgraphs[s];
+    pthread_mutex_lock(&sg->lock);
+    for (int32_t i = 0; i < sg->num_tensors; ++i) {
+      TfLiteTensor* t = &sg->tensors[i];
+      if (!t->is_variable || !t->data.raw) continue;
+      int value = t->type == kTfLiteInt8 ? t->params.zero_point : 0;
+      memset(t->data.raw, value, t->bytes);
+    }
+    pthread_mutex_unlock(&sg->lock);
+  }
+  return kTfLiteOk;
+}
+
+int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,
+                                         int32_t input_index) {
+  PlSubgraph* sg = subgraph_at(interpreter, 0);
+  if (!sg || input_index < 0 || input_index >= sg->inputs->size) return -1;
+  return sg->inputs->data[input_index];
+}
+
+int TfLiteInterpreterGetOutputTensorIndex(const TfLiteInterpreter* interpreter,
+                                          int32_t output_index) {
+  PlSubgraph* sg = subgraph_at(interpreter, 0);
+  if (!sg || output_index < 0 || output_index >= sg->outputs->size) return -1;
+  return sg->outputs->data[output_index];
 }

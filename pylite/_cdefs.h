@@ -315,3 +315,23 @@ int32_t PyliteSignatureRunnerGetInputTensorIndex(
 int32_t PyliteSignatureRunnerGetOutputTensorIndex(
     const TfLiteSignatureRunner* runner, const char* output_name);
 bool PyliteSignatureRunnerIsReady(const TfLiteSignatureRunner* runner);
+
+const TfLiteIntArray* PyliteInterpreterGetNodeInputs(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index);
+const TfLiteIntArray* PyliteInterpreterGetNodeOutputs(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index);
+bool PyliteInterpreterIsReady(const TfLiteInterpreter* interpreter,
+                              int32_t subgraph_index);
+int32_t PyliteGetOpCount(void);
+const char* PyliteGetOpName(int32_t index);
+void PyliteInterpreterOptionsSetMaxAllocationBytes(
+    TfLiteInterpreterOptions* options, size_t bytes);
+
+TfLiteStatus TfLiteInterpreterResetVariableTensors(
+    TfLiteInterpreter* interpreter);
+int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,
+                                         int32_t input_index);
+int TfLiteInterpreterGetOutputTensorIndex(
+    const TfLiteInterpreter* interpreter, int32_t output_index);

@@ -585,12 +585,11 @@ class Interpreter:
                                               bool(strict)))
 
   def reset_all_variables(self):
-    """pylite: a no-op for now.
-
-    LiteRT resets variable tensors here (not resource variables); pylite's C
-    API has no TfLiteInterpreterResetVariableTensors yet."""
-    if self._state is None or self._state.closed:
-      raise PyliteClosedError("The interpreter is closed.")
+    """Sets every variable tensor to zero (int8 ones to their zero point), as
+    LiteRT does; like LiteRT, resource variables are not touched."""
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.TfLiteInterpreterResetVariableTensors(pointer))
 
   # ---- signatures ----------------------------------------------------------------
 
@@ -629,13 +628,18 @@ class Interpreter:
       return int(lib.PyliteInterpreterGetSubgraphCount(pointer))
 
   def _get_op_details(self, op_index):
-    """pylite: only ``index`` and ``op_name`` (the C API does not expose node
-    inputs and outputs yet)."""
+    """``index``, ``op_name``, ``inputs`` and ``outputs`` (tensor indices,
+    -1 for an omitted optional input) of a node of subgraph 0."""
     with self._enter() as pointer:
       name = lib.PyliteInterpreterGetNodeOpName(pointer, 0, int(op_index))
       if name == ffi.NULL:
         raise PyliteValueError(f"Invalid node index {op_index}")
-      return {"index": int(op_index), "op_name": string(name)}
+      lists = [lib.PyliteInterpreterGetNodeInputs(pointer, 0, int(op_index)),
+               lib.PyliteInterpreterGetNodeOutputs(pointer, 0, int(op_index))]
+      inputs, outputs = (np.array([a.data[i] for i in range(a.size)],
+                                  dtype=np.int32) for a in lists)
+      return {"index": int(op_index), "op_name": string(name),
+              "inputs": inputs, "outputs": outputs}
 
   def _get_ops_details(self):
     with self._enter() as pointer:

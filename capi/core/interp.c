@@ -12,6 +12,7 @@
 #include "capi/core/interp.h"
 
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -204,11 +205,11 @@ TfLiteStatus pl_resize_like(PlSubgraph* sg, TfLiteTensor* t,
 
 bool pl_activation_range_f32(int activation, float* lo, float* hi) {
   switch (activation) {
-    case PL_ACT_NONE:
-      *lo = -INFINITY, *hi = INFINITY;
+    case PL_ACT_NONE: /* TFLite clamps to the finite range even here */
+      *lo = -FLT_MAX, *hi = FLT_MAX;
       return true;
     case PL_ACT_RELU:
-      *lo = 0.0f, *hi = INFINITY;
+      *lo = 0.0f, *hi = FLT_MAX;
       return true;
     case PL_ACT_RELU_N1_TO_1:
       *lo = -1.0f, *hi = 1.0f;
@@ -743,8 +744,29 @@ TfLiteStatus pl_subgraph_resize_input(PlSubgraph* sg, int32_t tensor_index,
 
 /* ---- Allocation ------------------------------------------------------------- */
 
+/* A node one of whose inputs gets its shape only at Invoke (the output of a
+ * RESHAPE by a computed shape, say) cannot be prepared now: it is deferred
+ * to Invoke, and its outputs become dynamic, as TFLite prepares the nodes
+ * after a dynamic tensor lazily. */
+static bool defer_if_needed(PlSubgraph* sg, PlNode* node) {
+  node->deferred = false;
+  for (int j = 0; j < node->inputs->size; ++j) {
+    int t = node->inputs->data[j];
+    if (t >= 0 && sg->info[t].shape_at_eval) node->deferred = true;
+  }
+  if (!node->deferred) return false;
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int t = node->outputs->data[j];
+    if (t < 0) continue;
+    pl_set_dynamic(&sg->tensors[t]);
+    sg->info[t].shape_at_eval = true;
+  }
+  return true;
+}
+
 static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
+  for (int32_t i = 0; i < sg->num_tensors; ++i) sg->info[i].shape_at_eval = false;
   for (int32_t i = 0; i < sg->num_nodes; ++i) {
     PlNode* node = &sg->nodes[i];
     if (!node->kernel) {
@@ -761,10 +783,19 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
       }
       return kTfLiteError;
     }
+    if (defer_if_needed(sg, node)) continue;
     if (node->kernel->prepare(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
                node->op_name);
       return kTfLiteError;
+    }
+    /* A non-string output the kernel made dynamic has a data-dependent
+     * shape: its consumers wait for Invoke. */
+    for (int j = 0; j < node->outputs->size; ++j) {
+      int t = node->outputs->data[j];
+      if (t >= 0 && sg->tensors[t].allocation_type == kTfLiteDynamic &&
+          sg->tensors[t].type != kTfLiteString)
+        sg->info[t].shape_at_eval = true;
     }
   }
   return kTfLiteOk;
@@ -919,8 +950,7 @@ static TfLiteStatus check_string_inputs(PlSubgraph* sg) {
 TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
   if (sg->state != PL_STATE_READY) {
-    pl_error(interp, "Invoke called on model that is not ready: call "
-             "AllocateTensors first (subgraph %d).", (int)sg->index);
+    pl_error(interp, "Invoke called on model that is not ready.");
     return kTfLiteError;
   }
   PL_ENSURE_OK(check_string_inputs(sg));
@@ -931,6 +961,11 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
       return kTfLiteCancelled;
     }
     PlNode* node = &sg->nodes[i];
+    if (node->deferred && node->kernel->prepare(sg, node) != kTfLiteOk) {
+      pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
+               node->op_name);
+      return kTfLiteError;
+    }
     if (node->kernel->eval(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to invoke.", (int)i,
                node->op_name);

@@ -26,8 +26,7 @@ typedef enum PlState {
 typedef struct PlTensorInfo {
   bool is_input;     /* a subgraph input */
   bool is_output;    /* a subgraph output */
-  bool dynamic;      /* sized at run time: heap, not arena */
-  bool owns_data;    /* data is a heap block freed with the tensor */
+  bool shape_at_eval; /* its shape is only known once its producer ran */
   size_t arena_offset;
 } PlTensorInfo;
 

@@ -39,6 +39,8 @@ struct PlNode {
   TfLiteIntArray* inputs;  /* tensor indices, -1 for an omitted input */
   TfLiteIntArray* outputs;
   void* user_data;         /* owned by the kernel (init/free) */
+  bool deferred;           /* prepared at Invoke: an input's shape is only
+                              known then (data-dependent shapes) */
 };
 
 /* ---- Node inputs and outputs ------------------------------------------ */
@@ -116,7 +118,8 @@ enum {
   PL_ACT_TANH = 4,
   PL_ACT_SIGN_BIT = 5,
 };
-/* Clamp range of a fused activation (NONE gives [-inf, inf]). Returns false
+/* Clamp range of a fused activation, as TFLite computes it (NONE gives
+ * [-FLT_MAX, FLT_MAX]). Returns false
  * for activations that are not a clamp (TANH, SIGN_BIT). */
 bool pl_activation_range_f32(int activation, float* lo, float* hi);
 /* Applies a fused activation to one value. */

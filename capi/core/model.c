@@ -251,6 +251,172 @@ static const char kLayoutSignature[] = "44444";
 static const char kLayoutExtGroup[] = "4";
 static const char kLayoutExtBuffer[] = "44884";
 
+/* Layouts of the builtin options tables, per BuiltinOptions and
+ * BuiltinOptions2 union type, one character per field id: a digit is a
+ * scalar of that many bytes, 's' a string, 'a'/'c'/'d'/'e' a vector of 1-,
+ * 2-, 4- or 8-byte scalars, '-' a deprecated field. Generated from
+ * schema.fbs by tests/tools/gen_options_layout.py. */
+static const char* const kOptionsLayout[] = {
+  [1] = "1441441", /* Conv2DOptions */
+  [2] = "1444144", /* DepthwiseConv2DOptions */
+  [3] = "4dd", /* ConcatEmbeddingsOptions */
+  [4] = "1", /* LSHProjectionOptions */
+  [5] = "144441", /* Pool2DOptions */
+  [6] = "411", /* SVDFOptions */
+  [7] = "11", /* RNNOptions */
+  [8] = "11111", /* FullyConnectedOptions */
+  [9] = "4", /* SoftmaxOptions */
+  [10] = "41", /* ConcatenationOptions */
+  [11] = "11", /* AddOptions */
+  [12] = "1", /* L2NormOptions */
+  [13] = "4444", /* LocalResponseNormalizationOptions */
+  [14] = "14411", /* LSTMOptions */
+  [15] = "--11", /* ResizeBilinearOptions */
+  [16] = "4", /* CallOptions */
+  [17] = "d", /* ReshapeOptions */
+  [18] = "441", /* SkipGramOptions */
+  [19] = "4", /* SpaceToDepthOptions */
+  [20] = "1", /* EmbeddingLookupSparseOptions */
+  [21] = "1", /* MulOptions */
+  [22] = "", /* PadOptions */
+  [23] = "44", /* GatherOptions */
+  [24] = "", /* BatchToSpaceNDOptions */
+  [25] = "", /* SpaceToBatchNDOptions */
+  [26] = "", /* TransposeOptions */
+  [27] = "1", /* ReducerOptions */
+  [28] = "11", /* SubOptions */
+  [29] = "1", /* DivOptions */
+  [30] = "d", /* SqueezeOptions */
+  [31] = "111", /* SequenceRNNOptions */
+  [32] = "444441", /* StridedSliceOptions */
+  [33] = "", /* ExpOptions */
+  [34] = "", /* TopKV2Options */
+  [35] = "4", /* SplitOptions */
+  [36] = "", /* LogSoftmaxOptions */
+  [37] = "11", /* CastOptions */
+  [38] = "", /* DequantizeOptions */
+  [39] = "", /* MaximumMinimumOptions */
+  [40] = "1", /* ArgMaxOptions */
+  [41] = "", /* LessOptions */
+  [42] = "", /* NegOptions */
+  [43] = "", /* PadV2Options */
+  [44] = "", /* GreaterOptions */
+  [45] = "", /* GreaterEqualOptions */
+  [46] = "", /* LessEqualOptions */
+  [47] = "", /* SelectOptions */
+  [48] = "", /* SliceOptions */
+  [49] = "14411", /* TransposeConvOptions */
+  [50] = "1", /* SparseToDenseOptions */
+  [51] = "", /* TileOptions */
+  [52] = "", /* ExpandDimsOptions */
+  [53] = "", /* EqualOptions */
+  [54] = "", /* NotEqualOptions */
+  [55] = "1", /* ShapeOptions */
+  [56] = "", /* PowOptions */
+  [57] = "1", /* ArgMinOptions */
+  [58] = "4441", /* FakeQuantOptions */
+  [59] = "44", /* PackOptions */
+  [60] = "", /* LogicalOrOptions */
+  [61] = "4", /* OneHotOptions */
+  [62] = "", /* LogicalAndOptions */
+  [63] = "", /* LogicalNotOptions */
+  [64] = "44", /* UnpackOptions */
+  [65] = "", /* FloorDivOptions */
+  [66] = "", /* SquareOptions */
+  [67] = "", /* ZerosLikeOptions */
+  [68] = "", /* FillOptions */
+  [69] = "144111", /* BidirectionalSequenceLSTMOptions */
+  [70] = "1111", /* BidirectionalSequenceRNNOptions */
+  [71] = "144111", /* UnidirectionalSequenceLSTMOptions */
+  [72] = "", /* FloorModOptions */
+  [73] = "", /* RangeOptions */
+  [74] = "11", /* ResizeNearestNeighborOptions */
+  [75] = "4", /* LeakyReluOptions */
+  [76] = "", /* SquaredDifferenceOptions */
+  [77] = "1", /* MirrorPadOptions */
+  [78] = "", /* AbsOptions */
+  [79] = "4", /* SplitVOptions */
+  [80] = "1", /* UniqueOptions */
+  [81] = "", /* ReverseV2Options */
+  [82] = "", /* AddNOptions */
+  [83] = "", /* GatherNdOptions */
+  [84] = "", /* CosOptions */
+  [85] = "", /* WhereOptions */
+  [86] = "", /* RankOptions */
+  [87] = "44", /* ReverseSequenceOptions */
+  [88] = "", /* MatrixDiagOptions */
+  [89] = "", /* QuantizeOptions */
+  [90] = "", /* MatrixSetDiagOptions */
+  [91] = "", /* HardSwishOptions */
+  [92] = "44", /* IfOptions */
+  [93] = "44", /* WhileOptions */
+  [94] = "4", /* DepthToSpaceOptions */
+  [95] = "", /* NonMaxSuppressionV4Options */
+  [96] = "", /* NonMaxSuppressionV5Options */
+  [97] = "", /* ScatterNdOptions */
+  [98] = "", /* SelectV2Options */
+  [99] = "", /* DensifyOptions */
+  [100] = "", /* SegmentSumOptions */
+  [101] = "111", /* BatchMatMulOptions */
+  [102] = "11", /* CumsumOptions */
+  [103] = "4", /* CallOnceOptions */
+  [104] = "", /* BroadcastToOptions */
+  [105] = "", /* Rfft2dOptions */
+  [106] = "14441444", /* Conv3DOptions */
+  [107] = "411", /* HashtableOptions */
+  [108] = "", /* HashtableFindOptions */
+  [109] = "", /* HashtableImportOptions */
+  [110] = "", /* HashtableSizeOptions */
+  [111] = "ss", /* VarHandleOptions */
+  [112] = "", /* ReadVariableOptions */
+  [113] = "", /* AssignVariableOptions */
+  [114] = "88", /* RandomOptions */
+  [115] = "d", /* BucketizeOptions */
+  [116] = "1", /* GeluOptions */
+  [117] = "", /* DynamicUpdateSliceOptions */
+  [118] = "", /* UnsortedSegmentProdOptions */
+  [119] = "", /* UnsortedSegmentMaxOptions */
+  [120] = "", /* UnsortedSegmentMinOptions */
+  [121] = "", /* UnsortedSegmentSumOptions */
+  [122] = "", /* ATan2Options */
+  [123] = "", /* SignOptions */
+  [124] = "", /* BitcastOptions */
+  [125] = "", /* BitwiseXorOptions */
+  [126] = "", /* RightShiftOptions */
+};
+static const char* const kOptions2Layout[] = {
+  [1] = "8", /* StablehloConcatenateOptions */
+  [2] = "e", /* StablehloBroadcastInDimOptions */
+  [3] = "eee", /* StablehloSliceOptions */
+  [4] = "eeeea88e88e88e88d", /* StablehloConvolutionOptions */
+  [5] = "s1s4da", /* StablehloCustomCallOptions */
+  [6] = "e4", /* StablehloReduceOptions */
+  [7] = "1eee814", /* StablehloScatterOptions */
+  [8] = "44", /* StablehloCompareOptions */
+  [9] = "e", /* StablehloDynamicSliceOptions */
+  [10] = "eee", /* StablehloPadOptions */
+  [11] = "8", /* StablehloIotaOptions */
+  [12] = "eeeed", /* StablehloDotGeneralOptions */
+  [13] = "eeeee4", /* StablehloReduceWindowOptions */
+  [14] = "814", /* StablehloSortOptions */
+  [15] = "44", /* StablehloWhileOptions */
+  [16] = "eee8e1", /* StablehloGatherOptions */
+  [17] = "e", /* StablehloTransposeOptions */
+  [18] = "", /* DilateOptions */
+  [19] = "1", /* StablehloRngBitGeneratorOptions */
+  [20] = "4", /* ReduceWindowOptions */
+  [21] = "s4a14", /* StableHLOCompositeOptions */
+  [22] = "", /* StablehloShiftLeftOptions */
+  [23] = "d", /* StablehloCaseOptions */
+};
+
+/* Bytes a field of layout character `code` takes inline. */
+static uint32_t layout_size(char code) {
+  return code >= '1' && code <= '8' ? (uint32_t)(code - '0')
+         : code == '-'              ? 1u
+                                    : 4u;
+}
+
 /* Every field a vtable lists must lie in its table's inline part, and known
  * fields must fit there and be aligned to their size (as FlatBuffers'
  * verifier requires). The accessors would read a misplaced field as absent,
@@ -265,7 +431,7 @@ static bool check_vtable(Ctx* c, const PlFbTable* t, const char* layout,
   for (uint32_t i = 0; i < entries; ++i) {
     uint32_t off = (uint32_t)vt[2 * i] | (uint32_t)vt[2 * i + 1] << 8;
     if (off == 0) continue;
-    uint32_t size = i < known ? (uint32_t)(layout[i] - '0') : 1;
+    uint32_t size = i < known ? layout_size(layout[i]) : 1;
     if (off < 4 || off + size > t->inline_size ||
         ((uint64_t)t->pos + off) % size != 0) {
       return fail(c, "%s: field %u is misplaced in its table", path, i);
@@ -320,6 +486,40 @@ static bool opt_union(Ctx* c, const PlFbTable* t, int type_field,
   *type = pl_fb_u8(t, type_field, 0);
   if (*type == 0) return true;
   return opt_table(c, t, type_field + 1, value, NULL, layout, path, what);
+}
+
+/* A builtin options union value: fields placed as the schema says, strings
+ * and vectors well formed. Union types this reader does not know are only
+ * checked as tables. */
+static bool check_options(Ctx* c, const PlFbTable* t, uint8_t type,
+                          const char* const* layouts, size_t num_layouts,
+                          const char* path, const char* what) {
+  if (t->base == NULL) return true;
+  const char* layout = type < num_layouts ? layouts[type] : NULL;
+  if (!check_vtable(c, t, layout, path)) return false;
+  for (int f = 0; layout != NULL && layout[f] != '\0'; ++f) {
+    uint32_t elem = 0;
+    switch (layout[f]) {
+      case 'a': elem = 1; break;
+      case 'c': elem = 2; break;
+      case 'd': elem = 4; break;
+      case 'e': elem = 8; break;
+      default: break;
+    }
+    int rc = PL_FB_OK;
+    PlFbVec vec;
+    const char* str;
+    if (layout[f] == 's') {
+      rc = pl_fb_string(t, f, &str, NULL);
+    } else if (elem != 0) {
+      rc = pl_fb_vector(t, f, elem, &vec);
+    }
+    if (rc == PL_FB_INVALID) {
+      return fail(c, "%s: field %d of '%s' (type %u) is not valid", path, f,
+                  what, type);
+    }
+  }
+  return true;
 }
 
 /* ---- Types ----------------------------------------------------------------- */
@@ -990,8 +1190,16 @@ static bool parse_operator(Ctx* c, const PlFbTable* t, int32_t num_tensors,
   }
   if (!opt_union(c, t, kOpBuiltinOptionsType, &op->builtin_options_type,
                  &op->builtin_options, NULL, path, "builtin_options") ||
+      !check_options(c, &op->builtin_options, op->builtin_options_type,
+                     kOptionsLayout,
+                     sizeof(kOptionsLayout) / sizeof(kOptionsLayout[0]), path,
+                     "builtin_options") ||
       !opt_union(c, t, kOpBuiltinOptions2Type, &op->builtin_options_2_type,
-                 &op->builtin_options_2, NULL, path, "builtin_options_2")) {
+                 &op->builtin_options_2, NULL, path, "builtin_options_2") ||
+      !check_options(c, &op->builtin_options_2, op->builtin_options_2_type,
+                     kOptions2Layout,
+                     sizeof(kOptions2Layout) / sizeof(kOptions2Layout[0]),
+                     path, "builtin_options_2")) {
     return false;
   }
   PlFbVec custom, mutating;

@@ -106,7 +106,7 @@ bool pl_as_string_format(PlAsStringFormat* fmt, int32_t dtype,
     return false;
   }
   const char fill_char = fill_len ? (char)fill[0] : 0;
-  if (fill_len && !strchr(" +-0#", fill_char)) {
+  if (fill_len && !memchr(" +-0#", fill_char, 5)) {
     /* TensorFlow quotes the fill byte as it is. */
     snprintf(msg, sizeof(msg), "Fill argument not supported: \"%c\"",
              fill_char);

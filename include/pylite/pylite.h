@@ -8,6 +8,7 @@
 #define PYLITE_PYLITE_H_
 
 #include "pylite/c_api.h"
+#include "pylite/c_api_experimental.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +91,24 @@ TFL_CAPI_EXPORT int32_t PyliteInterpreterGetNodeCount(
 TFL_CAPI_EXPORT const char* PyliteInterpreterGetNodeOpName(
     const TfLiteInterpreter* interpreter, int32_t subgraph_index,
     int32_t node_index);
+
+/* Tensor indices of a node's inputs (-1 for an omitted optional input) and
+ * outputs; NULL if out of range. Owned by the interpreter. */
+TFL_CAPI_EXPORT const TfLiteIntArray* PyliteInterpreterGetNodeInputs(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index);
+TFL_CAPI_EXPORT const TfLiteIntArray* PyliteInterpreterGetNodeOutputs(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index);
+
+/* Whether subgraph `subgraph_index` is allocated and ready to invoke. */
+TFL_CAPI_EXPORT bool PyliteInterpreterIsReady(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index);
+
+/* Names of the ops this build implements, in the order of its op table
+ * (capi/kernels/ops.def); NULL past the end. */
+TFL_CAPI_EXPORT int32_t PyliteGetOpCount(void);
+TFL_CAPI_EXPORT const char* PyliteGetOpName(int32_t index);
 
 /* The runner's signature key (static for the placeholder runner). */
 TFL_CAPI_EXPORT const char* PyliteSignatureRunnerGetKey(

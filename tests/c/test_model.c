@@ -984,6 +984,27 @@ static void e_options2(Fixture* f) {
   set_u8(f->op_gelu, OP_OPT2_TYPE, 1);
   set_ref(f->op_gelu, OP_OPT2, o);
 }
+static void e_options_reshape(Fixture* f) {
+  Node* o = tbl();
+  set_ref(o, 0, ivec(2, 1, 3)); /* ReshapeOptions.new_shape */
+  set_u8(f->op_gelu, OP_OPT_TYPE, 17);
+  set_ref(f->op_gelu, OP_OPT, o);
+}
+static void e_options_misplaced(Fixture* f) {
+  /* Conv2DOptions.stride_w is an int; a 1-byte field cannot hold it. */
+  Node* o = tbl();
+  set_u8(o, 0, 1);
+  set_u8(o, 1, 2);
+  set_u8(f->op_fc, OP_OPT_TYPE, 1);
+  set_ref(f->op_fc, OP_OPT, o);
+}
+static void e_options_bad_string(Fixture* f) {
+  /* VarHandleOptions.container is a string; 7 is no offset to one. */
+  Node* o = tbl();
+  set_u32(o, 0, 7);
+  set_u8(f->op_fc, OP_OPT_TYPE, 111);
+  set_ref(f->op_fc, OP_OPT, o);
+}
 static void e_large_custom_oob(Fixture* f) {
   set_u64(f->op_gelu, OP_LARGE_OFFSET, 16);
   set_u64(f->op_gelu, OP_LARGE_SIZE, 1u << 30);
@@ -1124,6 +1145,11 @@ static void test_cases(void) {
   expect_case("unknown options type", e_unknown_options, NULL);
   expect_case("options type without value", e_options_type_no_value, NULL);
   expect_case("builtin_options_2", e_options2, NULL);
+  expect_case("ReshapeOptions", e_options_reshape, NULL);
+  expect_case("options field misplaced", e_options_misplaced,
+              "subgraph 0, operator 0: field 1 is misplaced");
+  expect_case("options bad string", e_options_bad_string,
+              "field 0 of 'builtin_options' (type 111) is not valid");
   expect_case("large custom options", e_large_custom_oob,
               "large custom options");
   expect_case("large custom options wrap", e_large_custom_wrap,

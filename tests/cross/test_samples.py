@@ -70,8 +70,9 @@ def test_dense_matches_litert_reference(outputs):
   with open(os.path.join(ROOT, "tests", "data", "litert_reference.json")) as f:
     ref = json.load(f)
   import numpy as np
-  dense = ref["dense"]["serving_default"]
-  value = np.float32(dense["outputs"]["output_0"][0][0])
+  case = ref["models"]["dense"]["runner_cases"][0]
+  assert case["input"] == [[1.0, 2.0, 3.0, 4.0]]
+  value = np.float32(case["outputs"]["output_0"]["value"][0][0])
   sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
   from signatures import format_float
   assert outputs["c"][2] == "serving_default output_0 = [[%s]]" % format_float(value)

@@ -2,5 +2,6 @@
  * "tensorflow/lite/c/c_api_experimental.h"; with pylite it gets pylite's declarations. */
 #ifndef TENSORFLOW_LITE_C_C_API_EXPERIMENTAL_H_
 #define TENSORFLOW_LITE_C_C_API_EXPERIMENTAL_H_
+#include "pylite/c_api_experimental.h"
 #include "pylite/pylite.h"
 #endif

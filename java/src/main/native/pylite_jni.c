@@ -569,26 +569,15 @@ Java_org_pylite_NativeInterpreterWrapper_getSignatureKeys(JNIEnv* env,
   return pl_jni_name_array(env, ji->interp, n, pl_jni_signature_key);
 }
 
-/* The C API has no ResetVariableTensors yet, so this does what TFLite's
- * does, through the public tensor struct: every allocated variable tensor of
- * every subgraph is set to zero (INT8 to its zero point). */
+/* Every variable tensor of every subgraph back to zero, as TFLite's
+ * resetVariableTensors. */
 JNIEXPORT void JNICALL
 Java_org_pylite_NativeInterpreterWrapper_resetVariableTensors(JNIEnv* env,
                                                               jclass cls,
                                                               jlong handle) {
   pl_jni_interp* ji = pl_jni_interp_get(env, handle);
   if (ji == NULL) return;
-  int32_t subgraphs = PyliteInterpreterGetSubgraphCount(ji->interp);
-  for (int32_t s = 0; s < subgraphs; ++s) {
-    int32_t count = PyliteInterpreterGetTensorCount(ji->interp, s);
-    for (int32_t i = 0; i < count; ++i) {
-      TfLiteTensor* t = PyliteInterpreterGetSubgraphTensor(ji->interp, s, i);
-      if (t == NULL || !t->is_variable || t->data.raw == NULL) continue;
-      if (t->type == kTfLiteString) continue; /* never a variable in TFLite */
-      int value = t->type == kTfLiteInt8 ? t->params.zero_point : 0;
-      memset(t->data.raw, value, t->bytes);
-    }
-  }
+  TfLiteInterpreterResetVariableTensors(ji->interp);
 }
 
 /* ---- NativeSignatureRunnerWrapper --------------------------------------------------- */
