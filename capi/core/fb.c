@@ -35,7 +35,7 @@ static bool in_range(uint64_t pos, uint64_t len, size_t size) {
   return pos <= (uint64_t)size && len <= (uint64_t)size - pos;
 }
 
-/* ---- Tables ---------------------------------------------------------------- */
+/* ---- Tables -------------------------------------------------------------- */
 
 int pl_fb_table_at(const PlFb* fb, uint32_t pos, PlFbTable* out) {
   memset(out, 0, sizeof(*out));
@@ -152,7 +152,7 @@ float pl_fb_f32(const PlFbTable* t, int field, float def) {
   return f;
 }
 
-/* ---- Offsets --------------------------------------------------------------- */
+/* ---- Offsets ------------------------------------------------------------- */
 
 /* Follows the uoffset stored at `loc` (whose 4 bytes are known to be in the
  * buffer) and returns the target position, or -1 if the offset is 0 or
@@ -243,7 +243,7 @@ int pl_fb_string(const PlFbTable* t, int field, const char** str,
   return rc;
 }
 
-/* ---- Vector elements ------------------------------------------------------- */
+/* ---- Vector elements ----------------------------------------------------- */
 
 /* Element i of a vector with elements of at least `need` bytes, or NULL if
  * the index or element size is wrong (a cheap guard against misuse). */

@@ -52,6 +52,9 @@ int pl_fb_root(const PlFb* fb, PlFbTable* out);
 /* Verifies the table at `pos`. */
 int pl_fb_table_at(const PlFb* fb, uint32_t pos, PlFbTable* out);
 
+/* In every accessor, `field` is the schema field id: fields numbered from 0
+ * in declaration order, a union taking two ids (its type, then its value). */
+
 /* True if the field is present (non-zero vtable entry). */
 bool pl_fb_has(const PlFbTable* t, int field);
 

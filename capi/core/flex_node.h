@@ -151,8 +151,8 @@ bool pl_as_string_format(PlAsStringFormat* fmt, int32_t dtype,
  * Like snprintf: returns the text's length n and, if n < size, writes the
  * text and a NUL into out; otherwise call again with size > n. Returns -1
  * if the text would pass INT32_MAX bytes. As TensorFlow (whose kernels run
- * with denormals flushed to zero), subnormal floats print as a signed
- * zero. */
+ * with denormals treated as zero), subnormal values mostly print as a
+ * signed zero (see flex_as_string.c). */
 int64_t pl_as_string_element(const PlAsStringFormat* fmt, const void* elem,
                              char* out, size_t size);
 /* The same for one string of a STRING input (not used when fmt->forward). */

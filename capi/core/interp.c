@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 enum { PL_ARENA_ALIGNMENT = 64, PL_CONST_ALIGNMENT = 16 };
+enum { PL_BUILTIN_DENSIFY = 124 };
 static const char kPlaceholderKey[] = "<placeholder signature>";
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -124,6 +125,15 @@ int64_t pl_num_elements(const TfLiteTensor* t) {
 bool pl_is_constant(const TfLiteTensor* t) {
   return t->allocation_type == kTfLiteMmapRo ||
          t->allocation_type == kTfLitePersistentRo;
+}
+
+void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
+  if (size == 0) return;
+  size_t used = (size_t)snprintf(buf, size, "[");
+  for (int i = 0; dims && i < dims->size && used < size; ++i)
+    used += (size_t)snprintf(buf + used, size - used, i ? ",%d" : "%d",
+                             dims->data[i]);
+  if (used < size) snprintf(buf + used, size - used, "]");
 }
 
 bool pl_same_shape(const TfLiteTensor* a, const TfLiteTensor* b) {
@@ -371,6 +381,12 @@ static TfLiteStatus init_tensor(PlInterp* interp, PlSubgraph* sg, int32_t i) {
   const PlBufferDef* buf =
       (def->buffer > 0 && def->buffer < m->num_buffers) ? &m->buffers[def->buffer]
                                                         : NULL;
+  if (def->has_sparsity) {
+    /* Marks the tensor sparse: its data is the compressed form, which only
+     * DENSIFY may read (checked in prepare_nodes). */
+    t->sparsity = calloc(1, sizeof(TfLiteSparsity));
+    if (!t->sparsity) return kTfLiteError;
+  }
   if (buf && buf->data && buf->size > 0 && !def->is_variable) {
     const void* data = aligned_constant(interp, buf->data, buf->size);
     if (!data) return kTfLiteError;
@@ -622,6 +638,7 @@ static void free_tensor(TfLiteTensor* t) {
   if (t->allocation_type != kTfLiteArenaRw) pl_tensor_free_data(t);
   TfLiteIntArrayFree(t->dims);
   TfLiteIntArrayFree((TfLiteIntArray*)t->dims_signature);
+  free(t->sparsity);
   if (t->quantization.type == kTfLiteAffineQuantization) {
     TfLiteAffineQuantization* q = t->quantization.params;
     if (q) {
@@ -783,6 +800,16 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
       }
       return kTfLiteError;
     }
+    for (int j = 0; j < node->inputs->size; ++j) {
+      int t = node->inputs->data[j];
+      if (t >= 0 && sg->tensors[t].sparsity &&
+          node->builtin_code != PL_BUILTIN_DENSIFY) {
+        pl_error(interp, "Node number %d (%s): input '%s' is a sparse tensor; "
+                 "pylite reads sparse tensors only through DENSIFY.", (int)i,
+                 node->op_name, sg->tensors[t].name);
+        return kTfLiteError;
+      }
+    }
     if (defer_if_needed(sg, node)) continue;
     if (node->kernel->prepare(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
@@ -802,7 +829,6 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
 }
 
 static TfLiteStatus allocate_variables(PlSubgraph* sg) {
-  const PlModel* m = sg->interp->model->parsed;
   for (int32_t i = 0; i < sg->num_tensors; ++i) {
     TfLiteTensor* t = &sg->tensors[i];
     if (!t->is_variable || t->data.raw) continue;
@@ -817,10 +843,8 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
       pl_error(sg->interp, "Out of memory for variable tensor %d.", (int)i);
       return kTfLiteError;
     }
-    const PlTensorDef* def = &sg->def->tensors[i];
-    if (def->buffer > 0 && def->buffer < m->num_buffers &&
-        m->buffers[def->buffer].size == bytes && bytes > 0)
-      memcpy(data, m->buffers[def->buffer].data, bytes);
+    /* Zero-initialized: the reader rejects variables with constant data, as
+     * TFLite does. */
     t->allocation_type = kTfLiteArenaRwPersistent;
     t->data.raw = data;
     t->bytes = bytes;

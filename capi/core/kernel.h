@@ -89,6 +89,8 @@ TfLiteStatus pl_resize_like(PlSubgraph* sg, TfLiteTensor* t,
  * pl_string_write at eval. Call in prepare. */
 void pl_set_dynamic(TfLiteTensor* t);
 bool pl_is_constant(const TfLiteTensor* t);
+/* Writes dims as "[2,3]" into buf (truncated to size), for messages. */
+void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size);
 /* Whether a tensor's dims equal the given dims. */
 bool pl_same_shape(const TfLiteTensor* a, const TfLiteTensor* b);
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Schema facts ---------------------------------------------------------- */
+/* ---- Schema facts -------------------------------------------------------- */
 
 enum { kSchemaVersion = 3 };
 
@@ -128,7 +128,7 @@ enum { kBuiltinCustom = 32 };
 /* Schema TensorType values needing special treatment. */
 enum { kSchemaTypeString = 5 };
 
-/* ---- Parse state ----------------------------------------------------------- */
+/* ---- Parse state --------------------------------------------------------- */
 
 /* Every allocation made while parsing is one of these blocks, chained from
  * model->owned, so pl_model_free (and every failure path) frees them all. */
@@ -522,7 +522,7 @@ static bool check_options(Ctx* c, const PlFbTable* t, uint8_t type,
   return true;
 }
 
-/* ---- Types ----------------------------------------------------------------- */
+/* ---- Types --------------------------------------------------------------- */
 
 TfLiteType pl_type_from_schema(int schema_type) {
   static const TfLiteType kMap[] = {
@@ -706,7 +706,7 @@ static bool parse_opcodes(Ctx* c, const PlFbTable* root) {
   return true;
 }
 
-/* ---- Tensors ----------------------------------------------------------------- */
+/* ---- Tensors ------------------------------------------------------------- */
 
 /* Verifies a VariantSubType table list (structure only). */
 static bool check_variant_tensors(Ctx* c, const PlFbTable* t,
@@ -844,6 +844,32 @@ static int64_t index_at(const IndexVec* v, uint32_t i) {
     default:
       return pl_fb_vec_u8(&v->values, i);
   }
+}
+
+/* Checks that sparsity parameters are well formed, whatever they say. */
+static bool check_sparsity_structure(Ctx* c, const PlFbTable* sp,
+                                     const char* path) {
+  PlFbVec order, block_map, dims;
+  if (!opt_vector(c, sp, kSparsityTraversalOrder, 4, &order, path,
+                  "sparsity.traversal_order") ||
+      !opt_vector(c, sp, kSparsityBlockMap, 4, &block_map, path,
+                  "sparsity.block_map") ||
+      !opt_vector(c, sp, kSparsityDimMetadata, 4, &dims, path,
+                  "sparsity.dim_metadata") ||
+      !spend(c, dims.len, path)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < dims.len; ++i) {
+    PlFbTable dm;
+    IndexVec seg, idx;
+    if (!vec_table(c, &dims, i, &dm, kLayoutDim, path) ||
+        !index_vector(c, &dm, kDimSegmentsType, &seg, path,
+                      "array_segments") ||
+        !index_vector(c, &dm, kDimIndicesType, &idx, path, "array_indices")) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /* Largest traversal order accepted: a block dimension per tensor
@@ -1113,7 +1139,7 @@ static bool parse_tensor(Ctx* c, const PlFbTable* t, PlTensorDef* td,
   td->buffer = (int32_t)buffer;
 
   PlFbTable quant;
-  bool has_quant;
+  bool has_quant = false;
   if (!opt_table(c, t, kTensorQuantization, &quant, &has_quant,
                  kLayoutQuant, path, "quantization") ||
       (has_quant && !parse_quantization(c, &quant, td, path))) {
@@ -1124,27 +1150,18 @@ static bool parse_tensor(Ctx* c, const PlFbTable* t, PlTensorDef* td,
       !check_variant_tensors(c, t, path)) {
     return false;
   }
-  /* Buffer 0 is the "no data" sentinel, whatever it holds. */
-  if (buffer != 0 && c->declared[buffer] &&
-      !check_constant(c, td, &td->sparsity, path)) {
+  /* Sparsity parameters are kept on any tensor (TFLite ignores them unless
+   * the tensor is constant), so their structure is checked first; a
+   * constant's are then checked against its shape and data. */
+  if (td->has_sparsity && !check_sparsity_structure(c, &td->sparsity, path)) {
     return false;
   }
-  /* Non-constant sparse tensors keep a verified table; check its shape. */
-  if (td->has_sparsity) {
-    PlFbVec v;
-    if (!opt_vector(c, &td->sparsity, kSparsityTraversalOrder, 4, &v, path,
-                    "sparsity.traversal_order") ||
-        !opt_vector(c, &td->sparsity, kSparsityBlockMap, 4, &v, path,
-                    "sparsity.block_map") ||
-        !opt_vector(c, &td->sparsity, kSparsityDimMetadata, 4, &v, path,
-                    "sparsity.dim_metadata")) {
-      return false;
-    }
-  }
-  return true;
+  /* Buffer 0 is the "no data" sentinel, whatever it holds. */
+  return buffer == 0 || !c->declared[buffer] ||
+         check_constant(c, td, &td->sparsity, path);
 }
 
-/* ---- Operators and subgraphs ---------------------------------------------- */
+/* ---- Operators and subgraphs --------------------------------------------- */
 
 /* Copies a tensor index list, checking each index against the subgraph's
  * tensors (-1 allowed only where `optional`). */
@@ -1490,7 +1507,7 @@ static bool check_external_buffers(Ctx* c, const PlFbTable* root) {
   return true;
 }
 
-/* ---- Entry points ------------------------------------------------------------ */
+/* ---- Entry points -------------------------------------------------------- */
 
 static bool parse_model(Ctx* c) {
   PlModel* m = c->model;

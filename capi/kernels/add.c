@@ -41,18 +41,6 @@ typedef struct AddLoops {
   int64_t stride2[PL_MAX_RANK];
 } AddLoops;
 
-static void shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
-  size_t used = 0;
-  int n = snprintf(buf, size, "[");
-  used = n > 0 ? (size_t)n : 0;
-  for (int i = 0; dims && i < dims->size && used < size; ++i) {
-    n = snprintf(buf + used, size - used, i ? ",%d" : "%d", dims->data[i]);
-    if (n < 0) return;
-    used += (size_t)n;
-  }
-  if (used < size) snprintf(buf + used, size - used, "]");
-}
-
 static TfLiteStatus add_init(PlSubgraph* sg, PlNode* node) {
   AddData* data = calloc(1, sizeof(*data));
   if (!data) {
@@ -175,8 +163,8 @@ static TfLiteStatus add_prepare(PlSubgraph* sg, PlNode* node) {
   }
   if (!broadcast_shape(input1->dims, input2->dims, dims, &rank)) {
     char s1[160], s2[160];
-    shape_string(input1->dims, s1, sizeof(s1));
-    shape_string(input2->dims, s2, sizeof(s2));
+    pl_shape_string(input1->dims, s1, sizeof(s1));
+    pl_shape_string(input2->dims, s2, sizeof(s2));
     pl_report(sg, "Given shapes, %s and %s, are not broadcastable.", s1, s2);
     return kTfLiteError;
   }

@@ -15,8 +15,10 @@
  *    %u; bool: "true" / "false" (width ignored); strings: width <= 0
  *    passes them through, otherwise %s with precision cutting bytes and
  *    the fill's '-' left-justifying (padding is always spaces);
- *  - TensorFlow runs kernels with denormals flushed to zero, so a
- *    subnormal float or double prints as a signed zero.
+ *  - TensorFlow runs kernels with denormals treated as zero, so a
+ *    subnormal float prints as a signed zero, and so does a subnormal
+ *    double except with %e past precision 39 or %g past 40 (see
+ *    flush_f64).
  * The number itself comes from snprintf (glibc's digits and "inf", "nan",
  * "-nan" are the ones TensorFlow prints); width padding is done here and
  * the decimal point is forced to '.', so the C locale does not matter. */
@@ -191,9 +193,20 @@ static size_t fix_decimal_point(char* s, size_t len) {
   return len;
 }
 
+/* Significant digits of the longest exact decimal form of a double (767),
+ * rounded up: %g with more precision and no '#' prints the same text. */
+enum { kMaxExactDigits = 800 };
+
 /* One real number with the format's flags, precision and conversion. */
 static int64_t format_real(const PlAsStringFormat* fmt, double v, char* out,
                            size_t size) {
+  /* glibc is slow for huge precisions and returns a wrong count past
+   * INT_MAX: bound the length first (sign, 309 integer digits, point,
+   * exponent), and refuse what could not fit a string tensor. */
+  int64_t precision = fmt->precision < 0 ? 6 : fmt->precision;
+  if (fmt->conv == 'g' && fmt->fill != '#' && precision > kMaxExactDigits)
+    precision = kMaxExactDigits;
+  if (precision + 320 > INT32_MAX) return -1;
   char spec[8];
   size_t k = 0;
   spec[k++] = '%';
@@ -205,12 +218,13 @@ static int64_t format_real(const PlAsStringFormat* fmt, double v, char* out,
   spec[k] = '\0';
   char small[128];
   char* core = small;
-  int n = snprintf(small, sizeof(small), spec, (int)fmt->precision, v);
+  const int p = fmt->precision < 0 ? -1 : (int)precision;
+  int n = snprintf(small, sizeof(small), spec, p, v);
   if (n < 0) return -1;
   if ((size_t)n >= sizeof(small)) {
     core = malloc((size_t)n + 1);
     if (!core) return -1;
-    snprintf(core, (size_t)n + 1, spec, (int)fmt->precision, v);
+    snprintf(core, (size_t)n + 1, spec, p, v);
   }
   const size_t len = fix_decimal_point(core, (size_t)n);
   const int64_t r = emit_padded(fmt, core, len, isfinite(v), out, size);
@@ -238,12 +252,22 @@ static int64_t format_uint(const PlAsStringFormat* fmt, uint64_t v, char* out,
   return emit_padded(fmt, core, (size_t)n, true, out, size);
 }
 
-/* Denormals flushed to zero, keeping the sign (TensorFlow's FTZ/DAZ). */
+/* TensorFlow runs kernels with denormals treated as zero (DAZ), and absl's
+ * formatter meets them in two ways: a float is widened to double, which
+ * reads a subnormal float as zero; a double is taken apart with float
+ * arithmetic (zero again) unless absl hands it to snprintf whole, which it
+ * does for %e with a precision over 39 and %g over 40. So: subnormal floats
+ * always print as a signed zero, subnormal doubles except in those two
+ * cases (verified against TensorFlow by record_flex_reference.py). */
 static float flush_f32(float v) {
   return fpclassify(v) == FP_SUBNORMAL ? copysignf(0.0f, v) : v;
 }
-static double flush_f64(double v) {
-  return fpclassify(v) == FP_SUBNORMAL ? copysign(0.0, v) : v;
+static double flush_f64(const PlAsStringFormat* fmt, double v) {
+  if (fpclassify(v) != FP_SUBNORMAL) return v;
+  const int64_t p = fmt->precision < 0 ? 6 : fmt->precision;
+  const bool whole = (fmt->conv == 'e' && p > 39) ||
+                     (fmt->conv == 'g' && p - 1 > 39);
+  return whole ? v : copysign(0.0, v);
 }
 
 static float half_to_float(uint16_t h) {
@@ -313,7 +337,7 @@ int64_t pl_as_string_element(const PlAsStringFormat* fmt, const void* elem,
       return format_real(fmt, flush_f32(v.f[0]), out, size);
     case PL_TF_DOUBLE:
       memcpy(v.d, elem, sizeof(double));
-      return format_real(fmt, flush_f64(v.d[0]), out, size);
+      return format_real(fmt, flush_f64(fmt, v.d[0]), out, size);
     case PL_TF_HALF:
       memcpy(&v.u16, elem, sizeof(uint16_t));
       return format_real(fmt, flush_f32(half_to_float(v.u16)), out, size);
@@ -326,8 +350,8 @@ int64_t pl_as_string_element(const PlAsStringFormat* fmt, const void* elem,
                             size);
     case PL_TF_COMPLEX128:
       memcpy(v.d, elem, 2 * sizeof(double));
-      return format_complex(fmt, flush_f64(v.d[0]), flush_f64(v.d[1]), out,
-                            size);
+      return format_complex(fmt, flush_f64(fmt, v.d[0]), flush_f64(fmt, v.d[1]),
+                            out, size);
     case PL_TF_INT8:
       memcpy(&v.i8, elem, 1);
       return format_int(fmt, v.i8, out, size);
@@ -510,7 +534,8 @@ static TfLiteStatus as_string_eval(PlSubgraph* sg, PlNode* node) {
   const size_t elem_size = strings ? 0 : pl_type_size(input->type);
 
   size_t* offsets = malloc(sizeof(size_t) * 2 * (size_t)(count ? count : 1));
-  size_t cap = 64 + 16 * (size_t)count;
+  /* A guess that grows as needed. */
+  size_t cap = 64 + 16 * (size_t)(count < 65536 ? count : 65536);
   char* buf = malloc(cap);
   if (!offsets || !buf) {
     free(offsets);
@@ -536,7 +561,8 @@ static TfLiteStatus as_string_eval(PlSubgraph* sg, PlNode* node) {
         n = pl_as_string_element(fmt, input->data.raw + (size_t)i * elem_size,
                                  buf + used, cap - used);
       }
-      if (n < 0 || (uint64_t)n + used > INT32_MAX) {
+      /* TFLite string tensors (header included) stay under 2 GiB. */
+      if (n < 0 || (uint64_t)n + used + 4 * ((uint64_t)count + 2) > INT32_MAX) {
         pl_report(sg, "AsString: the output would pass 2 GiB.");
         status = kTfLiteError;
         break;

@@ -76,15 +76,33 @@ static bool is_nan_char(char c) {
          (c >= 'A' && c <= 'Z');
 }
 
-/* A NaN with the payload absl gives it: nan(seq) (seq cut to 127 chars). */
+/* A NaN with the payload absl gives it: the one glibc's nan("seq") makes,
+ * built bit by bit (compilers may fold nan() calls and drop the payload):
+ * seq read as an unsigned integer (base prefixes as strtoull with base 0),
+ * kept if all of seq is consumed, masked to the mantissa below the quiet
+ * bit. */
+static uint64_t nan_payload(const char* seq, size_t len) {
+  char tag[128];
+  if (len == 0 || len > sizeof(tag) - 1) return 0;
+  memcpy(tag, seq, len);
+  tag[len] = '\0';
+  char* end = NULL;
+  unsigned long long v = strtoull(tag, &end, 0);
+  return end == tag + len ? (uint64_t)v : 0;
+}
+
 static double make_nan(const char* seq, size_t len, bool is_double,
                        float* out_f) {
-  char tag[128];
-  if (len > sizeof(tag) - 1) len = sizeof(tag) - 1;
-  if (len) memcpy(tag, seq, len);
-  tag[len] = '\0';
-  if (is_double) return nan(tag);
-  *out_f = nanf(tag);
+  uint64_t payload = nan_payload(seq, len);
+  if (is_double) {
+    uint64_t bits = UINT64_C(0x7ff8000000000000) |
+                    (payload & ((UINT64_C(1) << 51) - 1));
+    double d;
+    memcpy(&d, &bits, sizeof(d));
+    return d;
+  }
+  uint32_t bits = UINT32_C(0x7fc00000) | (uint32_t)(payload & 0x3fffff);
+  memcpy(out_f, &bits, sizeof(*out_f));
   return 0.0;
 }
 

@@ -42,18 +42,6 @@ typedef struct FcData {
   bool keep_num_dims;
 } FcData;
 
-static void shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
-  size_t used = 0;
-  int n = snprintf(buf, size, "[");
-  used = n > 0 ? (size_t)n : 0;
-  for (int i = 0; dims && i < dims->size && used < size; ++i) {
-    n = snprintf(buf + used, size - used, i ? ",%d" : "%d", dims->data[i]);
-    if (n < 0) return;
-    used += (size_t)n;
-  }
-  if (used < size) snprintf(buf + used, size - used, "]");
-}
-
 static TfLiteStatus fc_init(PlSubgraph* sg, PlNode* node) {
   FcData* data = calloc(1, sizeof(*data));
   if (!data) {
@@ -162,8 +150,8 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
   }
 
   char in_str[160], w_str[160];
-  shape_string(input->dims, in_str, sizeof(in_str));
-  shape_string(weights->dims, w_str, sizeof(w_str));
+  pl_shape_string(input->dims, in_str, sizeof(in_str));
+  pl_shape_string(weights->dims, w_str, sizeof(w_str));
   if (weights->dims->size != 2) {
     pl_report(sg, "FULLY_CONNECTED weights must be 2-D [units, depth], got %s.",
               w_str);
@@ -183,7 +171,7 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
   }
   if (bias && pl_num_elements(bias) != units) {
     char b_str[160];
-    shape_string(bias->dims, b_str, sizeof(b_str));
+    pl_shape_string(bias->dims, b_str, sizeof(b_str));
     pl_report(sg,
               "FULLY_CONNECTED bias has %lld elements, expected %d (weights "
               "%s, bias %s).",

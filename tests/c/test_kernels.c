@@ -1,8 +1,8 @@
 /* pylite: kernel tests.
  *
- * Each case builds a tiny single-op .tflite model in memory (with the small
- * FlatBuffers writer below), runs it through the public C API and compares
- * the outputs with values worked out by hand (or, for the larger
+ * Each case builds a tiny single-op .tflite model in memory (with the
+ * shared writer in model_builder.h), runs it through the public C API and
+ * compares the outputs with values worked out by hand (or, for the larger
  * FULLY_CONNECTED case, with a naive loop in the same summation order).
  * Float results are compared bit for bit: the kernels promise TFLite's exact
  * arithmetic, including NaN, -0.0 and the clamp of +-inf to +-FLT_MAX.
@@ -18,6 +18,7 @@
 
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
+#include "model_builder.h"
 
 static int g_passed, g_failed;
 static const char* g_case = "";
@@ -33,185 +34,7 @@ static const char* g_case = "";
     }                                                                     \
   } while (0)
 
-/* ---- A minimal FlatBuffers writer ---------------------------------------
- *
- * Builds back to front like the real builder: the buffer grows toward lower
- * addresses, so an object's children are written before it and end up after
- * it in memory, which keeps every uoffset positive. An object is named by
- * its "ref": the number of bytes written when it was finished (its distance
- * from the end). Alignment is kept relative to the end, and the finished
- * size is a multiple of 16, so it holds in the final buffer too. Assumes a
- * little-endian host. */
-
-typedef struct Fb {
-  uint8_t* buf;
-  size_t cap;
-  size_t size; /* bytes used, at buf + cap - size */
-} Fb;
-
-static void fb_reserve(Fb* b, size_t extra) {
-  if (b->size + extra <= b->cap) return;
-  size_t cap = b->cap ? b->cap : 1024;
-  while (cap < b->size + extra) cap *= 2;
-  uint8_t* buf = malloc(cap);
-  if (!buf) abort(); /* test code: out of memory is fatal */
-  if (b->size) memcpy(buf + cap - b->size, b->buf + b->cap - b->size, b->size);
-  free(b->buf);
-  b->buf = buf;
-  b->cap = cap;
-}
-
-static void fb_push(Fb* b, const void* data, size_t n) {
-  if (n == 0) return;
-  fb_reserve(b, n);
-  b->size += n;
-  memcpy(b->buf + b->cap - b->size, data, n);
-}
-
-static void fb_zeros(Fb* b, size_t n) {
-  if (n == 0) return;
-  fb_reserve(b, n);
-  b->size += n;
-  memset(b->buf + b->cap - b->size, 0, n);
-}
-
-/* Pads so that after `n` more bytes the size is a multiple of `align`. */
-static void fb_align(Fb* b, size_t align, size_t n) {
-  size_t pad = (align - (b->size + n) % align) % align;
-  fb_zeros(b, pad);
-}
-
-static void fb_push_u32(Fb* b, uint32_t v) { fb_push(b, &v, 4); }
-
-/* A vector of scalars, elements aligned to `align` (>= 4 keeps the length
- * prefix aligned). */
-static uint32_t fb_vector(Fb* b, const void* data, uint32_t count,
-                          size_t elem_size, size_t align) {
-  if (align < 4) align = 4;
-  fb_align(b, align, count * elem_size);
-  fb_push(b, data, count * elem_size);
-  fb_push_u32(b, count);
-  return (uint32_t)b->size;
-}
-
-static uint32_t fb_vector_i32(Fb* b, const int32_t* v, uint32_t count) {
-  return fb_vector(b, v, count, 4, 4);
-}
-
-/* A vector of offsets to already written objects. */
-static uint32_t fb_vector_refs(Fb* b, const uint32_t* refs, uint32_t count) {
-  fb_align(b, 4, 4 * (size_t)count);
-  for (uint32_t i = count; i-- > 0;) {
-    uint32_t at = (uint32_t)b->size + 4; /* ref of this element */
-    fb_push_u32(b, at - refs[i]);
-  }
-  fb_push_u32(b, count);
-  return (uint32_t)b->size;
-}
-
-static uint32_t fb_string(Fb* b, const char* s) {
-  size_t len = strlen(s);
-  fb_align(b, 4, len + 1);
-  fb_zeros(b, 1);
-  fb_push(b, s, len);
-  fb_push_u32(b, (uint32_t)len);
-  return (uint32_t)b->size;
-}
-
-/* Tables are described field by field, then written in one go. */
-typedef struct FbField {
-  int id;
-  int size;      /* bytes: 1, 2, 4 or 8 */
-  uint64_t bits; /* scalar value (little-endian low bytes) */
-  bool is_ref;   /* an offset to the object `bits` */
-} FbField;
-
-typedef struct FbTable {
-  FbField f[16];
-  int n;
-} FbTable;
-
-static void tb_scalar(FbTable* t, int id, int size, uint64_t bits) {
-  t->f[t->n++] = (FbField){id, size, bits, false};
-}
-static void tb_ref(FbTable* t, int id, uint32_t ref) {
-  t->f[t->n++] = (FbField){id, 4, ref, true};
-}
-
-static uint32_t fb_table(Fb* b, const FbTable* t) {
-  /* Inline layout: soffset to the vtable, then fields by decreasing size. */
-  int order[16], offs[16];
-  for (int i = 0; i < t->n; ++i) order[i] = i;
-  for (int i = 0; i < t->n; ++i)
-    for (int j = i + 1; j < t->n; ++j)
-      if (t->f[order[j]].size > t->f[order[i]].size) {
-        int tmp = order[i];
-        order[i] = order[j];
-        order[j] = tmp;
-      }
-  size_t inline_size = 4, max_align = 4;
-  int max_id = -1;
-  for (int k = 0; k < t->n; ++k) {
-    const FbField* f = &t->f[order[k]];
-    inline_size = (inline_size + f->size - 1) / f->size * f->size;
-    offs[order[k]] = (int)inline_size;
-    inline_size += f->size;
-    if ((size_t)f->size > max_align) max_align = f->size;
-    if (f->id > max_id) max_id = f->id;
-  }
-  inline_size = (inline_size + 3) / 4 * 4;
-  fb_align(b, max_align, inline_size);
-  uint8_t body[256];
-  memset(body, 0, sizeof(body));
-  const uint32_t table = (uint32_t)(b->size + inline_size);
-  for (int i = 0; i < t->n; ++i) {
-    const FbField* f = &t->f[i];
-    if (f->is_ref) {
-      uint32_t v = (table - (uint32_t)offs[i]) - (uint32_t)f->bits;
-      memcpy(body + offs[i], &v, 4);
-    } else {
-      memcpy(body + offs[i], &f->bits, (size_t)f->size);
-    }
-  }
-  fb_push(b, body, inline_size);
-  /* The vtable goes right before the table. */
-  uint16_t vt[40];
-  const int slots = max_id + 1;
-  vt[0] = (uint16_t)(4 + 2 * slots);
-  vt[1] = (uint16_t)inline_size;
-  for (int s = 0; s < slots; ++s) vt[2 + s] = 0;
-  for (int i = 0; i < t->n; ++i) vt[2 + t->f[i].id] = (uint16_t)offs[i];
-  fb_align(b, 2, vt[0]);
-  fb_push(b, vt, vt[0]);
-  const int32_t soffset = (int32_t)(b->size - table);
-  memcpy(b->buf + b->cap - table, &soffset, 4);
-  return table;
-}
-
-/* Finishes with the root offset and the "TFL3" identifier. The caller owns
- * the returned copy. */
-static uint8_t* fb_finish(Fb* b, uint32_t root, size_t* size) {
-  fb_align(b, 16, 8);
-  fb_push(b, "TFL3", 4);
-  fb_push_u32(b, (uint32_t)b->size + 4 - root);
-  uint8_t* out = malloc(b->size);
-  if (!out) abort();
-  memcpy(out, b->buf + b->cap - b->size, b->size);
-  *size = b->size;
-  free(b->buf);
-  memset(b, 0, sizeof(*b));
-  return out;
-}
-
 /* ---- Single-op models ------------------------------------------------------ */
-
-/* Schema TensorType values. */
-enum { T_F32 = 0, T_I32 = 2, T_U8 = 3, T_I64 = 4, T_STR = 5, T_I16 = 7, T_I8 = 9 };
-/* Schema BuiltinOperator codes and BuiltinOptions union types. */
-enum { OP_ADD = 0, OP_FULLY_CONNECTED = 9, OP_RELU = 19, OP_RESHAPE = 22 };
-enum { OPT_NONE = 0, OPT_FC = 8, OPT_ADD = 11, OPT_RESHAPE = 17 };
-/* Schema ActivationFunctionType. */
-enum { ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_TANH, ACT_SIGN_BIT };
 
 typedef struct TensorSpec {
   int type;
@@ -242,115 +65,29 @@ typedef struct ModelSpec {
   int new_shape[10];
 } ModelSpec;
 
+/* Writes the spec as a one-subgraph model through the shared builder. */
 static uint8_t* build_model(const ModelSpec* m, size_t* size) {
-  Fb b = {0};
-  uint32_t buffers[8], tensors[8];
-  int num_buffers = 0;
-  FbTable empty = {0};
-  buffers[num_buffers++] = fb_table(&b, &empty); /* buffer 0: no data */
+  MbModel model;
+  mb_init(&model, "pylite kernel test");
+  mb_opcode(&model, m->op, NULL);
+  MbSubgraph* sg = mb_subgraph(&model, "main");
   for (int i = 0; i < m->num_tensors; ++i) {
     const TensorSpec* ts = &m->t[i];
-    uint32_t buffer_index = 0;
-    if (ts->data) {
-      uint32_t data = fb_vector(&b, ts->data, (uint32_t)ts->bytes, 1, 16);
-      FbTable bt = {0};
-      tb_ref(&bt, 0, data);
-      buffer_index = (uint32_t)num_buffers;
-      buffers[num_buffers++] = fb_table(&b, &bt);
-    }
-    uint32_t quant = 0;
-    if (ts->scale > 0) {
-      const int64_t zero = 0;
-      uint32_t zp = fb_vector(&b, &zero, 1, 8, 8);
-      uint32_t sc = fb_vector(&b, &ts->scale, 1, 4, 4);
-      FbTable qt = {0};
-      tb_ref(&qt, 2, sc); /* QuantizationParameters.scale */
-      tb_ref(&qt, 3, zp); /* .zero_point */
-      quant = fb_table(&b, &qt);
-    }
-    char name[16];
-    snprintf(name, sizeof(name), "t%d", i);
-    uint32_t name_ref = fb_string(&b, name);
-    int32_t shape[8];
-    for (int d = 0; d < ts->rank; ++d) shape[d] = ts->shape[d];
-    uint32_t shape_ref = fb_vector_i32(&b, shape, (uint32_t)ts->rank);
-    FbTable tt = {0};
-    tb_ref(&tt, 0, shape_ref);
-    tb_scalar(&tt, 1, 1, (uint64_t)ts->type);
-    tb_scalar(&tt, 2, 4, buffer_index);
-    tb_ref(&tt, 3, name_ref);
-    if (quant) tb_ref(&tt, 4, quant);
-    tensors[i] = fb_table(&b, &tt);
+    int t = mb_tensor_data(sg, NULL, ts->type, ts->rank, ts->shape, ts->data,
+                           ts->bytes);
+    sg->tensors[t].scale = ts->scale;
   }
-
-  uint32_t options = 0;
-  if (m->options == OPT_FC) {
-    FbTable ot = {0};
-    tb_scalar(&ot, 0, 1, (uint64_t)m->activation);
-    tb_scalar(&ot, 1, 1, (uint64_t)m->weights_format);
-    tb_scalar(&ot, 2, 1, m->keep_num_dims);
-    options = fb_table(&b, &ot);
-  } else if (m->options == OPT_ADD) {
-    FbTable ot = {0};
-    tb_scalar(&ot, 0, 1, (uint64_t)m->activation);
-    options = fb_table(&b, &ot);
-  } else if (m->options == OPT_RESHAPE) {
-    FbTable ot = {0};
-    if (m->new_shape_len >= 0) {
-      int32_t ns[10];
-      for (int i = 0; i < m->new_shape_len; ++i) ns[i] = m->new_shape[i];
-      tb_ref(&ot, 0, fb_vector_i32(&b, ns, (uint32_t)m->new_shape_len));
-    }
-    options = fb_table(&b, &ot);
-  }
-  int32_t v[4];
-  for (int i = 0; i < m->num_op_inputs; ++i) v[i] = m->op_inputs[i];
-  uint32_t op_in = fb_vector_i32(&b, v, (uint32_t)m->num_op_inputs);
-  for (int i = 0; i < m->num_op_outputs; ++i) v[i] = m->op_outputs[i];
-  uint32_t op_out = fb_vector_i32(&b, v, (uint32_t)m->num_op_outputs);
-  FbTable opt = {0};
-  tb_scalar(&opt, 0, 4, 0); /* opcode_index */
-  tb_ref(&opt, 1, op_in);
-  tb_ref(&opt, 2, op_out);
-  if (options) {
-    tb_scalar(&opt, 3, 1, (uint64_t)m->options);
-    tb_ref(&opt, 4, options);
-  }
-  uint32_t op = fb_table(&b, &opt);
-
-  for (int i = 0; i < m->num_inputs; ++i) v[i] = m->inputs[i];
-  uint32_t sg_in = fb_vector_i32(&b, v, (uint32_t)m->num_inputs);
-  for (int i = 0; i < m->num_outputs; ++i) v[i] = m->outputs[i];
-  uint32_t sg_out = fb_vector_i32(&b, v, (uint32_t)m->num_outputs);
-  uint32_t tensor_vec = fb_vector_refs(&b, tensors, (uint32_t)m->num_tensors);
-  uint32_t op_vec = fb_vector_refs(&b, &op, 1);
-  uint32_t sg_name = fb_string(&b, "main");
-  FbTable sgt = {0};
-  tb_ref(&sgt, 0, tensor_vec);
-  tb_ref(&sgt, 1, sg_in);
-  tb_ref(&sgt, 2, sg_out);
-  tb_ref(&sgt, 3, op_vec);
-  tb_ref(&sgt, 4, sg_name);
-  uint32_t sg = fb_table(&b, &sgt);
-
-  FbTable oct = {0};
-  tb_scalar(&oct, 0, 1, (uint64_t)(m->op < 127 ? m->op : 127));
-  tb_scalar(&oct, 2, 4, 1); /* version */
-  tb_scalar(&oct, 3, 4, (uint64_t)m->op);
-  uint32_t opcode = fb_table(&b, &oct);
-
-  uint32_t opcodes = fb_vector_refs(&b, &opcode, 1);
-  uint32_t subgraphs = fb_vector_refs(&b, &sg, 1);
-  uint32_t buffer_vec = fb_vector_refs(&b, buffers, (uint32_t)num_buffers);
-  uint32_t desc = fb_string(&b, "pylite kernel test");
-  FbTable mt = {0};
-  tb_scalar(&mt, 0, 4, 3); /* schema version */
-  tb_ref(&mt, 1, opcodes);
-  tb_ref(&mt, 2, subgraphs);
-  tb_ref(&mt, 3, desc);
-  tb_ref(&mt, 4, buffer_vec);
-  uint32_t model = fb_table(&b, &mt);
-  return fb_finish(&b, model, size);
+  mb_io(sg, m->num_inputs, m->inputs, m->num_outputs, m->outputs);
+  MbOp* op = mb_op(sg, 0, m->num_op_inputs, m->op_inputs, m->num_op_outputs,
+                   m->op_outputs);
+  op->options = m->options;
+  op->activation = m->activation;
+  op->keep_num_dims = m->keep_num_dims;
+  op->weights_format = m->weights_format;
+  op->has_new_shape = m->new_shape_len >= 0;
+  op->new_shape_len = m->new_shape_len;
+  for (int i = 0; i < m->new_shape_len; ++i) op->new_shape[i] = m->new_shape[i];
+  return mb_build(&model, size);
 }
 
 /* Spec shorthands. */

@@ -21,25 +21,13 @@
 
 #include "capi/core/fb.h"
 #include "capi/core/model.h"
+#include "check.h"
 
 #ifndef PYLITE_SOURCE_DIR
 #define PYLITE_SOURCE_DIR "."
 #endif
 
-static int g_passed, g_failed;
-
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (cond) {                                                         \
-      ++g_passed;                                                       \
-    } else {                                                            \
-      ++g_failed;                                                       \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                   \
-    }                                                                   \
-  } while (0)
-
-/* ---- A tiny flatbuffer writer ------------------------------------------------
+/* ---- A tiny flatbuffer writer -------------------------------------------
  *
  * Objects are described as a tree of nodes and then written front to back:
  * each table is written before the objects it points to, so every uoffset
@@ -526,7 +514,7 @@ static void build_fixture(Fixture* f) {
   set_ref(f->model, M_SIGS, f->sigs);
 }
 
-/* ---- Invariants every parsed model must keep -------------------------------- */
+/* ---- Invariants every parsed model must keep ----------------------------- */
 
 static bool inside(const PlModel* m, const void* p, size_t n) {
   const uint8_t* b = m->fb.base;
@@ -693,7 +681,7 @@ static int parse_checked(const uint8_t* data, size_t size) {
   return rc;
 }
 
-/* ---- Fixture tests -------------------------------------------------------- */
+/* ---- Fixture tests ------------------------------------------------------- */
 
 static uint8_t* build(Fixture* f, size_t* size) {
   return finish(f->model, size);
@@ -740,13 +728,15 @@ static void test_fixture(void) {
   CHECK(x->shape_signature != NULL && x->shape_signature[0] == -1 &&
         x->shape_signature[1] == 4);
   CHECK(x->buffer == 0 && x->quant.num_scales == 0 && !x->has_sparsity);
-  CHECK(sg->tensors[1].buffer == BUF_W && sg->tensors[1].shape_signature == NULL);
+  CHECK(sg->tensors[1].buffer == BUF_W &&
+        sg->tensors[1].shape_signature == NULL);
   CHECK(sg->tensors[3].quant.num_scales == 0);
   const PlTensorDef* q = &sg->tensors[5];
   CHECK(q->type == kTfLiteInt8 && q->quant.num_scales == 3 &&
         q->quant.num_zero_points == 3 && q->quant.quantized_dimension == 1);
   CHECK(q->quant.scale[1] == 0.25f && q->quant.zero_point[2] == -2);
-  CHECK(sg->tensors[6].type == kTfLiteString && sg->tensors[6].buffer == BUF_STR);
+  CHECK(sg->tensors[6].type == kTfLiteString &&
+        sg->tensors[6].buffer == BUF_STR);
   CHECK(sg->tensors[7].has_sparsity && sg->tensors[7].sparsity.base != NULL);
 
   const PlOpDef* fc = &sg->ops[0];
@@ -1053,6 +1043,18 @@ static void e_sparse_u16(Fixture* f) {
   set_u8(f->sparse_dim1, DM_IDX_TYPE, 2);
   set_ref(f->sparse_dim1, DM_IDX, idx);
 }
+static void e_sparse_not_constant(Fixture* f) {
+  /* Parameters on a tensor without data are kept, so they must be well
+   * formed too. */
+  Node* sp = tbl();
+  Node* dim = tbl();
+  set_u8(dim, DM_FORMAT, 1);
+  set_u8(dim, DM_SEG_TYPE, 9);
+  set_ref(dim, DM_SEG, tbl());
+  set_ref(sp, SP_ORDER, ivec(2, 0, 1));
+  set_ref(sp, SP_DIMS, vec_refs(1, &dim));
+  set_ref(f->t_fc, T_SPARSITY, sp);
+}
 static void e_int4(Fixture* f) {
   /* 5 int4 values pack into 3 bytes. */
   set_u8(f->t_b, T_TYPE, S_INT4);
@@ -1162,6 +1164,8 @@ static void test_cases(void) {
   expect_case("sparse no dims", e_sparse_no_dims, "sparsity parameters");
   expect_case("sparse index type", e_sparse_index_type, "unknown index type");
   expect_case("sparse uint16", e_sparse_u16, NULL);
+  expect_case("sparse, not constant", e_sparse_not_constant,
+              "tensor 3 ('fc'): 'array_segments' has unknown index type 9");
   expect_case("int4 packed", e_int4, NULL);
   expect_case("variant subtype", e_variant_bad, "variant subtype 0");
   expect_case("description absent", e_description_absent, NULL);
@@ -1259,7 +1263,7 @@ static void test_accepted_values(void) {
   free(data);
 }
 
-/* ---- fb.h directly ----------------------------------------------------------- */
+/* ---- fb.h directly ------------------------------------------------------- */
 
 static void test_fb(void) {
   /* A hand-laid table: vtable at 4 (6 bytes: 1 field at offset 4), table at
@@ -1387,7 +1391,8 @@ static void test_fb(void) {
   CHECK(pl_type_from_schema(22) == kTfLiteFloat8E5M2);
   CHECK(pl_type_from_schema(23) == kTfLiteNoType);
   CHECK(pl_type_from_schema(-1) == kTfLiteNoType);
-  CHECK(pl_type_size(kTfLiteFloat16) == 2 && pl_type_size(kTfLiteBFloat16) == 2);
+  CHECK(pl_type_size(kTfLiteFloat16) == 2 &&
+        pl_type_size(kTfLiteBFloat16) == 2);
   CHECK(pl_type_size(kTfLiteComplex64) == 8 &&
         pl_type_size(kTfLiteComplex128) == 16);
   CHECK(pl_type_size(kTfLiteBool) == 1 && pl_type_size(kTfLiteString) == 0);
@@ -1399,7 +1404,7 @@ static void test_fb(void) {
   CHECK(pl_builtin_name(-1) == NULL && pl_builtin_name(100000) == NULL);
 }
 
-/* ---- Hostile inputs ------------------------------------------------------------ */
+/* ---- Hostile inputs ------------------------------------------------------ */
 
 /* xorshift64*: deterministic across runs and platforms. */
 static uint64_t g_rng = 0x9E3779B97F4A7C15ull;
@@ -1583,26 +1588,7 @@ static void test_hostile(void) {
   free(data);
 }
 
-/* ---- Real models ------------------------------------------------------------- */
-
-static uint8_t* read_file(const char* path, size_t* size) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  uint8_t* data = NULL;
-  if (fseek(f, 0, SEEK_END) == 0) {
-    long n = ftell(f);
-    if (n > 0 && fseek(f, 0, SEEK_SET) == 0) {
-      data = malloc((size_t)n);
-      if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-        free(data);
-        data = NULL;
-      }
-      *size = (size_t)n;
-    }
-  }
-  fclose(f);
-  return data;
-}
+/* ---- Real models --------------------------------------------------------- */
 
 static const PlSignatureDef* find_sig(const PlModel* m, const char* key) {
   for (int32_t i = 0; i < m->num_signatures; ++i) {
@@ -1618,7 +1604,7 @@ static void test_examples(void) {
     snprintf(path, sizeof(path), "%s/examples/models/%s", PYLITE_SOURCE_DIR,
              kNames[i]);
     size_t size = 0;
-    uint8_t* data = read_file(path, &size);
+    uint8_t* data = check_read_file(path, &size);
     if (data == NULL) {
       /* Not silent: the hand-built fixture covers the same ground. */
       printf("note: %s not found; relying on the hand-built fixture\n", path);
@@ -1665,6 +1651,5 @@ int main(void) {
   test_hostile();
   test_examples();
   pool_reset();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return CHECK_SUMMARY();
 }

@@ -50,7 +50,8 @@ def main():
                 inner = ftype[1:-1]
                 size = SCALARS.get(inner) or enums.get(inner)
                 if size is None:
-                    sys.exit("unsupported vector type %s in %s" % (ftype, table))
+                    sys.exit("unsupported vector type %s in %s"
+                             % (ftype, table))
                 codes.append(VECTOR_CODE[size])
             elif ftype in SCALARS or ftype in enums:
                 codes.append(str(SCALARS.get(ftype) or enums[ftype]))

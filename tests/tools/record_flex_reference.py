@@ -217,6 +217,13 @@ FLOAT_FORMATS = [
     (-1, False, True, -1, b" "), (0, False, False, -1, b"#"),
     (3, False, True, -1, b"#"), (4, True, False, 15, b"0"),
     (40, False, False, -1, b""), (-5, False, False, -3, b""),
+    (100000, False, True, -1, b""),
+]
+EDGE_VALUES = [5e-324, -1e-310, 1e-40, 1.5, 1e300, -math.nan]
+EDGE_FORMATS = [
+    (39, True, False, -1, b""), (40, True, False, -1, b""),
+    (40, False, True, -1, b""), (41, False, True, -1, b""),
+    (400, False, False, -1, b""), (41, False, True, 5, b"#"),
 ]
 SMALL_FORMATS = [
     (-1, False, False, -1, b""), (2, True, False, 10, b"0"),
@@ -283,6 +290,20 @@ def glibc_format(fill, width, prec, conv, v):
   return buf.value
 
 
+def flushed(dtype, v, prec, conv):
+  """The value TensorFlow's AsString formats: with denormals treated as
+  zero, a subnormal float is always read as zero, a subnormal double too
+  unless absl passes it whole to snprintf (%e past precision 39, %g past
+  40). This is the rule the C kernel follows; the tables check it."""
+  tiny = v != 0 and abs(v) < np.finfo(dtype.as_numpy_dtype).tiny
+  if not tiny:
+    return v
+  p = 6 if prec < 0 else prec
+  whole = dtype == tf.float64 and (
+      (conv == b"e" and p > 39) or (conv == b"g" and p - 1 > 39))
+  return v if whole else math.copysign(0.0, v)
+
+
 def record_as_string():
   rows = []  # (dtype, prec, sci, short, width, fill, elem, want, is_error)
   with np.errstate(over="ignore"):
@@ -294,11 +315,21 @@ def record_as_string():
         for v, g in zip(vals, got):
           # The fact the C kernel builds on (checked, not recorded).
           fv = float(v)
-          tiny = (fv != 0 and abs(fv) < (np.finfo(dtype.as_numpy_dtype).tiny))
           expect = glibc_format(fill, width, prec, conv,
-                                math.copysign(0.0, fv) if tiny else fv)
+                                flushed(dtype, fv, prec, conv))
           assert g == expect, (dtype, fv, prec, sci, short, width, fill, g,
                                expect)
+          rows.append((dtype, prec, sci, short, width, fill,
+                       elem_bytes(dtype, v), g, False))
+      # Around absl's switch to snprintf (precision 39/40), on few values.
+      vals = np.array(EDGE_VALUES, dtype=dtype.as_numpy_dtype)
+      for prec, sci, short, width, fill in EDGE_FORMATS:
+        got = run_as_string(dtype, vals, prec, sci, short, width, fill)
+        conv = b"g" if short else b"e" if sci else b"f"
+        for v, g in zip(vals, got):
+          expect = glibc_format(fill, width, prec, conv,
+                                flushed(dtype, float(v), prec, conv))
+          assert g == expect, (dtype, float(v), prec, conv, g, expect)
           rows.append((dtype, prec, sci, short, width, fill,
                        elem_bytes(dtype, v), g, False))
     for dtype, vals in (
