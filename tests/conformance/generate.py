@@ -1,0 +1,188 @@
+"""Writes the conformance suite: models, inputs and LiteRT's outputs.
+
+Dev-only: needs tensorflow-cpu and ai-edge-litert (never needed by
+`make test`, which reads the committed results).
+
+    python tests/conformance/generate.py                 # every group
+    python tests/conformance/generate.py --group unary   # one group
+    python tests/conformance/generate.py --case unary/abs_f32
+
+For each case (see cases/__init__.py) it converts the function with
+TensorFlow's converter, runs the model in LiteRT with its reference kernels
+(OpResolverType.BUILTIN_REF) and with its default XNNPACK path, and writes:
+
+  models/<name>.tflite
+  data/<name>/input_<i>.bin, expected_<i>.bin   raw little-endian tensors
+                                                 (strings in TFLite's layout)
+  manifest.json                                  one entry per case
+
+Expected outputs are the reference kernels'; `xnnpack_max_diff` records how
+far LiteRT's own two paths differ, from which whole-model tolerances are
+derived.
+"""
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import struct
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # so `conformance.cases` imports
+MANIFEST = os.path.join(HERE, "manifest.json")
+
+DTYPES = {
+    np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
+    np.dtype(np.float16): "float16", np.dtype(np.int8): "int8",
+    np.dtype(np.uint8): "uint8", np.dtype(np.int16): "int16",
+    np.dtype(np.uint16): "uint16", np.dtype(np.int32): "int32",
+    np.dtype(np.uint32): "uint32", np.dtype(np.int64): "int64",
+    np.dtype(np.uint64): "uint64", np.dtype(np.bool_): "bool",
+    np.dtype(np.complex64): "complex64",
+}
+
+
+def dtype_name(array):
+  if array.dtype.kind in "OSU":
+    return "string"
+  return DTYPES[array.dtype]
+
+
+def tensor_bytes(array):
+  """Raw little-endian bytes; strings in TFLite's layout (count, offsets,
+  bytes)."""
+  if array.dtype.kind in "OSU":
+    items = [s.encode() if isinstance(s, str) else bytes(s)
+             for s in array.reshape(-1)]
+    header = 4 * (len(items) + 2)
+    offsets, at = [], header
+    for s in items:
+      offsets.append(at)
+      at += len(s)
+    offsets.append(at)
+    return struct.pack("<%di" % (len(items) + 2), len(items), *offsets) + \
+        b"".join(items)
+  return np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<"),
+                                            copy=False).tobytes()
+
+
+def convert(case):
+  import tensorflow as tf
+  if case.model_bytes is not None:
+    return case.model_bytes
+  if isinstance(case.fn, tf.keras.Model):
+    converter = tf.lite.TFLiteConverter.from_keras_model(case.fn)
+  else:
+    # A trackable owner makes the converter write the serving_default
+    # SignatureDef.
+    owner = tf.Module()
+    owner.fn = case.fn
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [case.fn.get_concrete_function()], owner)
+  if case.select_tf_ops:
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+  return converter.convert()
+
+
+def run_litert(model, case, resolver):
+  """{output name: array} from LiteRT, or the error text."""
+  from ai_edge_litert import interpreter as litert
+  try:
+    interp = litert.Interpreter(model_content=model,
+                                experimental_op_resolver_type=resolver)
+    runner = interp.get_signature_runner(case.signature_key)
+    return dict(runner(**case.inputs)), None
+  except Exception as e:  # the outcome is recorded, not judged here
+    return None, "%s: %s" % (type(e).__name__, e)
+
+
+def write_case(case):
+  from ai_edge_litert import interpreter as litert
+  model = convert(case)
+  model_path = os.path.join("models", case.name + ".tflite")
+  os.makedirs(os.path.join(HERE, os.path.dirname(model_path)), exist_ok=True)
+  with open(os.path.join(HERE, model_path), "wb") as f:
+    f.write(model)
+  ref, ref_error = run_litert(model, case,
+                              litert.OpResolverType.BUILTIN_REF)
+  fast, _ = run_litert(model, case, litert.OpResolverType.AUTO)
+  data_dir = os.path.join("data", case.name)
+  os.makedirs(os.path.join(HERE, data_dir), exist_ok=True)
+  entry = {"name": case.name, "model": model_path,
+           "signature": case.signature_key, "inputs": [], "outputs": []}
+  for i, (name, value) in enumerate(sorted(case.inputs.items())):
+    value = np.asarray(value)
+    path = os.path.join(data_dir, "input_%d.bin" % i)
+    with open(os.path.join(HERE, path), "wb") as f:
+      f.write(tensor_bytes(value))
+    entry["inputs"].append({"name": name, "dtype": dtype_name(value),
+                            "shape": list(value.shape), "file": path})
+  if case.expect_error is not None:
+    entry["expect_error"] = case.expect_error
+    entry["litert_outcome"] = ref_error or "ran"
+    return entry
+  if ref is None:
+    raise RuntimeError("%s: LiteRT failed: %s" % (case.name, ref_error))
+  for i, (name, value) in enumerate(sorted(ref.items())):
+    value = np.asarray(value)
+    path = os.path.join(data_dir, "expected_%d.bin" % i)
+    with open(os.path.join(HERE, path), "wb") as f:
+      f.write(tensor_bytes(value))
+    out = {"name": name, "dtype": dtype_name(value),
+           "shape": list(value.shape), "file": path,
+           "tolerance": case.tolerance}
+    if case.reason:
+      out["reason"] = case.reason
+    if fast is not None and value.dtype.kind == "f" and value.size:
+      diff = np.max(np.abs(np.asarray(fast[name], np.float64) -
+                           value.astype(np.float64)))
+      out["xnnpack_max_diff"] = float(diff)
+    entry["outputs"].append(out)
+  return entry
+
+
+def all_cases(groups, only):
+  from conformance import cases as pkg
+  for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+    if groups and info.name not in groups:
+      continue
+    module = importlib.import_module("conformance.cases." + info.name)
+    for case in module.cases():
+      if not case.name.startswith(info.name + "/"):
+        raise ValueError("case %s must be named %s/..." % (case.name,
+                                                           info.name))
+      if only and case.name not in only:
+        continue
+      yield case
+
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+  ap.add_argument("--group", action="append", default=[])
+  ap.add_argument("--case", action="append", default=[])
+  args = ap.parse_args()
+  manifest = {"version": 1, "cases": []}
+  if os.path.exists(MANIFEST):
+    with open(MANIFEST) as f:
+      manifest = json.load(f)
+  entries = {c["name"]: c for c in manifest["cases"]}
+  written = 0
+  for case in all_cases(args.group, args.case):
+    entries[case.name] = write_case(case)
+    written += 1
+    print("wrote", case.name)
+  manifest["cases"] = [entries[k] for k in sorted(entries)]
+  manifest["about"] = ("Expected outputs recorded from ai-edge-litert with "
+                       "OpResolverType.BUILTIN_REF by generate.py.")
+  with open(MANIFEST, "w") as f:
+    json.dump(manifest, f, indent=1, sort_keys=True)
+    f.write("\n")
+  print("%d cases written, %d in the manifest" % (written, len(entries)))
+
+
+if __name__ == "__main__":
+  main()
