@@ -13,6 +13,7 @@
 
 int32_t pl_op_count(void);
 const char* pl_op_name(int32_t i);
+const char* pl_op_types(int32_t i);
 
 /* Checks a handle argument: reports and returns `ret` when NULL. */
 #define PL_CHECK_ARG(arg, ret)                                      \
@@ -661,6 +662,7 @@ bool PyliteInterpreterIsReady(const TfLiteInterpreter* interp,
 
 int32_t PyliteGetOpCount(void) { return pl_op_count(); }
 const char* PyliteGetOpName(int32_t index) { return pl_op_name(index); }
+const char* PyliteGetOpTypes(int32_t index) { return pl_op_types(index); }
 
 /* ---- Experimental ------------------------------------------------------------ */
 

@@ -326,6 +326,7 @@ bool PyliteInterpreterIsReady(const TfLiteInterpreter* interpreter,
                               int32_t subgraph_index);
 int32_t PyliteGetOpCount(void);
 const char* PyliteGetOpName(int32_t index);
+const char* PyliteGetOpTypes(int32_t index);
 void PyliteInterpreterOptionsSetMaxAllocationBytes(
     TfLiteInterpreterOptions* options, size_t bytes);
 

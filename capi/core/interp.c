@@ -816,12 +816,12 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    /* A non-string output the kernel made dynamic has a data-dependent
-     * shape: its consumers wait for Invoke. */
+    /* An output the kernel made dynamic may get its shape only at Invoke
+     * (a string RESHAPE by a computed shape, say): as TFLite does, its
+     * consumers are prepared then. */
     for (int j = 0; j < node->outputs->size; ++j) {
       int t = node->outputs->data[j];
-      if (t >= 0 && sg->tensors[t].allocation_type == kTfLiteDynamic &&
-          sg->tensors[t].type != kTfLiteString)
+      if (t >= 0 && sg->tensors[t].allocation_type == kTfLiteDynamic)
         sg->info[t].shape_at_eval = true;
     }
   }

@@ -27,6 +27,9 @@ typedef struct PlKernel {
   void (*free)(PlNode* node);
   TfLiteStatus (*prepare)(PlSubgraph* sg, PlNode* node);
   TfLiteStatus (*eval)(PlSubgraph* sg, PlNode* node);
+  /* The tensor types the kernel supports, for `pylite ops` and docs/ops.md,
+   * e.g. "float32, int32, int64". */
+  const char* types;
 } PlKernel;
 
 struct PlNode {

@@ -43,3 +43,8 @@ const char* pl_op_name(int32_t i) {
   if (i < 0 || i >= pl_op_count()) return NULL;
   return kOps[i].kernel->name;
 }
+
+const char* pl_op_types(int32_t i) {
+  if (i < 0 || i >= pl_op_count()) return NULL;
+  return kOps[i].kernel->types ? kOps[i].kernel->types : "";
+}

@@ -330,4 +330,5 @@ const PlKernel pl_kernel_add = {
     .free = add_free,
     .prepare = add_prepare,
     .eval = add_eval,
+    .types = "float32, int32, int64, int16",
 };

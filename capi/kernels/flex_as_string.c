@@ -598,4 +598,5 @@ const PlKernel pl_kernel_flex_as_string = {
     .free = as_string_free,
     .prepare = as_string_prepare,
     .eval = as_string_eval,
+    .types = "float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool, complex64, complex128, string -> string",
 };

@@ -441,4 +441,5 @@ const PlKernel pl_kernel_flex_string_to_number = {
     .free = string_to_number_free,
     .prepare = string_to_number_prepare,
     .eval = string_to_number_eval,
+    .types = "string -> float32, float64, int32, int64, uint32, uint64",
 };

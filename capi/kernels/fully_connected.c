@@ -383,4 +383,5 @@ const PlKernel pl_kernel_fully_connected = {
     .free = fc_free,
     .prepare = fc_prepare,
     .eval = fc_eval,
+    .types = "float32",
 };

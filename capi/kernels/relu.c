@@ -67,4 +67,5 @@ const PlKernel pl_kernel_relu = {
     .free = NULL,
     .prepare = relu_prepare,
     .eval = relu_eval,
+    .types = "float32",
 };

@@ -221,10 +221,7 @@ static TfLiteStatus reshape_prepare(PlSubgraph* sg, PlNode* node) {
   int dims[PL_MAX_RANK];
   int rank = 0;
   PL_ENSURE_OK(output_dims(sg, node, data, dims, &rank));
-  if (output->type == kTfLiteString) {
-    pl_set_dynamic(output);
-    return kTfLiteOk;
-  }
+  if (output->type == kTfLiteString) pl_set_dynamic(output);
   return pl_resize(sg, output, rank, dims);
 }
 
@@ -285,4 +282,5 @@ const PlKernel pl_kernel_reshape = {
     .free = reshape_free,
     .prepare = reshape_prepare,
     .eval = reshape_eval,
+    .types = "any type, including string",
 };

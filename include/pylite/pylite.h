@@ -109,6 +109,9 @@ TFL_CAPI_EXPORT bool PyliteInterpreterIsReady(
  * (capi/kernels/ops.def); NULL past the end. */
 TFL_CAPI_EXPORT int32_t PyliteGetOpCount(void);
 TFL_CAPI_EXPORT const char* PyliteGetOpName(int32_t index);
+/* The tensor types op `index` supports ("float32, int32"); "" if not
+ * stated, NULL past the end. */
+TFL_CAPI_EXPORT const char* PyliteGetOpTypes(int32_t index);
 
 /* The runner's signature key (static for the placeholder runner). */
 TFL_CAPI_EXPORT const char* PyliteSignatureRunnerGetKey(

@@ -30,10 +30,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Schema values ---------------------------------------------------------- */
+/* ---- Schema values ------------------------------------------------------- */
 
 /* TensorType. */
-enum { T_F32 = 0, T_I32 = 2, T_U8 = 3, T_I64 = 4, T_STR = 5, T_I16 = 7, T_I8 = 9 };
+enum {
+  T_F32 = 0,
+  T_I32 = 2,
+  T_U8 = 3,
+  T_I64 = 4,
+  T_STR = 5,
+  T_I16 = 7,
+  T_I8 = 9,
+};
 /* BuiltinOperator codes. */
 enum {
   OP_ADD = 0,
@@ -46,7 +54,14 @@ enum {
 /* BuiltinOptions union types. */
 enum { OPT_NONE = 0, OPT_FC = 8, OPT_ADD = 11, OPT_RESHAPE = 17 };
 /* ActivationFunctionType. */
-enum { ACT_NONE, ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_TANH, ACT_SIGN_BIT };
+enum {
+  ACT_NONE,
+  ACT_RELU,
+  ACT_RELU_N1_TO_1,
+  ACT_RELU6,
+  ACT_TANH,
+  ACT_SIGN_BIT,
+};
 
 /* ---- A minimal FlatBuffers writer ---------------------------------------
  *
@@ -218,7 +233,7 @@ static inline uint8_t* fb_finish(Fb* b, uint32_t root, size_t* size) {
   return out;
 }
 
-/* ---- Model descriptions ----------------------------------------------------- */
+/* ---- Model descriptions -------------------------------------------------- */
 
 enum {
   MB_MAX_RANK = 8,
@@ -405,7 +420,7 @@ static inline void mb_sig_output(MbSignature* s, const char* name, int tensor) {
   s->outputs[s->num_outputs++] = (MbTensorMap){name, tensor};
 }
 
-/* ---- Serialization ------------------------------------------------------------ */
+/* ---- Serialization ------------------------------------------------------- */
 
 static inline uint32_t mb_write_tensor(Fb* b, const MbTensor* ts, int index,
                                        uint32_t buffer_index) {

@@ -5,7 +5,8 @@
  *  - deferred prepare: a RESHAPE by a non-constant shape gives a tensor
  *    whose shape is only known at Invoke, so its consumers are prepared at
  *    Invoke and their outputs are dynamic (shapes change from one Invoke to
- *    the next; errors at Invoke, then recovery);
+ *    the next; errors at Invoke, then recovery; chains of deferred nodes;
+ *    the allocation limit at Invoke; string RESHAPEs and their consumers);
  *  - the arena planner seen through the runtime: intermediates whose
  *    lifetimes do not overlap share memory, results stay right;
  *  - signatures over two subgraphs: runners by key, names sorted, the NULL
@@ -41,7 +42,7 @@ static const char* g_case = "";
     }                                                                     \
   } while (0)
 
-/* ---- Running ------------------------------------------------------------------ */
+/* ---- Running ------------------------------------------------------------- */
 
 typedef struct Run {
   uint8_t* bytes;
@@ -90,6 +91,14 @@ static const TfLiteTensor* tensor_at(Run* r, int index) {
 
 static PlSubgraph* primary_sg(Run* r) { return &r->interp->subgraphs[0]; }
 
+static bool shape_is(const TfLiteTensor* t, int rank, const int* dims) {
+  if (!t || TfLiteTensorNumDims(t) != rank) return false;
+  for (int i = 0; i < rank; ++i)
+    if (TfLiteTensorDim(t, i) != dims[i]) return false;
+  return true;
+}
+
+/* shape_is, printing the difference. */
 static bool has_shape(const TfLiteTensor* t, int rank, const int* dims) {
   if (!t || TfLiteTensorNumDims(t) != rank) {
     printf("  rank %d, want %d\n", t ? TfLiteTensorNumDims(t) : -1, rank);
@@ -148,7 +157,7 @@ static bool error_contains(const char* needle) {
 
 static float relu(float x) { return x < 0.0f ? 0.0f : x; }
 
-/* ---- 1. RESHAPE by a computed shape -> ADD -> RELU ---------------------------- */
+/* ---- 1. RESHAPE by a computed shape -> ADD -> RELU ----------------------- */
 
 enum { kRsX = 0, kRsShape = 1, kRsR = 2, kRsC = 3, kRsA = 4, kRsY = 5 };
 
@@ -274,7 +283,8 @@ static void test_reshape_add_relu(void) {
     CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteError);
     CHECK(error_contains("not ready"));
     CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
-    CHECK(primary_sg(&r)->nodes[1].deferred && primary_sg(&r)->nodes[2].deferred);
+    CHECK(primary_sg(&r)->nodes[1].deferred);
+    CHECK(primary_sg(&r)->nodes[2].deferred);
     CHECK(set_input(&r, 0, x, sizeof(x)));
     invoke_reshape_add_relu(&r, (const int32_t[]){1, 2, 3}, 3, x, 6, c[0]);
     invoke_reshape_add_relu(&r, (const int32_t[]){3, -1, 1}, 3, x, 6, c[0]);
@@ -550,7 +560,7 @@ static void string_reshape_case(bool shape_is_input) {
     /* Either FlexStringToNumber waits for Invoke (y dynamic) or y already
      * has its true size; with a computed shape only the first can be. */
     const bool deferred = y->allocation_type == kTfLiteDynamic;
-    const bool sized = has_shape(y, 2, dims48) && TfLiteTensorByteSize(y) == 128;
+    const bool sized = shape_is(y, 2, dims48) && TfLiteTensorByteSize(y) == 128;
     if (shape_is_input) {
       CHECK(deferred && primary_sg(&r)->nodes[1].deferred);
     } else {
@@ -595,7 +605,7 @@ static void test_string_reshape_consumer(void) {
   string_reshape_case(false);
 }
 
-/* ---- 2. RESHAPE by a computed shape -> FULLY_CONNECTED ------------------------- */
+/* ---- 2. RESHAPE by a computed shape -> FULLY_CONNECTED ------------------- */
 
 enum { kFcX = 0, kFcShape = 1, kFcR = 2, kFcW = 3, kFcB = 4, kFcY = 5 };
 
@@ -699,7 +709,7 @@ static void test_reshape_fc(void) {
   run_close(&r);
 }
 
-/* ---- 3. A chain of ADDs: arena reuse ------------------------------------------- */
+/* ---- 3. A chain of ADDs: arena reuse ------------------------------------- */
 
 /* x -> +1 -> t1 -> +2 -> t2 -> +4 -> t3 -> +8 -> t4 -> +16 -> y. */
 enum { kChX = 0, kChC0 = 1, kChT1 = 6, kChY = 10, kChAdds = 5 };
@@ -783,7 +793,7 @@ static void test_add_chain(void) {
   run_close(&r);
 }
 
-/* ---- 4. Signatures over two subgraphs ------------------------------------------- */
+/* ---- 4. Signatures over two subgraphs ------------------------------------ */
 
 /* Subgraph 0: sum = a + b, a [2,3], b [3]. Subgraph 1: lin = FC(x, W),
  * pos = relu(lin), with W = diag(2, 3). */
@@ -945,8 +955,8 @@ static void test_signatures(void) {
       g_case = "signature_primary_is_sg0";
       /* The interpreter's own inputs are subgraph 0's, in model order. */
       CHECK(TfLiteInterpreterGetInputTensorCount(r.interp) == 2);
-      CHECK(str_is(TfLiteTensorName(TfLiteInterpreterGetInputTensor(r.interp, 0)),
-                   "tb"));
+      const TfLiteTensor* in0 = TfLiteInterpreterGetInputTensor(r.interp, 0);
+      CHECK(str_is(TfLiteTensorName(in0), "tb"));
     }
     g_case = "signature_unknown_key";
     CHECK(TfLiteInterpreterGetSignatureRunner(r.interp, "mul") == NULL);
@@ -980,7 +990,7 @@ static void test_signatures(void) {
   run_close(&r);
 }
 
-/* ---- 5. Resizing to shapes that do not broadcast --------------------------------- */
+/* ---- 5. Resizing to shapes that do not broadcast ------------------------- */
 
 static void test_resize_broadcast_error(void) {
   g_case = "resize_not_broadcastable";
@@ -1054,7 +1064,7 @@ static void test_resize_broadcast_error(void) {
   run_close(&r);
 }
 
-/* ---- 6. Ops pylite does not implement --------------------------------------------- */
+/* ---- 6. Ops pylite does not implement ------------------------------------ */
 
 /* x -> ADD(x, x) -> t -> <op> -> y: the unsupported op is node 1. */
 static void expect_unsupported(int builtin, const char* custom,
