@@ -216,7 +216,10 @@ static TfLiteStatus locked_allocate(PlSubgraph* sg) {
   return status;
 }
 
+/* A top-level Invoke: a cancellation asked for before it is forgotten, as in
+ * TFLite (subgraphs called by control flow keep the flag). */
 static TfLiteStatus locked_invoke(PlSubgraph* sg) {
+  atomic_store(&sg->interp->cancelled, false);
   pthread_mutex_lock(&sg->lock);
   TfLiteStatus status = pl_subgraph_invoke(sg);
   pthread_mutex_unlock(&sg->lock);
@@ -681,6 +684,12 @@ TfLiteStatus TfLiteInterpreterResetVariableTensors(
     }
     pthread_mutex_unlock(&sg->lock);
   }
+  return kTfLiteOk;
+}
+
+TfLiteStatus PyliteInterpreterReset(TfLiteInterpreter* interpreter) {
+  PL_ENSURE_OK(TfLiteInterpreterResetVariableTensors(interpreter));
+  pl_control_reset(interpreter);
   return kTfLiteOk;
 }
 

@@ -330,6 +330,7 @@ const char* PyliteGetOpTypes(int32_t index);
 void PyliteInterpreterOptionsSetMaxAllocationBytes(
     TfLiteInterpreterOptions* options, size_t bytes);
 
+TfLiteStatus PyliteInterpreterReset(TfLiteInterpreter* interpreter);
 TfLiteStatus TfLiteInterpreterResetVariableTensors(
     TfLiteInterpreter* interpreter);
 int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,

@@ -591,6 +591,17 @@ class Interpreter:
       lib.PyliteClearLastError()
       check(lib.TfLiteInterpreterResetVariableTensors(pointer))
 
+  def reset(self):
+    """pylite: returns the interpreter to its freshly-initialized state.
+
+    Beyond ``reset_all_variables``, forgets every resource variable (the
+    ``tf.Variable`` state shared by signatures) and lets the model's
+    initialization subgraph run again before the next signature call.
+    LiteRT has no equivalent."""
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.PyliteInterpreterReset(pointer))
+
   # ---- signatures ----------------------------------------------------------------
 
   def get_signature_list(self):

@@ -602,6 +602,10 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
   atomic_init(&interp->cancelled, false);
   const PlModel* m = model->parsed;
   interp->num_subgraphs = m->num_subgraphs;
+  if (pl_control_init(interp) != kTfLiteOk) {
+    pl_interp_delete(interp);
+    return NULL;
+  }
   interp->subgraphs = calloc((size_t)m->num_subgraphs + 1, sizeof(PlSubgraph));
   if (!interp->subgraphs) {
     pl_interp_delete(interp);
@@ -612,6 +616,10 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
       pl_interp_delete(interp);
       return NULL;
     }
+  }
+  if (pl_check_call_graph(interp) != kTfLiteOk) {
+    pl_interp_delete(interp);
+    return NULL;
   }
   if (build_signatures(interp) != kTfLiteOk) {
     pl_error(interp, "Out of memory building signatures.");
@@ -680,6 +688,7 @@ void pl_interp_delete(PlInterp* interp) {
     free(b);
     b = next;
   }
+  pl_control_free(interp);
   pthread_mutex_destroy(&interp->error_lock);
   pl_model_release(interp->model);
   free(interp);
@@ -978,7 +987,6 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
     return kTfLiteError;
   }
   PL_ENSURE_OK(check_string_inputs(sg));
-  atomic_store(&interp->cancelled, false);
   for (int32_t i = 0; i < sg->num_nodes; ++i) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {
       pl_error(interp, "Client requested cancel during Invoke()");

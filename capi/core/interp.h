@@ -75,6 +75,16 @@ struct TfLiteInterpreterOptions {
   size_t max_allocation_bytes; /* 0: the default */
 };
 
+/* A resource variable, keyed as LiteRT keys them (container, shared name). */
+typedef struct PlResource {
+  char* container;
+  char* shared_name;
+  TfLiteTensor value; /* dynamic; type NoType until first assigned */
+  bool assigned;
+} PlResource;
+
+enum { PL_ONCE_NOT_RUN = 0, PL_ONCE_DONE = 1, PL_ONCE_FAILED = 2 };
+
 struct TfLiteInterpreter {
   struct TfLiteModel* model;
   int32_t num_threads;
@@ -92,6 +102,14 @@ struct TfLiteInterpreter {
   pthread_mutex_t error_lock;
   char last_error[2048];
   void* aligned_copies; /* constant buffers copied for alignment */
+  /* Resource variables, shared by every subgraph (capi/core/control.c). */
+  pthread_mutex_t resource_lock;
+  int32_t num_resources;
+  int32_t resource_capacity;
+  PlResource* resources;
+  /* CALL_ONCE state per subgraph. */
+  pthread_mutex_t once_lock;
+  uint8_t* once_state;
 };
 
 struct TfLiteSignatureRunner {
@@ -170,6 +188,16 @@ const PlSignature* pl_interp_find_signature(PlInterp* interp,
 /* Index of `name` in the signature's inputs/outputs, or -1. */
 int32_t pl_signature_input(const PlSignature* sig, const char* name);
 int32_t pl_signature_output(const PlSignature* sig, const char* name);
+
+/* Control flow and resources (capi/core/control.c). */
+TfLiteStatus pl_control_init(PlInterp* interp);
+void pl_control_free(PlInterp* interp);
+/* Forgets every resource variable and CALL_ONCE run, as on a fresh
+ * interpreter. */
+void pl_control_reset(PlInterp* interp);
+/* Fails (reported) if subgraphs call each other in a cycle through WHILE,
+ * IF, CALL or CALL_ONCE. */
+TfLiteStatus pl_check_call_graph(PlInterp* interp);
 
 /* Op resolution (capi/core/registry.c). */
 const PlKernel* pl_find_builtin(int32_t builtin_code);

@@ -133,4 +133,40 @@ float pl_apply_activation_f32(int activation, float x);
 /* Interpreter's thread count for kernels that split work. */
 int pl_num_threads(const PlSubgraph* sg);
 
+/* ---- Control flow (WHILE, IF, CALL_ONCE) --------------------------------- */
+
+int32_t pl_subgraph_count(const PlSubgraph* sg);
+int32_t pl_subgraph_num_inputs(const PlSubgraph* sg, int32_t index);
+int32_t pl_subgraph_num_outputs(const PlSubgraph* sg, int32_t index);
+/* Runs subgraph `index` of the caller's interpreter: its inputs are resized
+ * to and filled with copies of `inputs` (allocating it when needed), it is
+ * invoked, and its outputs are copied into `outputs` (which take their
+ * shapes: they must be dynamic). Holds the callee's lock throughout. The
+ * interpreter rejects models whose subgraphs call each other in a cycle, so
+ * this cannot recurse forever or deadlock. */
+TfLiteStatus pl_subgraph_call(PlSubgraph* caller, int32_t index,
+                              int32_t num_inputs,
+                              const TfLiteTensor* const* inputs,
+                              int32_t num_outputs, TfLiteTensor* const* outputs);
+/* Runs subgraph `index` once per interpreter (CALL_ONCE): later calls do
+ * nothing, or fail again if the first run failed. */
+TfLiteStatus pl_subgraph_run_once(PlSubgraph* caller, int32_t index);
+/* Makes `dst` (dynamic) a copy of `src`: type, shape and data. */
+TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,
+                            const TfLiteTensor* src);
+
+/* ---- Resource variables ----------------------------------------------------- */
+
+/* The id of the variable named (container, shared_name), created on first
+ * use; ids are shared by every subgraph and signature of the interpreter.
+ * -1 (reported) on failure. */
+int32_t pl_resource_id(PlSubgraph* sg, const char* container,
+                       const char* shared_name);
+/* Copies the variable's value into `dst` (dynamic); an error if the id is
+ * unknown or the variable was never assigned. */
+TfLiteStatus pl_resource_read(PlSubgraph* sg, int32_t id, TfLiteTensor* dst);
+/* Sets the variable to a copy of `value` (its type and shape may change). */
+TfLiteStatus pl_resource_assign(PlSubgraph* sg, int32_t id,
+                                const TfLiteTensor* value);
+
 #endif /* PYLITE_CORE_KERNEL_H_ */

@@ -573,6 +573,7 @@ size_t pl_type_size(TfLiteType type) {
     case kTfLiteFloat32:
     case kTfLiteInt32:
     case kTfLiteUInt32:
+    case kTfLiteResource: /* an int32 resource id, as in TFLite */
       return 4;
     case kTfLiteInt64:
     case kTfLiteUInt64:

@@ -57,6 +57,16 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteTensorWriteStrings(
 TFL_CAPI_EXPORT void PyliteInterpreterOptionsSetMaxAllocationBytes(
     TfLiteInterpreterOptions* options, size_t bytes);
 
+/* ---- State ------------------------------------------------------------------ */
+
+/* Returns the interpreter to its freshly-initialized state: every variable
+ * tensor is reset (as TfLiteInterpreterResetVariableTensors), every resource
+ * variable is forgotten, and the initialization subgraph (CALL_ONCE) will
+ * run again before the next signature run. LiteRT has no equivalent. Must
+ * not run concurrently with an Invoke of the same interpreter. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterReset(
+    TfLiteInterpreter* interpreter);
+
 /* ---- Resizing -------------------------------------------------------------- */
 
 /* Resizes a signature input, strict (only -1 dims of the shape signature may

@@ -1,0 +1,377 @@
+/* pylite: what control-flow and resource kernels need from the runtime.
+ *
+ * Subgraph calls (WHILE, IF, CALL_ONCE) copy tensors into the callee's
+ * inputs and out of its outputs, so callee and caller never share memory and
+ * shapes may change from one call to the next. Each callee runs under its own
+ * lock; because the interpreter rejects call cycles at creation (a DFS over
+ * the subgraph indices named by control-flow ops), locks are always taken in
+ * the order of an acyclic call graph and no two threads can deadlock.
+ *
+ * Resource variables live in the interpreter, keyed by (container, shared
+ * name) as LiteRT keys them, so every signature and runner sees the same
+ * state; their values are dynamic tensors whose type and shape change on
+ * assignment. */
+#define _POSIX_C_SOURCE 200809L /* strdup */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/interp.h"
+
+/* Schema facts: builtin codes and the options field holding subgraph
+ * indices (WhileOptions {cond:0, body:1}, IfOptions {then:0, else:1},
+ * CallOnceOptions {init:0}, CallOptions {subgraph:0}). */
+enum {
+  PL_OP_CALL = 31,
+  PL_OP_IF = 118,
+  PL_OP_WHILE = 119,
+  PL_OP_CALL_ONCE = 129,
+};
+
+TfLiteStatus pl_control_init(PlInterp* interp) {
+  interp->once_state = calloc((size_t)interp->num_subgraphs + 1, 1);
+  if (!interp->once_state) return kTfLiteError;
+  pthread_mutex_init(&interp->resource_lock, NULL);
+  pthread_mutex_init(&interp->once_lock, NULL);
+  return kTfLiteOk;
+}
+
+static void free_resources(PlInterp* interp) {
+  for (int32_t i = 0; i < interp->num_resources; ++i) {
+    PlResource* r = &interp->resources[i];
+    free(r->container);
+    free(r->shared_name);
+    pl_tensor_free_data(&r->value);
+    TfLiteIntArrayFree(r->value.dims);
+  }
+  free(interp->resources);
+  interp->resources = NULL;
+  interp->num_resources = interp->resource_capacity = 0;
+}
+
+void pl_control_free(PlInterp* interp) {
+  if (!interp->once_state) return; /* never initialized */
+  free_resources(interp);
+  free(interp->once_state);
+  interp->once_state = NULL;
+  pthread_mutex_destroy(&interp->resource_lock);
+  pthread_mutex_destroy(&interp->once_lock);
+}
+
+void pl_control_reset(PlInterp* interp) {
+  pthread_mutex_lock(&interp->resource_lock);
+  free_resources(interp);
+  pthread_mutex_unlock(&interp->resource_lock);
+  pthread_mutex_lock(&interp->once_lock);
+  memset(interp->once_state, 0, (size_t)interp->num_subgraphs);
+  pthread_mutex_unlock(&interp->once_lock);
+}
+
+/* ---- The call graph -------------------------------------------------------- */
+
+/* Subgraph indices a node calls (at most 2); returns how many. */
+static int callees(const PlNode* node, int32_t out[2]) {
+  const PlFbTable* o = &node->def->builtin_options;
+  switch (node->builtin_code) {
+    case PL_OP_WHILE:
+    case PL_OP_IF:
+      out[0] = pl_fb_i32(o, 0, -1);
+      out[1] = pl_fb_i32(o, 1, -1);
+      return 2;
+    case PL_OP_CALL_ONCE:
+    case PL_OP_CALL:
+      out[0] = pl_fb_i32(o, 0, -1);
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* Iterative DFS with colors: 0 unseen, 1 on the stack, 2 done. */
+TfLiteStatus pl_check_call_graph(PlInterp* interp) {
+  int32_t n = interp->num_subgraphs;
+  uint8_t* color = calloc((size_t)n + 1, 1);
+  int32_t* stack = malloc(sizeof(int32_t) * ((size_t)n + 1));
+  int32_t* next_node = calloc((size_t)n + 1, sizeof(int32_t));
+  if (!color || !stack || !next_node) {
+    free(color), free(stack), free(next_node);
+    pl_error(interp, "Out of memory checking the call graph.");
+    return kTfLiteError;
+  }
+  TfLiteStatus status = kTfLiteOk;
+  for (int32_t root = 0; root < n && status == kTfLiteOk; ++root) {
+    if (color[root]) continue;
+    int32_t depth = 0;
+    stack[depth++] = root;
+    color[root] = 1;
+    while (depth > 0 && status == kTfLiteOk) {
+      int32_t s = stack[depth - 1];
+      const PlSubgraph* sg = &interp->subgraphs[s];
+      if (next_node[s] >= sg->num_nodes) {
+        color[s] = 2;
+        --depth;
+        continue;
+      }
+      int32_t targets[2];
+      int count = callees(&sg->nodes[next_node[s]++], targets);
+      for (int k = 0; k < count; ++k) {
+        int32_t t = targets[k];
+        if (t < 0 || t >= n) continue; /* the kernel reports it */
+        if (color[t] == 1) {
+          pl_error(interp, "Subgraph %d calls subgraph %d, which is already "
+                   "running: control flow may not recurse.", (int)s, (int)t);
+          status = kTfLiteError;
+          break;
+        }
+        if (color[t] == 0) {
+          color[t] = 1;
+          stack[depth++] = t;
+        }
+      }
+    }
+  }
+  free(color), free(stack), free(next_node);
+  return status;
+}
+
+/* ---- Subgraph calls ----------------------------------------------------------- */
+
+int32_t pl_subgraph_count(const PlSubgraph* sg) {
+  return sg->interp->num_subgraphs;
+}
+
+int32_t pl_subgraph_num_inputs(const PlSubgraph* sg, int32_t index) {
+  if (index < 0 || index >= sg->interp->num_subgraphs) return -1;
+  return sg->interp->subgraphs[index].inputs->size;
+}
+
+int32_t pl_subgraph_num_outputs(const PlSubgraph* sg, int32_t index) {
+  if (index < 0 || index >= sg->interp->num_subgraphs) return -1;
+  return sg->interp->subgraphs[index].outputs->size;
+}
+
+TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,
+                            const TfLiteTensor* src) {
+  if (dst == src) return kTfLiteOk;
+  if (dst->type != src->type) {
+    pl_report(sg, "Cannot copy tensor '%s' (%s) into '%s' (%s): types "
+              "differ.", src->name ? src->name : "",
+              TfLiteTypeGetName(src->type), dst->name ? dst->name : "",
+              TfLiteTypeGetName(dst->type));
+    return kTfLiteError;
+  }
+  if (src->type == kTfLiteString) {
+    if (!pl_string_valid(src)) {
+      pl_report(sg, "String tensor '%s' is malformed.", src->name);
+      return kTfLiteError;
+    }
+    PL_ENSURE_OK(pl_resize_like(sg, dst, src->dims));
+    void* copy = malloc(src->bytes ? src->bytes : 1);
+    if (!copy) {
+      pl_report(sg, "Out of memory copying '%s'.", src->name);
+      return kTfLiteError;
+    }
+    if (src->bytes) memcpy(copy, src->data.raw, src->bytes);
+    pl_tensor_set_heap_data(dst, copy, src->bytes);
+    return kTfLiteOk;
+  }
+  PL_ENSURE_OK(pl_resize_like(sg, dst, src->dims));
+  if (dst->bytes != src->bytes || (src->bytes && (!src->data.raw ||
+                                                  !dst->data.raw))) {
+    pl_report(sg, "Cannot copy tensor '%s' (%zu bytes) into '%s' (%zu "
+              "bytes).", src->name, src->bytes, dst->name, dst->bytes);
+    return kTfLiteError;
+  }
+  if (src->bytes) memcpy(dst->data.raw, src->data.raw, src->bytes);
+  return kTfLiteOk;
+}
+
+/* Copies one value into a callee input (resized as needed). */
+static TfLiteStatus set_callee_input(PlSubgraph* callee, int32_t i,
+                                     const TfLiteTensor* src) {
+  int32_t index = callee->inputs->data[i];
+  TfLiteTensor* dst = &callee->tensors[index];
+  if (dst->type != src->type) {
+    pl_error(callee->interp, "Input %d of subgraph %d has type %s but the "
+             "caller passes %s.", (int)i, (int)callee->index,
+             TfLiteTypeGetName(dst->type), TfLiteTypeGetName(src->type));
+    return kTfLiteError;
+  }
+  if (!TfLiteIntArrayEqual(dst->dims, src->dims))
+    PL_ENSURE_OK(pl_subgraph_resize_input(callee, index, src->dims->data,
+                                          src->dims->size, false));
+  return kTfLiteOk;
+}
+
+static TfLiteStatus call_locked(PlSubgraph* caller, PlSubgraph* callee,
+                                int32_t num_inputs,
+                                const TfLiteTensor* const* inputs,
+                                int32_t num_outputs,
+                                TfLiteTensor* const* outputs) {
+  if (callee->inputs->size != num_inputs ||
+      callee->outputs->size != num_outputs) {
+    pl_report(caller, "Subgraph %d takes %d inputs and gives %d outputs, but "
+              "is called with %d and %d.", (int)callee->index,
+              callee->inputs->size, callee->outputs->size, (int)num_inputs,
+              (int)num_outputs);
+    return kTfLiteError;
+  }
+  for (int32_t i = 0; i < num_inputs; ++i)
+    PL_ENSURE_OK(set_callee_input(callee, i, inputs[i]));
+  if (callee->state != PL_STATE_READY)
+    PL_ENSURE_OK(pl_subgraph_allocate(callee));
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    TfLiteTensor* dst = &callee->tensors[callee->inputs->data[i]];
+    if (dst->type == kTfLiteString) {
+      PL_ENSURE_OK(pl_tensor_copy(caller, dst, inputs[i]));
+    } else if (dst->bytes) {
+      if (dst->bytes != inputs[i]->bytes || !inputs[i]->data.raw) {
+        pl_report(caller, "Input %d of subgraph %d: %zu bytes expected, %zu "
+                  "given.", (int)i, (int)callee->index, dst->bytes,
+                  inputs[i]->bytes);
+        return kTfLiteError;
+      }
+      memcpy(dst->data.raw, inputs[i]->data.raw, dst->bytes);
+    }
+  }
+  PL_ENSURE_OK(pl_subgraph_invoke(callee));
+  for (int32_t i = 0; i < num_outputs; ++i)
+    PL_ENSURE_OK(pl_tensor_copy(
+        caller, outputs[i], &callee->tensors[callee->outputs->data[i]]));
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_subgraph_call(PlSubgraph* caller, int32_t index,
+                              int32_t num_inputs,
+                              const TfLiteTensor* const* inputs,
+                              int32_t num_outputs,
+                              TfLiteTensor* const* outputs) {
+  PlInterp* interp = caller->interp;
+  if (index < 0 || index >= interp->num_subgraphs || index == caller->index) {
+    pl_report(caller, "Subgraph index %d is invalid here (the model has %d "
+              "subgraphs).", (int)index, (int)interp->num_subgraphs);
+    return kTfLiteError;
+  }
+  PlSubgraph* callee = &interp->subgraphs[index];
+  pthread_mutex_lock(&callee->lock);
+  TfLiteStatus status =
+      call_locked(caller, callee, num_inputs, inputs, num_outputs, outputs);
+  pthread_mutex_unlock(&callee->lock);
+  if (status != kTfLiteOk)
+    pl_report(caller, "Calling subgraph %d ('%s') failed.", (int)index,
+              callee->def->name);
+  return status;
+}
+
+TfLiteStatus pl_subgraph_run_once(PlSubgraph* caller, int32_t index) {
+  PlInterp* interp = caller->interp;
+  if (index < 0 || index >= interp->num_subgraphs) {
+    pl_report(caller, "CALL_ONCE: subgraph index %d is out of range [0, %d).",
+              (int)index, (int)interp->num_subgraphs);
+    return kTfLiteError;
+  }
+  pthread_mutex_lock(&interp->once_lock);
+  TfLiteStatus status = kTfLiteOk;
+  if (interp->once_state[index] == PL_ONCE_NOT_RUN) {
+    status = pl_subgraph_call(caller, index, 0, NULL, 0, NULL);
+    interp->once_state[index] =
+        status == kTfLiteOk ? PL_ONCE_DONE : PL_ONCE_FAILED;
+  } else if (interp->once_state[index] == PL_ONCE_FAILED) {
+    pl_report(caller, "The initialization subgraph %d failed on its first "
+              "run; reset the interpreter to run it again.", (int)index);
+    status = kTfLiteError;
+  }
+  pthread_mutex_unlock(&interp->once_lock);
+  return status;
+}
+
+/* ---- Resource variables ---------------------------------------------------------- */
+
+int32_t pl_resource_id(PlSubgraph* sg, const char* container,
+                       const char* shared_name) {
+  PlInterp* interp = sg->interp;
+  container = container ? container : "";
+  shared_name = shared_name ? shared_name : "";
+  pthread_mutex_lock(&interp->resource_lock);
+  int32_t id = -1;
+  for (int32_t i = 0; i < interp->num_resources; ++i) {
+    if (strcmp(interp->resources[i].container, container) == 0 &&
+        strcmp(interp->resources[i].shared_name, shared_name) == 0) {
+      id = i;
+      break;
+    }
+  }
+  if (id < 0) {
+    if (interp->num_resources == interp->resource_capacity) {
+      int32_t cap = interp->resource_capacity ? 2 * interp->resource_capacity
+                                              : 8;
+      PlResource* grown =
+          realloc(interp->resources, sizeof(PlResource) * (size_t)cap);
+      if (grown) {
+        interp->resources = grown;
+        interp->resource_capacity = cap;
+      }
+    }
+    if (interp->num_resources < interp->resource_capacity) {
+      PlResource* r = &interp->resources[interp->num_resources];
+      memset(r, 0, sizeof(*r));
+      r->container = strdup(container);
+      r->shared_name = strdup(shared_name);
+      r->value.allocation_type = kTfLiteDynamic;
+      r->value.name = r->shared_name;
+      if (r->container && r->shared_name) {
+        id = interp->num_resources++;
+      } else {
+        free(r->container);
+        free(r->shared_name);
+      }
+    }
+  }
+  pthread_mutex_unlock(&interp->resource_lock);
+  if (id < 0) pl_report(sg, "Out of memory creating variable '%s'.", shared_name);
+  return id;
+}
+
+TfLiteStatus pl_resource_read(PlSubgraph* sg, int32_t id, TfLiteTensor* dst) {
+  PlInterp* interp = sg->interp;
+  pthread_mutex_lock(&interp->resource_lock);
+  TfLiteStatus status = kTfLiteError;
+  if (id < 0 || id >= interp->num_resources) {
+    pl_report(sg, "Resource id %d does not name a variable.", (int)id);
+  } else if (!interp->resources[id].assigned) {
+    pl_report(sg, "Variable '%s' is read before it was assigned (was the "
+              "initialization subgraph run?).",
+              interp->resources[id].shared_name);
+  } else {
+    const TfLiteTensor* value = &interp->resources[id].value;
+    if (dst->type != value->type) {
+      pl_report(sg, "Variable '%s' holds %s but is read as %s.",
+                interp->resources[id].shared_name,
+                TfLiteTypeGetName(value->type), TfLiteTypeGetName(dst->type));
+    } else {
+      status = pl_tensor_copy(sg, dst, value);
+    }
+  }
+  pthread_mutex_unlock(&interp->resource_lock);
+  return status;
+}
+
+TfLiteStatus pl_resource_assign(PlSubgraph* sg, int32_t id,
+                                const TfLiteTensor* value) {
+  PlInterp* interp = sg->interp;
+  pthread_mutex_lock(&interp->resource_lock);
+  TfLiteStatus status = kTfLiteError;
+  if (id < 0 || id >= interp->num_resources) {
+    pl_report(sg, "Resource id %d does not name a variable.", (int)id);
+  } else {
+    PlResource* r = &interp->resources[id];
+    if (r->value.type != value->type) {
+      pl_tensor_free_data(&r->value);
+      r->value.allocation_type = kTfLiteDynamic;
+      r->value.type = value->type;
+    }
+    status = pl_tensor_copy(sg, &r->value, value);
+    if (status == kTfLiteOk) r->assigned = true;
+  }
+  pthread_mutex_unlock(&interp->resource_lock);
+  return status;
+}

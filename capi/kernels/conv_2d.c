@@ -1,0 +1,284 @@
+/* pylite: CONV_2D, 2-D convolution of NHWC float32 input with OHWI filters.
+ *
+ * As TFLite's builtin CONV_2D for float32: input [N, H, W, C], filter
+ * [OC, FH, FW, FC], optional bias (input 2, may be omitted) of OC elements,
+ * output [N, OH, OW, OC]. Grouped convolution when FC divides C: groups =
+ * C / FC, each group of OC / groups filters reading its FC input channels.
+ * Output sizes and padding as tflite/kernels/padding.h (see
+ * internal/nn_conv.h), with strides and dilation factors from
+ * Conv2DOptions. Each output is one float sum over (fy, fx, c) in that
+ * order from 0, plus the bias, clamped by the fused activation (NONE clamps
+ * to the finite range), as the reference kernel.
+ *
+ * Implementation: im2col in blocks of output pixels, then a packed GEMM
+ * (1x1 stride-1 filters read the input directly). Padding positions
+ * contribute 0 * w where the reference skips them: the same result unless a
+ * filter weight is Inf or NaN.
+ *
+ * Differences, on the safe side: strides and dilations must be >= 1;
+ * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
+ * NONE); quantized and hybrid forms are not supported yet. */
+#include <float.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/nn_common.h"
+#include "capi/kernels/internal/nn_conv.h"
+
+enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
+
+/* Schema BuiltinOptions union type and Conv2DOptions field ids. */
+enum { kConv2DOptionsType = 1 };
+enum {
+  kFieldPadding = 0,
+  kFieldStrideW = 1,
+  kFieldStrideH = 2,
+  kFieldActivation = 3,
+  kFieldDilationW = 4,
+  kFieldDilationH = 5,
+};
+
+/* Im2col block budget, in floats. */
+enum { kBlockFloats = 1 << 17 };
+
+typedef struct ConvData {
+  int padding, stride_w, stride_h, activation, dilation_w, dilation_h;
+  /* From prepare. */
+  int pad_h, pad_w;
+  float* scratch;
+  size_t scratch_floats;
+} ConvData;
+
+static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
+  ConvData* d = calloc(1, sizeof(*d));
+  if (!d) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  d->dilation_w = d->dilation_h = 1;
+  if (node->def->builtin_options_type == kConv2DOptionsType) {
+    const PlFbTable* o = &node->def->builtin_options;
+    d->padding = pl_fb_i8(o, kFieldPadding, PL_PAD_SAME);
+    d->stride_w = pl_fb_i32(o, kFieldStrideW, 0);
+    d->stride_h = pl_fb_i32(o, kFieldStrideH, 0);
+    d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
+    d->dilation_w = pl_fb_i32(o, kFieldDilationW, 1);
+    d->dilation_h = pl_fb_i32(o, kFieldDilationH, 1);
+  }
+  node->user_data = d;
+  return kTfLiteOk;
+}
+
+static void conv_free(PlNode* node) {
+  ConvData* d = node->user_data;
+  if (d) free(d->scratch);
+  free(d);
+  node->user_data = NULL;
+}
+
+static int64_t conv_block_rows(int64_t pixels, int64_t k) {
+  int64_t rows = k > 0 ? kBlockFloats / k : pixels;
+  if (rows < 4) rows = 4;
+  return rows < pixels ? rows : pixels;
+}
+
+static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
+  ConvData* d = node->user_data;
+  PL_ENSURE(sg, d != NULL);
+  const int num_inputs = pl_num_inputs(node);
+  if ((num_inputs != 2 && num_inputs != 3) || pl_num_outputs(node) != 1) {
+    pl_report(sg, "CONV_2D takes 2 or 3 inputs and 1 output, got %d and %d.",
+              num_inputs, pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* filter = pl_input(sg, node, kFilter);
+  const TfLiteTensor* bias =
+      num_inputs == 3 ? pl_input(sg, node, kBias) : NULL;
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  PL_ENSURE(sg, input != NULL);
+  PL_ENSURE(sg, filter != NULL);
+  PL_ENSURE(sg, output != NULL);
+  const TfLiteTensor* ts[4] = {input, filter, bias, output};
+  const char* roles[4] = {"input", "filter", "bias", "output"};
+  PL_ENSURE_OK(pl_nn_require_f32(sg, "CONV_2D", 4, ts, roles));
+  PL_ENSURE_OK(pl_nn_check_activation(sg, "CONV_2D", d->activation));
+  PL_ENSURE_OK(pl_nn_require_rank(sg, "CONV_2D", "input", input, 4));
+  PL_ENSURE_OK(pl_nn_require_rank(sg, "CONV_2D", "filter", filter, 4));
+  if (filter->sparsity) {
+    pl_report(sg, "CONV_2D with a sparse filter is not supported.");
+    return kTfLiteError;
+  }
+  if (d->padding != PL_PAD_SAME && d->padding != PL_PAD_VALID) {
+    pl_report(sg, "CONV_2D: unknown padding %d (expected SAME or VALID).",
+              d->padding);
+    return kTfLiteError;
+  }
+  if (d->stride_w < 1 || d->stride_h < 1 || d->dilation_w < 1 ||
+      d->dilation_h < 1) {
+    pl_report(sg,
+              "CONV_2D strides and dilation factors must be >= 1, got "
+              "stride_h %d, stride_w %d, dilation_h %d, dilation_w %d.",
+              d->stride_h, d->stride_w, d->dilation_h, d->dilation_w);
+    return kTfLiteError;
+  }
+  char in_s[160], f_s[160];
+  pl_shape_string(input->dims, in_s, sizeof(in_s));
+  pl_shape_string(filter->dims, f_s, sizeof(f_s));
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  const int channels = in[3], filter_channels = f[3], out_channels = f[0];
+  if (filter_channels <= 0 || channels % filter_channels != 0) {
+    pl_report(sg,
+              "CONV_2D filter input channels (%d) must divide the input "
+              "channels (%d): input %s, filter %s.",
+              filter_channels, channels, in_s, f_s);
+    return kTfLiteError;
+  }
+  const int groups = channels / filter_channels;
+  if (groups > 0 && out_channels % groups != 0) {
+    pl_report(sg,
+              "CONV_2D grouped convolution: %d output channels are not a "
+              "multiple of the %d groups: input %s, filter %s.",
+              out_channels, groups, in_s, f_s);
+    return kTfLiteError;
+  }
+  if (bias && pl_num_elements(bias) != out_channels) {
+    char b_s[160];
+    pl_shape_string(bias->dims, b_s, sizeof(b_s));
+    pl_report(sg,
+              "CONV_2D bias has %lld elements, expected %d output channels "
+              "(filter %s, bias %s).",
+              (long long)pl_num_elements(bias), out_channels, f_s, b_s);
+    return kTfLiteError;
+  }
+  const int64_t oh =
+      pl_nn_out_size(d->padding, in[1], f[1], d->stride_h, d->dilation_h);
+  const int64_t ow =
+      pl_nn_out_size(d->padding, in[2], f[2], d->stride_w, d->dilation_w);
+  if (oh < 0 || ow < 0 || oh > INT32_MAX || ow > INT32_MAX) {
+    pl_report(sg,
+              "CONV_2D: the dilated filter %s (dilation %dx%d) does not fit "
+              "the input %s with %s padding.",
+              f_s, d->dilation_h, d->dilation_w, in_s,
+              pl_nn_padding_name(d->padding));
+    return kTfLiteError;
+  }
+  d->pad_h = (int)pl_nn_pad_before(in[1], f[1], d->stride_h, d->dilation_h, oh);
+  d->pad_w = (int)pl_nn_pad_before(in[2], f[2], d->stride_w, d->dilation_w, ow);
+
+  /* Scratch: packed filters of every group, then one im2col block. */
+  const int64_t k = (int64_t)f[1] * f[2] * filter_channels;
+  const int64_t per_group = groups > 0 ? out_channels / groups : 0;
+  const int64_t pixels = (int64_t)in[0] * oh * ow;
+  int64_t need = groups * pl_nn_packed_size(per_group, k);
+  need += conv_block_rows(pixels, k) * k;
+  if ((size_t)need > d->scratch_floats) {
+    float* s = realloc(d->scratch, (size_t)need * sizeof(float));
+    if (!s) {
+      pl_report(sg, "CONV_2D: out of memory for %lld scratch floats.",
+                (long long)need);
+      return kTfLiteError;
+    }
+    d->scratch = s;
+    d->scratch_floats = (size_t)need;
+  }
+  const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
+  return pl_resize(sg, output, 4, dims);
+}
+
+/* Fills rows [p0, p0 + rows) of the im2col matrix for one group: row p is
+ * the (fy, fx, c) patch of output pixel p, zeros where it reads padding. */
+static void conv_im2col(const ConvData* d, const float* x, const int* in,
+                        int fh, int fw, int fc, int group, int oh, int ow,
+                        int64_t p0, int64_t rows, float* col) {
+  const int64_t k = (int64_t)fh * fw * fc;
+  const int h = in[1], w = in[2], c = in[3];
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int ox = (int)(p % ow);
+    const int oy = (int)((p / ow) % oh);
+    const int64_t b = p / ((int64_t)ow * oh);
+    float* dst = col + r * k;
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    for (int fy = 0; fy < fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      for (int fx = 0; fx < fw; ++fx, dst += fc) {
+        const int ix = x0 + fx * d->dilation_w;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+          memset(dst, 0, sizeof(float) * (size_t)fc);
+        } else {
+          const float* src =
+              x + ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
+          memcpy(dst, src, sizeof(float) * (size_t)fc);
+        }
+      }
+    }
+  }
+}
+
+static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
+  const ConvData* d = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* filter = pl_input(sg, node, kFilter);
+  const TfLiteTensor* bias =
+      pl_num_inputs(node) == 3 ? pl_input(sg, node, kBias) : NULL;
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  const int oc = f[0], fh = f[1], fw = f[2], fc = f[3];
+  const int oh = output->dims->data[1], ow = output->dims->data[2];
+  const int groups = in[3] / fc;
+  const int64_t per_group = oc / (groups > 0 ? groups : 1);
+  const int64_t k = (int64_t)fh * fw * fc;
+  const int64_t pixels = (int64_t)in[0] * oh * ow;
+  float lo, hi;
+  pl_activation_range_f32(d->activation, &lo, &hi);
+  const float* b = bias ? bias->data.f : NULL;
+  float* y = output->data.f;
+  if (pixels == 0 || oc == 0) return kTfLiteOk;
+  if (groups == 0 || k == 0) {
+    /* Empty sums: the output is the clamped bias. */
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int j = 0; j < oc; ++j)
+        y[p * oc + j] = pl_nn_clamp((b ? b[j] : 0.0f) + 0.0f, lo, hi);
+    return kTfLiteOk;
+  }
+  const int64_t packed_size = pl_nn_packed_size(per_group, k);
+  float* packed = d->scratch;
+  float* col = packed + groups * packed_size;
+  for (int g = 0; g < groups; ++g)
+    pl_nn_pack_b(filter->data.f + g * per_group * k, per_group, k, k, 1,
+                 packed + g * packed_size);
+  const bool direct = fh == 1 && fw == 1 && d->stride_h == 1 &&
+                      d->stride_w == 1 && oh == in[1] && ow == in[2];
+  if (direct) {
+    for (int g = 0; g < groups; ++g)
+      pl_nn_gemm(input->data.f + (int64_t)g * fc, in[3], 1, pixels,
+                 packed + g * packed_size, per_group, k,
+                 b ? b + g * per_group : NULL, y + g * per_group, oc, lo, hi);
+    return kTfLiteOk;
+  }
+  const int64_t block = conv_block_rows(pixels, k);
+  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+    const int64_t rows = pixels - p0 < block ? pixels - p0 : block;
+    for (int g = 0; g < groups; ++g) {
+      conv_im2col(d, input->data.f, in, fh, fw, fc, g, oh, ow, p0, rows, col);
+      pl_nn_gemm(col, k, 1, rows, packed + g * packed_size, per_group, k,
+                 b ? b + g * per_group : NULL, y + p0 * oc + g * per_group,
+                 oc, lo, hi);
+    }
+  }
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_conv_2d = {
+    .name = "CONV_2D",
+    .init = conv_init,
+    .free = conv_free,
+    .prepare = conv_prepare,
+    .eval = conv_eval,
+};

@@ -1,0 +1,6 @@
+/* pylite: GREATER_EQUAL, elementwise x >= y with numpy-style broadcasting, as TFLite's
+ * builtin GREATER_EQUAL. Types, shapes and edge cases: see
+ * capi/kernels/internal/binary_compare.h. */
+#include "capi/kernels/internal/binary_compare.h"
+
+PL_COMPARE_KERNEL(greater_equal, "GREATER_EQUAL", >=, false, false)

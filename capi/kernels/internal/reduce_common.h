@@ -1,0 +1,510 @@
+/* pylite: the shared body of the reduction ops MEAN, SUM, REDUCE_PROD,
+ * REDUCE_MAX, REDUCE_MIN, REDUCE_ANY and REDUCE_ALL.
+ *
+ * Each op's kernel file is a thin PlKernel that calls these with its kind.
+ * Semantics, as TFLite's reference reduce kernels:
+ *  - input 0 is the data, input 1 an int32 tensor of axes (any shape; its
+ *    elements are the axes). Negative axes count from the end, duplicates
+ *    count once, an empty list reduces nothing. A rank-0 input ignores the
+ *    axes (even out-of-range ones) and gives a rank-0 output.
+ *  - ReducerOptions.keep_dims keeps reduced dims as 1s.
+ *  - a non-constant axis tensor makes the output dynamic (sized at eval).
+ *  - every output element is accumulated from its inputs in row-major input
+ *    order, one operation at a time, so float results are bit-exact with
+ *    TFLite: SUM/PROD/MAX/MIN start from 0 / 1 / lowest / max and fold in
+ *    each input, except when every dim is reduced, where TFLite starts from
+ *    the first element instead (this matters for -0.0 and NaN).
+ *  - MAX keeps the current value unless the new one is greater (so NaN
+ *    inputs are skipped, except a NaN first element of a full reduction);
+ *    MIN likewise with less.
+ *  - integer SUM and PROD wrap around.
+ *  - MEAN sums in float for float32 and in int64 for int32/int64, then
+ *    divides by the reduced element count (integer division truncates). An
+ *    empty input gives NaN (float) or 0 (integers) everywhere.
+ *  - an empty input gives the start value (0, 1, lowest, max, false, true).
+ *
+ * Types: float32, int32, int64 for MEAN/SUM/PROD; those plus int8, uint8
+ * and int16 (raw values, input and output quantization equal) and bool for
+ * MAX/MIN; bool for ANY/ALL. Quantized MEAN/SUM/PROD are not supported yet.
+ *
+ * Differences from TFLite: TFLite splits a full reduction of at least 1024
+ * elements per thread across its threads, which changes float sums; pylite
+ * always folds in one pass, as TFLite does single-threaded.
+ *
+ * Header-only (static functions): the build compiles only the kernel files
+ * directly under capi/kernels. */
+#ifndef PYLITE_KERNELS_INTERNAL_REDUCE_COMMON_H_
+#define PYLITE_KERNELS_INTERNAL_REDUCE_COMMON_H_
+
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/kernel.h"
+
+typedef enum PlReduceKind {
+  PL_REDUCE_SUM,
+  PL_REDUCE_MEAN,
+  PL_REDUCE_PROD,
+  PL_REDUCE_MAX,
+  PL_REDUCE_MIN,
+  PL_REDUCE_ANY,
+  PL_REDUCE_ALL,
+} PlReduceKind;
+
+enum { kPlReduceInput = 0, kPlReduceAxis = 1, kPlReduceOutput = 0 };
+/* Schema BuiltinOptions union type and ReducerOptions field ids. */
+enum { kPlReducerOptionsType = 27 };
+enum { kPlReducerFieldKeepDims = 0 };
+
+typedef struct PlReduceData {
+  bool keep_dims;
+  bool shape_at_eval; /* the axis tensor is not constant */
+  void* scratch;      /* MEAN's int64 sums */
+  size_t scratch_bytes;
+} PlReduceData;
+
+/* The axes of one invocation, resolved against the input rank. */
+typedef struct PlReduceAxes {
+  int count;                     /* distinct axes */
+  bool reduced[PL_MAX_RANK + 1]; /* per input dim */
+} PlReduceAxes;
+
+static inline TfLiteStatus pl_reduce_init(PlSubgraph* sg, PlNode* node) {
+  PlReduceData* data = calloc(1, sizeof(*data));
+  if (!data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  /* As TFLite: options of another union type read as defaults. */
+  if (node->def->builtin_options_type == kPlReducerOptionsType)
+    data->keep_dims = pl_fb_bool(&node->def->builtin_options,
+                                 kPlReducerFieldKeepDims, false);
+  node->user_data = data;
+  return kTfLiteOk;
+}
+
+static inline void pl_reduce_free(PlNode* node) {
+  PlReduceData* data = node->user_data;
+  if (data) free(data->scratch);
+  free(data);
+  node->user_data = NULL;
+}
+
+/* Reads the axis tensor and marks the reduced dims of an input of `rank`. */
+static inline TfLiteStatus pl_reduce_resolve_axes(PlSubgraph* sg,
+                                                  const PlNode* node,
+                                                  const TfLiteTensor* axis,
+                                                  int rank,
+                                                  PlReduceAxes* out) {
+  memset(out, 0, sizeof(*out));
+  if (rank == 0) return kTfLiteOk; /* as TFLite: the axes go unused */
+  const int64_t n = pl_num_elements(axis);
+  if (n > 0 && !axis->data.i32) {
+    pl_report(sg, "%s: the axis tensor has no data.", node->op_name);
+    return kTfLiteError;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t given = axis->data.i32[i];
+    const int64_t a = given < 0 ? (int64_t)given + rank : given;
+    if (a < 0 || a >= rank) {
+      pl_report(sg, "%s: axis %d is out of range for an input of rank %d.",
+                node->op_name, (int)given, rank);
+      return kTfLiteError;
+    }
+    if (!out->reduced[a]) {
+      out->reduced[a] = true;
+      out->count++;
+    }
+  }
+  return kTfLiteOk;
+}
+
+/* The output dims for `input` reduced over `axes`. */
+static inline void pl_reduce_output_dims(const TfLiteIntArray* in_dims,
+                                         const PlReduceAxes* axes,
+                                         bool keep_dims, int* dims,
+                                         int* rank) {
+  int r = 0;
+  for (int i = 0; i < in_dims->size; ++i) {
+    if (!axes->reduced[i])
+      dims[r++] = in_dims->data[i];
+    else if (keep_dims)
+      dims[r++] = 1;
+  }
+  *rank = r;
+}
+
+static inline bool pl_reduce_is_quantized(const TfLiteTensor* t) {
+  return t->quantization.type != kTfLiteNoQuantization;
+}
+
+/* Which input types `kind` supports; false with a report otherwise. */
+static inline bool pl_reduce_check_type(PlSubgraph* sg, const PlNode* node,
+                                        PlReduceKind kind,
+                                        const TfLiteTensor* input,
+                                        const TfLiteTensor* output) {
+  const char* op = node->op_name;
+  const TfLiteType type = input->type;
+  if (kind == PL_REDUCE_ANY || kind == PL_REDUCE_ALL) {
+    if (type == kTfLiteBool) return true;
+    pl_report(sg, "%s supports bool input only, got %s.", op,
+              TfLiteTypeGetName(type));
+    return false;
+  }
+  switch (type) {
+    case kTfLiteFloat32:
+    case kTfLiteInt32:
+    case kTfLiteInt64:
+      return true;
+    case kTfLiteInt8:
+    case kTfLiteUInt8:
+    case kTfLiteInt16:
+    case kTfLiteBool:
+      if (kind == PL_REDUCE_MAX || kind == PL_REDUCE_MIN) {
+        /* Max and min pick raw values: exact whatever the quantization, as
+         * long as input and output share it (as TFLite requires). */
+        if (input->params.scale != output->params.scale ||
+            input->params.zero_point != output->params.zero_point) {
+          pl_report(sg,
+                    "%s needs the same quantization on input and output, got "
+                    "scale %g zero point %d and scale %g zero point %d.",
+                    op, (double)input->params.scale,
+                    (int)input->params.zero_point,
+                    (double)output->params.scale,
+                    (int)output->params.zero_point);
+          return false;
+        }
+        return true;
+      }
+      if (type != kTfLiteBool) {
+        pl_report(sg, "%s of %s (quantized) is not supported yet.", op,
+                  TfLiteTypeGetName(type));
+        return false;
+      }
+      /* fall through */
+    default:
+      pl_report(sg, "%s supports float32, int32 and int64 input, got %s.", op,
+                TfLiteTypeGetName(type));
+      return false;
+  }
+}
+
+/* Resolves the axes and sizes the output (when it is resized now). */
+static inline TfLiteStatus pl_reduce_shape(PlSubgraph* sg, PlNode* node,
+                                           bool resize, PlReduceAxes* axes) {
+  const PlReduceData* data = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kPlReduceInput);
+  const TfLiteTensor* axis = pl_input(sg, node, kPlReduceAxis);
+  TfLiteTensor* output = pl_output(sg, node, kPlReduceOutput);
+  PL_ENSURE_OK(
+      pl_reduce_resolve_axes(sg, node, axis, input->dims->size, axes));
+  int dims[PL_MAX_RANK];
+  int rank = 0;
+  pl_reduce_output_dims(input->dims, axes, data->keep_dims, dims, &rank);
+  if (resize) return pl_resize(sg, output, rank, dims);
+  if (!TfLiteIntArrayEqualsArray(output->dims, rank, dims)) {
+    pl_report(sg, "%s input shape changed since prepare.", node->op_name);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static inline TfLiteStatus pl_reduce_prepare(PlSubgraph* sg, PlNode* node,
+                                             PlReduceKind kind) {
+  PlReduceData* data = node->user_data;
+  const char* op = node->op_name;
+  PL_ENSURE(sg, data != NULL);
+  if (pl_num_inputs(node) != 2 || pl_num_outputs(node) != 1) {
+    pl_report(sg, "%s takes 2 inputs and 1 output, got %d and %d.", op,
+              pl_num_inputs(node), pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  const TfLiteTensor* input = pl_input(sg, node, kPlReduceInput);
+  const TfLiteTensor* axis = pl_input(sg, node, kPlReduceAxis);
+  TfLiteTensor* output = pl_output(sg, node, kPlReduceOutput);
+  if (!input || !axis || !output) {
+    pl_report(sg, "%s: the input, the axis and the output must be given.",
+              op);
+    return kTfLiteError;
+  }
+  if (axis->type != kTfLiteInt32) {
+    pl_report(sg, "%s needs an int32 axis tensor, got %s.", op,
+              TfLiteTypeGetName(axis->type));
+    return kTfLiteError;
+  }
+  if (input->type != output->type) {
+    pl_report(sg, "%s input type %s does not match output type %s.", op,
+              TfLiteTypeGetName(input->type), TfLiteTypeGetName(output->type));
+    return kTfLiteError;
+  }
+  if (!pl_reduce_check_type(sg, node, kind, input, output))
+    return kTfLiteError;
+  if (input->dims->size > PL_MAX_RANK) {
+    pl_report(sg, "%s input may have at most %d dims.", op, PL_MAX_RANK);
+    return kTfLiteError;
+  }
+  data->shape_at_eval = !pl_is_constant(axis);
+  if (data->shape_at_eval) {
+    pl_set_dynamic(output);
+    return kTfLiteOk;
+  }
+  PlReduceAxes axes;
+  return pl_reduce_shape(sg, node, true, &axes);
+}
+
+/* ---- The fold ------------------------------------------------------------ */
+
+/* The walk over the input in row-major order: for each input dim, its extent
+ * and the output stride (0 along reduced dims). */
+typedef struct PlReduceWalk {
+  int rank; /* >= 1 */
+  int64_t extent[PL_MAX_RANK];
+  int64_t out_stride[PL_MAX_RANK];
+} PlReduceWalk;
+
+static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
+                                  const PlReduceAxes* axes, PlReduceWalk* w) {
+  int64_t stride = 1;
+  w->rank = in_dims->size > 0 ? in_dims->size : 1;
+  if (in_dims->size == 0) {
+    w->extent[0] = 1;
+    w->out_stride[0] = 0;
+    return;
+  }
+  for (int i = in_dims->size - 1; i >= 0; --i) {
+    w->extent[i] = in_dims->data[i];
+    w->out_stride[i] = axes->reduced[i] ? 0 : stride;
+    if (!axes->reduced[i]) stride *= in_dims->data[i];
+  }
+}
+
+/* Folds `in` into `out` (already holding the start values) with OP(acc, x),
+ * visiting the input in row-major order. ACC is the accumulator type. */
+#define PL_REDUCE_FOLD(NAME, T, ACC, OP)                                      \
+  static inline void NAME(const PlReduceWalk* w, const T* in, ACC* out) {     \
+    const int last = w->rank - 1;                                             \
+    const int64_t n = w->extent[last];                                        \
+    const int64_t s = w->out_stride[last];                                    \
+    int64_t index[PL_MAX_RANK] = {0};                                         \
+    int64_t o = 0;                                                            \
+    for (;;) {                                                                \
+      if (s == 0) {                                                           \
+        ACC acc = out[o];                                                     \
+        for (int64_t j = 0; j < n; ++j) acc = OP(acc, in[j]);                 \
+        out[o] = acc;                                                         \
+      } else {                                                                \
+        for (int64_t j = 0; j < n; ++j) out[o + j] = OP(out[o + j], in[j]);   \
+      }                                                                       \
+      in += n;                                                                \
+      int d = last - 1;                                                       \
+      for (; d >= 0; --d) {                                                   \
+        o += w->out_stride[d];                                                \
+        if (++index[d] < w->extent[d]) break;                                 \
+        o -= w->out_stride[d] * w->extent[d];                                 \
+        index[d] = 0;                                                         \
+      }                                                                       \
+      if (d < 0) return;                                                      \
+    }                                                                         \
+  }
+
+/* A full reduction, as TFLite's: starts from the first element. */
+#define PL_REDUCE_ALL_DIMS(NAME, T, OP)                                \
+  static inline void NAME(const T* in, int64_t count, T* out, T start) { \
+    T acc = count > 0 ? in[0] : start;                                 \
+    for (int64_t i = 1; i < count; ++i) acc = OP(acc, in[i]);          \
+    *out = acc;                                                        \
+  }
+
+#define PL_RED_ADD(a, x) ((a) + (x))
+#define PL_RED_MUL(a, x) ((x) * (a))
+#define PL_RED_MAX(a, x) (((x) > (a)) ? (x) : (a))
+#define PL_RED_MIN(a, x) (((x) < (a)) ? (x) : (a))
+#define PL_RED_OR(a, x) ((x) || (a))
+#define PL_RED_AND(a, x) ((x) && (a))
+/* Wrapping integer sums and products. */
+#define PL_RED_ADD_I32(a, x) ((int32_t)((uint32_t)(a) + (uint32_t)(x)))
+#define PL_RED_ADD_I64(a, x) ((int64_t)((uint64_t)(a) + (uint64_t)(x)))
+#define PL_RED_MUL_I32(a, x) ((int32_t)((uint32_t)(x) * (uint32_t)(a)))
+#define PL_RED_MUL_I64(a, x) ((int64_t)((uint64_t)(x) * (uint64_t)(a)))
+
+/* One fold per (type, operation) actually used. */
+#define PL_REDUCE_DEFINE(SUFFIX, T, OP)                 \
+  PL_REDUCE_FOLD(pl_reduce_fold_##SUFFIX, T, T, OP)     \
+  PL_REDUCE_ALL_DIMS(pl_reduce_all_##SUFFIX, T, OP)
+
+PL_REDUCE_DEFINE(sum_f32, float, PL_RED_ADD)
+PL_REDUCE_DEFINE(sum_i32, int32_t, PL_RED_ADD_I32)
+PL_REDUCE_DEFINE(sum_i64, int64_t, PL_RED_ADD_I64)
+PL_REDUCE_DEFINE(prod_f32, float, PL_RED_MUL)
+PL_REDUCE_DEFINE(prod_i32, int32_t, PL_RED_MUL_I32)
+PL_REDUCE_DEFINE(prod_i64, int64_t, PL_RED_MUL_I64)
+PL_REDUCE_DEFINE(max_f32, float, PL_RED_MAX)
+PL_REDUCE_DEFINE(max_i32, int32_t, PL_RED_MAX)
+PL_REDUCE_DEFINE(max_i64, int64_t, PL_RED_MAX)
+PL_REDUCE_DEFINE(max_i16, int16_t, PL_RED_MAX)
+PL_REDUCE_DEFINE(max_i8, int8_t, PL_RED_MAX)
+PL_REDUCE_DEFINE(max_u8, uint8_t, PL_RED_MAX)
+PL_REDUCE_DEFINE(min_f32, float, PL_RED_MIN)
+PL_REDUCE_DEFINE(min_i32, int32_t, PL_RED_MIN)
+PL_REDUCE_DEFINE(min_i64, int64_t, PL_RED_MIN)
+PL_REDUCE_DEFINE(min_i16, int16_t, PL_RED_MIN)
+PL_REDUCE_DEFINE(min_i8, int8_t, PL_RED_MIN)
+PL_REDUCE_DEFINE(min_u8, uint8_t, PL_RED_MIN)
+PL_REDUCE_DEFINE(or_b, bool, PL_RED_OR)
+PL_REDUCE_DEFINE(and_b, bool, PL_RED_AND)
+/* MEAN's sums: float into float, integers into int64. */
+PL_REDUCE_FOLD(pl_reduce_fold_mean_i32, int32_t, int64_t, PL_RED_ADD_I64)
+
+/* Fills `count` elements of type T with `value`. */
+#define PL_REDUCE_FILL(T, ptr, count, value)                             \
+  do {                                                                   \
+    T* p_ = (T*)(ptr);                                                   \
+    for (int64_t i_ = 0; i_ < (count); ++i_) p_[i_] = (T)(value);        \
+  } while (0)
+
+/* Runs the fold for one kind and type. */
+#define PL_REDUCE_RUN(SUFFIX, T, START)                                     \
+  do {                                                                      \
+    PL_REDUCE_FILL(T, out_raw, out_count, START);                           \
+    if (in_count == 0) break;                                               \
+    if (full)                                                               \
+      pl_reduce_all_##SUFFIX((const T*)in_raw, in_count, (T*)out_raw,       \
+                             (T)(START));                                   \
+    else                                                                    \
+      pl_reduce_fold_##SUFFIX(&walk, (const T*)in_raw, (T*)out_raw);        \
+  } while (0)
+
+static inline TfLiteStatus pl_reduce_mean(PlSubgraph* sg, PlNode* node,
+                                          const PlReduceWalk* walk,
+                                          const PlReduceAxes* axes,
+                                          const TfLiteTensor* input,
+                                          TfLiteTensor* output) {
+  PlReduceData* data = node->user_data;
+  const int64_t in_count = pl_num_elements(input);
+  const int64_t out_count = pl_num_elements(output);
+  if (in_count == 0) { /* TFLite: NaN, which reads as 0 for integers */
+    switch (output->type) {
+      case kTfLiteFloat32:
+        PL_REDUCE_FILL(float, output->data.f, out_count, NAN);
+        break;
+      case kTfLiteInt32:
+        PL_REDUCE_FILL(int32_t, output->data.i32, out_count, 0);
+        break;
+      default:
+        PL_REDUCE_FILL(int64_t, output->data.i64, out_count, 0);
+        break;
+    }
+    return kTfLiteOk;
+  }
+  /* The reduced element count, in the accumulator's type. */
+  float count_f = 1.0f;
+  int64_t count_i = 1;
+  for (int i = 0; i < input->dims->size; ++i) {
+    if (!axes->reduced[i]) continue;
+    count_f *= (float)input->dims->data[i];
+    count_i *= input->dims->data[i];
+  }
+  if (output->type == kTfLiteFloat32) {
+    float* out = output->data.f;
+    PL_REDUCE_FILL(float, out, out_count, 0.0f);
+    pl_reduce_fold_sum_f32(walk, input->data.f, out);
+    for (int64_t i = 0; i < out_count; ++i) out[i] = out[i] / count_f;
+    return kTfLiteOk;
+  }
+  int64_t* sums = output->data.i64;
+  if (output->type == kTfLiteInt32) {
+    const size_t need = (size_t)out_count * sizeof(int64_t);
+    if (need > data->scratch_bytes) {
+      void* grown = realloc(data->scratch, need);
+      if (!grown) {
+        pl_report(sg, "Out of memory.");
+        return kTfLiteError;
+      }
+      data->scratch = grown;
+      data->scratch_bytes = need;
+    }
+    sums = data->scratch;
+  }
+  PL_REDUCE_FILL(int64_t, sums, out_count, 0);
+  if (input->type == kTfLiteInt32)
+    pl_reduce_fold_mean_i32(walk, input->data.i32, sums);
+  else
+    pl_reduce_fold_sum_i64(walk, input->data.i64, sums);
+  if (output->type == kTfLiteInt32) {
+    for (int64_t i = 0; i < out_count; ++i)
+      output->data.i32[i] = (int32_t)(sums[i] / count_i);
+  } else {
+    for (int64_t i = 0; i < out_count; ++i) sums[i] = sums[i] / count_i;
+  }
+  return kTfLiteOk;
+}
+
+static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
+                                          PlReduceKind kind) {
+  const PlReduceData* data = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kPlReduceInput);
+  TfLiteTensor* output = pl_output(sg, node, kPlReduceOutput);
+  PlReduceAxes axes;
+  PL_ENSURE_OK(pl_reduce_shape(sg, node, data->shape_at_eval, &axes));
+  PlReduceWalk walk;
+  pl_reduce_walk(input->dims, &axes, &walk);
+  if (kind == PL_REDUCE_MEAN)
+    return pl_reduce_mean(sg, node, &walk, &axes, input, output);
+
+  const int64_t in_count = pl_num_elements(input);
+  const int64_t out_count = pl_num_elements(output);
+  const void* in_raw = input->data.raw_const;
+  void* out_raw = output->data.raw;
+  /* TFLite's full-reduction path: every dim reduced (a rank-0 input too). */
+  const bool full = axes.count == input->dims->size;
+  const TfLiteType type = input->type;
+  switch (kind) {
+    case PL_REDUCE_SUM:
+      if (type == kTfLiteFloat32) PL_REDUCE_RUN(sum_f32, float, 0.0f);
+      else if (type == kTfLiteInt32) PL_REDUCE_RUN(sum_i32, int32_t, 0);
+      else PL_REDUCE_RUN(sum_i64, int64_t, 0);
+      break;
+    case PL_REDUCE_PROD:
+      if (type == kTfLiteFloat32) PL_REDUCE_RUN(prod_f32, float, 1.0f);
+      else if (type == kTfLiteInt32) PL_REDUCE_RUN(prod_i32, int32_t, 1);
+      else PL_REDUCE_RUN(prod_i64, int64_t, 1);
+      break;
+    case PL_REDUCE_MAX:
+      switch (type) {
+        case kTfLiteFloat32: PL_REDUCE_RUN(max_f32, float, -FLT_MAX); break;
+        case kTfLiteInt32: PL_REDUCE_RUN(max_i32, int32_t, INT32_MIN); break;
+        case kTfLiteInt64: PL_REDUCE_RUN(max_i64, int64_t, INT64_MIN); break;
+        case kTfLiteInt16: PL_REDUCE_RUN(max_i16, int16_t, INT16_MIN); break;
+        case kTfLiteInt8: PL_REDUCE_RUN(max_i8, int8_t, INT8_MIN); break;
+        default: PL_REDUCE_RUN(max_u8, uint8_t, 0); break; /* uint8, bool */
+      }
+      break;
+    case PL_REDUCE_MIN:
+      switch (type) {
+        case kTfLiteFloat32: PL_REDUCE_RUN(min_f32, float, FLT_MAX); break;
+        case kTfLiteInt32: PL_REDUCE_RUN(min_i32, int32_t, INT32_MAX); break;
+        case kTfLiteInt64: PL_REDUCE_RUN(min_i64, int64_t, INT64_MAX); break;
+        case kTfLiteInt16: PL_REDUCE_RUN(min_i16, int16_t, INT16_MAX); break;
+        case kTfLiteInt8: PL_REDUCE_RUN(min_i8, int8_t, INT8_MAX); break;
+        case kTfLiteBool: PL_REDUCE_RUN(min_u8, uint8_t, 1); break;
+        default: PL_REDUCE_RUN(min_u8, uint8_t, UINT8_MAX); break;
+      }
+      break;
+    case PL_REDUCE_ANY:
+      PL_REDUCE_RUN(or_b, bool, false);
+      break;
+    case PL_REDUCE_ALL:
+      PL_REDUCE_RUN(and_b, bool, true);
+      break;
+    default:
+      pl_report(sg, "%s: unknown reduction.", node->op_name);
+      return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+#endif /* PYLITE_KERNELS_INTERNAL_REDUCE_COMMON_H_ */

@@ -1,0 +1,21 @@
+/* pylite: MAX_POOL_2D, the maximum of each window (NHWC float32).
+ *
+ * Semantics, options, error cases and differences from TFLite are those of
+ * the shared pool kernel in internal/nn_pool.h. */
+#include "capi/kernels/internal/nn_pool.h"
+
+static TfLiteStatus max_pool_prepare(PlSubgraph* sg, PlNode* node) {
+  return pl_nn_pool_prepare(sg, node, "MAX_POOL_2D");
+}
+
+static TfLiteStatus max_pool_eval(PlSubgraph* sg, PlNode* node) {
+  return pl_nn_pool_eval(sg, node, PL_POOL_MAX);
+}
+
+const PlKernel pl_kernel_max_pool_2d = {
+    .name = "MAX_POOL_2D",
+    .init = pl_nn_pool_init,
+    .free = pl_nn_pool_free,
+    .prepare = max_pool_prepare,
+    .eval = max_pool_eval,
+};

@@ -1,0 +1,27 @@
+/* pylite: MAXIMUM, elementwise max(x, y) with numpy-style broadcasting.
+ *
+ * As TFLite's builtin MAXIMUM for float32, int32, int64, int16, int8 and
+ * uint8 (compared as stored, so quantized tensors sharing parameters work
+ * too): inputs and output share one type; the output is the broadcast of the
+ * input shapes at any rank. The result is `x > y ? x : y`, as TFLite: a NaN
+ * in y propagates, a NaN in x gives y, and max(-0.0, 0.0) is y. */
+#include "capi/kernels/internal/binary.h"
+
+#define PL_MAX_ROW(NAME, T) PL_BIN_ROW(NAME, T, T, x > y ? x : y)
+PL_MAX_ROW(max_row_f32, float)
+PL_MAX_ROW(max_row_i32, int32_t)
+PL_MAX_ROW(max_row_i64, int64_t)
+PL_MAX_ROW(max_row_i16, int16_t)
+PL_MAX_ROW(max_row_i8, int8_t)
+PL_MAX_ROW(max_row_u8, uint8_t)
+#undef PL_MAX_ROW
+
+static const PlBinaryOp kMaximum = {
+    .name = "MAXIMUM",
+    .types = "float32, int32, int64, int16, int8 and uint8",
+    .rows = {[kTfLiteFloat32] = max_row_f32, [kTfLiteInt32] = max_row_i32,
+             [kTfLiteInt64] = max_row_i64, [kTfLiteInt16] = max_row_i16,
+             [kTfLiteInt8] = max_row_i8, [kTfLiteUInt8] = max_row_u8},
+};
+
+PL_BINARY_KERNEL(maximum, "MAXIMUM", kMaximum)

@@ -1,0 +1,23 @@
+/* pylite: REDUCE_MAX, the maximum over the given axes.
+ *
+ * As TFLite's builtin REDUCE_MAX; the shared semantics (axes, keep_dims, types,
+ * accumulation order, empty inputs) and the differences from TFLite are
+ * described in internal/reduce_common.h. */
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/reduce_common.h"
+
+static TfLiteStatus reduce_max_prepare(PlSubgraph* sg, PlNode* node) {
+  return pl_reduce_prepare(sg, node, PL_REDUCE_MAX);
+}
+
+static TfLiteStatus reduce_max_eval(PlSubgraph* sg, PlNode* node) {
+  return pl_reduce_eval(sg, node, PL_REDUCE_MAX);
+}
+
+const PlKernel pl_kernel_reduce_max = {
+    .name = "REDUCE_MAX",
+    .init = pl_reduce_init,
+    .free = pl_reduce_free,
+    .prepare = reduce_max_prepare,
+    .eval = reduce_max_eval,
+};

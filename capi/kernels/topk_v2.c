@@ -1,0 +1,231 @@
+/* pylite: TOPK_V2, the k largest values of each last-dim row.
+ *
+ * As TFLite's builtin TOPK_V2: input 0 (float32, int32, int64, int16, int8
+ * or uint8, rank >= 1) and input 1, a one-element int32 or int16 k. Output 0
+ * holds the values (input type), output 1 their indices along the last dim
+ * (int32 or int16); both have the input's shape with the last dim k. Each
+ * row comes out sorted by value, largest first, ties in index order. A k
+ * larger than the last dim is an error; a k of 0 or less gives an empty last
+ * dim. A non-constant k makes the outputs dynamic.
+ *
+ * Differences from TFLite: rows holding NaN. TFLite's heap-based selection
+ * gives an order that depends on its heap; pylite treats NaN as equal to
+ * every value in a stable merge sort (so NaN stays near where it was).
+ * int8/uint8 compare raw values, which quantization does not reorder. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "capi/core/kernel.h"
+
+enum { kInput = 0, kTopK = 1, kOutputValues = 0, kOutputIndices = 1 };
+
+typedef struct TopkData {
+  bool shape_at_eval; /* k is not constant */
+  int32_t* order;     /* one row of indices, and merge scratch */
+  int64_t order_len;
+} TopkData;
+
+static TfLiteStatus topk_init(PlSubgraph* sg, PlNode* node) {
+  TopkData* data = calloc(1, sizeof(*data));
+  if (!data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  node->user_data = data;
+  return kTfLiteOk;
+}
+
+static void topk_free(PlNode* node) {
+  TopkData* data = node->user_data;
+  if (data) free(data->order);
+  free(data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus read_k(PlSubgraph* sg, const TfLiteTensor* k_t,
+                           int32_t* k) {
+  if (!k_t->data.raw_const) {
+    pl_report(sg, "TOPK_V2: the k tensor has no data.");
+    return kTfLiteError;
+  }
+  *k = k_t->type == kTfLiteInt16 ? k_t->data.i16[0] : k_t->data.i32[0];
+  return kTfLiteOk;
+}
+
+/* Checks k against the input and sizes both outputs. */
+static TfLiteStatus resize_outputs(PlSubgraph* sg, PlNode* node) {
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  TfLiteTensor* values = pl_output(sg, node, kOutputValues);
+  TfLiteTensor* indices = pl_output(sg, node, kOutputIndices);
+  int32_t k = 0;
+  PL_ENSURE_OK(read_k(sg, pl_input(sg, node, kTopK), &k));
+  const int rank = input->dims->size;
+  const int last = input->dims->data[rank - 1];
+  if (k > last) {
+    pl_report(sg, "TOPK_V2: k %d is larger than the last dim %d.", (int)k,
+              last);
+    return kTfLiteError;
+  }
+  int dims[PL_MAX_RANK];
+  for (int i = 0; i < rank - 1; ++i) dims[i] = input->dims->data[i];
+  dims[rank - 1] = k > 0 ? k : 0;
+  PL_ENSURE_OK(pl_resize(sg, values, rank, dims));
+  return pl_resize(sg, indices, rank, dims);
+}
+
+static TfLiteStatus topk_prepare(PlSubgraph* sg, PlNode* node) {
+  TopkData* data = node->user_data;
+  PL_ENSURE(sg, data != NULL);
+  if (pl_num_inputs(node) != 2 || pl_num_outputs(node) != 2) {
+    pl_report(sg, "TOPK_V2 takes 2 inputs and 2 outputs, got %d and %d.",
+              pl_num_inputs(node), pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* k = pl_input(sg, node, kTopK);
+  TfLiteTensor* values = pl_output(sg, node, kOutputValues);
+  TfLiteTensor* indices = pl_output(sg, node, kOutputIndices);
+  if (!input || !k || !values || !indices) {
+    pl_report(sg, "TOPK_V2: the inputs and outputs must all be given.");
+    return kTfLiteError;
+  }
+  switch (input->type) {
+    case kTfLiteFloat32:
+    case kTfLiteInt32:
+    case kTfLiteInt64:
+    case kTfLiteInt16:
+    case kTfLiteInt8:
+    case kTfLiteUInt8:
+      break;
+    default:
+      pl_report(sg,
+                "TOPK_V2 supports float32, int32, int64, int16, int8 and "
+                "uint8, got %s.",
+                TfLiteTypeGetName(input->type));
+      return kTfLiteError;
+  }
+  if (values->type != input->type) {
+    pl_report(sg, "TOPK_V2 input type %s does not match values type %s.",
+              TfLiteTypeGetName(input->type), TfLiteTypeGetName(values->type));
+    return kTfLiteError;
+  }
+  if (indices->type != kTfLiteInt32 && indices->type != kTfLiteInt16) {
+    pl_report(sg, "TOPK_V2 indices must be int32 or int16, got %s.",
+              TfLiteTypeGetName(indices->type));
+    return kTfLiteError;
+  }
+  if (k->type != kTfLiteInt32 && k->type != kTfLiteInt16) {
+    pl_report(sg, "TOPK_V2 needs an int32 or int16 k, got %s.",
+              TfLiteTypeGetName(k->type));
+    return kTfLiteError;
+  }
+  if (pl_num_elements(k) != 1) {
+    pl_report(sg, "TOPK_V2 needs a single k, got %lld values.",
+              (long long)pl_num_elements(k));
+    return kTfLiteError;
+  }
+  if (input->dims->size < 1) {
+    pl_report(sg, "TOPK_V2 needs an input of rank 1 or more, got a scalar.");
+    return kTfLiteError;
+  }
+  data->shape_at_eval = !pl_is_constant(k);
+  if (data->shape_at_eval) {
+    pl_set_dynamic(values);
+    pl_set_dynamic(indices);
+    return kTfLiteOk;
+  }
+  return resize_outputs(sg, node);
+}
+
+/* A stable merge sort of the indices order[0..n) by value, largest first:
+ * equal values keep index order, as TFLite's tie rule asks. `tmp` holds n
+ * more indices. */
+#define TOPK_SORT(NAME, T)                                                   \
+  static void NAME(const T* row, int32_t* order, int32_t* tmp, int64_t n) {  \
+    for (int64_t width = 1; width < n; width *= 2) {                         \
+      for (int64_t lo = 0; lo < n; lo += 2 * width) {                        \
+        const int64_t mid = lo + width < n ? lo + width : n;                 \
+        const int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;          \
+        int64_t a = lo, b = mid, t = lo;                                     \
+        while (a < mid && b < hi)                                            \
+          tmp[t++] = row[order[b]] > row[order[a]] ? order[b++] : order[a++]; \
+        while (a < mid) tmp[t++] = order[a++];                               \
+        while (b < hi) tmp[t++] = order[b++];                                \
+      }                                                                      \
+      for (int64_t i = 0; i < n; ++i) order[i] = tmp[i];                     \
+    }                                                                        \
+  }
+
+TOPK_SORT(topk_sort_f32, float)
+TOPK_SORT(topk_sort_i32, int32_t)
+TOPK_SORT(topk_sort_i64, int64_t)
+TOPK_SORT(topk_sort_i16, int16_t)
+TOPK_SORT(topk_sort_i8, int8_t)
+TOPK_SORT(topk_sort_u8, uint8_t)
+
+#define TOPK_ROWS(SORT, T)                                                   \
+  do {                                                                       \
+    const T* in = (const T*)input->data.raw_const;                           \
+    T* vals = (T*)values->data.raw;                                          \
+    for (int64_t r = 0; r < rows; ++r) {                                     \
+      const T* row = in + r * n;                                             \
+      for (int64_t i = 0; i < n; ++i) order[i] = (int32_t)i;                 \
+      SORT(row, order, order + n, n);                                        \
+      for (int64_t i = 0; i < k; ++i) {                                      \
+        vals[r * k + i] = row[order[i]];                                     \
+        if (idx16)                                                           \
+          indices->data.i16[r * k + i] = (int16_t)order[i];                  \
+        else                                                                 \
+          indices->data.i32[r * k + i] = order[i];                           \
+      }                                                                      \
+    }                                                                        \
+  } while (0)
+
+static TfLiteStatus topk_eval(PlSubgraph* sg, PlNode* node) {
+  TopkData* data = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  TfLiteTensor* values = pl_output(sg, node, kOutputValues);
+  TfLiteTensor* indices = pl_output(sg, node, kOutputIndices);
+  if (data->shape_at_eval) PL_ENSURE_OK(resize_outputs(sg, node));
+  const int rank = input->dims->size;
+  const int64_t n = input->dims->data[rank - 1];
+  const int64_t k = values->dims->data[rank - 1];
+  /* Guards against an input resized without a new prepare. */
+  for (int i = 0; i < rank - 1; ++i) {
+    if (values->dims->data[i] != input->dims->data[i] || k > n) {
+      pl_report(sg, "TOPK_V2 input shape changed since prepare.");
+      return kTfLiteError;
+    }
+  }
+  if (k == 0 || pl_num_elements(values) == 0) return kTfLiteOk;
+  const int64_t rows = pl_num_elements(input) / n;
+  if (data->order_len < 2 * n) {
+    int32_t* grown = realloc(data->order, sizeof(int32_t) * (size_t)(2 * n));
+    if (!grown) {
+      pl_report(sg, "Out of memory.");
+      return kTfLiteError;
+    }
+    data->order = grown;
+    data->order_len = 2 * n;
+  }
+  int32_t* order = data->order;
+  const bool idx16 = indices->type == kTfLiteInt16;
+  switch (input->type) {
+    case kTfLiteFloat32: TOPK_ROWS(topk_sort_f32, float); break;
+    case kTfLiteInt32: TOPK_ROWS(topk_sort_i32, int32_t); break;
+    case kTfLiteInt64: TOPK_ROWS(topk_sort_i64, int64_t); break;
+    case kTfLiteInt16: TOPK_ROWS(topk_sort_i16, int16_t); break;
+    case kTfLiteInt8: TOPK_ROWS(topk_sort_i8, int8_t); break;
+    default: TOPK_ROWS(topk_sort_u8, uint8_t); break;
+  }
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_topk_v2 = {
+    .name = "TOPK_V2",
+    .init = topk_init,
+    .free = topk_free,
+    .prepare = topk_prepare,
+    .eval = topk_eval,
+};

@@ -1,0 +1,116 @@
+/* pylite: UNPACK, splits a tensor into slices along an axis, dropping it.
+ *
+ * As TFLite's builtin UNPACK: UnpackOptions.axis is in [-rank, rank)
+ * (negative counts from the end), UnpackOptions.num must equal the input's
+ * size along it and the number of outputs (TFLite also accepts num 0
+ * as "the axis size"; so does this). Every type moves, strings included. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/shape_util.h"
+
+enum { kInput = 0 };
+
+/* Schema BuiltinOptions union type and UnpackOptions field ids. */
+enum { kUnpackOptionsType = 64 };
+enum { kFieldNum = 0, kFieldAxis = 1 };
+
+typedef struct UnpackData {
+  int num;
+  int axis;
+} UnpackData;
+
+static TfLiteStatus unpack_init(PlSubgraph* sg, PlNode* node) {
+  UnpackData* data = calloc(1, sizeof(*data));
+  if (!data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  if (node->def->builtin_options_type == kUnpackOptionsType) {
+    const PlFbTable* opts = &node->def->builtin_options;
+    data->num = pl_fb_i32(opts, kFieldNum, 0);
+    data->axis = pl_fb_i32(opts, kFieldAxis, 0);
+  }
+  node->user_data = data;
+  return kTfLiteOk;
+}
+
+static void unpack_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
+  const UnpackData* data = node->user_data;
+  PL_ENSURE(sg, data != NULL);
+  PL_ENSURE_OK(pl_shape_arity(sg, node, "UNPACK", 1, 1, 0, 1 << 20));
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const int rank = input->dims->size;
+  char s[160];
+  pl_shape_string(input->dims, s, sizeof(s));
+  int axis = 0;
+  if (!pl_shape_axis(data->axis, rank, &axis)) {
+    pl_report(sg, "UNPACK: axis %d is out of range for input shape %s.",
+              data->axis, s);
+    return kTfLiteError;
+  }
+  const int size = input->dims->data[axis];
+  const int num = data->num ? data->num : size;
+  if (num != size || pl_num_outputs(node) != num) {
+    pl_report(sg, "UNPACK: num %d, %d outputs and size %d of axis %d of "
+              "input shape %s must agree.", data->num, pl_num_outputs(node),
+              size, axis, s);
+    return kTfLiteError;
+  }
+  int dims[PL_MAX_RANK];
+  for (int i = 0, j = 0; i < rank; ++i)
+    if (i != axis) dims[j++] = input->dims->data[i];
+  for (int k = 0; k < num; ++k) {
+    TfLiteTensor* output = pl_output(sg, node, k);
+    char what[32];
+    snprintf(what, sizeof(what), "output %d", k);
+    PL_ENSURE_OK(pl_shape_check_type(sg, "UNPACK", what, output, input));
+    PL_ENSURE_OK(pl_resize(sg, output, rank - 1, dims));
+  }
+  return kTfLiteOk;
+}
+
+static TfLiteStatus unpack_eval(PlSubgraph* sg, PlNode* node) {
+  const UnpackData* data = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const int n = pl_num_outputs(node);
+  int axis = 0;
+  if (!pl_shape_axis(data->axis, input->dims->size, &axis) ||
+      input->dims->data[axis] != n) {
+    pl_report(sg, "UNPACK: input shape changed since prepare.");
+    return kTfLiteError;
+  }
+  PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
+  for (int k = 0; k < n; ++k) {
+    if (pl_num_elements(pl_output(sg, node, k)) != v.outer * v.inner) {
+      pl_report(sg, "UNPACK: input shape changed since prepare.");
+      return kTfLiteError;
+    }
+  }
+  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  if (!sizes) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  for (int k = 0; k < n; ++k) sizes[k] = 1;
+  PlShapeSplit ctx = {v.outer, v.inner, n, n, sizes};
+  TfLiteStatus status =
+      pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
+  free(sizes);
+  return status;
+}
+
+const PlKernel pl_kernel_unpack = {
+    .name = "UNPACK",
+    .init = unpack_init,
+    .free = unpack_free,
+    .prepare = unpack_prepare,
+    .eval = unpack_eval,
+    .types = "any fixed-size type, string",
+};

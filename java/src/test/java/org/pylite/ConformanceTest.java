@@ -1,0 +1,573 @@
+package org.pylite;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The conformance suite (tests/conformance/manifest.json) through the Java API: one dynamic test
+ * per case, run with {@link Interpreter#runSignature} and read back with {@link
+ * Interpreter#getOutputTensorFromSignature}. The comparison rule is the one every runner shares
+ * (tests/conformance/conformance.h): dtype and shape equal; integers, bools and strings
+ * identical; floats within tolerance * max|expected| (max over finite values; NaN needs NaN,
+ * infinity the same infinity). A negative case passes when the interpreter's construction (which
+ * allocates, as TFLite's does) or the run fails with a message containing its expect_error.
+ *
+ * <p>Inputs go in as little-endian ByteBuffers when the tensor already has the data's shape, else
+ * as Java arrays of the data's shape (which makes runSignature resize the input). Cases the Java
+ * API cannot express are skipped with the reason (and a SKIPPED file in the output directory):
+ * element types without a Java DataType (float64, float16, uint16/32/64, complex) and empty
+ * string inputs.
+ *
+ * <p>With PYLITE_CONFORMANCE_OUT=dir (environment, or system property pylite.conformance.out; a
+ * relative path is taken from the repository root), outputs are written to
+ * dir/java/case/output.bin.
+ */
+class ConformanceTest {
+  private static final Set<String> JAVA_TYPES =
+      Set.of("float32", "int32", "uint8", "int64", "string", "bool", "int16", "int8");
+  private static final AtomicInteger PASSED = new AtomicInteger();
+  private static final AtomicInteger FAILED = new AtomicInteger();
+  private static final AtomicInteger SKIPPED = new AtomicInteger();
+  private static final String LANG = "java";
+
+  private static Path conformanceDir() {
+    return TestModels.root().resolve("tests/conformance");
+  }
+
+  private static Path outRoot() {
+    String out = System.getProperty("pylite.conformance.out");
+    if (out == null || out.isEmpty()) {
+      out = System.getenv("PYLITE_CONFORMANCE_OUT");
+    }
+    if (out == null || out.isEmpty()) {
+      return null;
+    }
+    return TestModels.root().resolve(out);
+  }
+
+  /** One tensor of the manifest. */
+  private static final class Spec {
+    final String name;
+    final String dtype;
+    final int[] shape;
+    final String file;
+    final double tolerance;
+
+    @SuppressWarnings("unchecked")
+    Spec(Object json) {
+      Map<String, Object> m = (Map<String, Object>) json;
+      name = (String) m.get("name");
+      dtype = (String) m.get("dtype");
+      shape = Json.ints(m.get("shape"));
+      file = (String) m.get("file");
+      Object t = m.get("tolerance");
+      tolerance = t instanceof Double ? (Double) t : 0.0;
+    }
+
+    int elements() {
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+
+    byte[] read() {
+      try {
+        return Files.readAllBytes(conformanceDir().resolve(file));
+      } catch (IOException e) {
+        throw new AssertionError("cannot read " + file, e);
+      }
+    }
+  }
+
+  @TestFactory
+  @SuppressWarnings("unchecked")
+  Stream<DynamicTest> conformance() throws IOException {
+    String text =
+        new String(
+            Files.readAllBytes(conformanceDir().resolve("manifest.json")), StandardCharsets.UTF_8);
+    List<Object> cases = Json.list(Json.parse(text), "cases");
+    return cases.stream()
+        .map(
+            c -> {
+              Map<String, Object> m = (Map<String, Object>) c;
+              String name = (String) m.get("name");
+              return DynamicTest.dynamicTest(name, () -> runCounted(name, m));
+            });
+  }
+
+  @AfterAll
+  static void summary() {
+    System.out.printf(
+        "conformance (java): %d passed, %d failed, %d skipped%n",
+        PASSED.get(), FAILED.get(), SKIPPED.get());
+  }
+
+  private static void runCounted(String name, Map<String, Object> c) throws IOException {
+    try {
+      runCase(name, c);
+      PASSED.incrementAndGet();
+    } catch (TestAbortedException e) {
+      SKIPPED.incrementAndGet();
+      System.out.println("SKIP " + name + ": " + e.getMessage());
+      throw e;
+    } catch (AssertionError | RuntimeException e) {
+      FAILED.incrementAndGet();
+      System.out.println("FAIL " + name + ": " + messages(e));
+      throw e;
+    }
+  }
+
+  /** Every message of an exception and its causes, so that a C message wrapped by Java shows. */
+  private static String messages(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (b.length() > 0) {
+        b.append(" / ");
+      }
+      b.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+    }
+    return b.toString();
+  }
+
+  // ---- Output files ---------------------------------------------------------------------------
+
+  /** A path part as every runner writes it (see tests/conformance/conformance.h). */
+  private static String clean(String part) {
+    String s = part.replaceAll("[^A-Za-z0-9._-]", "_");
+    return s.startsWith(".") ? "_" + s.substring(1) : s;
+  }
+
+  private static Path caseDir(Path root, String caseName) {
+    Path p = root.resolve(LANG);
+    for (String segment : caseName.split("/", -1)) {
+      p = p.resolve(clean(segment));
+    }
+    return p;
+  }
+
+  private static Path outputFile(Path root, String caseName, String output) {
+    return caseDir(root, caseName).resolve(clean(output) + ".bin");
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.write(file, bytes);
+  }
+
+  // ---- A case ---------------------------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  private static void runCase(String name, Map<String, Object> c) throws IOException {
+    String key = (String) c.getOrDefault("signature", "serving_default");
+    String expectError = (String) c.get("expect_error");
+    List<Spec> inputs = new ArrayList<>();
+    for (Object o : (List<Object>) c.getOrDefault("inputs", new ArrayList<>())) {
+      inputs.add(new Spec(o));
+    }
+    List<Spec> outputs = new ArrayList<>();
+    for (Object o : (List<Object>) c.getOrDefault("outputs", new ArrayList<>())) {
+      outputs.add(new Spec(o));
+    }
+    Path out = outRoot();
+    if (out != null) {
+      Files.deleteIfExists(caseDir(out, name).resolve("SKIPPED"));
+      for (Spec s : outputs) {
+        Files.deleteIfExists(outputFile(out, name, s.name));
+      }
+    }
+    String unsupported = javaCannotExpress(inputs, outputs);
+    if (unsupported != null) {
+      if (out != null) {
+        write(caseDir(out, name).resolve("SKIPPED"), unsupported.getBytes(StandardCharsets.UTF_8));
+      }
+      Assumptions.abort(unsupported);
+    }
+
+    Interpreter interpreter;
+    try {
+      interpreter = new Interpreter(conformanceDir().resolve((String) c.get("model")).toFile());
+    } catch (IllegalStateException e) {
+      // Construction allocates subgraph 0, as TFLite's does: an allocation error shows here.
+      if (expectError != null) {
+        expectMessage(e, expectError);
+        return;
+      }
+      throw e;
+    }
+    try (Interpreter interp = interpreter) {
+      String[] names = interp.getSignatureInputs(key);
+      assertEquals(inputs.size(), names.length, "number of signature inputs");
+      Map<String, Object> results = new HashMap<>();
+      try {
+        Map<String, Object> feeds = new HashMap<>();
+        for (Spec s : inputs) {
+          feeds.put(s.name, feed(interp, key, s));
+        }
+        interp.runSignature(feeds, results, key);
+      } catch (RuntimeException e) {
+        if (expectError != null) {
+          expectMessage(e, expectError);
+          return;
+        }
+        throw e;
+      }
+      if (expectError != null) {
+        fail("expected an error containing '" + expectError + "', but the case ran");
+      }
+      String[] outNames = interp.getSignatureOutputs(key);
+      String[] want = outputs.stream().map(s -> s.name).sorted().toArray(String[]::new);
+      String[] got = outNames.clone();
+      Arrays.sort(got);
+      assertArrayEquals(want, got, "signature outputs");
+      List<String> failures = new ArrayList<>();
+      for (Spec s : outputs) {
+        String problem = checkOutput(interp, key, s, name, out);
+        if (problem != null) {
+          failures.add(problem);
+        }
+      }
+      if (!failures.isEmpty()) {
+        fail(String.join("; ", failures));
+      }
+    }
+  }
+
+  private static void expectMessage(RuntimeException e, String expected) {
+    String all = messages(e);
+    if (!all.contains(expected)) {
+      throw new AssertionError(
+          "expected an error containing '" + expected + "', got: " + all, e);
+    }
+  }
+
+  /** Why the Java API cannot run the case, or null if it can. */
+  private static String javaCannotExpress(List<Spec> inputs, List<Spec> outputs) {
+    for (Spec s : inputs) {
+      if (!JAVA_TYPES.contains(s.dtype)) {
+        return "input " + s.name + " is " + s.dtype + ", which has no Java DataType";
+      }
+      if (s.dtype.equals("string") && s.elements() == 0) {
+        return "input " + s.name + " is an empty string tensor, which Java arrays cannot give";
+      }
+    }
+    for (Spec s : outputs) {
+      if (!JAVA_TYPES.contains(s.dtype)) {
+        return "output " + s.name + " is " + s.dtype + ", which has no Java DataType";
+      }
+    }
+    if (inputs.isEmpty()) {
+      return "the signature has no inputs, which runSignature does not accept";
+    }
+    return null;
+  }
+
+  // ---- Inputs ---------------------------------------------------------------------------------
+
+  /** The Java object runSignature gets for input {@code s}. */
+  private static Object feed(Interpreter interp, String key, Spec s) {
+    byte[] data = s.read();
+    Tensor tensor = interp.getInputTensorFromSignature(s.name, key);
+    if (s.dtype.equals("string")) {
+      return stringArray(s, decodeStrings(data));
+    }
+    ByteBuffer le = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    if (Arrays.equals(tensor.shape(), s.shape)) {
+      // Exact bytes, no resize.
+      ByteBuffer direct = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
+      direct.put(data);
+      direct.rewind();
+      return direct;
+    }
+    if (s.shape.length == 0) {
+      return scalar(s.dtype, le);
+    }
+    if (s.elements() == 0) {
+      // Java arrays cannot have a zero length: resize through the interpreter's index of the
+      // input, then hand over an empty buffer.
+      int index = interpreterInputIndex(interp, tensor);
+      interp.resizeInput(index, s.shape);
+      return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
+    }
+    Object array = Array.newInstance(component(s.dtype), s.shape);
+    fill(array, s.shape.length, s.dtype, le);
+    return array;
+  }
+
+  private static int interpreterInputIndex(Interpreter interp, Tensor tensor) {
+    for (int i = 0; i < interp.getInputTensorCount(); ++i) {
+      Tensor t = interp.getInputTensor(i);
+      if (t.index() == tensor.index() && t.name().equals(tensor.name())) {
+        return i;
+      }
+    }
+    throw new AssertionError("input " + tensor.name() + " is not an input of subgraph 0");
+  }
+
+  private static Class<?> component(String dtype) {
+    switch (dtype) {
+      case "float32":
+        return float.class;
+      case "int32":
+        return int.class;
+      case "int64":
+        return long.class;
+      case "int16":
+        return short.class;
+      case "bool":
+        return boolean.class;
+      default:
+        return byte.class; // int8, uint8
+    }
+  }
+
+  private static Object scalar(String dtype, ByteBuffer le) {
+    switch (dtype) {
+      case "float32":
+        return le.getFloat(0);
+      case "int32":
+        return le.getInt(0);
+      case "int64":
+        return le.getLong(0);
+      case "int16":
+        return le.getShort(0);
+      case "bool":
+        return le.get(0) != 0;
+      default:
+        return le.get(0);
+    }
+  }
+
+  private static void fill(Object array, int depth, String dtype, ByteBuffer le) {
+    if (depth > 1) {
+      for (Object row : (Object[]) array) {
+        fill(row, depth - 1, dtype, le);
+      }
+      return;
+    }
+    int n = Array.getLength(array);
+    for (int i = 0; i < n; ++i) {
+      switch (dtype) {
+        case "float32":
+          ((float[]) array)[i] = le.getFloat();
+          break;
+        case "int32":
+          ((int[]) array)[i] = le.getInt();
+          break;
+        case "int64":
+          ((long[]) array)[i] = le.getLong();
+          break;
+        case "int16":
+          ((short[]) array)[i] = le.getShort();
+          break;
+        case "bool":
+          ((boolean[]) array)[i] = le.get() != 0;
+          break;
+        default:
+          ((byte[]) array)[i] = le.get();
+      }
+    }
+  }
+
+  /** A string input as byte[] (rank 0) or nested arrays of byte[] of the data's shape. */
+  private static Object stringArray(Spec s, List<byte[]> items) {
+    if (s.shape.length == 0) {
+      return items.get(0);
+    }
+    Object array = Array.newInstance(byte[].class, s.shape);
+    int[] at = {0};
+    fillStrings(array, s.shape.length, items, at);
+    return array;
+  }
+
+  private static void fillStrings(Object array, int depth, List<byte[]> items, int[] at) {
+    Object[] rows = (Object[]) array;
+    for (int i = 0; i < rows.length; ++i) {
+      if (depth > 1) {
+        fillStrings(rows[i], depth - 1, items, at);
+      } else {
+        rows[i] = items.get(at[0]++);
+      }
+    }
+  }
+
+  // ---- Strings in TFLite's layout ------------------------------------------------------------
+
+  /** The strings of a buffer; AssertionError if it is malformed. */
+  static List<byte[]> decodeStrings(byte[] data) {
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    if (data.length < 4) {
+      throw new AssertionError("string buffer of " + data.length + " bytes");
+    }
+    int count = b.getInt(0);
+    if (count < 0 || (long) count + 2 > data.length / 4) {
+      throw new AssertionError("string buffer with a bad count " + count);
+    }
+    List<byte[]> out = new ArrayList<>();
+    int previous = 4 * (count + 2);
+    if (b.getInt(4) != previous) {
+      throw new AssertionError("string buffer whose first offset is not the header's end");
+    }
+    for (int i = 0; i < count; ++i) {
+      int start = b.getInt(4 + 4 * i);
+      int end = b.getInt(8 + 4 * i);
+      if (start < previous || end < start || end > data.length) {
+        throw new AssertionError("string buffer with bad offsets");
+      }
+      out.add(Arrays.copyOfRange(data, start, end));
+      previous = end;
+    }
+    if (b.getInt(4 + 4 * count) != data.length) {
+      throw new AssertionError("string buffer with trailing bytes");
+    }
+    return out;
+  }
+
+  static byte[] encodeStrings(List<byte[]> items) {
+    int header = 4 * (items.size() + 2);
+    int total = header;
+    for (byte[] s : items) {
+      total += s.length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(items.size());
+    int at = header;
+    for (byte[] s : items) {
+      b.putInt(at);
+      at += s.length;
+    }
+    b.putInt(at);
+    for (byte[] s : items) {
+      b.put(s);
+    }
+    return b.array();
+  }
+
+  // ---- Outputs --------------------------------------------------------------------------------
+
+  private static String typeName(DataType t) {
+    return t.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Saves and compares one output; the problem, or null if it matches. */
+  private static String checkOutput(
+      Interpreter interp, String key, Spec s, String caseName, Path out) throws IOException {
+    Tensor tensor = interp.getOutputTensorFromSignature(s.name, key);
+    ByteBuffer view = tensor.asReadOnlyBuffer();
+    byte[] got = new byte[view.remaining()];
+    view.get(got);
+    if (tensor.dataType() == DataType.STRING) {
+      got = encodeStrings(decodeStrings(got)); // the canonical layout, as the other runners
+    }
+    if (out != null) {
+      write(outputFile(out, caseName, s.name), got);
+    }
+    String type = typeName(tensor.dataType());
+    if (!type.equals(s.dtype)) {
+      return s.name + ": dtype " + type + ", expected " + s.dtype;
+    }
+    int[] shape = tensor.shape();
+    if (!Arrays.equals(shape, s.shape)) {
+      return s.name
+          + ": shape "
+          + Arrays.toString(shape)
+          + ", expected "
+          + Arrays.toString(s.shape);
+    }
+    byte[] want = s.read();
+    if (s.dtype.equals("string")) {
+      List<byte[]> a = decodeStrings(got);
+      List<byte[]> b = decodeStrings(want);
+      for (int i = 0; i < b.size(); ++i) {
+        if (i >= a.size() || !Arrays.equals(a.get(i), b.get(i))) {
+          return s.name + ": string " + i + " differs";
+        }
+      }
+      return a.size() == b.size() ? null : s.name + ": " + a.size() + " strings";
+    }
+    if (got.length != want.length) {
+      return s.name + ": " + got.length + " bytes, expected " + want.length;
+    }
+    if (!s.dtype.equals("float32")) {
+      for (int i = 0; i < got.length; ++i) {
+        if (got[i] != want[i]) {
+          return s.name + ": differs at byte " + i;
+        }
+      }
+      return null;
+    }
+    return compareFloats(s, got, want);
+  }
+
+  private static String compareFloats(Spec s, byte[] gotBytes, byte[] wantBytes) {
+    ByteBuffer g = ByteBuffer.wrap(gotBytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer w = ByteBuffer.wrap(wantBytes).order(ByteOrder.LITTLE_ENDIAN);
+    int n = wantBytes.length / 4;
+    double largest = 0;
+    for (int i = 0; i < n; ++i) {
+      double v = Math.abs((double) w.getFloat(4 * i));
+      if (Double.isFinite(v) && v > largest) {
+        largest = v;
+      }
+    }
+    double bound = s.tolerance * largest;
+    int bad = 0;
+    int first = -1;
+    for (int i = 0; i < n; ++i) {
+      double want = w.getFloat(4 * i);
+      double got = g.getFloat(4 * i);
+      boolean ok;
+      if (Double.isNaN(want)) {
+        ok = Double.isNaN(got);
+      } else if (Double.isInfinite(want)) {
+        ok = got == want;
+      } else {
+        ok = Double.isFinite(got) && Math.abs(got - want) <= bound;
+      }
+      if (!ok) {
+        if (first < 0) {
+          first = i;
+        }
+        ++bad;
+      }
+    }
+    if (bad == 0) {
+      return null;
+    }
+    return String.format(
+        "%s: %d of %d elements differ by more than %g (tolerance %g x max|expected| %g); first at"
+            + " %d: got %.9g, expected %.9g",
+        s.name,
+        bad,
+        n,
+        bound,
+        s.tolerance,
+        largest,
+        first,
+        (double) g.getFloat(4 * first),
+        (double) w.getFloat(4 * first));
+  }
+}

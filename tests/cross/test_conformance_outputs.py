@@ -1,0 +1,89 @@
+"""The conformance outputs of the four runners must be byte-identical.
+
+Runs nothing itself: the C, C++, Python and Java conformance runners, run
+with PYLITE_CONFORMANCE_OUT=<dir>, each wrote every output they computed to
+<dir>/<lang>/<case>/<output>.bin (raw little-endian bytes; strings in
+TFLite's layout). Here every output of every positive case of the manifest
+is compared across the languages, byte for byte. <dir> is
+PYLITE_CONFORMANCE_OUT, else build/conformance-out; without it the module is
+skipped (run the runners first).
+
+A runner that cannot express a case through its API (the Java API has no
+float64 type, for one) writes <dir>/<lang>/<case>/SKIPPED with the reason;
+the other languages are still compared and the case is reported as skipped.
+"""
+import json
+import os
+import re
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CONFORMANCE = os.path.join(ROOT, "tests", "conformance")
+LANGS = ("c", "cpp", "python", "java")
+OUT = os.path.join(ROOT, os.environ.get("PYLITE_CONFORMANCE_OUT") or
+                   os.path.join("build", "conformance-out"))
+
+with open(os.path.join(CONFORMANCE, "manifest.json")) as f:
+  CASES = [c for c in json.load(f)["cases"] if "expect_error" not in c]
+
+if not os.path.isdir(OUT):
+  pytest.skip("no conformance outputs in %s: run the runners with "
+              "PYLITE_CONFORMANCE_OUT first" % OUT, allow_module_level=True)
+
+
+def clean(part, keep_slash):
+  """A path part as every runner writes it (tests/conformance/conformance.h):
+  [A-Za-z0-9._-] kept, other characters and a segment's leading '.' -> '_'."""
+  segments = part.split("/") if keep_slash else [part]
+  return "/".join(re.sub(r"^\.", "_", re.sub(r"[^A-Za-z0-9._-]", "_", s))
+                  for s in segments)
+
+
+def case_dir(lang, case):
+  return os.path.join(OUT, lang, clean(case["name"], True))
+
+
+def test_every_language_ran():
+  missing = [lang for lang in LANGS if not os.path.isdir(os.path.join(OUT, lang))]
+  assert not missing, "no outputs from %s in %s" % (", ".join(missing), OUT)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_outputs_identical(case):
+  skipped = {}
+  for lang in LANGS:
+    marker = os.path.join(case_dir(lang, case), "SKIPPED")
+    if os.path.exists(marker):
+      with open(marker, encoding="utf-8", errors="replace") as f:
+        skipped[lang] = f.read().strip()
+  ran = [lang for lang in LANGS if lang not in skipped]
+  assert len(ran) >= 2, "only %s ran this case" % ran
+  problems = []
+  for spec in case["outputs"]:
+    blobs = {}
+    for lang in ran:
+      path = os.path.join(case_dir(lang, case),
+                          clean(spec["name"], False) + ".bin")
+      if not os.path.exists(path):
+        problems.append("%s wrote no %s" % (lang, spec["name"]))
+        continue
+      with open(path, "rb") as f:
+        blobs[lang] = f.read()
+    distinct = {}
+    for lang, blob in blobs.items():
+      distinct.setdefault(blob, []).append(lang)
+    if len(distinct) > 1:
+      groups = sorted(distinct.items(), key=lambda kv: -len(kv[1]))
+      reference = groups[0][0]
+      for blob, langs in groups[1:]:
+        at = next((i for i, (a, b) in enumerate(zip(blob, reference))
+                   if a != b), min(len(blob), len(reference)))
+        problems.append("%s: %s differ from %s (%d vs %d bytes, first "
+                        "difference at byte %d)" % (
+                            spec["name"], "/".join(langs),
+                            "/".join(groups[0][1]), len(blob),
+                            len(reference), at))
+  assert not problems, "; ".join(problems)
+  if skipped:
+    pytest.skip("; ".join("%s skipped: %s" % kv for kv in skipped.items()))
