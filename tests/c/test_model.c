@@ -1396,7 +1396,7 @@ static void test_fb(void) {
   CHECK(pl_type_size(kTfLiteComplex64) == 8 &&
         pl_type_size(kTfLiteComplex128) == 16);
   CHECK(pl_type_size(kTfLiteBool) == 1 && pl_type_size(kTfLiteString) == 0);
-  CHECK(pl_type_size(kTfLiteInt4) == 0 && pl_type_size(kTfLiteResource) == 0);
+  CHECK(pl_type_size(kTfLiteInt4) == 0 && pl_type_size(kTfLiteResource) == 4);
   CHECK(strcmp(pl_builtin_name(0), "ADD") == 0);
   CHECK(strcmp(pl_builtin_name(9), "FULLY_CONNECTED") == 0);
   CHECK(strcmp(pl_builtin_name(32), "CUSTOM") == 0);
