@@ -40,6 +40,7 @@ static void free_resources(PlInterp* interp) {
     PlResource* r = &interp->resources[i];
     free(r->container);
     free(r->shared_name);
+    if (r->object && r->destroy) r->destroy(r->object);
     pl_tensor_free_data(&r->value);
     TfLiteIntArrayFree(r->value.dims);
   }
@@ -286,6 +287,22 @@ TfLiteStatus pl_subgraph_run_once(PlSubgraph* caller, int32_t index) {
 
 /* ---- Resource variables ---------------------------------------------------------- */
 
+/* Appends a zeroed resource (under the lock); NULL if out of memory. */
+static PlResource* append_resource(PlInterp* interp) {
+  if (interp->num_resources == interp->resource_capacity) {
+    int32_t cap = interp->resource_capacity ? 2 * interp->resource_capacity : 8;
+    PlResource* grown =
+        realloc(interp->resources, sizeof(PlResource) * (size_t)cap);
+    if (!grown) return NULL;
+    interp->resources = grown;
+    interp->resource_capacity = cap;
+  }
+  PlResource* r = &interp->resources[interp->num_resources++];
+  memset(r, 0, sizeof(*r));
+  r->value.allocation_type = kTfLiteDynamic;
+  return r;
+}
+
 int32_t pl_resource_id(PlSubgraph* sg, const char* container,
                        const char* shared_name) {
   PlInterp* interp = sg->interp;
@@ -294,6 +311,7 @@ int32_t pl_resource_id(PlSubgraph* sg, const char* container,
   pthread_mutex_lock(&interp->resource_lock);
   int32_t id = -1;
   for (int32_t i = 0; i < interp->num_resources; ++i) {
+    if (interp->resources[i].kind) continue;
     if (strcmp(interp->resources[i].container, container) == 0 &&
         strcmp(interp->resources[i].shared_name, shared_name) == 0) {
       id = i;
@@ -301,28 +319,17 @@ int32_t pl_resource_id(PlSubgraph* sg, const char* container,
     }
   }
   if (id < 0) {
-    if (interp->num_resources == interp->resource_capacity) {
-      int32_t cap = interp->resource_capacity ? 2 * interp->resource_capacity
-                                              : 8;
-      PlResource* grown =
-          realloc(interp->resources, sizeof(PlResource) * (size_t)cap);
-      if (grown) {
-        interp->resources = grown;
-        interp->resource_capacity = cap;
-      }
-    }
-    if (interp->num_resources < interp->resource_capacity) {
-      PlResource* r = &interp->resources[interp->num_resources];
-      memset(r, 0, sizeof(*r));
+    PlResource* r = append_resource(interp);
+    if (r) {
       r->container = strdup(container);
       r->shared_name = strdup(shared_name);
-      r->value.allocation_type = kTfLiteDynamic;
       r->value.name = r->shared_name;
       if (r->container && r->shared_name) {
-        id = interp->num_resources++;
+        id = interp->num_resources - 1;
       } else {
         free(r->container);
         free(r->shared_name);
+        interp->num_resources--;
       }
     }
   }
@@ -331,11 +338,57 @@ int32_t pl_resource_id(PlSubgraph* sg, const char* container,
   return id;
 }
 
+int32_t pl_resource_object_id(PlSubgraph* sg, const char* kind, int32_t key,
+                              void* (*create)(void* arg), void* arg,
+                              void (*destroy)(void* object)) {
+  PlInterp* interp = sg->interp;
+  pthread_mutex_lock(&interp->resource_lock);
+  int32_t id = -1;
+  for (int32_t i = 0; i < interp->num_resources; ++i) {
+    const PlResource* r = &interp->resources[i];
+    if (r->kind && strcmp(r->kind, kind) == 0 && r->key == key) id = i;
+  }
+  if (id < 0) {
+    void* object = create(arg);
+    PlResource* r = object ? append_resource(interp) : NULL;
+    if (r) {
+      r->kind = kind;
+      r->key = key;
+      r->object = object;
+      r->destroy = destroy;
+      id = interp->num_resources - 1;
+    } else if (object) {
+      destroy(object);
+    }
+  }
+  pthread_mutex_unlock(&interp->resource_lock);
+  if (id < 0) pl_report(sg, "Out of memory creating a %s resource.", kind);
+  return id;
+}
+
+void* pl_resource_object(PlSubgraph* sg, int32_t id, const char* kind) {
+  PlInterp* interp = sg->interp;
+  if (id < 0 || id >= interp->num_resources || !interp->resources[id].kind ||
+      strcmp(interp->resources[id].kind, kind) != 0) {
+    pl_report(sg, "Resource id %d does not name a %s.", (int)id, kind);
+    return NULL;
+  }
+  return interp->resources[id].object;
+}
+
+void pl_resource_lock(PlSubgraph* sg) {
+  pthread_mutex_lock(&sg->interp->resource_lock);
+}
+
+void pl_resource_unlock(PlSubgraph* sg) {
+  pthread_mutex_unlock(&sg->interp->resource_lock);
+}
+
 TfLiteStatus pl_resource_read(PlSubgraph* sg, int32_t id, TfLiteTensor* dst) {
   PlInterp* interp = sg->interp;
   pthread_mutex_lock(&interp->resource_lock);
   TfLiteStatus status = kTfLiteError;
-  if (id < 0 || id >= interp->num_resources) {
+  if (id < 0 || id >= interp->num_resources || interp->resources[id].kind) {
     pl_report(sg, "Resource id %d does not name a variable.", (int)id);
   } else if (!interp->resources[id].assigned) {
     pl_report(sg, "Variable '%s' is read before it was assigned (was the "
@@ -360,7 +413,7 @@ TfLiteStatus pl_resource_assign(PlSubgraph* sg, int32_t id,
   PlInterp* interp = sg->interp;
   pthread_mutex_lock(&interp->resource_lock);
   TfLiteStatus status = kTfLiteError;
-  if (id < 0 || id >= interp->num_resources) {
+  if (id < 0 || id >= interp->num_resources || interp->resources[id].kind) {
     pl_report(sg, "Resource id %d does not name a variable.", (int)id);
   } else {
     PlResource* r = &interp->resources[id];

@@ -81,6 +81,12 @@ typedef struct PlResource {
   char* shared_name;
   TfLiteTensor value; /* dynamic; type NoType until first assigned */
   bool assigned;
+  /* Object resources (hash tables): kind, key, payload and its destructor;
+   * kind is NULL for variables. */
+  const char* kind;
+  int32_t key;
+  void* object;
+  void (*destroy)(void* object);
 } PlResource;
 
 enum { PL_ONCE_NOT_RUN = 0, PL_ONCE_DONE = 1, PL_ONCE_FAILED = 2 };

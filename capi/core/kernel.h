@@ -169,4 +169,18 @@ TfLiteStatus pl_resource_read(PlSubgraph* sg, int32_t id, TfLiteTensor* dst);
 TfLiteStatus pl_resource_assign(PlSubgraph* sg, int32_t id,
                                 const TfLiteTensor* value);
 
+/* Object resources (hash tables): the resource id of the object of `kind`
+ * (a static string, e.g. "hashtable") with model key `key`, created with
+ * create(arg) on first use and freed with destroy() with the interpreter or
+ * on reset. -1 (reported) on failure. */
+int32_t pl_resource_object_id(PlSubgraph* sg, const char* kind, int32_t key,
+                              void* (*create)(void* arg), void* arg,
+                              void (*destroy)(void* object));
+/* The object behind resource `id`, or NULL (reported) if `id` is not an
+ * object of `kind`. Use it between pl_resource_lock and pl_resource_unlock:
+ * resources are shared by every runner of the interpreter. */
+void* pl_resource_object(PlSubgraph* sg, int32_t id, const char* kind);
+void pl_resource_lock(PlSubgraph* sg);
+void pl_resource_unlock(PlSubgraph* sg);
+
 #endif /* PYLITE_CORE_KERNEL_H_ */
