@@ -272,6 +272,11 @@ typedef struct MbOp {
   int new_shape[MB_MAX_NEW_SHAPE];
   const void* custom_options; /* bytes for a custom op, or NULL */
   size_t custom_options_size;
+  /* Any other options type: int32 fields 0..num_i32-1, then string fields
+   * (str[k] at field k, when not NULL). */
+  int num_i32;
+  int32_t i32[4];
+  const char* str[2];
 } MbOp;
 
 typedef struct MbSubgraph {
@@ -468,7 +473,12 @@ static inline uint32_t mb_write_options(Fb* b, const MbOp* op) {
       }
       return fb_table(b, &ot);
     default:
-      return 0;
+      if (!op->options) return 0;
+      for (int i = 0; i < op->num_i32; ++i)
+        tb_scalar(&ot, i, 4, (uint64_t)(uint32_t)op->i32[i]);
+      for (int k = 0; k < 2; ++k)
+        if (op->str[k]) tb_ref(&ot, k, fb_string(b, op->str[k]));
+      return fb_table(b, &ot);
   }
 }
 

@@ -580,6 +580,14 @@ Java_org_pylite_NativeInterpreterWrapper_resetVariableTensors(JNIEnv* env,
   TfLiteInterpreterResetVariableTensors(ji->interp);
 }
 
+/* Back to the freshly-initialized state (PyliteInterpreterReset). */
+JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_reset(
+    JNIEnv* env, jclass cls, jlong handle) {
+  pl_jni_interp* ji = pl_jni_interp_get(env, handle);
+  if (ji == NULL) return;
+  PyliteInterpreterReset(ji->interp);
+}
+
 /* ---- NativeSignatureRunnerWrapper --------------------------------------------------- */
 
 JNIEXPORT jlong JNICALL Java_org_pylite_NativeSignatureRunnerWrapper_create(

@@ -213,6 +213,16 @@ public final class Interpreter implements InterpreterApi {
   }
 
   /**
+   * pylite extension: returns the interpreter to its freshly-initialized state. Beyond {@link
+   * #resetVariableTensors()}, forgets every resource variable (the {@code tf.Variable} state that
+   * signatures share) and lets the model's initialization subgraph run again before the next
+   * signature run. TFLite has no equivalent.
+   */
+  public void reset() {
+    wrapper().reset();
+  }
+
+  /**
    * With {@code true}, asks a running inference to stop at its next operation; it then fails with
    * IllegalStateException. Requires {@link Options#setCancellable(boolean)}. Unlike TFLite, the
    * request is not sticky: it affects only the inference running at that moment, so {@code false}

@@ -261,6 +261,10 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     resetVariableTensors(handle());
   }
 
+  synchronized void reset() {
+    reset(handle());
+  }
+
   /** Asks a running invoke to stop; not synchronized so that it can reach one. */
   void cancel() {
     if (!cancellable) {
@@ -440,4 +444,6 @@ final class NativeInterpreterWrapper implements AutoCloseable {
   private static native byte[][] getSignatureKeys(long interpreterHandle);
 
   private static native void resetVariableTensors(long interpreterHandle);
+
+  private static native void reset(long interpreterHandle);
 }

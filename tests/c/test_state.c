@@ -1,0 +1,289 @@
+/* pylite: state shared between entry points, through the C API.
+ *
+ * - The converter-made counter model (tests/data/state/counter.tflite): a
+ *   tf.Variable shared by signatures, initialized by CALL_ONCE, and a WHILE
+ *   loop whose carried tensor grows. Expected values are LiteRT's, from
+ *   tests/data/state/reference.json.
+ * - Hand-built models for the bad cases: a variable read before any
+ *   assignment, a WHILE body that changes a dtype, recursion, a call into a
+ *   missing subgraph, a failing initialization subgraph. Each must give a
+ *   clear error and leave the interpreter usable. */
+#include "check.h"
+#include "model_builder.h"
+#include "pylite/pylite.h"
+
+enum { T_BOOL = 6, T_RESOURCE = 13 };
+enum {
+  OP_WHILE = 119,
+  OP_CALL_ONCE = 129,
+  OP_VAR_HANDLE = 142,
+  OP_READ_VARIABLE = 143,
+  OP_ASSIGN_VARIABLE = 144,
+};
+enum { OPT_WHILE = 93, OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
+
+static TfLiteInterpreter* open_model(const void* data, size_t size,
+                                     TfLiteModel** model_out) {
+  TfLiteModel* model =
+      TfLiteModelCreateWithErrorReporter(data, size, PyliteQuietReporter, NULL);
+  if (model_out) *model_out = model;
+  if (!model) return NULL;
+  TfLiteInterpreterOptions* o = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(o, PyliteQuietReporter, NULL);
+  TfLiteInterpreter* interp = TfLiteInterpreterCreate(model, o);
+  TfLiteInterpreterOptionsDelete(o);
+  if (!model_out) TfLiteModelDelete(model);
+  return interp;
+}
+
+/* Runs a runner with float inputs (or none); returns its first output. */
+static const TfLiteTensor* run(TfLiteInterpreter* interp, const char* key,
+                               const char* input, const float* x, int n,
+                               TfLiteStatus* status) {
+  TfLiteSignatureRunner* r = TfLiteInterpreterGetSignatureRunner(interp, key);
+  if (!r) {
+    *status = kTfLiteError;
+    return NULL;
+  }
+  *status = kTfLiteOk;
+  if (input) {
+    const int dims[] = {n};
+    TfLiteTensor* t = TfLiteSignatureRunnerGetInputTensor(r, input);
+    if (TfLiteTensorNumDims(t) == 1)
+      *status = TfLiteSignatureRunnerResizeInputTensor(r, input, dims, 1);
+  }
+  if (*status == kTfLiteOk) *status = TfLiteSignatureRunnerAllocateTensors(r);
+  if (*status == kTfLiteOk && input) {
+    TfLiteTensor* t = TfLiteSignatureRunnerGetInputTensor(r, input);
+    *status = TfLiteTensorCopyFromBuffer(t, x, sizeof(float) * (size_t)n);
+  }
+  if (*status == kTfLiteOk) *status = TfLiteSignatureRunnerInvoke(r);
+  const TfLiteTensor* out =
+      TfLiteSignatureRunnerGetOutputTensor(r, TfLiteSignatureRunnerGetOutputName(r, 0));
+  TfLiteSignatureRunnerDelete(r);
+  return *status == kTfLiteOk ? out : NULL;
+}
+
+static int equals(const TfLiteTensor* t, const float* want, int n) {
+  if (!t || TfLiteTensorType(t) != kTfLiteFloat32 ||
+      TfLiteTensorByteSize(t) != sizeof(float) * (size_t)n)
+    return 0;
+  return memcmp(TfLiteTensorData(t), want, sizeof(float) * (size_t)n) == 0;
+}
+
+static void test_counter(void) {
+  TfLiteModel* model = TfLiteModelCreateFromFile("tests/data/state/counter.tflite");
+  CHECK(model != NULL);
+  if (!model) return;
+  TfLiteInterpreter* interp = TfLiteInterpreterCreate(model, NULL);
+  TfLiteModelDelete(model);
+  TfLiteStatus s;
+  const float init[3] = {0.5f, 0.5f, 0.5f};
+  CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), init, 3));
+  const float one23[3] = {1, 2, 3}, ones[3] = {1, 1, 1};
+  const float after1[3] = {1.5f, 2.5f, 3.5f}, after2[3] = {2.5f, 3.5f, 4.5f};
+  CHECK(equals(run(interp, "add", "x", one23, 3, &s), after1, 3));
+  CHECK(equals(run(interp, "add", "x", ones, 3, &s), after2, 3));
+  CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), after2, 3));
+  const float k = -2;
+  const float scaled[3] = {-5, -7, -9};
+  CHECK(equals(run(interp, "scale", "k", &k, 1, &s), scaled, 3));
+  const float x[2] = {1, 2};
+  const float looped[16] = {1, 2, 2, 4, 2, 4, 4, 8, 2, 4, 4, 8, 4, 8, 8, 16};
+  CHECK(equals(run(interp, "loop", "x", x, 2, &s), looped, 16));
+  const float five = 5;
+  const float looped5[8] = {5, 10, 10, 20, 10, 20, 20, 40};
+  CHECK(equals(run(interp, "loop", "x", &five, 1, &s), looped5, 8));
+  CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), scaled, 3));
+  /* ResetVariableTensors leaves resource variables alone, as LiteRT;
+   * PyliteInterpreterReset returns to the initial state. */
+  CHECK(TfLiteInterpreterResetVariableTensors(interp) == kTfLiteOk);
+  CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), scaled, 3));
+  CHECK(PyliteInterpreterReset(interp) == kTfLiteOk);
+  CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), init, 3));
+  TfLiteInterpreterDelete(interp);
+}
+
+/* Subgraph 0 "read": VAR_HANDLE -> READ_VARIABLE; subgraph 1 "write":
+ * VAR_HANDLE, ASSIGN_VARIABLE(x). Both name the variable "v". */
+static uint8_t* variable_model(size_t* size) {
+  static MbModel m;
+  mb_init(&m, "variables");
+  int vh = mb_opcode(&m, OP_VAR_HANDLE, NULL);
+  int rd = mb_opcode(&m, OP_READ_VARIABLE, NULL);
+  int as = mb_opcode(&m, OP_ASSIGN_VARIABLE, NULL);
+  const int s3[] = {3};
+  MbSubgraph* g = mb_subgraph(&m, "read");
+  int h = mb_tensor(g, "handle", T_RESOURCE, 0, NULL);
+  int y = mb_tensor(g, "y", T_F32, 1, s3);
+  MbOp* op = mb_op(g, vh, 0, NULL, 1, &h);
+  op->options = OPT_VAR_HANDLE, op->str[1] = "v";
+  mb_op(g, rd, 1, &h, 1, &y);
+  mb_io(g, 0, NULL, 1, &y);
+  mb_sig_output(mb_signature(&m, "read", 0), "y", y);
+  MbSubgraph* w = mb_subgraph(&m, "write");
+  int h2 = mb_tensor(w, "handle", T_RESOURCE, 0, NULL);
+  int x = mb_tensor(w, "x", T_F32, 1, s3);
+  op = mb_op(w, vh, 0, NULL, 1, &h2);
+  op->options = OPT_VAR_HANDLE, op->str[1] = "v";
+  const int ins[] = {h2, x};
+  mb_op(w, as, 2, ins, 0, NULL);
+  mb_io(w, 1, &x, 1, &x);
+  MbSignature* sig = mb_signature(&m, "write", 1);
+  mb_sig_input(sig, "x", x);
+  mb_sig_output(sig, "x_out", x);
+  return mb_build(&m, size);
+}
+
+static void test_read_before_assign(void) {
+  size_t size;
+  uint8_t* bytes = variable_model(&size);
+  TfLiteInterpreter* interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (interp) {
+    TfLiteStatus s;
+    CHECK(run(interp, "read", NULL, NULL, 0, &s) == NULL);
+    CHECK(s == kTfLiteError);
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "Variable 'v' is read before it was assigned");
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "READ_VARIABLE");
+    const float x[3] = {4, 5, 6};
+    run(interp, "write", "x", x, 3, &s);
+    CHECK(s == kTfLiteOk);
+    CHECK(equals(run(interp, "read", NULL, NULL, 0, &s), x, 3));
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+}
+
+/* Subgraph 0: y = WHILE(b) with cond = subgraph 1 (returns its input) and
+ * body = subgraph `body`; subgraph 2 returns an INT32 constant instead of
+ * the BOOL it was given. */
+static uint8_t* while_model(int cond, int body, size_t* size) {
+  static MbModel m;
+  mb_init(&m, "while");
+  int wh = mb_opcode(&m, OP_WHILE, NULL);
+  const int s1[] = {1};
+  MbSubgraph* g = mb_subgraph(&m, "main");
+  int b = mb_tensor(g, "b", T_BOOL, 1, s1);
+  int y = mb_tensor(g, "y", T_BOOL, 1, s1);
+  MbOp* op = mb_op(g, wh, 1, &b, 1, &y);
+  op->options = OPT_WHILE, op->num_i32 = 2, op->i32[0] = cond, op->i32[1] = body;
+  mb_io(g, 1, &b, 1, &y);
+  MbSignature* sig = mb_signature(&m, "main", 0);
+  mb_sig_input(sig, "b", b);
+  mb_sig_output(sig, "y", y);
+  MbSubgraph* c = mb_subgraph(&m, "cond");
+  int cb = mb_tensor(c, "b", T_BOOL, 1, s1);
+  mb_io(c, 1, &cb, 1, &cb);
+  MbSubgraph* bd = mb_subgraph(&m, "body");
+  int bb = mb_tensor(bd, "b", T_BOOL, 1, s1);
+  static const int32_t seven = 7;
+  int k = mb_tensor_data(bd, "k", T_I32, 1, s1, &seven, sizeof(seven));
+  mb_io(bd, 1, &bb, 1, &k);
+  return mb_build(&m, size);
+}
+
+static TfLiteStatus run_bool(TfLiteInterpreter* interp, bool value) {
+  TfLiteSignatureRunner* r = TfLiteInterpreterGetSignatureRunner(interp, "main");
+  TfLiteStatus s = TfLiteSignatureRunnerAllocateTensors(r);
+  if (s == kTfLiteOk) {
+    *(bool*)TfLiteTensorData(TfLiteSignatureRunnerGetInputTensor(r, "b")) = value;
+    s = TfLiteSignatureRunnerInvoke(r);
+  }
+  TfLiteSignatureRunnerDelete(r);
+  return s;
+}
+
+static void test_bad_while(void) {
+  size_t size;
+  /* The body changes the carried value's dtype. */
+  uint8_t* bytes = while_model(1, 2, &size);
+  TfLiteInterpreter* interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (interp) {
+    CHECK(run_bool(interp, true) == kTfLiteError);
+    CHECK_CONTAINS(PyliteGetLastError(), "(INT32) into 'y' (BOOL)");
+    CHECK_CONTAINS(PyliteGetLastError(), "Calling subgraph 2 ('body') failed");
+    CHECK_CONTAINS(PyliteGetLastError(), "Node number 0 (WHILE) failed to invoke");
+    /* Still usable: a false condition never runs the body. */
+    CHECK(run_bool(interp, false) == kTfLiteOk);
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+
+  /* The body is the main subgraph: recursion is refused at creation. */
+  bytes = while_model(1, 0, &size);
+  CHECK(open_model(bytes, size, NULL) == NULL);
+  CHECK_CONTAINS(PyliteGetLastError(), "control flow may not recurse");
+  free(bytes);
+
+  /* A call into a subgraph that does not exist. */
+  bytes = while_model(7, 2, &size);
+  interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (interp) {
+    CHECK(run_bool(interp, true) == kTfLiteError);
+    CHECK_CONTAINS(PyliteGetLastError(), "WHILE: cond subgraph index 7 is out of range");
+    CHECK_CONTAINS(PyliteGetLastError(), "Node number 0 (WHILE) failed to prepare");
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+}
+
+/* Subgraph 0 "main": CALL_ONCE(init = 1), then y = x. Subgraph 1 reads a
+ * variable nobody assigned, so the initialization fails. */
+static uint8_t* failing_init_model(size_t* size) {
+  static MbModel m;
+  mb_init(&m, "init");
+  int co = mb_opcode(&m, OP_CALL_ONCE, NULL);
+  int vh = mb_opcode(&m, OP_VAR_HANDLE, NULL);
+  int rd = mb_opcode(&m, OP_READ_VARIABLE, NULL);
+  const int s1[] = {1};
+  MbSubgraph* g = mb_subgraph(&m, "main");
+  int x = mb_tensor(g, "x", T_F32, 1, s1);
+  MbOp* op = mb_op(g, co, 0, NULL, 0, NULL);
+  op->options = OPT_CALL_ONCE, op->num_i32 = 1, op->i32[0] = 1;
+  mb_io(g, 1, &x, 1, &x);
+  MbSignature* sig = mb_signature(&m, "main", 0);
+  mb_sig_input(sig, "x", x);
+  mb_sig_output(sig, "y", x);
+  MbSubgraph* init = mb_subgraph(&m, "init");
+  int h = mb_tensor(init, "handle", T_RESOURCE, 0, NULL);
+  int v = mb_tensor(init, "v", T_F32, 1, s1);
+  op = mb_op(init, vh, 0, NULL, 1, &h);
+  op->options = OPT_VAR_HANDLE, op->str[1] = "missing";
+  mb_op(init, rd, 1, &h, 1, &v);
+  mb_io(init, 0, NULL, 0, NULL);
+  return mb_build(&m, size);
+}
+
+static void test_failing_init(void) {
+  size_t size;
+  uint8_t* bytes = failing_init_model(&size);
+  TfLiteInterpreter* interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (interp) {
+    TfLiteStatus s;
+    const float x = 1;
+    run(interp, "main", "x", &x, 1, &s);
+    CHECK(s == kTfLiteError);
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "Variable 'missing' is read before");
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "Calling subgraph 1 ('init') failed");
+    run(interp, "main", "x", &x, 1, &s);
+    CHECK(s == kTfLiteError);
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "failed on its first run");
+    CHECK(PyliteInterpreterReset(interp) == kTfLiteOk);
+    run(interp, "main", "x", &x, 1, &s);
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp), "Variable 'missing' is read before");
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+}
+
+int main(void) {
+  test_counter();
+  test_read_before_assign();
+  test_bad_while();
+  test_failing_init();
+  return CHECK_SUMMARY();
+}
