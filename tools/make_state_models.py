@@ -11,6 +11,9 @@ with the outputs LiteRT 2.3 gave for each.
   whose carried tensor grows each iteration).
 - branch: tf.cond between two branches of different shapes, and a nested
   while_loop.
+- gru: a Keras GRU layer (converted into a WHILE loop) and a Dense head.
+
+Results come from LiteRT's reference kernels (OpResolverType.BUILTIN_REF).
 """
 import json
 import os
@@ -71,7 +74,17 @@ class Branch(tf.Module):
     return {"total": total}
 
 
+def gru_model():
+  tf.keras.utils.set_random_seed(3)
+  return tf.keras.Sequential([
+      tf.keras.Input((5, 3), batch_size=2),
+      tf.keras.layers.GRU(4, return_sequences=False),
+      tf.keras.layers.Dense(2)])
+
+
 def convert(module, signatures):
+  if isinstance(module, tf.keras.Model):
+    return tf.lite.TFLiteConverter.from_keras_model(module).convert()
   with tempfile.TemporaryDirectory() as tmp:
     tf.saved_model.save(module, tmp, signatures={
         k: getattr(module, k).get_concrete_function() for k in signatures})
@@ -85,7 +98,9 @@ def to_json(value):
 
 
 def record(model, script):
-  interp = litert.Interpreter(model_content=model)
+  interp = litert.Interpreter(
+      model_content=model,
+      experimental_op_resolver_type=litert.OpResolverType.BUILTIN_REF)
   steps = []
   for key, inputs in script:
     outputs = interp.get_signature_runner(key)(**inputs)
@@ -114,6 +129,13 @@ def main():
           ("pick", {"flag": np.bool_(False), "x": f32(1, 2, 3)}),
           ("nested", {"n": np.int32(5)}),
           ("nested", {"n": np.int32(0)}),
+      ]),
+      "gru": (gru_model(), [], [
+          ("serving_default", {"keras_tensor": np.random.default_rng(0)
+                               .standard_normal((2, 5, 3))
+                               .astype(np.float32)}),
+          ("serving_default", {"keras_tensor": np.zeros((2, 5, 3),
+                                                        np.float32)}),
       ]),
   }
   reference = {"about": "Recorded from ai-edge-litert %s by "
