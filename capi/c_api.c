@@ -68,11 +68,20 @@ TfLiteInterpreterOptions* TfLiteInterpreterOptionsCopy(
     const TfLiteInterpreterOptions* from) {
   if (!from) return NULL;
   TfLiteInterpreterOptions* o = malloc(sizeof(*o));
-  if (o) *o = *from;
+  if (!o) return NULL;
+  *o = *from;
+  /* The operators stay the caller's; the copy gets its own list of them. */
+  o->operators = NULL;
+  if (pl_operator_list_copy(from->operators, from->num_operators,
+                            &o->operators) != kTfLiteOk) {
+    free(o);
+    return NULL;
+  }
   return o;
 }
 
 void TfLiteInterpreterOptionsDelete(TfLiteInterpreterOptions* options) {
+  if (options) free(options->operators);
   free(options);
 }
 

@@ -421,7 +421,8 @@ static TfLiteStatus init_node(PlInterp* interp, PlSubgraph* sg, int32_t i) {
   if (!node->inputs || !node->outputs) return kTfLiteError;
   if (code->custom_code) {
     node->op_name = code->custom_code;
-    node->kernel = pl_find_custom(code->custom_code);
+    node->kernel = pl_resolve_custom(interp, code->custom_code, code->version,
+                                     &node->registration);
   } else {
     const char* name = pl_builtin_name(code->builtin_code);
     node->op_name = name ? name : "UNKNOWN";
@@ -600,6 +601,14 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
                                                  : PL_DEFAULT_MAX_ALLOCATION_BYTES;
   interp->enable_cancellation = options ? options->enable_cancellation : false;
   atomic_init(&interp->cancelled, false);
+  if (options && options->num_operators > 0) {
+    if (pl_operator_list_copy(options->operators, options->num_operators,
+                              &interp->operators) != kTfLiteOk) {
+      pl_interp_delete(interp);
+      return NULL;
+    }
+    interp->num_operators = options->num_operators;
+  }
   const PlModel* m = model->parsed;
   interp->num_subgraphs = m->num_subgraphs;
   if (pl_control_init(interp) != kTfLiteOk) {
@@ -689,6 +698,7 @@ void pl_interp_delete(PlInterp* interp) {
     b = next;
   }
   pl_control_free(interp);
+  free(interp->operators);
   pthread_mutex_destroy(&interp->error_lock);
   pl_model_release(interp->model);
   free(interp);

@@ -73,6 +73,10 @@ struct TfLiteInterpreterOptions {
   bool enable_cancellation;
   int32_t num_delegates;
   size_t max_allocation_bytes; /* 0: the default */
+  /* Custom operators (TfLiteInterpreterOptionsAddOperator): the array is
+   * the options', the operators are the caller's. */
+  int32_t num_operators;
+  struct TfLiteOperator** operators;
 };
 
 /* A resource variable, keyed as LiteRT keys them (container, shared name). */
@@ -116,6 +120,10 @@ struct TfLiteInterpreter {
   /* CALL_ONCE state per subgraph. */
   pthread_mutex_t once_lock;
   uint8_t* once_state;
+  /* Registered custom operators, copied from the options (the operators
+   * themselves are the caller's and outlive the interpreter). */
+  int32_t num_operators;
+  struct TfLiteOperator** operators;
 };
 
 struct TfLiteSignatureRunner {
@@ -208,6 +216,18 @@ TfLiteStatus pl_check_call_graph(PlInterp* interp);
 /* Op resolution (capi/core/registry.c). */
 const PlKernel* pl_find_builtin(int32_t builtin_code);
 const PlKernel* pl_find_custom(const char* custom_code);
+
+/* Registered custom operators (capi/core/operator.c). The kernel for a
+ * custom node: the operator registered for (name, version), else pylite's
+ * own kernel for `name`, else NULL (unresolved). Sets *registration to the
+ * TfLiteOperator used, or NULL. */
+const PlKernel* pl_resolve_custom(PlInterp* interp, const char* name,
+                                  int32_t version, const void** registration);
+/* Copies a list of operator pointers into a new array (*out; NULL when
+ * count is 0). Reports and fails if memory is exhausted. */
+TfLiteStatus pl_operator_list_copy(struct TfLiteOperator* const* operators,
+                                   int32_t count,
+                                   struct TfLiteOperator*** out);
 
 /* Memory planning (capi/core/planner.c): places `count` buffers of the
  * given sizes and [first, last] lifetimes (node indices, inclusive) so that

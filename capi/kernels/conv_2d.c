@@ -154,6 +154,15 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
               (long long)pl_num_elements(bias), out_channels, f_s, b_s);
     return kTfLiteError;
   }
+  /* Index arithmetic stays in int: the dilated filter plus the input must
+   * fit comfortably. */
+  const int64_t eff_h = (int64_t)(f[1] - 1) * d->dilation_h + 1;
+  const int64_t eff_w = (int64_t)(f[2] - 1) * d->dilation_w + 1;
+  if (eff_h + in[1] > INT32_MAX / 2 || eff_w + in[2] > INT32_MAX / 2) {
+    pl_report(sg, "%s: the dilated filter (dilation %dx%d) of %s is too "
+              "large.", "CONV_2D", d->dilation_h, d->dilation_w, f_s);
+    return kTfLiteError;
+  }
   const int64_t oh =
       pl_nn_out_size(d->padding, in[1], f[1], d->stride_h, d->dilation_h);
   const int64_t ow =

@@ -81,7 +81,8 @@ static int32_t load_int(const TfLiteTensor* t, int64_t k) {
 static void dequantize_run(const TfLiteTensor* input, float* y) {
   const int64_t n = pl_num_elements(input);
   if (input->type == kTfLiteFloat16) {
-    for (int64_t k = 0; k < n; ++k) y[k] = pl_f16_to_f32(input->data.f16[k].data);
+    for (int64_t k = 0; k < n; ++k)
+      y[k] = pl_f16_to_f32(input->data.f16[k].data);
     return;
   }
   const TfLiteAffineQuantization* q = input->quantization.params;
@@ -96,7 +97,8 @@ static void dequantize_run(const TfLiteTensor* input, float* y) {
   const int dim = q->quantized_dimension;
   const int64_t channels = input->dims->data[dim];
   int64_t inner = 1;
-  for (int d = dim + 1; d < input->dims->size; ++d) inner *= input->dims->data[d];
+  for (int d = dim + 1; d < input->dims->size; ++d)
+    inner *= input->dims->data[d];
   for (int64_t k = 0; k < n; ++k) {
     const int64_t c = (k / inner) % channels;
     y[k] = (float)(load_int(input, k) - q->zero_point->data[c]) *

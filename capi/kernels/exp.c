@@ -3,8 +3,7 @@
  * y = exp(x) (expf), as TFLite's reference EXP.
  * The output has the input's shape and type.
  *
- * Quantized int8/int16 EXP is not supported yet (a clear error in prepare).
- */
+ * Quantized int8/int16 EXP is not supported yet. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"

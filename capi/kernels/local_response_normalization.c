@@ -2,8 +2,10 @@
  *
  * As TFLite's builtin kernel: input 4-D; for channel c of each pixel,
  * sum = float sum of x_j^2 for j in [max(0, c - radius),
- * min(depth, c + radius + 1)) in order, then
- * y_c = x_c * powf(bias + alpha * sum, -beta). Options radius, bias, alpha,
+ * min(depth, c + radius)) in order -- the window of TFLite's reference
+ * kernel, which stops one channel short of TensorFlow's -- then
+ * y_c = x_c * (float)pow(bias + alpha * sum, -beta) with the pow in double
+ * (TFLite holds these options as doubles). Options radius, bias, alpha,
  * beta from LocalResponseNormalizationOptions (schema defaults 0 when
  * absent). Quantized types are not supported yet. */
 #include <math.h>
@@ -73,11 +75,13 @@ static TfLiteStatus lrn_eval(PlSubgraph* sg, PlNode* node) {
     float* y = output->data.f + r * depth;
     for (int64_t c = 0; c < depth; ++c) {
       const int64_t lo = c - d->radius > 0 ? c - d->radius : 0;
-      const int64_t hi =
-          c + d->radius + 1 < depth ? c + d->radius + 1 : depth;
+      const int64_t hi = c + d->radius < depth ? c + d->radius : depth;
       float sum = 0.0f;
       for (int64_t j = lo; j < hi; ++j) sum += x[j] * x[j];
-      y[c] = x[c] * powf(d->bias + d->alpha * sum, -d->beta);
+      /* TFLite keeps the options as doubles: pow in double, then float. */
+      const float scale = (float)pow((double)d->bias + (double)d->alpha * sum,
+                                     -(double)d->beta);
+      y[c] = x[c] * scale;
     }
   }
   return kTfLiteOk;

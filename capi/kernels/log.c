@@ -3,8 +3,7 @@
  * y = log(x) (logf), as TFLite's LOG: log(0) is -inf, negative x NaN.
  * The output has the input's shape and type.
  *
- * Quantized int8/int16 LOG is not supported yet (a clear error in prepare).
- */
+ * Quantized int8/int16 LOG is not supported yet. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"

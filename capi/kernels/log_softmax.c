@@ -1,6 +1,7 @@
 /* pylite: LOG_SOFTMAX over the last axis, float32 (no options).
  *
- * Semantics in internal/nn_softmax.h. */
+ * Semantics in internal/nn_softmax.h. A scalar input is an error, as for
+ * SOFTMAX (LiteRT accepts it here but returns an unspecified value). */
 #include "capi/kernels/internal/nn_softmax.h"
 
 static TfLiteStatus log_softmax_prepare(PlSubgraph* sg, PlNode* node) {

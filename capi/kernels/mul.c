@@ -1,11 +1,16 @@
 /* pylite: MUL, elementwise product with numpy-style broadcasting.
  *
- * As TFLite's builtin MUL for float32, int32, int64 and unquantized int16:
- * inputs and output share one type; the output is the broadcast of the input
- * shapes at any rank; integer products wrap around. The fused activation
- * (MulOptions) clamps every result: RELU [0, max], RELU6 [0, 6],
- * RELU_N1_TO_1 [-1, 1], anything else the type's full finite range.
- * Quantized int8/uint8/int16 MUL and complex64 MUL are not supported yet. */
+ * As TFLite's builtin MUL for float32, int32, int64, unquantized int16 and
+ * complex64: inputs and output share one type; the output is the broadcast
+ * of the input shapes at any rank; integer products wrap around. The fused
+ * activation (MulOptions) clamps every real result: RELU [0, max], RELU6
+ * [0, 6], RELU_N1_TO_1 [-1, 1], anything else the type's full finite range.
+ * complex64 products follow C's complex multiply (Annex G: inf/NaN
+ * recovery), as std::complex; a fused activation with complex64 is an error
+ * in prepare, as in TFLite.
+ * Quantized int8/uint8/int16 MUL is not supported yet. */
+#include <complex.h>
+
 #include "capi/kernels/internal/binary.h"
 
 /* Schema BuiltinOptions union type of MulOptions. */
@@ -24,14 +29,44 @@ PL_BIN_ROW(mul_row_i16, int16_t, int16_t,
                (int16_t)(uint16_t)((uint32_t)x * (uint32_t)y), c->i_lo,
                c->i_hi))
 
+typedef float _Complex mul_c64;
+PL_BIN_ROW(mul_row_c64, mul_c64, mul_c64, x * y)
+
 static const PlBinaryOp kMul = {
     .name = "MUL",
     .options_type = kMulOptionsType,
-    .types = "float32, int32, int64 and int16",
+    .types = "float32, int32, int64, int16 and complex64",
     .quantized = {[kTfLiteInt8] = true, [kTfLiteUInt8] = true,
                   [kTfLiteInt16] = true},
     .rows = {[kTfLiteFloat32] = mul_row_f32, [kTfLiteInt32] = mul_row_i32,
-             [kTfLiteInt64] = mul_row_i64, [kTfLiteInt16] = mul_row_i16},
+             [kTfLiteInt64] = mul_row_i64, [kTfLiteInt16] = mul_row_i16,
+             [kTfLiteComplex64] = mul_row_c64},
 };
 
-PL_BINARY_KERNEL(mul, "MUL", kMul)
+static TfLiteStatus mul_init(PlSubgraph* sg, PlNode* node) {
+  return pl_binary_init(sg, node, &kMul);
+}
+
+static TfLiteStatus mul_prepare(PlSubgraph* sg, PlNode* node) {
+  PL_ENSURE_OK(pl_binary_prepare(sg, node, &kMul));
+  const PlBinaryData* data = node->user_data;
+  if (pl_input(sg, node, 0)->type == kTfLiteComplex64 &&
+      data->activation != PL_ACT_NONE) {
+    pl_report(sg, "MUL: a fused activation (%d) is not allowed for COMPLEX64.",
+              data->activation);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static TfLiteStatus mul_eval(PlSubgraph* sg, PlNode* node) {
+  return pl_binary_eval(sg, node, &kMul);
+}
+
+const PlKernel pl_kernel_mul = {
+    .name = "MUL",
+    .init = mul_init,
+    .free = pl_binary_free,
+    .prepare = mul_prepare,
+    .eval = mul_eval,
+};

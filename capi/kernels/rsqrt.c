@@ -4,8 +4,7 @@
  * x = 0 gives +inf, -0.0 gives -inf, negative x NaN.
  * The output has the input's shape and type.
  *
- * Quantized int8/int16 RSQRT is not supported yet (a clear error in prepare).
- */
+ * Quantized int8/int16 RSQRT is not supported yet. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"

@@ -4,8 +4,7 @@
  * sqrt(-0.0) is -0.0.
  * The output has the input's shape and type.
  *
- * Quantized int8/int16 SQRT is not supported yet (a clear error in prepare).
- */
+ * Quantized int8/int16 SQRT is not supported yet. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"

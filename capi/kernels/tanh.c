@@ -3,8 +3,7 @@
  * y = tanh(x) (tanhf), as TFLite's reference TANH kernel.
  * The output has the input's shape and type.
  *
- * Quantized uint8/int8/int16 TANH is not supported yet (a clear error in prepare).
- */
+ * Quantized uint8/int8/int16 TANH is not supported yet. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"

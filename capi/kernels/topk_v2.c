@@ -6,15 +6,14 @@
  * (int32 or int16); both have the input's shape with the last dim k. Each
  * row comes out sorted by value, largest first, ties in index order. A k
  * larger than the last dim is an error; a k of 0 or less gives an empty last
- * dim. A non-constant k makes the outputs dynamic.
- *
- * Differences from TFLite: rows holding NaN. TFLite's heap-based selection
- * gives an order that depends on its heap; pylite treats NaN as equal to
- * every value in a stable merge sort (so NaN stays near where it was).
- * int8/uint8 compare raw values, which quantization does not reorder. */
+ * dim. A non-constant k makes the outputs dynamic. NaN ranks below every
+ * number (LiteRT 2.3's order). int8/uint8 compare raw values, which
+ * quantization does not reorder. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "capi/core/kernel.h"
 
@@ -138,10 +137,21 @@ static TfLiteStatus topk_prepare(PlSubgraph* sg, PlNode* node) {
   return resize_outputs(sg, node);
 }
 
-/* A stable merge sort of the indices order[0..n) by value, largest first:
- * equal values keep index order, as TFLite's tie rule asks. `tmp` holds n
- * more indices. */
-#define TOPK_SORT(NAME, T)                                                   \
+/* TFLite's order: a number before NaN; numbers by value, largest first;
+ * equal values (and NaNs among themselves) by index. A total order, so the
+ * sort below gives exactly TFLite's rows. */
+#define TOPK_BEFORE(NAME, T, ISNAN)                                 \
+  static inline bool NAME(const T* row, int32_t a, int32_t b) {     \
+    const bool na = ISNAN(row[a]), nb = ISNAN(row[b]);              \
+    if (na != nb) return nb;                                        \
+    if (row[b] < row[a]) return true;                               \
+    if (row[b] > row[a]) return false;                              \
+    return a < b;                                                   \
+  }
+
+/* A merge sort of the indices order[0..n) into TFLite's order; `tmp` holds
+ * n more indices. */
+#define TOPK_SORT(NAME, T, BEFORE)                                           \
   static void NAME(const T* row, int32_t* order, int32_t* tmp, int64_t n) {  \
     for (int64_t width = 1; width < n; width *= 2) {                         \
       for (int64_t lo = 0; lo < n; lo += 2 * width) {                        \
@@ -149,20 +159,25 @@ static TfLiteStatus topk_prepare(PlSubgraph* sg, PlNode* node) {
         const int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;          \
         int64_t a = lo, b = mid, t = lo;                                     \
         while (a < mid && b < hi)                                            \
-          tmp[t++] = row[order[b]] > row[order[a]] ? order[b++] : order[a++]; \
+          tmp[t++] = BEFORE(row, order[b], order[a]) ? order[b++]            \
+                                                     : order[a++];           \
         while (a < mid) tmp[t++] = order[a++];                               \
         while (b < hi) tmp[t++] = order[b++];                                \
       }                                                                      \
-      for (int64_t i = 0; i < n; ++i) order[i] = tmp[i];                     \
+      memcpy(order, tmp, (size_t)n * sizeof(*order));                        \
     }                                                                        \
   }
 
-TOPK_SORT(topk_sort_f32, float)
-TOPK_SORT(topk_sort_i32, int32_t)
-TOPK_SORT(topk_sort_i64, int64_t)
-TOPK_SORT(topk_sort_i16, int16_t)
-TOPK_SORT(topk_sort_i8, int8_t)
-TOPK_SORT(topk_sort_u8, uint8_t)
+#define TOPK_NO_NAN(x) ((void)(x), false)
+#define TOPK_DEFINE(S, T, ISNAN)            \
+  TOPK_BEFORE(topk_before_##S, T, ISNAN)    \
+  TOPK_SORT(topk_sort_##S, T, topk_before_##S)
+TOPK_DEFINE(f32, float, isnan)
+TOPK_DEFINE(i32, int32_t, TOPK_NO_NAN)
+TOPK_DEFINE(i64, int64_t, TOPK_NO_NAN)
+TOPK_DEFINE(i16, int16_t, TOPK_NO_NAN)
+TOPK_DEFINE(i8, int8_t, TOPK_NO_NAN)
+TOPK_DEFINE(u8, uint8_t, TOPK_NO_NAN)
 
 #define TOPK_ROWS(SORT, T)                                                   \
   do {                                                                       \

@@ -217,17 +217,17 @@ static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
   const float* x = input->data.f;
   for (int b = 0; b < n; ++b) {
     for (int iy = 0; iy < h; ++iy) {
-      const int oy0 = iy * d->stride_h - pad_h;
+      const int64_t oy0 = (int64_t)iy * d->stride_h - pad_h;
       for (int ix = 0; ix < w; ++ix) {
-        const int ox0 = ix * d->stride_w - pad_w;
+        const int64_t ox0 = (int64_t)ix * d->stride_w - pad_w;
         const float* src = x + (((int64_t)b * h + iy) * w + ix) * ic;
         /* Each output gets one term per (iy, ix), so taking the channels
          * innermost keeps the reference's order of terms. */
         for (int fy = 0; fy < fh; ++fy) {
-          const int oy = oy0 + fy;
+          const int64_t oy = oy0 + fy;
           if (oy < 0 || oy >= oh) continue;
           for (int fx = 0; fx < fw; ++fx) {
-            const int ox = ox0 + fx;
+            const int64_t ox = ox0 + fx;
             if (ox < 0 || ox >= ow) continue;
             float* dst = y + (((int64_t)b * oh + oy) * ow + ox) * oc;
             const float* wrow = wt + ((int64_t)fy * fw + fx) * ic * oc;

@@ -14,7 +14,11 @@ TensorFlow's converter, runs the model in LiteRT with its reference kernels
   models/<name>.tflite
   data/<name>/input_<i>.bin, expected_<i>.bin   raw little-endian tensors
                                                  (strings in TFLite's layout)
-  manifest.json                                  one entry per case
+  data/<name>/case.json                          the case's manifest entry
+  manifest.json                                  every data/**/case.json
+
+The manifest is rebuilt from the case.json files at the end of every run, so
+runs for different groups never lose each other's cases.
 
 Expected outputs are the reference kernels'; `xnnpack_max_diff` records how
 far LiteRT's own two paths differ, from which whole-model tolerances are
@@ -160,28 +164,42 @@ def all_cases(groups, only):
       yield case
 
 
+def write_manifest():
+  """manifest.json from every data/**/case.json, sorted by case name."""
+  entries = []
+  for dirpath, _, files in os.walk(os.path.join(HERE, "data")):
+    if "case.json" in files:
+      with open(os.path.join(dirpath, "case.json")) as f:
+        entries.append(json.load(f))
+  entries.sort(key=lambda e: e["name"])
+  manifest = {"version": 1, "cases": entries,
+              "about": "Expected outputs recorded from ai-edge-litert with "
+                       "OpResolverType.BUILTIN_REF by generate.py."}
+  tmp = MANIFEST + ".%d.tmp" % os.getpid()
+  with open(tmp, "w") as f:
+    json.dump(manifest, f, indent=1, sort_keys=True)
+    f.write("\n")
+  os.replace(tmp, MANIFEST)
+  return len(entries)
+
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   ap.add_argument("--group", action="append", default=[])
   ap.add_argument("--case", action="append", default=[])
+  ap.add_argument("--manifest-only", action="store_true",
+                  help="only rebuild manifest.json from the case.json files")
   args = ap.parse_args()
-  manifest = {"version": 1, "cases": []}
-  if os.path.exists(MANIFEST):
-    with open(MANIFEST) as f:
-      manifest = json.load(f)
-  entries = {c["name"]: c for c in manifest["cases"]}
   written = 0
-  for case in all_cases(args.group, args.case):
-    entries[case.name] = write_case(case)
-    written += 1
-    print("wrote", case.name)
-  manifest["cases"] = [entries[k] for k in sorted(entries)]
-  manifest["about"] = ("Expected outputs recorded from ai-edge-litert with "
-                       "OpResolverType.BUILTIN_REF by generate.py.")
-  with open(MANIFEST, "w") as f:
-    json.dump(manifest, f, indent=1, sort_keys=True)
-    f.write("\n")
-  print("%d cases written, %d in the manifest" % (written, len(entries)))
+  if not args.manifest_only:
+    for case in all_cases(args.group, args.case):
+      entry = write_case(case)
+      with open(os.path.join(HERE, "data", case.name, "case.json"), "w") as f:
+        json.dump(entry, f, indent=1, sort_keys=True)
+        f.write("\n")
+      written += 1
+      print("wrote", case.name)
+  print("%d cases written, %d in the manifest" % (written, write_manifest()))
 
 
 if __name__ == "__main__":

@@ -127,3 +127,11 @@ def test_op_details_name_control_flow_ops():
   names = [d["op_name"] for d in interp._get_ops_details()]
   assert names[0] == "CALL_ONCE"
   assert {"VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE"} <= set(names)
+
+
+def test_on_device_training_matches_tensorflow():
+  """infer, train x5, infer, get_weights: step by step against TensorFlow
+  running the same steps (tools/make_training_model.py)."""
+  with open(os.path.join(DATA, "training_reference.json")) as f:
+    steps = json.load(f)["training"]
+  _run_script(_interpreter("training"), steps, tolerance=1e-5)

@@ -22,9 +22,9 @@ static inline TfLiteStatus pl_nn_require_f32(PlSubgraph* sg, const char* op,
     if (!ts[i] || ts[i]->type == kTfLiteFloat32) continue;
     if (pl_nn_is_quantized_type(ts[i]->type)) {
       pl_report(sg,
-                "%s with a %s %s (quantized or hybrid) is not supported yet; "
+                "%s: %s type %s (quantized or hybrid) is not supported yet; "
                 "only float32.",
-                op, TfLiteTypeGetName(ts[i]->type), roles[i]);
+                op, roles[i], TfLiteTypeGetName(ts[i]->type));
     } else {
       pl_report(sg, "%s: unsupported %s type %s; only float32 is supported.",
                 op, roles[i], TfLiteTypeGetName(ts[i]->type));

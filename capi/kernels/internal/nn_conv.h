@@ -93,28 +93,22 @@ static inline void pl_nn_gemm(const float* a, int64_t sai, int64_t sad,
     const float* p = packed + j0 * k;
     const int64_t cols = n - j0 < PL_NN_PANEL ? n - j0 : PL_NN_PANEL;
     int64_t i = 0;
+    /* 4 rows x 8 columns of accumulators: measured faster than 6 x 8 and
+     * 3 x 16 with SSE2. */
     for (; i + 4 <= m; i += 4) {
-      float acc0[PL_NN_PANEL] = {0}, acc1[PL_NN_PANEL] = {0},
-            acc2[PL_NN_PANEL] = {0}, acc3[PL_NN_PANEL] = {0};
+      float acc[4][PL_NN_PANEL];
+      memset(acc, 0, sizeof(acc));
       const float* a0 = a + i * sai;
-      const float* a1 = a0 + sai;
-      const float* a2 = a1 + sai;
-      const float* a3 = a2 + sai;
       for (int64_t d = 0; d < k; ++d) {
         const float* w = p + d * PL_NN_PANEL;
-        const float v0 = a0[d * sad], v1 = a1[d * sad], v2 = a2[d * sad],
-                    v3 = a3[d * sad];
-        for (int c = 0; c < PL_NN_PANEL; ++c) {
-          acc0[c] += v0 * w[c];
-          acc1[c] += v1 * w[c];
-          acc2[c] += v2 * w[c];
-          acc3[c] += v3 * w[c];
+        const float* ad = a0 + d * sad;
+        for (int r = 0; r < 4; ++r) {
+          const float v = ad[r * sai];
+          for (int c = 0; c < PL_NN_PANEL; ++c) acc[r][c] += v * w[c];
         }
       }
-      pl_nn_store(y + i * ldy, acc0, bias, j0, cols, lo, hi);
-      pl_nn_store(y + (i + 1) * ldy, acc1, bias, j0, cols, lo, hi);
-      pl_nn_store(y + (i + 2) * ldy, acc2, bias, j0, cols, lo, hi);
-      pl_nn_store(y + (i + 3) * ldy, acc3, bias, j0, cols, lo, hi);
+      for (int r = 0; r < 4; ++r)
+        pl_nn_store(y + (i + r) * ldy, acc[r], bias, j0, cols, lo, hi);
     }
     for (; i < m; ++i) {
       float acc[PL_NN_PANEL] = {0};

@@ -4,18 +4,28 @@
  * bool, rank >= 1) and input 1, a one-element int32 or int64 axis (negative
  * counts from the end). The output drops the axis dim and holds, for each
  * position, the index along the axis of the largest (smallest) value; ties
- * go to the first index. The scan starts from the first element and takes a
- * later one only if it compares greater (less), so NaNs are skipped unless
- * the first element is NaN. The index type comes from the options'
+ * go to the first index. Float NaNs never win: a number replaces a NaN
+ * best, a NaN replaces nothing, and an all-NaN line gives 0 (TFLite's
+ * reference rule, as TensorFlow). The index type comes from the options'
  * output_type (int32 or int64) and must match the output tensor. A
  * non-constant axis makes the output dynamic. An empty axis dim is an error.
  * uint8/int8 compare raw values, which quantization does not reorder.
+ *
+ * For float lines of 4 or more along the last axis TFLite's x86 build runs a
+ * 4-lane SIMD scan instead (pl_arg_lanes_f32 below replays it): each lane
+ * keeps its best under the rule above, then the lanes are folded pairwise
+ * ((0,1), (2,3), then the two results) keeping the left value unless the
+ * right one compares better, so a NaN lane can win the fold; the index is
+ * the smallest among lanes equal to the folded value, the leftover tail is
+ * scanned under the rule, and a NaN result gives 0. Without NaN this equals
+ * the plain scan.
  *
  * Stricter than TFLite: an output tensor whose type differs from
  * output_type is an error (TFLite retypes the tensor). */
 #ifndef PYLITE_KERNELS_INTERNAL_REDUCE_ARG_H_
 #define PYLITE_KERNELS_INTERNAL_REDUCE_ARG_H_
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -189,16 +199,51 @@ static inline TfLiteStatus pl_arg_prepare(PlSubgraph* sg, PlNode* node) {
 
 #define PL_ARG_GT(a, b) ((a) > (b))
 #define PL_ARG_LT(a, b) ((a) < (b))
-#define PL_ARG_DEFINE(T, S)                                 \
-  PL_ARG_SCAN(pl_argmax_##S##_i32, T, int32_t, PL_ARG_GT)   \
-  PL_ARG_SCAN(pl_argmax_##S##_i64, T, int64_t, PL_ARG_GT)   \
-  PL_ARG_SCAN(pl_argmin_##S##_i32, T, int32_t, PL_ARG_LT)   \
-  PL_ARG_SCAN(pl_argmin_##S##_i64, T, int64_t, PL_ARG_LT)
+/* Floats: a NaN candidate never wins; any number beats a NaN best. */
+#define PL_ARG_GT_F(a, b) (!isnan(a) && (isnan(b) || (a) > (b)))
+#define PL_ARG_LT_F(a, b) (!isnan(a) && (isnan(b) || (a) < (b)))
+#define PL_ARG_DEFINE(T, S, GT, LT)                  \
+  PL_ARG_SCAN(pl_argmax_##S##_i32, T, int32_t, GT)   \
+  PL_ARG_SCAN(pl_argmax_##S##_i64, T, int64_t, GT)   \
+  PL_ARG_SCAN(pl_argmin_##S##_i32, T, int32_t, LT)   \
+  PL_ARG_SCAN(pl_argmin_##S##_i64, T, int64_t, LT)
 
-PL_ARG_DEFINE(float, f32)
-PL_ARG_DEFINE(int32_t, i32)
-PL_ARG_DEFINE(uint8_t, u8)
-PL_ARG_DEFINE(int8_t, i8)
+PL_ARG_DEFINE(float, f32, PL_ARG_GT_F, PL_ARG_LT_F)
+PL_ARG_DEFINE(int32_t, i32, PL_ARG_GT, PL_ARG_LT)
+PL_ARG_DEFINE(uint8_t, u8, PL_ARG_GT, PL_ARG_LT)
+PL_ARG_DEFINE(int8_t, i8, PL_ARG_GT, PL_ARG_LT)
+
+/* TFLite's SIMD scan of one contiguous float line of n >= 4 (see above). */
+static inline int64_t pl_arg_lanes_f32(const float* x, int64_t n,
+                                       bool is_max) {
+  float lane[4];
+  int64_t index[4];
+  for (int l = 0; l < 4; ++l) lane[l] = x[l], index[l] = l;
+  int64_t i = 4;
+  for (; i <= n - 4; i += 4) {
+    for (int l = 0; l < 4; ++l) {
+      const float v = x[i + l];
+      if (is_max ? PL_ARG_GT_F(v, lane[l]) : PL_ARG_LT_F(v, lane[l]))
+        lane[l] = v, index[l] = i + l;
+    }
+  }
+  /* Pairwise fold: the right value only if it compares better. */
+#define PL_ARG_FOLD(a, b) \
+  ((is_max ? (b) > (a) : (b) < (a)) ? (b) : (a))
+  const float low = PL_ARG_FOLD(lane[0], lane[1]);
+  const float high = PL_ARG_FOLD(lane[2], lane[3]);
+  float best = PL_ARG_FOLD(low, high);
+#undef PL_ARG_FOLD
+  int64_t best_i = INT32_MAX;
+  for (int l = 0; l < 4; ++l)
+    if (lane[l] == best && index[l] < best_i) best_i = index[l];
+  for (; i < n; ++i) {
+    const float v = x[i];
+    if (is_max ? PL_ARG_GT_F(v, best) : PL_ARG_LT_F(v, best))
+      best = v, best_i = i;
+  }
+  return isnan(best) ? 0 : best_i;
+}
 
 #define PL_ARG_RUN(S)                                                       \
   do {                                                                      \
@@ -229,6 +274,16 @@ static inline TfLiteStatus pl_arg_eval(PlSubgraph* sg, PlNode* node,
   switch (input->type) {
     case kTfLiteFloat32: {
       const float* in = input->data.f;
+      if (inner == 1 && n >= 4) {
+        for (int64_t o = 0; o < outer; ++o) {
+          const int64_t best = pl_arg_lanes_f32(in + o * n, n, is_max);
+          if (out64)
+            output->data.i64[o] = best;
+          else
+            output->data.i32[o] = (int32_t)best;
+        }
+        break;
+      }
       PL_ARG_RUN(f32);
     } break;
     case kTfLiteInt32: {

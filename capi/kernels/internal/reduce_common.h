@@ -25,11 +25,16 @@
  *
  * Types: float32, int32, int64 for MEAN/SUM/PROD; those plus int8, uint8
  * and int16 (raw values, input and output quantization equal) and bool for
- * MAX/MIN; bool for ANY/ALL. Quantized MEAN/SUM/PROD are not supported yet.
+ * MAX/MIN; unquantized int8, uint8 and int16 (wrapping) for PROD; bool for
+ * ANY/ALL. Quantized MEAN/SUM/PROD (and int8/uint8/int16 MEAN/SUM, which
+ * TFLite always treats as quantized) are not supported yet.
  *
- * Differences from TFLite: TFLite splits a full reduction of at least 1024
- * elements per thread across its threads, which changes float sums; pylite
- * always folds in one pass, as TFLite does single-threaded.
+ * Stricter than TFLite: the output type must equal the input type (TFLite
+ * does not check it).
+ *
+ * Like TFLite, a full reduction with at least 1024 elements per thread is
+ * split into one part per interpreter thread (pylite folds the parts in
+ * turn), which changes float sums with the thread count.
  *
  * Header-only (static functions): the build compiles only the kernel files
  * directly under capi/kernels. */
@@ -180,6 +185,10 @@ static inline bool pl_reduce_check_type(PlSubgraph* sg, const PlNode* node,
         }
         return true;
       }
+      /* TFLite multiplies unquantized small integers plainly (wrapping). */
+      if (kind == PL_REDUCE_PROD && type != kTfLiteBool &&
+          !pl_reduce_is_quantized(input))
+        return true;
       if (type != kTfLiteBool) {
         pl_report(sg, "%s of %s (quantized) is not supported yet.", op,
                   TfLiteTypeGetName(type));
@@ -236,13 +245,13 @@ static inline TfLiteStatus pl_reduce_prepare(PlSubgraph* sg, PlNode* node,
               TfLiteTypeGetName(axis->type));
     return kTfLiteError;
   }
+  if (!pl_reduce_check_type(sg, node, kind, input, output))
+    return kTfLiteError;
   if (input->type != output->type) {
     pl_report(sg, "%s input type %s does not match output type %s.", op,
               TfLiteTypeGetName(input->type), TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
-  if (!pl_reduce_check_type(sg, node, kind, input, output))
-    return kTfLiteError;
   if (input->dims->size > PL_MAX_RANK) {
     pl_report(sg, "%s input may have at most %d dims.", op, PL_MAX_RANK);
     return kTfLiteError;
@@ -311,12 +320,28 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
     }                                                                         \
   }
 
-/* A full reduction, as TFLite's: starts from the first element. */
-#define PL_REDUCE_ALL_DIMS(NAME, T, OP)                                \
-  static inline void NAME(const T* in, int64_t count, T* out, T start) { \
-    T acc = count > 0 ? in[0] : start;                                 \
-    for (int64_t i = 1; i < count; ++i) acc = OP(acc, in[i]);          \
-    *out = acc;                                                        \
+/* A full reduction, as TFLite's: one thread starts from the first element;
+ * with `parts` > 1 (TFLite's threads, when each gets 1024 elements or more)
+ * each part folds from the start value, then the parts fold in order. */
+#define PL_REDUCE_ALL_DIMS(NAME, T, OP)                                      \
+  static inline void NAME(const T* in, int64_t count, T* out, T start,       \
+                          int parts) {                                       \
+    if (parts <= 1 || count / parts < 1024) {                                \
+      T acc = count > 0 ? in[0] : start;                                     \
+      for (int64_t i = 1; i < count; ++i) acc = OP(acc, in[i]);              \
+      *out = acc;                                                            \
+      return;                                                                \
+    }                                                                        \
+    T total = start;                                                         \
+    int64_t begin = 0;                                                       \
+    for (int p = 0; p < parts; ++p) {                                        \
+      const int64_t end = begin + (count - begin) / (parts - p);             \
+      T part = start;                                                        \
+      for (int64_t i = begin; i < end; ++i) part = OP(part, in[i]);          \
+      total = p == 0 ? part : OP(total, part);                               \
+      begin = end;                                                           \
+    }                                                                        \
+    *out = total;                                                            \
   }
 
 #define PL_RED_ADD(a, x) ((a) + (x))
@@ -330,6 +355,9 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
 #define PL_RED_ADD_I64(a, x) ((int64_t)((uint64_t)(a) + (uint64_t)(x)))
 #define PL_RED_MUL_I32(a, x) ((int32_t)((uint32_t)(x) * (uint32_t)(a)))
 #define PL_RED_MUL_I64(a, x) ((int64_t)((uint64_t)(x) * (uint64_t)(a)))
+/* Small integers multiply in int and keep the low bits (GCC converts out of
+ * range values modulo 2^n). */
+#define PL_RED_MUL_SMALL(a, x) ((x) * (a))
 
 /* One fold per (type, operation) actually used. */
 #define PL_REDUCE_DEFINE(SUFFIX, T, OP)                 \
@@ -342,6 +370,9 @@ PL_REDUCE_DEFINE(sum_i64, int64_t, PL_RED_ADD_I64)
 PL_REDUCE_DEFINE(prod_f32, float, PL_RED_MUL)
 PL_REDUCE_DEFINE(prod_i32, int32_t, PL_RED_MUL_I32)
 PL_REDUCE_DEFINE(prod_i64, int64_t, PL_RED_MUL_I64)
+PL_REDUCE_DEFINE(prod_i16, int16_t, PL_RED_MUL_SMALL)
+PL_REDUCE_DEFINE(prod_i8, int8_t, PL_RED_MUL_SMALL)
+PL_REDUCE_DEFINE(prod_u8, uint8_t, PL_RED_MUL_SMALL)
 PL_REDUCE_DEFINE(max_f32, float, PL_RED_MAX)
 PL_REDUCE_DEFINE(max_i32, int32_t, PL_RED_MAX)
 PL_REDUCE_DEFINE(max_i64, int64_t, PL_RED_MAX)
@@ -373,7 +404,7 @@ PL_REDUCE_FOLD(pl_reduce_fold_mean_i32, int32_t, int64_t, PL_RED_ADD_I64)
     if (in_count == 0) break;                                               \
     if (full)                                                               \
       pl_reduce_all_##SUFFIX((const T*)in_raw, in_count, (T*)out_raw,       \
-                             (T)(START));                                   \
+                             (T)(START), parts);                            \
     else                                                                    \
       pl_reduce_fold_##SUFFIX(&walk, (const T*)in_raw, (T*)out_raw);        \
   } while (0)
@@ -461,6 +492,7 @@ static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
   void* out_raw = output->data.raw;
   /* TFLite's full-reduction path: every dim reduced (a rank-0 input too). */
   const bool full = axes.count == input->dims->size;
+  const int parts = pl_num_threads(sg);
   const TfLiteType type = input->type;
   switch (kind) {
     case PL_REDUCE_SUM:
@@ -469,9 +501,14 @@ static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
       else PL_REDUCE_RUN(sum_i64, int64_t, 0);
       break;
     case PL_REDUCE_PROD:
-      if (type == kTfLiteFloat32) PL_REDUCE_RUN(prod_f32, float, 1.0f);
-      else if (type == kTfLiteInt32) PL_REDUCE_RUN(prod_i32, int32_t, 1);
-      else PL_REDUCE_RUN(prod_i64, int64_t, 1);
+      switch (type) {
+        case kTfLiteFloat32: PL_REDUCE_RUN(prod_f32, float, 1.0f); break;
+        case kTfLiteInt32: PL_REDUCE_RUN(prod_i32, int32_t, 1); break;
+        case kTfLiteInt16: PL_REDUCE_RUN(prod_i16, int16_t, 1); break;
+        case kTfLiteInt8: PL_REDUCE_RUN(prod_i8, int8_t, 1); break;
+        case kTfLiteUInt8: PL_REDUCE_RUN(prod_u8, uint8_t, 1); break;
+        default: PL_REDUCE_RUN(prod_i64, int64_t, 1); break;
+      }
       break;
     case PL_REDUCE_MAX:
       switch (type) {

@@ -414,4 +414,31 @@ PL_SHAPE_FN TfLiteStatus pl_shape_join_move(PlSubgraph* sg,
   return kTfLiteOk;
 }
 
+/* ---- Boxes: strided views of one input ------------------------------------ */
+
+/* Output element (i0..ik) is input element in_off + sum i_j * stride_j;
+ * the output is contiguous. Slices, reversals, broadcasts and tiles are
+ * all boxes. */
+typedef struct PlShapeBox {
+  int rank;
+  int64_t extent[PL_MAX_RANK * 2];
+  int64_t stride[PL_MAX_RANK * 2];
+  int64_t offset;
+} PlShapeBox;
+
+PL_SHAPE_FN TfLiteStatus pl_shape_box_move(PlSubgraph* sg, const PlNode* node,
+                                           void* ctx_, const char* const* in,
+                                           char* const* out, size_t elem) {
+  const PlShapeBox* box = ctx_;
+  int64_t dst[PL_MAX_RANK * 2];
+  int64_t s = 1;
+  for (int i = box->rank - 1; i >= 0; --i) {
+    dst[i] = s;
+    s *= box->extent[i];
+  }
+  pl_shape_copy(box->rank, box->extent, in[0], box->offset, box->stride,
+                out[0], 0, dst, elem);
+  return kTfLiteOk;
+}
+
 #endif /* PYLITE_KERNELS_INTERNAL_SHAPE_UTIL_H_ */

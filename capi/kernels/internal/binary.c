@@ -1,0 +1,349 @@
+/* pylite: shared machinery of the elementwise binary family; see
+ * binary.h. */
+#include "capi/kernels/internal/binary.h"
+
+#include <stdio.h>
+
+bool pl_bcast_shape(int n, const TfLiteIntArray* const* in, int* out,
+                    int* rank) {
+  int r = 0;
+  for (int k = 0; k < n; ++k) r = in[k]->size > r ? in[k]->size : r;
+  if (r > PL_MAX_RANK) return false;
+  for (int i = 0; i < r; ++i) {
+    int d = 1;
+    for (int k = 0; k < n; ++k) {
+      const int dk = i < in[k]->size ? in[k]->data[in[k]->size - 1 - i] : 1;
+      if (dk == 1) continue;
+      if (d != 1 && d != dk) return false;
+      d = dk;
+    }
+    out[r - 1 - i] = d;
+  }
+  *rank = r;
+  return true;
+}
+
+bool pl_bcast_plan(PlBcast* p, int n, const TfLiteIntArray* const* in,
+                   const int* out, int rank) {
+  int64_t acc[PL_BIN_MAX_IN];
+  p->num_in = n;
+  p->count = 0;
+  for (int k = 0; k < n; ++k) acc[k] = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    const int j = rank - 1 - i; /* position from the right */
+    const int64_t od = out[i];
+    if (od == 0) return false;
+    if (od == 1) continue; /* every operand has 1 here */
+    int64_t s[PL_BIN_MAX_IN], d[PL_BIN_MAX_IN];
+    for (int k = 0; k < n; ++k) {
+      d[k] = j < in[k]->size ? in[k]->data[in[k]->size - 1 - j] : 1;
+      s[k] = d[k] == 1 ? 0 : acc[k];
+    }
+    const int last = p->count - 1;
+    bool fuse = last >= 0;
+    for (int k = 0; fuse && k < n; ++k) {
+      const int64_t prev = p->stride[k][last];
+      fuse = prev == 0 ? s[k] == 0 : s[k] == prev * p->extent[last];
+    }
+    if (fuse) {
+      p->extent[last] *= od;
+    } else {
+      p->extent[p->count] = od;
+      for (int k = 0; k < n; ++k) p->stride[k][p->count] = s[k];
+      p->count++;
+    }
+    for (int k = 0; k < n; ++k) acc[k] *= d[k];
+  }
+  return true;
+}
+
+void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
+  int64_t off[PL_BIN_MAX_IN] = {0};
+  int64_t step[PL_BIN_MAX_IN];
+  if (p->count == 0) { /* every dim is 1: a single element */
+    for (int k = 0; k < p->num_in; ++k) step[k] = 1;
+    visit(ctx, 0, off, step, 1);
+    return;
+  }
+  for (int k = 0; k < p->num_in; ++k) step[k] = p->stride[k][0];
+  const int64_t n = p->extent[0];
+  int64_t index[PL_MAX_RANK] = {0};
+  int64_t out_off = 0;
+  for (;;) {
+    visit(ctx, out_off, off, step, n);
+    out_off += n;
+    int l = 1;
+    for (; l < p->count; ++l) {
+      for (int k = 0; k < p->num_in; ++k) off[k] += p->stride[k][l];
+      if (++index[l] < p->extent[l]) break;
+      for (int k = 0; k < p->num_in; ++k)
+        off[k] -= p->stride[k][l] * p->extent[l];
+      index[l] = 0;
+    }
+    if (l == p->count) return;
+  }
+}
+
+/* Turns a visit's offsets into pointers for the typed row. */
+static void bcast_run_visit(void* ctx, int64_t out_off, const int64_t* in_off,
+                            const int64_t* step, int64_t n) {
+  const PlBcastRun* r = ctx;
+  const void* in[PL_BIN_MAX_IN];
+  for (int k = 0; k < r->num_in; ++k)
+    in[k] = r->in[k] + in_off[k] * (int64_t)r->in_elem[k];
+  r->row(r->out + out_off * (int64_t)r->out_elem, in, step, n, r->ctx);
+}
+
+void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
+  pl_bcast_walk(p, bcast_run_visit, r);
+}
+
+TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
+                                    const TfLiteTensor* const* in, int* out,
+                                    int* rank) {
+  const TfLiteIntArray* dims[PL_BIN_MAX_IN];
+  for (int k = 0; k < n; ++k) {
+    dims[k] = in[k]->dims;
+    if (dims[k]->size > PL_MAX_RANK) {
+      pl_report(sg, "%s inputs may have at most %d dims, input %d has %d.", op,
+                PL_MAX_RANK, k, dims[k]->size);
+      return kTfLiteError;
+    }
+  }
+  if (!pl_bcast_shape(n, dims, out, rank)) {
+    char msg[512];
+    int at = snprintf(msg, sizeof(msg), "%s: Given shapes, ", op);
+    for (int k = 0; k < n && at > 0 && at < (int)sizeof(msg); ++k) {
+      char s[160];
+      pl_shape_string(dims[k], s, sizeof(s));
+      at += snprintf(msg + at, sizeof(msg) - at, "%s%s",
+                     k == 0 ? "" : (k == n - 1 ? " and " : ", "), s);
+    }
+    pl_report(sg, "%s, are not broadcastable.", msg);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_binary_init(PlSubgraph* sg, PlNode* node,
+                            const PlBinaryOp* op) {
+  PlBinaryData* data = calloc(1, sizeof(*data));
+  if (!data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  /* As TFLite: options of another union type read as defaults. */
+  if (op->options_type != 0 &&
+      node->def->builtin_options_type == op->options_type)
+    data->activation = pl_fb_i8(&node->def->builtin_options, 0, PL_ACT_NONE);
+  node->user_data = data;
+  return kTfLiteOk;
+}
+
+void pl_binary_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+TfLiteStatus pl_bin_check_arity(PlSubgraph* sg, const PlNode* node,
+                                const char* op, int ni, int no) {
+  if (pl_num_inputs(node) != ni || pl_num_outputs(node) != no) {
+    pl_report(sg, "%s takes %d input%s and %d output%s, got %d and %d.", op,
+              ni, ni == 1 ? "" : "s", no, no == 1 ? "" : "s",
+              pl_num_inputs(node), pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  for (int i = 0; i < ni; ++i) {
+    if (!pl_input(sg, node, i)) {
+      pl_report(sg, "%s input %d is missing.", op, i);
+      return kTfLiteError;
+    }
+  }
+  for (int i = 0; i < no; ++i) {
+    if (!pl_output(sg, node, i)) {
+      pl_report(sg, "%s output %d is missing.", op, i);
+      return kTfLiteError;
+    }
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_binary_check_type(PlSubgraph* sg, const PlBinaryOp* op,
+                                  TfLiteType t) {
+  const bool known = (int)t >= 0 && (int)t < PL_BIN_NUM_TYPES;
+  if (known && op->rows[t]) return kTfLiteOk;
+  if (known && op->quantized[t]) {
+    pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
+              TfLiteTypeGetName(t));
+    return kTfLiteError;
+  }
+  pl_report(sg, "%s supports %s, got %s.", op->name, op->types,
+            TfLiteTypeGetName(t));
+  return kTfLiteError;
+}
+
+TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
+                               const PlBinaryOp* op) {
+  PL_ENSURE_OK(pl_bin_check_arity(sg, node, op->name, 2, 1));
+  PL_ENSURE(sg, node->user_data != NULL);
+  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  if (in[0]->type != in[1]->type) {
+    pl_report(sg, "%s needs inputs of one type, got %s and %s.", op->name,
+              TfLiteTypeGetName(in[0]->type), TfLiteTypeGetName(in[1]->type));
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(pl_binary_check_type(sg, op, in[0]->type));
+  /* int16 is plain integer arithmetic only when unquantized. */
+  if (op->quantized[in[0]->type] &&
+      (in[0]->quantization.type != kTfLiteNoQuantization ||
+       in[1]->quantization.type != kTfLiteNoQuantization)) {
+    pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
+              TfLiteTypeGetName(in[0]->type));
+    return kTfLiteError;
+  }
+  const TfLiteType want =
+      op->out_type == kTfLiteNoType ? in[0]->type : op->out_type;
+  if (output->type != want) {
+    pl_report(sg, "%s output must be %s for %s inputs, got %s.", op->name,
+              TfLiteTypeGetName(want), TfLiteTypeGetName(in[0]->type),
+              TfLiteTypeGetName(output->type));
+    return kTfLiteError;
+  }
+  if (op->same_shape) {
+    if (!pl_same_shape(in[0], in[1])) {
+      char s1[160], s2[160];
+      pl_shape_string(in[0]->dims, s1, sizeof(s1));
+      pl_shape_string(in[1]->dims, s2, sizeof(s2));
+      pl_report(sg, "%s needs inputs of one shape, got %s and %s.", op->name,
+                s1, s2);
+      return kTfLiteError;
+    }
+    return pl_resize_like(sg, output, in[0]->dims);
+  }
+  int dims[PL_MAX_RANK];
+  int rank = 0;
+  PL_ENSURE_OK(pl_bcast_prepare_shape(sg, op->name, 2, in, dims, &rank));
+  return pl_resize(sg, output, rank, dims);
+}
+
+void pl_bin_range(int activation, TfLiteType type, PlBinCtx* c) {
+  int64_t max = INT64_MAX, min = INT64_MIN;
+  if (type == kTfLiteInt32) max = INT32_MAX, min = INT32_MIN;
+  if (type == kTfLiteInt16) max = INT16_MAX, min = INT16_MIN;
+  if (type == kTfLiteInt8) max = INT8_MAX, min = INT8_MIN;
+  if (type == kTfLiteUInt8) max = UINT8_MAX, min = 0;
+  c->f_lo = -FLT_MAX, c->f_hi = FLT_MAX, c->i_lo = min, c->i_hi = max;
+  switch (activation) {
+    case PL_ACT_RELU:
+      c->f_lo = 0.0f, c->i_lo = 0;
+      break;
+    case PL_ACT_RELU6:
+      c->f_lo = 0.0f, c->f_hi = 6.0f, c->i_lo = 0, c->i_hi = 6;
+      break;
+    case PL_ACT_RELU_N1_TO_1:
+      c->f_lo = -1.0f, c->f_hi = 1.0f, c->i_lo = -1, c->i_hi = 1;
+      break;
+    default:
+      break;
+  }
+}
+
+size_t pl_bin_elem_size(TfLiteType t) {
+  switch (t) {
+    case kTfLiteFloat64:
+    case kTfLiteInt64:
+    case kTfLiteUInt64:
+    case kTfLiteComplex64:
+      return 8;
+    case kTfLiteFloat32:
+    case kTfLiteInt32:
+    case kTfLiteUInt32:
+      return 4;
+    case kTfLiteInt16:
+    case kTfLiteUInt16:
+    case kTfLiteFloat16:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+bool pl_bin_has_zero(const TfLiteTensor* t) {
+  const int64_t n = pl_num_elements(t);
+  switch (t->type) {
+#define PL_BIN_ZERO_CASE(TT, T)                                   \
+  case TT: {                                                      \
+    const T* d = (const T*)t->data.raw_const;                     \
+    for (int64_t i = 0; i < n; ++i)                               \
+      if (d[i] == 0) return true;                                 \
+    return false;                                                 \
+  }
+    PL_BIN_ZERO_CASE(kTfLiteFloat32, float)
+    PL_BIN_ZERO_CASE(kTfLiteFloat64, double)
+    PL_BIN_ZERO_CASE(kTfLiteInt64, int64_t)
+    PL_BIN_ZERO_CASE(kTfLiteInt32, int32_t)
+    PL_BIN_ZERO_CASE(kTfLiteInt16, int16_t)
+    PL_BIN_ZERO_CASE(kTfLiteInt8, int8_t)
+    PL_BIN_ZERO_CASE(kTfLiteUInt8, uint8_t)
+#undef PL_BIN_ZERO_CASE
+    default:
+      return false;
+  }
+}
+
+TfLiteStatus pl_bin_eval_shape(PlSubgraph* sg, const char* op, int n,
+                               const TfLiteTensor* const* in,
+                               const TfLiteTensor* output, int* dims,
+                               int* rank) {
+  const TfLiteIntArray* d[PL_BIN_MAX_IN];
+  for (int k = 0; k < n; ++k) d[k] = in[k]->dims;
+  if (!pl_bcast_shape(n, d, dims, rank) ||
+      !TfLiteIntArrayEqualsArray(output->dims, *rank, dims)) {
+    pl_report(sg, "%s input shapes changed since prepare.", op);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
+                            const PlBinaryOp* op) {
+  const PlBinaryData* data = node->user_data;
+  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  int dims[PL_MAX_RANK];
+  int rank = 0;
+  if (op->same_shape) {
+    if (!pl_same_shape(in[0], in[1]) || !pl_same_shape(in[0], output)) {
+      pl_report(sg, "%s input shapes changed since prepare.", op->name);
+      return kTfLiteError;
+    }
+    rank = in[0]->dims->size;
+    memcpy(dims, in[0]->dims->data, sizeof(int) * rank);
+  } else {
+    PL_ENSURE_OK(pl_bin_eval_shape(sg, op->name, 2, in, output, dims, &rank));
+  }
+  const TfLiteType t = in[0]->type;
+  const bool is_float = t == kTfLiteFloat32 || t == kTfLiteFloat64;
+  if ((is_float ? op->zero_float : op->zero_int) && pl_bin_has_zero(in[1])) {
+    pl_report(sg, "%s", op->zero_message);
+    return kTfLiteError;
+  }
+  if (op->check) PL_ENSURE_OK(op->check(sg, in[0], in[1]));
+  PlBcast plan;
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  if (!pl_bcast_plan(&plan, 2, d, dims, rank)) return kTfLiteOk; /* empty */
+  PlBinCtx ctx;
+  pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  PlBcastRun run = {
+      .out = output->data.raw,
+      .out_elem = pl_bin_elem_size(output->type),
+      .in = {in[0]->data.raw_const, in[1]->data.raw_const},
+      .in_elem = {pl_bin_elem_size(t), pl_bin_elem_size(t)},
+      .num_in = 2,
+      .row = op->rows[t],
+      .ctx = &ctx,
+  };
+  pl_bcast_run(&plan, &run);
+  return kTfLiteOk;
+}

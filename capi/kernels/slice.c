@@ -1,0 +1,106 @@
+/* pylite: SLICE, a contiguous box of the input.
+ *
+ * As TFLite's builtin SLICE: begin (input 1) and size (input 2) are 1-D
+ * int32 or int64 tensors with one entry per input dim; a size of -1 means
+ * "to the end of the dim"; each box must lie inside the input (0 <= begin,
+ * begin + size <= dim). Every type moves, strings included; any rank
+ * (TFLite stops at 5). Non-constant begin or size make the output
+ * dynamic. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/shape_util.h"
+
+enum { kInput = 0, kBegin = 1, kSize = 2, kOutput = 0 };
+
+/* Reads begin and size into a box and the output dims. */
+static TfLiteStatus slice_box(PlSubgraph* sg, const PlNode* node,
+                              PlShapeBox* box, int* dims) {
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* begin_t = pl_input(sg, node, kBegin);
+  const TfLiteTensor* size_t_ = pl_input(sg, node, kSize);
+  const int rank = input->dims->size;
+  char s[160];
+  pl_shape_string(input->dims, s, sizeof(s));
+  if (begin_t->dims->size != 1 || begin_t->dims->data[0] != rank ||
+      size_t_->dims->size != 1 || size_t_->dims->data[0] != rank) {
+    char bs[160], ss[160];
+    pl_shape_string(begin_t->dims, bs, sizeof(bs));
+    pl_shape_string(size_t_->dims, ss, sizeof(ss));
+    pl_report(sg, "SLICE: begin %s and size %s must be 1-D with one entry "
+              "per dim of input shape %s.", bs, ss, s);
+    return kTfLiteError;
+  }
+  int64_t begin[PL_MAX_RANK], size[PL_MAX_RANK];
+  PL_ENSURE_OK(pl_shape_read_ints(sg, "SLICE", "begin", begin_t, begin,
+                                  PL_MAX_RANK, NULL));
+  PL_ENSURE_OK(pl_shape_read_ints(sg, "SLICE", "size", size_t_, size,
+                                  PL_MAX_RANK, NULL));
+  int64_t strides[PL_MAX_RANK];
+  pl_shape_strides(input->dims->data, rank, strides);
+  box->rank = rank;
+  box->offset = 0;
+  for (int i = 0; i < rank; ++i) {
+    const int64_t dim = input->dims->data[i];
+    const int64_t n = size[i] == -1 ? dim - begin[i] : size[i];
+    if (begin[i] < 0 || begin[i] > dim || n < 0 || begin[i] + n > dim) {
+      pl_report(sg, "SLICE: begin %lld and size %lld do not fit dim %d of "
+                "input shape %s.", (long long)begin[i], (long long)size[i], i,
+                s);
+      return kTfLiteError;
+    }
+    dims[i] = (int)n;
+    box->extent[i] = n;
+    box->stride[i] = strides[i];
+    box->offset += begin[i] * strides[i];
+  }
+  return kTfLiteOk;
+}
+
+static bool slice_known(PlSubgraph* sg, const PlNode* node) {
+  return pl_is_constant(pl_input(sg, node, kBegin)) &&
+         pl_is_constant(pl_input(sg, node, kSize));
+}
+
+static TfLiteStatus slice_prepare(PlSubgraph* sg, PlNode* node) {
+  PL_ENSURE_OK(pl_shape_arity(sg, node, "SLICE", 3, 3, 1, 1));
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  PL_ENSURE_OK(pl_shape_check_type(sg, "SLICE", "output", output, input));
+  if (pl_input(sg, node, kBegin)->type != pl_input(sg, node, kSize)->type) {
+    pl_report(sg, "SLICE: begin (%s) and size (%s) must have one type.",
+              TfLiteTypeGetName(pl_input(sg, node, kBegin)->type),
+              TfLiteTypeGetName(pl_input(sg, node, kSize)->type));
+    return kTfLiteError;
+  }
+  if (!slice_known(sg, node)) {
+    pl_set_dynamic(output);
+    return kTfLiteOk;
+  }
+  PlShapeBox box;
+  int dims[PL_MAX_RANK];
+  PL_ENSURE_OK(slice_box(sg, node, &box, dims));
+  return pl_resize(sg, output, box.rank, dims);
+}
+
+static TfLiteStatus slice_eval(PlSubgraph* sg, PlNode* node) {
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  PlShapeBox box;
+  int dims[PL_MAX_RANK];
+  PL_ENSURE_OK(slice_box(sg, node, &box, dims));
+  if (!slice_known(sg, node))
+    PL_ENSURE_OK(pl_resize(sg, output, box.rank, dims));
+  if (!TfLiteIntArrayEqualsArray(output->dims, box.rank, dims)) {
+    pl_report(sg, "SLICE: input shape changed since prepare.");
+    return kTfLiteError;
+  }
+  return pl_shape_run1(sg, node, "SLICE", pl_shape_box_move, &box);
+}
+
+const PlKernel pl_kernel_slice = {
+    .name = "SLICE",
+    .prepare = slice_prepare,
+    .eval = slice_eval,
+    .types = "any fixed-size type, string",
+};

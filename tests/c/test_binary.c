@@ -1,0 +1,372 @@
+/* pylite: binary-family kernel tests for what the conformance suite cannot
+ * record (LiteRT crashes or cannot read the result back):
+ * quantized-type errors, integer corner cases that trap in TFLite, WHERE
+ * with no true element and across invokes, rank-0 strings, arity errors;
+ * and the broadcast walk against a naive loop on random shapes up to rank 8
+ * (beyond the conformance suite's rank 6), through a resize too.
+ *
+ * Prints one line per failed check and ends with "N passed, N failed". */
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pylite/c_api.h"
+#include "pylite/pylite.h"
+#include "model_builder.h"
+
+static int g_passed, g_failed;
+static const char* g_case = "";
+
+#define CHECK(cond)                                                       \
+  do {                                                                    \
+    if (cond) {                                                           \
+      g_passed++;                                                         \
+    } else {                                                              \
+      g_failed++;                                                         \
+      printf("FAIL %s (%s:%d): %s [last error: %s]\n", g_case, __FILE__, \
+             __LINE__, #cond, PyliteGetLastError());                      \
+    }                                                                     \
+  } while (0)
+
+/* Schema values not in model_builder.h. */
+enum {
+  T_BOOL = 6,
+  OP_MUL = 18,
+  OP_SUB = 41,
+  OP_DIV = 42,
+  OP_EQUAL = 71,
+  OP_FLOOR_MOD = 95,
+  OP_ADD_N = 106,
+  OP_WHERE = 109,
+  OPT_MUL = 21,
+};
+
+typedef struct T {
+  int type, rank, shape[8];
+  float scale; /* > 0: quantized */
+} T;
+
+typedef struct Run {
+  uint8_t* bytes;
+  TfLiteModel* model;
+  TfLiteInterpreter* interp;
+} Run;
+
+/* One op over tensors 0..n_in-1 (all subgraph inputs) to tensor n_in. */
+static bool open_op(Run* r, int op, int opt, int act, int n_in, const T* ts) {
+  MbModel m;
+  mb_init(&m, "pylite binary test");
+  mb_opcode(&m, op, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  int ins[MB_MAX_OP_IO];
+  for (int i = 0; i <= n_in; ++i) {
+    int t = mb_tensor_data(sg, NULL, ts[i].type, ts[i].rank, ts[i].shape,
+                           NULL, 0);
+    sg->tensors[t].scale = ts[i].scale;
+    if (i < n_in) ins[i] = t;
+  }
+  const int out = n_in;
+  mb_io(sg, n_in, ins, 1, &out);
+  MbOp* o = mb_op(sg, 0, n_in, ins, 1, &out);
+  if (opt) {
+    o->options = opt;
+    o->num_i32 = 1;
+    o->i32[0] = act; /* fused_activation_function, field 0 */
+  }
+  size_t size = 0;
+  memset(r, 0, sizeof(*r));
+  r->bytes = mb_build(&m, &size);
+  r->model = TfLiteModelCreateWithErrorReporter(r->bytes, size,
+                                                PyliteQuietReporter, NULL);
+  CHECK(r->model != NULL);
+  if (!r->model) return false;
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
+  r->interp = TfLiteInterpreterCreate(r->model, opts);
+  TfLiteInterpreterOptionsDelete(opts);
+  CHECK(r->interp != NULL);
+  return r->interp != NULL;
+}
+
+static void close_op(Run* r) {
+  TfLiteInterpreterDelete(r->interp);
+  TfLiteModelDelete(r->model);
+  free(r->bytes);
+  memset(r, 0, sizeof(*r));
+}
+
+static bool set_input(Run* r, int i, const void* data, size_t bytes) {
+  TfLiteTensor* t = TfLiteInterpreterGetInputTensor(r->interp, i);
+  return t && TfLiteTensorCopyFromBuffer(t, data, bytes) == kTfLiteOk;
+}
+
+static bool error_contains(const char* needle) {
+  const char* msg = PyliteGetLastError();
+  if (strstr(msg, needle)) return true;
+  printf("  expected an error containing \"%s\", got \"%s\"\n", needle, msg);
+  return false;
+}
+
+static bool output_bytes(Run* r, const void* want, size_t bytes) {
+  const TfLiteTensor* t = TfLiteInterpreterGetOutputTensor(r->interp, 0);
+  return t && TfLiteTensorByteSize(t) == bytes &&
+         (bytes == 0 || memcmp(TfLiteTensorData(t), want, bytes) == 0);
+}
+
+static void expect_alloc_error(int op, int n_in, const T* ts,
+                               const char* needle) {
+  Run r;
+  if (open_op(&r, op, 0, 0, n_in, ts)) {
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteError);
+    CHECK(error_contains(needle));
+  }
+  close_op(&r);
+}
+
+static void test_errors(void) {
+  g_case = "sub_int8_quantized";
+  {
+    T ts[3] = {{T_I8, 1, {2}, 0.5f}, {T_I8, 1, {2}, 0.5f},
+               {T_I8, 1, {2}, 0.5f}};
+    expect_alloc_error(OP_SUB, 2, ts, "Quantized SUB (INT8) is not supported");
+  }
+  g_case = "equal_uint8_quantized";
+  {
+    T ts[3] = {{T_U8, 1, {2}, 0.5f}, {T_U8, 1, {2}, 0.5f},
+               {T_BOOL, 1, {2}, 0}};
+    expect_alloc_error(OP_EQUAL, 2, ts, "not supported yet");
+  }
+  g_case = "sub_three_inputs";
+  {
+    T ts[4] = {{T_F32, 1, {2}, 0}, {T_F32, 1, {2}, 0}, {T_F32, 1, {2}, 0},
+               {T_F32, 1, {2}, 0}};
+    expect_alloc_error(OP_SUB, 3, ts, "SUB takes 2 inputs and 1 output");
+  }
+  g_case = "add_n_one_input";
+  {
+    T ts[2] = {{T_F32, 1, {2}, 0}, {T_F32, 1, {2}, 0}};
+    expect_alloc_error(OP_ADD_N, 1, ts, "at least 2 inputs");
+  }
+  g_case = "div_output_type";
+  {
+    T ts[3] = {{T_I32, 1, {2}, 0}, {T_I32, 1, {2}, 0}, {T_F32, 1, {2}, 0}};
+    expect_alloc_error(OP_DIV, 2, ts, "DIV output must be INT32");
+  }
+}
+
+static void test_int_corners(void) {
+  g_case = "floor_mod_int_min_by_minus_one";
+  {
+    Run r;
+    T ts[3] = {{T_I32, 1, {3}, 0}, {T_I32, 1, {3}, 0}, {T_I32, 1, {3}, 0}};
+    if (open_op(&r, OP_FLOOR_MOD, 0, 0, 2, ts)) {
+      const int32_t a[3] = {INT32_MIN, -7, 7}, b[3] = {-1, 3, -3};
+      const int32_t want[3] = {0, 2, -2};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    close_op(&r);
+  }
+  g_case = "div_int32";
+  {
+    Run r;
+    T ts[3] = {{T_I32, 1, {3}, 0}, {T_I32, 1, {3}, 0}, {T_I32, 1, {3}, 0}};
+    if (open_op(&r, OP_DIV, 0, 0, 2, ts)) {
+      const int32_t a[3] = {INT32_MIN, -7, 7}, b[3] = {-1, 2, 0};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteError);
+      CHECK(error_contains("DIV: division by zero"));
+      const int32_t b2[3] = {-1, 2, -2}, want[3] = {INT32_MAX, -3, -3};
+      CHECK(set_input(&r, 1, b2, sizeof(b2)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    close_op(&r);
+  }
+  g_case = "mul_f32_relu_keeps_negative_zero";
+  {
+    Run r;
+    T ts[3] = {{T_F32, 1, {3}, 0}, {T_F32, 0, {0}, 0}, {T_F32, 1, {3}, 0}};
+    if (open_op(&r, OP_MUL, OPT_MUL, ACT_RELU, 2, ts)) {
+      const float a[3] = {-0.0f, -2.0f, INFINITY}, b = 1.0f;
+      const float want[3] = {-0.0f, 0.0f, FLT_MAX};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, &b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    close_op(&r);
+  }
+}
+
+static void test_where(void) {
+  g_case = "where_dynamic";
+  Run r;
+  T ts[2] = {{T_BOOL, 2, {2, 2}, 0}, {T_I64, 2, {0, 2}, 0}};
+  if (open_op(&r, OP_WHERE, 0, 0, 1, ts)) {
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    const bool none[4] = {0, 0, 0, 0}, three[4] = {1, 0, 1, 1};
+    CHECK(set_input(&r, 0, none, sizeof(none)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    const TfLiteTensor* out = TfLiteInterpreterGetOutputTensor(r.interp, 0);
+    CHECK(TfLiteTensorNumDims(out) == 2 && TfLiteTensorDim(out, 0) == 0 &&
+          TfLiteTensorDim(out, 1) == 2);
+    CHECK(output_bytes(&r, NULL, 0));
+    CHECK(set_input(&r, 0, three, sizeof(three)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    out = TfLiteInterpreterGetOutputTensor(r.interp, 0);
+    const int64_t want[6] = {0, 0, 1, 0, 1, 1};
+    CHECK(TfLiteTensorDim(out, 0) == 3);
+    CHECK(output_bytes(&r, want, sizeof(want)));
+  }
+  close_op(&r);
+}
+
+static bool set_strings(Run* r, int i, const char* const* s, int count) {
+  size_t len[4];
+  for (int k = 0; k < count; ++k) len[k] = strlen(s[k]);
+  TfLiteTensor* t = TfLiteInterpreterGetInputTensor(r->interp, i);
+  return t && PyliteTensorWriteStrings(t, count, s, len) == kTfLiteOk;
+}
+
+static void test_strings(void) {
+  g_case = "equal_string_rank0";
+  Run r;
+  T ts[3] = {{T_STR, 1, {3}, 0}, {T_STR, 0, {0}, 0}, {T_BOOL, 1, {3}, 0}};
+  if (open_op(&r, OP_EQUAL, 0, 0, 2, ts)) {
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    const char* xs[3] = {"q", "", "qq"};
+    const char* ys[1] = {"q"};
+    CHECK(set_strings(&r, 0, xs, 3) && set_strings(&r, 1, ys, 1));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    const bool want[3] = {true, false, false};
+    CHECK(output_bytes(&r, want, sizeof(want)));
+  }
+  close_op(&r);
+}
+
+/* A small deterministic generator (tests must not depend on rand()). */
+static uint32_t g_seed = 12345u;
+static uint32_t next_rand(void) {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return g_seed >> 8;
+}
+
+/* The broadcast shape of a and b (ranks ra, rb) into out; its rank. */
+static int naive_shape(int ra, const int* a, int rb, const int* b, int* out) {
+  const int r = ra > rb ? ra : rb;
+  for (int i = 0; i < r; ++i) {
+    const int da = i < r - ra ? 1 : a[i - (r - ra)];
+    const int db = i < r - rb ? 1 : b[i - (r - rb)];
+    out[i] = da == 1 ? db : da;
+  }
+  return r;
+}
+
+/* The flat index into a tensor of rank ra broadcast to the output index. */
+static int64_t naive_index(int r, const int* idx, int ra, const int* a) {
+  int64_t at = 0;
+  for (int i = 0; i < ra; ++i) {
+    const int k = idx[i + (r - ra)];
+    at = at * a[i] + (a[i] == 1 ? 0 : k);
+  }
+  return at;
+}
+
+static void test_random_broadcast(void) {
+  g_case = "sub_random_broadcast";
+  for (int trial = 0; trial < 150; ++trial) {
+    T ts[3];
+    memset(ts, 0, sizeof(ts));
+    const int r = 1 + (int)(next_rand() % 8);
+    int full[8];
+    for (int i = 0; i < r; ++i) full[i] = 1 + (int)(next_rand() % 3);
+    for (int k = 0; k < 2; ++k) {
+      ts[k].type = T_F32;
+      ts[k].rank = (int)(next_rand() % (unsigned)(r + 1));
+      for (int i = 0; i < ts[k].rank; ++i) {
+        const int d = full[r - ts[k].rank + i];
+        ts[k].shape[i] = next_rand() % 3 == 0 ? 1 : d;
+      }
+    }
+    int out_shape[8];
+    const int ro = naive_shape(ts[0].rank, ts[0].shape, ts[1].rank,
+                               ts[1].shape, out_shape);
+    ts[2].type = T_F32;
+    ts[2].rank = ro;
+    memcpy(ts[2].shape, out_shape, sizeof(out_shape));
+    int64_t na = 1, nb = 1, no = 1;
+    for (int i = 0; i < ts[0].rank; ++i) na *= ts[0].shape[i];
+    for (int i = 0; i < ts[1].rank; ++i) nb *= ts[1].shape[i];
+    for (int i = 0; i < ro; ++i) no *= out_shape[i];
+    float a[6561], b[6561], want[6561];
+    for (int64_t i = 0; i < na; ++i) a[i] = (float)(next_rand() % 1000);
+    for (int64_t i = 0; i < nb; ++i) b[i] = (float)(next_rand() % 1000) / 8;
+    int idx[8] = {0};
+    for (int64_t o = 0; o < no; ++o) {
+      want[o] = a[naive_index(ro, idx, ts[0].rank, ts[0].shape)] -
+                b[naive_index(ro, idx, ts[1].rank, ts[1].shape)];
+      for (int d = ro - 1; d >= 0; --d) {
+        if (++idx[d] < out_shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    Run run;
+    bool ok = open_op(&run, OP_SUB, 0, 0, 2, ts);
+    ok = ok && TfLiteInterpreterAllocateTensors(run.interp) == kTfLiteOk;
+    ok = ok && set_input(&run, 0, a, sizeof(float) * na) &&
+         set_input(&run, 1, b, sizeof(float) * nb);
+    ok = ok && TfLiteInterpreterInvoke(run.interp) == kTfLiteOk;
+    ok = ok && output_bytes(&run, want, sizeof(float) * no);
+    if (!ok) printf("  trial %d (rank %d)\n", trial, ro);
+    CHECK(ok);
+    /* Grow input 0 by a leading dim of 2 and check again. */
+    if (ok && ts[0].rank < 8 && ts[0].rank >= ts[1].rank) {
+      int grown[9] = {2};
+      memcpy(grown + 1, ts[0].shape, sizeof(int) * ts[0].rank);
+      int shape2[9];
+      const int r2 = naive_shape(ts[0].rank + 1, grown, ts[1].rank,
+                                 ts[1].shape, shape2);
+      int64_t n2 = 1;
+      for (int i = 0; i < r2; ++i) n2 *= shape2[i];
+      static float a2[13122], want2[13122];
+      for (int64_t i = 0; i < 2 * na; ++i) a2[i] = (float)(i % 7);
+      int idx2[9] = {0};
+      for (int64_t o = 0; o < n2; ++o) {
+        want2[o] = a2[naive_index(r2, idx2, ts[0].rank + 1, grown)] -
+                   b[naive_index(r2, idx2, ts[1].rank, ts[1].shape)];
+        for (int d = r2 - 1; d >= 0; --d) {
+          if (++idx2[d] < shape2[d]) break;
+          idx2[d] = 0;
+        }
+      }
+      ok = TfLiteInterpreterResizeInputTensor(run.interp, 0, grown,
+                                              ts[0].rank + 1) == kTfLiteOk &&
+           TfLiteInterpreterAllocateTensors(run.interp) == kTfLiteOk &&
+           set_input(&run, 0, a2, sizeof(float) * 2 * na) &&
+           set_input(&run, 1, b, sizeof(float) * nb) &&
+           TfLiteInterpreterInvoke(run.interp) == kTfLiteOk &&
+           output_bytes(&run, want2, sizeof(float) * n2);
+      if (!ok) printf("  resized trial %d (rank %d)\n", trial, r2);
+      CHECK(ok);
+    }
+    close_op(&run);
+  }
+}
+
+int main(void) {
+  test_errors();
+  test_int_corners();
+  test_where();
+  test_strings();
+  test_random_broadcast();
+  printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed ? 1 : 0;
+}
