@@ -715,3 +715,37 @@ int TfLiteInterpreterGetOutputTensorIndex(const TfLiteInterpreter* interpreter,
   if (!sg || output_index < 0 || output_index >= sg->outputs->size) return -1;
   return sg->outputs->data[output_index];
 }
+
+/* ---- Profiling --------------------------------------------------------------- */
+
+void PyliteInterpreterSetProfiling(TfLiteInterpreter* interpreter,
+                                   bool enable) {
+  if (!interpreter) return;
+  if (enable) {
+    for (int32_t s = 0; s < interpreter->num_subgraphs; ++s) {
+      PlSubgraph* sg = &interpreter->subgraphs[s];
+      pthread_mutex_lock(&sg->lock);
+      memset(sg->node_ns, 0, sizeof(int64_t) * (size_t)sg->num_nodes);
+      memset(sg->node_runs, 0, sizeof(int64_t) * (size_t)sg->num_nodes);
+      pthread_mutex_unlock(&sg->lock);
+    }
+  }
+  atomic_store(&interpreter->profiling, enable);
+}
+
+bool PyliteInterpreterGetNodeProfile(const TfLiteInterpreter* interpreter,
+                                     int32_t subgraph_index,
+                                     int32_t node_index, int64_t* total_ns,
+                                     int64_t* runs) {
+  PlSubgraph* sg = subgraph_at(interpreter, subgraph_index);
+  if (!sg || node_index < 0 || node_index >= sg->num_nodes) return false;
+  if (total_ns) *total_ns = sg->node_ns[node_index];
+  if (runs) *runs = sg->node_runs[node_index];
+  return true;
+}
+
+int64_t PyliteInterpreterGetArenaBytes(const TfLiteInterpreter* interpreter,
+                                       int32_t subgraph_index) {
+  PlSubgraph* sg = subgraph_at(interpreter, subgraph_index);
+  return sg ? (int64_t)sg->arena_size : -1;
+}

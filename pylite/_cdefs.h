@@ -331,6 +331,13 @@ void PyliteInterpreterOptionsSetMaxAllocationBytes(
     TfLiteInterpreterOptions* options, size_t bytes);
 
 TfLiteStatus PyliteInterpreterReset(TfLiteInterpreter* interpreter);
+void PyliteInterpreterSetProfiling(TfLiteInterpreter* interpreter, bool enable);
+bool PyliteInterpreterGetNodeProfile(const TfLiteInterpreter* interpreter,
+                                     int32_t subgraph_index,
+                                     int32_t node_index, int64_t* total_ns,
+                                     int64_t* runs);
+int64_t PyliteInterpreterGetArenaBytes(const TfLiteInterpreter* interpreter,
+                                       int32_t subgraph_index);
 TfLiteStatus TfLiteInterpreterResetVariableTensors(
     TfLiteInterpreter* interpreter);
 int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,

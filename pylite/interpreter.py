@@ -29,6 +29,7 @@ import weakref
 import numpy as np
 
 from pylite._ffi import QUIET_REPORTER, ffi, last_error, lib, string
+from pylite.custom_ops import CustomOps
 from pylite.errors import (PyliteClosedError, PyliteRuntimeError,
                            PyliteValueError, check, check_handle)
 
@@ -262,6 +263,9 @@ class Interpreter:
       pylite's kernels.
     experimental_preserve_all_tensors and the other ``experimental_*``
       arguments: accepted for compatibility and ignored.
+    custom_ops: pylite: ``{"Name": fn}`` (or ``{("Name", version): fn}``)
+      runs the model's custom op "Name" by calling ``fn`` on numpy arrays;
+      see ``pylite.custom_ops``.
 
   Raises:
     ValueError: bad arguments, a file that cannot be opened, or bytes that
@@ -279,8 +283,10 @@ class Interpreter:
                experimental_default_delegate_latest_features=False,
                experimental_compress_quantization_zero_points=False,
                experimental_disable_delegate_node_fusion=False,
-               experimental_force_delegate_node_profiling=False):
+               experimental_force_delegate_node_profiling=False,
+               custom_ops=None):
     self._state = None
+    registrations = CustomOps(custom_ops) if custom_ops else None
     if not isinstance(experimental_op_resolver_type, OpResolverType):
       raise PyliteValueError(
           "Unrecognized passed in op resolver type: {}".format(
@@ -319,6 +325,8 @@ class Interpreter:
                                                    ffi.NULL)
       if num_threads is not None:
         lib.TfLiteInterpreterOptionsSetNumThreads(options, num_threads)
+      if registrations is not None:
+        registrations.add_to(options)
       lib.PyliteClearLastError()
       pointer = lib.TfLiteInterpreterCreate(model, options)
       message = last_error()
@@ -331,7 +339,8 @@ class Interpreter:
           "Failed to create the interpreter: " +
           (message or "TfLiteInterpreterCreate returned NULL"))
 
-    self._state = _NativeState(pointer, keepalive)
+    # The custom ops' callbacks must outlive the native interpreter.
+    self._state = _NativeState(pointer, (keepalive, registrations))
     self._finalizer = weakref.finalize(self, self._state.close)
     self._view_anchor = _ViewAnchor()
     self._anchor_baseline = self._anchor_refcount()

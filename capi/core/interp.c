@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { PL_ARENA_ALIGNMENT = 64, PL_CONST_ALIGNMENT = 16 };
@@ -543,9 +544,12 @@ static TfLiteStatus init_subgraph(PlInterp* interp, int32_t index) {
   sg->tensors = calloc((size_t)def->num_tensors + 1, sizeof(TfLiteTensor));
   sg->info = calloc((size_t)def->num_tensors + 1, sizeof(PlTensorInfo));
   sg->nodes = calloc((size_t)def->num_ops + 1, sizeof(PlNode));
+  sg->node_ns = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
+  sg->node_runs = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
   sg->inputs = int_array(def->num_inputs, def->inputs);
   sg->outputs = int_array(def->num_outputs, def->outputs);
-  if (!sg->tensors || !sg->info || !sg->nodes || !sg->inputs || !sg->outputs) {
+  if (!sg->tensors || !sg->info || !sg->nodes || !sg->inputs ||
+      !sg->outputs || !sg->node_ns || !sg->node_runs) {
     pl_error(interp, "Out of memory creating subgraph %d.", (int)index);
     return kTfLiteError;
   }
@@ -680,6 +684,8 @@ void pl_interp_delete(PlInterp* interp) {
     for (int32_t i = 0; sg->tensors && i < sg->num_tensors; ++i)
       free_tensor(&sg->tensors[i]);
     free(sg->nodes);
+    free(sg->node_ns);
+    free(sg->node_runs);
     free(sg->tensors);
     free(sg->info);
     TfLiteIntArrayFree(sg->inputs);
@@ -974,6 +980,12 @@ TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
 
 /* ---- Invocation --------------------------------------------------------------- */
 
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static TfLiteStatus check_string_inputs(PlSubgraph* sg) {
   for (int32_t i = 0; i < sg->inputs->size; ++i) {
     const TfLiteTensor* t = &sg->tensors[sg->inputs->data[i]];
@@ -997,12 +1009,14 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
     return kTfLiteError;
   }
   PL_ENSURE_OK(check_string_inputs(sg));
+  bool profiling = atomic_load(&interp->profiling);
   for (int32_t i = 0; i < sg->num_nodes; ++i) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {
       pl_error(interp, "Client requested cancel during Invoke()");
       return kTfLiteCancelled;
     }
     PlNode* node = &sg->nodes[i];
+    int64_t start = profiling ? now_ns() : 0;
     if (node->deferred && node->kernel->prepare(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
                node->op_name);
@@ -1012,6 +1026,10 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
       pl_error(interp, "Node number %d (%s) failed to invoke.", (int)i,
                node->op_name);
       return kTfLiteError;
+    }
+    if (profiling) {
+      sg->node_ns[i] += now_ns() - start;
+      sg->node_runs[i]++;
     }
   }
   return kTfLiteOk;

@@ -45,6 +45,10 @@ struct PlSubgraph {
   uint8_t* arena;
   size_t arena_size;
   pthread_mutex_t lock;
+  /* Profiling (when the interpreter's `profiling` is set): time spent in
+   * each node's eval (and deferred prepare), and how many times it ran. */
+  int64_t* node_ns;
+  int64_t* node_runs;
 };
 
 /* A signature as the runtime uses it: names sorted, tensor indices. */
@@ -103,6 +107,7 @@ struct TfLiteInterpreter {
   void* reporter_data;
   bool enable_cancellation;
   atomic_bool cancelled;
+  atomic_bool profiling;
   int32_t num_subgraphs;
   PlSubgraph* subgraphs;
   int32_t num_signatures; /* as in the model */

@@ -18,6 +18,7 @@
 
 #include "pylite/c_api_types.h"
 #include "pylite/common.h"
+#include "pylite/operator.h" /* TfLiteOperator, ...AddOperator (as LiteRT) */
 
 #ifdef __cplusplus
 extern "C" {

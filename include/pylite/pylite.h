@@ -67,6 +67,23 @@ TFL_CAPI_EXPORT void PyliteInterpreterOptionsSetMaxAllocationBytes(
 TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterReset(
     TfLiteInterpreter* interpreter);
 
+/* ---- Profiling ------------------------------------------------------------------ */
+
+/* Turns per-node timing on or off (off by default; it costs two clock reads
+ * per node). Turning it on clears the counters. */
+TFL_CAPI_EXPORT void PyliteInterpreterSetProfiling(
+    TfLiteInterpreter* interpreter, bool enable);
+/* Time spent in node `node_index` of a subgraph (its eval, and its prepare
+ * when deferred to Invoke) since profiling was turned on, in nanoseconds,
+ * and how many times it ran; false if out of range. */
+TFL_CAPI_EXPORT bool PyliteInterpreterGetNodeProfile(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index,
+    int32_t node_index, int64_t* total_ns, int64_t* runs);
+/* Bytes of a subgraph's arena (its planned, non-persistent tensors); -1 if
+ * out of range. */
+TFL_CAPI_EXPORT int64_t PyliteInterpreterGetArenaBytes(
+    const TfLiteInterpreter* interpreter, int32_t subgraph_index);
+
 /* ---- Resizing -------------------------------------------------------------- */
 
 /* Resizes a signature input, strict (only -1 dims of the shape signature may
