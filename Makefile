@@ -15,6 +15,9 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 export PYLITE_LIBRARY := $(CURDIR)/$(BUILD)/libpylite.so
 export PYTHONPATH := $(CURDIR)
+# Every conformance runner writes its outputs here; tests/cross compares them
+# byte for byte (so `make test` runs its steps in order, not with -j).
+export PYLITE_CONFORMANCE_OUT := $(CURDIR)/$(BUILD)/conformance-out
 
 .PHONY: all build build-asan venv java demo test test-c test-asan test-python \
         test-java test-cross clean
@@ -55,10 +58,12 @@ demo:
 test: test-c test-asan test-python test-java test-cross
 
 test-c: build
+	rm -rf $(PYLITE_CONFORMANCE_OUT)
 	cd $(BUILD) && ctest --output-on-failure
 
 test-asan: build-asan
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --output-on-failure
+	cd $(BUILD_ASAN) && PYLITE_CONFORMANCE_OUT= \
+	  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --output-on-failure
 
 test-python: build venv
 	$(VPY) -m pytest -q tests/python
@@ -68,6 +73,41 @@ test-java: build
 
 test-cross: build venv java
 	$(VPY) -m pytest -q tests/cross
+
+# ---- Fuzzing, ThreadSanitizer, soak (tests/fuzz, tests/c/test_threads.c,
+# tests/soak). fuzz: each libFuzzer harness FUZZ_SECONDS (clang, installed if
+# missing); tsan: the thread stress test under -fsanitize=thread; soak: every
+# language loads, runs and frees models for SOAK_SECONDS with flat memory.
+BUILD_FUZZ := build-fuzz
+BUILD_TSAN := build-tsan
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 60
+
+fuzz-build:
+	@command -v clang >/dev/null || apt-get install -y clang >/dev/null \
+	  || (apt-get update >/dev/null && apt-get install -y clang >/dev/null)
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPYLITE_SANITIZE=ON -DPYLITE_FUZZ=ON -DPYLITE_BUILD_JNI=OFF \
+	  -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
+	cmake --build $(BUILD_FUZZ) -j$(NPROC) --target fuzz_model fuzz_run
+
+fuzz: fuzz-build
+	tests/fuzz/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+fuzz-ci:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+tsan:
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPYLITE_BUILD_JNI=OFF -DCMAKE_C_FLAGS=-fsanitize=thread \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
+	cmake --build $(BUILD_TSAN) -j$(NPROC) --target test_threads
+	TSAN_OPTIONS=halt_on_error=1 $(BUILD_TSAN)/test_threads
+
+soak: build venv java
+	tests/soak/soak.sh $(SOAK_SECONDS)
+
+.PHONY: fuzz-build fuzz fuzz-ci tsan soak
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) java/target

@@ -1,87 +1,37 @@
-"""Command line: ``python -m pylite inspect MODEL`` and ``python -m pylite ops``.
+"""``python -m pylite``: the command line (see :mod:`pylite.cli`).
 
-``inspect`` prints the model's signatures with their inputs and outputs (name,
-tensor index, dtype, shape signature); ``ops`` lists the ops this build
-supports with their types (``--markdown`` writes the table of docs/ops.md).
-A fuller CLI is planned.
+``pylite inspect MODEL``, ``pylite run MODEL``, ``pylite bench MODEL`` and
+``pylite ops``; the ``pylite`` console script calls :func:`main` too.
 """
 
-import argparse
+from __future__ import annotations
+
 import sys
+from typing import List, Optional, Sequence, TextIO, Tuple
+
+from pylite.cli import main
 
 
-def _format_details(name, details):
-  dtype = getattr(details["dtype"], "__name__", str(details["dtype"]))
-  shape = [int(d) for d in details["shape_signature"]]
-  return f"    {name}: tensor {details['index']}, {dtype}, shape {shape}"
+def inspect(model_path: str, out: Optional[TextIO] = None) -> None:
+  """Prints what ``pylite inspect`` prints for a model."""
+  from pylite.cli import inspect_cmd  # pylint: disable=import-outside-toplevel
+  inspect_cmd.print_text(inspect_cmd.describe(model_path),
+                         sys.stdout if out is None else out)
 
 
-def inspect(model_path, out=None):
-  out = sys.stdout if out is None else out
-  from pylite.interpreter import (PLACEHOLDER_SIGNATURE_KEY,  # pylint: disable=import-outside-toplevel
-                                  Interpreter)
-  with Interpreter(model_path=model_path) as interpreter:
-    signatures = interpreter.get_signature_list()
-    print(f"{model_path}: {interpreter.num_subgraphs()} subgraph(s), "
-          f"{len(signatures)} signature(s)", file=out)
-    keys = list(signatures) or [PLACEHOLDER_SIGNATURE_KEY]
-    for key in keys:
-      runner = interpreter.get_signature_runner(key)
-      print(f"signature {key!r} (subgraph {runner._subgraph_index}):",  # pylint: disable=protected-access
-            file=out)
-      print("  inputs:", file=out)
-      for name, details in runner.get_input_details().items():
-        print(_format_details(name, details), file=out)
-      print("  outputs:", file=out)
-      for name, details in runner.get_output_details().items():
-        print(_format_details(name, details), file=out)
-      runner.close()
-
-
-def supported_ops():
+def supported_ops() -> List[Tuple[str, str]]:
   """[(op name, types)] from the core's op table, in table order."""
-  from pylite._ffi import ffi, lib  # pylint: disable=import-outside-toplevel
-  ops = []
-  for i in range(lib.PyliteGetOpCount()):
-    ops.append((ffi.string(lib.PyliteGetOpName(i)).decode(),
-                ffi.string(lib.PyliteGetOpTypes(i)).decode()))
-  return ops
+  from pylite.cli import ops_cmd  # pylint: disable=import-outside-toplevel
+  return ops_cmd.supported_ops()
 
 
-def ops_markdown():
-  lines = ["# Supported ops", "",
-           "Generated from the core's op table (`capi/kernels/ops.def`) by",
-           "`python -m pylite ops --markdown`; a test keeps it current.", "",
-           "| Op | Types |", "|---|---|"]
-  lines += [f"| {name} | {types} |" for name, types in supported_ops()]
-  return "\n".join(lines) + "\n"
+def ops_markdown() -> str:
+  """The text of docs/ops.md."""
+  from pylite.cli import ops_cmd  # pylint: disable=import-outside-toplevel
+  return ops_cmd.ops_markdown()
 
 
-def main(argv=None):
-  parser = argparse.ArgumentParser(prog="python -m pylite",
-                                   description="pylite command line")
-  sub = parser.add_subparsers(dest="command", required=True)
-  p_inspect = sub.add_parser("inspect", help="print a model's signatures")
-  p_inspect.add_argument("model", help="path of a .tflite file")
-  p_ops = sub.add_parser("ops", help="list the supported ops and types")
-  p_ops.add_argument("--markdown", action="store_true",
-                     help="print the table of docs/ops.md")
-  args = parser.parse_args(argv)
-  if args.command == "ops":
-    if args.markdown:
-      sys.stdout.write(ops_markdown())
-    else:
-      for name, types in supported_ops():
-        print(f"{name:32s} {types}")
-    return 0
-  if args.command == "inspect":
-    try:
-      inspect(args.model)
-    except (ValueError, RuntimeError) as e:
-      print(f"error: {e}", file=sys.stderr)
-      return 1
-  return 0
-
+__all__: Sequence[str] = ["main", "inspect", "supported_ops", "ops_markdown"]
 
 if __name__ == "__main__":
   sys.exit(main())

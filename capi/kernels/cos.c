@@ -1,6 +1,7 @@
 /* pylite: COS, elementwise.
  *
- * y = cos(x) (cosf), as TFLite's COS (float32 only there too).
+ * y = cos(x) (cosf), as TFLite's COS, for float32 and float16 (computed
+ * in float32, rounded once).
  * The output has the input's shape and type.
  */
 #include <math.h>
@@ -9,4 +10,4 @@
 
 static float cos_f32(float x) { return cosf(x); }
 
-PL_UNARY_F32_KERNEL(cos, "COS", cos_f32);
+PL_UNARY_F32_F16_KERNEL(cos, "COS", cos_f32);

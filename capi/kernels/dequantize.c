@@ -121,8 +121,8 @@ static TfLiteStatus dequantize_prepare(PlSubgraph* sg, PlNode* node) {
       PL_ENSURE_OK(check_quantization(sg, input));
       break;
     default:
-      pl_report(sg, "DEQUANTIZE does not support input type %s; supported: "
-                "float16, int8, uint8, int16.",
+      pl_report(sg, "DEQUANTIZE of %s is not supported (yet); supported "
+                "input types: FLOAT16, INT8, UINT8, INT16.",
                 TfLiteTypeGetName(input->type));
       return kTfLiteError;
   }

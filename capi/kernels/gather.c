@@ -136,7 +136,8 @@ static TfLiteStatus gather_move(PlSubgraph* sg, const PlNode* node,
   char* dst = out[0];
   for (int64_t b = 0; b < c->batch; ++b) {
     for (int64_t o = 0; o < c->outer; ++o) {
-      const char* src = in[0] + (b * c->outer + o) * c->axis_size * (int64_t)row;
+      const char* src =
+          in[0] + (b * c->outer + o) * c->axis_size * (int64_t)row;
       for (int64_t k = 0; k < c->coords; ++k) {
         const int64_t idx = index_at(c->indices, b * c->coords + k);
         memcpy(dst, src + idx * (int64_t)row, row);

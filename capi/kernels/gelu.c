@@ -6,8 +6,10 @@
  *   approximate: y = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
  * computed in float. TFLite evaluates erfc and tanh with Eigen's float
  * approximations, pylite with libm's erfcf and tanhf; the results differ
- * by a few ulp (see tests/conformance/cases/unary.py). The output has the
- * input's shape and type.
+ * by a few ulp (see tests/conformance/cases/unary.py). float16 follows
+ * TFLite's half-precision evaluation, rounding after every operation
+ * (bit-exact over all finite halves). The output has the input's shape and
+ * type.
  *
  * Quantized int8/uint8/int16 GELU is not supported yet. */
 #include <math.h>
@@ -43,9 +45,9 @@ static void gelu_free(PlNode* node) {
 }
 
 static TfLiteStatus gelu_prepare(PlSubgraph* sg, PlNode* node) {
-  static const TfLiteType kTypes[] = {kTfLiteFloat32};
+  static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteFloat16};
   PL_ENSURE(sg, node->user_data != NULL);
-  return pl_unary_prepare(sg, node, "GELU", kTypes, 1);
+  return pl_unary_prepare(sg, node, "GELU", kTypes, 2);
 }
 
 static float gelu_exact(float x) {
@@ -62,9 +64,31 @@ static float gelu_approximate(float x) {
   return 0.5f * x * (1.0f + tanhf(inner));
 }
 
+/* float16: TFLite evaluates the same expressions in Eigen's half type,
+ * rounding to float16 after every operation. */
+static float h(float x) { return pl_f16_to_f32(pl_f32_to_f16(x)); }
+
+static float gelu_exact_f16(float x) {
+  const float kMinusSqrtHalf = h((float)-0.70710678118654752440);
+  return h(h(0.5f * x) * h(erfcf(h(x * kMinusSqrtHalf))));
+}
+
+static float gelu_approximate_f16(float x) {
+  const float kSqrt2OverPi = h((float)(1.12837916709551257390 *
+                                       0.70710678118654752440));
+  const float cube = h(h(x * x) * x);
+  const float inner = h(kSqrt2OverPi * h(x + h(h(0.044715f) * cube)));
+  return h(h(0.5f * x) * h(1.0f + h(tanhf(inner))));
+}
+
 static TfLiteStatus gelu_eval(PlSubgraph* sg, PlNode* node) {
   const GeluData* data = node->user_data;
-  pl_unary_map_f32(sg, node, data->approximate ? gelu_approximate : gelu_exact);
+  if (pl_input(sg, node, 0)->type == kTfLiteFloat16)
+    pl_unary_map_f16(sg, node, data->approximate ? gelu_approximate_f16
+                                                 : gelu_exact_f16);
+  else
+    pl_unary_map_f32(sg, node,
+                     data->approximate ? gelu_approximate : gelu_exact);
   return kTfLiteOk;
 }
 

@@ -4,7 +4,8 @@
  * the fraction x - floor(x) is above 0.5, or exactly 0.5 with an odd
  * floor. This differs from rintf only in the sign of zero: values in
  * (-0.5, 0) round to +0.0, while -0.0 itself stays -0.0. NaN and
- * infinities pass through. The output has the input's shape and type. */
+ * infinities pass through. float32 and float16 (computed in float32).
+ * The output has the input's shape and type. */
 #include <math.h>
 
 #include "capi/kernels/internal/unary_common.h"
@@ -16,4 +17,4 @@ static float round_f32(float x) {
   return f + 1.0f;
 }
 
-PL_UNARY_F32_KERNEL(round, "ROUND", round_f32);
+PL_UNARY_F32_F16_KERNEL(round, "ROUND", round_f32);

@@ -51,8 +51,10 @@ static TfLiteStatus shape_eval(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_resize(sg, output, 1, dims));
   }
   for (int i = 0; i < r; ++i) {
-    if (output->type == kTfLiteInt32) output->data.i32[i] = input->dims->data[i];
-    else output->data.i64[i] = input->dims->data[i];
+    if (output->type == kTfLiteInt32)
+      output->data.i32[i] = input->dims->data[i];
+    else
+      output->data.i64[i] = input->dims->data[i];
   }
   return kTfLiteOk;
 }

@@ -1,6 +1,7 @@
 /* pylite: SIN, elementwise.
  *
- * y = sin(x) (sinf), as TFLite's SIN (float32 only there too).
+ * y = sin(x) (sinf), as TFLite's SIN, for float32 and float16 (computed
+ * in float32, rounded once).
  * The output has the input's shape and type.
  */
 #include <math.h>
@@ -9,4 +10,4 @@
 
 static float sin_f32(float x) { return sinf(x); }
 
-PL_UNARY_F32_KERNEL(sin, "SIN", sin_f32);
+PL_UNARY_F32_F16_KERNEL(sin, "SIN", sin_f32);

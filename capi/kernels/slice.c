@@ -44,7 +44,7 @@ static TfLiteStatus slice_box(PlSubgraph* sg, const PlNode* node,
   for (int i = 0; i < rank; ++i) {
     const int64_t dim = input->dims->data[i];
     const int64_t n = size[i] == -1 ? dim - begin[i] : size[i];
-    if (begin[i] < 0 || begin[i] > dim || n < 0 || begin[i] + n > dim) {
+    if (begin[i] < 0 || begin[i] > dim || n < 0 || n > dim - begin[i]) {
       pl_report(sg, "SLICE: begin %lld and size %lld do not fit dim %d of "
                 "input shape %s.", (long long)begin[i], (long long)size[i], i,
                 s);

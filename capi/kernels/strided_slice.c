@@ -77,6 +77,8 @@ static inline int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+static const int64_t kIndexBound = (int64_t)1 << 40;
+
 /* One resolved dim of the effective (masks expanded) index space. */
 typedef struct SsDim {
   int64_t begin, end, stride;
@@ -115,6 +117,13 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
                                   PL_MAX_RANK, NULL));
   PL_ENSURE_OK(pl_shape_read_ints(sg, "STRIDED_SLICE", "strides", strides_t,
                                   stride, PL_MAX_RANK, NULL));
+  /* int64 indices far beyond any dim act as if clamped; bounding them
+   * keeps the arithmetic below from overflowing. */
+  for (int i = 0; i < count; ++i) {
+    begin[i] = clamp64(begin[i], -kIndexBound, kIndexBound);
+    end[i] = clamp64(end[i], -kIndexBound, kIndexBound);
+    stride[i] = clamp64(stride[i], -kIndexBound, kIndexBound);
+  }
 
   /* Expand the ellipsis and new axes as TFLite does. */
   int num_add = 0;

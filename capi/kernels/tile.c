@@ -34,8 +34,10 @@ static TfLiteStatus tile_box(PlSubgraph* sg, const PlNode* node,
   box->rank = 2 * r;
   box->offset = 0;
   for (int i = 0; i < r; ++i) {
-    const int64_t d = (int64_t)input->dims->data[i] * mult[i];
-    if (mult[i] < 0 || d > INT32_MAX) {
+    const int64_t d = mult[i] < 0 || mult[i] > INT32_MAX
+                          ? -1
+                          : (int64_t)input->dims->data[i] * mult[i];
+    if (d < 0 || d > INT32_MAX) {
       pl_report(sg, "TILE: multiple %lld of dim %d of input shape %s is "
                 "negative or too large.", (long long)mult[i], i, s);
       return kTfLiteError;

@@ -205,13 +205,15 @@ static TfLiteStatus topk_eval(PlSubgraph* sg, PlNode* node) {
   if (data->shape_at_eval) PL_ENSURE_OK(resize_outputs(sg, node));
   const int rank = input->dims->size;
   const int64_t n = input->dims->data[rank - 1];
-  const int64_t k = values->dims->data[rank - 1];
   /* Guards against an input resized without a new prepare. */
-  for (int i = 0; i < rank - 1; ++i) {
-    if (values->dims->data[i] != input->dims->data[i] || k > n) {
-      pl_report(sg, "TOPK_V2 input shape changed since prepare.");
-      return kTfLiteError;
-    }
+  bool same = values->dims->size == rank && indices->dims->size == rank;
+  const int64_t k = same ? values->dims->data[rank - 1] : 0;
+  same = same && k <= n;
+  for (int i = 0; same && i < rank - 1; ++i)
+    same = values->dims->data[i] == input->dims->data[i];
+  if (!same) {
+    pl_report(sg, "TOPK_V2 input shape changed since prepare.");
+    return kTfLiteError;
   }
   if (k == 0 || pl_num_elements(values) == 0) return kTfLiteOk;
   const int64_t rows = pl_num_elements(input) / n;

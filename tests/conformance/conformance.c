@@ -19,7 +19,7 @@ static void pl_conf_say(char* out, size_t size, const char* fmt, ...) {
   va_end(args);
 }
 
-/* ---- Files ------------------------------------------------------------------ */
+/* ---- Files --------------------------------------------------------------- */
 
 static unsigned char* pl_conf_read_file(const char* path, size_t* size,
                                         char* error, size_t error_size) {
@@ -57,7 +57,7 @@ static unsigned char* pl_conf_read_file(const char* path, size_t* size,
   return data;
 }
 
-/* ---- Types ----------------------------------------------------------------- */
+/* ---- Types --------------------------------------------------------------- */
 
 static const struct {
   const char* name;
@@ -93,7 +93,7 @@ static bool pl_conf_type_of(const char* name, TfLiteType* type,
   return false;
 }
 
-/* ---- Manifest ---------------------------------------------------------------- */
+/* ---- Manifest ------------------------------------------------------------ */
 
 bool pl_conf_manifest_load(const char* path, PlConfManifest* m, char* error,
                            size_t error_size) {
@@ -277,7 +277,7 @@ void pl_conf_case_free(PlConfCase* c) {
   memset(c, 0, sizeof(*c));
 }
 
-/* ---- Strings ------------------------------------------------------------------ */
+/* ---- Strings ------------------------------------------------------------- */
 
 static int32_t pl_conf_get_i32(const unsigned char* p) {
   uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -376,7 +376,7 @@ fail:
   return false;
 }
 
-/* ---- Comparison ----------------------------------------------------------------- */
+/* ---- Comparison ---------------------------------------------------------- */
 
 static double pl_conf_half(uint16_t h) {
   int exponent = (h >> 10) & 0x1F;
@@ -568,7 +568,7 @@ bool pl_conf_compare(const PlConfTensor* spec, const unsigned char* expected,
   return false;
 }
 
-/* ---- Output files ----------------------------------------------------------------- */
+/* ---- Output files -------------------------------------------------------- */
 
 /* Appends `part` to `path` (of capacity n) with unsafe characters replaced;
  * '/' is kept when keep_slash. */

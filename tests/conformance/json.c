@@ -239,6 +239,10 @@ static bool pl_json_number(PlJsonParser* p, PlJson* v) {
                  p->at < p->size ? p->text[p->at] : '?');
     return false;
   }
+  if (p->text[digits] == '0' && p->at - digits > 1) {
+    pl_json_fail(p, "number with a leading zero");
+    return false;
+  }
   if (p->at < p->size && p->text[p->at] == '.') {
     ++p->at;
     size_t frac = p->at;

@@ -2,12 +2,13 @@
  *
  *   conformance_c [manifest.json] [name-substring...]
  *
- * Runs every case of the manifest (default tests/conformance/manifest.json,
- * paths in it relative to its directory; with substrings, only the cases
- * whose name contains one) through a signature runner, as the Python runner
- * does: resize every input to its data's shape (non-strict), allocate, copy
- * the inputs, invoke, and compare each output with LiteRT's within the
- * case's tolerance (see conformance.h for the rule). A negative case passes
+ * Runs every case of the manifest (default $PYLITE_CONFORMANCE_MANIFEST, else
+ * tests/conformance/manifest.json; paths in it are relative to its directory;
+ * with substrings, only the cases whose name contains one) through a
+ * signature runner, as the Python runner does: resize every input to its
+ * data's shape (non-strict), allocate, copy the inputs, invoke, and compare
+ * each output with LiteRT's within the case's tolerance (see conformance.h
+ * for the rule). A negative case passes
  * when resize, allocate, the input copy or invoke fails with a message that
  * contains its expect_error.
  *
@@ -48,15 +49,15 @@ static void say(char* out, size_t size, const char* fmt, ...) {
   va_end(args);
 }
 
-static void run_say(Run* r, const char* fmt, const char* detail) {
-  say(r->message, sizeof(r->message), fmt, detail);
+static void run_say(Run* r, const char* text) {
+  say(r->message, sizeof(r->message), "%s", text);
 }
 
 /* Copies the thread's last error before the next call replaces it. */
 static void run_take_error(Run* r, const char* stage) {
   const char* last = PyliteGetLastError();
   say(r->message, sizeof(r->message), "%s failed: %s", stage,
-           last && last[0] ? last : "(no message)");
+      last && last[0] ? last : "(no message)");
 }
 
 static bool run_write_input(Run* r, size_t i) {
@@ -69,8 +70,8 @@ static bool run_write_input(Run* r, size_t i) {
   }
   if (TfLiteTensorType(tensor) != t->type) {
     say(r->message, sizeof(r->message),
-             "input %s: the tensor is %s, the data %s", t->name,
-             pl_conf_type_name(TfLiteTensorType(tensor)), t->dtype);
+        "input %s: the tensor is %s, the data %s", t->name,
+        pl_conf_type_name(TfLiteTensorType(tensor)), t->dtype);
     return false;
   }
   const unsigned char* data = r->inputs[i];
@@ -87,7 +88,7 @@ static bool run_write_input(Run* r, size_t i) {
       run_take_error(r, "writing a string input");
       ok = false;
     } else if (!ok) {
-      run_say(r, "%s", "out of memory");
+      run_say(r, "out of memory");
     }
     free(items);
     free(lengths);
@@ -95,8 +96,8 @@ static bool run_write_input(Run* r, size_t i) {
   }
   if (TfLiteTensorByteSize(tensor) != size) {
     say(r->message, sizeof(r->message),
-             "input %s: the tensor has %zu bytes, the data %zu", t->name,
-             TfLiteTensorByteSize(tensor), size);
+        "input %s: the tensor has %zu bytes, the data %zu", t->name,
+        TfLiteTensorByteSize(tensor), size);
     return false;
   }
   if (size > 0 && TfLiteTensorCopyFromBuffer(tensor, data, size) !=
@@ -144,7 +145,7 @@ static bool run_read_output(Run* r, const TfLiteTensor* tensor,
   got->rank = TfLiteTensorNumDims(tensor);
   if (got->rank < 0) got->rank = 0;
   if (got->rank > PL_CONF_MAX_RANK) {
-    run_say(r, "%s", "an output has too many dimensions");
+    run_say(r, "an output has too many dimensions");
     return false;
   }
   for (int d = 0; d < got->rank; ++d) dims[d] = TfLiteTensorDim(tensor, d);
@@ -170,7 +171,7 @@ static bool run_read_output(Run* r, const TfLiteTensor* tensor,
     free(items);
     free(lengths);
     if (!*owned) {
-      if (ok) run_say(r, "%s", "out of memory");
+      if (ok) run_say(r, "out of memory");
       return false;
     }
     got->data = *owned;
@@ -180,7 +181,7 @@ static bool run_read_output(Run* r, const TfLiteTensor* tensor,
   got->size = TfLiteTensorByteSize(tensor);
   got->data = (const unsigned char*)TfLiteTensorData(tensor);
   if (!got->data && got->size > 0) {
-    run_say(r, "%s", "an output has no data");
+    run_say(r, "an output has no data");
     return false;
   }
   if (!got->data) got->data = (const unsigned char*)"";
@@ -191,8 +192,8 @@ static bool run_outputs(Run* r) {
   size_t count = TfLiteSignatureRunnerGetOutputCount(r->runner);
   if (count != r->spec.num_outputs) {
     say(r->message, sizeof(r->message),
-             "the signature has %zu outputs, the manifest %zu", count,
-             r->spec.num_outputs);
+        "the signature has %zu outputs, the manifest %zu", count,
+        r->spec.num_outputs);
     return false;
   }
   bool all_ok = true;
@@ -211,7 +212,7 @@ static bool run_outputs(Run* r) {
     int dims[PL_CONF_MAX_RANK];
     if (!tensor) {
       say(detail, sizeof(detail), "no output named %s: %s", t->name,
-               PyliteGetLastError());
+          PyliteGetLastError());
     } else if (!run_read_output(r, tensor, &got, dims, &owned)) {
       say(detail, sizeof(detail), "%s: %s", t->name, r->message);
     } else {
@@ -237,7 +238,7 @@ static bool run_outputs(Run* r) {
   if (!all_ok) {
     if (failures > 1)
       say(r->message, sizeof(r->message), "%s (and %d more outputs)",
-               first, failures - 1);
+          first, failures - 1);
     else
       say(r->message, sizeof(r->message), "%s", first);
   }
@@ -253,7 +254,7 @@ static bool run_case(Run* r, size_t index) {
   r->inputs = (unsigned char**)calloc(n + 1, sizeof(unsigned char*));
   r->input_sizes = (size_t*)calloc(n + 1, sizeof(size_t));
   if (!r->inputs || !r->input_sizes) {
-    run_say(r, "%s", "out of memory");
+    run_say(r, "out of memory");
     return false;
   }
   for (size_t i = 0; i < n; ++i)
@@ -264,7 +265,7 @@ static bool run_case(Run* r, size_t index) {
 
   char* model_path = pl_conf_path(r->manifest, r->spec.model);
   if (!model_path) {
-    run_say(r, "%s", "out of memory");
+    run_say(r, "out of memory");
     return false;
   }
   PyliteClearLastError();
@@ -277,7 +278,7 @@ static bool run_case(Run* r, size_t index) {
   }
   r->options = TfLiteInterpreterOptionsCreate();
   if (!r->options) {
-    run_say(r, "%s", "out of memory");
+    run_say(r, "out of memory");
     return false;
   }
   TfLiteInterpreterOptionsSetErrorReporter(r->options, PyliteQuietReporter,
@@ -298,8 +299,8 @@ static bool run_case(Run* r, size_t index) {
   size_t runner_inputs = TfLiteSignatureRunnerGetInputCount(r->runner);
   if (runner_inputs != n) {
     say(r->message, sizeof(r->message),
-             "the signature has %zu inputs, the manifest %zu", runner_inputs,
-             n);
+        "the signature has %zu inputs, the manifest %zu", runner_inputs,
+        n);
     return false;
   }
 
@@ -307,16 +308,16 @@ static bool run_case(Run* r, size_t index) {
   if (r->spec.expect_error) {
     if (ran) {
       say(r->message, sizeof(r->message),
-               "expected an error containing '%s', but the case ran",
-               r->spec.expect_error);
+          "expected an error containing '%s', but the case ran",
+          r->spec.expect_error);
       return false;
     }
     if (!strstr(r->message, r->spec.expect_error)) {
       char got[PL_CONF_MESSAGE];
       say(got, sizeof(got), "%s", r->message);
       say(r->message, sizeof(r->message),
-               "expected an error containing '%s', got: %s",
-               r->spec.expect_error, got);
+          "expected an error containing '%s', got: %s",
+          r->spec.expect_error, got);
       return false;
     }
     return true;
@@ -349,8 +350,10 @@ static bool selected(const char* name, int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  const char* manifest_path =
-      argc > 1 ? argv[1] : "tests/conformance/manifest.json";
+  const char* manifest_path = argc > 1 ? argv[1]
+                              : getenv("PYLITE_CONFORMANCE_MANIFEST");
+  if (!manifest_path || !manifest_path[0])
+    manifest_path = "tests/conformance/manifest.json";
   PlConfManifest manifest;
   char error[PL_CONF_MESSAGE];
   if (!pl_conf_manifest_load(manifest_path, &manifest, error,
@@ -378,6 +381,9 @@ int main(int argc, char** argv) {
       ++passed;
     } else {
       ++failed;
+      /* One line per case: the core joins its messages with newlines. */
+      for (char* c = r->message; *c; ++c)
+        if (*c == '\n') *c = ' ';
       printf("FAIL %s: %s\n", name, r->message);
     }
     run_reset(r);

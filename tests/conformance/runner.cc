@@ -294,7 +294,9 @@ bool Selected(const char* name, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const char* manifest_path =
-      argc > 1 ? argv[1] : "tests/conformance/manifest.json";
+      argc > 1 ? argv[1] : getenv("PYLITE_CONFORMANCE_MANIFEST");
+  if (!manifest_path || !manifest_path[0])
+    manifest_path = "tests/conformance/manifest.json";
   PlConfManifest manifest;
   char error[PL_CONF_MESSAGE];
   if (!pl_conf_manifest_load(manifest_path, &manifest, error,
@@ -315,7 +317,10 @@ int main(int argc, char** argv) {
       ++passed;
     } else {
       ++failed;
-      printf("FAIL %s: %s\n", name, run.message().c_str());
+      std::string line = run.message();  // one line per case
+      for (char& c : line)
+        if (c == '\n') c = ' ';
+      printf("FAIL %s: %s\n", name, line.c_str());
     }
   }
   printf("conformance (cpp): %d passed, %d failed\n", passed, failed);

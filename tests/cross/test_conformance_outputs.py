@@ -6,7 +6,8 @@ with PYLITE_CONFORMANCE_OUT=<dir>, each wrote every output they computed to
 TFLite's layout). Here every output of every positive case of the manifest
 is compared across the languages, byte for byte. <dir> is
 PYLITE_CONFORMANCE_OUT, else build/conformance-out; without it the module is
-skipped (run the runners first).
+skipped (run the runners first). PYLITE_CONFORMANCE_MANIFEST may name another
+manifest, as for the runners.
 
 A runner that cannot express a case through its API (the Java API has no
 float64 type, for one) writes <dir>/<lang>/<case>/SKIPPED with the reason;
@@ -24,7 +25,10 @@ LANGS = ("c", "cpp", "python", "java")
 OUT = os.path.join(ROOT, os.environ.get("PYLITE_CONFORMANCE_OUT") or
                    os.path.join("build", "conformance-out"))
 
-with open(os.path.join(CONFORMANCE, "manifest.json")) as f:
+MANIFEST = os.path.join(ROOT, os.environ.get("PYLITE_CONFORMANCE_MANIFEST") or
+                        os.path.join(CONFORMANCE, "manifest.json"))
+
+with open(MANIFEST) as f:
   CASES = [c for c in json.load(f)["cases"] if "expect_error" not in c]
 
 if not os.path.isdir(OUT):

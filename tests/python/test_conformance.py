@@ -11,7 +11,8 @@ runners share (tests/conformance/conformance.h):
 A negative case ("expect_error") passes when the runner call fails with a
 message containing that text.
 
-With PYLITE_CONFORMANCE_OUT=<dir>, every output is written to
+PYLITE_CONFORMANCE_MANIFEST may name another manifest. With
+PYLITE_CONFORMANCE_OUT=<dir>, every output is written to
 <dir>/python/<case>/<output>.bin (raw little-endian; strings in TFLite's
 layout) for tests/cross/test_conformance_outputs.py.
 """
@@ -25,9 +26,12 @@ import pytest
 
 import pylite
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
-                                    "conformance"))
-with open(os.path.join(ROOT, "manifest.json")) as f:
+MANIFEST_PATH = os.path.abspath(
+    os.environ.get("PYLITE_CONFORMANCE_MANIFEST") or
+    os.path.join(os.path.dirname(__file__), "..", "conformance",
+                 "manifest.json"))
+ROOT = os.path.dirname(MANIFEST_PATH)  # the manifest's paths start here
+with open(MANIFEST_PATH) as f:
   MANIFEST = json.load(f)
 OUT = os.environ.get("PYLITE_CONFORMANCE_OUT") or None
 LANG = "python"

@@ -34,8 +34,10 @@ PL_SHAPE_FN TfLiteStatus pl_shape_read_paddings(PlSubgraph* sg,
   for (int i = 0; i < rank; ++i) {
     before[i] = pads[2 * i];
     after[i] = pads[2 * i + 1];
-    if (before[i] < 0 || after[i] < 0) {
-      pl_report(sg, "%s: paddings of dim %d (%lld, %lld) must be >= 0.", op,
+    if (before[i] < 0 || after[i] < 0 || before[i] > INT32_MAX ||
+        after[i] > INT32_MAX) {
+      pl_report(sg, "%s: paddings of dim %d (%lld, %lld) must be >= 0 and "
+                "fit an int.", op,
                 i, (long long)before[i], (long long)after[i]);
       return kTfLiteError;
     }
@@ -49,9 +51,14 @@ PL_SHAPE_FN TfLiteStatus pl_shape_read_paddings(PlSubgraph* sg,
   return kTfLiteOk;
 }
 
-/* ---- The PAD / PADV2 kernel body ------------------------------------------ */
+/* ---- The PAD / PADV2 kernel body ----------------------------------------- */
 
-enum { kPlPadInput = 0, kPlPadPaddings = 1, kPlPadValue = 2, kPlPadOutput = 0 };
+enum {
+  kPlPadInput = 0,
+  kPlPadPaddings = 1,
+  kPlPadValue = 2,
+  kPlPadOutput = 0
+};
 
 typedef struct PlPadCtx {
   int rank;
@@ -62,16 +69,16 @@ typedef struct PlPadCtx {
 } PlPadCtx;
 
 PL_SHAPE_FN TfLiteStatus pl_pad_layout(PlSubgraph* sg, const PlNode* node,
-                               PlPadCtx* ctx) {
+                                       PlPadCtx* ctx) {
   const TfLiteTensor* input = pl_input(sg, node, kPlPadInput);
   ctx->rank = input->dims->size;
   return pl_shape_read_paddings(sg, ctx->op, input,
-                                pl_input(sg, node, kPlPadPaddings), ctx->before,
-                                ctx->after, ctx->dims);
+                                pl_input(sg, node, kPlPadPaddings),
+                                ctx->before, ctx->after, ctx->dims);
 }
 
 PL_SHAPE_FN TfLiteStatus pl_pad_prepare_as(PlSubgraph* sg, PlNode* node,
-                                   const char* op) {
+                                           const char* op) {
   const int n = pl_num_inputs(node);
   PL_ENSURE_OK(pl_shape_arity(sg, node, op, 2, 3, 1, 1));
   const TfLiteTensor* input = pl_input(sg, node, kPlPadInput);
@@ -98,12 +105,13 @@ PL_SHAPE_FN TfLiteStatus pl_pad_prepare_as(PlSubgraph* sg, PlNode* node,
 }
 
 PL_SHAPE_FN TfLiteStatus pl_pad_prepare(PlSubgraph* sg, PlNode* node) {
-  return pl_pad_prepare_as(sg, node, pl_num_inputs(node) == 3 ? "PADV2" : "PAD");
+  return pl_pad_prepare_as(sg, node,
+                           pl_num_inputs(node) == 3 ? "PADV2" : "PAD");
 }
 
-PL_SHAPE_FN TfLiteStatus pl_pad_move(PlSubgraph* sg, const PlNode* node, void* ctx_,
-                             const char* const* in, char* const* out,
-                             size_t elem) {
+PL_SHAPE_FN TfLiteStatus pl_pad_move(PlSubgraph* sg, const PlNode* node,
+                                     void* ctx_, const char* const* in,
+                                     char* const* out, size_t elem) {
   const PlPadCtx* ctx = ctx_;
   const TfLiteTensor* input = pl_input(sg, node, kPlPadInput);
   const TfLiteTensor* output = pl_output(sg, node, kPlPadOutput);
@@ -116,8 +124,9 @@ PL_SHAPE_FN TfLiteStatus pl_pad_move(PlSubgraph* sg, const PlNode* node, void* c
     memcpy(value, &empty, 4);
   } else if (pl_shape_is_quantized(output)) {
     const int32_t zp = output->params.zero_point;
+    const int16_t z16 = (int16_t)zp;
     if (elem == 1) value[0] = (char)zp;
-    else { const int16_t z16 = (int16_t)zp; memcpy(value, &z16, 2); }
+    else memcpy(value, &z16, 2);
   }
   pl_shape_fill(out[0], pl_num_elements(output), value, elem);
   int64_t extent[PL_MAX_RANK], src[PL_MAX_RANK], dst[PL_MAX_RANK];

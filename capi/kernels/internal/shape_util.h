@@ -163,7 +163,7 @@ static inline void pl_shape_strides(const int* dims, int rank,
   }
 }
 
-/* ---- The strided copy engine ---------------------------------------------- */
+/* ---- The strided copy engine --------------------------------------------- */
 
 /* Copies the box `extent[0..rank)` from `in` to `out`, element (i0..ik) of
  * the box being in[in_off + sum i_j * in_stride_j] and out[out_off + sum
@@ -357,7 +357,7 @@ PL_SHAPE_FN TfLiteStatus pl_shape_copy_all(PlSubgraph* sg, const PlNode* node,
   return kTfLiteOk;
 }
 
-/* ---- Splitting and joining along one axis --------------------------------- */
+/* ---- Splitting and joining along one axis -------------------------------- */
 
 /* A tensor viewed as [outer, size along the axis, inner]. */
 typedef struct PlShapeAxisView {
@@ -414,7 +414,7 @@ PL_SHAPE_FN TfLiteStatus pl_shape_join_move(PlSubgraph* sg,
   return kTfLiteOk;
 }
 
-/* ---- Boxes: strided views of one input ------------------------------------ */
+/* ---- Boxes: strided views of one input ----------------------------------- */
 
 /* Output element (i0..ik) is input element in_off + sum i_j * stride_j;
  * the output is contiguous. Slices, reversals, broadcasts and tiles are

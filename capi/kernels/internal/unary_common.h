@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/unary_half.h"
 
 /* Checks one input and one output, both present; sets *in and *out. */
 static inline TfLiteStatus pl_unary_io(PlSubgraph* sg, PlNode* node,
@@ -110,6 +111,19 @@ static inline void pl_unary_map_f32(PlSubgraph* sg, PlNode* node,
   for (int64_t i = 0; i < n; ++i) y[i] = fn(x[i]);
 }
 
+/* The float16 form of a float op: each value widened to float32, fn, and
+ * rounded back to float16 once. */
+static inline void pl_unary_map_f16(PlSubgraph* sg, PlNode* node,
+                                    PlUnaryF32Fn fn) {
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  const int64_t n = pl_num_elements(input);
+  const TfLiteFloat16* x = input->data.f16;
+  TfLiteFloat16* y = output->data.f16;
+  for (int64_t i = 0; i < n; ++i)
+    y[i].data = pl_f32_to_f16(fn(pl_f16_to_f32(x[i].data)));
+}
+
 /* A whole kernel for an op that TFLite runs on float32 only (its quantized
  * forms come later): `const PlKernel pl_kernel_<suffix>` computing
  * y = fn(x). */
@@ -120,6 +134,27 @@ static inline void pl_unary_map_f32(PlSubgraph* sg, PlNode* node,
   }                                                                         \
   static TfLiteStatus suffix##_eval(PlSubgraph* sg, PlNode* node) {         \
     pl_unary_map_f32(sg, node, fn);                                         \
+    return kTfLiteOk;                                                       \
+  }                                                                         \
+  const PlKernel pl_kernel_##suffix = {                                     \
+      .name = op_name,                                                      \
+      .init = NULL,                                                         \
+      .free = NULL,                                                         \
+      .prepare = suffix##_prepare,                                          \
+      .eval = suffix##_eval,                                                \
+  }
+
+/* The same for an op TFLite also runs on float16 (pl_unary_map_f16). */
+#define PL_UNARY_F32_F16_KERNEL(suffix, op_name, fn)                        \
+  static TfLiteStatus suffix##_prepare(PlSubgraph* sg, PlNode* node) {      \
+    static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteFloat16};    \
+    return pl_unary_prepare(sg, node, op_name, kTypes, 2);                  \
+  }                                                                         \
+  static TfLiteStatus suffix##_eval(PlSubgraph* sg, PlNode* node) {         \
+    if (pl_input(sg, node, 0)->type == kTfLiteFloat16)                      \
+      pl_unary_map_f16(sg, node, fn);                                       \
+    else                                                                    \
+      pl_unary_map_f32(sg, node, fn);                                       \
     return kTfLiteOk;                                                       \
   }                                                                         \
   const PlKernel pl_kernel_##suffix = {                                     \

@@ -25,8 +25,8 @@ def _tensor_type(dtype):
   return {np.dtype(np.float32): s.FLOAT32, np.dtype(np.float64): s.FLOAT64,
           np.dtype(np.int32): s.INT32, np.dtype(np.int64): s.INT64,
           np.dtype(np.int16): s.INT16, np.dtype(np.int8): s.INT8,
-          np.dtype(np.uint8): s.UINT8, np.dtype(np.bool_): s.BOOL
-          }[np.dtype(dtype)]
+          np.dtype(np.uint8): s.UINT8, np.dtype(np.bool_): s.BOOL,
+          np.dtype(np.complex64): s.COMPLEX64}[np.dtype(dtype)]
 
 
 def op_model(op, ins, outs, options=None, consts=None):
@@ -184,6 +184,29 @@ def _arith_cases(r):
               np.array([2, 2, 4, -3, 3, 5], np.int32))
   yield binop("binary/mul_i16", "MUL", ints(np.int16, -300, 300, 2, 4),
               ints(np.int16, -300, 300, 4))
+  yield binop("binary/mul_i16_relu6", "MUL", ints(np.int16, -300, 300, 8),
+              ints(np.int16, -300, 300, 8), options=act("MulOptions", RELU6))
+  c = lambda *s: (r.standard_normal(s) + 1j * r.standard_normal(s)).astype(
+      np.complex64)
+  yield binop("binary/mul_c64", "MUL", c(2, 3), c(2, 3))
+  yield binop("binary/mul_c64_bcast", "MUL", c(2, 1, 3), c(4, 1))
+  yield binop("binary/mul_c64_relu", "MUL", c(5), c(5),
+              options=act("MulOptions", RELU),
+              expect_error="not allowed for COMPLEX64")
+  yield binop("binary/mul_c64_edge", "MUL",
+              np.array([complex(np.inf, 0), complex(np.inf, np.inf),
+                        complex(np.nan, 1), complex(0, -0.0), 3e38 + 3e38j],
+                       np.complex64),
+              np.array([complex(0, 1), complex(1, 0), complex(1, 1),
+                        complex(-0.0, 0), 10 + 10j], np.complex64))
+  yield binop("binary/mul_i16_wrap", "MUL",
+              np.array([300, -300, 32767, -32768, 181], np.int16),
+              np.array([300, 300, 2, -1, 181], np.int16))
+  # Options of another union type read as defaults (no activation).
+  yield binop("binary/sub_foreign_options", "SUB", f(6) * 4, f(6),
+              options=act("AddOptions", RELU))
+  yield binop("binary/div_act_sign_bit_ignored", "DIV", f(6) * 4,
+              np.full(6, 0.5, np.float32), options=act("DivOptions", SIGN_BIT))
   yield binop("binary/div_i32_trunc", "DIV",
               np.array([7, -7, 7, -7, -2**31, 2**31 - 1, 0], np.int32),
               np.array([2, 2, -2, -2, -1, -1, 5], np.int32))
@@ -370,7 +393,163 @@ def cases():
 
 
 def _select_cases(r):
-  return iter(())
+  f = lambda *s: r.standard_normal(s).astype(np.float32)
+  b = lambda *s: r.random(s) < 0.5
+  B = np.bool_
+
+  def sel(name, op, c, x, y, out_shape=None, **kw):
+    if out_shape is None:
+      out_shape = list(x.shape) if op == "SELECT" else \
+          list(np.broadcast_shapes(c.shape, x.shape, y.shape))
+    m = op_model(op, [("c", c.shape, B), ("x", x.shape, x.dtype),
+                      ("y", y.shape, y.dtype)], [("z", out_shape, x.dtype)])
+    return Case(name=name, model_bytes=m, inputs={"c": c, "x": x, "y": y},
+                **kw)
+
+  # SELECT (v1)
+  for dt in (np.float32, np.int32, np.int64, np.int16, np.int8, np.uint8,
+             np.bool_, np.float64):
+    x = (r.integers(-100, 100, (2, 3)) if dt != np.bool_
+         else r.integers(0, 2, (2, 3))).astype(dt)
+    y = (r.integers(-100, 100, (2, 3)) if dt != np.bool_
+         else r.integers(0, 2, (2, 3))).astype(dt)
+    yield sel("binary/select_%s" % np.dtype(dt).name, "SELECT", b(2, 3), x,
+              y)
+  yield sel("binary/select_scalar_cond", "SELECT", np.array(True),
+            f(2, 3), f(2, 3))
+  yield sel("binary/select_rank1_cond", "SELECT", b(3), f(3, 2, 2),
+            f(3, 2, 2))
+  yield sel("binary/select_empty", "SELECT", b(0, 2), f(0, 2), f(0, 2))
+  yield sel("binary/select_nan_bits", "SELECT", np.array([True, False, True]),
+            np.array([np.nan, 1, -0.0], np.float32),
+            np.array([2, -np.inf, 0], np.float32))
+  yield sel("binary/select_bad_cond", "SELECT", b(3), f(2, 3), f(2, 3),
+            out_shape=[2, 3], expect_error="SELECT condition")
+  yield sel("binary/select_xy_shapes", "SELECT", b(2, 3), f(1, 3), f(2, 3),
+            out_shape=[2, 3], expect_error="x and y of one shape")
+  @tf.function(input_signature=[tf.TensorSpec([3], tf.bool),
+                                tf.TensorSpec([3, 2], tf.float32),
+                                tf.TensorSpec([3, 2], tf.float32)])
+  def select_v1(c, x, y):
+    return tf.compat.v1.where(c, x, y)
+  yield Case(name="binary/select_converted", fn=select_v1,
+             inputs={"c": b(3), "x": f(3, 2), "y": f(3, 2)})
+  # SELECT_V2
+  yield sel("binary/select_v2_same", "SELECT_V2", b(2, 3), f(2, 3), f(2, 3))
+  yield sel("binary/select_v2_bcast", "SELECT_V2", b(2, 1), f(1, 3), f(2, 3))
+  yield sel("binary/select_v2_bcast_6d", "SELECT_V2", b(2, 1, 1, 2, 1, 2),
+            f(1, 3, 1, 1, 2, 1), f(2, 1, 1, 1, 1, 1))
+  yield sel("binary/select_v2_scalars", "SELECT_V2", b(4),
+            np.array(7, np.float32), f())
+  yield sel("binary/select_v2_i64", "SELECT_V2", b(3, 1),
+            r.integers(-2**40, 2**40, (4,)), r.integers(-9, 9, (3, 4)))
+  yield sel("binary/select_v2_bool", "SELECT_V2", b(2, 2), b(2), b(2, 1))
+  yield sel("binary/select_v2_empty", "SELECT_V2", b(0, 1), f(1, 3), f(1))
+  yield sel("binary/select_v2_not_broadcastable", "SELECT_V2", b(2), f(2, 3),
+            f(2, 3), out_shape=[2, 3], expect_error="not broadcastable")
+  m = op_model("SELECT_V2", [("c", [2], np.float32), ("x", [2], np.float32),
+                             ("y", [2], np.float32)],
+               [("z", [2], np.float32)])
+  yield Case(name="binary/select_v2_float_cond", model_bytes=m,
+             inputs={"c": f(2), "x": f(2), "y": f(2)},
+             expect_error="condition must be BOOL")
+
+  @tf.function(input_signature=[tf.TensorSpec([2, 3], tf.bool),
+                                tf.TensorSpec([3], tf.float32),
+                                tf.TensorSpec([2, 1], tf.float32)])
+  def where3(c, x, y):
+    return tf.where(c, x, y)
+  yield Case(name="binary/select_v2_converted", fn=where3,
+             inputs={"c": b(2, 3), "x": f(3), "y": f(2, 1)})
+
+  # WHERE (dynamic output shape)
+  def where(name, c, **kw):
+    m = op_model("WHERE", [("c", c.shape, c.dtype)],
+                 [("z", [0, max(c.ndim, 1)], np.int64)])
+    return Case(name=name, model_bytes=m, inputs={"c": c}, **kw)
+  yield where("binary/where_bool_2d", b(3, 4))
+  yield where("binary/where_bool_1d", b(7))
+  yield where("binary/where_bool_6d", b(2, 1, 2, 1, 3, 2))
+  # No case with zero true elements: LiteRT's Python binding cannot read
+  # back the resulting [0, rank] dynamic output ("Invalid tensor size").
+  yield where("binary/where_all_true", np.ones((2, 2), B))
+  yield where("binary/where_f32", np.array([[0, -0.0, np.nan], [1, 0, -2]],
+                                           np.float32))
+  for dt in (np.int32, np.int64, np.int8, np.uint8):
+    yield where("binary/where_%s" % np.dtype(dt).name,
+                r.integers(0, 3, (2, 3)).astype(dt))
+  const = np.array([[True, False], [False, True], [True, True]])
+  m = op_model("WHERE", [("c", const.shape, B)], [("z", [4, 2], np.int64)],
+               consts={0: const})
+  yield Case(name="binary/where_constant", model_bytes=m, inputs={})
+  yield where("binary/where_rank0", np.array(True),
+              expect_error="rank >= 1")
+  yield where("binary/where_i16_unsupported", np.array([1, 0], np.int16),
+              expect_error="WHERE condition must be")
+
+  @tf.function(input_signature=[tf.TensorSpec([3, 4], tf.float32)])
+  def where1(x):
+    return tf.where(x > 0)
+  yield Case(name="binary/where_converted", fn=where1, inputs={"x": f(3, 4)})
+
+  # ADD_N
+  def add_n(name, *xs, out_dtype=None, **kw):
+    names = ["a%d" % i for i in range(len(xs))]
+    m = op_model("ADD_N", [(n, x.shape, x.dtype) for n, x in zip(names, xs)],
+                 [("z", xs[0].shape, out_dtype or xs[0].dtype)])
+    return Case(name=name, model_bytes=m, inputs=dict(zip(names, xs)), **kw)
+  yield add_n("binary/add_n_f32_2", f(2, 3), f(2, 3))
+  yield add_n("binary/add_n_f32_5", *[f(4, 1, 2) for _ in range(5)])
+  yield add_n("binary/add_n_f32_negzero", np.array([-0.0, -0.0, 1], np.float32),
+              np.array([-0.0, 0.0, np.inf], np.float32))
+  # Partial sums are clamped to the finite range, as TFLite's kernel does.
+  yield add_n("binary/add_n_f32_clamp",
+              np.array([np.inf, 3e38, -0.0, 1], np.float32),
+              np.array([1, 3e38, -0.0, 2], np.float32),
+              np.array([-np.inf, -3e38, -0.0, 3], np.float32))
+  yield add_n("binary/add_n_i32", *[r.integers(-2**31, 2**31, (3,)).astype(
+      np.int32) for _ in range(3)])
+  yield add_n("binary/add_n_rank0", f(), f(), f())
+  yield add_n("binary/add_n_empty", f(0, 2), f(0, 2))
+  yield add_n("binary/add_n_shape_mismatch", f(2, 3), f(3),
+              expect_error="one shape")
+  yield add_n("binary/add_n_i64_unsupported", np.array([1], np.int64),
+              np.array([1], np.int64), expect_error="float32 and int32")
+
+  @tf.function(input_signature=[tf.TensorSpec([2, 2], tf.float32)] * 3)
+  def addn(x, y, z):
+    return tf.math.add_n([x, y, z])
+  yield Case(name="binary/add_n_converted", fn=addn,
+             inputs={"x": f(2, 2), "y": f(2, 2), "z": f(2, 2)})
+
+  # PRELU
+  def prelu(name, x, a, **kw):
+    m = op_model("PRELU", [("x", x.shape, x.dtype), ("a", a.shape, a.dtype)],
+                 [("z", x.shape, x.dtype)])
+    return Case(name=name, model_bytes=m, inputs={"x": x, "a": a}, **kw)
+  yield prelu("binary/prelu_channel", f(2, 3, 4), f(4))
+  yield prelu("binary/prelu_4d", f(1, 2, 2, 3), f(1, 1, 3))
+  yield prelu("binary/prelu_6d", f(2, 1, 2, 1, 2, 3), f(2, 1, 1, 3))
+  yield prelu("binary/prelu_same_shape", f(3, 4), f(3, 4))
+  yield prelu("binary/prelu_scalar_alpha", f(5), f())
+  yield prelu("binary/prelu_edge",
+              np.array([np.nan, -0.0, 0.0, -1, -np.inf, 2], np.float32),
+              np.array([2, 2, 2, np.nan, 0, -1], np.float32))
+  yield prelu("binary/prelu_empty", f(0, 3), f(3))
+  yield prelu("binary/prelu_alpha_widens", f(3), f(2, 3),
+              expect_error="must broadcast to the input")
+  yield prelu("binary/prelu_i32_unsupported", np.array([1, -1], np.int32),
+              np.array([2, 2], np.int32), expect_error="PRELU supports")
+  yield Case(name="binary/prelu_keras", fn=_keras_prelu(),
+             inputs={"x": f(2, 3, 4)})
+
+
+def _keras_prelu():
+  inp = tf.keras.Input(shape=(3, 4), batch_size=2, name="x")
+  layer = tf.keras.layers.PReLU(
+      alpha_initializer=tf.keras.initializers.RandomUniform(0.1, 0.5, seed=3),
+      shared_axes=[1])
+  return tf.keras.Model(inp, layer(inp))
 
 
 _binary = _converted

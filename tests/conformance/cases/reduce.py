@@ -76,6 +76,9 @@ def _reduction_cases(r):
   yield _reduce("sum_f32_empty_input", rsum, np.zeros((2, 0, 3), np.float32),
                 [1])
   yield _reduce("sum_f32_rank5", rsum, f(2, 2, 3, 1, 2), [0, 2, 4])
+  yield _reduce("sum_f32_all_keepdims", rsum, f(2, 3, 2), None, True)
+  yield _reduce("sum_f32_rank6_dynamic", rsum, f(2, 1, 2, 3, 1, 2),
+                [-6, 3, -1], True, dynamic=True)
   yield _reduce("sum_i32", rsum, i32(-1000, 1000, 3, 5), [1])
   yield _reduce("sum_i32_wrap", rsum,
                 np.array([[2**31 - 1, 5], [-2**31, -7]], np.int32), [1])
@@ -186,9 +189,16 @@ def _arg_scan_cases(r):
   f = lambda *s: r.standard_normal(s).astype(np.float32)
   i32 = lambda lo, hi, *s: r.integers(lo, hi, s).astype(np.int32)
   amax, amin = tf.math.argmax, tf.math.argmin
+  # NaN never wins (TFLite's reference rule), except in LiteRT's 4-lane scan
+  # of last-axis float lines of 4 or more, whose pairwise lane fold can pick
+  # a NaN lane: nan_long covers both.
   nan_rows = np.array([[np.nan, 1.0, 2.0], [3.0, np.nan, 5.0],
-                       [1.0, 2.0, np.nan], [np.nan, np.nan, np.nan]],
-                      np.float32)
+                       [1.0, 2.0, np.nan], [np.nan, np.nan, np.nan],
+                       [np.nan, 4.0, 4.0]], np.float32)
+  nan_cols = np.ascontiguousarray(np.array(
+      [[np.nan, 1.0, 2.0, 0.0, 7.0], [3.0, np.nan, 5.0, 0.0, 7.0],
+       [np.nan, np.nan, np.nan, np.nan, np.nan], [0.0, np.nan, np.nan, 3.0, 3.0]],
+      np.float32).T)
   # ARG_MAX / ARG_MIN
   yield _arg("argmax_f32", amax, f(3, 5), 1)
   yield _arg("argmax_f32_i32_out", amax, f(4, 3, 2), 1, tf.int32)
@@ -196,9 +206,18 @@ def _arg_scan_cases(r):
   yield _arg("argmax_f32_neg_axis", amax, f(2, 3, 4), -1, tf.int32)
   yield _arg("argmax_f32_rank1", amax, f(7), 0)
   yield _arg("argmax_f32_rank5", amax, f(2, 1, 3, 2, 4), 2)
+  yield _arg("argmax_f32_rank6", amax, f(2, 1, 3, 2, 1, 5), -1, tf.int32)
   yield _arg("argmax_ties", amax, i32(0, 3, 4, 6), 1)
   yield _arg("argmax_ties_axis0", amax, i32(0, 2, 5, 3), 0, tf.int32)
   yield _arg("argmax_f32_nan", amax, nan_rows, 1)
+  yield _arg("argmax_f32_nan_axis0", amax, nan_cols, 0)
+  nan_long = r.integers(0, 5, (60, 11)).astype(np.float32)
+  nan_long[r.random(nan_long.shape) < 0.25] = np.nan
+  for n in (4, 5, 8, 11):
+    yield _arg("argmax_f32_nan_last%d" % n, amax,
+               np.ascontiguousarray(nan_long[:, :n]), -1)
+    yield _arg("argmin_f32_nan_last%d" % n, amin,
+               np.ascontiguousarray(nan_long[:, :n]), 1, tf.int32)
   yield _arg("argmax_u8", amax, r.integers(0, 4, (3, 5)).astype(np.uint8), 1)
   yield _arg("argmax_i8", amax, r.integers(-3, 3, (3, 5)).astype(np.int8), 0)
   yield _arg("argmax_dynamic_axis", amax, f(3, 4, 5), 2, dynamic=True)
@@ -213,6 +232,7 @@ def _arg_scan_cases(r):
   yield _arg("argmin_f32_neg_axis", amin, f(2, 3, 4), -2)
   yield _arg("argmin_ties", amin, i32(0, 3, 4, 6), 1, tf.int32)
   yield _arg("argmin_f32_nan", amin, nan_rows, 1)
+  yield _arg("argmin_f32_nan_axis0", amin, nan_cols, 0, tf.int32)
   yield _arg("argmin_i32", amin, i32(-100, 100, 5, 4), 0)
   yield _arg("argmin_dynamic_axis", amin, f(3, 4, 5), 1, tf.int32,
              dynamic=True)
@@ -228,6 +248,7 @@ def _arg_scan_cases(r):
   yield _cumsum("cumsum_f32_long_reverse", f(600, 2) * 1000, 0, False, True)
   yield _cumsum("cumsum_f32_rank1", f(9), 0, True)
   yield _cumsum("cumsum_f32_rank5", f(2, 2, 3, 1, 2), 2)
+  yield _cumsum("cumsum_f32_rank6", f(2, 1, 2, 3, 1, 2), -3, True, True)
   yield _cumsum("cumsum_i32", i32(-1000, 1000, 3, 6), 1)
   yield _cumsum("cumsum_i32_wrap",
                 np.array([2**31 - 1, 1, 5, -2**31], np.int32), 0)
@@ -241,6 +262,7 @@ def _arg_scan_cases(r):
   yield _topk("topk_f32", f(3, 8), 3)
   yield _topk("topk_f32_rank1", f(10), 4)
   yield _topk("topk_f32_rank3", f(2, 3, 6), 2)
+  yield _topk("topk_f32_rank5", f(2, 1, 2, 3, 5), 3)
   yield _topk("topk_f32_k_all", f(2, 5), 5)
   yield _topk("topk_f32_k1", f(4, 7), 1)
   yield _topk("topk_ties_i32", i32(0, 4, 3, 12), 5)
@@ -248,12 +270,202 @@ def _arg_scan_cases(r):
               6)
   yield _topk("topk_i64", r.integers(-10**12, 10**12, (3, 6)), 2)
   yield _topk("topk_f32_long", f(2, 500), 20)
+  # NaN rows: TFLite's heap and std::sort steps decide the order.
+  nan_vals = r.integers(0, 4, (8, 40)).astype(np.float32)
+  nan_vals[r.random(nan_vals.shape) < 0.3] = np.nan
+  yield _topk("topk_f32_nan_heap", nan_vals, 7)
+  yield _topk("topk_f32_nan_sort", nan_vals, 40)
+  yield _topk("topk_f32_nan_short", np.ascontiguousarray(nan_vals[:, :9]), 9)
   yield _topk("topk_f32_dynamic_k", f(3, 6), 4, dynamic=True)
   yield _topk("topk_f32_k_too_large", f(3, 6), 7, dynamic=True,
               expect_error="larger than")
+
+
+def _mutated(name, fn, inputs, mutate, expect_error):
+  """A negative case: fn converted, then its model edited by mutate(model,
+  subgraph, op) on the flatbuffers object API (the converter never writes
+  such models)."""
+  import flatbuffers
+  from ai_edge_litert import schema_py_generated as schema
+  owner = tf.Module()
+  owner.fn = fn
+  model = tf.lite.TFLiteConverter.from_concrete_functions(
+      [fn.get_concrete_function()], owner).convert()
+  mt = schema.ModelT.InitFromPackedBuf(model, 0)
+  sg = mt.subgraphs[0]
+  mutate(mt, sg, sg.operators[0])
+  b = flatbuffers.Builder(1024)
+  b.Finish(mt.Pack(b), file_identifier=b"TFL3")
+  return Case(name="reduce/" + name, model_bytes=bytes(b.Output()),
+              inputs=inputs, expect_error=expect_error)
+
+
+def _set_const(value):
+  """Mutation: the op's input 1 (axis or k) holds `value` (int32)."""
+  def mutate(mt, sg, op):
+    buf = sg.tensors[op.inputs[1]].buffer
+    mt.buffers[buf].data = np.frombuffer(
+        np.asarray(value, "<i4").tobytes(), np.uint8).copy()
+  return mutate
+
+
+def _negative_cases(r):
+  from ai_edge_litert import schema_py_generated as schema
+  x = r.standard_normal((2, 3)).astype(np.float32)
+
+  def fn_of(op):
+    @tf.function(input_signature=[_spec(x)])
+    def fn(x):
+      return op(x)
+    return fn
+
+  mean = fn_of(lambda v: tf.reduce_mean(v, axis=[1]))
+  rsum = fn_of(lambda v: tf.reduce_sum(v, axis=[0]))
+  yield _mutated("neg_mean_const_axis_out_of_range", mean, {"x": x},
+                 _set_const([5]), "out of range")
+
+  def out_i32(mt, sg, op):
+    sg.tensors[op.outputs[0]].type = schema.TensorType.INT32
+  yield _mutated("neg_sum_output_type", rsum, {"x": x}, out_i32,
+                 "does not match")
+
+  def axis_i64(mt, sg, op):
+    t = sg.tensors[op.inputs[1]]
+    t.type = schema.TensorType.INT64
+    mt.buffers[t.buffer].data = np.frombuffer(
+        np.asarray([0], "<i8").tobytes(), np.uint8).copy()
+  yield _mutated("neg_sum_axis_int64", rsum, {"x": x}, axis_i64,
+                 "int32 axis")
+
+  def one_input(mt, sg, op):
+    op.inputs = op.inputs[:1]
+  yield _mutated("neg_mean_one_input", mean, {"x": x}, one_input,
+                 "takes 2 inputs")
+
+  def quantized_i8(mt, sg, op):
+    for i in (op.inputs[0], op.outputs[0]):
+      t = sg.tensors[i]
+      t.type = schema.TensorType.INT8
+      t.quantization = schema.QuantizationParametersT()
+      t.quantization.scale = [0.5]
+      t.quantization.zeroPoint = [0]
+  yield _mutated("neg_sum_quantized_int8", rsum,
+                 {"x": r.integers(-5, 5, (2, 3)).astype(np.int8)},
+                 quantized_i8, "not supported yet")
+
+  anyfn = fn_of(lambda v: tf.reduce_any(v > 0, axis=[1]))
+  # The bool comparison feeding ANY is removed: ANY reads the float input.
+
+  def any_on_float(mt, sg, op):
+    cmp_op, any_op = sg.operators[0], sg.operators[1]
+    any_op.inputs = [cmp_op.inputs[0], any_op.inputs[1]]
+    sg.operators = [any_op]
+  yield _mutated("neg_any_float_input", anyfn, {"x": x}, any_on_float,
+                 "bool input only")
+
+  amax = fn_of(lambda v: tf.math.argmax(v, axis=1))
+
+  def argmax_i32_option(mt, sg, op):
+    op.builtinOptions.outputType = schema.TensorType.INT32
+  yield _mutated("neg_argmax_output_type", amax, {"x": x},
+                 argmax_i32_option, "output_type")
+  yield _mutated("neg_argmax_const_axis", amax, {"x": x}, _set_const([-3]),
+                 "out of range")
+  cums = fn_of(lambda v: tf.math.cumsum(v, axis=1))
+  yield _mutated("neg_cumsum_const_axis", cums, {"x": x}, _set_const([2]),
+                 "out of range")
+  topk = fn_of(lambda v: tf.math.top_k(v, k=2))
+  yield _mutated("neg_topk_const_k", topk, {"x": x}, _set_const([4]),
+                 "larger than")
+
+
+def _retype(tensors, type_name, quant=None):
+  """Mutation: tensors (("in", i) / ("out", i) of the op) get a new type and
+  optionally (scale, zero_point)."""
+  def mutate(mt, sg, op):
+    from ai_edge_litert import schema_py_generated as schema
+    for side, i in tensors:
+      t = sg.tensors[(op.inputs if side == "in" else op.outputs)[i]]
+      t.type = getattr(schema.TensorType, type_name)
+      if quant is not None:
+        t.quantization = schema.QuantizationParametersT()
+        t.quantization.scale = [quant[0]]
+        t.quantization.zeroPoint = [quant[1]]
+  return mutate
+
+
+def _dtype_cases(r):
+  """Types the converter does not emit for these ops, set on converted
+  float models."""
+  shape = (3, 6)
+  xf = np.zeros(shape, np.float32)
+
+  def fn_of(op):
+    @tf.function(input_signature=[_spec(xf)])
+    def fn(x):
+      return op(x)
+    return fn
+
+  io = [("in", 0), ("out", 0)]
+  rmax = fn_of(lambda v: tf.reduce_max(v, axis=[1]))
+  rmin = fn_of(lambda v: tf.reduce_min(v, axis=[0]))
+  i8 = r.integers(-128, 128, shape).astype(np.int8)
+  u8 = r.integers(0, 256, shape).astype(np.uint8)
+  i16 = r.integers(-32768, 32768, shape).astype(np.int16)
+  bools = r.random(shape) < 0.5
+  yield _mutated("max_i8", rmax, {"x": i8}, _retype(io, "INT8"), None)
+  yield _mutated("max_u8", rmax, {"x": u8}, _retype(io, "UINT8"), None)
+  yield _mutated("max_i16", rmax, {"x": i16}, _retype(io, "INT16"), None)
+  yield _mutated("max_bool", rmax, {"x": bools}, _retype(io, "BOOL"), None)
+  yield _mutated("max_i8_quantized", rmax, {"x": i8},
+                 _retype(io, "INT8", (0.5, 3)), None)
+  yield _mutated("min_i8", rmin, {"x": i8}, _retype(io, "INT8"), None)
+  yield _mutated("min_u8", rmin, {"x": u8}, _retype(io, "UINT8"), None)
+  yield _mutated("min_i16", rmin, {"x": i16}, _retype(io, "INT16"), None)
+  yield _mutated("min_bool", rmin, {"x": bools}, _retype(io, "BOOL"), None)
+
+  rprod = fn_of(lambda v: tf.reduce_prod(v, axis=[1]))
+  yield _mutated("prod_i8_wrap", rprod,
+                 {"x": r.integers(-9, 10, shape).astype(np.int8)},
+                 _retype(io, "INT8"), None)
+  yield _mutated("prod_u8_wrap", rprod,
+                 {"x": r.integers(0, 9, shape).astype(np.uint8)},
+                 _retype(io, "UINT8"), None)
+  yield _mutated("prod_i16_wrap", rprod,
+                 {"x": r.integers(-30, 30, shape).astype(np.int16)},
+                 _retype(io, "INT16"), None)
+
+  def mixed_scales(mt, sg, op):
+    _retype([("in", 0)], "INT8", (0.5, 0))(mt, sg, op)
+    _retype([("out", 0)], "INT8", (0.25, 0))(mt, sg, op)
+  yield _mutated("neg_max_i8_scales", rmax, {"x": i8}, mixed_scales,
+                 "same quantization")
+
+  amax = fn_of(lambda v: tf.math.argmax(v, axis=1))
+  yield _mutated("argmax_bool", amax, {"x": bools},
+                 _retype([("in", 0)], "BOOL"), None)
+
+  topk = fn_of(lambda v: tf.math.top_k(v, k=3))
+  tv = [("in", 0), ("out", 0)]
+  yield _mutated("topk_i8", topk, {"x": i8}, _retype(tv, "INT8"), None)
+  yield _mutated("topk_u8", topk, {"x": u8}, _retype(tv, "UINT8"), None)
+  yield _mutated("topk_i16", topk, {"x": i16}, _retype(tv, "INT16"), None)
+  ties = r.integers(0, 3, shape).astype(np.float32)
+  yield _mutated("topk_i16_indices", topk, {"x": ties},
+                 _retype([("out", 1)], "INT16"), None)
+
+  def k_i16(mt, sg, op):
+    from ai_edge_litert import schema_py_generated as schema
+    t = sg.tensors[op.inputs[1]]
+    t.type = schema.TensorType.INT16
+    mt.buffers[t.buffer].data = np.frombuffer(
+        np.asarray([4], "<i2").tobytes(), np.uint8).copy()
+  yield _mutated("topk_k_i16", topk, {"x": ties}, k_i16, None)
 
 
 def cases():
   r = rng(7)
   yield from _reduction_cases(r)
   yield from _arg_scan_cases(rng(8))
+  yield from _negative_cases(rng(9))
+  yield from _dtype_cases(rng(10))

@@ -45,6 +45,25 @@ import org.opentest4j.TestAbortedException;
  * dir/java/case/output.bin.
  */
 class ConformanceTest {
+  /** Bytes per element of every manifest dtype (0 for strings). */
+  private static final Map<String, Integer> ITEM_SIZES =
+      Map.ofEntries(
+          Map.entry("float32", 4),
+          Map.entry("float64", 8),
+          Map.entry("float16", 2),
+          Map.entry("int8", 1),
+          Map.entry("uint8", 1),
+          Map.entry("int16", 2),
+          Map.entry("uint16", 2),
+          Map.entry("int32", 4),
+          Map.entry("uint32", 4),
+          Map.entry("int64", 8),
+          Map.entry("uint64", 8),
+          Map.entry("bool", 1),
+          Map.entry("complex64", 8),
+          Map.entry("complex128", 16),
+          Map.entry("string", 0));
+  /** The dtypes with a Java DataType. */
   private static final Set<String> JAVA_TYPES =
       Set.of("float32", "int32", "uint8", "int64", "string", "bool", "int16", "int8");
   private static final AtomicInteger PASSED = new AtomicInteger();
@@ -52,8 +71,24 @@ class ConformanceTest {
   private static final AtomicInteger SKIPPED = new AtomicInteger();
   private static final String LANG = "java";
 
+  /**
+   * The manifest: system property pylite.conformance.manifest, else PYLITE_CONFORMANCE_MANIFEST,
+   * else tests/conformance/manifest.json (relative paths from the repository root).
+   */
+  private static Path manifest() {
+    String m = System.getProperty("pylite.conformance.manifest");
+    if (m == null || m.isEmpty()) {
+      m = System.getenv("PYLITE_CONFORMANCE_MANIFEST");
+    }
+    if (m == null || m.isEmpty()) {
+      m = "tests/conformance/manifest.json";
+    }
+    return TestModels.root().resolve(m).normalize();
+  }
+
+  /** The manifest's directory, where its paths start. */
   private static Path conformanceDir() {
-    return TestModels.root().resolve("tests/conformance");
+    return manifest().getParent();
   }
 
   private static Path outRoot() {
@@ -82,6 +117,17 @@ class ConformanceTest {
       dtype = (String) m.get("dtype");
       shape = Json.ints(m.get("shape"));
       file = (String) m.get("file");
+      if (name == null || dtype == null || file == null) {
+        throw new AssertionError("a tensor lacks name, dtype or file");
+      }
+      if (!ITEM_SIZES.containsKey(dtype)) {
+        throw new AssertionError(name + ": unknown dtype '" + dtype + "'");
+      }
+      for (int d : shape) {
+        if (d < 0) {
+          throw new AssertionError(name + ": bad shape " + Arrays.toString(shape));
+        }
+      }
       Object t = m.get("tolerance");
       tolerance = t instanceof Double ? (Double) t : 0.0;
     }
@@ -94,28 +140,40 @@ class ConformanceTest {
       return n;
     }
 
+    /** The data file, checked against dtype and shape. */
     byte[] read() {
+      byte[] data;
       try {
-        return Files.readAllBytes(conformanceDir().resolve(file));
+        data = Files.readAllBytes(conformanceDir().resolve(file));
       } catch (IOException e) {
         throw new AssertionError("cannot read " + file, e);
       }
+      if (dtype.equals("string")) {
+        if (decodeStrings(data).size() != elements()) {
+          throw new AssertionError(
+              name + ": " + file + " does not hold " + elements() + " strings");
+        }
+      } else if ((long) data.length != (long) elements() * ITEM_SIZES.get(dtype)) {
+        throw new AssertionError(
+            name + ": " + file + " has " + data.length + " bytes, its " + dtype + " shape needs "
+                + (long) elements() * ITEM_SIZES.get(dtype));
+      }
+      return data;
     }
   }
 
   @TestFactory
   @SuppressWarnings("unchecked")
   Stream<DynamicTest> conformance() throws IOException {
-    String text =
-        new String(
-            Files.readAllBytes(conformanceDir().resolve("manifest.json")), StandardCharsets.UTF_8);
+    String text = new String(Files.readAllBytes(manifest()), StandardCharsets.UTF_8);
     List<Object> cases = Json.list(Json.parse(text), "cases");
     return cases.stream()
         .map(
             c -> {
               Map<String, Object> m = (Map<String, Object>) c;
-              String name = (String) m.get("name");
-              return DynamicTest.dynamicTest(name, () -> runCounted(name, m));
+              Object name = m.get("name");
+              String label = name instanceof String ? (String) name : "(unnamed case)";
+              return DynamicTest.dynamicTest(label, () -> runCounted(label, m));
             });
   }
 
@@ -182,6 +240,9 @@ class ConformanceTest {
 
   @SuppressWarnings("unchecked")
   private static void runCase(String name, Map<String, Object> c) throws IOException {
+    if (!(c.get("name") instanceof String) || !(c.get("model") instanceof String)) {
+      fail("no name or model");
+    }
     String key = (String) c.getOrDefault("signature", "serving_default");
     String expectError = (String) c.get("expect_error");
     List<Spec> inputs = new ArrayList<>();
@@ -291,6 +352,11 @@ class ConformanceTest {
   private static Object feed(Interpreter interp, String key, Spec s) {
     byte[] data = s.read();
     Tensor tensor = interp.getInputTensorFromSignature(s.name, key);
+    String type = typeName(tensor.dataType());
+    if (!type.equals(s.dtype)) {
+      throw new AssertionError(
+          "input " + s.name + ": the tensor is " + type + ", the data " + s.dtype);
+    }
     if (s.dtype.equals("string")) {
       return stringArray(s, decodeStrings(data));
     }
@@ -512,14 +578,39 @@ class ConformanceTest {
       return s.name + ": " + got.length + " bytes, expected " + want.length;
     }
     if (!s.dtype.equals("float32")) {
+      int size = ITEM_SIZES.get(s.dtype);
       for (int i = 0; i < got.length; ++i) {
         if (got[i] != want[i]) {
-          return s.name + ": differs at byte " + i;
+          int element = i / size;
+          return s.name
+              + ": element "
+              + element
+              + " is "
+              + integer(s.dtype, got, element)
+              + ", expected "
+              + integer(s.dtype, want, element);
         }
       }
       return null;
     }
     return compareFloats(s, got, want);
+  }
+
+  /** Integer element {@code i} as text, for messages. */
+  private static String integer(String dtype, byte[] data, int i) {
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case "int8":
+        return Byte.toString(b.get(i));
+      case "int16":
+        return Short.toString(b.getShort(2 * i));
+      case "int32":
+        return Integer.toString(b.getInt(4 * i));
+      case "int64":
+        return Long.toString(b.getLong(8 * i));
+      default: // uint8, bool
+        return Integer.toString(b.get(i) & 0xFF);
+    }
   }
 
   private static String compareFloats(Spec s, byte[] gotBytes, byte[] wantBytes) {

@@ -1,0 +1,470 @@
+/* pylite: tests of the shape and data-movement kernels beyond LiteRT.
+ *
+ * The conformance suite (tests/conformance/cases/shape.py) checks these
+ * ops against LiteRT. This file covers what LiteRT cannot record: forms
+ * LiteRT rejects but pylite supports (string CONCATENATION, PACK, UNPACK,
+ * SPLIT_V, GATHER with 2-D params, FILL, PAD, TRANSPOSE, TILE; fused
+ * activations on CONCATENATION; non-contiguous REVERSE_V2 axes), empty
+ * outputs (LiteRT's Python API cannot return them), a chain of dynamic
+ * outputs, and some errors. Expected values are worked out by hand. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
+#include "pylite/pylite.h"
+
+/* Builtin operator codes and options types used here (schema.fbs). */
+enum {
+  kOpConcatenation = 2,
+  kOpPad = 34,
+  kOpGather = 36,
+  kOpTranspose = 39,
+  kOpSlice = 65,
+  kOpTile = 69,
+  kOpPack = 83,
+  kOpUnpack = 88,
+  kOpFill = 94,
+  kOpRange = 96,
+  kOpSplitV = 102,
+  kOpReverseV2 = 105,
+  kOpSqueeze = 43,
+};
+enum {
+  kOptConcatenation = 10,
+  kOptGather = 23,
+  kOptPack = 59,
+  kOptUnpack = 64,
+  kOptSplitV = 79,
+};
+
+/* ---- A one-op model under construction ---------------------------------- */
+
+typedef struct Op {
+  MbModel m;
+  MbSubgraph* sg;
+  int op_in[MB_MAX_OP_IO], n_op_in;
+  int op_out[MB_MAX_OP_IO], n_op_out;
+  int g_in[MB_MAX_GRAPH_IO], n_g_in;
+} Op;
+
+static void op_begin(Op* o) {
+  mb_init(&o->m, "shape test");
+  o->sg = mb_subgraph(&o->m, "main");
+  o->n_op_in = o->n_op_out = o->n_g_in = 0;
+}
+
+static int op_input(Op* o, int type, int rank, const int* shape) {
+  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
+  o->op_in[o->n_op_in++] = t;
+  o->g_in[o->n_g_in++] = t;
+  return t;
+}
+
+static int op_const(Op* o, int type, int rank, const int* shape,
+                    const void* data, size_t bytes) {
+  const int t = mb_tensor_data(o->sg, NULL, type, rank, shape, data, bytes);
+  o->op_in[o->n_op_in++] = t;
+  return t;
+}
+
+static int op_output(Op* o, int type, int rank, const int* shape) {
+  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
+  o->op_out[o->n_op_out++] = t;
+  return t;
+}
+
+/* Adds the op (options: int32 fields 0..n-1) and loads the model. */
+static TfLiteInterpreter* op_load(Op* o, int code, int options, int n,
+                                  const int32_t* fields, TfLiteModel** model,
+                                  uint8_t** bytes) {
+  const int opcode = mb_opcode(&o->m, code, NULL);
+  MbOp* op = mb_op(o->sg, opcode, o->n_op_in, o->op_in, o->n_op_out,
+                   o->op_out);
+  op->options = options;
+  op->num_i32 = n;
+  for (int i = 0; i < n; ++i) op->i32[i] = fields[i];
+  mb_io(o->sg, o->n_g_in, o->g_in, o->n_op_out, o->op_out);
+  size_t size = 0;
+  *bytes = mb_build(&o->m, &size);
+  *model = TfLiteModelCreateWithErrorReporter(*bytes, size,
+                                              PyliteQuietReporter, NULL);
+  CHECK(*model != NULL);
+  if (!*model) return NULL;
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
+  TfLiteInterpreter* it = TfLiteInterpreterCreate(*model, opts);
+  TfLiteInterpreterOptionsDelete(opts);
+  CHECK(it != NULL);
+  return it;
+}
+
+static void op_free(TfLiteInterpreter* it, TfLiteModel* model,
+                    uint8_t* bytes) {
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
+static bool write_strings(TfLiteInterpreter* it, int input, int n,
+                          const char* const* s) {
+  size_t lens[16];
+  for (int i = 0; i < n; ++i) lens[i] = strlen(s[i]);
+  return PyliteTensorWriteStrings(TfLiteInterpreterGetInputTensor(it, input),
+                                  n, s, lens) == kTfLiteOk;
+}
+
+static bool write_raw(TfLiteInterpreter* it, int input, const void* data,
+                      size_t bytes) {
+  return TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, input),
+                                    data, bytes) == kTfLiteOk;
+}
+
+static bool shape_is(const TfLiteTensor* t, int rank, const int* dims) {
+  if (!t || TfLiteTensorNumDims(t) != rank) return false;
+  for (int i = 0; i < rank; ++i)
+    if (TfLiteTensorDim(t, i) != dims[i]) return false;
+  return true;
+}
+
+static bool strings_are(const TfLiteTensor* t, int n,
+                        const char* const* want) {
+  if (!t || PyliteTensorGetStringCount(t) != n) {
+    printf("  string count %d, want %d\n",
+           t ? (int)PyliteTensorGetStringCount(t) : -1, n);
+    return false;
+  }
+  for (int i = 0; i < n; ++i) {
+    const char* s;
+    size_t len;
+    if (PyliteTensorGetString(t, i, &s, &len) != kTfLiteOk ||
+        len != strlen(want[i]) || memcmp(s, want[i], len) != 0) {
+      printf("  string %d is '%.*s', want '%s'\n", i, (int)len, s, want[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+static const TfLiteTensor* out(TfLiteInterpreter* it, int i) {
+  return TfLiteInterpreterGetOutputTensor(it, i);
+}
+
+/* ---- String forms -------------------------------------------------------- */
+
+static void test_concat_strings(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_STR, 2, (int[]){2, 1});
+  op_input(&o, T_STR, 2, (int[]){2, 2});
+  op_output(&o, T_STR, 2, (int[]){2, 3});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpConcatenation, kOptConcatenation, 1,
+                                  (int32_t[]){-1}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 2, (const char*[]){"a", "bb"}));
+  CHECK(write_strings(it, 1, 4, (const char*[]){"c", "", "eee", "f"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 2, (int[]){2, 3}));
+  CHECK(strings_are(out(it, 0), 6,
+                    (const char*[]){"a", "c", "", "bb", "eee", "f"}));
+  op_free(it, model, bytes);
+}
+
+static void test_concat_activation(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_F32, 1, (int[]){3});
+  op_input(&o, T_F32, 1, (int[]){2});
+  op_output(&o, T_F32, 1, (int[]){5});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  /* axis 0, RELU6 */
+  TfLiteInterpreter* it = op_load(&o, kOpConcatenation, kOptConcatenation, 2,
+                                  (int32_t[]){0, ACT_RELU6}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  const float a[3] = {-1.0f, 3.0f, 7.0f};
+  const float b[2] = {NAN, 6.5f};
+  CHECK(write_raw(it, 0, a, sizeof(a)));
+  CHECK(write_raw(it, 1, b, sizeof(b)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  const float* got = TfLiteTensorData(out(it, 0));
+  CHECK(got[0] == 0.0f && got[1] == 3.0f && got[2] == 6.0f &&
+        isnan(got[3]) && got[4] == 6.0f);
+  op_free(it, model, bytes);
+}
+
+static void test_pack_unpack_strings(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_STR, 1, (int[]){2});
+  op_input(&o, T_STR, 1, (int[]){2});
+  op_output(&o, T_STR, 2, (int[]){2, 2});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpPack, kOptPack, 2,
+                                  (int32_t[]){2, 1}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 2, (const char*[]){"a", "b"}));
+  CHECK(write_strings(it, 1, 2, (const char*[]){"c", "d"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 4, (const char*[]){"a", "c", "b", "d"}));
+  op_free(it, model, bytes);
+
+  op_begin(&o);
+  op_input(&o, T_STR, 2, (int[]){2, 2});
+  op_output(&o, T_STR, 1, (int[]){2});
+  op_output(&o, T_STR, 1, (int[]){2});
+  it = op_load(&o, kOpUnpack, kOptUnpack, 2, (int32_t[]){2, -1}, &model,
+               &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 4, (const char*[]){"a", "b", "c", "d"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 2, (const char*[]){"a", "c"}));
+  CHECK(strings_are(out(it, 1), 2, (const char*[]){"b", "d"}));
+  op_free(it, model, bytes);
+}
+
+static void test_split_v_strings(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_STR, 1, (int[]){3});
+  const int32_t sizes[2] = {1, -1};
+  const int32_t axis = 0;
+  op_const(&o, T_I32, 1, (int[]){2}, sizes, sizeof(sizes));
+  op_const(&o, T_I32, 0, NULL, &axis, sizeof(axis));
+  op_output(&o, T_STR, 1, (int[]){1});
+  op_output(&o, T_STR, 1, (int[]){2});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpSplitV, kOptSplitV, 1,
+                                  (int32_t[]){2}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 3, (const char*[]){"x", "yy", "zzz"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 1, (const char*[]){"x"}));
+  CHECK(strings_are(out(it, 1), 2, (const char*[]){"yy", "zzz"}));
+  op_free(it, model, bytes);
+}
+
+static void test_gather_strings_axis1(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_STR, 2, (int[]){2, 3});
+  op_input(&o, T_I32, 1, (int[]){2});
+  op_output(&o, T_STR, 2, (int[]){2, 2});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpGather, kOptGather, 1,
+                                  (int32_t[]){1}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 6,
+                      (const char*[]){"p0", "p1", "p2", "p3", "p4", "p5"}));
+  const int32_t idx[2] = {2, 0};
+  CHECK(write_raw(it, 1, idx, sizeof(idx)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 4, (const char*[]){"p2", "p0", "p5", "p3"}));
+  /* An index out of range fails the invoke, naming the op and index. */
+  const int32_t bad[2] = {1, 3};
+  CHECK(write_raw(it, 1, bad, sizeof(bad)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "GATHER: index 3");
+  CHECK_CONTAINS(PyliteGetLastError(), "failed to invoke");
+  op_free(it, model, bytes);
+}
+
+static void test_fill_pad_transpose_tile_strings(void) {
+  Op o;
+  TfLiteModel* model;
+  uint8_t* bytes;
+  /* FILL */
+  op_begin(&o);
+  const int32_t dims[2] = {2, 1};
+  op_const(&o, T_I32, 1, (int[]){2}, dims, sizeof(dims));
+  op_input(&o, T_STR, 0, NULL);
+  op_output(&o, T_STR, 2, (int[]){2, 1});
+  TfLiteInterpreter* it = op_load(&o, kOpFill, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 1, (const char*[]){"xy"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 2, (int[]){2, 1}));
+  CHECK(strings_are(out(it, 0), 2, (const char*[]){"xy", "xy"}));
+  op_free(it, model, bytes);
+  /* PAD pads strings with "" */
+  op_begin(&o);
+  const int32_t pads[2] = {1, 2};
+  op_input(&o, T_STR, 1, (int[]){2});
+  op_const(&o, T_I32, 2, (int[]){1, 2}, pads, sizeof(pads));
+  op_output(&o, T_STR, 1, (int[]){5});
+  it = op_load(&o, kOpPad, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 2, (const char*[]){"a", "b"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 5, (const char*[]){"", "a", "b", "", ""}));
+  op_free(it, model, bytes);
+  /* TRANSPOSE */
+  op_begin(&o);
+  const int32_t perm[2] = {1, 0};
+  op_input(&o, T_STR, 2, (int[]){2, 3});
+  op_const(&o, T_I32, 1, (int[]){2}, perm, sizeof(perm));
+  op_output(&o, T_STR, 2, (int[]){3, 2});
+  it = op_load(&o, kOpTranspose, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 6, (const char*[]){"a", "b", "c", "d", "e",
+                                                "f"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(strings_are(out(it, 0), 6,
+                    (const char*[]){"a", "d", "b", "e", "c", "f"}));
+  op_free(it, model, bytes);
+  /* TILE with a multiple of 0: an empty string output */
+  op_begin(&o);
+  const int32_t mult[2] = {0, 2};
+  op_input(&o, T_STR, 2, (int[]){1, 2});
+  op_const(&o, T_I32, 1, (int[]){2}, mult, sizeof(mult));
+  op_output(&o, T_STR, 2, (int[]){0, 4});
+  it = op_load(&o, kOpTile, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(write_strings(it, 0, 2, (const char*[]){"a", "b"}));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 2, (int[]){0, 4}));
+  CHECK(PyliteTensorGetStringCount(out(it, 0)) == 0);
+  op_free(it, model, bytes);
+}
+
+/* ---- Shapes and errors --------------------------------------------------- */
+
+static void test_reverse_non_contiguous(void) {
+  Op o;
+  op_begin(&o);
+  const int32_t axes[2] = {0, -1};
+  op_input(&o, T_F32, 3, (int[]){2, 2, 2});
+  op_const(&o, T_I32, 1, (int[]){2}, axes, sizeof(axes));
+  op_output(&o, T_F32, 3, (int[]){2, 2, 2});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpReverseV2, 0, 0, NULL, &model,
+                                  &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  const float x[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  CHECK(write_raw(it, 0, x, sizeof(x)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  const float want[8] = {5, 4, 7, 6, 1, 0, 3, 2};
+  CHECK(memcmp(TfLiteTensorData(out(it, 0)), want, sizeof(want)) == 0);
+  op_free(it, model, bytes);
+}
+
+static void test_empty_outputs(void) {
+  Op o;
+  op_begin(&o);
+  const int32_t begin[2] = {1, 0}, size[2] = {0, -1};
+  op_input(&o, T_F32, 2, (int[]){2, 3});
+  op_const(&o, T_I32, 1, (int[]){2}, begin, sizeof(begin));
+  op_const(&o, T_I32, 1, (int[]){2}, size, sizeof(size));
+  op_output(&o, T_F32, 2, (int[]){0, 3});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpSlice, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  const float x[6] = {0};
+  CHECK(write_raw(it, 0, x, sizeof(x)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 2, (int[]){0, 3}));
+  CHECK(TfLiteTensorByteSize(out(it, 0)) == 0);
+  op_free(it, model, bytes);
+
+  /* SQUEEZE of an empty input. */
+  op_begin(&o);
+  op_input(&o, T_I32, 3, (int[]){0, 1, 2});
+  op_output(&o, T_I32, 2, (int[]){0, 2});
+  it = op_load(&o, kOpSqueeze, 0, 0, NULL, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 2, (int[]){0, 2}));
+  op_free(it, model, bytes);
+}
+
+static void test_transpose_rank_limit(void) {
+  Op o;
+  op_begin(&o);
+  const int32_t perm[7] = {6, 5, 4, 3, 2, 1, 0};
+  op_input(&o, T_F32, 7, (int[]){1, 1, 1, 1, 1, 1, 2});
+  op_const(&o, T_I32, 1, (int[]){7}, perm, sizeof(perm));
+  op_output(&o, T_F32, 7, (int[]){2, 1, 1, 1, 1, 1, 1});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpTranspose, 0, 0, NULL, &model,
+                                  &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "TRANSPOSE supports up to 6 dims");
+  op_free(it, model, bytes);
+}
+
+/* RANGE from graph inputs gives a dynamic output; the REVERSE_V2 after it
+ * is prepared at Invoke. */
+static void test_dynamic_chain(void) {
+  MbModel m;
+  mb_init(&m, "range then reverse");
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const int a = mb_tensor(sg, "a", T_I32, 0, NULL);
+  const int b = mb_tensor(sg, "b", T_I32, 0, NULL);
+  const int d = mb_tensor(sg, "d", T_I32, 0, NULL);
+  const int r = mb_tensor(sg, "r", T_I32, 1, (int[]){1});
+  const int32_t axis[1] = {0};
+  const int ax = mb_tensor_data(sg, "axis", T_I32, 1, (int[]){1}, axis,
+                                sizeof(axis));
+  const int y = mb_tensor(sg, "y", T_I32, 1, (int[]){1});
+  mb_op(sg, mb_opcode(&m, kOpRange, NULL), 3, (int[]){a, b, d}, 1,
+        (int[]){r});
+  mb_op(sg, mb_opcode(&m, kOpReverseV2, NULL), 2, (int[]){r, ax}, 1,
+        (int[]){y});
+  mb_io(sg, 3, (int[]){a, b, d}, 1, (int[]){y});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
+  TfLiteInterpreter* it = TfLiteInterpreterCreate(model, opts);
+  TfLiteInterpreterOptionsDelete(opts);
+  CHECK(it != NULL);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  const int32_t va = 1, vb = 10, vd = 3;
+  CHECK(write_raw(it, 0, &va, 4));
+  CHECK(write_raw(it, 1, &vb, 4));
+  CHECK(write_raw(it, 2, &vd, 4));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 1, (int[]){3}));
+  const int32_t want[3] = {7, 4, 1};
+  CHECK(memcmp(TfLiteTensorData(out(it, 0)), want, sizeof(want)) == 0);
+  const int32_t vd2 = 4; /* a new length on the next run */
+  CHECK(write_raw(it, 2, &vd2, 4));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(shape_is(out(it, 0), 1, (int[]){3}));
+  const int32_t want2[3] = {9, 5, 1};
+  CHECK(memcmp(TfLiteTensorData(out(it, 0)), want2, sizeof(want2)) == 0);
+  const int32_t vd3 = -1; /* leads away from the limit */
+  CHECK(write_raw(it, 2, &vd3, 4));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "RANGE");
+  op_free(it, model, bytes);
+}
+
+int main(void) {
+  test_concat_strings();
+  test_concat_activation();
+  test_pack_unpack_strings();
+  test_split_v_strings();
+  test_gather_strings_axis1();
+  test_fill_pad_transpose_tile_strings();
+  test_reverse_non_contiguous();
+  test_empty_outputs();
+  test_transpose_rank_limit();
+  test_dynamic_chain();
+  return CHECK_SUMMARY();
+}
