@@ -55,7 +55,7 @@ demo:
 	  -cp "$$(ls $(JAR_GLOB) | head -1)" examples/java/Signatures.java $(MODELS) \
 	  | grep '^java:'
 
-test: test-c test-asan test-python test-java test-cross
+test: test-c test-asan test-python test-typing test-java test-cross
 
 test-c: build
 	rm -rf $(PYLITE_CONFORMANCE_OUT)
@@ -67,6 +67,19 @@ test-asan: build-asan
 
 test-python: build venv
 	$(VPY) -m pytest -q tests/python
+
+# The Python package's type hints (py.typed) checked with mypy, with the
+# settings of pyproject.toml ([tool.mypy]).
+.PHONY: test-typing test-packaging
+test-typing: venv
+	$(VPY) -m mypy --version >/dev/null 2>&1 || $(VPY) -m pip install -q "mypy>=1.5"
+	$(VPY) -m mypy
+
+# Slow, not part of `test`: the wheel and `pip install .` in fresh virtual
+# environments, the installed CMake package and pkg-config file (the C and
+# C++ samples built out of tree), the Maven jar alone (tests/packaging/).
+test-packaging: build venv
+	PYTHON=$(PYTHON) bash tests/packaging/run.sh
 
 test-java: build
 	cd java && mvn -B -ntp test
@@ -111,3 +124,21 @@ soak: build venv java
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) java/target
+
+# ---- Benchmarks (dev-only, needs TensorFlow + ai-edge-litert; not in `test`) --
+# pylite against LiteRT (benchmarks/README.md). A Release build of its own, so
+# that it never reconfigures $(BUILD). TF_PYTHON: a Python with tensorflow
+# and ai-edge-litert; BENCH_ARGS: e.g. --quick, --threads 1, --only NAME.
+TF_PYTHON ?= /work/tfenv/bin/python
+BENCH_BUILD := build-bench
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench:
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release \
+	  -DPYLITE_BUILD_JNI=OFF >/dev/null
+	cmake --build $(BENCH_BUILD) -j$(NPROC) --target pylite pylite_bench
+	$(TF_PYTHON) -c "import cffi" 2>/dev/null || $(TF_PYTHON) -m pip install -q cffi
+	$(TF_PYTHON) benchmarks/make_models.py
+	PYLITE_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libpylite.so \
+	  $(TF_PYTHON) benchmarks/compare.py $(BENCH_ARGS)

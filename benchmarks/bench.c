@@ -1,16 +1,17 @@
 /* pylite_bench: times one model from C, with no Python in the loop.
  *
  * Usage: pylite_bench MODEL [--signature KEY] [--threads N] [--runs N]
- *                           [--warmup N] [--seed N] [--profile]
+ *                           [--warmup N] [--seed N] [--profile] [--top N]
  *
  * Loads MODEL, picks a signature (KEY; else the model's first; else the
  * placeholder runner over subgraph 0), allocates, fills every input with
  * seeded random values, and reports: init time (load + create + allocate),
  * the first run, min / median / p90 / mean of the timed runs, peak RSS and
  * arena bytes. With --profile it then runs the model as many times again
- * with per-node timing on and prints time per node and per op type, so that
- * an optimization starts from a profile (timed runs are done with profiling
- * off, so its clock reads do not inflate them).
+ * with per-node timing on and prints the time of every node (only the
+ * slowest N with --top N, which implies --profile) and of every op type, so
+ * that an optimization starts from a profile. The timed runs are done with
+ * profiling off, so its clock reads do not inflate them.
  *
  * Exit status: 0 ok, 1 bad arguments, 2 the model could not be loaded,
  * allocated or run (the message names the op, e.g. an unsupported one). */
@@ -33,12 +34,13 @@ typedef struct {
   int warmup;
   uint64_t seed;
   int profile;
+  int top;
 } BenchArgs;
 
 static void usage(FILE* out) {
   fprintf(out,
           "usage: pylite_bench MODEL [--signature KEY] [--threads N] "
-          "[--runs N] [--warmup N] [--seed N] [--profile]\n");
+          "[--runs N] [--warmup N] [--seed N] [--profile] [--top N]\n");
 }
 
 static double now_ms(void) {
@@ -61,7 +63,7 @@ static int parse_int(const char* text, const char* flag, int min, int* out) {
 }
 
 static int parse_args(int argc, char** argv, BenchArgs* args) {
-  *args = (BenchArgs){NULL, NULL, 1, 50, 5, 1, 0};
+  *args = (BenchArgs){NULL, NULL, 1, 50, 5, 1, 0, 0};
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -82,6 +84,9 @@ static int parse_args(int argc, char** argv, BenchArgs* args) {
     } else if (!strcmp(a, "--warmup") && value) {
       if (!parse_int(value, a, 0, &args->warmup)) return 0;
       ++i;
+    } else if (!strcmp(a, "--top") && value) {
+      if (!parse_int(value, a, 0, &args->top)) return 0;
+      args->profile = 1, ++i;
     } else if (!strcmp(a, "--seed") && value) {
       if (!parse_int(value, a, 0, &seed)) return 0;
       args->seed = (uint64_t)seed, ++i;
@@ -224,10 +229,33 @@ static int compare_op_times(const void* a, const void* b) {
   return (x < y) - (x > y);
 }
 
+/* "1x112x112x32" for a node's first output ("-" if none). */
+static void output_shape(const TfLiteInterpreter* interp, int32_t subgraph,
+                         int32_t node, char* out, size_t size) {
+  const TfLiteIntArray* outputs =
+      PyliteInterpreterGetNodeOutputs(interp, subgraph, node);
+  const TfLiteTensor* t =
+      outputs && outputs->size > 0
+          ? PyliteInterpreterGetSubgraphTensor(interp, subgraph, outputs->data[0])
+          : NULL;
+  snprintf(out, size, "-");
+  if (!t) return;
+  size_t used = 0;
+  out[0] = '\0';
+  for (int32_t d = 0; d < TfLiteTensorNumDims(t) && used + 1 < size; ++d) {
+    int n = snprintf(out + used, size - used, d ? "x%d" : "%d",
+                     (int)TfLiteTensorDim(t, d));
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+  if (TfLiteTensorNumDims(t) == 0) snprintf(out, size, "scalar");
+}
+
 /* Per-node rows (every subgraph, so WHILE/IF bodies are seen), sorted by
- * time, then a summary per op type. Times are per model run. */
+ * time (the first `top`, 0 for all), then a summary per op type. Times are
+ * per model run. */
 static int print_profile(const TfLiteInterpreter* interp, int runs,
-                         double wall_ms) {
+                         double wall_ms, int top) {
   int32_t subgraphs = PyliteInterpreterGetSubgraphCount(interp);
   int64_t total = 0;
   int count = 0;
@@ -264,10 +292,12 @@ static int print_profile(const TfLiteInterpreter* interp, int runs,
   printf("\nprofile: %d runs; per run %s in nodes, %s wall (the rest is the "
          "interpreter between nodes and the clock reads)\n",
          runs, fmt_ms((double)total * per_run), fmt_ms(wall_ms / runs));
-  printf("%-28s %10s %9s %12s %7s %7s\n", "op", "node", "calls/run",
-         "time/run", "share", "cum");
+  printf("%-28s %8s %-18s %9s %12s %7s %7s\n", "op", "node", "output",
+         "calls/run", "time/run", "share", "cum");
   double cum = 0;
-  for (int i = 0; i < used; ++i) {
+  for (int i = 0; i < used && (top <= 0 || i < top); ++i) {
+    char shape[64];
+    output_shape(interp, nodes[i].subgraph, nodes[i].node, shape, sizeof shape);
     char where[32];
     if (nodes[i].subgraph == 0)
       snprintf(where, sizeof where, "%d", (int)nodes[i].node);
@@ -276,10 +306,12 @@ static int print_profile(const TfLiteInterpreter* interp, int runs,
                (int)nodes[i].node);
     double share = total ? 100.0 * (double)nodes[i].ns / (double)total : 0;
     cum += share;
-    printf("%-28s %10s %9.1f %12s %6.1f%% %6.1f%%\n", nodes[i].op, where,
+    printf("%-28s %8s %-18s %9.1f %12s %6.1f%% %6.1f%%\n", nodes[i].op,
+           where, shape,
            (double)nodes[i].calls / runs, fmt_ms((double)nodes[i].ns * per_run),
            share, cum);
   }
+  if (top > 0 && used > top) printf("(%d more nodes)\n", used - top);
   printf("\nby op type:\n%-28s %6s %12s %7s\n", "op", "nodes", "time/run",
          "share");
   for (int k = 0; k < op_kinds; ++k)
@@ -414,7 +446,7 @@ int main(int argc, char** argv) {
     }
     double wall = now_ms() - start;
     PyliteInterpreterSetProfiling(interp, false);
-    if (!print_profile(interp, args.runs, wall)) goto done;
+    if (!print_profile(interp, args.runs, wall, args.top)) goto done;
   }
   status = 0;
 

@@ -311,6 +311,33 @@ def time_runner_call(args):
 # ---- init time and memory, each runtime in its own process ------------------------
 
 
+def _status_kib(field):
+  with open("/proc/self/status", encoding="ascii") as f:
+    for line in f:
+      if line.startswith(field + ":"):
+        return int(line.split()[1])
+  raise OSError(f"no {field} in /proc/self/status")
+
+
+def _rss_after_imports():
+  """Current RSS in KiB, with the peak reset to it (Linux: writing 5 to
+  clear_refs resets VmHWM), so that a spike during the imports does not hide
+  the runtime's own peak."""
+  try:
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+      f.write("5")
+    return _status_kib("VmRSS")
+  except OSError:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _peak_rss_kib():
+  try:
+    return _status_kib("VmHWM")
+  except OSError:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child_main(runtime, path, threads):
   """Loads and runs once in this (fresh) process; prints one JSON line."""
   result = {"runtime": runtime}
@@ -318,7 +345,7 @@ def child_main(runtime, path, threads):
     cls, kwargs = _interpreter_class(runtime)
     if runtime == "pylite":
       import pylite._ffi  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = _rss_after_imports()
     start = time.perf_counter()
     interpreter = cls(model_path=path, num_threads=threads, **kwargs)
     interpreter.allocate_tensors()
@@ -328,7 +355,7 @@ def child_main(runtime, path, threads):
     start = time.perf_counter()
     interpreter.invoke()
     result["first_ms"] = (time.perf_counter() - start) * 1e3
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = _peak_rss_kib()
     result["base_mib"] = base / 1024.0
     result["peak_mib"] = (peak - base) / 1024.0
     if runtime == "pylite":
@@ -415,7 +442,7 @@ def render(machine, rows, memory, runner, args):
              f"at start), {machine['os']}; Python {machine['python']}, "
              f"ai-edge-litert {machine['litert']}; pylite "
              f"{machine['pylite_library']} ({machine['pylite_build']} build). "
-             f"Median of {args.rounds} alternating rounds max "
+             f"Medians over up to {args.rounds} alternating rounds "
              f"({args.budget:.0f} s budget per model and thread count). "
              "pylite's kernels are single-threaded so far: its 2-thread "
              "numbers run on one thread.")
@@ -457,21 +484,22 @@ def render(machine, rows, memory, runner, args):
                  f"{threads} | | | - | | - | |")
   out.append("")
   if memory:
-    out.append("Init (load + allocate, ms) and peak memory (RSS growth over "
-               "the process after its imports, MiB), each runtime in its own "
-               "process, 1 thread:")
+    out.append("Init (load + allocate, ms), first `invoke()` (ms) and peak "
+               "memory (peak RSS growth over the process after its imports, "
+               "MiB), each runtime in its own process, 1 thread "
+               "(p = pylite, x = LiteRT XNNPACK, b = LiteRT builtin):")
     out.append("")
-    out.append("| model | pylite init | XNNPACK init | builtin init | "
-               "pylite MiB | XNNPACK MiB | builtin MiB | pylite arena MiB |")
-    out.append("|---|---|---|---|---|---|---|---|")
+    out.append("| model | init p | init x | init b | first p | first x | "
+               "first b | MiB p | MiB x | MiB b | pylite arena MiB |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, results in memory.items():
       cells = [name]
-      for key in ("init_ms", "peak_mib"):
+      for key in ("init_ms", "first_ms", "peak_mib"):
         for runtime in RUNTIMES:
           r = results.get(runtime, {})
           if "error" in r:
             cells.append("failed" if runtime != "pylite" else "unsupported")
-          elif key == "init_ms":
+          elif key.endswith("_ms"):
             cells.append(_fmt_ms(r.get(key)))
           else:
             cells.append(f"{r.get(key, 0):.1f}")

@@ -3,7 +3,8 @@
     /work/tfenv/bin/python benchmarks/make_models.py [--out benchmarks/models]
         [--only NAME[,NAME...]] [--force]
 
-Random weights from fixed seeds; the files are large and kept out of git
+Random weights from fixed seeds (batch-norm statistics randomized too, so that
+activations stay in a normal range); the files are large and kept out of git
 (`/benchmarks/models/` is ignored): this script recreates them. Existing files
 are kept unless --force.
 
@@ -39,6 +40,25 @@ def _tf():
   return tf
 
 
+def _liven(tf, model):
+  """Gives every BatchNormalization layer random statistics and scales.
+
+  Freshly initialized (gamma 1, beta 0, mean 0, variance 1), the image
+  networks shrink activations layer by layer to ~1e-11 (denormal floats) and
+  end in a flat softmax, which is neither typical nor fair to time (denormal
+  arithmetic is slow on some paths and not others)."""
+  rng = np.random.default_rng(SEED)
+  for layer in model.layers:
+    if isinstance(layer, tf.keras.layers.BatchNormalization):
+      gamma, beta, mean, variance = layer.get_weights()
+      layer.set_weights([
+          rng.uniform(0.5, 1.5, gamma.shape).astype(np.float32),
+          rng.normal(0.0, 0.2, beta.shape).astype(np.float32),
+          rng.normal(0.0, 0.2, mean.shape).astype(np.float32),
+          rng.uniform(0.5, 1.5, variance.shape).astype(np.float32)])
+  return model
+
+
 def _convert(tf, keras_model, quantize_int8=None):
   converter = tf.lite.TFLiteConverter.from_keras_model(keras_model)
   if quantize_int8 is not None:
@@ -60,21 +80,21 @@ def _image_calibration(shape, samples=8):
 
 
 def make_mobilenet_v2(tf):
-  model = tf.keras.applications.MobileNetV2(
-      input_shape=(224, 224, 3), alpha=1.0, weights=None)
+  model = _liven(tf, tf.keras.applications.MobileNetV2(
+      input_shape=(224, 224, 3), alpha=1.0, weights=None))
   return _convert(tf, model)
 
 
 def make_mobilenet_v2_int8(tf):
-  model = tf.keras.applications.MobileNetV2(
-      input_shape=(224, 224, 3), alpha=1.0, weights=None)
+  model = _liven(tf, tf.keras.applications.MobileNetV2(
+      input_shape=(224, 224, 3), alpha=1.0, weights=None))
   return _convert(tf, model,
                   quantize_int8=_image_calibration((1, 224, 224, 3)))
 
 
 def make_efficientnet_b0(tf):
-  model = tf.keras.applications.EfficientNetB0(
-      input_shape=(224, 224, 3), weights=None)
+  model = _liven(tf, tf.keras.applications.EfficientNetB0(
+      input_shape=(224, 224, 3), weights=None))
   return _convert(tf, model)
 
 

@@ -20,12 +20,12 @@ from pylite.interpreter import (PLACEHOLDER_SIGNATURE_KEY, Interpreter,
 __version__ = "0.1.0"
 
 
-def tflite_version():
+def tflite_version() -> str:
   """The TFLite release whose C API the library implements."""
   return _ffi.string(_lib.TfLiteVersion()).decode()
 
 
-def schema_version():
+def schema_version() -> int:
   """The flatbuffer schema version the library reads."""
   return int(_lib.TfLiteSchemaVersion())
 

@@ -12,6 +12,7 @@ The library is looked up, in order, at:
 
 import os
 import sys
+from typing import Any, List
 
 from cffi import FFI
 
@@ -30,7 +31,7 @@ def _read_cdefs():
     return f.read()
 
 
-def library_candidates():
+def library_candidates() -> List[str]:
   """The paths tried, in order, to find the shared library."""
   candidates = []
   env = os.environ.get("PYLITE_LIBRARY")
@@ -67,13 +68,13 @@ lib, library_path = _load(ffi)
 QUIET_REPORTER = ffi.addressof(lib, "PyliteQuietReporter")
 
 
-def string(ptr):
+def string(ptr: Any) -> str:
   """A C string as str ("" for NULL); invalid UTF-8 is replaced."""
   if ptr == ffi.NULL:
     return ""
   return ffi.string(ptr).decode("utf-8", errors="replace")
 
 
-def last_error():
+def last_error() -> str:
   """The calling thread's last reported message, stripped."""
   return string(lib.PyliteGetLastError()).strip()

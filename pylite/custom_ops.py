@@ -31,6 +31,7 @@ deleting its native interpreter.
 """
 
 import traceback
+from typing import Any, Callable, Dict, Mapping
 
 import numpy as np
 from cffi import FFI
@@ -100,7 +101,7 @@ _ERROR = 1
 _PROTOTYPE = "TfLiteStatus(TfLiteOpaqueContext*, TfLiteOpaqueNode*)"
 
 # TfLiteType -> numpy dtype for the fixed-size types a callable may see.
-_DTYPES = {
+_DTYPES: Dict[int, np.dtype] = {
     lib.kTfLiteFloat32: np.dtype(np.float32),
     lib.kTfLiteInt32: np.dtype(np.int32),
     lib.kTfLiteUInt8: np.dtype(np.uint8),
@@ -337,7 +338,7 @@ class CustomOps:
     ValueError: a key or value of the wrong kind.
   """
 
-  def __init__(self, custom_ops):
+  def __init__(self, custom_ops: Mapping[Any, Callable[..., Any]]) -> None:
     if not hasattr(custom_ops, "items"):
       raise PyliteValueError(
           "custom_ops must be a mapping from op name (or (name, version)) "
@@ -362,10 +363,10 @@ class CustomOps:
             f"{type(fn).__name__}")
       self._ops.append(_PythonOp(name, version, fn))
 
-  def add_to(self, options):
+  def add_to(self, options: Any) -> None:
     """Registers every op on native interpreter options."""
     for op in self._ops:
       lib.TfLiteInterpreterOptionsAddOperator(options, op.pointer)
 
-  def __len__(self):
+  def __len__(self) -> int:
     return len(self._ops)

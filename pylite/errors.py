@@ -5,6 +5,8 @@ builtin that LiteRT's Python API raises in the same situation, so both
 ``except pylite.PyliteError`` and ``except ValueError`` work.
 """
 
+from typing import Any, Optional, Type
+
 from pylite._ffi import ffi, last_error
 
 
@@ -34,7 +36,8 @@ _OK = 0
 _CANCELLED = 8
 
 
-def check(status, error=PyliteRuntimeError, prefix=None):
+def check(status: int, error: Type[Exception] = PyliteRuntimeError,
+          prefix: Optional[str] = None) -> None:
   """Raises unless ``status`` is kTfLiteOk.
 
   The message is the C library's last error on this thread (reported by the
@@ -51,7 +54,8 @@ def check(status, error=PyliteRuntimeError, prefix=None):
   raise error(message)
 
 
-def check_handle(handle, error=PyliteRuntimeError, prefix=None):
+def check_handle(handle: Any, error: Type[Exception] = PyliteRuntimeError,
+                 prefix: Optional[str] = None) -> Any:
   """Returns ``handle`` unless it is NULL; then raises like :func:`check`."""
   if handle == ffi.NULL:
     message = last_error() or "pylite C call returned NULL"

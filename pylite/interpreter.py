@@ -19,12 +19,16 @@ freed before the native interpreter, whatever the order in which the Python
 objects go away.
 """
 
+from __future__ import annotations
+
 import contextlib
 import enum
 import os
 import sys
 import threading
 import weakref
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
+                    Union)
 
 import numpy as np
 
@@ -109,7 +113,8 @@ class OpResolverType(enum.Enum):
   BUILTIN_WITHOUT_DEFAULT_DELEGATES = 3
 
 
-def load_delegate(library, options=None):
+def load_delegate(library: str,
+                  options: Optional[Mapping[str, str]] = None) -> Any:
   """LiteRT loads a delegate plugin here; pylite has no delegates."""
   raise PyliteValueError(
       f"Failed to load delegate from {library}\n"
@@ -273,19 +278,22 @@ class Interpreter:
   """
 
   def __init__(self,
-               model_path=None,
-               model_content=None,
-               experimental_delegates=None,
-               num_threads=None,
-               experimental_op_resolver_type=OpResolverType.AUTO,
-               experimental_preserve_all_tensors=False,
-               experimental_disable_delegate_clustering=False,
-               experimental_default_delegate_latest_features=False,
-               experimental_compress_quantization_zero_points=False,
-               experimental_disable_delegate_node_fusion=False,
-               experimental_force_delegate_node_profiling=False,
-               custom_ops=None):
-    self._state = None
+               model_path: Optional[Union[str, os.PathLike]] = None,
+               model_content: Optional[Union[bytes, bytearray,
+                                             memoryview]] = None,
+               experimental_delegates: Optional[Sequence[Any]] = None,
+               num_threads: Optional[int] = None,
+               experimental_op_resolver_type: OpResolverType = (
+                   OpResolverType.AUTO),
+               experimental_preserve_all_tensors: bool = False,
+               experimental_disable_delegate_clustering: bool = False,
+               experimental_default_delegate_latest_features: bool = False,
+               experimental_compress_quantization_zero_points: bool = False,
+               experimental_disable_delegate_node_fusion: bool = False,
+               experimental_force_delegate_node_profiling: bool = False,
+               custom_ops: Optional[Mapping[Any, Callable[..., Any]]] = None
+               ) -> None:
+    self._state: Any = None
     registrations = CustomOps(custom_ops) if custom_ops else None
     if not isinstance(experimental_op_resolver_type, OpResolverType):
       raise PyliteValueError(
@@ -404,7 +412,7 @@ class Interpreter:
 
   # ---- lifetime ------------------------------------------------------------
 
-  def close(self):
+  def close(self) -> None:
     """Frees the native interpreter and its runners. Idempotent.
 
     Raises RuntimeError if a view returned through ``tensor()`` is alive
@@ -415,13 +423,13 @@ class Interpreter:
     self._state.close()
 
   @property
-  def closed(self):
+  def closed(self) -> bool:
     return self._state is None or self._state.closed
 
-  def __enter__(self):
+  def __enter__(self) -> Interpreter:
     return self
 
-  def __exit__(self, *exc_info):
+  def __exit__(self, *exc_info: Any) -> None:
     self.close()
 
   def _enter(self, subgraph_index=0):
@@ -474,7 +482,8 @@ class Interpreter:
       tensor = self._tensor(pointer, tensor_index, subgraph_index)
       return _details(tensor, tensor_index)
 
-  def get_tensor_details(self, subgraph_index=0):
+  def get_tensor_details(self, subgraph_index: int = 0
+                         ) -> List[Dict[str, Any]]:
     """Details of every tensor of a subgraph that has a known type."""
     with self._enter() as pointer:
       count = lib.PyliteInterpreterGetSubgraphCount(pointer)
@@ -492,11 +501,11 @@ class Interpreter:
           pass
     return result
 
-  def get_input_details(self):
+  def get_input_details(self) -> List[Dict[str, Any]]:
     """Details of the inputs of subgraph 0, in subgraph order."""
     return [self._get_tensor_details(i, 0) for i in self._io_indices(True)]
 
-  def get_output_details(self):
+  def get_output_details(self) -> List[Dict[str, Any]]:
     """Details of the outputs of subgraph 0, in subgraph order."""
     return [self._get_tensor_details(i, 0) for i in self._io_indices(False)]
 
@@ -512,14 +521,14 @@ class Interpreter:
         return []
       return [int(i) for i in ffi.unpack(indices, count)]
 
-  def set_tensor(self, tensor_index, value):
+  def set_tensor(self, tensor_index: int, value: Any) -> None:
     """Copies ``value`` into tensor ``tensor_index`` of subgraph 0."""
     tensor_index = int(tensor_index)
     with self._enter() as pointer:
       tensor = self._tensor(pointer, tensor_index)
       _write_tensor(tensor, tensor_index, value)
 
-  def get_tensor(self, tensor_index, subgraph_index=0):
+  def get_tensor(self, tensor_index: int, subgraph_index: int = 0) -> Any:
     """A copy of a tensor's value (a numpy scalar for rank 0)."""
     tensor_index = int(tensor_index)
     subgraph_index = int(subgraph_index)
@@ -527,7 +536,7 @@ class Interpreter:
       tensor = self._tensor(pointer, tensor_index, subgraph_index)
       return _as_scalar_if_rank0(_read_tensor(tensor))
 
-  def tensor(self, tensor_index):
+  def tensor(self, tensor_index: int) -> Callable[[], np.ndarray]:
     """A function returning a zero-copy numpy view of a tensor of subgraph 0.
 
     Hold the function, not the view: while a view is alive,
@@ -556,21 +565,22 @@ class Interpreter:
 
   # ---- running subgraph 0 ------------------------------------------------------
 
-  def allocate_tensors(self):
+  def allocate_tensors(self) -> None:
     """Plans memory and prepares every op of subgraph 0."""
     self._ensure_safe()
     with self._enter() as pointer:
       lib.PyliteClearLastError()
       check(lib.TfLiteInterpreterAllocateTensors(pointer))
 
-  def invoke(self):
+  def invoke(self) -> None:
     """Runs subgraph 0 (releasing the GIL while it runs)."""
     self._ensure_safe()
     with self._enter() as pointer:
       lib.PyliteClearLastError()
       check(lib.TfLiteInterpreterInvoke(pointer))
 
-  def resize_tensor_input(self, input_index, tensor_size, strict=False):
+  def resize_tensor_input(self, input_index: int, tensor_size: Any,
+                          strict: bool = False) -> None:
     """Resizes input tensor ``input_index`` (a tensor index) of subgraph 0.
 
     With ``strict``, only dims that are -1 in ``shape_signature`` may change
@@ -593,14 +603,14 @@ class Interpreter:
                                               c_dims, len(dims),
                                               bool(strict)))
 
-  def reset_all_variables(self):
+  def reset_all_variables(self) -> None:
     """Sets every variable tensor to zero (int8 ones to their zero point), as
     LiteRT does; like LiteRT, resource variables are not touched."""
     with self._enter() as pointer:
       lib.PyliteClearLastError()
       check(lib.TfLiteInterpreterResetVariableTensors(pointer))
 
-  def reset(self):
+  def reset(self) -> None:
     """pylite: returns the interpreter to its freshly-initialized state.
 
     Beyond ``reset_all_variables``, forgets every resource variable (the
@@ -613,7 +623,7 @@ class Interpreter:
 
   # ---- signatures ----------------------------------------------------------------
 
-  def get_signature_list(self):
+  def get_signature_list(self) -> Dict[str, Dict[str, List[str]]]:
     """``{key: {'inputs': [names], 'outputs': [names]}}``, names sorted."""
     return {key: {"inputs": list(inputs), "outputs": list(outputs)}
             for key, (_, inputs, outputs) in self._signature_defs.items()}
@@ -623,7 +633,8 @@ class Interpreter:
     return {key: {"inputs": dict(inputs), "outputs": dict(outputs)}
             for key, (_, inputs, outputs) in self._signature_defs.items()}
 
-  def get_signature_runner(self, signature_key=None):
+  def get_signature_runner(self, signature_key: Optional[str] = None
+                           ) -> SignatureRunner:
     """A new ``SignatureRunner`` for ``signature_key``.
 
     None is allowed when the model has exactly one signature. pylite: for a
@@ -643,7 +654,7 @@ class Interpreter:
 
   # ---- introspection ---------------------------------------------------------------
 
-  def num_subgraphs(self):
+  def num_subgraphs(self) -> int:
     with self._enter() as pointer:
       return int(lib.PyliteInterpreterGetSubgraphCount(pointer))
 
@@ -667,7 +678,7 @@ class Interpreter:
     return [self._get_op_details(i) for i in range(max(count, 0))]
 
   @property
-  def experimental_compress_quantization_zero_points(self):
+  def experimental_compress_quantization_zero_points(self) -> bool:
     return self._experimental_compress_quantization_zero_points
 
   def _native_handle(self):
@@ -684,7 +695,8 @@ class SignatureRunner:
   copies the inputs in, invokes and returns copies of the outputs.
   """
 
-  def __init__(self, interpreter=None, signature_key=None):
+  def __init__(self, interpreter: Optional[Interpreter] = None,
+               signature_key: Optional[str] = None) -> None:
     self._handle = None
     if not interpreter:
       raise PyliteValueError("None interpreter provided.")
@@ -711,18 +723,18 @@ class SignatureRunner:
         self._handle)
 
   @property
-  def signature_key(self):
+  def signature_key(self) -> str:
     return self._signature_key
 
-  def close(self):
+  def close(self) -> None:
     """Frees the native runner (the interpreter stays usable). Idempotent."""
     if self._handle is not None:
       self._finalizer()
 
-  def __enter__(self):
+  def __enter__(self) -> SignatureRunner:
     return self
 
-  def __exit__(self, *exc_info):
+  def __exit__(self, *exc_info: Any) -> None:
     self.close()
 
   def _enter(self):
@@ -730,7 +742,7 @@ class SignatureRunner:
       raise PyliteClosedError("The signature runner is closed.")
     return self._state.enter(self._subgraph_index, runner=self._handle)
 
-  def __call__(self, **kwargs):
+  def __call__(self, **kwargs: Any) -> Dict[str, Any]:
     if len(kwargs) != len(self._inputs):
       raise PyliteValueError(
           "Invalid number of inputs provided for running a SignatureDef, "
@@ -762,12 +774,12 @@ class SignatureRunner:
         result[output_name] = _as_scalar_if_rank0(_read_tensor(tensor))
       return result
 
-  def get_input_details(self):
+  def get_input_details(self) -> Dict[str, Dict[str, Any]]:
     """``{input name: detail dict}``."""
     return {name: self._interpreter._get_tensor_details(  # pylint: disable=protected-access
         index, self._subgraph_index) for name, index in self._inputs.items()}
 
-  def get_output_details(self):
+  def get_output_details(self) -> Dict[str, Dict[str, Any]]:
     """``{output name: detail dict}``."""
     return {name: self._interpreter._get_tensor_details(  # pylint: disable=protected-access
         index, self._subgraph_index) for name, index in self._outputs.items()}

@@ -137,6 +137,13 @@ void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
   if (used < size) snprintf(buf + used, size - used, "]");
 }
 
+void pl_set_constant_output(TfLiteTensor* t, void* data, size_t bytes) {
+  if (owns_data(t)) free(t->data.raw);
+  t->data.raw = data;
+  t->bytes = bytes;
+  t->allocation_type = kTfLitePersistentRo;
+}
+
 bool pl_same_shape(const TfLiteTensor* a, const TfLiteTensor* b) {
   return TfLiteIntArrayEqual(a->dims, b->dims);
 }

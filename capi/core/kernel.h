@@ -95,6 +95,11 @@ TfLiteStatus pl_resize_like(PlSubgraph* sg, TfLiteTensor* t,
  * pl_string_write at eval. Call in prepare. */
 void pl_set_dynamic(TfLiteTensor* t);
 bool pl_is_constant(const TfLiteTensor* t);
+/* Makes an output constant data computed once in prepare (DEQUANTIZE of a
+ * constant, say): it points at `data`, which the kernel owns and keeps alive
+ * as long as the node, leaves the arena, and keeps its data across later
+ * AllocateTensors (kTfLitePersistentRo). Consumers see a constant. */
+void pl_set_constant_output(TfLiteTensor* t, void* data, size_t bytes);
 /* Writes dims as "[2,3]" into buf (truncated to size), for messages. */
 void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size);
 /* Whether a tensor's dims equal the given dims. */

@@ -166,10 +166,53 @@ static void cast_store(TfLiteTensor* t, int64_t k, const CastValue* v) {
   }
 }
 
+/* Typed loops for the common pairs (image bytes to float, index widths),
+ * with the same results as the general path. */
+#define CAST_PAIR(from, to) ((int)(from) * 64 + (int)(to))
+#define CAST_LOOP(y, expr)                          \
+  for (int64_t k = 0; k < n; ++k) (y)[k] = (expr); \
+  return true
+
+static int32_t cast_f32_to_i32(float f) {
+  if (isnan(f)) return INT32_MAX;
+  if (f < -2147483648.0f) return INT32_MIN;
+  if (f >= 2147483648.0f) return INT32_MAX;
+  return (int32_t)f;
+}
+
+static bool cast_fast(const TfLiteTensor* in, TfLiteTensor* out, int64_t n) {
+  switch (CAST_PAIR(in->type, out->type)) {
+    case CAST_PAIR(kTfLiteUInt8, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, (float)in->data.uint8[k]);
+    case CAST_PAIR(kTfLiteInt8, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, (float)in->data.int8[k]);
+    case CAST_PAIR(kTfLiteInt32, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, (float)in->data.i32[k]);
+    case CAST_PAIR(kTfLiteInt64, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, (float)in->data.i64[k]);
+    case CAST_PAIR(kTfLiteBool, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, in->data.b[k] ? 1.0f : 0.0f);
+    case CAST_PAIR(kTfLiteInt32, kTfLiteInt64):
+      CAST_LOOP(out->data.i64, in->data.i32[k]);
+    case CAST_PAIR(kTfLiteInt64, kTfLiteInt32):
+      CAST_LOOP(out->data.i32,
+                (int32_t)(uint32_t)(uint64_t)in->data.i64[k]);
+    case CAST_PAIR(kTfLiteFloat32, kTfLiteInt32):
+      CAST_LOOP(out->data.i32, cast_f32_to_i32(in->data.f[k]));
+    case CAST_PAIR(kTfLiteFloat32, kTfLiteFloat64):
+      CAST_LOOP(out->data.f64, in->data.f[k]);
+    case CAST_PAIR(kTfLiteFloat64, kTfLiteFloat32):
+      CAST_LOOP(out->data.f, (float)in->data.f64[k]);
+    default:
+      return false;
+  }
+}
+
 static TfLiteStatus cast_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input = pl_input(sg, node, 0);
   TfLiteTensor* output = pl_output(sg, node, 0);
   const int64_t n = pl_num_elements(input);
+  if (cast_fast(input, output, n)) return kTfLiteOk;
   for (int64_t k = 0; k < n; ++k) {
     const CastValue v = cast_load(input, k);
     cast_store(output, k, &v);

@@ -18,7 +18,6 @@
 
 typedef struct DequantizeData {
   float* constant; /* the converted constant input, or NULL */
-  size_t bytes;
 } DequantizeData;
 
 static TfLiteStatus dequantize_init(PlSubgraph* sg, PlNode* node) {
@@ -155,12 +154,7 @@ static TfLiteStatus dequantize_prepare(PlSubgraph* sg, PlNode* node) {
   dequantize_run(input, buffer);
   free(data->constant);
   data->constant = buffer;
-  data->bytes = bytes;
-  /* The output becomes read-only constant data owned by this node: the
-   * planner leaves it out of the arena and the runtime never frees it. */
-  output->data.raw = (char*)buffer;
-  output->bytes = bytes;
-  output->allocation_type = kTfLitePersistentRo;
+  pl_set_constant_output(output, buffer, bytes);
   return kTfLiteOk;
 }
 

@@ -107,11 +107,11 @@ def _profile(native: Native, runs: int) -> List[Dict[str, Any]]:
   return rows
 
 
-def _by_op(rows: List[Dict[str, Any]], subgraph: int) -> List[Dict[str, Any]]:
+def _by_op(rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+  """Rows summed by op over every subgraph (so an op inside a WHILE body
+  counts there and in the WHILE)."""
   ops: Dict[str, Dict[str, Any]] = {}
   for r in rows:
-    if r["subgraph"] != subgraph:
-      continue
     e = ops.setdefault(r["op"], {"op": r["op"], "nodes": 0, "avg_ms": 0.0,
                                  "share": 0.0})
     e["nodes"] += 1
@@ -226,7 +226,7 @@ def bench(path: str, signature: Optional[str], input_specs: Sequence[str],
     }
     if profile:
       result["profile"] = rows
-      result["profile_by_op"] = _by_op(rows, native.subgraph)
+      result["profile_by_op"] = _by_op(rows)
     runner.close()
     return result
   finally:
@@ -273,7 +273,11 @@ def print_text(r: Dict[str, Any], out: TextIO) -> None:
   for x in rows:
     w(f"  {x['op']:{width}s}  {x['subgraph']:8d}  {x['node']:5d}  "
       f"{_ms(x['avg_ms']):>12s}  {100 * x['share']:5.1f}%\n")
-  w("\nper op:\n")
+  nested = sorted({x["subgraph"] for x in rows} - {r["subgraph"]})
+  if nested:
+    w(f"  (subgraph(s) {', '.join(str(n) for n in nested)} run inside "
+      "control-flow nodes, whose time includes theirs)\n")
+  w("\nper op (summed over nodes):\n")
   w(f"  {'op':{width}s}  {'nodes':>5s}  {'time':>12s}  {'share':>6s}\n")
   for x in r["profile_by_op"]:
     w(f"  {x['op']:{width}s}  {x['nodes']:5d}  {_ms(x['avg_ms']):>12s}  "

@@ -46,7 +46,7 @@ def describe(path: str) -> Dict[str, Any]:
   except _model.ModelFormatError as e:
     raise CliError(f"{path}: not a valid model: {one_line(e)}") from None
 
-  signatures = []
+  signatures: List[Dict[str, Any]] = []
   for sig in model.signatures:
     if not 0 <= sig.subgraph < len(model.subgraphs):
       raise CliError(f"{path}: not a valid model: signature '{sig.key}' "

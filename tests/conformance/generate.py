@@ -112,12 +112,13 @@ def write_case(case):
   with open(os.path.join(HERE, model_path), "wb") as f:
     f.write(model)
   ref, ref_error = run_litert(model, case,
-                              litert.OpResolverType.BUILTIN_REF)
+                              getattr(litert.OpResolverType, case.resolver))
   fast, _ = run_litert(model, case, litert.OpResolverType.AUTO)
   data_dir = os.path.join("data", case.name)
   os.makedirs(os.path.join(HERE, data_dir), exist_ok=True)
   entry = {"name": case.name, "model": model_path,
-           "signature": case.signature_key, "inputs": [], "outputs": []}
+           "signature": case.signature_key, "inputs": [], "outputs": [],
+           "reference": case.resolver}
   for i, (name, value) in enumerate(sorted(case.inputs.items())):
     value = np.asarray(value)
     path = os.path.join(data_dir, "input_%d.bin" % i)

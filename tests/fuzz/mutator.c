@@ -245,15 +245,18 @@ static uint32_t next(uint32_t* s) {
   return *s = x;
 }
 
+/* Two's-complement wrap without signed overflow. */
+static int32_t wrap(int64_t v) { return (int32_t)(uint32_t)(uint64_t)v; }
+
 /* An index value: mostly a valid one (another tensor than the model
  * names), sometimes just out of range or absurd. */
 static int32_t index_value(uint32_t* s, int32_t count, int32_t current) {
   switch (next(s) % 8) {
     case 0: return -1;
     case 1: return count;
-    case 2: return count + 1 + (int32_t)(next(s) % 4);
+    case 2: return wrap((int64_t)count + 1 + next(s) % 4);
     case 3: return (int32_t)0x7FFFFFFF;
-    case 4: return current + ((next(s) & 1) ? 1 : -1);
+    case 4: return wrap((int64_t)current + ((next(s) & 1) ? 1 : -1));
     default: return count > 0 ? (int32_t)(next(s) % (uint32_t)count) : 0;
   }
 }
@@ -263,8 +266,8 @@ static int32_t dim_value(uint32_t* s, int32_t current) {
                                    (int32_t)0x7FFFFFFF, -2, (int32_t)0x80000000,
                                    1 << 30, 255, 256};
   switch (next(s) % 4) {
-    case 0: return current + 1;
-    case 1: return current > 1 ? current - 1 : current * 2;
+    case 0: return wrap((int64_t)current + 1);
+    case 1: return current > 1 ? current - 1 : wrap((int64_t)current * 2);
     default: return values[next(s) % (sizeof(values) / sizeof(values[0]))];
   }
 }
@@ -321,7 +324,7 @@ static void mutate_slot(uint8_t* data, const Walk* w, const Slot* slot,
                                        (int32_t)0x7FFFFFFF, (int32_t)0x80000000,
                                        6, 100};
       int32_t v = values[next(s) % (sizeof(values) / sizeof(values[0]))];
-      if (next(s) % 3 == 0) v = cur32 + ((next(s) & 1) ? 1 : -1);
+      if (next(s) % 3 == 0) v = wrap((int64_t)cur32 + ((next(s) & 1) ? 1 : -1));
       if (slot->width >= 4) {
         if (next(s) % 4 == 0) { /* a float option (alpha, beta, eps) */
           static const float fv[] = {0.0f, -1.0f, 1e30f, 1e-30f, 0.5f};

@@ -3,8 +3,7 @@
  * Every op of the family has one input and one output of the input's
  * shape. These helpers do the checks TFLite's unary Prepare functions do,
  * with messages naming the op, and hold the loop the float kernels share.
- * Header-only (static inline), because the build compiles
- * the .c files of capi/kernels/ and not this folder. */
+ * Header-only (static inline): small enough to inline into each kernel. */
 #ifndef PYLITE_KERNELS_INTERNAL_UNARY_COMMON_H_
 #define PYLITE_KERNELS_INTERNAL_UNARY_COMMON_H_
 

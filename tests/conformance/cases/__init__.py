@@ -29,6 +29,10 @@ class Case:
     batch models).
   model_bytes: a hand-built model (skips conversion), for negative cases the
     converter never emits.
+  resolver: the LiteRT OpResolverType whose kernels give the expected
+    outputs: BUILTIN_REF (the reference kernels) unless that resolver lacks
+    the op, in which case BUILTIN_WITHOUT_DEFAULT_DELEGATES (LiteRT's
+    builtin kernels without XNNPACK), with the reason in `reason`.
   """
   name: str
   fn: Any = None
@@ -39,6 +43,7 @@ class Case:
   select_tf_ops: bool = False
   model_bytes: Optional[bytes] = None
   signature_key: str = "serving_default"
+  resolver: str = "BUILTIN_REF"
 
 
 def rng(seed):

@@ -668,8 +668,35 @@ def _more_errors():
              [("out", np.float32, [2, 2])], expect_error="repeated")
 
 
+def _low_rank():
+  """Rank 0 and rank 1 forms."""
+  s0 = _f32()
+  v = _f32(5)
+  # No TRANSPOSE of a scalar: LiteRT's reference kernel leaves the output
+  # unwritten.
+  yield _case("transpose_1d", lambda x: tf.transpose(x, [0]), v)
+  yield _one("tile_scalar", "TILE", 0, None,
+             [("x", s0), ("m", np.zeros([0], np.int32), "const")],
+             [("out", np.float32, [])])
+  yield _one("pad_scalar", "PAD", 0, None,
+             [("x", s0), ("p", np.zeros([0, 2], np.int32), "const")],
+             [("out", np.float32, [])])
+  # No REVERSE_V2 of a scalar: LiteRT's kernel crashes on it.
+  yield _one("slice_scalar", "SLICE", 0, None,
+             [("x", s0), ("b", np.zeros([0], np.int32), "const"),
+              ("n", np.zeros([0], np.int32), "const")],
+             [("out", np.float32, [])])
+  yield _case("slice_1d", lambda x: tf.slice(x, [1], [3]), v)
+  yield _case("strided_slice_1d_shrink", lambda x: x[-1], v)
+  yield _case("mirror_pad_1d", lambda x: tf.pad(x, [[4, 4]],
+                                                mode="REFLECT"), v)
+  yield _case("tile_1d", lambda x: tf.tile(x, [3]), v)
+  yield _case("gather_nd_scalar_params_slice", lambda x, i: tf.gather_nd(
+      x, i), v, np.array([[4], [0]], np.int32))
+
+
 def cases():
   for gen in (_squeeze, _expand_dims, _transpose, _concat, _pack_unpack,
               _split, _slice, _gather, _pad, _tile_broadcast_reverse,
-              _shape_fill_range, _more_dtypes, _more_errors):
+              _shape_fill_range, _more_dtypes, _more_errors, _low_rank):
     yield from gen()

@@ -494,7 +494,24 @@ def _negative_cases(r):
                schema.TensorType.FLOAT32, out_shape=[7])
 
 
+def _builtin_only_cases(r):
+  """ELU, ROUND and CEIL: LiteRT's reference resolver does not register
+  them, so their expected outputs come from LiteRT's builtin kernels without
+  XNNPACK."""
+  why = "BUILTIN_REF lacks this op; recorded from LiteRT's builtin kernels"
+  special = np.array([-np.inf, -2.5, -1.5, -0.5, -0.0, 0.0, 0.5, 1.5, 2.5,
+                      3.49, np.inf, np.nan], np.float32)
+  x = _floats(r, 3, 7, scale=4.0)
+  for name, fn in (("elu", tf.nn.elu), ("round", tf.round),
+                   ("ceil", tf.math.ceil)):
+    for suffix, data in (("f32", x), ("edges", special)):
+      case = _case("%s_%s" % (name, suffix), fn, data, reason=why)
+      case.resolver = "BUILTIN_WITHOUT_DEFAULT_DELEGATES"
+      yield case
+
+
 def cases():
+  yield from _builtin_only_cases(rng(31))
   r = rng(3)
   yield from _elementwise_cases(r)
   yield from _sign_cases(r)

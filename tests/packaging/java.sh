@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The Maven artifact: `mvn install` puts the jar, with the JNI library inside,
+# into the local repository; a project depending only on that artifact is
+# compiled and run with no pylite.library and no JNI library on
+# java.library.path, and so is the guide's sample with just the jar.
+source "$(dirname "$0")/common.sh"
+REPO=${MAVEN_REPO:-$HOME/.m2/repository}
+
+cmake -S "$ROOT" -B "$BUILD" >/dev/null
+cmake --build "$BUILD" -j2 --target pylite_jni >/dev/null
+(cd "$ROOT/java" && mvn -q -B -ntp install -DskipTests -Dmaven.repo.local="$REPO")
+jar="$REPO/org/pylite/pylite/0.1.0/pylite-0.1.0.jar"
+[ -f "$jar" ] || fail "mvn install made no $jar"
+unzip -l "$jar" | grep -q 'org/pylite/native/[a-z0-9_]*-[a-z0-9_]*/libpylite_jni' ||
+  fail "the jar carries no native library"
+ok "mvn install: $(basename "$jar") with org/pylite/native/*/libpylite_jni.so"
+
+cp -r "$HERE/java-consumer" "$SCRATCH/consumer"
+(cd "$SCRATCH/consumer" && mvn -q -B -ntp compile -Dmaven.repo.local="$REPO")
+mkdir -p "$SCRATCH/empty"
+(
+  cd "$SCRATCH"
+  unset LD_LIBRARY_PATH
+  java -Djava.library.path="$SCRATCH/empty" \
+    -cp "$SCRATCH/consumer/target/classes:$jar" example.JarOnly "$MODELS" |
+    grep -q '^jar-only: serving_default output_0 = 1.5117401$' ||
+    fail "the consumer project did not run"
+  check_sample java java -Djava.library.path="$SCRATCH/empty" -cp "$jar" \
+    "$ROOT/examples/java/Signatures.java" "$MODELS"
+)
+ok "a project depending only on the installed jar runs (library from the jar)"
