@@ -141,4 +141,5 @@ bench:
 	$(TF_PYTHON) -c "import cffi" 2>/dev/null || $(TF_PYTHON) -m pip install -q cffi
 	$(TF_PYTHON) benchmarks/make_models.py
 	PYLITE_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libpylite.so \
-	  $(TF_PYTHON) benchmarks/compare.py $(BENCH_ARGS)
+	  $(TF_PYTHON) benchmarks/compare.py --update-readme benchmarks/README.md \
+	  --update-readme README.md $(BENCH_ARGS)

@@ -22,9 +22,10 @@ one Python signature-runner call (resize, allocate, copy in, invoke, copy
 out) on the guide's Keras Dense model.
 
 A model that pylite cannot run (an op it lacks, a quantized type) is a row
-saying why, not a crash. Results go to stdout and to --out (markdown); with
---update-readme the text between `<!-- benchmarks:begin -->` and
-`<!-- benchmarks:end -->` in that file is replaced by the tables.
+saying why, not a crash. The tables go to stdout (and --out, --json); with
+--update-readme FILE the text between `<!-- benchmarks:begin -->` and
+`<!-- benchmarks:end -->` in FILE is replaced by them (`make bench` does this
+for benchmarks/README.md and README.md).
 """
 import argparse
 import datetime
@@ -47,7 +48,8 @@ ROOT = os.path.dirname(HERE)
 MODELS_DIR = os.path.join(HERE, "models")
 DENSE_MODEL = os.path.join(ROOT, "examples", "models", "dense.tflite")
 MANIFEST = os.path.join(ROOT, "tests", "conformance", "manifest.json")
-# Groups of the conformance manifest that hold whole models (not single ops).
+# Groups of the conformance manifest that hold whole models (not single ops);
+# --conformance-groups overrides.
 WHOLE_MODEL_GROUPS = ("models",)
 SEED = 1234
 
@@ -83,19 +85,19 @@ def _kind_of(name):
   return "int8" if "int8" in name else "float"
 
 
-def find_models(only):
+def find_models(only, groups=WHOLE_MODEL_GROUPS):
   benches = []
   for path in sorted(glob.glob(os.path.join(MODELS_DIR, "*.tflite"))):
     name = os.path.splitext(os.path.basename(path))[0]
     benches.append(Bench(name, path, _kind_of(name)))
-  benches += _conformance_models()
+  benches += _conformance_models(groups)
   if only:
     wanted = set(only)
     benches = [b for b in benches if b.name in wanted]
   return benches
 
 
-def _conformance_models():
+def _conformance_models(groups):
   """The manifest's whole-model cases (not the negative ones), with their
   recorded inputs."""
   if not os.path.exists(MANIFEST):
@@ -106,14 +108,14 @@ def _conformance_models():
   benches = []
   for case in manifest.get("cases", []):
     group = case["name"].split("/", 1)[0]
-    if group not in WHOLE_MODEL_GROUPS or case.get("expect_error"):
+    if group not in groups or case.get("expect_error"):
       continue
     inputs = {}
     for spec in case.get("inputs", []):
       data = np.fromfile(os.path.join(base, spec["file"]),
                          dtype=np.dtype(spec["dtype"]))
       inputs[spec["name"]] = data.reshape(spec["shape"])
-    benches.append(Bench("conformance/" + case["name"].split("/", 1)[1],
+    benches.append(Bench("conformance/" + case["name"],
                          os.path.join(base, case["model"]),
                          _kind_of(case["name"]), inputs))
   return benches
@@ -121,7 +123,7 @@ def _conformance_models():
 
 def random_input(detail, rng):
   """Floats in [-1, 1); integers in [0, 16) (valid token ids for any
-  embedding); int8/uint8 over their range."""
+  embedding); int8/uint8 over their range; strings "1"."""
   shape = tuple(int(d) for d in detail["shape"])
   dtype = np.dtype(detail["dtype"])
   if dtype.kind == "f":
@@ -133,6 +135,8 @@ def random_input(detail, rng):
     return rng.integers(0, 16, size=shape).astype(dtype)
   if dtype.kind == "b":
     return rng.integers(0, 2, size=shape).astype(bool)
+  if dtype.kind in "SOU":
+    return np.full(shape, b"1", dtype=object)
   raise ValueError(f"cannot make a random input of type {dtype}")
 
 
@@ -249,7 +253,12 @@ def time_model(bench, threads, args):
   if not interpreters:
     return row
   reference = interpreters.get("builtin") or next(iter(interpreters.values()))
-  inputs = make_inputs(bench, reference.get_input_details())
+  try:
+    inputs = make_inputs(bench, reference.get_input_details())
+  except Exception as e:  # pylint: disable=broad-except
+    for runtime in interpreters:
+      row["error"][runtime] = "inputs: " + short_error(e)
+    return row
   fns = {}
   results = {}
   for runtime, interpreter in interpreters.items():
@@ -422,6 +431,8 @@ def machine_description():
 def _fmt_ms(value):
   if value is None:
     return "-"
+  if value < 1:
+    return f"{value:.3g}"
   return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
@@ -474,14 +485,13 @@ def render(machine, rows, memory, runner, args):
       chosen = [r for r in rows if r["kind"] == kind and r["threads"] == threads]
       if not chosen:
         continue
-      ran = [r for r in chosen if "pylite" in r["ms"]]
-      x = geomean([_ratio(r, "xnnpack") for r in ran])
-      b = geomean([_ratio(r, "builtin") for r in ran])
-      out.append(f"| **geomean {kind}** ({len(ran)} of {len(chosen)} models "
-                 f"ran) | {threads} | | | {x:.2f} | | {b:.2f} | |"
-                 if x and b else
-                 f"| **geomean {kind}** (0 of {len(chosen)} models ran) | "
-                 f"{threads} | | | - | | - | |")
+      cells = [f"**geomean {kind}**", str(threads), ""]
+      for other in ("xnnpack", "builtin"):
+        ratios = [_ratio(r, other) for r in chosen if _ratio(r, other)]
+        cells.append(f"{len(ratios)} of {len(chosen)} models")
+        cells.append(f"**{geomean(ratios):.2f}**" if ratios else "-")
+      cells.append("")
+      out.append("| " + " | ".join(cells) + " |")
   out.append("")
   if memory:
     out.append("Init (load + allocate, ms), first `invoke()` (ms) and peak "
@@ -570,14 +580,16 @@ def parse_args(argv):
                   help="skip the child processes (init time, memory)")
   ap.add_argument("--no-runner", action="store_true",
                   help="skip the Dense signature-runner call")
-  ap.add_argument("--out", default=os.path.join(HERE, "results.md"),
-                  help="markdown file for the tables (default "
-                  "benchmarks/results.md; '' for none)")
+  ap.add_argument("--out", default="",
+                  help="also write the tables to this markdown file")
   ap.add_argument("--json", default="",
                   help="also write the raw results to this JSON file")
   ap.add_argument("--update-readme", action="append", default=[],
                   metavar="FILE", help="replace the text between the "
                   "benchmarks markers in FILE (repeatable)")
+  ap.add_argument("--conformance-groups", default=",".join(WHOLE_MODEL_GROUPS),
+                  help="groups of tests/conformance/manifest.json to include "
+                  "(default: %(default)s, the whole models; '' for none)")
   ap.add_argument("--child", nargs=2, metavar=("RUNTIME", "MODEL"),
                   help=argparse.SUPPRESS)
   args = ap.parse_args(argv)
@@ -597,7 +609,8 @@ def main(argv=None):
           f"{machine['pylite_build']} build; time a Release build "
           "(PYLITE_LIBRARY=build-bench/libpylite.so, see benchmarks/README.md)",
           file=sys.stderr)
-  benches = find_models([n for n in args.only.split(",") if n])
+  benches = find_models([n for n in args.only.split(",") if n],
+                        [g for g in args.conformance_groups.split(",") if g])
   if not benches:
     print("compare.py: no models; run benchmarks/make_models.py first",
           file=sys.stderr)

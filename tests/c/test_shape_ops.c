@@ -337,6 +337,50 @@ static void test_fill_pad_transpose_tile_strings(void) {
   op_free(it, model, bytes);
 }
 
+/* Rank-0 TRANSPOSE and REVERSE_V2 copy the one element (LiteRT's reference
+ * kernels leave it unwritten or crash). */
+static void test_scalar_moves(void) {
+  const int codes[2] = {kOpTranspose, kOpReverseV2};
+  for (int k = 0; k < 2; ++k) {
+    Op o;
+    op_begin(&o);
+    op_input(&o, T_F32, 0, NULL);
+    op_const(&o, T_I32, 1, (int[]){0}, NULL, 0);
+    op_output(&o, T_F32, 0, NULL);
+    TfLiteModel* model;
+    uint8_t* bytes;
+    TfLiteInterpreter* it = op_load(&o, codes[k], 0, 0, NULL, &model,
+                                    &bytes);
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float x = -2.5f;
+    CHECK(write_raw(it, 0, &x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+    CHECK(shape_is(out(it, 0), 0, NULL));
+    CHECK(*(const float*)TfLiteTensorData(out(it, 0)) == -2.5f);
+    op_free(it, model, bytes);
+  }
+}
+
+/* int64 UNPACK (LiteRT has no int64 form). */
+static void test_unpack_int64(void) {
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_I64, 2, (int[]){2, 2});
+  op_output(&o, T_I64, 1, (int[]){2});
+  op_output(&o, T_I64, 1, (int[]){2});
+  TfLiteModel* model;
+  uint8_t* bytes;
+  TfLiteInterpreter* it = op_load(&o, kOpUnpack, kOptUnpack, 2,
+                                  (int32_t[]){2, 0}, &model, &bytes);
+  CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+  const int64_t x[4] = {1, (int64_t)1 << 40, -3, 4};
+  CHECK(write_raw(it, 0, x, sizeof(x)));
+  CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+  CHECK(memcmp(TfLiteTensorData(out(it, 0)), x, 16) == 0);
+  CHECK(memcmp(TfLiteTensorData(out(it, 1)), x + 2, 16) == 0);
+  op_free(it, model, bytes);
+}
+
 /* ---- Shapes and errors --------------------------------------------------- */
 
 static void test_reverse_non_contiguous(void) {
@@ -463,6 +507,8 @@ int main(void) {
   test_gather_strings_axis1();
   test_fill_pad_transpose_tile_strings();
   test_reverse_non_contiguous();
+  test_scalar_moves();
+  test_unpack_int64();
   test_empty_outputs();
   test_transpose_rank_limit();
   test_dynamic_chain();

@@ -8,7 +8,10 @@ REPO=${MAVEN_REPO:-$HOME/.m2/repository}
 
 cmake -S "$ROOT" -B "$BUILD" >/dev/null
 cmake --build "$BUILD" -j2 --target pylite_jni >/dev/null
-(cd "$ROOT/java" && mvn -q -B -ntp install -DskipTests -Dmaven.repo.local="$REPO")
+mvn_quiet() {  # Maven prints its errors on stdout: show them only on failure
+  "$@" > "$SCRATCH/mvn.log" 2>&1 || { tail -40 "$SCRATCH/mvn.log"; fail "$*"; }
+}
+(cd "$ROOT/java" && mvn_quiet mvn -B -ntp install -DskipTests -Dmaven.repo.local="$REPO")
 jar="$REPO/org/pylite/pylite/0.1.0/pylite-0.1.0.jar"
 [ -f "$jar" ] || fail "mvn install made no $jar"
 unzip -l "$jar" | grep -q 'org/pylite/native/[a-z0-9_]*-[a-z0-9_]*/libpylite_jni' ||
@@ -16,7 +19,7 @@ unzip -l "$jar" | grep -q 'org/pylite/native/[a-z0-9_]*-[a-z0-9_]*/libpylite_jni
 ok "mvn install: $(basename "$jar") with org/pylite/native/*/libpylite_jni.so"
 
 cp -r "$HERE/java-consumer" "$SCRATCH/consumer"
-(cd "$SCRATCH/consumer" && mvn -q -B -ntp compile -Dmaven.repo.local="$REPO")
+(cd "$SCRATCH/consumer" && mvn_quiet mvn -B -ntp compile -Dmaven.repo.local="$REPO")
 mkdir -p "$SCRATCH/empty"
 (
   cd "$SCRATCH"

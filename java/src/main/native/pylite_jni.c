@@ -10,9 +10,10 @@
  * call that can fail is checked (a pending exception makes us return at
  * once), everything acquired from the JVM is released on every path, and C
  * errors become IllegalArgumentException / IllegalStateException carrying
- * the message the C core reported. Data copies between Java arrays and tensor
- * memory happen in Java over a direct ByteBuffer view (see TensorImpl), so
- * this file only deals in handles, metadata and strings. */
+ * the message the C core reported (collected per thread, since calls on
+ * different subgraphs may run at once). Data copies between Java arrays and
+ * tensor memory happen in Java over a direct ByteBuffer view (see
+ * TensorImpl), so this file only deals in handles, metadata and strings. */
 #include <jni.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,23 +31,28 @@
 /* ---- Error collection -------------------------------------------------------- */
 
 /* Messages reported by the core during one call, joined by newlines. The
- * buffer is cleared before each call so a thrown exception carries only what
- * that call reported. */
+ * core reports on the calling thread, and different subgraphs of one
+ * interpreter may run at once on different threads, so the buffer is the
+ * thread's own: the reporter ignores its user_data. Each entry point clears
+ * it first, so a thrown exception carries only what that call reported. */
 typedef struct pl_jni_errors {
   char text[4096];
   size_t len;
 } pl_jni_errors;
 
-static void pl_jni_errors_clear(pl_jni_errors* e) {
-  e->len = 0;
-  e->text[0] = '\0';
+static _Thread_local pl_jni_errors pl_jni_tl_errors;
+
+static void pl_jni_errors_clear(void) {
+  pl_jni_tl_errors.len = 0;
+  pl_jni_tl_errors.text[0] = '\0';
 }
 
 /* The error reporter handed to the core: appends, never prints. */
 static void pl_jni_reporter(void* user_data, const char* format,
                             va_list args) {
-  pl_jni_errors* e = (pl_jni_errors*)user_data;
-  if (e == NULL || format == NULL) return;
+  (void)user_data;
+  pl_jni_errors* e = &pl_jni_tl_errors;
+  if (format == NULL) return;
   size_t cap = sizeof(e->text);
   if (e->len + 2 >= cap) return; /* full: keep the first messages */
   if (e->len > 0) e->text[e->len++] = '\n';
@@ -60,10 +66,10 @@ static void pl_jni_reporter(void* user_data, const char* format,
   while (e->len > 0 && e->text[e->len - 1] == '\n') e->text[--e->len] = '\0';
 }
 
-/* The best message for a failure: what our reporter collected, else the
- * thread's last error, else a placeholder. */
-static const char* pl_jni_message(const pl_jni_errors* e) {
-  if (e != NULL && e->len > 0) return e->text;
+/* The best message for a failure of this thread's last call: what our
+ * reporter collected, else the thread's last error, else a placeholder. */
+static const char* pl_jni_message(void) {
+  if (pl_jni_tl_errors.len > 0) return pl_jni_tl_errors.text;
   const char* last = PyliteGetLastError();
   if (last != NULL && last[0] != '\0') return last;
   return "(no message reported)";
@@ -108,18 +114,14 @@ static void pl_jni_throw(JNIEnv* env, const char* class_name,
 
 /* ---- Handles ------------------------------------------------------------------ */
 
-/* A model plus the bytes it reads (NULL when the core mapped a file). The
- * errors live here because the core may keep the reporter for the model's
- * lifetime. */
+/* A model plus the bytes it reads (NULL when the core mapped a file). */
 typedef struct pl_jni_model {
   TfLiteModel* model;
   void* bytes;
-  pl_jni_errors errors;
 } pl_jni_model;
 
 typedef struct pl_jni_interp {
   TfLiteInterpreter* interp;
-  pl_jni_errors errors;
 } pl_jni_interp;
 
 typedef struct pl_jni_runner {
@@ -146,7 +148,7 @@ static pl_jni_interp* pl_jni_interp_get(JNIEnv* env, jlong handle) {
                  "Internal error: Invalid handle to TfLiteInterpreter.");
     return NULL;
   }
-  pl_jni_errors_clear(&ji->errors);
+  pl_jni_errors_clear();
   PyliteClearLastError();
   return ji;
 }
@@ -158,7 +160,7 @@ static pl_jni_runner* pl_jni_runner_get(JNIEnv* env, jlong handle) {
                  "Internal error: Invalid handle to TfLiteSignatureRunner.");
     return NULL;
   }
-  pl_jni_errors_clear(&jr->owner->errors);
+  pl_jni_errors_clear();
   PyliteClearLastError();
   return jr;
 }
@@ -288,7 +290,7 @@ static int pl_jni_dims_differ(const TfLiteTensor* t, const int* dims, int n) {
 static jlong pl_jni_model_finish(JNIEnv* env, pl_jni_model* m,
                                  const char* what) {
   if (m->model == NULL) {
-    pl_jni_throw(env, PL_JNI_IAE, "%s: %s", what, pl_jni_message(&m->errors));
+    pl_jni_throw(env, PL_JNI_IAE, "%s: %s", what, pl_jni_message());
     free(m->bytes);
     free(m);
     return 0;
@@ -308,9 +310,9 @@ Java_org_pylite_NativeInterpreterWrapper_createModelFromFile(JNIEnv* env,
     pl_jni_throw(env, PL_JNI_OOM, "pylite: out of memory");
     return 0;
   }
+  pl_jni_errors_clear();
   PyliteClearLastError();
-  m->model = TfLiteModelCreateFromFileWithErrorReporter(p, pl_jni_reporter,
-                                                        &m->errors);
+  m->model = TfLiteModelCreateFromFileWithErrorReporter(p, pl_jni_reporter, NULL);
   char what[1200];
   snprintf(what, sizeof(what),
            "Contents of %.1024s does not encode a valid TensorFlow Lite model",
@@ -344,9 +346,10 @@ static jlong pl_jni_model_from_copy(JNIEnv* env, jbyteArray array,
   } else if (size > 0) {
     memcpy(m->bytes, src, size);
   }
+  pl_jni_errors_clear();
   PyliteClearLastError();
   m->model = TfLiteModelCreateWithErrorReporter(m->bytes, size,
-                                                pl_jni_reporter, &m->errors);
+                                                pl_jni_reporter, NULL);
   return pl_jni_model_finish(
       env, m, "ByteBuffer is not a valid TensorFlow Lite model flatbuffer");
 }
@@ -406,15 +409,15 @@ Java_org_pylite_NativeInterpreterWrapper_createInterpreter(
     return 0;
   }
   TfLiteInterpreterOptionsSetNumThreads(options, num_threads);
-  TfLiteInterpreterOptionsSetErrorReporter(options, pl_jni_reporter,
-                                           &ji->errors);
+  TfLiteInterpreterOptionsSetErrorReporter(options, pl_jni_reporter, NULL);
   if (cancellable) TfLiteInterpreterOptionsEnableCancellation(options, true);
+  pl_jni_errors_clear();
   PyliteClearLastError();
   ji->interp = TfLiteInterpreterCreate(m->model, options);
   TfLiteInterpreterOptionsDelete(options);
   if (ji->interp == NULL) {
     pl_jni_throw(env, PL_JNI_IAE, "Internal error: Cannot create interpreter: %s",
-                 pl_jni_message(&ji->errors));
+                 pl_jni_message());
     free(ji);
     return 0;
   }
@@ -503,7 +506,7 @@ JNIEXPORT jboolean JNICALL Java_org_pylite_NativeInterpreterWrapper_resizeInput(
                                       strict ? true : false) != kTfLiteOk) {
       pl_jni_throw(env, PL_JNI_IAE,
                    "Internal error: Failed to resize %d-th input: %s",
-                   (int)input_index, pl_jni_message(&ji->errors));
+                   (int)input_index, pl_jni_message());
     } else {
       changed = JNI_TRUE;
     }
@@ -522,7 +525,7 @@ Java_org_pylite_NativeInterpreterWrapper_allocateTensors(JNIEnv* env,
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Unexpected failure when preparing tensor "
                  "allocations: %s",
-                 pl_jni_message(&ji->errors));
+                 pl_jni_message());
   }
 }
 
@@ -538,7 +541,7 @@ JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_invoke(
   } else if (s != kTfLiteOk) {
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Failed to run on the given Interpreter: %s",
-                 pl_jni_message(&ji->errors));
+                 pl_jni_message());
   }
 }
 
@@ -606,7 +609,7 @@ JNIEXPORT jlong JNICALL Java_org_pylite_NativeSignatureRunnerWrapper_create(
   jr->runner = TfLiteInterpreterGetSignatureRunner(ji->interp, k);
   if (jr->runner == NULL) {
     pl_jni_throw(env, PL_JNI_IAE, "Input error: Signature %s not found. (%s)", k,
-                 pl_jni_message(&ji->errors));
+                 pl_jni_message());
     free(jr);
     free(k);
     return 0;
@@ -720,7 +723,7 @@ Java_org_pylite_NativeSignatureRunnerWrapper_resizeInput(
     if (PyliteSignatureRunnerResizeInput(jr->runner, n, d, count,
                                          strict ? true : false) != kTfLiteOk) {
       pl_jni_throw(env, PL_JNI_IAE, "Internal error: Failed to resize input %s: %s",
-                   n, pl_jni_message(&jr->owner->errors));
+                   n, pl_jni_message());
     } else {
       changed = JNI_TRUE;
     }
@@ -748,7 +751,7 @@ Java_org_pylite_NativeSignatureRunnerWrapper_allocateTensors(JNIEnv* env,
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Unexpected failure when preparing tensor "
                  "allocations: %s",
-                 pl_jni_message(&jr->owner->errors));
+                 pl_jni_message());
   }
 }
 
@@ -764,7 +767,7 @@ JNIEXPORT void JNICALL Java_org_pylite_NativeSignatureRunnerWrapper_invoke(
   } else if (s != kTfLiteOk) {
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Failed to run on the given Interpreter: %s",
-                 pl_jni_message(&jr->owner->errors));
+                 pl_jni_message());
   }
 }
 
@@ -908,14 +911,11 @@ JNIEXPORT void JNICALL Java_org_pylite_TensorImpl_writeStrings(
     lengths[i] = (size_t)len;
     offset += (size_t)len;
   }
-  {
-    pl_jni_interp* ji = (pl_jni_interp*)pl_jni_ptr(h);
-    if (PyliteTensorWriteStrings(t, (int32_t)n, ptrs, lengths) != kTfLiteOk) {
-      pl_jni_throw(env, PL_JNI_ISE,
-                   "Internal error: Cannot write strings to tensor %s: %s",
-                   TfLiteTensorName(t) ? TfLiteTensorName(t) : "",
-                   pl_jni_message(&ji->errors));
-    }
+  if (PyliteTensorWriteStrings(t, (int32_t)n, ptrs, lengths) != kTfLiteOk) {
+    pl_jni_throw(env, PL_JNI_ISE,
+                 "Internal error: Cannot write strings to tensor %s: %s",
+                 TfLiteTensorName(t) ? TfLiteTensorName(t) : "",
+                 pl_jni_message());
   }
 done:
   free(block);

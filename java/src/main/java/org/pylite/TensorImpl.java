@@ -39,9 +39,12 @@ final class TensorImpl implements Tensor {
 
   /** The tensor; IllegalArgumentException if its C type has no Java counterpart. */
   static TensorImpl of(NativeInterpreterWrapper owner, int subgraph, int tensorIndex) {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       DataType t = DataType.fromC(dtype(owner.handle(), subgraph, tensorIndex));
       return new TensorImpl(owner, subgraph, tensorIndex, t);
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
@@ -53,9 +56,12 @@ final class TensorImpl implements Tensor {
 
   @Override
   public DataType dataType() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       handle();
       return dtype;
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
@@ -66,13 +72,16 @@ final class TensorImpl implements Tensor {
 
   @Override
   public int numBytes() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       long n = numBytes(handle(), subgraph, tensorIndex);
       if (n < 0 || n > Integer.MAX_VALUE) {
         throw new IllegalStateException(
             "Internal error: Tensor " + name() + " has " + n + " bytes, more than Java can hold.");
       }
       return (int) n;
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
@@ -83,45 +92,61 @@ final class TensorImpl implements Tensor {
 
   @Override
   public int[] shape() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       return shape(handle(), subgraph, tensorIndex);
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   @Override
   public int[] shapeSignature() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       return shapeSignature(handle(), subgraph, tensorIndex);
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   @Override
   public int index() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       handle();
       return tensorIndex;
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   @Override
   public String name() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       return PyliteNative.string(name(handle(), subgraph, tensorIndex));
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   @Override
   public QuantizationParams quantizationParams() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       long h = handle();
       return new QuantizationParams(
           scale(h, subgraph, tensorIndex), zeroPoint(h, subgraph, tensorIndex));
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   @Override
   public ByteBuffer asReadOnlyBuffer() {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       int n = numBytes();
       ByteBuffer copy = ByteBuffer.allocate(n);
       if (n > 0) {
@@ -129,6 +154,8 @@ final class TensorImpl implements Tensor {
         copy.rewind();
       }
       return copy.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
@@ -165,19 +192,23 @@ final class TensorImpl implements Tensor {
    * then resizes), else null. Buffers never cause a resize.
    */
   int[] getInputShapeIfDifferent(Object input) {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       if (input == null || input instanceof Buffer) {
         return null;
       }
       throwIfTypeIsIncompatible(input);
       int[] inputShape = computeShapeOf(input);
       return Arrays.equals(shape(), inputShape) ? null : inputShape;
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
   /** Copies {@code src} (array, boxed scalar, String or Buffer) into the tensor. */
   void setTo(Object src) {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       if (src == null) {
         throw new IllegalArgumentException(
             "Null inputs are allowed only if the Tensor is bound to a buffer handle.");
@@ -208,6 +239,8 @@ final class TensorImpl implements Tensor {
       } else {
         writeScalar(src);
       }
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
@@ -364,7 +397,8 @@ final class TensorImpl implements Tensor {
 
   /** Copies the tensor into {@code dst}: an array of exactly its shape, or a large enough Buffer. */
   void copyTo(Object dst) {
-    synchronized (owner) {
+    owner.enter(subgraph);
+    try {
       if (dst == null) {
         throw new IllegalArgumentException(
             "Null outputs are allowed only if the Tensor is bound to a buffer handle.");
@@ -405,6 +439,8 @@ final class TensorImpl implements Tensor {
         throw new IllegalStateException(
             "Internal error: Tensor " + name() + " holds fewer bytes than its shape needs.", e);
       }
+    } finally {
+      owner.exit(subgraph);
     }
   }
 
