@@ -73,6 +73,25 @@ class BuildSharedLibrary(build_ext):
         debug=self.debug)
 
 
+try:  # setuptools >= 70.1 has its own bdist_wheel
+  from setuptools.command.bdist_wheel import bdist_wheel as _bdist_wheel
+except ImportError:  # older setuptools: the wheel package's
+  from wheel.bdist_wheel import bdist_wheel as _bdist_wheel
+
+
+class PlatformWheel(_bdist_wheel):
+  """Tags the wheel py3-none-<platform>: the library is loaded with cffi in
+  ABI mode, so one wheel serves every Python 3 on its platform."""
+
+  def finalize_options(self):
+    super().finalize_options()
+    self.root_is_pure = False
+
+  def get_tag(self):
+    _, _, platform = super().get_tag()
+    return "py3", "none", platform
+
+
 setup(
     ext_modules=[
         Extension(
@@ -81,7 +100,7 @@ setup(
             include_dirs=["include", "."],
         )
     ],
-    cmdclass={"build_ext": BuildSharedLibrary},
+    cmdclass={"build_ext": BuildSharedLibrary, "bdist_wheel": PlatformWheel},
     # Keep setuptools' scratch files out of the top of CMake's build/ tree
     # and out of the source root.
     options={"build": {"build_base": _BUILD_BASE},

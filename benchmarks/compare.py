@@ -23,9 +23,9 @@ out) on the guide's Keras Dense model.
 
 A model that pylite cannot run (an op it lacks, a quantized type) is a row
 saying why, not a crash. The tables go to stdout (and --out, --json); with
---update-readme FILE the text between `<!-- benchmarks:begin -->` and
-`<!-- benchmarks:end -->` in FILE is replaced by them (`make bench` does this
-for benchmarks/README.md and README.md).
+--update-readme FILE they replace the lines between the marker lines
+`<!-- benchmarks:begin -->` and `<!-- benchmarks:end -->` in FILE (`make
+bench` does this for benchmarks/README.md and README.md).
 """
 import argparse
 import datetime
@@ -35,6 +35,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -190,6 +191,9 @@ def short_error(error):
   """The first line of an exception's message, for a table cell."""
   text = str(error).strip().splitlines()
   line = text[0] if text else type(error).__name__
+  missing = re.search(r"Didn't find op for builtin opcode '(\w+)'", line)
+  if missing:
+    return f"op {missing.group(1)} not implemented"
   for prefix in ("Failed to create the interpreter: ",):
     if line.startswith(prefix):
       line = line[len(prefix):]
@@ -519,8 +523,8 @@ def render(machine, rows, memory, runner, args):
     out.append("")
   if runner:
     out.append("One Python signature-runner call on the guide's Keras "
-               "`Dense` model (`runner(x=...)`: resize, allocate, copy in, "
-               "invoke, copy out), microseconds per call:")
+               "`Dense` model (`runner(keras_tensor=array)`: resize, allocate, "
+               "copy in, invoke, copy out), microseconds per call:")
     out.append("")
     out.append("| pylite us | LiteRT XNNPACK us | ratio | LiteRT builtin us "
                "| ratio |")
@@ -538,17 +542,21 @@ def render(machine, rows, memory, runner, args):
 
 
 def update_readme(path, text):
+  """Replaces the lines between the marker lines (each alone on its line, so
+  that prose quoting them is left alone)."""
   with open(path, encoding="utf-8") as f:
-    content = f.read()
-  begin, end = content.find(README_BEGIN), content.find(README_END)
-  if begin < 0 or end < begin:
+    lines = f.read().split("\n")
+  stripped = [line.strip() for line in lines]
+  try:
+    begin = stripped.index(README_BEGIN)
+    end = stripped.index(README_END, begin + 1)
+  except ValueError:
     print(f"compare.py: {path} has no {README_BEGIN} ... {README_END} "
-          "markers; not updated", file=sys.stderr)
+          "marker lines; not updated", file=sys.stderr)
     return False
-  content = (content[:begin + len(README_BEGIN)] + "\n" + text + "\n" +
-             content[end:])
+  lines[begin + 1:end] = text.split("\n")
   with open(path, "w", encoding="utf-8") as f:
-    f.write(content)
+    f.write("\n".join(lines))
   print(f"compare.py: updated {path}")
   return True
 
@@ -585,8 +593,8 @@ def parse_args(argv):
   ap.add_argument("--json", default="",
                   help="also write the raw results to this JSON file")
   ap.add_argument("--update-readme", action="append", default=[],
-                  metavar="FILE", help="replace the text between the "
-                  "benchmarks markers in FILE (repeatable)")
+                  metavar="FILE", help="replace the lines between the "
+                  "benchmarks marker lines in FILE (repeatable)")
   ap.add_argument("--conformance-groups", default=",".join(WHOLE_MODEL_GROUPS),
                   help="groups of tests/conformance/manifest.json to include "
                   "(default: %(default)s, the whole models; '' for none)")

@@ -17,7 +17,12 @@ are kept unless --force.
                                  4 heads, GELU MLP 1024, layer norm) over 128
                                  int32 token ids, vocabulary 1000
 - lstm_100.tflite                an LSTM text classifier: embedding 64, LSTM
-                                 128, over 100 int32 token ids
+                                 128, dense 2, over 100 int32 token ids, made
+                                 with Keras 2 (the tf-keras package) so that
+                                 it converts to the fused
+                                 UNIDIRECTIONAL_SEQUENCE_LSTM op
+- lstm_100_while.tflite          the same network made with Keras 3, which the
+                                 converter turns into a WHILE loop
 
 Each model has one signature, `serving_default`.
 """
@@ -38,6 +43,10 @@ def _tf():
   import tensorflow as tf  # pylint: disable=import-outside-toplevel
   tf.keras.utils.set_random_seed(SEED)
   return tf
+
+
+class SkipModel(Exception):
+  """A model this environment cannot make (a missing optional package)."""
 
 
 def _liven(tf, model):
@@ -120,6 +129,26 @@ def make_transformer(tf, seq_len=128, vocab=1000, d_model=256, heads=4,
 
 
 def make_lstm(tf, seq_len=100, vocab=5000, embed=64, units=128):
+  """Keras 2 (the tf-keras package): its LSTM converts to one fused
+  UNIDIRECTIONAL_SEQUENCE_LSTM op, the form most deployed models have."""
+  try:
+    import tf_keras  # pylint: disable=import-outside-toplevel
+  except ImportError as e:
+    raise SkipModel("needs the tf-keras package (pip install tf-keras=="
+                    f"{tf.__version__}) for the fused LSTM") from e
+  tf_keras.utils.set_random_seed(SEED)
+  k = tf_keras.layers
+  tokens = k.Input(shape=(seq_len,), batch_size=1, dtype="int32",
+                   name="tokens")
+  x = k.Embedding(vocab, embed)(tokens)
+  x = k.LSTM(units)(x)
+  logits = k.Dense(2, name="logits")(x)
+  return _convert(tf, tf_keras.Model(tokens, logits))
+
+
+def make_lstm_while(tf, seq_len=100, vocab=5000, embed=64, units=128):
+  """Keras 3: TensorFlow's converter turns its LSTM into a WHILE loop of
+  FULLY_CONNECTED and element-wise ops."""
   k = tf.keras.layers
   # A static batch lets the converter fuse the LSTM into one
   # UNIDIRECTIONAL_SEQUENCE_LSTM op (a dynamic one leaves TensorList ops).
@@ -137,6 +166,7 @@ MODELS = {
     "efficientnet_b0_224": make_efficientnet_b0,
     "transformer_128": make_transformer,
     "lstm_100": make_lstm,
+    "lstm_100_while": make_lstm_while,
 }
 
 
@@ -164,7 +194,11 @@ def main(argv=None):
       tf = _tf()
     tf.keras.utils.set_random_seed(SEED)  # each model independent of order
     start = time.time()
-    data = MODELS[name](tf)
+    try:
+      data = MODELS[name](tf)
+    except SkipModel as e:
+      print(f"{name}.tflite: skipped: {e}")
+      continue
     tf.keras.backend.clear_session()
     with open(path + ".tmp", "wb") as f:
       f.write(data)

@@ -207,6 +207,15 @@ static int run_once(TfLiteInterpreter* interp, TfLiteSignatureRunner* r) {
         r, TfLiteSignatureRunnerGetInputName(r, (int32_t)i));
     if (t) fill_input(t);
   }
+  /* A (mutated) signature may leave subgraph inputs out; a careful caller
+   * still writes them, through the classic API on the primary subgraph.
+   * (Unwritten inputs hold whatever the arena held, as in LiteRT.) */
+  if (PyliteSignatureRunnerGetSubgraphIndex(r) == 0) {
+    for (int32_t i = 0; i < TfLiteInterpreterGetInputTensorCount(interp); ++i) {
+      TfLiteTensor* t = TfLiteInterpreterGetInputTensor(interp, i);
+      if (t) fill_input(t);
+    }
+  }
   watch(interp);
   PyliteClearLastError();
   TfLiteStatus status = TfLiteSignatureRunnerInvoke(r);

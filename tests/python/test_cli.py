@@ -270,8 +270,8 @@ def test_bench_profile_table_and_progress(capsys, dense_path):
                          "--profile", "--progress")
   assert status == 0
   assert re.search(r"FULLY_CONNECTED\s+0\s+0\s+\S+ \S?s\s+\d+\.\d%", out)
-  assert "per op:" in out
-  assert "running [" in err and "3/4" in err or "4/4" in err
+  assert "per op (summed over nodes):" in out
+  assert "running [" in err and "4/4" in err  # 1 warmup + 3 runs
 
 
 # ---- ops ---------------------------------------------------------------------------

@@ -348,8 +348,10 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
 #define PL_RED_MUL(a, x) ((x) * (a))
 #define PL_RED_MAX(a, x) (((x) > (a)) ? (x) : (a))
 #define PL_RED_MIN(a, x) (((x) < (a)) ? (x) : (a))
-#define PL_RED_OR(a, x) ((x) || (a))
-#define PL_RED_AND(a, x) ((x) && (a))
+/* Bools are folded as bytes (any nonzero byte is true) so that a malformed
+ * bool input cannot be read as an invalid _Bool; results are 0 or 1. */
+#define PL_RED_OR(a, x) ((uint8_t)((x) != 0 || (a) != 0))
+#define PL_RED_AND(a, x) ((uint8_t)((x) != 0 && (a) != 0))
 /* Wrapping integer sums and products. */
 #define PL_RED_ADD_I32(a, x) ((int32_t)((uint32_t)(a) + (uint32_t)(x)))
 #define PL_RED_ADD_I64(a, x) ((int64_t)((uint64_t)(a) + (uint64_t)(x)))
@@ -385,8 +387,8 @@ PL_REDUCE_DEFINE(min_i64, int64_t, PL_RED_MIN)
 PL_REDUCE_DEFINE(min_i16, int16_t, PL_RED_MIN)
 PL_REDUCE_DEFINE(min_i8, int8_t, PL_RED_MIN)
 PL_REDUCE_DEFINE(min_u8, uint8_t, PL_RED_MIN)
-PL_REDUCE_DEFINE(or_b, bool, PL_RED_OR)
-PL_REDUCE_DEFINE(and_b, bool, PL_RED_AND)
+PL_REDUCE_DEFINE(or_b, uint8_t, PL_RED_OR)
+PL_REDUCE_DEFINE(and_b, uint8_t, PL_RED_AND)
 /* MEAN's sums: float into float, integers into int64. */
 PL_REDUCE_FOLD(pl_reduce_fold_mean_i32, int32_t, int64_t, PL_RED_ADD_I64)
 
@@ -517,7 +519,8 @@ static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
         case kTfLiteInt64: PL_REDUCE_RUN(max_i64, int64_t, INT64_MIN); break;
         case kTfLiteInt16: PL_REDUCE_RUN(max_i16, int16_t, INT16_MIN); break;
         case kTfLiteInt8: PL_REDUCE_RUN(max_i8, int8_t, INT8_MIN); break;
-        default: PL_REDUCE_RUN(max_u8, uint8_t, 0); break; /* uint8, bool */
+        case kTfLiteBool: PL_REDUCE_RUN(or_b, uint8_t, 0); break;
+        default: PL_REDUCE_RUN(max_u8, uint8_t, 0); break;
       }
       break;
     case PL_REDUCE_MIN:
@@ -527,15 +530,15 @@ static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
         case kTfLiteInt64: PL_REDUCE_RUN(min_i64, int64_t, INT64_MAX); break;
         case kTfLiteInt16: PL_REDUCE_RUN(min_i16, int16_t, INT16_MAX); break;
         case kTfLiteInt8: PL_REDUCE_RUN(min_i8, int8_t, INT8_MAX); break;
-        case kTfLiteBool: PL_REDUCE_RUN(min_u8, uint8_t, 1); break;
+        case kTfLiteBool: PL_REDUCE_RUN(and_b, uint8_t, 1); break;
         default: PL_REDUCE_RUN(min_u8, uint8_t, UINT8_MAX); break;
       }
       break;
     case PL_REDUCE_ANY:
-      PL_REDUCE_RUN(or_b, bool, false);
+      PL_REDUCE_RUN(or_b, uint8_t, 0);
       break;
     case PL_REDUCE_ALL:
-      PL_REDUCE_RUN(and_b, bool, true);
+      PL_REDUCE_RUN(and_b, uint8_t, 1);
       break;
     default:
       pl_report(sg, "%s: unknown reduction.", node->op_name);

@@ -23,6 +23,17 @@ import java.util.Map;
  * valid TFLite file) throw {@link IllegalArgumentException}; failures of the runtime (allocation,
  * a kernel failing) and any use after {@link #close()} throw {@link IllegalStateException}, with
  * the message reported by the C core.
+ *
+ * <p>Threads (pylite extension; TFLite's Interpreter is not thread-safe): an interpreter may be
+ * shared by threads. {@link #runSignature} calls on signatures of different subgraphs run at the
+ * same time; calls that touch the same subgraph (the same signature, {@link #run} and the other
+ * subgraph-0 methods, and the {@link Tensor} methods of its tensors) take turns, each holding the
+ * subgraph from its first resize to its last output copy, so results never mix. Give each thread
+ * its own output objects and read results from them: a tensor read afterwards through {@link
+ * #getOutputTensorFromSignature} may already hold the next call's result. {@link #close()} waits
+ * for running calls, and any call after it throws IllegalStateException. {@link
+ * #resetVariableTensors()} and {@link #reset()} run alone. Signatures that share state (resource
+ * variables) see each other's updates in whatever order the calls happen to run.
  */
 public final class Interpreter implements InterpreterApi {
 
@@ -80,7 +91,7 @@ public final class Interpreter implements InterpreterApi {
     wrapper = new NativeInterpreterWrapper(byteBuffer, options);
   }
 
-  private NativeInterpreterWrapper wrapper() {
+  NativeInterpreterWrapper wrapper() {
     NativeInterpreterWrapper w = wrapper;
     if (w == null || w.isClosed()) {
       throw new IllegalStateException(NativeInterpreterWrapper.CLOSED_MESSAGE);
@@ -119,7 +130,18 @@ public final class Interpreter implements InterpreterApi {
    */
   public void runSignature(
       Map<String, Object> inputs, Map<String, Object> outputs, String signatureKey) {
-    wrapper().runSignature(inputs, outputs, signatureKey);
+    wrapper().runSignature(inputs, outputs, signatureKey, false);
+  }
+
+  /**
+   * pylite extension: {@link #runSignature(Map, Map, String)}, except that {@code inputs} may be
+   * null or empty and may leave inputs out. Inputs not given keep whatever their tensors hold
+   * (for instance what the previous run wrote). This runs signatures that have no
+   * inputs, which TFLite's Java API cannot (its runSignature requires at least one input).
+   */
+  public void invokeSignature(
+      Map<String, Object> inputs, Map<String, Object> outputs, String signatureKey) {
+    wrapper().runSignature(inputs, outputs, signatureKey, true);
   }
 
   /** The signature keys, in model order. */

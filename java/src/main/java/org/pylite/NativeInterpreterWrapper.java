@@ -4,14 +4,31 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * The native model and interpreter behind an {@link Interpreter}, and the execution logic of
  * {@code run} and {@code runSignature}.
  *
- * <p>Methods are synchronized: the interpreter is not meant to be shared between threads, but a
- * {@code close()} racing a {@code run()} waits for it instead of freeing memory in use. Only
- * {@link #cancel()} bypasses the lock, since it must reach a running invoke.
+ * <p>Threads: the C core runs different subgraphs of one interpreter at once and serializes calls
+ * on one subgraph. This class keeps that promise on the Java side with three locks, always taken
+ * in this order:
+ *
+ * <ol>
+ *   <li>{@code lifecycle}, a read-write lock: every call holds it shared, so calls run together;
+ *       {@link #close()} (and the whole-interpreter resets) hold it exclusively, so they wait for
+ *       running calls, and calls after close throw IllegalStateException.
+ *   <li>one lock per subgraph, held across everything a call does to that subgraph's tensors
+ *       (resize, allocation, copy-in, invoke, copy-out), so two calls on the same signature never
+ *       mix their inputs or results. {@link TensorImpl} takes it too ({@link #enter}).
+ *   <li>{@code state}, a monitor for the caches of this object (tensors, runners, names); it is
+ *       only held for short map or array updates, never while taking another lock.
+ * </ol>
+ *
+ * <p>Only {@link #cancel()} bypasses them, since it must reach a running invoke.
  */
 final class NativeInterpreterWrapper implements AutoCloseable {
   static {
@@ -23,15 +40,21 @@ final class NativeInterpreterWrapper implements AutoCloseable {
   private long modelHandle;
   private volatile long interpreterHandle;
   private final Object cancelLock = new Object();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ConcurrentHashMap<Integer, ReentrantLock> subgraphLocks =
+      new ConcurrentHashMap<>();
+  private final Object state = new Object();
   private boolean cancellable;
+  // Guarded by state (the arrays themselves only change under the exclusive lifecycle lock).
   private TensorImpl[] inputTensors;
   private TensorImpl[] outputTensors;
   private String[] signatureKeys;
   private final Map<String, NativeSignatureRunnerWrapper> runners = new LinkedHashMap<>();
   private Map<String, Integer> inputsIndexes;
   private Map<String, Integer> outputsIndexes;
+  // Guarded by the lock of subgraph 0.
   private boolean isMemoryAllocated;
-  private long inferenceDurationNanoseconds = -1;
+  private volatile long inferenceDurationNanoseconds = -1;
 
   NativeInterpreterWrapper(String modelPath, InterpreterApi.Options options) {
     if (modelPath == null) {
@@ -105,85 +128,153 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     return cancellable;
   }
 
-  void markNeedsAllocation() {
-    isMemoryAllocated = false;
+  // ---- Locking -------------------------------------------------------------------------------
+
+  private ReentrantLock subgraphLock(int subgraph) {
+    return subgraphLocks.computeIfAbsent(subgraph, k -> new ReentrantLock());
+  }
+
+  /**
+   * Starts a call on {@code subgraph}: holds the interpreter open (shared) and the subgraph's lock.
+   * IllegalStateException once closed. Every successful enter must be paired with {@link #exit}.
+   */
+  void enter(int subgraph) {
+    lifecycle.readLock().lock();
+    try {
+      handle();
+      if (System.getenv("PL_NOLOCK") == null) subgraphLock(subgraph).lock();
+    } catch (RuntimeException | Error e) {
+      lifecycle.readLock().unlock();
+      throw e;
+    }
+  }
+
+  void exit(int subgraph) {
+    if (System.getenv("PL_NOLOCK") == null) subgraphLock(subgraph).unlock();
+    lifecycle.readLock().unlock();
+  }
+
+  /** Runs {@code body} with the interpreter held open but no subgraph locked. */
+  private <T> T shared(Supplier<T> body) {
+    lifecycle.readLock().lock();
+    try {
+      handle();
+      return body.get();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Runs {@code body} with the interpreter held open and {@code subgraph} locked. */
+  private <T> T onSubgraph(int subgraph, Supplier<T> body) {
+    enter(subgraph);
+    try {
+      return body.get();
+    } finally {
+      exit(subgraph);
+    }
+  }
+
+  /** Runs {@code body} alone: no other call of this interpreter runs meanwhile. */
+  private void exclusive(Runnable body) {
+    lifecycle.writeLock().lock();
+    try {
+      handle();
+      body.run();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
   }
 
   // ---- Plain inputs and outputs ----------------------------------------------------------------
 
-  synchronized int getInputTensorCount() {
-    handle();
-    return inputTensors.length;
+  int getInputTensorCount() {
+    return shared(() -> inputTensors.length);
   }
 
-  synchronized int getOutputTensorCount() {
-    handle();
-    return outputTensors.length;
+  int getOutputTensorCount() {
+    return shared(() -> outputTensors.length);
   }
 
-  synchronized TensorImpl getInputTensor(int index) {
-    long h = handle();
-    if (index < 0 || index >= inputTensors.length) {
-      throw new IllegalArgumentException("Invalid input Tensor index: " + index);
-    }
-    if (inputTensors[index] == null) {
-      inputTensors[index] = TensorImpl.of(this, 0, getInputTensorIndex(h, index));
-    }
-    return inputTensors[index];
+  TensorImpl getInputTensor(int index) {
+    return shared(() -> ioTensor(inputTensors, index, false));
   }
 
-  synchronized TensorImpl getOutputTensor(int index) {
-    long h = handle();
-    if (index < 0 || index >= outputTensors.length) {
-      throw new IllegalArgumentException("Invalid output Tensor index: " + index);
-    }
-    if (outputTensors[index] == null) {
-      outputTensors[index] = TensorImpl.of(this, 0, getOutputTensorIndex(h, index));
-    }
-    return outputTensors[index];
+  TensorImpl getOutputTensor(int index) {
+    return shared(() -> ioTensor(outputTensors, index, true));
   }
 
-  synchronized int getInputIndex(String name) {
-    handle();
-    if (inputsIndexes == null) {
-      Map<String, Integer> m = new LinkedHashMap<>();
-      for (int i = 0; i < inputTensors.length; ++i) {
-        m.put(getInputTensor(i).name(), i);
+  /** Input or output {@code index} of subgraph 0, cached; the caller holds the interpreter open. */
+  private TensorImpl ioTensor(TensorImpl[] cache, int index, boolean output) {
+    if (index < 0 || index >= cache.length) {
+      throw new IllegalArgumentException(
+          "Invalid " + (output ? "output" : "input") + " Tensor index: " + index);
+    }
+    synchronized (state) {
+      if (cache[index] != null) {
+        return cache[index];
       }
-      inputsIndexes = m;
     }
-    Integer i = inputsIndexes.get(name);
+    long h = handle();
+    int tensorIndex = output ? getOutputTensorIndex(h, index) : getInputTensorIndex(h, index);
+    TensorImpl t = TensorImpl.of(this, 0, tensorIndex); // locks subgraph 0: not under state
+    synchronized (state) {
+      if (cache[index] == null) {
+        cache[index] = t;
+      }
+      return cache[index];
+    }
+  }
+
+  int getInputIndex(String name) {
+    return shared(() -> ioIndex(name, false));
+  }
+
+  int getOutputIndex(String name) {
+    return shared(() -> ioIndex(name, true));
+  }
+
+  private int ioIndex(String name, boolean output) {
+    Map<String, Integer> indexes;
+    synchronized (state) {
+      indexes = output ? outputsIndexes : inputsIndexes;
+    }
+    if (indexes == null) {
+      Map<String, Integer> m = new LinkedHashMap<>();
+      int n = output ? outputTensors.length : inputTensors.length;
+      for (int i = 0; i < n; ++i) {
+        m.put((output ? getOutputTensor(i) : getInputTensor(i)).name(), i);
+      }
+      synchronized (state) {
+        if (output) {
+          outputsIndexes = m;
+        } else {
+          inputsIndexes = m;
+        }
+      }
+      indexes = m;
+    }
+    Integer i = indexes.get(name);
     if (i == null) {
       throw new IllegalArgumentException(
           String.format(
-              "Input error: '%s' is not a valid name for any input. Names of inputs and their"
+              "Input error: '%s' is not a valid name for any %s. Names of %s and their"
                   + " indexes are %s",
-              name, inputsIndexes));
+              name, output ? "output" : "input", output ? "outputs" : "inputs", indexes));
     }
     return i;
   }
 
-  synchronized int getOutputIndex(String name) {
-    handle();
-    if (outputsIndexes == null) {
-      Map<String, Integer> m = new LinkedHashMap<>();
-      for (int i = 0; i < outputTensors.length; ++i) {
-        m.put(getOutputTensor(i).name(), i);
-      }
-      outputsIndexes = m;
-    }
-    Integer i = outputsIndexes.get(name);
-    if (i == null) {
-      throw new IllegalArgumentException(
-          String.format(
-              "Input error: '%s' is not a valid name for any output. Names of outputs and their"
-                  + " indexes are %s",
-              name, outputsIndexes));
-    }
-    return i;
+  void resizeInput(int index, int[] dims, boolean strict) {
+    onSubgraph(
+        0,
+        () -> {
+          resizeInputLocked(index, dims, strict);
+          return null;
+        });
   }
 
-  synchronized void resizeInput(int index, int[] dims, boolean strict) {
+  private void resizeInputLocked(int index, int[] dims, boolean strict) {
     long h = handle();
     if (index < 0 || index >= inputTensors.length) {
       throw new IllegalArgumentException("Invalid input Tensor index: " + index);
@@ -197,13 +288,18 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     }
   }
 
-  synchronized void allocateTensors() {
-    long h = handle();
-    if (isMemoryAllocated) {
-      return;
-    }
-    allocateTensors(h);
-    isMemoryAllocated = true;
+  /** Subgraph 0 needs allocation (a runner resized one of its inputs); under its lock. */
+  void markNeedsAllocation() {
+    isMemoryAllocated = false;
+  }
+
+  void allocateTensors() {
+    onSubgraph(
+        0,
+        () -> {
+          allocateTensorsIfNeeded();
+          return null;
+        });
   }
 
   private void allocateTensorsIfNeeded() {
@@ -213,7 +309,16 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     }
   }
 
-  synchronized void run(Object[] inputs, Map<Integer, Object> outputs) {
+  void run(Object[] inputs, Map<Integer, Object> outputs) {
+    onSubgraph(
+        0,
+        () -> {
+          runLocked(inputs, outputs);
+          return null;
+        });
+  }
+
+  private void runLocked(Object[] inputs, Map<Integer, Object> outputs) {
     long h = handle();
     inferenceDurationNanoseconds = -1;
     if (inputs == null || inputs.length == 0) {
@@ -233,7 +338,7 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     for (int i = 0; i < inputs.length; ++i) {
       int[] newShape = getInputTensor(i).getInputShapeIfDifferent(inputs[i]);
       if (newShape != null) {
-        resizeInput(i, newShape, false);
+        resizeInputLocked(i, newShape, false);
       }
     }
     allocateTensorsIfNeeded();
@@ -252,20 +357,25 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     inferenceDurationNanoseconds = duration; // only once everything succeeded
   }
 
-  synchronized Long getLastNativeInferenceDurationNanoseconds() {
-    handle();
-    return inferenceDurationNanoseconds < 0 ? null : inferenceDurationNanoseconds;
+  Long getLastNativeInferenceDurationNanoseconds() {
+    return shared(
+        () -> {
+          long d = inferenceDurationNanoseconds;
+          return d < 0 ? null : d;
+        });
   }
 
-  synchronized void resetVariableTensors() {
-    resetVariableTensors(handle());
+  /** Touches every subgraph's variables: runs alone. */
+  void resetVariableTensors() {
+    exclusive(() -> resetVariableTensors(handle()));
   }
 
-  synchronized void reset() {
-    reset(handle());
+  /** Touches every subgraph and the shared resources: runs alone. */
+  void reset() {
+    exclusive(() -> reset(handle()));
   }
 
-  /** Asks a running invoke to stop; not synchronized so that it can reach one. */
+  /** Asks a running invoke to stop; takes none of the call locks so that it can reach one. */
   void cancel() {
     if (!cancellable) {
       throw new IllegalStateException(
@@ -278,9 +388,8 @@ final class NativeInterpreterWrapper implements AutoCloseable {
 
   // ---- Signatures ----------------------------------------------------------------------------
 
-  synchronized String[] getSignatureKeys() {
-    handle();
-    return signatureKeys.clone();
+  String[] getSignatureKeys() {
+    return shared(() -> signatureKeys.clone());
   }
 
   /** The key to use for a possibly null key: null is allowed with exactly one signature. */
@@ -297,52 +406,89 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     return key;
   }
 
-  synchronized NativeSignatureRunnerWrapper getRunner(String key) {
-    handle();
-    key = resolveKey(key);
-    NativeSignatureRunnerWrapper r = runners.get(key);
-    if (r == null) {
-      if (!Arrays.asList(signatureKeys).contains(key)) {
-        throw new IllegalArgumentException(
-            "Input error: Signature "
-                + key
-                + " not found. Available Signatures: "
-                + Arrays.toString(signatureKeys));
+  NativeSignatureRunnerWrapper getRunner(String key) {
+    return shared(() -> runner(key));
+  }
+
+  /** The runner of {@code key}, created on first use; the caller holds the interpreter open. */
+  private NativeSignatureRunnerWrapper runner(String key) {
+    String k = resolveKey(key);
+    synchronized (state) {
+      NativeSignatureRunnerWrapper r = runners.get(k);
+      if (r == null) {
+        if (!Arrays.asList(signatureKeys).contains(k)) {
+          throw new IllegalArgumentException(
+              "Input error: Signature "
+                  + k
+                  + " not found. Available Signatures: "
+                  + Arrays.toString(signatureKeys));
+        }
+        // Only native metadata calls: no Java lock is taken under state.
+        r = new NativeSignatureRunnerWrapper(this, k);
+        runners.put(k, r);
       }
-      r = new NativeSignatureRunnerWrapper(this, key);
-      runners.put(key, r);
+      return r;
     }
-    return r;
   }
 
-  synchronized String[] getSignatureInputs(String key) {
-    return getRunner(key).inputNames();
+  String[] getSignatureInputs(String key) {
+    return shared(() -> runner(key).inputNames());
   }
 
-  synchronized String[] getSignatureOutputs(String key) {
-    return getRunner(key).outputNames();
+  String[] getSignatureOutputs(String key) {
+    return shared(() -> runner(key).outputNames());
   }
 
-  synchronized TensorImpl getInputTensorFromSignature(String name, String key) {
-    return getRunner(key).getInputTensor(name);
+  TensorImpl getInputTensorFromSignature(String name, String key) {
+    return shared(
+        () -> {
+          NativeSignatureRunnerWrapper r = runner(key);
+          return onSubgraph(r.subgraphIndex(), () -> r.getInputTensor(name));
+        });
   }
 
-  synchronized TensorImpl getOutputTensorFromSignature(String name, String key) {
-    return getRunner(key).getOutputTensor(name);
+  TensorImpl getOutputTensorFromSignature(String name, String key) {
+    return shared(
+        () -> {
+          NativeSignatureRunnerWrapper r = runner(key);
+          return onSubgraph(r.subgraphIndex(), () -> r.getOutputTensor(name));
+        });
   }
 
-  synchronized void runSignature(
-      Map<String, Object> inputs, Map<String, Object> outputs, String key) {
-    handle();
+  /**
+   * Runs a signature. With {@code allowNoInputs} (pylite's {@code invokeSignature}), inputs may be
+   * null or empty and the inputs not given keep their contents.
+   */
+  void runSignature(
+      Map<String, Object> inputs,
+      Map<String, Object> outputs,
+      String key,
+      boolean allowNoInputs) {
+    shared(
+        () -> {
+          runSignatureShared(inputs, outputs, key, allowNoInputs);
+          return null;
+        });
+  }
+
+  private void runSignatureShared(
+      Map<String, Object> givenInputs,
+      Map<String, Object> outputs,
+      String givenKey,
+      boolean allowNoInputs) {
     inferenceDurationNanoseconds = -1;
-    key = resolveKey(key);
+    String key = resolveKey(givenKey);
+    Map<String, Object> inputs = givenInputs;
     if (inputs == null || inputs.isEmpty()) {
-      throw new IllegalArgumentException("Input error: Inputs should not be null or empty.");
+      if (!allowNoInputs) {
+        throw new IllegalArgumentException("Input error: Inputs should not be null or empty.");
+      }
+      inputs = new LinkedHashMap<>();
     }
     if (outputs == null) {
       throw new IllegalArgumentException("Input error: Outputs should not be null.");
     }
-    NativeSignatureRunnerWrapper runner = getRunner(key);
+    NativeSignatureRunnerWrapper runner = runner(key);
     // Check every name before touching any tensor.
     for (String name : inputs.keySet()) {
       runner.checkInputName(name);
@@ -350,6 +496,22 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     for (String name : outputs.keySet()) {
       runner.checkOutputName(name);
     }
+    Map<String, Object> in = inputs;
+    // One hold of the subgraph's lock from the first resize to the last copy-out: a concurrent
+    // call on the same subgraph cannot slip in between and mix inputs or results.
+    onSubgraph(
+        runner.subgraphIndex(),
+        () -> {
+          runSignatureLocked(runner, in, outputs, key);
+          return null;
+        });
+  }
+
+  private void runSignatureLocked(
+      NativeSignatureRunnerWrapper runner,
+      Map<String, Object> inputs,
+      Map<String, Object> outputs,
+      String key) {
     for (Map.Entry<String, Object> input : inputs.entrySet()) {
       TensorImpl tensor = runner.getInputTensor(input.getKey());
       int[] newShape = tensor.getInputShapeIfDifferent(input.getValue());
@@ -383,30 +545,41 @@ final class NativeInterpreterWrapper implements AutoCloseable {
 
   // ---- Lifetime ------------------------------------------------------------------------------
 
-  /** Frees the runners, then the interpreter, then the model. Idempotent. */
+  /**
+   * Frees the runners, then the interpreter, then the model. Waits for running calls; idempotent.
+   */
   @Override
-  public synchronized void close() {
-    for (NativeSignatureRunnerWrapper r : runners.values()) {
-      r.close();
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      synchronized (state) {
+        for (NativeSignatureRunnerWrapper r : runners.values()) {
+          r.close();
+        }
+        runners.clear();
+      }
+      long h;
+      synchronized (cancelLock) {
+        h = interpreterHandle;
+        interpreterHandle = 0;
+      }
+      if (h != 0) {
+        deleteInterpreter(h);
+      }
+      if (modelHandle != 0) {
+        deleteModel(modelHandle);
+        modelHandle = 0;
+      }
+      synchronized (state) {
+        inputTensors = new TensorImpl[0];
+        outputTensors = new TensorImpl[0];
+        inputsIndexes = null;
+        outputsIndexes = null;
+      }
+      isMemoryAllocated = false;
+    } finally {
+      lifecycle.writeLock().unlock();
     }
-    runners.clear();
-    long h;
-    synchronized (cancelLock) {
-      h = interpreterHandle;
-      interpreterHandle = 0;
-    }
-    if (h != 0) {
-      deleteInterpreter(h);
-    }
-    if (modelHandle != 0) {
-      deleteModel(modelHandle);
-      modelHandle = 0;
-    }
-    inputTensors = new TensorImpl[0];
-    outputTensors = new TensorImpl[0];
-    inputsIndexes = null;
-    outputsIndexes = null;
-    isMemoryAllocated = false;
   }
 
   // ---- Native ----------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import java.util.Map;
  * One signature of an interpreter: its runner handle, sorted input/output names and tensors.
  *
  * <p>Owned by a {@link NativeInterpreterWrapper}, which closes it before the interpreter. Callers
- * hold the owner's lock.
+ * hold the interpreter open and the lock of this runner's subgraph, which guards the tensor caches
+ * below (the names and the subgraph index never change).
  */
 final class NativeSignatureRunnerWrapper {
   static {

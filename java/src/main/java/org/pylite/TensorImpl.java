@@ -5,6 +5,8 @@ import java.nio.Buffer;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -17,8 +19,10 @@ import java.util.Arrays;
  *
  * <p>All conversions between Java objects and tensor memory happen here, in Java, through a
  * short-lived direct ByteBuffer over the tensor's bytes whose capacity is the tensor's byte size:
- * a wrong size can raise an exception but never write outside the tensor. Every method holds the
- * interpreter's lock, so a concurrent {@code close()} waits instead of freeing memory under us.
+ * a wrong size can raise an exception but never write outside the tensor. Every method enters the
+ * interpreter for the tensor's subgraph ({@link NativeInterpreterWrapper#enter}): a concurrent
+ * {@code close()} waits instead of freeing memory under us, and a run of the same subgraph cannot
+ * reallocate the tensor in the middle of a copy.
  */
 final class TensorImpl implements Tensor {
   static {
@@ -287,6 +291,14 @@ final class TensorImpl implements Tensor {
       ShortBuffer s = ((ShortBuffer) src).duplicate();
       s.clear();
       dst.asShortBuffer().put(s);
+    } else if (src instanceof DoubleBuffer) {
+      DoubleBuffer s = ((DoubleBuffer) src).duplicate();
+      s.clear();
+      dst.asDoubleBuffer().put(s);
+    } else if (src instanceof CharBuffer) {
+      CharBuffer s = ((CharBuffer) src).duplicate();
+      s.clear();
+      dst.asCharBuffer().put(s);
     } else {
       throw new IllegalArgumentException(
           "DataType error: cannot resolve DataType of " + src.getClass().getName());
@@ -313,6 +325,10 @@ final class TensorImpl implements Tensor {
       return b.asLongBuffer();
     } else if (component == short.class) {
       return b.asShortBuffer();
+    } else if (component == double.class) {
+      return b.asDoubleBuffer();
+    } else if (component == char.class) {
+      return b.asCharBuffer();
     }
     return b; // byte and boolean
   }
@@ -332,6 +348,10 @@ final class TensorImpl implements Tensor {
       ((LongBuffer) dst).put((long[]) arr);
     } else if (arr instanceof short[]) {
       ((ShortBuffer) dst).put((short[]) arr);
+    } else if (arr instanceof double[]) {
+      ((DoubleBuffer) dst).put((double[]) arr);
+    } else if (arr instanceof char[]) {
+      ((CharBuffer) dst).put((char[]) arr);
     } else if (arr instanceof byte[]) {
       ((ByteBuffer) dst).put((byte[]) arr);
     } else if (arr instanceof boolean[]) {
@@ -362,6 +382,10 @@ final class TensorImpl implements Tensor {
       dst.putLong(0, (Long) src);
     } else if (src instanceof Short) {
       dst.putShort(0, (Short) src);
+    } else if (src instanceof Double) {
+      dst.putDouble(0, (Double) src);
+    } else if (src instanceof Character) {
+      dst.putChar(0, (Character) src);
     } else if (src instanceof Byte) {
       dst.put(0, (Byte) src);
     } else if (src instanceof Boolean) {
@@ -470,6 +494,10 @@ final class TensorImpl implements Tensor {
         ((LongBuffer) dst).put(src.asLongBuffer());
       } else if (dst instanceof ShortBuffer) {
         ((ShortBuffer) dst).put(src.asShortBuffer());
+      } else if (dst instanceof DoubleBuffer) {
+        ((DoubleBuffer) dst).put(src.asDoubleBuffer());
+      } else if (dst instanceof CharBuffer) {
+        ((CharBuffer) dst).put(src.asCharBuffer());
       } else {
         throw new IllegalArgumentException(
             "DataType error: cannot resolve DataType of " + dst.getClass().getName());
@@ -503,6 +531,10 @@ final class TensorImpl implements Tensor {
       ((LongBuffer) src).get((long[]) arr);
     } else if (arr instanceof short[]) {
       ((ShortBuffer) src).get((short[]) arr);
+    } else if (arr instanceof double[]) {
+      ((DoubleBuffer) src).get((double[]) arr);
+    } else if (arr instanceof char[]) {
+      ((CharBuffer) src).get((char[]) arr);
     } else if (arr instanceof byte[]) {
       ((ByteBuffer) src).get((byte[]) arr);
     } else if (arr instanceof boolean[]) {
@@ -543,7 +575,11 @@ final class TensorImpl implements Tensor {
     return c;
   }
 
-  /** The tensor type a Java object maps to (a ByteBuffer maps to any type and is not asked). */
+  /**
+   * The tensor type a Java object maps to (a ByteBuffer maps to any type and is not asked). Beyond
+   * TFLite's mapping: double to FLOAT64 and char (unsigned 16-bit) to UINT16; the other pylite
+   * types take the Java type of their width (see {@link DataType}).
+   */
   DataType dataTypeOf(Object o) {
     Class<?> c = o.getClass();
     if (c.isArray()) {
@@ -561,6 +597,10 @@ final class TensorImpl implements Tensor {
         return DataType.INT64;
       } else if (e == boolean.class) {
         return DataType.BOOL;
+      } else if (e == double.class) {
+        return DataType.FLOAT64;
+      } else if (e == char.class) {
+        return DataType.UINT16;
       } else if (e == String.class) {
         return DataType.STRING;
       }
@@ -577,6 +617,10 @@ final class TensorImpl implements Tensor {
         return DataType.INT64;
       } else if (o instanceof Boolean) {
         return DataType.BOOL;
+      } else if (o instanceof Double || o instanceof DoubleBuffer) {
+        return DataType.FLOAT64;
+      } else if (o instanceof Character || o instanceof CharBuffer) {
+        return DataType.UINT16;
       } else if (o instanceof String) {
         return DataType.STRING;
       }

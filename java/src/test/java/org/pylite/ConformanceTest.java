@@ -20,10 +20,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The conformance suite (tests/conformance/manifest.json) through the Java API: one dynamic test
@@ -35,10 +33,14 @@ import org.opentest4j.TestAbortedException;
  * allocates, as TFLite's does) or the run fails with a message containing its expect_error.
  *
  * <p>Inputs go in as little-endian ByteBuffers when the tensor already has the data's shape, else
- * as Java arrays of the data's shape (which makes runSignature resize the input). Cases the Java
- * API cannot express are skipped with the reason (and a SKIPPED file in the output directory):
- * element types without a Java DataType (float64, float16, uint16/32/64, complex) and empty
- * string inputs.
+ * as Java arrays of the data's shape (which makes runSignature resize the input): double[] for
+ * float64, short[] bits for float16/bfloat16, char[] for uint16, int[]/long[] bits for
+ * uint32/uint64 (pylite's DataType extension), scalars as boxed values. A complex64 input or a
+ * zero-element input (Java arrays cannot be empty) whose shape differs is resized with {@link
+ * Interpreter#resizeInput} (subgraph 0 only) and then fed as a ByteBuffer; a zero-element string
+ * input is then left out. A signature without inputs runs with pylite's {@link
+ * Interpreter#invokeSignature}. Nothing is skipped: a dtype without a Java DataType fails the
+ * case.
  *
  * <p>With PYLITE_CONFORMANCE_OUT=dir (environment, or system property pylite.conformance.out; a
  * relative path is taken from the repository root), outputs are written to
@@ -63,12 +65,8 @@ class ConformanceTest {
           Map.entry("complex64", 8),
           Map.entry("complex128", 16),
           Map.entry("string", 0));
-  /** The dtypes with a Java DataType. */
-  private static final Set<String> JAVA_TYPES =
-      Set.of("float32", "int32", "uint8", "int64", "string", "bool", "int16", "int8");
   private static final AtomicInteger PASSED = new AtomicInteger();
   private static final AtomicInteger FAILED = new AtomicInteger();
-  private static final AtomicInteger SKIPPED = new AtomicInteger();
   private static final String LANG = "java";
 
   /**
@@ -180,18 +178,13 @@ class ConformanceTest {
   @AfterAll
   static void summary() {
     System.out.printf(
-        "conformance (java): %d passed, %d failed, %d skipped%n",
-        PASSED.get(), FAILED.get(), SKIPPED.get());
+        "conformance (java): %d passed, %d failed, 0 skipped%n", PASSED.get(), FAILED.get());
   }
 
   private static void runCounted(String name, Map<String, Object> c) throws IOException {
     try {
       runCase(name, c);
       PASSED.incrementAndGet();
-    } catch (TestAbortedException e) {
-      SKIPPED.incrementAndGet();
-      System.out.println("SKIP " + name + ": " + e.getMessage());
-      throw e;
     } catch (AssertionError | RuntimeException e) {
       FAILED.incrementAndGet();
       System.out.println("FAIL " + name + ": " + messages(e));
@@ -260,12 +253,11 @@ class ConformanceTest {
         Files.deleteIfExists(outputFile(out, name, s.name));
       }
     }
-    String unsupported = javaCannotExpress(inputs, outputs);
-    if (unsupported != null) {
-      if (out != null) {
-        write(caseDir(out, name).resolve("SKIPPED"), unsupported.getBytes(StandardCharsets.UTF_8));
-      }
-      Assumptions.abort(unsupported);
+    for (Spec s : inputs) {
+      javaType(s);
+    }
+    for (Spec s : outputs) {
+      javaType(s);
     }
 
     Interpreter interpreter;
@@ -286,9 +278,17 @@ class ConformanceTest {
       try {
         Map<String, Object> feeds = new HashMap<>();
         for (Spec s : inputs) {
-          feeds.put(s.name, feed(interp, key, s));
+          Object value = feed(interp, key, s);
+          if (value != null) {
+            feeds.put(s.name, value);
+          }
         }
-        interp.runSignature(feeds, results, key);
+        if (feeds.isEmpty()) {
+          // No inputs (or only empty string ones): TFLite's runSignature refuses an empty map.
+          interp.invokeSignature(feeds, results, key);
+        } else {
+          interp.runSignature(feeds, results, key);
+        }
       } catch (RuntimeException e) {
         if (expectError != null) {
           expectMessage(e, expectError);
@@ -325,30 +325,20 @@ class ConformanceTest {
     }
   }
 
-  /** Why the Java API cannot run the case, or null if it can. */
-  private static String javaCannotExpress(List<Spec> inputs, List<Spec> outputs) {
-    for (Spec s : inputs) {
-      if (!JAVA_TYPES.contains(s.dtype)) {
-        return "input " + s.name + " is " + s.dtype + ", which has no Java DataType";
-      }
-      if (s.dtype.equals("string") && s.elements() == 0) {
-        return "input " + s.name + " is an empty string tensor, which Java arrays cannot give";
+  /** The DataType of a manifest tensor; a dtype Java cannot express fails the case. */
+  private static DataType javaType(Spec s) {
+    for (DataType t : DataType.values()) {
+      if (typeName(t).equals(s.dtype)) {
+        return t;
       }
     }
-    for (Spec s : outputs) {
-      if (!JAVA_TYPES.contains(s.dtype)) {
-        return "output " + s.name + " is " + s.dtype + ", which has no Java DataType";
-      }
-    }
-    if (inputs.isEmpty()) {
-      return "the signature has no inputs, which runSignature does not accept";
-    }
-    return null;
+    throw new AssertionError(
+        s.name + " is " + s.dtype + ", which has no Java DataType: extend org.pylite.DataType");
   }
 
   // ---- Inputs ---------------------------------------------------------------------------------
 
-  /** The Java object runSignature gets for input {@code s}. */
+  /** The Java object runSignature gets for input {@code s}, or null to leave it out. */
   private static Object feed(Interpreter interp, String key, Spec s) {
     byte[] data = s.read();
     Tensor tensor = interp.getInputTensorFromSignature(s.name, key);
@@ -356,6 +346,21 @@ class ConformanceTest {
     if (!type.equals(s.dtype)) {
       throw new AssertionError(
           "input " + s.name + ": the tensor is " + type + ", the data " + s.dtype);
+    }
+    boolean sameShape = Arrays.equals(tensor.shape(), s.shape);
+    if (s.elements() == 0 || (s.dtype.equals("complex64") && !sameShape)) {
+      // Java arrays cannot be empty, and complex64 has no array type: resize through the
+      // interpreter's index of the input, then hand over the bytes (or nothing, for strings).
+      if (!sameShape) {
+        interp.resizeInput(interpreterInputIndex(interp, tensor), s.shape);
+      }
+      if (s.dtype.equals("string")) {
+        return null;
+      }
+      ByteBuffer direct = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
+      direct.put(data);
+      direct.rewind();
+      return direct;
     }
     if (s.dtype.equals("string")) {
       return stringArray(s, decodeStrings(data));
@@ -371,13 +376,6 @@ class ConformanceTest {
     if (s.shape.length == 0) {
       return scalar(s.dtype, le);
     }
-    if (s.elements() == 0) {
-      // Java arrays cannot have a zero length: resize through the interpreter's index of the
-      // input, then hand over an empty buffer.
-      int index = interpreterInputIndex(interp, tensor);
-      interp.resizeInput(index, s.shape);
-      return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
-    }
     Object array = Array.newInstance(component(s.dtype), s.shape);
     fill(array, s.shape.length, s.dtype, le);
     return array;
@@ -390,7 +388,10 @@ class ConformanceTest {
         return i;
       }
     }
-    throw new AssertionError("input " + tensor.name() + " is not an input of subgraph 0");
+    throw new AssertionError(
+        "input "
+            + tensor.name()
+            + " needs a resize that Java cannot express: it is not an input of subgraph 0");
   }
 
   private static Class<?> component(String dtype) {
@@ -400,13 +401,25 @@ class ConformanceTest {
       case "int32":
         return int.class;
       case "int64":
+      case "uint64":
         return long.class;
       case "int16":
+      case "float16":
+      case "bfloat16":
         return short.class;
+      case "uint32":
+        return int.class;
+      case "uint16":
+        return char.class;
+      case "float64":
+        return double.class;
       case "bool":
         return boolean.class;
+      case "int8":
+      case "uint8":
+        return byte.class;
       default:
-        return byte.class; // int8, uint8
+        throw new AssertionError("no Java array type for " + dtype);
     }
   }
 
@@ -415,15 +428,26 @@ class ConformanceTest {
       case "float32":
         return le.getFloat(0);
       case "int32":
+      case "uint32":
         return le.getInt(0);
       case "int64":
+      case "uint64":
         return le.getLong(0);
       case "int16":
+      case "float16":
+      case "bfloat16":
         return le.getShort(0);
+      case "uint16":
+        return le.getChar(0);
+      case "float64":
+        return le.getDouble(0);
       case "bool":
         return le.get(0) != 0;
-      default:
+      case "int8":
+      case "uint8":
         return le.get(0);
+      default:
+        throw new AssertionError("no Java scalar type for " + dtype);
     }
   }
 
@@ -441,13 +465,23 @@ class ConformanceTest {
           ((float[]) array)[i] = le.getFloat();
           break;
         case "int32":
+        case "uint32":
           ((int[]) array)[i] = le.getInt();
           break;
         case "int64":
+        case "uint64":
           ((long[]) array)[i] = le.getLong();
           break;
         case "int16":
+        case "float16":
+        case "bfloat16":
           ((short[]) array)[i] = le.getShort();
+          break;
+        case "uint16":
+          ((char[]) array)[i] = le.getChar();
+          break;
+        case "float64":
+          ((double[]) array)[i] = le.getDouble();
           break;
         case "bool":
           ((boolean[]) array)[i] = le.get() != 0;
@@ -577,7 +611,7 @@ class ConformanceTest {
     if (got.length != want.length) {
       return s.name + ": " + got.length + " bytes, expected " + want.length;
     }
-    if (!s.dtype.equals("float32")) {
+    if (!FLOATS.contains(s.dtype)) {
       int size = ITEM_SIZES.get(s.dtype);
       for (int i = 0; i < got.length; ++i) {
         if (got[i] != want[i]) {
@@ -608,18 +642,58 @@ class ConformanceTest {
         return Integer.toString(b.getInt(4 * i));
       case "int64":
         return Long.toString(b.getLong(8 * i));
+      case "uint16":
+      case "bfloat16":
+        return Integer.toString(b.getChar(2 * i));
+      case "uint32":
+        return Integer.toUnsignedString(b.getInt(4 * i));
+      case "uint64":
+        return Long.toUnsignedString(b.getLong(8 * i));
       default: // uint8, bool
         return Integer.toString(b.get(i) & 0xFF);
+    }
+  }
+
+  /** The dtypes compared with a tolerance (as conformance.c; bfloat16 is compared exactly). */
+  private static final Set<String> FLOATS = Set.of("float32", "float64", "float16", "complex64");
+
+  /** A float16 bit pattern as a double. */
+  private static double half(int h) {
+    int exponent = (h >> 10) & 0x1F;
+    int mantissa = h & 0x3FF;
+    double sign = (h & 0x8000) != 0 ? -1.0 : 1.0;
+    if (exponent == 0) {
+      return sign * Math.scalb((double) mantissa, -24);
+    }
+    if (exponent == 31) {
+      return mantissa != 0 ? Double.NaN : sign * Double.POSITIVE_INFINITY;
+    }
+    return sign * Math.scalb((double) (mantissa | 0x400), exponent - 25);
+  }
+
+  /** Element {@code i} (component {@code part} of a complex) as a double. */
+  private static double real(String dtype, ByteBuffer b, int i, int part) {
+    switch (dtype) {
+      case "float64":
+        return b.getDouble(8 * i);
+      case "float16":
+        return half(b.getChar(2 * i));
+      case "complex64":
+        return b.getFloat(8 * i + 4 * part);
+      default:
+        return b.getFloat(4 * i);
     }
   }
 
   private static String compareFloats(Spec s, byte[] gotBytes, byte[] wantBytes) {
     ByteBuffer g = ByteBuffer.wrap(gotBytes).order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer w = ByteBuffer.wrap(wantBytes).order(ByteOrder.LITTLE_ENDIAN);
-    int n = wantBytes.length / 4;
+    boolean complex = s.dtype.equals("complex64");
+    int n = s.elements();
     double largest = 0;
     for (int i = 0; i < n; ++i) {
-      double v = Math.abs((double) w.getFloat(4 * i));
+      double re = real(s.dtype, w, i, 0);
+      double v = complex ? Math.hypot(re, real(s.dtype, w, i, 1)) : Math.abs(re);
       if (Double.isFinite(v) && v > largest) {
         largest = v;
       }
@@ -628,15 +702,23 @@ class ConformanceTest {
     int bad = 0;
     int first = -1;
     for (int i = 0; i < n; ++i) {
-      double want = w.getFloat(4 * i);
-      double got = g.getFloat(4 * i);
-      boolean ok;
-      if (Double.isNaN(want)) {
-        ok = Double.isNaN(got);
-      } else if (Double.isInfinite(want)) {
-        ok = got == want;
-      } else {
-        ok = Double.isFinite(got) && Math.abs(got - want) <= bound;
+      boolean ok = true;
+      double diff = 0;
+      for (int part = 0; part < (complex ? 2 : 1); ++part) {
+        double want = real(s.dtype, w, i, part);
+        double got = real(s.dtype, g, i, part);
+        if (Double.isNaN(want)) {
+          ok = ok && Double.isNaN(got);
+        } else if (Double.isInfinite(want)) {
+          ok = ok && got == want;
+        } else if (!Double.isFinite(got)) {
+          ok = false;
+        } else {
+          diff = complex ? Math.hypot(diff, got - want) : Math.abs(got - want);
+        }
+      }
+      if (ok && diff > bound) {
+        ok = false;
       }
       if (!ok) {
         if (first < 0) {
@@ -658,7 +740,7 @@ class ConformanceTest {
         s.tolerance,
         largest,
         first,
-        (double) g.getFloat(4 * first),
-        (double) w.getFloat(4 * first));
+        real(s.dtype, g, first, 0),
+        real(s.dtype, w, first, 0));
   }
 }

@@ -245,16 +245,28 @@ class TypesTest {
 
   @Test
   void dataTypeValues() {
+    // TFLite's eight first, in its order, then pylite's extension types.
     assertEquals(
-        Arrays.asList(1, 2, 3, 4, 5, 6, 7, 9),
+        Arrays.asList(1, 2, 3, 4, 5, 6, 7, 9, 8, 10, 11, 13, 16, 17, 19),
         Arrays.stream(DataType.values()).map(DataType::c).collect(java.util.stream.Collectors.toList()));
     assertEquals(4, DataType.FLOAT32.byteSize());
     assertEquals(8, DataType.INT64.byteSize());
     assertEquals(2, DataType.INT16.byteSize());
     assertEquals(1, DataType.INT8.byteSize());
     assertEquals(-1, DataType.STRING.byteSize());
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> DataType.fromC(10));
-    assertEquals("DataType error: DataType 10 is not recognized in Java.", e.getMessage());
+    assertEquals(8, DataType.FLOAT64.byteSize());
+    assertEquals(2, DataType.FLOAT16.byteSize());
+    assertEquals(2, DataType.BFLOAT16.byteSize());
+    assertEquals(2, DataType.UINT16.byteSize());
+    assertEquals(4, DataType.UINT32.byteSize());
+    assertEquals(8, DataType.UINT64.byteSize());
+    assertEquals(8, DataType.COMPLEX64.byteSize());
+    assertEquals(DataType.FLOAT16, DataType.fromC(10));
+    // complex128 (12), int4 (18) and resource (14) stay unknown to Java.
+    for (int c : new int[] {0, 12, 14, 18}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> DataType.fromC(c));
+      assertEquals("DataType error: DataType " + c + " is not recognized in Java.", e.getMessage());
+    }
   }
 }
