@@ -142,7 +142,7 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     lifecycle.readLock().lock();
     try {
       handle();
-      if (System.getenv("PL_NOLOCK") == null) subgraphLock(subgraph).lock();
+      subgraphLock(subgraph).lock();
     } catch (RuntimeException | Error e) {
       lifecycle.readLock().unlock();
       throw e;
@@ -150,7 +150,7 @@ final class NativeInterpreterWrapper implements AutoCloseable {
   }
 
   void exit(int subgraph) {
-    if (System.getenv("PL_NOLOCK") == null) subgraphLock(subgraph).unlock();
+    subgraphLock(subgraph).unlock();
     lifecycle.readLock().unlock();
   }
 

@@ -419,7 +419,9 @@ final class TensorImpl implements Tensor {
 
   // ---- Reading outputs -----------------------------------------------------------------------
 
-  /** Copies the tensor into {@code dst}: an array of exactly its shape, or a large enough Buffer. */
+  /**
+   * Copies the tensor into {@code dst}: an array of exactly its shape, or a large enough Buffer.
+   */
   void copyTo(Object dst) {
     owner.enter(subgraph);
     try {

@@ -107,10 +107,11 @@ class ConcurrencyTest {
     if (same) {
       return null;
     }
-    String g = got instanceof float[] ? Arrays.toString((float[]) got) : Arrays.toString((Object[]) got);
-    String w =
-        want instanceof float[] ? Arrays.toString((float[]) want) : Arrays.toString((Object[]) want);
-    return what + ": got " + g + ", expected " + w;
+    return what + ": got " + text(got) + ", expected " + text(want);
+  }
+
+  private static String text(Object a) {
+    return a instanceof float[] ? Arrays.toString((float[]) a) : Arrays.toString((Object[]) a);
   }
 
   @Test
@@ -213,7 +214,9 @@ class ConcurrencyTest {
         calls.get(), THREADS, addResults.length, mismatches.size());
     assertEquals(CALLS, calls.get());
     assertEquals(CALLS / 4, addResults.length);
-    assertTrue(mismatches.isEmpty(), String.join("\n", mismatches.subList(0, Math.min(20, mismatches.size()))));
+    assertTrue(
+        mismatches.isEmpty(),
+        String.join("\n", mismatches.subList(0, Math.min(20, mismatches.size()))));
   }
 
   /**

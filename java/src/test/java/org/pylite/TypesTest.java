@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
@@ -248,7 +250,9 @@ class TypesTest {
     // TFLite's eight first, in its order, then pylite's extension types.
     assertEquals(
         Arrays.asList(1, 2, 3, 4, 5, 6, 7, 9, 8, 10, 11, 13, 16, 17, 19),
-        Arrays.stream(DataType.values()).map(DataType::c).collect(java.util.stream.Collectors.toList()));
+        Arrays.stream(DataType.values())
+            .map(DataType::c)
+            .collect(java.util.stream.Collectors.toList()));
     assertEquals(4, DataType.FLOAT32.byteSize());
     assertEquals(8, DataType.INT64.byteSize());
     assertEquals(2, DataType.INT16.byteSize());
@@ -267,6 +271,117 @@ class TypesTest {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> DataType.fromC(c));
       assertEquals("DataType error: DataType " + c + " is not recognized in Java.", e.getMessage());
+    }
+  }
+
+  // ---- pylite's extension types, through conformance models (tests/conformance/models) -------
+
+  private static Interpreter conformanceModel(String name) {
+    return new Interpreter(
+        TestModels.root().resolve("tests/conformance/models/unary/" + name + ".tflite").toFile());
+  }
+
+  private static Map<String, Object> one(String name, Object value) {
+    Map<String, Object> m = new HashMap<>();
+    m.put(name, value);
+    return m;
+  }
+
+  @Test
+  void float64AsDoubleArraysAndBuffers() {
+    try (Interpreter interp = conformanceModel("sign_f64")) {
+      assertEquals(DataType.FLOAT64, interp.getInputTensorFromSignature("x", null).dataType());
+      double[] out = new double[3];
+      interp.runSignature(one("x", new double[] {-2.5, 0, 1e300}), one("output_0", out));
+      assertArrayEquals(new double[] {-1, 0, 1}, out);
+      DoubleBuffer buffered = DoubleBuffer.allocate(3);
+      interp.runSignature(
+          one("x", DoubleBuffer.wrap(new double[] {7, -7, 0})), one("output_0", buffered));
+      assertArrayEquals(new double[] {1, -1, 0}, buffered.array());
+      // float[] does not fit FLOAT64.
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> interp.runSignature(one("x", new float[] {1}), new HashMap<>()));
+      assertEquals(
+          "Cannot convert between a TensorFlowLite tensor with type FLOAT64 and a Java object of"
+              + " type [F (which is compatible with the TensorFlowLite type FLOAT32).",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void uint16AsCharOrShortBits() {
+    try (Interpreter interp = conformanceModel("cast_u16_f32")) {
+      assertEquals(DataType.UINT16, interp.getInputTensorFromSignature("x", null).dataType());
+      float[] out = new float[3];
+      interp.runSignature(one("x", new char[] {0, 1, 65535}), one("output_0", out));
+      assertArrayEquals(new float[] {0, 1, 65535}, out);
+      interp.runSignature(one("x", new short[] {-1, 2, 3}), one("output_0", out));
+      assertArrayEquals(new float[] {65535, 2, 3}, out);
+    }
+    try (Interpreter interp = conformanceModel("cast_f32_u16")) {
+      char[] out = new char[2];
+      interp.runSignature(one("x", new float[] {40000, 7}), one("output_0", out));
+      assertArrayEquals(new char[] {40000, 7}, out);
+    }
+  }
+
+  @Test
+  void float16AsShortBits() {
+    try (Interpreter interp = conformanceModel("cast_f16_f32")) {
+      assertEquals(DataType.FLOAT16, interp.getInputTensorFromSignature("x", null).dataType());
+      float[] out = new float[4];
+      short[] halves = {0x3C00, (short) 0xC000, 0x7C00, 0x3800}; // 1, -2, inf, 0.5
+      interp.runSignature(one("x", halves), one("output_0", out));
+      assertArrayEquals(new float[] {1, -2, Float.POSITIVE_INFINITY, 0.5f}, out);
+    }
+    try (Interpreter interp = conformanceModel("cast_f32_f16")) {
+      short[] out = new short[2];
+      interp.runSignature(one("x", new float[] {1, -2}), one("output_0", out));
+      assertArrayEquals(new short[] {0x3C00, (short) 0xC000}, out);
+    }
+  }
+
+  @Test
+  void unsigned32And64AsBits() {
+    try (Interpreter interp = conformanceModel("cast_f32_u32")) {
+      Tensor y = interp.getOutputTensorFromSignature("output_0", null);
+      assertEquals(DataType.UINT32, y.dataType());
+      int[] out = new int[2];
+      interp.runSignature(one("x", new float[] {4e9f, 3}), one("output_0", out));
+      assertEquals(4000000000L, Integer.toUnsignedLong(out[0]));
+      assertEquals(3, out[1]);
+    }
+    try (Interpreter interp = conformanceModel("cast_u32_i64")) {
+      long[] out = new long[1];
+      interp.runSignature(one("x", new int[] {-1}), one("output_0", out));
+      assertArrayEquals(new long[] {4294967295L}, out);
+    }
+  }
+
+  @Test
+  void complex64ThroughByteBuffers() {
+    try (Interpreter interp = conformanceModel("cast_c64_f32")) {
+      Tensor x = interp.getInputTensorFromSignature("x", null);
+      assertEquals(DataType.COMPLEX64, x.dataType());
+      assertEquals(16, x.numBytes());
+      ByteBuffer in = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+      in.asFloatBuffer().put(new float[] {1.5f, 9, -3, 4}); // 1.5+9i, -3+4i
+      FloatBuffer out = FloatBuffer.allocate(2);
+      interp.runSignature(one("x", in), one("output_0", out));
+      assertArrayEquals(new float[] {1.5f, -3}, out.array()); // the real parts
+      ByteBuffer raw = interp.getInputTensorFromSignature("x", null).asReadOnlyBuffer();
+      assertEquals(9f, raw.getFloat(4));
+      // No Java array type stands for complex numbers.
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> interp.runSignature(one("x", new float[] {1, 2}), new HashMap<>()));
+      assertEquals(
+          "Cannot convert between a TensorFlowLite tensor with type COMPLEX64 and a Java object of"
+              + " type [F (which is compatible with the TensorFlowLite type FLOAT32).",
+          e.getMessage());
     }
   }
 }
