@@ -197,8 +197,8 @@ def _arg_scan_cases(r):
                        [np.nan, 4.0, 4.0]], np.float32)
   nan_cols = np.ascontiguousarray(np.array(
       [[np.nan, 1.0, 2.0, 0.0, 7.0], [3.0, np.nan, 5.0, 0.0, 7.0],
-       [np.nan, np.nan, np.nan, np.nan, np.nan], [0.0, np.nan, np.nan, 3.0, 3.0]],
-      np.float32).T)
+       [np.nan, np.nan, np.nan, np.nan, np.nan],
+       [0.0, np.nan, np.nan, 3.0, 3.0]], np.float32).T)
   # ARG_MAX / ARG_MIN
   yield _arg("argmax_f32", amax, f(3, 5), 1)
   yield _arg("argmax_f32_i32_out", amax, f(4, 3, 2), 1, tf.int32)

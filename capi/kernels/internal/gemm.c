@@ -1,0 +1,303 @@
+/* pylite: the float32 GEMM (see gemm.h for what it computes and why the
+ * bits never depend on the path taken). */
+#include "capi/kernels/internal/gemm.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_GEMM_X86 1
+#include <immintrin.h>
+#endif
+
+/* ---- CPU features ------------------------------------------------------- */
+
+/* -1 unknown, 0 portable, 1 AVX2. */
+static atomic_int g_avx2 = -1;
+
+static bool env_forces_portable(void) {
+  const char* v = getenv("PYLITE_FORCE_PORTABLE");
+  return v && v[0] && strcmp(v, "0") != 0;
+}
+
+bool pl_simd_avx2(void) {
+  int state = atomic_load_explicit(&g_avx2, memory_order_relaxed);
+  if (state < 0) {
+    state = 0;
+#ifdef PL_GEMM_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && !env_forces_portable()) state = 1;
+#endif
+    atomic_store_explicit(&g_avx2, state, memory_order_relaxed);
+  }
+  return state == 1;
+}
+
+void pl_simd_force_portable(bool on) {
+  atomic_store(&g_avx2, -1);
+  if (on) atomic_store(&g_avx2, 0);
+}
+
+/* ---- Packing ------------------------------------------------------------ */
+
+int64_t pl_gemm_packed_size(int64_t n, int64_t k) {
+  return ((n + PL_GEMM_NR - 1) / PL_GEMM_NR) * PL_GEMM_NR * k;
+}
+
+void pl_gemm_pack(const float* b, int64_t n, int64_t k, int64_t sj,
+                  int64_t sk, float* packed) {
+  for (int64_t j0 = 0; j0 < n; j0 += PL_GEMM_NR) {
+    float* p = packed + j0 * k;
+    const int64_t cols = n - j0 < PL_GEMM_NR ? n - j0 : PL_GEMM_NR;
+    for (int64_t d = 0; d < k; ++d) {
+      float* row = p + d * PL_GEMM_NR;
+      for (int64_t c = 0; c < cols; ++c) row[c] = b[(j0 + c) * sj + d * sk];
+      for (int64_t c = cols; c < PL_GEMM_NR; ++c) row[c] = 0.0f;
+    }
+  }
+}
+
+/* ---- Stores --------------------------------------------------------------- */
+
+static inline float gemm_clamp(float x, float lo, float hi) {
+  x = x < lo ? lo : x;
+  return hi < x ? hi : x;
+}
+
+/* Finishes `cols` outputs of one row from their sums. */
+static inline void gemm_store(float* y, const float* acc, const float* bias,
+                              int64_t cols, float lo, float hi) {
+  for (int64_t c = 0; c < cols; ++c) {
+    float v = acc[c];
+    if (bias) v += bias[c];
+    y[c] = gemm_clamp(v, lo, hi);
+  }
+}
+
+/* ---- Portable tiles ------------------------------------------------------- */
+
+/* MR rows x NR columns; the compiler unrolls and vectorizes the c loops. */
+#define PL_PORTABLE_MR 4
+
+static inline void portable_tile(int mr, const float* a, int64_t sai,
+                                 int64_t sad, const float* p, int64_t k,
+                                 float acc[][PL_GEMM_NR]) {
+  for (int r = 0; r < mr; ++r)
+    for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] = 0.0f;
+  for (int64_t d = 0; d < k; ++d) {
+    const float* w = p + d * PL_GEMM_NR;
+    const float* ad = a + d * sad;
+    for (int r = 0; r < mr; ++r) {
+      const float v = ad[r * sai];
+      for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] += v * w[c];
+    }
+  }
+}
+
+static void portable_tile4(const float* a, int64_t sai, int64_t sad,
+                           const float* p, int64_t k,
+                           float acc[][PL_GEMM_NR]) {
+  portable_tile(4, a, sai, sad, p, k, acc);
+}
+
+static void portable_tile1(const float* a, int64_t sai, int64_t sad,
+                           const float* p, int64_t k,
+                           float acc[][PL_GEMM_NR]) {
+  portable_tile(1, a, sai, sad, p, k, acc);
+}
+
+/* Rows [m0, m1) x the columns of panel j0. */
+static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
+                           int64_t j0) {
+  const float* p = g->packed + j0 * g->k;
+  const int64_t cols = g->n - j0 < PL_GEMM_NR ? g->n - j0 : PL_GEMM_NR;
+  const float* bias = g->bias ? g->bias + j0 : NULL;
+  float acc[PL_PORTABLE_MR][PL_GEMM_NR];
+  int64_t i = m0;
+  for (; i + PL_PORTABLE_MR <= m1; i += PL_PORTABLE_MR) {
+    portable_tile4(g->a + i * g->sai, g->sai, g->sad, p, g->k, acc);
+    for (int r = 0; r < PL_PORTABLE_MR; ++r)
+      gemm_store(g->y + (i + r) * g->ldy + j0, acc[r], bias, cols, g->lo,
+                 g->hi);
+  }
+  for (; i < m1; ++i) {
+    portable_tile1(g->a + i * g->sai, g->sai, g->sad, p, g->k, acc);
+    gemm_store(g->y + i * g->ldy + j0, acc[0], bias, cols, g->lo, g->hi);
+  }
+}
+
+/* ---- AVX2 tiles ----------------------------------------------------------- */
+
+#ifdef PL_GEMM_X86
+#define PL_AVX2 __attribute__((target("avx2")))
+#define PL_AVX2_INLINE static inline __attribute__((always_inline, target("avx2")))
+#define PL_AVX2_MR 6
+
+/* mr (1..6, a constant after inlining) rows x 16 columns: 2 * mr
+ * accumulators, each lane one output; multiply, then add (no FMA). */
+PL_AVX2_INLINE void avx2_tile(const int mr, const float* a, int64_t sai,
+                              int64_t sad, const float* p, int64_t k,
+                              const float* bias, float* y, int64_t ldy,
+                              int64_t cols, float lo, float hi) {
+  __m256 c0[PL_AVX2_MR], c1[PL_AVX2_MR];
+  for (int r = 0; r < mr; ++r) {
+    c0[r] = _mm256_setzero_ps();
+    c1[r] = _mm256_setzero_ps();
+  }
+  for (int64_t d = 0; d < k; ++d) {
+    const __m256 b0 = _mm256_loadu_ps(p + d * PL_GEMM_NR);
+    const __m256 b1 = _mm256_loadu_ps(p + d * PL_GEMM_NR + 8);
+    const float* ad = a + d * sad;
+    for (int r = 0; r < mr; ++r) {
+      const __m256 v = _mm256_broadcast_ss(ad + r * sai);
+      c0[r] = _mm256_add_ps(c0[r], _mm256_mul_ps(v, b0));
+      c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(v, b1));
+    }
+  }
+  if (cols == PL_GEMM_NR) {
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
+    if (bias) {
+      bias0 = _mm256_loadu_ps(bias);
+      bias1 = _mm256_loadu_ps(bias + 8);
+    }
+    for (int r = 0; r < mr; ++r) {
+      __m256 v0 = c0[r], v1 = c1[r];
+      if (bias) {
+        v0 = _mm256_add_ps(v0, bias0);
+        v1 = _mm256_add_ps(v1, bias1);
+      }
+      /* max(lo, x) is `lo > x ? lo : x` and min(hi, x) `hi < x ? hi : x`:
+       * the scalar clamp, NaN included. */
+      v0 = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v0));
+      v1 = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v1));
+      _mm256_storeu_ps(y + r * ldy, v0);
+      _mm256_storeu_ps(y + r * ldy + 8, v1);
+    }
+  } else {
+    float acc[PL_GEMM_NR];
+    for (int r = 0; r < mr; ++r) {
+      _mm256_storeu_ps(acc, c0[r]);
+      _mm256_storeu_ps(acc + 8, c1[r]);
+      gemm_store(y + r * ldy, acc, bias, cols, lo, hi);
+    }
+  }
+}
+
+#define PL_AVX2_TILE_FN(R)                                                   \
+  static PL_AVX2 void avx2_tile##R(const float* a, int64_t sai, int64_t sad, \
+                                   const float* p, int64_t k,                \
+                                   const float* bias, float* y, int64_t ldy, \
+                                   int64_t cols, float lo, float hi) {       \
+    avx2_tile(R, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);             \
+  }
+PL_AVX2_TILE_FN(1)
+PL_AVX2_TILE_FN(2)
+PL_AVX2_TILE_FN(3)
+PL_AVX2_TILE_FN(4)
+PL_AVX2_TILE_FN(5)
+PL_AVX2_TILE_FN(6)
+
+static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
+  const float* p = g->packed + j0 * g->k;
+  const int64_t cols = g->n - j0 < PL_GEMM_NR ? g->n - j0 : PL_GEMM_NR;
+  const float* bias = g->bias ? g->bias + j0 : NULL;
+  int64_t i = m0;
+  for (; i + PL_AVX2_MR <= m1; i += PL_AVX2_MR)
+    avx2_tile6(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
+               g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
+  const float* a = g->a + i * g->sai;
+  float* y = g->y + i * g->ldy + j0;
+  switch (m1 - i) {
+    case 5:
+      avx2_tile5(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
+                 g->hi);
+      break;
+    case 4:
+      avx2_tile4(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
+                 g->hi);
+      break;
+    case 3:
+      avx2_tile3(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
+                 g->hi);
+      break;
+    case 2:
+      avx2_tile2(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
+                 g->hi);
+      break;
+    case 1:
+      avx2_tile1(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
+                 g->hi);
+      break;
+    default:
+      break;
+  }
+}
+#endif /* PL_GEMM_X86 */
+
+/* ---- Drivers -------------------------------------------------------------- */
+
+/* Rows per block: the block of A and one panel of B stay in cache while
+ * every panel passes over the block. A multiple of 12 (both tile heights). */
+static int64_t gemm_block_rows(int64_t k) {
+  int64_t rows = k > 0 ? (int64_t)(24 * 1024) / k : 1 << 20;
+  rows -= rows % 12;
+  return rows < 12 ? 12 : rows;
+}
+
+/* Rows [m0, m1) x panels [p0, p1). */
+static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
+                       int64_t p1) {
+  void (*panel)(const PlGemm*, int64_t, int64_t, int64_t) = portable_panel;
+#ifdef PL_GEMM_X86
+  if (pl_simd_avx2()) panel = avx2_panel;
+#endif
+  const int64_t block = gemm_block_rows(g->k);
+  for (int64_t b0 = m0; b0 < m1; b0 += block) {
+    const int64_t b1 = m1 - b0 < block ? m1 : b0 + block;
+    for (int64_t q = p0; q < p1; ++q) panel(g, b0, b1, q * PL_GEMM_NR);
+  }
+}
+
+static int64_t gemm_panels(const PlGemm* g) {
+  return (g->n + PL_GEMM_NR - 1) / PL_GEMM_NR;
+}
+
+void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1) {
+  if (m1 <= m0 || g->n <= 0) return;
+  gemm_range(g, m0, m1, 0, gemm_panels(g));
+}
+
+/* Row tiles handed to one index of the parallel loop. */
+enum { kRowUnit = 6 };
+
+static void gemm_rows_task(void* ctx, int64_t begin, int64_t end,
+                           int worker) {
+  const PlGemm* g = ctx;
+  const int64_t m1 = end * kRowUnit < g->m ? end * kRowUnit : g->m;
+  gemm_range(g, begin * kRowUnit, m1, 0, gemm_panels(g));
+}
+
+static void gemm_panels_task(void* ctx, int64_t begin, int64_t end,
+                             int worker) {
+  const PlGemm* g = ctx;
+  gemm_range(g, 0, g->m, begin, end);
+}
+
+void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
+  if (g->m <= 0 || g->n <= 0) return;
+  const int threads = pl_num_threads(sg);
+  const int64_t panels = gemm_panels(g);
+  const int64_t row_units = (g->m + kRowUnit - 1) / kRowUnit;
+  /* Below ~64K multiply-adds a split costs more than it saves. */
+  const double work = (double)g->m * (double)g->n * (double)g->k;
+  if (threads <= 1 || work < 65536.0) {
+    gemm_range(g, 0, g->m, 0, panels);
+  } else if (row_units >= 2 * threads || row_units >= panels) {
+    pl_parallel_for(sg, row_units, gemm_rows_task, (void*)g);
+  } else {
+    pl_parallel_for(sg, panels, gemm_panels_task, (void*)g);
+  }
+}

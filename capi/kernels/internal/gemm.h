@@ -1,0 +1,55 @@
+/* pylite: the float32 GEMM shared by FULLY_CONNECTED, CONV_2D and
+ * BATCH_MATMUL (capi/kernels/internal/gemm.c).
+ *
+ *   y[i * ldy + j] = clamp(sum_d A(i, d) * B(j, d) [+ bias[j]], lo, hi)
+ *
+ * Every output is one float accumulator that starts at 0.0f and adds the
+ * rounded products in increasing d, as TFLite's reference loops: separate
+ * multiply and add (never fused), so results are the same bits on every
+ * path. Speed comes only from computing many independent outputs at once:
+ * B is packed into panels of PL_GEMM_NR columns (packed[panel][d][NR]) so a
+ * tile of rows x NR outputs streams it, with AVX2 when the CPU has it and a
+ * portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
+ * `hi < x ? hi : x` (NaN passes through). */
+#ifndef PYLITE_KERNELS_INTERNAL_GEMM_H_
+#define PYLITE_KERNELS_INTERNAL_GEMM_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capi/core/kernel.h"
+
+enum { PL_GEMM_NR = 16 };
+
+/* Whether the AVX2 paths run: the CPU has AVX2 and PYLITE_FORCE_PORTABLE
+ * is not set to a non-empty value other than "0" (read once). */
+bool pl_simd_avx2(void);
+/* Tests: force the portable paths on (true) or back to the CPU's choice. */
+void pl_simd_force_portable(bool on);
+
+/* Floats needed to pack an n x k B matrix. */
+int64_t pl_gemm_packed_size(int64_t n, int64_t k);
+/* Packs B, element (j, d) at b[j * sj + d * sk], into panels; columns past n
+ * are zero. */
+void pl_gemm_pack(const float* b, int64_t n, int64_t k, int64_t sj,
+                  int64_t sk, float* packed);
+
+typedef struct PlGemm {
+  const float* a; /* A(i, d) at a[i * sai + d * sad] */
+  int64_t sai, sad;
+  int64_t m;
+  const float* packed; /* B, from pl_gemm_pack */
+  int64_t n, k;
+  const float* bias; /* n values, or NULL: nothing added */
+  float* y;
+  int64_t ldy;
+  float lo, hi;
+} PlGemm;
+
+/* Rows [m0, m1) of the output, on the calling thread. */
+void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1);
+/* The whole output, split over the interpreter's threads by rows (or by
+ * column panels when there are few rows). */
+void pl_gemm(PlSubgraph* sg, const PlGemm* g);
+
+#endif /* PYLITE_KERNELS_INTERNAL_GEMM_H_ */
