@@ -8,19 +8,22 @@
  *   assignment, a WHILE body that changes a dtype, recursion, a call into a
  *   missing subgraph, a failing initialization subgraph. Each must give a
  *   clear error and leave the interpreter usable. */
+#include <math.h>
+
 #include "check.h"
 #include "model_builder.h"
 #include "pylite/pylite.h"
 
 enum { T_BOOL = 6, T_RESOURCE = 13 };
 enum {
+  OP_CALL = 31,
   OP_WHILE = 119,
   OP_CALL_ONCE = 129,
   OP_VAR_HANDLE = 142,
   OP_READ_VARIABLE = 143,
   OP_ASSIGN_VARIABLE = 144,
 };
-enum { OPT_WHILE = 93, OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
+enum { OPT_CALL = 16, OPT_WHILE = 93, OPT_CALL_ONCE = 103, OPT_VAR_HANDLE = 111 };
 
 static TfLiteInterpreter* open_model(const void* data, size_t size,
                                      TfLiteModel** model_out) {
@@ -280,7 +283,154 @@ static void test_failing_init(void) {
   free(bytes);
 }
 
+/* Subgraph 0: y = CALL(x) into subgraph `callee`; subgraph 1: b = a + a. */
+static uint8_t* call_model(int callee, size_t* size) {
+  static MbModel m;
+  mb_init(&m, "call");
+  int call = mb_opcode(&m, OP_CALL, NULL);
+  int add = mb_opcode(&m, OP_ADD, NULL);
+  const int s2[] = {2};
+  MbSubgraph* g = mb_subgraph(&m, "main");
+  int x = mb_tensor(g, "x", T_F32, 1, s2);
+  int y = mb_tensor(g, "y", T_F32, 1, s2);
+  MbOp* op = mb_op(g, call, 1, &x, 1, &y);
+  op->options = OPT_CALL, op->num_i32 = 1, op->i32[0] = callee;
+  mb_io(g, 1, &x, 1, &y);
+  MbSignature* sig = mb_signature(&m, "main", 0);
+  mb_sig_input(sig, "x", x);
+  mb_sig_output(sig, "y", y);
+  MbSubgraph* d = mb_subgraph(&m, "double");
+  int a = mb_tensor(d, "a", T_F32, 1, s2);
+  int b = mb_tensor(d, "b", T_F32, 1, s2);
+  const int ins[] = {a, a};
+  op = mb_op(d, add, 2, ins, 1, &b);
+  op->options = OPT_ADD;
+  mb_io(d, 1, &a, 1, &b);
+  return mb_build(&m, size);
+}
+
+static void test_call(void) {
+  size_t size;
+  uint8_t* bytes = call_model(1, &size);
+  TfLiteInterpreter* interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (interp) {
+    TfLiteStatus s;
+    const float x[3] = {1.5f, -2, 4};
+    const float want[3] = {3, -4, 8};
+    CHECK(equals(run(interp, "main", "x", x, 2, &s), want, 2));
+    /* The callee follows the caller's shapes (non-strict resize). */
+    TfLiteSignatureRunner* r = TfLiteInterpreterGetSignatureRunner(interp, "main");
+    const int d3[] = {3};
+    CHECK(PyliteSignatureRunnerResizeInput(r, "x", d3, 1, false) == kTfLiteOk);
+    CHECK(TfLiteSignatureRunnerAllocateTensors(r) == kTfLiteOk);
+    CHECK(TfLiteTensorCopyFromBuffer(TfLiteSignatureRunnerGetInputTensor(r, "x"),
+                                     x, sizeof(x)) == kTfLiteOk);
+    CHECK(TfLiteSignatureRunnerInvoke(r) == kTfLiteOk);
+    CHECK(equals(TfLiteSignatureRunnerGetOutputTensor(r, "y"), want, 3));
+    TfLiteSignatureRunnerDelete(r);
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+  /* A call into a subgraph that does not exist, and into itself. */
+  bytes = call_model(5, &size);
+  interp = open_model(bytes, size, NULL);
+  if (interp) {
+    TfLiteStatus s;
+    const float x[2] = {1, 2};
+    CHECK(run(interp, "main", "x", x, 2, &s) == NULL);
+    CHECK_CONTAINS(PyliteInterpreterGetLastError(interp),
+                   "CALL: called subgraph index 5 is out of range");
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
+  bytes = call_model(0, &size);
+  CHECK(open_model(bytes, size, NULL) == NULL);
+  CHECK_CONTAINS(PyliteGetLastError(), "control flow may not recurse");
+  free(bytes);
+}
+
+/* On-device training (tests/data/state/training.tflite): infer, five SGD
+ * steps, infer, get_weights, against TensorFlow running the same steps
+ * (tests/data/state/training_reference.json, by
+ * tools/make_training_model.py). */
+static const float kTrainX[32] = {
+    0.345584184f,  0.82161814f,   0.330437064f, -1.30315721f, 0.905355871f,
+    0.446374565f,  -0.536953211f, 0.581118107f, 0.364572406f, 0.294132501f,
+    0.028422242f,  0.546712995f,  -0.73645407f, -0.162909955f, -0.482119322f,
+    0.598846197f,  0.0397221074f, -0.292456746f, -0.781908453f, -0.257192254f,
+    0.00814218074f, -0.275602907f, 1.29406381f, 1.00672436f,  -2.71116257f,
+    -1.88901329f,  -0.174772099f, -0.422190398f, 0.213643f,   0.217321932f,
+    2.11783886f,   -1.11202073f};
+static const float kTrainLoss[5] = {1.47800887f, 1.43158317f, 1.38850117f,
+                                    1.34858704f, 1.31163776f};
+static const float kTrainedW[12] = {
+    -0.548971534f, -0.548323631f, -0.090030767f, 0.170239598f,
+    0.615571022f,  0.0472884662f, -0.294893891f, -0.332905978f,
+    0.33345896f,   0.691992164f,  0.0813991129f, -0.436279714f};
+static const float kTrainedB[3] = {0.0163295493f, 0.0398786329f,
+                                   -0.0562081821f};
+static const float kFirstOutput[3] = {0.0858539343f, 0.24603121f,
+                                      0.668114841f};
+static const float kLastOutput[3] = {0.105195485f, 0.339890569f, 0.554913938f};
+
+/* |got - want| <= 1e-5 * max|want|, as the suite's float bound. */
+static int close_to(const float* got, const float* want, int n) {
+  float scale = 0;
+  for (int i = 0; i < n; ++i) scale = fabsf(want[i]) > scale ? fabsf(want[i]) : scale;
+  for (int i = 0; i < n; ++i)
+    if (!got || fabsf(got[i] - want[i]) > 1e-5f * scale) return 0;
+  return 1;
+}
+
+static const float* run_train_step(TfLiteInterpreter* interp, const char* key,
+                                   int rows, const char* output) {
+  TfLiteSignatureRunner* r = TfLiteInterpreterGetSignatureRunner(interp, key);
+  if (!r) return NULL;
+  const int xd[] = {rows, 4}, yd[] = {rows, 3};
+  float y[24];
+  for (int i = 0; i < rows; ++i)
+    for (int c = 0; c < 3; ++c) y[i * 3 + c] = (float)(i % 3 == c);
+  TfLiteStatus s = kTfLiteOk;
+  if (TfLiteSignatureRunnerGetInputCount(r) > 0) {
+    s = TfLiteSignatureRunnerResizeInputTensor(r, "x", xd, 2);
+    if (s == kTfLiteOk && TfLiteSignatureRunnerGetInputCount(r) > 1)
+      s = TfLiteSignatureRunnerResizeInputTensor(r, "y", yd, 2);
+  }
+  if (s == kTfLiteOk) s = TfLiteSignatureRunnerAllocateTensors(r);
+  if (s == kTfLiteOk && TfLiteSignatureRunnerGetInputCount(r) > 0) {
+    s = TfLiteTensorCopyFromBuffer(TfLiteSignatureRunnerGetInputTensor(r, "x"),
+                                   kTrainX, sizeof(float) * 4 * (size_t)rows);
+    if (s == kTfLiteOk && TfLiteSignatureRunnerGetInputCount(r) > 1)
+      s = TfLiteTensorCopyFromBuffer(TfLiteSignatureRunnerGetInputTensor(r, "y"),
+                                     y, sizeof(float) * 3 * (size_t)rows);
+  }
+  if (s == kTfLiteOk) s = TfLiteSignatureRunnerInvoke(r);
+  const TfLiteTensor* out = TfLiteSignatureRunnerGetOutputTensor(r, output);
+  TfLiteSignatureRunnerDelete(r);
+  return s == kTfLiteOk && out ? (const float*)TfLiteTensorData(out) : NULL;
+}
+
+static void test_training(void) {
+  TfLiteModel* model =
+      TfLiteModelCreateFromFile("tests/data/state/training.tflite");
+  CHECK(model != NULL);
+  if (!model) return;
+  TfLiteInterpreter* interp = TfLiteInterpreterCreate(model, NULL);
+  TfLiteModelDelete(model);
+  CHECK(close_to(run_train_step(interp, "infer", 8, "output"), kFirstOutput, 3));
+  for (int step = 0; step < 5; ++step)
+    CHECK(close_to(run_train_step(interp, "train", 8, "loss"),
+                   &kTrainLoss[step], 1));
+  CHECK(close_to(run_train_step(interp, "infer", 3, "output"), kLastOutput, 3));
+  CHECK(close_to(run_train_step(interp, "get_weights", 0, "w"), kTrainedW, 12));
+  CHECK(close_to(run_train_step(interp, "get_weights", 0, "b"), kTrainedB, 3));
+  TfLiteInterpreterDelete(interp);
+}
+
 int main(void) {
+  test_training();
+  test_call();
   test_counter();
   test_read_before_assign();
   test_bad_while();

@@ -60,4 +60,61 @@ class StateTest {
       assertTrue(e.getMessage().contains("Inputs should not be null or empty"), e.getMessage());
     }
   }
+
+  /**
+   * On-device training (tests/data/state/training.tflite): infer, five SGD steps, infer,
+   * get_weights, against TensorFlow running the same steps (training_reference.json).
+   */
+  @Test
+  void trainingMatchesTensorflow() {
+    float[][] x = {
+      {0.345584184f, 0.82161814f, 0.330437064f, -1.30315721f},
+      {0.905355871f, 0.446374565f, -0.536953211f, 0.581118107f},
+      {0.364572406f, 0.294132501f, 0.028422242f, 0.546712995f},
+      {-0.73645407f, -0.162909955f, -0.482119322f, 0.598846197f},
+      {0.0397221074f, -0.292456746f, -0.781908453f, -0.257192254f},
+      {0.00814218074f, -0.275602907f, 1.29406381f, 1.00672436f},
+      {-2.71116257f, -1.88901329f, -0.174772099f, -0.422190398f},
+      {0.213643f, 0.217321932f, 2.11783886f, -1.11202073f}
+    };
+    float[][] y = new float[8][3];
+    for (int i = 0; i < 8; ++i) y[i][i % 3] = 1;
+    float[] losses = {1.47800887f, 1.43158317f, 1.38850117f, 1.34858704f, 1.31163776f};
+    File model = TestModels.root().resolve("tests/data/state/training.tflite").toFile();
+    try (Interpreter interp = new Interpreter(model)) {
+      float[][] probs = new float[8][3];
+      Map<String, Object> in = new HashMap<>();
+      in.put("x", x);
+      Map<String, Object> out = new HashMap<>();
+      out.put("output", probs);
+      interp.runSignature(in, out, "infer");
+      assertClose(new float[] {0.0858539343f, 0.24603121f, 0.668114841f}, probs[0]);
+      for (float want : losses) {
+        Map<String, Object> trainIn = new HashMap<>();
+        trainIn.put("x", x);
+        trainIn.put("y", y);
+        java.nio.FloatBuffer loss = java.nio.FloatBuffer.allocate(1);
+        Map<String, Object> trainOut = new HashMap<>();
+        trainOut.put("loss", loss);
+        interp.runSignature(trainIn, trainOut, "train");
+        assertClose(new float[] {want}, new float[] {loss.get(0)});
+      }
+      float[][] w = new float[4][3];
+      Map<String, Object> weights = new HashMap<>();
+      weights.put("w", w);
+      interp.invokeSignature(new HashMap<>(), weights, "get_weights");
+      assertClose(new float[] {-0.548971534f, -0.548323631f, -0.090030767f}, w[0]);
+      assertClose(new float[] {0.691992164f, 0.0813991129f, -0.436279714f}, w[3]);
+    }
+  }
+
+  /** |got - want| <= 1e-5 * max|want|, the conformance suite's float bound. */
+  private static void assertClose(float[] want, float[] got) {
+    float scale = 0;
+    for (float v : want) scale = Math.max(scale, Math.abs(v));
+    for (int i = 0; i < want.length; ++i) {
+      assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * scale,
+          "element " + i + ": got " + got[i] + ", want " + want[i]);
+    }
+  }
 }
