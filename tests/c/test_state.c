@@ -428,7 +428,56 @@ static void test_training(void) {
   TfLiteInterpreterDelete(interp);
 }
 
+/* Hash tables (tests/data/state/hashtable.tflite, a tf.lookup.StaticHashTable
+ * string -> int64 and int64 -> string), values recorded from LiteRT in
+ * tests/data/state/hashtable_reference.json. */
+static void test_hashtable(void) {
+  TfLiteModel* model =
+      TfLiteModelCreateFromFile("tests/data/state/hashtable.tflite");
+  CHECK(model != NULL);
+  if (!model) return;
+  TfLiteInterpreter* interp = TfLiteInterpreterCreate(model, NULL);
+  TfLiteModelDelete(model);
+  TfLiteSignatureRunner* r =
+      TfLiteInterpreterGetSignatureRunner(interp, "lookup_words");
+  const char* words[4] = {"banana", "Apple", "", "cherry"};
+  const size_t lens[4] = {6, 5, 0, 6};
+  const int dims[] = {4};
+  CHECK(TfLiteSignatureRunnerResizeInputTensor(r, "words", dims, 1) == kTfLiteOk);
+  CHECK(TfLiteSignatureRunnerAllocateTensors(r) == kTfLiteOk);
+  CHECK(PyliteTensorWriteStrings(TfLiteSignatureRunnerGetInputTensor(r, "words"),
+                                 4, words, lens) == kTfLiteOk);
+  CHECK(TfLiteSignatureRunnerInvoke(r) == kTfLiteOk);
+  const TfLiteTensor* ids = TfLiteSignatureRunnerGetOutputTensor(r, "ids");
+  const int64_t want[4] = {2, -1, 40, 3};
+  CHECK(ids && TfLiteTensorType(ids) == kTfLiteInt64 &&
+        TfLiteTensorByteSize(ids) == sizeof(want) &&
+        memcmp(TfLiteTensorData(ids), want, sizeof(want)) == 0);
+  TfLiteSignatureRunnerDelete(r);
+
+  r = TfLiteInterpreterGetSignatureRunner(interp, "lookup_ids");
+  const int64_t keys[3] = {7, 1, -1};
+  CHECK(TfLiteSignatureRunnerResizeInputTensor(r, "ids", (const int[]){3}, 1) ==
+        kTfLiteOk);
+  CHECK(TfLiteSignatureRunnerAllocateTensors(r) == kTfLiteOk);
+  CHECK(TfLiteTensorCopyFromBuffer(TfLiteSignatureRunnerGetInputTensor(r, "ids"),
+                                   keys, sizeof(keys)) == kTfLiteOk);
+  CHECK(TfLiteSignatureRunnerInvoke(r) == kTfLiteOk);
+  const TfLiteTensor* out = TfLiteSignatureRunnerGetOutputTensor(r, "words");
+  const char* expect[3] = {"seven", "<unk>", "minus one"};
+  CHECK(PyliteTensorGetStringCount(out) == 3);
+  for (int i = 0; i < 3; ++i) {
+    const char* str = NULL;
+    size_t n = 0;
+    CHECK(PyliteTensorGetString(out, i, &str, &n) == kTfLiteOk &&
+          n == strlen(expect[i]) && memcmp(str, expect[i], n) == 0);
+  }
+  TfLiteSignatureRunnerDelete(r);
+  TfLiteInterpreterDelete(interp);
+}
+
 int main(void) {
+  test_hashtable();
   test_training();
   test_call();
   test_counter();

@@ -117,4 +117,26 @@ class StateTest {
           "element " + i + ": got " + got[i] + ", want " + want[i]);
     }
   }
+
+  /** Hash tables (tests/data/state/hashtable.tflite), values recorded from LiteRT. */
+  @Test
+  void hashTableLookups() {
+    File model = TestModels.root().resolve("tests/data/state/hashtable.tflite").toFile();
+    try (Interpreter interp = new Interpreter(model)) {
+      Map<String, Object> in = new HashMap<>();
+      in.put("words", new String[] {"banana", "Apple", "", "cherry"});
+      long[] ids = new long[4];
+      Map<String, Object> out = new HashMap<>();
+      out.put("ids", ids);
+      interp.runSignature(in, out, "lookup_words");
+      assertArrayEquals(new long[] {2, -1, 40, 3}, ids);
+      Map<String, Object> in2 = new HashMap<>();
+      in2.put("ids", new long[] {7, 1, -1});
+      String[] words = new String[3];
+      Map<String, Object> out2 = new HashMap<>();
+      out2.put("words", words);
+      interp.runSignature(in2, out2, "lookup_ids");
+      assertArrayEquals(new String[] {"seven", "<unk>", "minus one"}, words);
+    }
+  }
 }
