@@ -5,9 +5,13 @@
 source "$(dirname "$0")/common.sh"
 PREFIX="$SCRATCH/prefix"
 
-cmake -S "$ROOT" -B "$BUILD" >/dev/null
-cmake --build "$BUILD" -j2 --target pylite >/dev/null
-cmake --install "$BUILD" --prefix "$PREFIX" >/dev/null
+# A build directory of its own (kept between runs, so rebuilds are
+# incremental): installing from it never races another build of build/.
+PKG_BUILD=${PKG_BUILD:-$ROOT/build-packaging}
+cmake -S "$ROOT" -B "$PKG_BUILD" -DCMAKE_BUILD_TYPE=Release \
+  -DPYLITE_BUILD_JNI=OFF >/dev/null
+cmake --build "$PKG_BUILD" -j2 --target pylite >/dev/null
+cmake --install "$PKG_BUILD" --prefix "$PREFIX" >/dev/null
 config=$(find "$PREFIX" -name pyliteConfig.cmake | head -1)
 pc=$(find "$PREFIX" -name pylite.pc | head -1)
 [ -n "$config" ] || fail "no pyliteConfig.cmake under $PREFIX"
@@ -25,7 +29,7 @@ cmake -S "$SRC" -B "$SCRATCH/consumer" -DCMAKE_PREFIX_PATH="$PREFIX" \
   -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$SCRATCH/consumer" -j2 >/dev/null
 for exe in signatures_c signatures_cpp; do
-  ldd "$SCRATCH/consumer/$exe" | grep -q "$PREFIX/.*libpylite.so" ||
+  has "$PREFIX/.*libpylite.so" ldd "$SCRATCH/consumer/$exe" ||
     fail "$exe does not use the installed libpylite.so"
 done
 check_sample c "$SCRATCH/consumer/signatures_c" "$MODELS"

@@ -15,6 +15,14 @@ fi
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 
+# has PATTERN COMMAND...: whether the command's output matches. (Not
+# `COMMAND | grep -q`: with pipefail, grep leaving early fails the pipe.)
+has() {
+  local pattern=$1 out; shift
+  out=$("$@") || return 1
+  grep -q -- "$pattern" <<< "$out"
+}
+
 # check_sample LANG COMMAND...: the command's "LANG: ..." lines must be the
 # three lines of expected.txt (the guide's results, as in `make demo`).
 check_sample() {

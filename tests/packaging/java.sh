@@ -14,7 +14,7 @@ mvn_quiet() {  # Maven prints its errors on stdout: show them only on failure
 (cd "$ROOT/java" && mvn_quiet mvn -B -ntp install -DskipTests -Dmaven.repo.local="$REPO")
 jar="$REPO/org/pylite/pylite/0.1.0/pylite-0.1.0.jar"
 [ -f "$jar" ] || fail "mvn install made no $jar"
-unzip -l "$jar" | grep -q 'org/pylite/native/[a-z0-9_]*-[a-z0-9_]*/libpylite_jni' ||
+has 'org/pylite/native/[a-z0-9_]*-[a-z0-9_]*/libpylite_jni' unzip -l "$jar" ||
   fail "the jar carries no native library"
 ok "mvn install: $(basename "$jar") with org/pylite/native/*/libpylite_jni.so"
 
@@ -24,9 +24,9 @@ mkdir -p "$SCRATCH/empty"
 (
   cd "$SCRATCH"
   unset LD_LIBRARY_PATH
-  java -Djava.library.path="$SCRATCH/empty" \
-    -cp "$SCRATCH/consumer/target/classes:$jar" example.JarOnly "$MODELS" |
-    grep -q '^jar-only: serving_default output_0 = 1.5117401$' ||
+  has '^jar-only: serving_default output_0 = 1.5117401$' \
+    java -Djava.library.path="$SCRATCH/empty" \
+    -cp "$SCRATCH/consumer/target/classes:$jar" example.JarOnly "$MODELS" ||
     fail "the consumer project did not run"
   check_sample java java -Djava.library.path="$SCRATCH/empty" -cp "$jar" \
     "$ROOT/examples/java/Signatures.java" "$MODELS"
