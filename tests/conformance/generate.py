@@ -21,8 +21,9 @@ The manifest is rebuilt from the case.json files at the end of every run, so
 runs for different groups never lose each other's cases.
 
 Expected outputs are the reference kernels'; `xnnpack_max_diff` records how
-far LiteRT's own two paths differ, from which whole-model tolerances are
-derived.
+far LiteRT's own two paths differ. A case with tolerance="derived" (whole
+models) gets max(1e-4, 2 * xnnpack_max_diff / reference_max_abs) per float
+output, with `reference_max_abs` and `tolerance_rule` recorded beside it.
 """
 import argparse
 import importlib
@@ -77,7 +78,13 @@ def convert(case):
   import tensorflow as tf
   if case.model_bytes is not None:
     return case.model_bytes
-  if isinstance(case.fn, tf.keras.Model):
+  keras_models = (tf.keras.Model,)
+  try:  # Keras 2 (tf_keras) models convert the same way (fused LSTMs)
+    import tf_keras
+    keras_models += (tf_keras.Model,)
+  except ImportError:
+    pass
+  if isinstance(case.fn, keras_models):
     converter = tf.lite.TFLiteConverter.from_keras_model(case.fn)
   else:
     # A trackable owner makes the converter write the serving_default
@@ -102,6 +109,32 @@ def run_litert(model, case, resolver):
     return dict(runner(**case.inputs)), None
   except Exception as e:  # the outcome is recorded, not judged here
     return None, "%s: %s" % (type(e).__name__, e)
+
+
+# Whole models (Case.tolerance == "derived"): the bound is derived from
+# LiteRT's own paths rather than chosen.
+DERIVED = "derived"
+DERIVED_FLOOR = 1e-4
+
+
+def derive_tolerance(out, value):
+  """Sets out["tolerance"] to max(DERIVED_FLOOR, 2 * xnnpack_max_diff /
+  max|reference|) and records the quantities it came from. Without an
+  XNNPACK result (or a finite reference) the floor applies; outputs
+  compared exactly (integers, bools, strings) keep 0."""
+  if value.dtype.kind not in "fc":
+    out["tolerance"] = 0.0
+    return
+  finite = np.abs(value[np.isfinite(value)].astype(np.float64))
+  largest = float(np.max(finite, initial=0))
+  diff = out.get("xnnpack_max_diff")
+  tol = DERIVED_FLOOR
+  if diff is not None and np.isfinite(diff) and largest > 0:
+    tol = max(DERIVED_FLOOR, 2 * diff / largest)
+  out["tolerance"] = float(tol)
+  out["tolerance_rule"] = "derived: max(%g, 2 * xnnpack_max_diff / " \
+      "reference_max_abs)" % DERIVED_FLOOR
+  out["reference_max_abs"] = largest
 
 
 def write_case(case):
@@ -146,6 +179,8 @@ def write_case(case):
       diff = np.max(np.abs(np.asarray(fast[name], np.float64) -
                            value.astype(np.float64)))
       out["xnnpack_max_diff"] = float(diff)
+    if case.tolerance == DERIVED:
+      derive_tolerance(out, value)
     entry["outputs"].append(out)
   return entry
 
