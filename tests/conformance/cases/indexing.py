@@ -69,11 +69,13 @@ def _opts(cls_name, **fields):
   return o
 
 
-def _one(name, op, args, outs, options=None, options_type=0, **kw):
+def _one(name, op, args, outs, options=None, options_type=0, quant=None,
+         **kw):
   """A one-op model.
 
   args: (name, array) for a graph input, (name, array, "const") for a
-  constant; outs: (name, dtype, shape)."""
+  constant; outs: (name, dtype, shape); quant: {tensor name: (scale,
+  zero point)} for quantized tensors."""
   import flatbuffers
   from tensorflow.lite.python import schema_py_generated as s
   model = s.ModelT()
@@ -93,6 +95,10 @@ def _one(name, op, args, outs, options=None, options_type=0, **kw):
     t.type = _TYPES[np.dtype(dtype)]
     t.shape = list(shape)
     t.buffer = 0
+    if quant and tname in quant:
+      q = s.QuantizationParametersT()
+      q.scale, q.zeroPoint = [quant[tname][0]], [quant[tname][1]]
+      t.quantization = q
     if const is not None:
       buf = s.BufferT()
       buf.data = list(np.ascontiguousarray(const).astype(
@@ -432,8 +438,111 @@ def _unsorted_segment():
               np.array([0, 0, 0], np.int32))
 
 
+def _more():
+  """More shapes and types, and the type errors LiteRT shares."""
+  yield _case("scatter_nd_rank5",
+              lambda i, u: tf.scatter_nd(i, u, [2, 2, 1, 2, 3]),
+              np.array([[1, 0], [0, 1], [1, 0]], np.int32), _f32(3, 1, 2, 3))
+  yield _case("one_hot_neg1_axis_i64_dynamic",
+              lambda i, d: tf.one_hot(i, d, axis=-1),
+              _int(np.int64, 3, 2, lo=-1, hi=4), np.array(3, np.int32))
+  yield _case("matrix_diag_rank5", tf.linalg.diag, _f32(2, 1, 2, 1, 3))
+  yield _case("matrix_set_diag_rank5", tf.linalg.set_diag,
+              _int(np.int32, 1, 2, 1, 2, 3), _int(np.int32, 1, 2, 1, 2))
+  yield _case("unique_many_dups_i32",
+              lambda a: tf.unique(a, out_idx=tf.int64),
+              _int(np.int32, 300, lo=-20, hi=20))
+  yield _case("unique_many_dups_f32", tf.unique,
+              np.round(_f32(200) * 3).astype(np.float32))
+  yield _case("unsorted_segment_sum_long_f32",
+              lambda d, i: tf.math.unsorted_segment_sum(d, i, 3),
+              _f32(120, 2), _int(np.int32, 120, lo=-1, hi=3))
+  yield _case("unsorted_segment_prod_scalar_slices",
+              lambda d, i: tf.math.unsorted_segment_prod(d, i, 4),
+              _f32(2, 3), np.array([[0, 3, 0], [3, 1, 3]], np.int32))
+  yield _case("segment_sum_long_f32", tf.math.segment_sum, _f32(100, 3),
+              np.repeat(np.arange(25, dtype=np.int32), 4),
+              resolver="BUILTIN_WITHOUT_DEFAULT_DELEGATES",
+              reason=_SEG_REASON)
+  yield _one("embedding_lookup_uint8", "EMBEDDING_LOOKUP",
+             [("ids", np.array([1, 0, 1], np.int32)),
+              ("value", _int(np.uint8, 2, 3, lo=0, hi=255))],
+             [("out", np.uint8, [3, 3])])
+  yield _one("embedding_lookup_int16", "EMBEDDING_LOOKUP",
+             [("ids", np.array([2], np.int32)),
+              ("value", _int(np.int16, 3, 2, 2))],
+             [("out", np.int16, [1, 2, 2])])
+  # Quantized tensors that only move.
+  q = (0.25, -3)
+  yield _one("dus_int8_quantized", "DYNAMIC_UPDATE_SLICE",
+             [("a", _int(np.int8, 3, 3)), ("u", _int(np.int8, 2, 1)),
+              ("s", np.array([1, 2], np.int32))],
+             [("out", np.int8, [3, 3])],
+             quant={"a": q, "u": q, "out": q})
+  yield _one("matrix_diag_uint8_quantized", "MATRIX_DIAG",
+             [("a", _int(np.uint8, 2, 3, lo=0, hi=255))],
+             [("out", np.uint8, [2, 3, 3])],
+             quant={"a": (0.5, 128), "out": (0.5, 128)})
+  yield _one("unique_int8_quantized", "UNIQUE",
+             [("a", _int(np.int8, 8, lo=-3, hi=3))],
+             [("y", np.int8, [8]), ("idx", np.int32, [8])],
+             options=_opts("UniqueOptionsT", idxOutType=2), options_type=80,
+             quant={"a": q, "y": q})
+  yield _one("dus_int8_scale_mismatch", "DYNAMIC_UPDATE_SLICE",
+             [("a", _int(np.int8, 3, 3)), ("u", _int(np.int8, 2, 1)),
+              ("s", np.array([1, 2], np.int32))],
+             [("out", np.int8, [3, 3])],
+             quant={"a": q, "u": (0.5, 0), "out": q},
+             expect_error="not supported yet")
+  # Type errors, in prepare for both runtimes.
+  yield _one("scatter_nd_int16_updates", "SCATTER_ND",
+             [("i", np.array([[0]], np.int32)), ("u", _int(np.int16, 1)),
+              ("s", np.array([2], np.int32), "const")],
+             [("out", np.int16, [2])],
+             expect_error="SCATTER_ND: updates of type INT16")
+  yield _one("broadcast_args_mixed_types", "BROADCAST_ARGS",
+             [("a", np.array([2, 1], np.int32)),
+              ("b", np.array([3], np.int64))],
+             [("out", np.int32, [2])], expect_error="BROADCAST_ARGS")
+  yield _one("one_hot_int16_indices", "ONE_HOT",
+             [("i", np.array([0, 1], np.int16)),
+              ("d", np.array(2, np.int32), "const"),
+              ("on", np.array(1, np.float32), "const"),
+              ("off", np.array(0, np.float32), "const")],
+             [("out", np.float32, [2, 2])],
+             options=_opts("OneHotOptionsT", axis=-1), options_type=61,
+             expect_error="ONE_HOT: indices of type INT16")
+  yield _one("embedding_lookup_i64_ids", "EMBEDDING_LOOKUP",
+             [("ids", np.array([0], np.int64)), ("value", _f32(2, 2))],
+             [("out", np.float32, [1, 2])],
+             expect_error="lookup must be 1-D int32")
+  yield _one("dus_start_wrong_length", "DYNAMIC_UPDATE_SLICE",
+             [("a", _f32(2, 3)), ("u", _f32(1, 3)),
+              ("s", np.array([0], np.int32))],
+             [("out", np.float32, [2, 3])], expect_error="start_indices")
+  yield _one("unique_bool", "UNIQUE", [("a", _bool(3))],
+             [("y", np.bool_, [3]), ("idx", np.int32, [3])],
+             options=_opts("UniqueOptionsT", idxOutType=2), options_type=80,
+             expect_error="UNIQUE: input of type BOOL")
+  yield _one("segment_sum_i64_data", "SEGMENT_SUM",
+             [("d", _int(np.int64, 2)), ("i", np.array([0, 0], np.int32))],
+             [("out", np.int64, [1])],
+             expect_error="SEGMENT_SUM: data of type INT64",
+             resolver="BUILTIN_WITHOUT_DEFAULT_DELEGATES", reason=_SEG_REASON)
+  yield _one("unsorted_segment_min_i64_ids", "UNSORTED_SEGMENT_MIN",
+             [("d", _f32(2)), ("i", np.array([0, 1], np.int64)),
+              ("n", np.array([2], np.int32), "const")],
+             [("out", np.float32, [2])],
+             expect_error="segment_ids of type INT64")
+  yield _one("unsorted_segment_sum_bad_ids_shape", "UNSORTED_SEGMENT_SUM",
+             [("d", _f32(2, 3)), ("i", np.array([0, 1, 1], np.int32)),
+              ("n", np.array([2], np.int32), "const")],
+             [("out", np.float32, [2])],
+             expect_error="must be a prefix")
+
+
 def cases():
   for gen in (_scatter_nd, _broadcast_args, _one_hot, _embedding_lookup,
               _dynamic_update_slice, _matrix_diag, _unique, _segment_sum,
-              _unsorted_segment):
+              _unsorted_segment, _more):
     yield from gen()

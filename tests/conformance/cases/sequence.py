@@ -269,6 +269,10 @@ def _keras_cases(r):
                   k.layers.LSTM(3, return_sequences=True))], seed=3)
   yield model("keras_lstm_batch1", [k.layers.LSTM(8, return_sequences=True)],
               batch=1, time=10, feat=2, seed=4)
+  # SimpleRNN converts to TRANSPOSE + WHILE, not UNIDIRECTIONAL_SEQUENCE_RNN:
+  # kept as a whole-model check of that path.
+  yield model("keras_simple_rnn_while",
+              [k.layers.SimpleRNN(4, return_sequences=True)], seed=5)
 
 
 # ---- Cases ------------------------------------------------------------------------
@@ -308,7 +312,8 @@ def cases():
   yield uni_lstm("lstm_act_none_diagonal_zero_steps", r, act="NONE",
                  diag=True, x=xz.copy())
   yield uni_lstm("lstm_act_none_layer_norm_zero_steps", r, act="NONE",
-                 layer_norm=True, x=xz.copy(), time_major=True)
+                 layer_norm=True, x=xz.transpose(1, 0, 2).copy(),
+                 time_major=True)
   x = np.zeros((2, 3, 3), np.float32)
   x[1, 1] = [0.5, -1.0, 2.0]
   yield uni_lstm("lstm_zero_steps", r, time=3, x=x)
@@ -320,6 +325,11 @@ def cases():
                  expect_error="cell_clip")
   yield _bad_cifg(r)
   yield _hybrid_lstm(r)
+  yield _edited(uni_lstm("lstm_state_not_variable", r), _unvariable,
+                "variable tensor")
+  yield _edited(uni_lstm("lstm_proj_bias_without_proj", r, n_cell=4,
+                         projection=True),
+                lambda m, s: _omit(m, 16), "projection")
 
   # UNIDIRECTIONAL_SEQUENCE_RNN.
   yield uni_rnn("rnn_tanh", r)
@@ -347,6 +357,8 @@ def cases():
   yield bi_lstm("bilstm_relu", r, act="RELU")
   yield bi_lstm("bilstm_no_options", r, options=False, time_major=False)
   yield bi_lstm("bilstm_aux_weights_act_none", r, aux="weights", act="NONE")
+  yield _edited(bi_lstm("bilstm_merge_two_outputs", r, merge=False),
+                _set_merge, "48 inputs and 1 output")
 
 
 def _bad_cifg(r):
@@ -386,3 +398,33 @@ def _hybrid_lstm(r):
   b.Finish(model.Pack(b), b"TFL3")
   return Case(name=c.name, model_bytes=bytes(b.Output()), inputs=c.inputs,
               expect_error="not supported yet")
+
+
+def _edited(case, edit, expect_error):
+  """`case` with edit(model, schema) applied, expecting an error."""
+  import flatbuffers
+  from tensorflow.lite.python import schema_py_generated as s
+  model = s.ModelT.InitFromObj(s.Model.GetRootAsModel(case.model_bytes, 0))
+  edit(model, s)
+  b = flatbuffers.Builder(1024)
+  b.Finish(model.Pack(b), b"TFL3")
+  return Case(name=case.name, model_bytes=bytes(b.Output()),
+              inputs=case.inputs, expect_error=expect_error)
+
+
+def _omit(model, position):
+  op = model.subgraphs[0].operators[0]
+  op.inputs = [int(i) for i in op.inputs]
+  op.inputs[position] = -1
+
+
+def _unvariable(model, s):
+  """The output state (input 18) as a plain zero-filled constant."""
+  sg = model.subgraphs[0]
+  t = sg.tensors[sg.operators[0].inputs[18]]
+  t.isVariable = False
+  model.buffers[t.buffer].data = [0] * (4 * int(np.prod(t.shape)))
+
+
+def _set_merge(model, s):
+  model.subgraphs[0].operators[0].builtinOptions.mergeOutputs = True

@@ -292,7 +292,7 @@ def _resize():
                expect_error="must have 4 dims")
 
 
-# ---- CONV_3D ------------------------------------------------------------------
+# ---- CONV_3D -----------------------------------------------------------------
 
 def _conv3d():
   def conv(filt, strides=(1, 1, 1), padding="VALID", dil=(1, 1, 1),
@@ -385,12 +385,17 @@ def _edges():
                [("b", np.array([3], np.int32)),
                 ("c", np.array([[1, 2]], np.int32))],
                lambda x: tf.compat.v1.batch_to_space_nd(x, [3], [[1, 2]]))
-  yield _one("resize_bilinear_u8", "RESIZE_BILINEAR",
-             "ResizeBilinearOptions", {},
-             [("x", _int(np.uint8, 1, 2, 2, 1)),
-              ("s", np.array([3, 3], np.int32), "const")],
-             [("out", np.uint8, [1, 3, 3, 1])],
-             expect_error="not supported yet")
+  # Integer bilinear: uint8 through the float formula, int8 / int16
+  # through LiteRT's integer-only one.
+  for tag, dtype in (("u8", np.uint8), ("i8", np.int8), ("i16", np.int16)):
+    for opt, flags in (("", {}), ("_align", dict(alignCorners=True)),
+                       ("_half", dict(halfPixelCenters=True))):
+      for size, shp in (([5, 7], (2, 3, 4, 2)), ([2, 3], (1, 5, 7, 1))):
+        yield _one("resize_bilinear_%s%s_%dx%d" % (tag, opt, *size),
+                   "RESIZE_BILINEAR", "ResizeBilinearOptions", flags,
+                   [("x", _int(dtype, *shp)),
+                    ("s", np.array(size, np.int32), "const")],
+                   [("out", dtype, [shp[0], *size, shp[3]])])
   yield _one("depth_to_space_bool", "DEPTH_TO_SPACE", "DepthToSpaceOptions",
              dict(blockSize=2), [("x", np.ones([1, 1, 1, 4], np.bool_))],
              [("out", np.bool_, [1, 2, 2, 1])],
