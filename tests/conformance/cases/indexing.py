@@ -472,6 +472,13 @@ def _more():
              [("ids", np.array([2], np.int32)),
               ("value", _int(np.int16, 3, 2, 2))],
              [("out", np.int16, [1, 2, 2])])
+  yield _one("unsorted_segment_sum_scalar_id", "UNSORTED_SEGMENT_SUM",
+             [("d", _f32(2)), ("i", np.array(1, np.int32)),
+              ("n", np.array(3, np.int32), "const")],
+             [("out", np.float32, [3, 2])])
+  yield _one("embedding_lookup_rank1_value", "EMBEDDING_LOOKUP",
+             [("ids", np.array([0], np.int32)), ("value", _f32(3))],
+             [("out", np.float32, [1])], expect_error="rank >= 2")
   # Quantized tensors that only move.
   q = (0.25, -3)
   yield _one("dus_int8_quantized", "DYNAMIC_UPDATE_SLICE",

@@ -228,11 +228,12 @@ def uni_rnn(name, r, batch=2, time=4, n_input=3, units=5, time_major=False,
   f = lambda *sh: (0.5 * r.standard_normal(sh)).astype(np.float32)
   shape = (time, batch, n_input) if time_major else (batch, time, n_input)
   x = r.standard_normal(shape).astype(np.float32)
-  w = f(units, n_input)
-  if weights_dtype == np.int8:
-    w = np.clip(np.round(w / 0.05), -127, 127).astype(np.int8)
+  w, w_rec = f(units, n_input), f(units, units)
+  if weights_dtype == np.int8:  # hybrid: int8 weights, scale 0.05
+    q = lambda a: np.clip(np.round(a / 0.05), -127, 127).astype(np.int8)
+    w, w_rec = q(w), q(w_rec)
   ins = [("x", "input", shape, x), ("w", "const", w.shape, w),
-         ("w_rec", "const", (units, units), f(units, units)),
+         ("w_rec", "const", (units, units), w_rec),
          ("b", "const", (units,), f(units)),
          ("h", "var", (batch, units), None)]
   opts = ("SequenceRNNOptions", {"timeMajor": time_major,
@@ -320,6 +321,7 @@ def cases():
   yield uni_lstm("lstm_batch1_long", r, batch=1, time=16, n_input=2,
                  n_cell=6)
   yield uni_lstm("lstm_empty_time", r, time=0)
+  yield uni_lstm("lstm_empty_batch", r, batch=0)
   # Negative cases.
   yield uni_lstm("lstm_negative_cell_clip", r, cell_clip=-1.0,
                  expect_error="cell_clip")
@@ -340,6 +342,7 @@ def cases():
   yield uni_rnn("rnn_sign_bit", r, act="SIGN_BIT")
   yield uni_rnn("rnn_batch1_long", r, batch=1, time=12, units=8)
   yield uni_rnn("rnn_empty_time", r, time=0)
+  yield uni_rnn("rnn_empty_batch_time_major", r, batch=0, time_major=True)
   yield uni_rnn("rnn_hybrid", r, weights_dtype=np.int8,
                 expect_error="not supported yet")
 
