@@ -1,0 +1,187 @@
+/* pylite: UNIDIRECTIONAL_SEQUENCE_LSTM, float32.
+ *
+ * As TFLite's builtin kernel (lstm_eval.cc float path; the math is in
+ * internal/sequence_lstm.h). Inputs (20, or 24 with layer norm):
+ *   0 input [batch, time, n_input] ([time, batch, n_input] when time_major)
+ *   1-4 input_to_{input,forget,cell,output} weights [n_cell, n_input]
+ *   5-8 recurrent_to_{input,forget,cell,output} weights [n_cell, n_output]
+ *       (or [n_cell]: a diagonal recurrence, n_output = n_cell)
+ *   9-11 cell_to_{input,forget,output} peephole weights [n_cell] (optional)
+ *   12-15 {input,forget,cell,output} gate bias [n_cell]
+ *   16 projection weights [n_output, n_cell], 17 projection bias [n_output]
+ *   18 output state [batch, n_output], 19 cell state [batch, n_cell]:
+ *      variable tensors, read and written back (they persist across
+ *      invokes; TfLiteInterpreterResetVariableTensors zeroes them)
+ *   20-23 {input,forget,cell,output} layer norm coefficients [n_cell]
+ * CIFG (input_to_input and recurrent_to_input omitted) uses i = 1 - f.
+ * Options: fused activation (the cell gate's and the cell output's;
+ * sigmoid is used for the other gates), cell_clip and proj_clip (> 0:
+ * clip to [-clip, clip]; negative is an error), time_major.
+ * The output has the input's shape with the last dim n_output.
+ *
+ * Activation NONE (also what absent options give) reproduces TFLite,
+ * which applies no activation and so reads its gate buffers as they were
+ * left: h = o * g (the cell gate, not the cell state), and the cell gate
+ * holds only part of its sum after an all-zero input step or with a
+ * diagonal recurrence (see internal/sequence_lstm.c).
+ *
+ * Differences: without projection n_output must equal n_cell (TFLite
+ * reads past its buffer); the input must be 3-D. Sums are in a fixed
+ * order where TFLite uses its GEMM, and sigmoid/tanh are libm's where
+ * TFLite uses Eigen's: results agree to float rounding (measured within
+ * 1.1e-6 of the largest output), not bit for bit. Hybrid (float input,
+ * int8 weights, asymmetric_quantize_inputs) and integer LSTMs are not
+ * supported yet. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/sequence_lstm.h"
+
+static const char kOp[] = "UNIDIRECTIONAL_SEQUENCE_LSTM";
+
+enum { kInput = 0, kOutputState = 18, kCellState = 19, kOutput = 0 };
+
+/* Schema BuiltinOptions union type and UnidirectionalSequenceLSTMOptions
+ * field ids. */
+enum { kOptionsType = 71 };
+enum {
+  kFieldActivation = 0,
+  kFieldCellClip = 1,
+  kFieldProjClip = 2,
+  kFieldTimeMajor = 3,
+  kFieldAsymmetricQuantizeInputs = 4,
+};
+
+static const PlLstmSlots kSlots = {
+    .in = {1, 2, 3, 4},
+    .rec = {5, 6, 7, 8},
+    .peep = {9, 10, -1, 11},
+    .bias = {12, 13, 14, 15},
+    .proj = 16,
+    .proj_bias = 17,
+    .norm = {20, 21, 22, 23},
+    .aux = {-1, -1, -1, -1},
+};
+
+typedef struct LstmData {
+  int activation;
+  float cell_clip, proj_clip;
+  bool time_major, asymmetric;
+  PlLstmRun run; /* sizes from prepare */
+  float* scratch;
+  int64_t scratch_floats;
+} LstmData;
+
+static TfLiteStatus lstm_init(PlSubgraph* sg, PlNode* node) {
+  LstmData* d = calloc(1, sizeof(*d));
+  if (!d) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  if (node->def->builtin_options_type == kOptionsType) {
+    const PlFbTable* o = &node->def->builtin_options;
+    d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
+    d->cell_clip = pl_fb_f32(o, kFieldCellClip, 0.0f);
+    d->proj_clip = pl_fb_f32(o, kFieldProjClip, 0.0f);
+    d->time_major = pl_fb_bool(o, kFieldTimeMajor, false);
+    d->asymmetric = pl_fb_bool(o, kFieldAsymmetricQuantizeInputs, false);
+  }
+  node->user_data = d;
+  return kTfLiteOk;
+}
+
+static void lstm_free(PlNode* node) {
+  LstmData* d = node->user_data;
+  if (d) free(d->scratch);
+  free(d);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
+  LstmData* d = node->user_data;
+  PL_ENSURE(sg, d != NULL);
+  const int n_in = pl_num_inputs(node);
+  if ((n_in != 20 && n_in != 24) || pl_num_outputs(node) != 1) {
+    pl_report(sg, "%s takes 20 or 24 inputs and 1 output, got %d and %d.",
+              kOp, n_in, pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* w_out = pl_input(sg, node, kSlots.in[PL_LSTM_O]);
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (!input || !w_out || !output) {
+    pl_report(sg, "%s: the input, input_to_output weights or output is "
+              "missing.", kOp);
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, w_out, d->asymmetric));
+  if (!pl_seq_activation_valid(d->activation)) {
+    pl_report(sg, "%s: unknown fused activation %d.", kOp, d->activation);
+    return kTfLiteError;
+  }
+  if (!(d->cell_clip >= 0.0f) || !(d->proj_clip >= 0.0f)) {
+    pl_report(sg, "%s: cell_clip (%g) and proj_clip (%g) must be >= 0.", kOp,
+              (double)d->cell_clip, (double)d->proj_clip);
+    return kTfLiteError;
+  }
+  char shape[160];
+  pl_shape_string(input->dims, shape, sizeof(shape));
+  if (input->dims->size != 3) {
+    pl_report(sg, "%s: the input must be 3-D [%s, n_input], got %s.", kOp,
+              d->time_major ? "time, batch" : "batch, time", shape);
+    return kTfLiteError;
+  }
+  PlLstmRun* r = &d->run;
+  memset(r, 0, sizeof(*r));
+  r->activation = d->activation;
+  r->cell_clip = d->cell_clip;
+  r->proj_clip = d->proj_clip;
+  r->time_major = d->time_major;
+  r->forward = true;
+  r->max_time = input->dims->data[d->time_major ? 0 : 1];
+  r->n_batch = input->dims->data[d->time_major ? 1 : 0];
+  r->n_input = input->dims->data[2];
+  PL_ENSURE_OK(pl_lstm_prepare_weights(sg, node, kOp, "", &kSlots,
+                                       r->n_input, 0, true, &r->n_cell,
+                                       &r->n_output));
+  r->out_stride = r->n_output;
+  PL_ENSURE_OK(pl_seq_check_state(sg, kOp, "output state (input 18)",
+                                  pl_input(sg, node, kOutputState),
+                                  (int64_t)r->n_batch * r->n_output));
+  PL_ENSURE_OK(pl_seq_check_state(sg, kOp, "cell state (input 19)",
+                                  pl_input(sg, node, kCellState),
+                                  (int64_t)r->n_batch * r->n_cell));
+  if (output->type != kTfLiteFloat32) {
+    pl_report(sg, "%s: the output must be float32, got %s.", kOp,
+              TfLiteTypeGetName(output->type));
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
+                              pl_lstm_scratch_floats(r->n_batch, r->n_cell)));
+  const int dims[3] = {input->dims->data[0], input->dims->data[1],
+                       r->n_output};
+  return pl_resize(sg, output, 3, dims);
+}
+
+static TfLiteStatus lstm_eval(PlSubgraph* sg, PlNode* node) {
+  LstmData* d = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  TfLiteTensor* h = pl_input(sg, node, kOutputState);
+  TfLiteTensor* c = pl_input(sg, node, kCellState);
+  PlLstmWeights w;
+  pl_lstm_bind(sg, node, &kSlots, &w);
+  pl_lstm_eval(&w, &d->run, input->data.f, NULL, h->data.f, c->data.f,
+               output->data.f, d->scratch);
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_unidirectional_sequence_lstm = {
+    .name = "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    .init = lstm_init,
+    .free = lstm_free,
+    .prepare = lstm_prepare,
+    .eval = lstm_eval,
+    .types = "float32",
+};

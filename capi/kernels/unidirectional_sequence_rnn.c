@@ -1,0 +1,178 @@
+/* pylite: UNIDIRECTIONAL_SEQUENCE_RNN, float32.
+ *
+ * As TFLite's builtin kernel: for each time step
+ *   h = act(bias + W_in . x + W_rec . h)
+ * written to the output and back to the hidden state. Inputs: input
+ * [batch, time, n_input] ([time, batch, n_input] when time_major), input
+ * weights [units, n_input], recurrent weights [units, units], bias [units],
+ * hidden state [batch, units] (a variable tensor: it persists across
+ * invokes; TfLiteInterpreterResetVariableTensors zeroes it). Output
+ * [batch, time, units] (time-major: [time, batch, units]). Options:
+ * time_major, fused activation (NONE, RELU, RELU_N1_TO_1, RELU6, TANH,
+ * SIGN_BIT). Each dot product is summed from 0 in order and added to the
+ * accumulator, as TFLite's portable kernel; tanh is libm's (TFLite uses
+ * Eigen's), so TANH results agree to float rounding.
+ *
+ * Hybrid (float input, int8/uint8 weights) is not supported yet. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/sequence_lstm.h"
+
+static const char kOp[] = "UNIDIRECTIONAL_SEQUENCE_RNN";
+
+enum {
+  kInput = 0,
+  kWeights = 1,
+  kRecurrent = 2,
+  kBias = 3,
+  kHidden = 4,
+  kOutput = 0,
+};
+
+/* Schema BuiltinOptions union type and SequenceRNNOptions field ids. */
+enum { kOptionsType = 31 };
+enum {
+  kFieldTimeMajor = 0,
+  kFieldActivation = 1,
+  kFieldAsymmetricQuantizeInputs = 2,
+};
+
+typedef struct RnnData {
+  int activation;
+  bool time_major, asymmetric;
+  int max_time, n_batch, n_input, units; /* from prepare */
+} RnnData;
+
+static TfLiteStatus rnn_init(PlSubgraph* sg, PlNode* node) {
+  RnnData* d = calloc(1, sizeof(*d));
+  if (!d) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  if (node->def->builtin_options_type == kOptionsType) {
+    const PlFbTable* o = &node->def->builtin_options;
+    d->time_major = pl_fb_bool(o, kFieldTimeMajor, false);
+    d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
+    d->asymmetric = pl_fb_bool(o, kFieldAsymmetricQuantizeInputs, false);
+  }
+  node->user_data = d;
+  return kTfLiteOk;
+}
+
+static void rnn_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus rnn_prepare(PlSubgraph* sg, PlNode* node) {
+  RnnData* d = node->user_data;
+  PL_ENSURE(sg, d != NULL);
+  if (pl_num_inputs(node) != 5 || pl_num_outputs(node) != 1) {
+    pl_report(sg, "%s takes 5 inputs and 1 output, got %d and %d.", kOp,
+              pl_num_inputs(node), pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  const TfLiteTensor* input = pl_input(sg, node, kInput);
+  const TfLiteTensor* weights = pl_input(sg, node, kWeights);
+  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (!input || !weights || !output) {
+    pl_report(sg, "%s: the input, input weights or output is missing.", kOp);
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, weights, d->asymmetric));
+  if (!pl_seq_activation_valid(d->activation)) {
+    pl_report(sg, "%s: unknown fused activation %d.", kOp, d->activation);
+    return kTfLiteError;
+  }
+  char in_s[160], w_s[160];
+  pl_shape_string(input->dims, in_s, sizeof(in_s));
+  pl_shape_string(weights->dims, w_s, sizeof(w_s));
+  if (input->dims->size != 3 || weights->dims->size != 2 ||
+      weights->dims->data[1] != input->dims->data[2]) {
+    pl_report(sg, "%s: the input must be 3-D [%s, n_input] and the input "
+              "weights [units, n_input]: input %s, weights %s.", kOp,
+              d->time_major ? "time, batch" : "batch, time", in_s, w_s);
+    return kTfLiteError;
+  }
+  d->max_time = input->dims->data[d->time_major ? 0 : 1];
+  d->n_batch = input->dims->data[d->time_major ? 1 : 0];
+  d->n_input = input->dims->data[2];
+  d->units = weights->dims->data[0];
+  PL_ENSURE_OK(pl_seq_check(sg, kOp, "recurrent weights",
+                            pl_input(sg, node, kRecurrent), 2, d->units,
+                            d->units));
+  PL_ENSURE_OK(pl_seq_check(sg, kOp, "bias", pl_input(sg, node, kBias), 1,
+                            d->units, 0));
+  const TfLiteTensor* hidden = pl_input(sg, node, kHidden);
+  PL_ENSURE_OK(pl_seq_check_state(sg, kOp, "hidden state (input 4)", hidden,
+                                  (int64_t)d->n_batch * d->units));
+  PL_ENSURE_OK(pl_seq_check(sg, kOp, "hidden state (input 4)", hidden, 2,
+                            d->n_batch, d->units));
+  if (output->type != kTfLiteFloat32) {
+    pl_report(sg, "%s: the output must be float32, got %s.", kOp,
+              TfLiteTypeGetName(output->type));
+    return kTfLiteError;
+  }
+  const int dims[3] = {input->dims->data[0], input->dims->data[1], d->units};
+  return pl_resize(sg, output, 3, dims);
+}
+
+/* One step for `rows` batch rows: out = act(bias + W x + R h); h = out. */
+static void rnn_step(const RnnData* d, const float* w, const float* rw,
+                     const float* bias, int rows, const float* x, float* h,
+                     float* out) {
+  const int u = d->units, n = d->n_input;
+  for (int b = 0; b < rows; ++b) {
+    const float* xb = x + (int64_t)b * n;
+    const float* hb = h + (int64_t)b * u;
+    float* ob = out + (int64_t)b * u;
+    for (int j = 0; j < u; ++j) {
+      float acc = bias[j];
+      float s = 0.0f;
+      for (int k = 0; k < n; ++k) s += w[(int64_t)j * n + k] * xb[k];
+      acc += s;
+      s = 0.0f;
+      for (int k = 0; k < u; ++k) s += rw[(int64_t)j * u + k] * hb[k];
+      ob[j] = acc + s;
+    }
+  }
+  /* All rows read the old state above before any is replaced. */
+  const int64_t count = (int64_t)rows * u;
+  for (int64_t k = 0; k < count; ++k) {
+    out[k] = pl_seq_activate(d->activation, out[k]);
+    h[k] = out[k];
+  }
+}
+
+static TfLiteStatus rnn_eval(PlSubgraph* sg, PlNode* node) {
+  const RnnData* d = node->user_data;
+  const float* x = pl_input(sg, node, kInput)->data.f;
+  const float* w = pl_input(sg, node, kWeights)->data.f;
+  const float* rw = pl_input(sg, node, kRecurrent)->data.f;
+  const float* bias = pl_input(sg, node, kBias)->data.f;
+  float* h = pl_input(sg, node, kHidden)->data.f;
+  float* out = pl_output(sg, node, kOutput)->data.f;
+  const int T = d->max_time, B = d->n_batch, u = d->units, n = d->n_input;
+  if (d->time_major) {
+    for (int t = 0; t < T; ++t)
+      rnn_step(d, w, rw, bias, B, x + (int64_t)t * B * n, h,
+               out + (int64_t)t * B * u);
+    return kTfLiteOk;
+  }
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t)
+      rnn_step(d, w, rw, bias, 1, x + ((int64_t)b * T + t) * n,
+               h + (int64_t)b * u, out + ((int64_t)b * T + t) * u);
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_unidirectional_sequence_rnn = {
+    .name = "UNIDIRECTIONAL_SEQUENCE_RNN",
+    .init = rnn_init,
+    .free = rnn_free,
+    .prepare = rnn_prepare,
+    .eval = rnn_eval,
+    .types = "float32",
+};
