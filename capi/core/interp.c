@@ -539,9 +539,76 @@ static TfLiteStatus build_signatures(PlInterp* interp) {
   return kTfLiteOk;
 }
 
+/* The dataflow every kernel relies on, checked once: an operator writes
+ * only tensors that nothing else writes (no constant, subgraph input,
+ * variable, or its own input), and reads only tensors that exist before it
+ * runs (constants, subgraph inputs, variables, or outputs of earlier
+ * operators). A hostile model breaking these rules would otherwise hand
+ * kernels unwritten, NULL or aliased memory. */
+static TfLiteStatus check_dataflow(PlInterp* interp, const PlSubgraphDef* def,
+                                   int32_t index) {
+  const PlModel* m = interp->model->parsed;
+  int32_t n = def->num_tensors;
+  /* 0: not available yet; 1: available (input, constant, variable or
+   * written by an earlier operator). */
+  uint8_t* ready = calloc((size_t)n + 1, 1);
+  uint8_t* written = calloc((size_t)n + 1, 1);
+  if (!ready || !written) {
+    free(ready), free(written);
+    pl_error(interp, "Out of memory checking subgraph %d.", (int)index);
+    return kTfLiteError;
+  }
+  for (int32_t t = 0; t < n; ++t) {
+    const PlTensorDef* td = &def->tensors[t];
+    bool constant = td->buffer > 0 && td->buffer < m->num_buffers &&
+                    m->buffers[td->buffer].data && m->buffers[td->buffer].size;
+    int64_t count = 1;
+    for (int32_t d = 0; d < td->rank; ++d) count *= td->shape[d];
+    if (constant || td->is_variable) ready[t] = written[t] = 1;
+    /* A tensor without elements has nothing to read (empty constants). */
+    if (count == 0) ready[t] = 1;
+  }
+  for (int32_t i = 0; i < def->num_inputs; ++i)
+    ready[def->inputs[i]] = written[def->inputs[i]] = 1;
+  TfLiteStatus status = kTfLiteOk;
+  for (int32_t k = 0; k < def->num_ops && status == kTfLiteOk; ++k) {
+    const PlOpDef* op = &def->ops[k];
+    for (int32_t j = 0; j < op->num_inputs; ++j) {
+      int32_t t = op->inputs[j];
+      if (t >= 0 && !ready[t]) {
+        pl_error(interp, "Subgraph %d, operator %d reads tensor %d ('%s'), "
+                 "which no earlier operator writes.", (int)index, (int)k,
+                 (int)t, def->tensors[t].name);
+        status = kTfLiteError;
+        break;
+      }
+    }
+    for (int32_t j = 0; j < op->num_outputs && status == kTfLiteOk; ++j) {
+      int32_t t = op->outputs[j];
+      bool own_input = false;
+      for (int32_t q = 0; q < op->num_inputs; ++q)
+        own_input |= op->inputs[q] == t;
+      if (written[t] || own_input) {
+        pl_error(interp, "Subgraph %d, operator %d writes tensor %d ('%s'), "
+                 "which is %s.", (int)index, (int)k, (int)t,
+                 def->tensors[t].name,
+                 own_input ? "also its own input"
+                           : "a constant, a variable, a subgraph input or "
+                             "written by another operator");
+        status = kTfLiteError;
+      }
+    }
+    for (int32_t j = 0; j < op->num_outputs && status == kTfLiteOk; ++j)
+      ready[op->outputs[j]] = written[op->outputs[j]] = 1;
+  }
+  free(ready), free(written);
+  return status;
+}
+
 static TfLiteStatus init_subgraph(PlInterp* interp, int32_t index) {
   PlSubgraph* sg = &interp->subgraphs[index];
   const PlSubgraphDef* def = &interp->model->parsed->subgraphs[index];
+  PL_ENSURE_OK(check_dataflow(interp, def, index));
   sg->interp = interp;
   sg->index = index;
   sg->def = def;
@@ -679,6 +746,7 @@ static void free_tensor(TfLiteTensor* t) {
 
 void pl_interp_delete(PlInterp* interp) {
   if (!interp) return;
+  pl_threadpool_free(interp); /* workers first: nothing runs after this */
   for (int32_t s = 0; interp->subgraphs && s < interp->num_subgraphs; ++s) {
     PlSubgraph* sg = &interp->subgraphs[s];
     if (!sg->interp) continue; /* never initialized */
