@@ -100,6 +100,16 @@ static inline TfLiteStatus pl_nn_pool_prepare(PlSubgraph* sg, PlNode* node,
               op, d->filter_h, d->filter_w, d->stride_h, d->stride_w);
     return kTfLiteError;
   }
+  /* Window coordinates are computed in int: keep every term far from
+   * overflow (a limit no real model comes near). */
+  enum { kMaxWindow = 1 << 24 };
+  if (d->stride_w > kMaxWindow || d->stride_h > kMaxWindow ||
+      d->filter_w > kMaxWindow || d->filter_h > kMaxWindow) {
+    pl_report(sg, "%s filter %dx%d or strides %dx%d exceed pylite's limit of "
+              "%d.", op, d->filter_h, d->filter_w, d->stride_h, d->stride_w,
+              (int)kMaxWindow);
+    return kTfLiteError;
+  }
   const int* in = input->dims->data;
   const int64_t oh =
       pl_nn_out_size(d->padding, in[1], d->filter_h, d->stride_h, 1);
