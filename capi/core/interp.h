@@ -129,6 +129,10 @@ struct TfLiteInterpreter {
    * themselves are the caller's and outlive the interpreter). */
   int32_t num_operators;
   struct TfLiteOperator** operators;
+  /* Worker threads for pl_parallel_for (capi/core/threadpool.c): created
+   * on first use when num_threads > 1, joined by pl_threadpool_free. */
+  struct PlThreadPool* _Atomic pool;
+  bool pool_failed; /* no thread could be started: run inline */
 };
 
 struct TfLiteSignatureRunner {
@@ -217,6 +221,10 @@ void pl_control_reset(PlInterp* interp);
 /* Fails (reported) if subgraphs call each other in a cycle through WHILE,
  * IF, CALL or CALL_ONCE. */
 TfLiteStatus pl_check_call_graph(PlInterp* interp);
+
+/* Stops and joins the interpreter's worker threads, if any
+ * (capi/core/threadpool.c). */
+void pl_threadpool_free(PlInterp* interp);
 
 /* Op resolution (capi/core/registry.c). */
 const PlKernel* pl_find_builtin(int32_t builtin_code);

@@ -141,6 +141,23 @@ float pl_apply_activation_f32(int activation, float x);
 /* Interpreter's thread count for kernels that split work. */
 int pl_num_threads(const PlSubgraph* sg);
 
+/* ---- Parallel loops (capi/core/threadpool.c) ----------------------------- */
+
+/* Computes [begin, end) of a parallel loop; `worker` is in
+ * [0, pl_num_threads(sg)) and no two chunks of one loop run at the same
+ * time with the same worker, so it can index the node's per-thread scratch
+ * sized in prepare. */
+typedef void (*PlParallelFn)(void* ctx, int64_t begin, int64_t end,
+                             int worker);
+/* Splits [0, count) into chunks run on the interpreter's threads (created
+ * on first use; the caller is worker 0) and returns when all are done. With
+ * one thread, or while another subgraph's call uses the pool, it runs
+ * fn(ctx, 0, count, 0) inline. Kernels never create threads; each output
+ * must belong to exactly one index, so results do not depend on the
+ * thread count. fn must not call pl_parallel_for itself. */
+void pl_parallel_for(PlSubgraph* sg, int64_t count, PlParallelFn fn,
+                     void* ctx);
+
 /* ---- Control flow (WHILE, IF, CALL_ONCE) --------------------------------- */
 
 int32_t pl_subgraph_count(const PlSubgraph* sg);

@@ -10,7 +10,12 @@
  * gives zeros.
  *
  * Quantized (int8 / int16) and hybrid forms are not supported yet;
- * asymmetric_quantize_inputs only matters for them and is ignored. */
+ * asymmetric_quantize_inputs only matters for them and is ignored.
+ *
+ * Implementation: each rhs matrix is packed for the shared GEMM
+ * (internal/gemm.h) once per eval (once in prepare when rhs is a constant
+ * single matrix), and each product is split over the interpreter's threads
+ * by rows. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +23,7 @@
 
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/nn_common.h"
-#include "capi/kernels/internal/nn_conv.h"
+#include "capi/kernels/internal/gemm.h"
 
 enum { kLhs = 0, kRhs = 1, kOutput = 0 };
 enum { kMaxRank = 5 };
@@ -31,6 +36,7 @@ typedef struct BmmData {
   bool adj_x, adj_y;
   float* packed;
   size_t packed_floats;
+  bool packed_ready; /* packed in prepare: a constant rhs of one matrix */
 } BmmData;
 
 static TfLiteStatus bmm_init(PlSubgraph* sg, PlNode* node) {
@@ -114,7 +120,7 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
   }
   o[3] = rows;
   o[4] = cols;
-  const int64_t need = pl_nn_packed_size(cols, depth);
+  const int64_t need = pl_gemm_packed_size(cols, depth);
   if ((size_t)need > d->packed_floats) {
     float* p = realloc(d->packed, (size_t)need * sizeof(float));
     if (!p) {
@@ -124,12 +130,18 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
     d->packed = p;
     d->packed_floats = (size_t)need;
   }
+  d->packed_ready = false;
+  if (pl_is_constant(rhs) && rhs->data.raw && r[0] * r[1] * r[2] == 1) {
+    pl_gemm_pack(rhs->data.f, cols, depth, d->adj_y ? depth : 1,
+                 d->adj_y ? 1 : cols, d->packed);
+    d->packed_ready = true;
+  }
   const int out_rank = lr > rr ? lr : rr;
   return pl_resize(sg, output, out_rank, o + (kMaxRank - out_rank));
 }
 
 static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
-  const BmmData* d = node->user_data;
+  BmmData* d = node->user_data;
   const TfLiteTensor* lhs = pl_input(sg, node, kLhs);
   const TfLiteTensor* rhs = pl_input(sg, node, kRhs);
   TfLiteTensor* output = pl_output(sg, node, kOutput);
@@ -153,19 +165,24 @@ static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
   const int64_t sai = d->adj_x ? 1 : depth, sad = d->adj_x ? rows : 1;
   const int64_t sj = d->adj_y ? depth : 1, sk = d->adj_y ? 1 : cols;
   float* y = output->data.f;
-  int64_t packed_for = -1;
+  int64_t packed_for = d->packed_ready ? 0 : -1;
   for (int64_t b0 = 0; b0 < ob[0]; ++b0) {
     for (int64_t b1 = 0; b1 < ob[1]; ++b1) {
       for (int64_t b2 = 0; b2 < ob[2]; ++b2) {
         const int64_t li = b0 * ls[0] + b1 * ls[1] + b2 * ls[2];
         const int64_t ri = b0 * rs[0] + b1 * rs[1] + b2 * rs[2];
         if (ri != packed_for) {
-          pl_nn_pack_b(rhs->data.f + ri * rmat, cols, depth, sj, sk,
+          pl_gemm_pack(rhs->data.f + ri * rmat, cols, depth, sj, sk,
                        d->packed);
           packed_for = ri;
         }
-        pl_nn_gemm(lhs->data.f + li * lmat, sai, sad, rows, d->packed, cols,
-                   depth, NULL, y, cols, -INFINITY, INFINITY);
+        const PlGemm g = {
+            .a = lhs->data.f + li * lmat, .sai = sai, .sad = sad,
+            .m = rows, .packed = d->packed, .n = cols, .k = depth,
+            .bias = NULL, .y = y, .ldy = cols, .lo = -INFINITY,
+            .hi = INFINITY,
+        };
+        pl_gemm(sg, &g);
         y += rows * cols;
       }
     }

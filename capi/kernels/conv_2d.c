@@ -10,8 +10,10 @@
  * order from 0, plus the bias, clamped by the fused activation (NONE clamps
  * to the finite range), as the reference kernel.
  *
- * Implementation: im2col in blocks of output pixels, then a packed GEMM
- * (1x1 stride-1 filters read the input directly). Padding positions
+ * Implementation: im2col in blocks of output pixels, then the shared GEMM
+ * (internal/gemm.h; 1x1 stride-1 filters read the input directly), with
+ * filters packed once in prepare when constant. Blocks of pixels (rows of
+ * the 1x1 GEMM) are split over the interpreter's threads. Padding positions
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
  *
@@ -26,6 +28,7 @@
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
+#include "capi/kernels/internal/gemm.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
 
@@ -40,15 +43,22 @@ enum {
   kFieldDilationH = 5,
 };
 
-/* Im2col block budget, in floats. */
-enum { kBlockFloats = 1 << 17 };
+/* Im2col block budget per thread, in floats: small enough to stay in
+ * cache while the GEMM passes over it once per panel of filters. */
+enum { kBlockFloats = 1 << 15 };
 
 typedef struct ConvData {
   int padding, stride_w, stride_h, activation, dilation_w, dilation_h;
   /* From prepare. */
   int pad_h, pad_w;
-  float* scratch;
-  size_t scratch_floats;
+  float* packed; /* every group's filters, packed for the GEMM */
+  size_t packed_floats;
+  bool packed_ready; /* packed in prepare (constant filter) */
+  const void* packed_src; /* the filter data packed_ready refers to */
+  int packed_groups;
+  float* col;        /* one im2col block per thread */
+  size_t col_floats;
+  int64_t block_rows;
 } ConvData;
 
 static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
@@ -73,15 +83,43 @@ static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
 
 static void conv_free(PlNode* node) {
   ConvData* d = node->user_data;
-  if (d) free(d->scratch);
+  if (d) {
+    free(d->packed);
+    free(d->col);
+  }
   free(d);
   node->user_data = NULL;
 }
 
 static int64_t conv_block_rows(int64_t pixels, int64_t k) {
   int64_t rows = k > 0 ? kBlockFloats / k : pixels;
-  if (rows < 4) rows = 4;
-  return rows < pixels ? rows : pixels;
+  rows -= rows % 10; /* whole GEMM tiles */
+  if (rows < 10) rows = 10;
+  return rows < pixels ? rows : (pixels > 0 ? pixels : 1);
+}
+
+/* Grows *buf to at least `count` floats (contents not kept). */
+static TfLiteStatus conv_reserve(PlSubgraph* sg, float** buf, size_t* have,
+                                 int64_t count) {
+  if ((size_t)count <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc((size_t)count * sizeof(float));
+  if (!*buf) {
+    pl_report(sg, "CONV_2D: out of memory for %lld scratch floats.",
+              (long long)count);
+    return kTfLiteError;
+  }
+  *have = (size_t)count;
+  return kTfLiteOk;
+}
+
+static void conv_pack(ConvData* d, const float* filter, int groups,
+                      int64_t per_group, int64_t k) {
+  const int64_t size = pl_gemm_packed_size(per_group, k);
+  for (int g = 0; g < groups; ++g)
+    pl_gemm_pack(filter + g * per_group * k, per_group, k, k, 1,
+                 d->packed + g * size);
 }
 
 static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
@@ -178,22 +216,31 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   d->pad_h = (int)pl_nn_pad_before(in[1], f[1], d->stride_h, d->dilation_h, oh);
   d->pad_w = (int)pl_nn_pad_before(in[2], f[2], d->stride_w, d->dilation_w, ow);
 
-  /* Scratch: packed filters of every group, then one im2col block. */
+  /* Scratch: packed filters of every group, and one im2col block per
+   * thread (none for the direct 1x1 path). */
   const int64_t k = (int64_t)f[1] * f[2] * filter_channels;
   const int64_t per_group = groups > 0 ? out_channels / groups : 0;
   const int64_t pixels = (int64_t)in[0] * oh * ow;
-  int64_t need = groups * pl_nn_packed_size(per_group, k);
-  need += conv_block_rows(pixels, k) * k;
-  if ((size_t)need > d->scratch_floats) {
-    float* s = realloc(d->scratch, (size_t)need * sizeof(float));
-    if (!s) {
-      pl_report(sg, "CONV_2D: out of memory for %lld scratch floats.",
-                (long long)need);
-      return kTfLiteError;
+  /* A constant filter is packed once, not again at every AllocateTensors
+   * (its data and shape cannot change; the input's channels, hence the
+   * groups, can). */
+  const bool constant = groups > 0 && k > 0 && pl_is_constant(filter) &&
+                        filter->data.raw;
+  if (!(constant && d->packed_ready && d->packed_src == filter->data.raw &&
+        d->packed_groups == groups)) {
+    d->packed_ready = false;
+    PL_ENSURE_OK(conv_reserve(sg, &d->packed, &d->packed_floats,
+                              groups * pl_gemm_packed_size(per_group, k)));
+    if (constant) {
+      conv_pack(d, filter->data.f, groups, per_group, k);
+      d->packed_ready = true;
+      d->packed_src = filter->data.raw;
+      d->packed_groups = groups;
     }
-    d->scratch = s;
-    d->scratch_floats = (size_t)need;
   }
+  d->block_rows = conv_block_rows(pixels, k);
+  PL_ENSURE_OK(conv_reserve(sg, &d->col, &d->col_floats,
+                            pl_num_threads(sg) * d->block_rows * k));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -229,8 +276,46 @@ static void conv_im2col(const ConvData* d, const float* x, const int* in,
   }
 }
 
+/* The im2col path: blocks of output pixels, each turned into rows of
+ * patches and multiplied by every group's filters. */
+typedef struct ConvTask {
+  const ConvData* d;
+  const float* x;
+  const int* in;
+  int fh, fw, fc, oh, ow, groups;
+  int64_t pixels, per_group, k, oc;
+  const float* bias;
+  float* y;
+  float lo, hi;
+} ConvTask;
+
+static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
+                             int worker) {
+  const ConvTask* t = ctx;
+  const ConvData* d = t->d;
+  const int64_t block = d->block_rows;
+  const int64_t packed_size = pl_gemm_packed_size(t->per_group, t->k);
+  float* col = d->col + (int64_t)worker * block * t->k;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    const int64_t p0 = blk * block;
+    const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+    for (int g = 0; g < t->groups; ++g) {
+      conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
+                  rows, col);
+      const PlGemm gemm = {
+          .a = col, .sai = t->k, .sad = 1, .m = rows,
+          .packed = d->packed + g * packed_size, .n = t->per_group,
+          .k = t->k, .bias = t->bias ? t->bias + g * t->per_group : NULL,
+          .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc,
+          .lo = t->lo, .hi = t->hi,
+      };
+      pl_gemm_rows(&gemm, 0, rows);
+    }
+  }
+}
+
 static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
-  const ConvData* d = node->user_data;
+  ConvData* d = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const TfLiteTensor* filter = pl_input(sg, node, kFilter);
   const TfLiteTensor* bias =
@@ -256,31 +341,30 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
         y[p * oc + j] = pl_nn_clamp((b ? b[j] : 0.0f) + 0.0f, lo, hi);
     return kTfLiteOk;
   }
-  const int64_t packed_size = pl_nn_packed_size(per_group, k);
-  float* packed = d->scratch;
-  float* col = packed + groups * packed_size;
-  for (int g = 0; g < groups; ++g)
-    pl_nn_pack_b(filter->data.f + g * per_group * k, per_group, k, k, 1,
-                 packed + g * packed_size);
+  const int64_t packed_size = pl_gemm_packed_size(per_group, k);
+  if (!d->packed_ready) conv_pack(d, filter->data.f, groups, per_group, k);
   const bool direct = fh == 1 && fw == 1 && d->stride_h == 1 &&
                       d->stride_w == 1 && oh == in[1] && ow == in[2];
   if (direct) {
-    for (int g = 0; g < groups; ++g)
-      pl_nn_gemm(input->data.f + (int64_t)g * fc, in[3], 1, pixels,
-                 packed + g * packed_size, per_group, k,
-                 b ? b + g * per_group : NULL, y + g * per_group, oc, lo, hi);
+    for (int g = 0; g < groups; ++g) {
+      const PlGemm gemm = {
+          .a = input->data.f + (int64_t)g * fc, .sai = in[3], .sad = 1,
+          .m = pixels, .packed = d->packed + g * packed_size,
+          .n = per_group, .k = k, .bias = b ? b + g * per_group : NULL,
+          .y = y + g * per_group, .ldy = oc, .lo = lo, .hi = hi,
+      };
+      pl_gemm(sg, &gemm);
+    }
     return kTfLiteOk;
   }
-  const int64_t block = conv_block_rows(pixels, k);
-  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-    const int64_t rows = pixels - p0 < block ? pixels - p0 : block;
-    for (int g = 0; g < groups; ++g) {
-      conv_im2col(d, input->data.f, in, fh, fw, fc, g, oh, ow, p0, rows, col);
-      pl_nn_gemm(col, k, 1, rows, packed + g * packed_size, per_group, k,
-                 b ? b + g * per_group : NULL, y + p0 * oc + g * per_group,
-                 oc, lo, hi);
-    }
-  }
+  const ConvTask task = {
+      .d = d, .x = input->data.f, .in = in, .fh = fh, .fw = fw, .fc = fc,
+      .oh = oh, .ow = ow, .groups = groups, .pixels = pixels,
+      .per_group = per_group, .k = k, .oc = oc, .bias = b, .y = y,
+      .lo = lo, .hi = hi,
+  };
+  const int64_t blocks = (pixels + d->block_rows - 1) / d->block_rows;
+  pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
   return kTfLiteOk;
 }
 

@@ -10,6 +10,11 @@
  * RELU_N1_TO_1 to [-1, 1], RELU6 to [0, 6]; TANH and SIGN_BIT are rejected
  * for float, as in TFLite. With K = 0 the output is all zeros.
  *
+ * Implementation: the shared GEMM (internal/gemm.h), which keeps that
+ * order bit for bit, with the weights packed in prepare when constant; the
+ * batch rows (or, for one row, the units) are split over the interpreter's
+ * threads.
+ *
  * Differences, on the safe side: an input whose element count is not a
  * multiple of K is an error (TFLite drops the remainder). Only the DEFAULT
  * weights format and dense weights are supported; quantized and hybrid
@@ -21,6 +26,7 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/gemm.h"
 
 enum { kInput = 0, kWeights = 1, kBias = 2, kOutput = 0 };
 
@@ -40,6 +46,15 @@ typedef struct FcData {
   int activation;
   int weights_format;
   bool keep_num_dims;
+  /* From prepare: the weights packed for the GEMM (once, when they are
+   * constant; else at every eval), and zeros standing in for an omitted
+   * bias (TFLite adds 0.0f, which turns a -0 sum into +0). */
+  float* packed;
+  size_t packed_floats;
+  bool packed_ready;
+  const void* packed_src; /* the weights data packed_ready refers to */
+  float* zeros;
+  size_t zeros_floats;
 } FcData;
 
 static TfLiteStatus fc_init(PlSubgraph* sg, PlNode* node) {
@@ -60,6 +75,11 @@ static TfLiteStatus fc_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void fc_free(PlNode* node) {
+  FcData* data = node->user_data;
+  if (data) {
+    free(data->packed);
+    free(data->zeros);
+  }
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -100,8 +120,24 @@ static TfLiteStatus fc_check_types(PlSubgraph* sg, const TfLiteTensor* input,
   return kTfLiteError;
 }
 
+/* Grows *buf to at least `count` floats (contents not kept). */
+static TfLiteStatus fc_reserve(PlSubgraph* sg, float** buf, size_t* have,
+                               int64_t count) {
+  if ((size_t)count <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc((size_t)count * sizeof(float));
+  if (!*buf) {
+    pl_report(sg, "FULLY_CONNECTED: out of memory for %lld floats.",
+              (long long)count);
+    return kTfLiteError;
+  }
+  *have = (size_t)count;
+  return kTfLiteOk;
+}
+
 static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
-  const FcData* data = node->user_data;
+  FcData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   const int num_inputs = pl_num_inputs(node);
   if ((num_inputs != 2 && num_inputs != 3) || pl_num_outputs(node) != 1) {
@@ -199,6 +235,25 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
 
+  /* Constant weights are packed once, not again at every AllocateTensors
+   * (their data and shape cannot change). */
+  const bool constant = pl_is_constant(weights) && weights->data.raw;
+  if (!(constant && data->packed_ready &&
+        data->packed_src == weights->data.raw)) {
+    data->packed_ready = false;
+    PL_ENSURE_OK(fc_reserve(sg, &data->packed, &data->packed_floats,
+                            pl_gemm_packed_size(units, depth)));
+    if (constant) {
+      pl_gemm_pack(weights->data.f, units, depth, depth, 1, data->packed);
+      data->packed_ready = true;
+      data->packed_src = weights->data.raw;
+    }
+  }
+  if (!bias && units > 0) {
+    PL_ENSURE_OK(fc_reserve(sg, &data->zeros, &data->zeros_floats, units));
+    memset(data->zeros, 0, sizeof(float) * (size_t)units);
+  }
+
   if (data->keep_num_dims) {
     int dims[PL_MAX_RANK];
     PL_ENSURE(sg, rank <= PL_MAX_RANK);
@@ -212,116 +267,9 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
 
 /* ---- float32 ------------------------------------------------------------- */
 
-/* Every output is a single float accumulator summed over k in order, as in
- * TFLite's reference kernel; tiles of outputs share loads of x and W rows
- * and give the CPU independent sums to overlap, without changing any sum. */
-
-static inline float fc_finish(float total, const float* bias, int64_t n,
-                              float lo, float hi) {
-  float x = total + (bias ? bias[n] : 0.0f);
-  x = x < lo ? lo : x;
-  return hi < x ? hi : x;
-}
-
-/* 4 batch rows x 4 units. */
-static void fc_tile_4x4(const float* x, const float* w, int64_t k,
-                        const float* bias, float* y, int64_t units,
-                        int64_t n0, float lo, float hi) {
-  const float* x0 = x;
-  const float* x1 = x + k;
-  const float* x2 = x + 2 * k;
-  const float* x3 = x + 3 * k;
-  const float* w0 = w + n0 * k;
-  const float* w1 = w0 + k;
-  const float* w2 = w0 + 2 * k;
-  const float* w3 = w0 + 3 * k;
-  float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0,
-        a13 = 0, a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0,
-        a32 = 0, a33 = 0;
-  for (int64_t d = 0; d < k; ++d) {
-    const float v0 = x0[d], v1 = x1[d], v2 = x2[d], v3 = x3[d];
-    const float u0 = w0[d], u1 = w1[d], u2 = w2[d], u3 = w3[d];
-    a00 += v0 * u0, a01 += v0 * u1, a02 += v0 * u2, a03 += v0 * u3;
-    a10 += v1 * u0, a11 += v1 * u1, a12 += v1 * u2, a13 += v1 * u3;
-    a20 += v2 * u0, a21 += v2 * u1, a22 += v2 * u2, a23 += v2 * u3;
-    a30 += v3 * u0, a31 += v3 * u1, a32 += v3 * u2, a33 += v3 * u3;
-  }
-  float* y0 = y + n0;
-  float* y1 = y0 + units;
-  float* y2 = y0 + 2 * units;
-  float* y3 = y0 + 3 * units;
-  y0[0] = fc_finish(a00, bias, n0, lo, hi);
-  y0[1] = fc_finish(a01, bias, n0 + 1, lo, hi);
-  y0[2] = fc_finish(a02, bias, n0 + 2, lo, hi);
-  y0[3] = fc_finish(a03, bias, n0 + 3, lo, hi);
-  y1[0] = fc_finish(a10, bias, n0, lo, hi);
-  y1[1] = fc_finish(a11, bias, n0 + 1, lo, hi);
-  y1[2] = fc_finish(a12, bias, n0 + 2, lo, hi);
-  y1[3] = fc_finish(a13, bias, n0 + 3, lo, hi);
-  y2[0] = fc_finish(a20, bias, n0, lo, hi);
-  y2[1] = fc_finish(a21, bias, n0 + 1, lo, hi);
-  y2[2] = fc_finish(a22, bias, n0 + 2, lo, hi);
-  y2[3] = fc_finish(a23, bias, n0 + 3, lo, hi);
-  y3[0] = fc_finish(a30, bias, n0, lo, hi);
-  y3[1] = fc_finish(a31, bias, n0 + 1, lo, hi);
-  y3[2] = fc_finish(a32, bias, n0 + 2, lo, hi);
-  y3[3] = fc_finish(a33, bias, n0 + 3, lo, hi);
-}
-
-/* 1 batch row x 8 units (the common batch-1 case). */
-static void fc_tile_1x8(const float* x, const float* w, int64_t k,
-                        const float* bias, float* y, int64_t n0, float lo,
-                        float hi) {
-  const float* w0 = w + n0 * k;
-  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int64_t d = 0; d < k; ++d) {
-    const float v = x[d];
-    a[0] += v * w0[d];
-    a[1] += v * w0[k + d];
-    a[2] += v * w0[2 * k + d];
-    a[3] += v * w0[3 * k + d];
-    a[4] += v * w0[4 * k + d];
-    a[5] += v * w0[5 * k + d];
-    a[6] += v * w0[6 * k + d];
-    a[7] += v * w0[7 * k + d];
-  }
-  for (int j = 0; j < 8; ++j) y[n0 + j] = fc_finish(a[j], bias, n0 + j, lo, hi);
-}
-
-static void fc_tile_1x1(const float* x, const float* w, int64_t k,
-                        const float* bias, float* y, int64_t n, float lo,
-                        float hi) {
-  const float* wn = w + n * k;
-  float total = 0.0f;
-  for (int64_t d = 0; d < k; ++d) total += x[d] * wn[d];
-  y[n] = fc_finish(total, bias, n, lo, hi);
-}
-
-static void fc_row_f32(const float* x, const float* w, int64_t k,
-                       const float* bias, float* y, int64_t units, float lo,
-                       float hi) {
-  int64_t n = 0;
-  for (; n + 8 <= units; n += 8) fc_tile_1x8(x, w, k, bias, y, n, lo, hi);
-  for (; n < units; ++n) fc_tile_1x1(x, w, k, bias, y, n, lo, hi);
-}
-
-static void fc_f32(const float* x, const float* w, const float* bias, float* y,
-                   int64_t batch, int64_t units, int64_t k, float lo,
-                   float hi) {
-  int64_t b = 0;
-  for (; b + 4 <= batch; b += 4) {
-    const float* xb = x + b * k;
-    float* yb = y + b * units;
-    int64_t n = 0;
-    for (; n + 4 <= units; n += 4)
-      fc_tile_4x4(xb, w, k, bias, yb, units, n, lo, hi);
-    for (; n < units; ++n)
-      for (int r = 0; r < 4; ++r)
-        fc_tile_1x1(xb + r * k, w, k, bias, yb + r * units, n, lo, hi);
-  }
-  for (; b < batch; ++b)
-    fc_row_f32(x + b * k, w, k, bias, y + b * units, units, lo, hi);
-}
+/* Every output is a single float accumulator summed over k in order from
+ * 0.0f, plus the bias (or 0.0f), then clamped, as in TFLite's reference
+ * kernel: the shared GEMM (internal/gemm.h) computes exactly that. */
 
 static void fc_range_f32(int activation, float* lo, float* hi) {
   switch (activation) {
@@ -341,7 +289,7 @@ static void fc_range_f32(int activation, float* lo, float* hi) {
 }
 
 static TfLiteStatus fc_eval(PlSubgraph* sg, PlNode* node) {
-  const FcData* data = node->user_data;
+  FcData* data = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const TfLiteTensor* weights = pl_input(sg, node, kWeights);
   const TfLiteTensor* bias =
@@ -366,8 +314,15 @@ static TfLiteStatus fc_eval(PlSubgraph* sg, PlNode* node) {
     case kTfLiteFloat32: {
       float lo, hi;
       fc_range_f32(data->activation, &lo, &hi);
-      fc_f32(input->data.f, weights->data.f, bias ? bias->data.f : NULL,
-             output->data.f, batch, units, depth, lo, hi);
+      if (!data->packed_ready)
+        pl_gemm_pack(weights->data.f, units, depth, depth, 1, data->packed);
+      const PlGemm g = {
+          .a = input->data.f, .sai = depth, .sad = 1, .m = batch,
+          .packed = data->packed, .n = units, .k = depth,
+          .bias = bias ? bias->data.f : data->zeros,
+          .y = output->data.f, .ldy = units, .lo = lo, .hi = hi,
+      };
+      pl_gemm(sg, &g);
       return kTfLiteOk;
     }
     default:

@@ -12,6 +12,16 @@
 #include <immintrin.h>
 #endif
 
+/* Row loops of the tiles must be unrolled for their sums to live in
+ * registers (GCC's -O2 does not fully unroll them on its own). */
+#if defined(__clang__)
+#define PL_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define PL_UNROLL _Pragma("GCC unroll 8")
+#else
+#define PL_UNROLL
+#endif
+
 /* ---- CPU features ------------------------------------------------------- */
 
 /* -1 unknown, 0 portable, 1 AVX2. */
@@ -78,34 +88,86 @@ static inline void gemm_store(float* y, const float* acc, const float* bias,
 
 /* ---- Portable tiles ------------------------------------------------------- */
 
-/* MR rows x NR columns; the compiler unrolls and vectorizes the c loops. */
-#define PL_PORTABLE_MR 4
+/* mr rows x NR columns, finished into y. With GCC / clang the sums are
+ * 4-float vectors (SSE, NEON) in registers; lanes are independent outputs,
+ * so this is the scalar loop's arithmetic. */
+#define PL_PORTABLE_MR 2
 
-static inline void portable_tile(int mr, const float* a, int64_t sai,
+#if defined(__GNUC__) || defined(__clang__)
+typedef float PlV4 __attribute__((vector_size(16)));
+
+static inline PlV4 v4_load(const float* p) {
+  PlV4 v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static inline void portable_tile(const int mr, const float* a, int64_t sai,
                                  int64_t sad, const float* p, int64_t k,
-                                 float acc[][PL_GEMM_NR]) {
+                                 const float* bias, float* y, int64_t ldy,
+                                 int64_t cols, float lo, float hi) {
+  PlV4 acc[PL_PORTABLE_MR][4];
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r)
+    for (int q = 0; q < 4; ++q) acc[r][q] = (PlV4){0.0f, 0.0f, 0.0f, 0.0f};
+  for (int64_t d = 0; d < k; ++d) {
+    const float* w = p + d * PL_GEMM_NR;
+    const PlV4 w0 = v4_load(w), w1 = v4_load(w + 4), w2 = v4_load(w + 8),
+               w3 = v4_load(w + 12);
+    const float* ad = a + d * sad;
+    PL_UNROLL
+    for (int r = 0; r < mr; ++r) {
+      const float s = ad[r * sai];
+      const PlV4 v = {s, s, s, s};
+      acc[r][0] += v * w0;
+      acc[r][1] += v * w1;
+      acc[r][2] += v * w2;
+      acc[r][3] += v * w3;
+    }
+  }
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r) {
+    float out[PL_GEMM_NR];
+    memcpy(out, acc[r], sizeof(out));
+    gemm_store(y + r * ldy, out, bias, cols, lo, hi);
+  }
+}
+#else
+static inline void portable_tile(const int mr, const float* a, int64_t sai,
+                                 int64_t sad, const float* p, int64_t k,
+                                 const float* bias, float* y, int64_t ldy,
+                                 int64_t cols, float lo, float hi) {
+  float acc[PL_PORTABLE_MR][PL_GEMM_NR];
+  PL_UNROLL
   for (int r = 0; r < mr; ++r)
     for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] = 0.0f;
   for (int64_t d = 0; d < k; ++d) {
     const float* w = p + d * PL_GEMM_NR;
     const float* ad = a + d * sad;
+    PL_UNROLL
     for (int r = 0; r < mr; ++r) {
       const float v = ad[r * sai];
       for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] += v * w[c];
     }
   }
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r)
+    gemm_store(y + r * ldy, acc[r], bias, cols, lo, hi);
 }
+#endif
 
-static void portable_tile4(const float* a, int64_t sai, int64_t sad,
-                           const float* p, int64_t k,
-                           float acc[][PL_GEMM_NR]) {
-  portable_tile(4, a, sai, sad, p, k, acc);
+static void portable_tile2(const float* a, int64_t sai, int64_t sad,
+                           const float* p, int64_t k, const float* bias,
+                           float* y, int64_t ldy, int64_t cols, float lo,
+                           float hi) {
+  portable_tile(2, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);
 }
 
 static void portable_tile1(const float* a, int64_t sai, int64_t sad,
-                           const float* p, int64_t k,
-                           float acc[][PL_GEMM_NR]) {
-  portable_tile(1, a, sai, sad, p, k, acc);
+                           const float* p, int64_t k, const float* bias,
+                           float* y, int64_t ldy, int64_t cols, float lo,
+                           float hi) {
+  portable_tile(1, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);
 }
 
 /* Rows [m0, m1) x the columns of panel j0. */
@@ -114,18 +176,13 @@ static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
   const float* p = g->packed + j0 * g->k;
   const int64_t cols = g->n - j0 < PL_GEMM_NR ? g->n - j0 : PL_GEMM_NR;
   const float* bias = g->bias ? g->bias + j0 : NULL;
-  float acc[PL_PORTABLE_MR][PL_GEMM_NR];
   int64_t i = m0;
-  for (; i + PL_PORTABLE_MR <= m1; i += PL_PORTABLE_MR) {
-    portable_tile4(g->a + i * g->sai, g->sai, g->sad, p, g->k, acc);
-    for (int r = 0; r < PL_PORTABLE_MR; ++r)
-      gemm_store(g->y + (i + r) * g->ldy + j0, acc[r], bias, cols, g->lo,
-                 g->hi);
-  }
-  for (; i < m1; ++i) {
-    portable_tile1(g->a + i * g->sai, g->sai, g->sad, p, g->k, acc);
-    gemm_store(g->y + i * g->ldy + j0, acc[0], bias, cols, g->lo, g->hi);
-  }
+  for (; i + PL_PORTABLE_MR <= m1; i += PL_PORTABLE_MR)
+    portable_tile2(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
+                   g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
+  for (; i < m1; ++i)
+    portable_tile1(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
+                   g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
 }
 
 /* ---- AVX2 tiles ----------------------------------------------------------- */
@@ -133,36 +190,42 @@ static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
 #ifdef PL_GEMM_X86
 #define PL_AVX2 __attribute__((target("avx2")))
 #define PL_AVX2_INLINE static inline __attribute__((always_inline, target("avx2")))
-#define PL_AVX2_MR 6
+#define PL_AVX2_MR 5
 
-/* mr (1..6, a constant after inlining) rows x 16 columns: 2 * mr
- * accumulators, each lane one output; multiply, then add (no FMA). */
-PL_AVX2_INLINE void avx2_tile(const int mr, const float* a, int64_t sai,
-                              int64_t sad, const float* p, int64_t k,
-                              const float* bias, float* y, int64_t ldy,
-                              int64_t cols, float lo, float hi) {
+/* mr (1..5) rows x 8 * nv (8 or 16) columns, mr and nv constants after
+ * inlining: mr * nv accumulators, each lane one output; multiply, then add
+ * (no FMA). Five rows keep all ten sums in registers (six spill: half the
+ * speed). nv = 1 serves a last panel of at most 8 columns. */
+PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
+                              int64_t sai, int64_t sad, const float* p,
+                              int64_t k, const float* bias, float* y,
+                              int64_t ldy, int64_t cols, float lo, float hi) {
   __m256 c0[PL_AVX2_MR], c1[PL_AVX2_MR];
+  PL_UNROLL
   for (int r = 0; r < mr; ++r) {
     c0[r] = _mm256_setzero_ps();
     c1[r] = _mm256_setzero_ps();
   }
   for (int64_t d = 0; d < k; ++d) {
     const __m256 b0 = _mm256_loadu_ps(p + d * PL_GEMM_NR);
-    const __m256 b1 = _mm256_loadu_ps(p + d * PL_GEMM_NR + 8);
+    const __m256 b1 =
+        nv == 2 ? _mm256_loadu_ps(p + d * PL_GEMM_NR + 8) : _mm256_setzero_ps();
     const float* ad = a + d * sad;
+    PL_UNROLL
     for (int r = 0; r < mr; ++r) {
       const __m256 v = _mm256_broadcast_ss(ad + r * sai);
       c0[r] = _mm256_add_ps(c0[r], _mm256_mul_ps(v, b0));
-      c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(v, b1));
+      if (nv == 2) c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(v, b1));
     }
   }
-  if (cols == PL_GEMM_NR) {
+  if (cols == 8 * nv) {
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
     __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
     if (bias) {
       bias0 = _mm256_loadu_ps(bias);
-      bias1 = _mm256_loadu_ps(bias + 8);
+      if (nv == 2) bias1 = _mm256_loadu_ps(bias + 8);
     }
+    PL_UNROLL
     for (int r = 0; r < mr; ++r) {
       __m256 v0 = c0[r], v1 = c1[r];
       if (bias) {
@@ -172,12 +235,15 @@ PL_AVX2_INLINE void avx2_tile(const int mr, const float* a, int64_t sai,
       /* max(lo, x) is `lo > x ? lo : x` and min(hi, x) `hi < x ? hi : x`:
        * the scalar clamp, NaN included. */
       v0 = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v0));
-      v1 = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v1));
       _mm256_storeu_ps(y + r * ldy, v0);
-      _mm256_storeu_ps(y + r * ldy + 8, v1);
+      if (nv == 2) {
+        v1 = _mm256_min_ps(vhi, _mm256_max_ps(vlo, v1));
+        _mm256_storeu_ps(y + r * ldy + 8, v1);
+      }
     }
   } else {
     float acc[PL_GEMM_NR];
+    PL_UNROLL
     for (int r = 0; r < mr; ++r) {
       _mm256_storeu_ps(acc, c0[r]);
       _mm256_storeu_ps(acc + 8, c1[r]);
@@ -186,53 +252,44 @@ PL_AVX2_INLINE void avx2_tile(const int mr, const float* a, int64_t sai,
   }
 }
 
-#define PL_AVX2_TILE_FN(R)                                                   \
-  static PL_AVX2 void avx2_tile##R(const float* a, int64_t sai, int64_t sad, \
-                                   const float* p, int64_t k,                \
-                                   const float* bias, float* y, int64_t ldy, \
-                                   int64_t cols, float lo, float hi) {       \
-    avx2_tile(R, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);             \
+#define PL_AVX2_TILE_FN(R, NV)                                                \
+  static PL_AVX2 void avx2_tile##R##x##NV(                                    \
+      const float* a, int64_t sai, int64_t sad, const float* p, int64_t k,    \
+      const float* bias, float* y, int64_t ldy, int64_t cols, float lo,       \
+      float hi) {                                                             \
+    avx2_tile(R, NV, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);          \
   }
-PL_AVX2_TILE_FN(1)
-PL_AVX2_TILE_FN(2)
-PL_AVX2_TILE_FN(3)
-PL_AVX2_TILE_FN(4)
-PL_AVX2_TILE_FN(5)
-PL_AVX2_TILE_FN(6)
+PL_AVX2_TILE_FN(1, 1)
+PL_AVX2_TILE_FN(2, 1)
+PL_AVX2_TILE_FN(3, 1)
+PL_AVX2_TILE_FN(4, 1)
+PL_AVX2_TILE_FN(5, 1)
+PL_AVX2_TILE_FN(1, 2)
+PL_AVX2_TILE_FN(2, 2)
+PL_AVX2_TILE_FN(3, 2)
+PL_AVX2_TILE_FN(4, 2)
+PL_AVX2_TILE_FN(5, 2)
+
+typedef void (*PlAvx2Tile)(const float*, int64_t, int64_t, const float*,
+                           int64_t, const float*, float*, int64_t, int64_t,
+                           float, float);
+/* [nv - 1][rows] */
+static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
+    {NULL, avx2_tile1x1, avx2_tile2x1, avx2_tile3x1, avx2_tile4x1,
+     avx2_tile5x1},
+    {NULL, avx2_tile1x2, avx2_tile2x2, avx2_tile3x2, avx2_tile4x2,
+     avx2_tile5x2},
+};
 
 static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
   const float* p = g->packed + j0 * g->k;
   const int64_t cols = g->n - j0 < PL_GEMM_NR ? g->n - j0 : PL_GEMM_NR;
   const float* bias = g->bias ? g->bias + j0 : NULL;
-  int64_t i = m0;
-  for (; i + PL_AVX2_MR <= m1; i += PL_AVX2_MR)
-    avx2_tile6(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
-               g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
-  const float* a = g->a + i * g->sai;
-  float* y = g->y + i * g->ldy + j0;
-  switch (m1 - i) {
-    case 5:
-      avx2_tile5(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
-                 g->hi);
-      break;
-    case 4:
-      avx2_tile4(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
-                 g->hi);
-      break;
-    case 3:
-      avx2_tile3(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
-                 g->hi);
-      break;
-    case 2:
-      avx2_tile2(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
-                 g->hi);
-      break;
-    case 1:
-      avx2_tile1(a, g->sai, g->sad, p, g->k, bias, y, g->ldy, cols, g->lo,
-                 g->hi);
-      break;
-    default:
-      break;
+  const PlAvx2Tile* tiles = kAvx2Tiles[cols > 8 ? 1 : 0];
+  for (int64_t i = m0; i < m1; i += PL_AVX2_MR) {
+    const int64_t rows = m1 - i < PL_AVX2_MR ? m1 - i : PL_AVX2_MR;
+    tiles[rows](g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
+                g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
   }
 }
 #endif /* PL_GEMM_X86 */
@@ -240,11 +297,11 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
 /* ---- Drivers -------------------------------------------------------------- */
 
 /* Rows per block: the block of A and one panel of B stay in cache while
- * every panel passes over the block. A multiple of 12 (both tile heights). */
+ * every panel passes over the block. A multiple of 10 (both tile heights). */
 static int64_t gemm_block_rows(int64_t k) {
   int64_t rows = k > 0 ? (int64_t)(24 * 1024) / k : 1 << 20;
-  rows -= rows % 12;
-  return rows < 12 ? 12 : rows;
+  rows -= rows % 10;
+  return rows < 10 ? 10 : rows;
 }
 
 /* Rows [m0, m1) x panels [p0, p1). */
@@ -271,7 +328,7 @@ void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1) {
 }
 
 /* Row tiles handed to one index of the parallel loop. */
-enum { kRowUnit = 6 };
+enum { kRowUnit = 10 };
 
 static void gemm_rows_task(void* ctx, int64_t begin, int64_t end,
                            int worker) {
@@ -295,7 +352,8 @@ void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
   const double work = (double)g->m * (double)g->n * (double)g->k;
   if (threads <= 1 || work < 65536.0) {
     gemm_range(g, 0, g->m, 0, panels);
-  } else if (row_units >= 2 * threads || row_units >= panels) {
+  } else if (row_units >= 4 * threads || row_units >= panels) {
+    /* Enough rows for an even split (or more rows than panels). */
     pl_parallel_for(sg, row_units, gemm_rows_task, (void*)g);
   } else {
     pl_parallel_for(sg, panels, gemm_panels_task, (void*)g);

@@ -1,0 +1,247 @@
+/* pylite: tests of the shared GEMM (capi/kernels/internal/gemm.c) and the
+ * interpreter's thread pool (capi/core/threadpool.c).
+ *
+ * The GEMM promises the bits of the plain loop (one float sum per output,
+ * from 0.0f, over d in order, then the bias, then the clamp) on every path:
+ * portable and AVX2, one thread or several. Each case is checked against
+ * that loop bit for bit (any NaN matching any NaN: which operand's payload
+ * survives an add is the compiler's choice). The pool must run every index
+ * exactly once, give worker ids below the thread count, and survive
+ * concurrent callers. */
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/core/interp.h"
+#include "capi/kernels/internal/gemm.h"
+#include "check.h"
+
+static uint32_t g_seed = 2463534242u;
+
+static float rand_float(void) {
+  g_seed ^= g_seed << 13;
+  g_seed ^= g_seed >> 17;
+  g_seed ^= g_seed << 5;
+  return (float)(g_seed >> 8) / 8388608.0f - 1.0f;
+}
+
+/* Mostly uniform values, with some specials when `specials` is set. */
+static void fill(float* x, int64_t count, bool specials) {
+  for (int64_t i = 0; i < count; ++i) {
+    x[i] = rand_float() * 4.0f;
+    if (!specials) continue;
+    const uint32_t r = g_seed % 97;
+    if (r == 0) x[i] = NAN;
+    if (r == 1) x[i] = INFINITY;
+    if (r == 2) x[i] = -0.0f;
+    if (r == 3) x[i] = 1e30f;
+  }
+}
+
+static bool same_bits(float a, float b) {
+  if (isnan(a) && isnan(b)) return true;
+  return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+/* The reference: the scalar loop in TFLite's order. */
+static void reference(const PlGemm* g, const float* b, int64_t sj, int64_t sk,
+                      float* y) {
+  for (int64_t i = 0; i < g->m; ++i) {
+    for (int64_t j = 0; j < g->n; ++j) {
+      float acc = 0.0f;
+      for (int64_t d = 0; d < g->k; ++d)
+        acc += g->a[i * g->sai + d * g->sad] * b[j * sj + d * sk];
+      if (g->bias) acc += g->bias[j];
+      acc = acc < g->lo ? g->lo : acc;
+      y[i * g->ldy + j] = g->hi < acc ? g->hi : acc;
+    }
+  }
+}
+
+static PlInterp* fake_interp(int threads) {
+  PlInterp* interp = calloc(1, sizeof(*interp));
+  interp->num_threads = threads;
+  return interp;
+}
+
+static void free_interp(PlInterp* interp) {
+  pl_threadpool_free(interp);
+  free(interp);
+}
+
+static int g_mismatch_reports;
+
+static bool compare(const char* what, const float* got, const float* want,
+                    int64_t count, int64_t m, int64_t n, int64_t k) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (!same_bits(got[i], want[i])) {
+      if (g_mismatch_reports++ < 10)
+        fprintf(stderr, "%s m=%lld n=%lld k=%lld: element %lld is %a, want %a\n",
+                what, (long long)m, (long long)n, (long long)k, (long long)i,
+                got[i], want[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* One shape, on every path. */
+static void gemm_case(int64_t m, int64_t n, int64_t k, bool transposed_a,
+                      bool transposed_b, bool with_bias, int clamp,
+                      bool specials, PlInterp** interps, int num_interps) {
+  float* a = malloc(sizeof(float) * (size_t)(m * k + 1));
+  float* b = malloc(sizeof(float) * (size_t)(n * k + 1));
+  float* bias = malloc(sizeof(float) * (size_t)(n + 1));
+  float* packed = malloc(sizeof(float) * (size_t)(pl_gemm_packed_size(n, k) + 1));
+  /* Outputs with a padding column so that ldy > n is covered. */
+  const int64_t ldy = n + 3;
+  float* want = malloc(sizeof(float) * (size_t)(m * ldy + 1));
+  float* got = malloc(sizeof(float) * (size_t)(m * ldy + 1));
+  fill(a, m * k, specials);
+  fill(b, n * k, specials);
+  fill(bias, n, false);
+  const int64_t sj = transposed_b ? 1 : k, sk = transposed_b ? n : 1;
+  pl_gemm_pack(b, n, k, sj, sk, packed);
+  PlGemm g = {
+      .a = a, .sai = transposed_a ? 1 : k, .sad = transposed_a ? m : 1,
+      .m = m, .packed = packed, .n = n, .k = k,
+      .bias = with_bias ? bias : NULL, .y = want, .ldy = ldy,
+  };
+  switch (clamp) {
+    case 0: g.lo = -FLT_MAX, g.hi = FLT_MAX; break;
+    case 1: g.lo = 0.0f, g.hi = 6.0f; break;
+    default: g.lo = -INFINITY, g.hi = INFINITY; break;
+  }
+  for (int64_t i = 0; i < m * ldy; ++i) want[i] = got[i] = 7.0f;
+  reference(&g, b, sj, sk, want);
+  g.y = got;
+  for (int portable = 0; portable < 2; ++portable) {
+    pl_simd_force_portable(portable == 1);
+    const char* path = pl_simd_avx2() ? "avx2" : "portable";
+    /* Whole, then in two row ranges on the calling thread. */
+    memset(got, 0, sizeof(float) * (size_t)(m * ldy));
+    for (int64_t i = 0; i < m * ldy; ++i) got[i] = 7.0f;
+    pl_gemm_rows(&g, 0, m / 3);
+    pl_gemm_rows(&g, m / 3, m);
+    CHECK(compare(path, got, want, m * ldy, m, n, k));
+    for (int t = 0; t < num_interps; ++t) {
+      for (int64_t i = 0; i < m * ldy; ++i) got[i] = 7.0f;
+      PlSubgraph sg;
+      memset(&sg, 0, sizeof(sg));
+      sg.interp = interps[t];
+      pl_gemm(&sg, &g);
+      CHECK(compare(path, got, want, m * ldy, m, n, k));
+    }
+  }
+  pl_simd_force_portable(false);
+  free(a);
+  free(b);
+  free(bias);
+  free(packed);
+  free(want);
+  free(got);
+}
+
+static void test_gemm(void) {
+  PlInterp* interps[3] = {fake_interp(1), fake_interp(2), fake_interp(3)};
+  const int64_t ms[] = {1, 2, 4, 5, 6, 9, 23, 64, 131};
+  const int64_t ns[] = {1, 3, 8, 15, 16, 17, 33, 40};
+  const int64_t ks[] = {0, 1, 7, 64, 300};
+  int variant = 0;
+  for (size_t mi = 0; mi < sizeof(ms) / sizeof(ms[0]); ++mi)
+    for (size_t ni = 0; ni < sizeof(ns) / sizeof(ns[0]); ++ni)
+      for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ++ki, ++variant)
+        gemm_case(ms[mi], ns[ni], ks[ki], variant % 3 == 1, variant % 5 == 2,
+                  variant % 2 == 0, variant % 3, variant % 7 == 3, interps, 3);
+  /* Shapes of the benchmark models' layers, big enough to be split. */
+  gemm_case(128, 256, 256, false, false, true, 0, false, interps, 3);
+  gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);
+  gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
+  gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
+  for (int t = 0; t < 3; ++t) free_interp(interps[t]);
+}
+
+/* ---- The pool ------------------------------------------------------------ */
+
+typedef struct CountCtx {
+  atomic_int* hits;
+  int threads;
+  atomic_int bad_worker;
+} CountCtx;
+
+static void count_task(void* ctx, int64_t begin, int64_t end, int worker) {
+  CountCtx* c = ctx;
+  if (worker < 0 || worker >= c->threads) atomic_fetch_add(&c->bad_worker, 1);
+  for (int64_t i = begin; i < end; ++i) atomic_fetch_add(&c->hits[i], 1);
+}
+
+static bool run_counts(PlInterp* interp, int64_t count) {
+  PlSubgraph sg;
+  memset(&sg, 0, sizeof(sg));
+  sg.interp = interp;
+  atomic_int* hits = calloc((size_t)count + 1, sizeof(atomic_int));
+  CountCtx c = {.hits = hits, .threads = pl_num_threads(&sg)};
+  atomic_init(&c.bad_worker, 0);
+  pl_parallel_for(&sg, count, count_task, &c);
+  bool ok = atomic_load(&c.bad_worker) == 0;
+  for (int64_t i = 0; i < count; ++i) ok = ok && atomic_load(&hits[i]) == 1;
+  free(hits);
+  return ok;
+}
+
+typedef struct CallerArg {
+  PlInterp* interp;
+  int rounds;
+  bool ok;
+} CallerArg;
+
+static void* caller_thread(void* p) {
+  CallerArg* arg = p;
+  arg->ok = true;
+  for (int r = 0; r < arg->rounds; ++r)
+    arg->ok = arg->ok && run_counts(arg->interp, 1 + (r * 37) % 500);
+  return NULL;
+}
+
+static void test_pool(void) {
+  for (int threads = 1; threads <= 4; ++threads) {
+    PlInterp* interp = fake_interp(threads);
+    const int64_t counts[] = {0, 1, 2, 3, 7, 8, 100, 1001};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); ++i)
+      CHECK(run_counts(interp, counts[i]));
+    /* Many small jobs in a row: workers that wake late must not join a
+     * finished job or miss the next one. */
+    bool ok = true;
+    for (int r = 0; r < 2000; ++r) ok = ok && run_counts(interp, 1 + r % 9);
+    CHECK(ok);
+    /* Concurrent callers (runners of different subgraphs). */
+    CallerArg args[3];
+    pthread_t ids[3];
+    for (int i = 0; i < 3; ++i) {
+      args[i].interp = interp;
+      args[i].rounds = 300;
+      pthread_create(&ids[i], NULL, caller_thread, &args[i]);
+    }
+    for (int i = 0; i < 3; ++i) {
+      pthread_join(ids[i], NULL);
+      CHECK(args[i].ok);
+    }
+    free_interp(interp);
+  }
+  /* -1 (the default) is one thread; freeing a pool never created is fine. */
+  PlInterp* interp = fake_interp(-1);
+  CHECK(run_counts(interp, 10));
+  CHECK(atomic_load(&interp->pool) == NULL);
+  free_interp(interp);
+}
+
+int main(void) {
+  test_gemm();
+  test_pool();
+  return CHECK_SUMMARY();
+}
