@@ -229,9 +229,13 @@ static TfLiteStatus locked_allocate(PlSubgraph* sg) {
  * TFLite (subgraphs called by control flow keep the flag). */
 static TfLiteStatus locked_invoke(PlSubgraph* sg) {
   atomic_store(&sg->interp->cancelled, false);
+  /* Lock order: the interpreter's state lock, then subgraph locks (the
+   * runner's, then its callees' in call-graph order). */
+  if (sg->touches_state) pthread_mutex_lock(&sg->interp->state_lock);
   pthread_mutex_lock(&sg->lock);
   TfLiteStatus status = pl_subgraph_invoke(sg);
   pthread_mutex_unlock(&sg->lock);
+  if (sg->touches_state) pthread_mutex_unlock(&sg->interp->state_lock);
   return status;
 }
 

@@ -32,6 +32,7 @@ TfLiteStatus pl_control_init(PlInterp* interp) {
   if (!interp->once_state) return kTfLiteError;
   pthread_mutex_init(&interp->resource_lock, NULL);
   pthread_mutex_init(&interp->once_lock, NULL);
+  pthread_mutex_init(&interp->state_lock, NULL);
   return kTfLiteOk;
 }
 
@@ -56,6 +57,7 @@ void pl_control_free(PlInterp* interp) {
   interp->once_state = NULL;
   pthread_mutex_destroy(&interp->resource_lock);
   pthread_mutex_destroy(&interp->once_lock);
+  pthread_mutex_destroy(&interp->state_lock);
 }
 
 void pl_control_reset(PlInterp* interp) {
@@ -132,6 +134,50 @@ TfLiteStatus pl_check_call_graph(PlInterp* interp) {
   }
   free(color), free(stack), free(next_node);
   return status;
+}
+
+/* Builtin codes of the ops that use interpreter-wide state. */
+static bool uses_state(int32_t code) {
+  switch (code) {
+    case PL_OP_CALL_ONCE:
+    case 136: /* HASHTABLE */
+    case 137: /* HASHTABLE_FIND */
+    case 138: /* HASHTABLE_IMPORT */
+    case 139: /* HASHTABLE_SIZE */
+    case 142: /* VAR_HANDLE */
+    case 143: /* READ_VARIABLE */
+    case 144: /* ASSIGN_VARIABLE */
+      return true;
+    default:
+      return false;
+  }
+}
+
+void pl_mark_state_subgraphs(PlInterp* interp) {
+  for (int32_t s = 0; s < interp->num_subgraphs; ++s) {
+    PlSubgraph* sg = &interp->subgraphs[s];
+    for (int32_t k = 0; k < sg->num_nodes; ++k)
+      sg->touches_state |= uses_state(sg->nodes[k].builtin_code);
+  }
+  /* Callers of such subgraphs too: at most n rounds, the call graph being
+   * acyclic. */
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int32_t s = 0; s < interp->num_subgraphs; ++s) {
+      PlSubgraph* sg = &interp->subgraphs[s];
+      for (int32_t k = 0; k < sg->num_nodes && !sg->touches_state; ++k) {
+        int32_t targets[2];
+        int count = callees(&sg->nodes[k], targets);
+        for (int c = 0; c < count; ++c) {
+          int32_t t = targets[c];
+          if (t >= 0 && t < interp->num_subgraphs &&
+              interp->subgraphs[t].touches_state) {
+            sg->touches_state = changed = true;
+          }
+        }
+      }
+    }
+  }
 }
 
 /* ---- Subgraph calls ----------------------------------------------------------- */

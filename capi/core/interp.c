@@ -708,6 +708,7 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
     pl_interp_delete(interp);
     return NULL;
   }
+  pl_mark_state_subgraphs(interp);
   if (build_signatures(interp) != kTfLiteOk) {
     pl_error(interp, "Out of memory building signatures.");
     pl_interp_delete(interp);

@@ -49,6 +49,12 @@ struct PlSubgraph {
    * each node's eval (and deferred prepare), and how many times it ran. */
   int64_t* node_ns;
   int64_t* node_runs;
+  /* Whether running this subgraph reads or writes interpreter-wide state
+   * (resource variables, hash tables, initialization), itself or through
+   * the subgraphs it calls: such runs are serialized by the interpreter's
+   * state_lock, so that a read-modify-write of a variable is never
+   * interleaved with another runner's. */
+  bool touches_state;
 };
 
 /* A signature as the runtime uses it: names sorted, tensor indices. */
@@ -125,6 +131,7 @@ struct TfLiteInterpreter {
   /* CALL_ONCE state per subgraph. */
   pthread_mutex_t once_lock;
   uint8_t* once_state;
+  pthread_mutex_t state_lock; /* see PlSubgraph.touches_state */
   /* Registered custom operators, copied from the options (the operators
    * themselves are the caller's and outlive the interpreter). */
   int32_t num_operators;
@@ -221,6 +228,8 @@ void pl_control_reset(PlInterp* interp);
 /* Fails (reported) if subgraphs call each other in a cycle through WHILE,
  * IF, CALL or CALL_ONCE. */
 TfLiteStatus pl_check_call_graph(PlInterp* interp);
+/* Sets touches_state on every subgraph that uses shared state. */
+void pl_mark_state_subgraphs(PlInterp* interp);
 
 /* Stops and joins the interpreter's worker threads, if any
  * (capi/core/threadpool.c). */
