@@ -55,7 +55,7 @@ demo:
 	  -cp "$$(ls $(JAR_GLOB) | head -1)" examples/java/Signatures.java $(MODELS) \
 	  | grep '^java:'
 
-test: test-c test-asan test-python test-typing test-java test-cross
+test: test-c test-asan test-python test-typing test-java test-cross tsan
 
 test-c: build
 	rm -rf $(PYLITE_CONFORMANCE_OUT)

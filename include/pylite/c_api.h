@@ -148,8 +148,12 @@ TFL_CAPI_EXPORT const char* TfLiteInterpreterGetSignatureKey(
  * "<placeholder signature>" whose names are the tensor names. Runners of one
  * key share their tensors (each call returns a new wrapper over the same
  * state). The caller owns the wrapper and deletes it before the interpreter.
- * Runners of different signatures may run concurrently; calls on runners of
- * the same signature are serialized. */
+ * Runners of different signatures may run concurrently; each call on the
+ * runners of one signature runs alone (but a call sequence such as resize,
+ * allocate, fill, invoke, read is not atomic: use one runner per thread, or
+ * lock around the sequence). Runs of signatures that use interpreter-wide
+ * state (resource variables, hash tables, initialization) are serialized
+ * against each other, so shared state is never updated half-way. */
 TFL_CAPI_EXPORT TfLiteSignatureRunner* TfLiteInterpreterGetSignatureRunner(
     const TfLiteInterpreter* interpreter, const char* signature_key);
 

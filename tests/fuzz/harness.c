@@ -88,24 +88,30 @@ static void fill_input(TfLiteTensor* t) {
   uint8_t* p = TfLiteTensorData(t);
   size_t bytes = TfLiteTensorByteSize(t);
   if (p == NULL) return;
-  for (size_t i = 0; i < bytes; ++i) {
-    int v = (int)(i % 5) - 2;
+  memset(p, 0, bytes); /* types not listed below stay zero */
+  size_t size = 0;
+  switch (t->type) {
+    case kTfLiteFloat64: case kTfLiteInt64: case kTfLiteUInt64: size = 8; break;
+    case kTfLiteFloat32: case kTfLiteInt32: case kTfLiteUInt32: size = 4; break;
+    case kTfLiteInt16: case kTfLiteUInt16: size = 2; break;
+    case kTfLiteInt8: case kTfLiteUInt8: case kTfLiteBool: size = 1; break;
+    default: return;
+  }
+  /* Element by element, so that integers stay small (loop counts, sizes,
+   * indices read from inputs). */
+  for (size_t k = 0; (k + 1) * size <= bytes; ++k) {
+    int v = (int)(k % 5) - 2;
+    uint8_t* e = p + k * size;
     switch (t->type) {
-      case kTfLiteFloat32:
-        if (i % 4 == 0 && i + 4 <= bytes) {
-          float f = (float)v * 0.75f;
-          memcpy(p + i, &f, 4);
-          i += 3;
-          continue;
-        }
-        break;
-      case kTfLiteBool:
-        p[i] = (uint8_t)(i % 2);
-        continue;
-      default:
-        break;
+      case kTfLiteFloat32: { float x = (float)v * 0.75f; memcpy(e, &x, 4); break; }
+      case kTfLiteFloat64: { double x = v * 0.75; memcpy(e, &x, 8); break; }
+      case kTfLiteInt64: { int64_t x = v; memcpy(e, &x, 8); break; }
+      case kTfLiteInt32: { int32_t x = v; memcpy(e, &x, 4); break; }
+      case kTfLiteInt16: { int16_t x = (int16_t)v; memcpy(e, &x, 2); break; }
+      case kTfLiteInt8: *e = (uint8_t)(int8_t)v; break;
+      case kTfLiteBool: *e = (uint8_t)(k % 2); break;
+      default: *e = (uint8_t)(k % 3); break; /* unsigned: 0, 1, 2 */
     }
-    p[i] = (uint8_t)(int8_t)v;
   }
 }
 

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   int count = 0;
   struct dirent* e;
   while ((e = readdir(d)) != NULL && count < 4096) {
-    if (e->d_name[0] == '.' || strcmp(e->d_name, "README.md") == 0) continue;
+    if (e->d_name[0] == '.' || strstr(e->d_name, ".md")) continue;
     names[count++] = strdup(e->d_name);
   }
   closedir(d);
