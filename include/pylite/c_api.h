@@ -150,8 +150,9 @@ TFL_CAPI_EXPORT const char* TfLiteInterpreterGetSignatureKey(
  * state). The caller owns the wrapper and deletes it before the interpreter.
  * Runners of different signatures may run concurrently; each call on the
  * runners of one signature runs alone (but a call sequence such as resize,
- * allocate, fill, invoke, read is not atomic: use one runner per thread, or
- * lock around the sequence). Runs of signatures that use interpreter-wide
+ * allocate, fill, invoke, read is not atomic, since runners of one key
+ * share their tensors: serialize it yourself, as the Python and Java
+ * bindings do). Runs of signatures that use interpreter-wide
  * state (resource variables, hash tables, initialization) are serialized
  * against each other, so shared state is never updated half-way. */
 TFL_CAPI_EXPORT TfLiteSignatureRunner* TfLiteInterpreterGetSignatureRunner(
