@@ -593,13 +593,14 @@ static TfLiteStatus check_dataflow(PlInterp* interp, const PlSubgraphDef* def,
                  "which is %s.", (int)index, (int)k, (int)t,
                  def->tensors[t].name,
                  own_input ? "also its own input"
-                           : "a constant, a variable, a subgraph input or "
-                             "written by another operator");
+                           : "a constant, a variable, a subgraph input, "
+                             "another of its outputs or written by another "
+                             "operator");
         status = kTfLiteError;
       }
+      /* Marked at once, so that an output listed twice is caught. */
+      ready[t] = written[t] = 1;
     }
-    for (int32_t j = 0; j < op->num_outputs && status == kTfLiteOk; ++j)
-      ready[op->outputs[j]] = written[op->outputs[j]] = 1;
   }
   free(ready), free(written);
   return status;

@@ -58,6 +58,7 @@ int64_t pl_gemm_packed_size(int64_t n, int64_t k) {
 
 void pl_gemm_pack(const float* b, int64_t n, int64_t k, int64_t sj,
                   int64_t sk, float* packed) {
+  if (n <= 0 || k <= 0) return; /* nothing to pack (b may be NULL) */
   for (int64_t j0 = 0; j0 < n; j0 += PL_GEMM_NR) {
     float* p = packed + j0 * k;
     const int64_t cols = n - j0 < PL_GEMM_NR ? n - j0 : PL_GEMM_NR;

@@ -136,6 +136,8 @@ static inline TfLiteStatus pl_nn_pool_eval(PlSubgraph* sg, PlNode* node,
   TfLiteTensor* output = pl_output(sg, node, 0);
   const int* in = input->dims->data;
   const int n = in[0], h = in[1], w = in[2], c = in[3];
+  /* An empty output has nothing to compute (and its batch may be huge). */
+  if (pl_num_elements(output) == 0) return kTfLiteOk;
   const int oh = output->dims->data[1], ow = output->dims->data[2];
   float lo, hi;
   pl_activation_range_f32(d->activation, &lo, &hi);
