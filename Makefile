@@ -55,7 +55,7 @@ demo:
 	  -cp "$$(ls $(JAR_GLOB) | head -1)" examples/java/Signatures.java $(MODELS) \
 	  | grep '^java:'
 
-test: test-c test-asan test-python test-typing test-java test-cross tsan
+test: test-c test-asan test-python test-typing test-java test-cross tsan fuzz-ci
 
 test-c: build
 	rm -rf $(PYLITE_CONFORMANCE_OUT)
@@ -107,8 +107,10 @@ fuzz-build:
 fuzz: fuzz-build
 	tests/fuzz/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
-fuzz-ci:
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+# In `make test`: a fixed number of inputs from a fixed seed, repeatable.
+FUZZ_CI_RUNS ?= 300000
+fuzz-ci: fuzz-build
+	FUZZ_RUNS=$(FUZZ_CI_RUNS) tests/fuzz/fuzz.sh $(BUILD_FUZZ)
 
 tsan:
 	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -123,7 +125,7 @@ soak: build venv java
 .PHONY: fuzz-build fuzz fuzz-ci tsan soak
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) java/target
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_TSAN) java/target
 
 # ---- Benchmarks (dev-only, needs TensorFlow + ai-edge-litert; not in `test`) --
 # pylite against LiteRT (benchmarks/README.md). A Release build of its own, so

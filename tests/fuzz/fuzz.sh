@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # pylite fuzzing: runs each libFuzzer harness for SECONDS on the seed corpus
 # plus what earlier runs found, and prints executions and findings.
-# Usage: tests/fuzz/fuzz.sh BUILD_DIR SECONDS   (`make fuzz` / `make fuzz-ci`)
+# Usage: tests/fuzz/fuzz.sh BUILD_DIR SECONDS   (`make fuzz`)
+#        FUZZ_RUNS=N tests/fuzz/fuzz.sh BUILD_DIR  (`make fuzz-ci`: N inputs
+#        per harness from a fixed seed and the seed corpus alone, so that a
+#        CI run is repeatable)
 # A crash leaves its input in BUILD_DIR/artifacts/; copy it into
 # tests/fuzz/regressions/ once fixed (run_regressions then keeps it fixed).
 set -uo pipefail
@@ -18,10 +21,16 @@ status=0
 for harness in fuzz_model fuzz_run; do
   bin="$(find "$build" -name "$harness" -type f -perm -u+x | head -1)"
   work="$build/corpus-$harness"
+  limit=(-max_total_time="$seconds")
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    work="$build/corpus-ci-$harness"
+    rm -rf "$work"
+    limit=(-runs="$FUZZ_RUNS" -seed=1)
+  fi
   mkdir -p "$work"
   log="$build/$harness.log"
   start=$(date +%s)
-  "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  "$bin" "${limit[@]}" -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -dict=tests/fuzz/tflite.dict -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$harness-" "$work" "$build/corpus" \
     >"$log" 2>&1
