@@ -102,9 +102,15 @@ final class NativeInterpreterWrapper implements AutoCloseable {
       this.inputTensors = new TensorImpl[getInputCount(interpreter)];
       this.outputTensors = new TensorImpl[getOutputCount(interpreter)];
       this.signatureKeys = PyliteNative.strings(getSignatureKeys(interpreter));
-      // As TFLite does: allocate at construction so shapes and errors show up early.
-      allocateTensors(interpreter);
-      this.isMemoryAllocated = true;
+      // As TFLite does, allocate at construction so shapes show up early; but a model
+      // whose placeholder input shapes are invalid (dims only known at run time) stays
+      // usable: allocation is retried at the first run, after its inputs are resized.
+      try {
+        allocateTensors(interpreter);
+        this.isMemoryAllocated = true;
+      } catch (IllegalStateException e) {
+        this.isMemoryAllocated = false;
+      }
     } catch (RuntimeException | Error e) {
       close();
       throw e;
