@@ -331,6 +331,8 @@ class Interpreter:
     try:
       lib.TfLiteInterpreterOptionsSetErrorReporter(options, QUIET_REPORTER,
                                                    ffi.NULL)
+      # Always cancellable: cancel() works on any interpreter.
+      lib.TfLiteInterpreterOptionsEnableCancellation(options, True)
       if num_threads is not None:
         lib.TfLiteInterpreterOptionsSetNumThreads(options, num_threads)
       if registrations is not None:
@@ -609,6 +611,20 @@ class Interpreter:
     with self._enter() as pointer:
       lib.PyliteClearLastError()
       check(lib.TfLiteInterpreterResetVariableTensors(pointer))
+
+  def cancel(self) -> None:
+    """pylite: asks an invoke running on another thread (of the interpreter
+    or any of its signature runners) to stop at its next operation; that
+    call then raises ``PyliteCancelledError`` and the interpreter stays
+    usable. Thread-safe and non-blocking; with nothing running it has no
+    effect. LiteRT's Python API has no equivalent."""
+    state = self._state
+    if state is None:
+      raise PyliteClosedError("The interpreter is closed.")
+    with state._mutex:  # not the subgraph locks: a running call holds them
+      if state._closed:
+        raise PyliteClosedError("The interpreter is closed.")
+      lib.TfLiteInterpreterCancel(state.pointer)
 
   def reset(self) -> None:
     """pylite: returns the interpreter to its freshly-initialized state.

@@ -1099,7 +1099,9 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    if (node->kernel->eval(sg, node) != kTfLiteOk) {
+    TfLiteStatus status = node->kernel->eval(sg, node);
+    if (status == kTfLiteCancelled) return status; /* from a callee */
+    if (status != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to invoke.", (int)i,
                node->op_name);
       return kTfLiteError;
