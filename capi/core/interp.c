@@ -1057,6 +1057,21 @@ TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
 
 /* ---- Invocation --------------------------------------------------------------- */
 
+/* A node whose outputs are all planned (not dynamic) and empty has nothing
+ * to compute; skipping it also spares kernels looping over the huge outer
+ * dims of an empty tensor (a fuzz finding). */
+static bool outputs_empty(PlSubgraph* sg, const PlNode* node) {
+  if (node->outputs->size == 0) return false;
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int t = node->outputs->data[j];
+    if (t < 0) continue;
+    const TfLiteTensor* out = &sg->tensors[t];
+    if (out->allocation_type == kTfLiteDynamic || pl_num_elements(out) != 0)
+      return false;
+  }
+  return true;
+}
+
 static int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1099,6 +1114,7 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
+    if (outputs_empty(sg, node)) continue;
     TfLiteStatus status = node->kernel->eval(sg, node);
     if (status == kTfLiteCancelled) return status; /* from a callee */
     if (status != kTfLiteOk) {
