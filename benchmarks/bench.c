@@ -424,7 +424,7 @@ int main(int argc, char** argv) {
          (int)PyliteSignatureRunnerGetSubgraphIndex(runner), (int)subgraphs,
          (int)PyliteInterpreterGetNodeCount(
              interp, PyliteSignatureRunnerGetSubgraphIndex(runner)));
-  printf("threads:    %d (pylite's kernels are single-threaded for now)\n",
+  printf("threads:    %d\n",
          args.threads);
   printf("init:       %s (load + create + allocate)\n", fmt_ms(init_ms));
   printf("first run:  %s\n", fmt_ms(first_ms));
