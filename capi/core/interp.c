@@ -1026,24 +1026,21 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
 
 TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
   sg->state = PL_STATE_UNALLOCATED;
-  /* Every non-input activation goes back to the arena; kernels mark the
-   * ones sized at run time dynamic again in prepare. */
+  /* Every non-string activation goes back to the arena (kernels mark the
+   * ones sized at run time dynamic again in prepare); string tensors are
+   * always dynamic, and keep their strings. */
   for (int32_t i = 0; i < sg->num_tensors; ++i) {
     TfLiteTensor* t = &sg->tensors[i];
     if (pl_is_constant(t) || t->is_variable) continue;
     if (t->type == kTfLiteString) {
-      if (!sg->info[i].is_input && t->allocation_type != kTfLiteDynamic)
-        t->data.raw = NULL, t->bytes = 0;
+      if (t->allocation_type != kTfLiteDynamic) t->data.raw = NULL, t->bytes = 0;
       t->allocation_type = kTfLiteDynamic;
       continue;
     }
-    if (sg->info[i].is_input && t->allocation_type == kTfLiteDynamic) {
+    if (t->allocation_type == kTfLiteDynamic)
       pl_tensor_free_data(t);
-    } else if (t->allocation_type == kTfLiteDynamic) {
-      pl_tensor_free_data(t);
-    } else {
+    else
       t->data.raw = NULL;
-    }
     t->allocation_type = kTfLiteArenaRw;
     size_t bytes = 0;
     if (byte_size(t->type, pl_num_elements(t), &bytes)) t->bytes = bytes;
