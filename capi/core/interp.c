@@ -446,10 +446,6 @@ static TfLiteStatus init_node(PlInterp* interp, PlSubgraph* sg, int32_t i) {
   return kTfLiteOk;
 }
 
-static int cmp_name_index(const void* a, const void* b, const char** names) {
-  return strcmp(names[*(const int32_t*)a], names[*(const int32_t*)b]);
-}
-
 /* Names of the placeholder signature: tensor names, or input<i>/output<i>
  * when empty, sorted as LiteRT sorts signature names. */
 static TfLiteStatus build_placeholder_side(PlSubgraph* sg,
@@ -491,7 +487,6 @@ static TfLiteStatus build_placeholder_side(PlSubgraph* sg,
       tensors[j - 1] = tt;
     }
   }
-  (void)cmp_name_index;
   return kTfLiteOk;
 }
 
