@@ -19,6 +19,9 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
+#define OP_TEST_NAME "indexing test"
+#include "op_test_util.h"
+
 /* Builtin operator codes and options types used here (schema.fbs). */
 enum {
   kOpEmbeddingLookup = 7,
@@ -31,80 +34,6 @@ enum {
   kOpUnsortedSegmentMax = 154,
 };
 
-/* ---- A one-op model under construction ---------------------------------- */
-
-typedef struct Op {
-  MbModel m;
-  MbSubgraph* sg;
-  int op_in[MB_MAX_OP_IO], n_op_in;
-  int op_out[MB_MAX_OP_IO], n_op_out;
-  int g_in[MB_MAX_GRAPH_IO], n_g_in;
-} Op;
-
-static void op_begin(Op* o) {
-  mb_init(&o->m, "indexing test");
-  o->sg = mb_subgraph(&o->m, "main");
-  o->n_op_in = o->n_op_out = o->n_g_in = 0;
-}
-
-static void op_input(Op* o, int type, int rank, const int* shape) {
-  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
-  o->op_in[o->n_op_in++] = t;
-  o->g_in[o->n_g_in++] = t;
-}
-
-static void op_const(Op* o, int type, int rank, const int* shape,
-                     const void* data, size_t bytes) {
-  o->op_in[o->n_op_in++] =
-      mb_tensor_data(o->sg, NULL, type, rank, shape, data, bytes);
-}
-
-static void op_output(Op* o, int type, int rank, const int* shape) {
-  o->op_out[o->n_op_out++] = mb_tensor(o->sg, NULL, type, rank, shape);
-}
-
-static TfLiteInterpreter* op_load(Op* o, int code, TfLiteModel** model,
-                                  uint8_t** bytes) {
-  const int opcode = mb_opcode(&o->m, code, NULL);
-  mb_op(o->sg, opcode, o->n_op_in, o->op_in, o->n_op_out, o->op_out);
-  mb_io(o->sg, o->n_g_in, o->g_in, o->n_op_out, o->op_out);
-  size_t size = 0;
-  *bytes = mb_build(&o->m, &size);
-  *model = TfLiteModelCreateWithErrorReporter(*bytes, size,
-                                              PyliteQuietReporter, NULL);
-  CHECK(*model != NULL);
-  if (!*model) return NULL;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  TfLiteInterpreter* it = TfLiteInterpreterCreate(*model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
-  CHECK(it != NULL);
-  return it;
-}
-
-static void op_free(TfLiteInterpreter* it, TfLiteModel* model,
-                    uint8_t* bytes) {
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(model);
-  free(bytes);
-}
-
-static bool write_raw(TfLiteInterpreter* it, int input, const void* data,
-                      size_t bytes) {
-  return TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, input),
-                                    data, bytes) == kTfLiteOk;
-}
-
-static bool shape_is(const TfLiteTensor* t, int rank, const int* dims) {
-  if (!t || TfLiteTensorNumDims(t) != rank) return false;
-  for (int i = 0; i < rank; ++i)
-    if (TfLiteTensorDim(t, i) != dims[i]) return false;
-  return true;
-}
-
-static const TfLiteTensor* out(TfLiteInterpreter* it, int i) {
-  return TfLiteInterpreterGetOutputTensor(it, i);
-}
 
 /* ---- Errors LiteRT cannot record ----------------------------------------- */
 
@@ -116,7 +45,8 @@ static void test_broadcast_args_mismatch(void) {
   op_output(&o, T_I32, 1, (int[]){2});
   TfLiteModel* model;
   uint8_t* bytes;
-  TfLiteInterpreter* it = op_load(&o, kOpBroadcastArgs, &model, &bytes);
+  TfLiteInterpreter* it =
+      op_load(&o, kOpBroadcastArgs, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   const int32_t a[2] = {2, 3}, b[1] = {4};
   CHECK(write_raw(it, 0, a, sizeof(a)));
@@ -144,7 +74,8 @@ static void test_scatter_nd_index_past_dim(void) {
   op_output(&o, T_F32, 2, (int[]){3, 4});
   TfLiteModel* model;
   uint8_t* bytes;
-  TfLiteInterpreter* it = op_load(&o, kOpScatterNd, &model, &bytes);
+  TfLiteInterpreter* it =
+      op_load(&o, kOpScatterNd, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   const int32_t idx[2] = {0, 5};
   const float upd[1] = {1.0f};
@@ -163,7 +94,8 @@ static void test_embedding_lookup_hybrid(void) {
   op_output(&o, T_F32, 2, (int[]){1, 2});
   TfLiteModel* model;
   uint8_t* bytes;
-  TfLiteInterpreter* it = op_load(&o, kOpEmbeddingLookup, &model, &bytes);
+  TfLiteInterpreter* it =
+      op_load(&o, kOpEmbeddingLookup, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "not supported yet");
   op_free(it, model, bytes);
@@ -179,7 +111,8 @@ static void test_empty_outputs(void) {
   op_output(&o, T_F32, 3, (int[]){2, 0, 0});
   TfLiteModel* model;
   uint8_t* bytes;
-  TfLiteInterpreter* it = op_load(&o, kOpMatrixDiag, &model, &bytes);
+  TfLiteInterpreter* it =
+      op_load(&o, kOpMatrixDiag, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
   CHECK(shape_is(out(it, 0), 3, (int[]){2, 0, 0}));
@@ -190,7 +123,7 @@ static void test_empty_outputs(void) {
   op_input(&o, T_F32, 2, (int[]){0, 2});
   op_input(&o, T_I32, 1, (int[]){0});
   op_output(&o, T_F32, 2, (int[]){0, 2});
-  it = op_load(&o, kOpSegmentSum, &model, &bytes);
+  it = op_load(&o, kOpSegmentSum, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
   CHECK(shape_is(out(it, 0), 2, (int[]){0, 2}));
@@ -203,7 +136,7 @@ static void test_empty_outputs(void) {
   op_input(&o, T_I32, 1, (int[]){2});
   op_const(&o, T_I32, 1, (int[]){1}, zero, sizeof(zero));
   op_output(&o, T_F32, 1, (int[]){0});
-  it = op_load(&o, kOpUnsortedSegmentMax, &model, &bytes);
+  it = op_load(&o, kOpUnsortedSegmentMax, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   const int32_t ids[2] = {-1, -3};
   CHECK(write_raw(it, 1, ids, sizeof(ids)));
@@ -219,7 +152,7 @@ static void test_empty_outputs(void) {
   op_const(&o, T_F32, 0, NULL, on, sizeof(on));
   op_const(&o, T_F32, 0, NULL, off, sizeof(off));
   op_output(&o, T_F32, 2, (int[]){3, 0});
-  it = op_load(&o, kOpOneHot, &model, &bytes);
+  it = op_load(&o, kOpOneHot, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
   CHECK(shape_is(out(it, 0), 2, (int[]){0, 3}));
@@ -234,7 +167,8 @@ static void test_unique_nan_and_resize(void) {
   op_output(&o, T_I32, 1, (int[]){4});
   TfLiteModel* model;
   uint8_t* bytes;
-  TfLiteInterpreter* it = op_load(&o, kOpUnique, &model, &bytes);
+  TfLiteInterpreter* it =
+      op_load(&o, kOpUnique, OPT_NONE, 0, NULL, &model, &bytes);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   const float x[4] = {NAN, 1.0f, NAN, 1.0f};
   CHECK(write_raw(it, 0, x, sizeof(x)));

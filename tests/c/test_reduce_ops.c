@@ -18,6 +18,9 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
+#define OP_TEST_NAME "reduce test"
+#include "op_test_util.h"
+
 /* Builtin operator codes and options types used here (schema.fbs). */
 enum {
   kOpMean = 40,
@@ -28,91 +31,6 @@ enum {
   kOpCumsum = 128,
 };
 enum { kOptReducer = 27, kOptArgMax = 40, kOptCumsum = 102 };
-
-/* ---- A one-op model under construction ---------------------------------- */
-
-typedef struct Op {
-  MbModel m;
-  MbSubgraph* sg;
-  int op_in[MB_MAX_OP_IO], n_op_in;
-  int op_out[MB_MAX_OP_IO], n_op_out;
-  int g_in[MB_MAX_GRAPH_IO], n_g_in;
-  TfLiteModel* model;
-  uint8_t* bytes;
-} Op;
-
-static void op_begin(Op* o) {
-  mb_init(&o->m, "reduce test");
-  o->sg = mb_subgraph(&o->m, "main");
-  o->n_op_in = o->n_op_out = o->n_g_in = 0;
-  o->model = NULL;
-  o->bytes = NULL;
-}
-
-static void op_input(Op* o, int type, int rank, const int* shape) {
-  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
-  o->op_in[o->n_op_in++] = t;
-  o->g_in[o->n_g_in++] = t;
-}
-
-static void op_const(Op* o, int type, int rank, const int* shape,
-                     const void* data, size_t bytes) {
-  o->op_in[o->n_op_in++] =
-      mb_tensor_data(o->sg, NULL, type, rank, shape, data, bytes);
-}
-
-static void op_output(Op* o, int type, int rank, const int* shape) {
-  o->op_out[o->n_op_out++] = mb_tensor(o->sg, NULL, type, rank, shape);
-}
-
-/* Adds the op (options: int32 fields 0..n-1; a bool field reads the low
- * byte) and creates an interpreter with `threads` threads. */
-static TfLiteInterpreter* op_load(Op* o, int code, int options, int n,
-                                  const int32_t* fields, int threads) {
-  const int opcode = mb_opcode(&o->m, code, NULL);
-  MbOp* op = mb_op(o->sg, opcode, o->n_op_in, o->op_in, o->n_op_out,
-                   o->op_out);
-  op->options = options;
-  op->num_i32 = n;
-  for (int i = 0; i < n; ++i) op->i32[i] = fields[i];
-  mb_io(o->sg, o->n_g_in, o->g_in, o->n_op_out, o->op_out);
-  size_t size = 0;
-  o->bytes = mb_build(&o->m, &size);
-  o->model = TfLiteModelCreateWithErrorReporter(o->bytes, size,
-                                                PyliteQuietReporter, NULL);
-  CHECK(o->model != NULL);
-  if (!o->model) return NULL;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  TfLiteInterpreterOptionsSetNumThreads(opts, threads);
-  TfLiteInterpreter* it = TfLiteInterpreterCreate(o->model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
-  CHECK(it != NULL);
-  return it;
-}
-
-static void op_free(Op* o, TfLiteInterpreter* it) {
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(o->model);
-  free(o->bytes);
-}
-
-static bool write_raw(TfLiteInterpreter* it, int input, const void* data,
-                      size_t bytes) {
-  return TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, input),
-                                    data, bytes) == kTfLiteOk;
-}
-
-static bool shape_is(const TfLiteTensor* t, int rank, const int* dims) {
-  if (!t || TfLiteTensorNumDims(t) != rank) return false;
-  for (int i = 0; i < rank; ++i)
-    if (TfLiteTensorDim(t, i) != dims[i]) return false;
-  return true;
-}
-
-static const TfLiteTensor* out(TfLiteInterpreter* it, int i) {
-  return TfLiteInterpreterGetOutputTensor(it, i);
-}
 
 /* ---- Empty tensors ------------------------------------------------------- */
 
@@ -126,12 +44,12 @@ static void test_empty_reductions(void) {
     op_input(&o, T_F32, 2, (int[]){3, 0});
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, T_F32, 1, (int[]){0});
-    TfLiteInterpreter* it = op_load(&o, kOpSum, kOptReducer, 1,
-                                    (int32_t[]){0}, 1);
+    TfLiteInterpreter* it = op_load_threads(&o, kOpSum, kOptReducer, 1,
+                                            (int32_t[]){0}, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
     CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
     CHECK(shape_is(out(it, 0), 1, (int[]){0}));
-    op_free(&o, it);
+    op_release(&o, it);
   }
   {
     Op o;
@@ -139,13 +57,13 @@ static void test_empty_reductions(void) {
     op_input(&o, T_F32, 2, (int[]){0, 2});
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, T_F32, 1, (int[]){2});
-    TfLiteInterpreter* it = op_load(&o, kOpReduceMax, kOptReducer, 1,
-                                    (int32_t[]){0}, 1);
+    TfLiteInterpreter* it = op_load_threads(&o, kOpReduceMax, kOptReducer, 1,
+                                            (int32_t[]){0}, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
     CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
     const float* got = TfLiteTensorData(out(it, 0));
     CHECK(got[0] == -FLT_MAX && got[1] == -FLT_MAX);
-    op_free(&o, it);
+    op_release(&o, it);
   }
   for (int type = 0; type < 2; ++type) {
     Op o;
@@ -155,8 +73,8 @@ static void test_empty_reductions(void) {
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, t, 2, (int[]){1, 2});
     /* keep_dims */
-    TfLiteInterpreter* it = op_load(&o, kOpMean, kOptReducer, 1,
-                                    (int32_t[]){1}, 1);
+    TfLiteInterpreter* it = op_load_threads(&o, kOpMean, kOptReducer, 1,
+                                            (int32_t[]){1}, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
     CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
     CHECK(shape_is(out(it, 0), 2, (int[]){1, 2}));
@@ -167,7 +85,7 @@ static void test_empty_reductions(void) {
       const int32_t* got = TfLiteTensorData(out(it, 0));
       CHECK(got[0] == 0 && got[1] == 0);
     }
-    op_free(&o, it);
+    op_release(&o, it);
   }
 }
 
@@ -181,8 +99,8 @@ static void test_empty_arg_max(void) {
     op_input(&o, T_F32, 2, empty_axis ? (int[]){3, 0} : (int[]){0, 3});
     op_const(&o, T_I32, 1, (int[]){1}, &axis1, 4);
     op_output(&o, T_I64, 1, (int[]){empty_axis ? 3 : 0});
-    TfLiteInterpreter* it = op_load(&o, kOpArgMax, kOptArgMax, 1,
-                                    (int32_t[]){T_I64}, 1);
+    TfLiteInterpreter* it = op_load_threads(&o, kOpArgMax, kOptArgMax, 1,
+                                            (int32_t[]){T_I64}, 1);
     if (empty_axis) {
       CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
       CHECK_CONTAINS(PyliteGetLastError(), "empty axis");
@@ -191,7 +109,7 @@ static void test_empty_arg_max(void) {
       CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
       CHECK(shape_is(out(it, 0), 1, (int[]){0}));
     }
-    op_free(&o, it);
+    op_release(&o, it);
   }
 }
 
@@ -206,12 +124,13 @@ static void test_empty_topk_cumsum(void) {
     op_const(&o, T_I32, 0, NULL, &ks[i], 4);
     op_output(&o, T_F32, 2, (int[]){2, 0});
     op_output(&o, T_I32, 2, (int[]){2, 0});
-    TfLiteInterpreter* it = op_load(&o, kOpTopkV2, OPT_NONE, 0, NULL, 1);
+    TfLiteInterpreter* it =
+        op_load_threads(&o, kOpTopkV2, OPT_NONE, 0, NULL, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
     CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
     CHECK(shape_is(out(it, 0), 2, (int[]){2, 0}));
     CHECK(shape_is(out(it, 1), 2, (int[]){2, 0}));
-    op_free(&o, it);
+    op_release(&o, it);
   }
   const int32_t axis = -1;
   Op o;
@@ -219,12 +138,12 @@ static void test_empty_topk_cumsum(void) {
   op_input(&o, T_F32, 2, (int[]){0, 3});
   op_const(&o, T_I32, 0, NULL, &axis, 4);
   op_output(&o, T_F32, 2, (int[]){0, 3});
-  TfLiteInterpreter* it = op_load(&o, kOpCumsum, kOptCumsum, 2,
-                                  (int32_t[]){1, 1}, 1);
+  TfLiteInterpreter* it = op_load_threads(&o, kOpCumsum, kOptCumsum, 2,
+                                          (int32_t[]){1, 1}, 1);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
   CHECK(shape_is(out(it, 0), 2, (int[]){0, 3}));
-  op_free(&o, it);
+  op_release(&o, it);
 }
 
 /* ---- Threads ------------------------------------------------------------- */
@@ -249,8 +168,8 @@ static void test_sum_thread_split(void) {
     op_input(&o, T_F32, 1, (int[]){kN});
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, T_F32, 0, NULL);
-    TfLiteInterpreter* it = op_load(&o, kOpSum, kOptReducer, 1,
-                                    (int32_t[]){0}, threads[i]);
+    TfLiteInterpreter* it = op_load_threads(&o, kOpSum, kOptReducer, 1,
+                                            (int32_t[]){0}, threads[i]);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
     CHECK(write_raw(it, 0, x, sizeof(x)));
     CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
@@ -261,7 +180,7 @@ static void test_sum_thread_split(void) {
       printf("  %d threads: sum %.1f, want %.1f\n", threads[i], got,
              want[i]);
     CHECK(got == want[i]);
-    op_free(&o, it);
+    op_release(&o, it);
   }
 }
 
@@ -275,8 +194,8 @@ static void test_dynamic_axis(void) {
   op_input(&o, T_F32, 2, (int[]){2, 3});
   op_input(&o, T_I32, 1, (int[]){1});
   op_output(&o, T_F32, 1, (int[]){1});
-  TfLiteInterpreter* it = op_load(&o, kOpSum, kOptReducer, 1,
-                                  (int32_t[]){0}, 1);
+  TfLiteInterpreter* it = op_load_threads(&o, kOpSum, kOptReducer, 1,
+                                          (int32_t[]){0}, 1);
   CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
   const float x[6] = {1, 2, 3, 4, 5, 6};
   CHECK(write_raw(it, 0, x, sizeof(x)));
@@ -297,7 +216,7 @@ static void test_dynamic_axis(void) {
   CHECK(TfLiteInterpreterInvoke(it) == kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "SUM");
   CHECK_CONTAINS(PyliteGetLastError(), "out of range");
-  op_free(&o, it);
+  op_release(&o, it);
 }
 
 /* ---- Errors -------------------------------------------------------------- */
@@ -310,11 +229,12 @@ static void test_errors(void) {
     op_input(&o, T_F32, 1, (int[]){3});
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, T_F32, 0, NULL);
-    TfLiteInterpreter* it = op_load(&o, 91 /* REDUCE_ANY */, kOptReducer, 1,
-                                    (int32_t[]){0}, 1);
+    TfLiteInterpreter* it =
+        op_load_threads(&o, 91 /* REDUCE_ANY */, kOptReducer, 1,
+                        (int32_t[]){0}, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
     CHECK_CONTAINS(PyliteGetLastError(), "REDUCE_ANY supports bool");
-    op_free(&o, it);
+    op_release(&o, it);
   }
   { /* ARG_MAX without options: no output type */
     Op o;
@@ -322,10 +242,11 @@ static void test_errors(void) {
     op_input(&o, T_F32, 1, (int[]){3});
     op_const(&o, T_I32, 1, (int[]){1}, &axis0, 4);
     op_output(&o, T_I64, 0, NULL);
-    TfLiteInterpreter* it = op_load(&o, kOpArgMax, OPT_NONE, 0, NULL, 1);
+    TfLiteInterpreter* it =
+        op_load_threads(&o, kOpArgMax, OPT_NONE, 0, NULL, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
     CHECK_CONTAINS(PyliteGetLastError(), "output_type");
-    op_free(&o, it);
+    op_release(&o, it);
   }
   { /* CUMSUM of a scalar */
     Op o;
@@ -333,10 +254,11 @@ static void test_errors(void) {
     op_input(&o, T_F32, 0, NULL);
     op_const(&o, T_I32, 0, NULL, &axis0, 4);
     op_output(&o, T_F32, 0, NULL);
-    TfLiteInterpreter* it = op_load(&o, kOpCumsum, kOptCumsum, 0, NULL, 1);
+    TfLiteInterpreter* it =
+        op_load_threads(&o, kOpCumsum, kOptCumsum, 0, NULL, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
     CHECK_CONTAINS(PyliteGetLastError(), "CUMSUM needs an input of rank 1");
-    op_free(&o, it);
+    op_release(&o, it);
   }
   { /* TOPK_V2 with a two-element k */
     const int32_t k[2] = {1, 2};
@@ -346,10 +268,11 @@ static void test_errors(void) {
     op_const(&o, T_I32, 1, (int[]){2}, k, 8);
     op_output(&o, T_F32, 1, (int[]){1});
     op_output(&o, T_I32, 1, (int[]){1});
-    TfLiteInterpreter* it = op_load(&o, kOpTopkV2, OPT_NONE, 0, NULL, 1);
+    TfLiteInterpreter* it =
+        op_load_threads(&o, kOpTopkV2, OPT_NONE, 0, NULL, 1);
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteError);
     CHECK_CONTAINS(PyliteGetLastError(), "TOPK_V2 needs a single k");
-    op_free(&o, it);
+    op_release(&o, it);
   }
 }
 

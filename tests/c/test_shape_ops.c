@@ -19,6 +19,9 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
+#define OP_TEST_NAME "shape test"
+#include "op_test_util.h"
+
 /* Builtin operator codes and options types used here (schema.fbs). */
 enum {
   kOpConcatenation = 2,
@@ -43,93 +46,12 @@ enum {
   kOptSplitV = 79,
 };
 
-/* ---- A one-op model under construction ---------------------------------- */
-
-typedef struct Op {
-  MbModel m;
-  MbSubgraph* sg;
-  int op_in[MB_MAX_OP_IO], n_op_in;
-  int op_out[MB_MAX_OP_IO], n_op_out;
-  int g_in[MB_MAX_GRAPH_IO], n_g_in;
-} Op;
-
-static void op_begin(Op* o) {
-  mb_init(&o->m, "shape test");
-  o->sg = mb_subgraph(&o->m, "main");
-  o->n_op_in = o->n_op_out = o->n_g_in = 0;
-}
-
-static int op_input(Op* o, int type, int rank, const int* shape) {
-  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
-  o->op_in[o->n_op_in++] = t;
-  o->g_in[o->n_g_in++] = t;
-  return t;
-}
-
-static int op_const(Op* o, int type, int rank, const int* shape,
-                    const void* data, size_t bytes) {
-  const int t = mb_tensor_data(o->sg, NULL, type, rank, shape, data, bytes);
-  o->op_in[o->n_op_in++] = t;
-  return t;
-}
-
-static int op_output(Op* o, int type, int rank, const int* shape) {
-  const int t = mb_tensor(o->sg, NULL, type, rank, shape);
-  o->op_out[o->n_op_out++] = t;
-  return t;
-}
-
-/* Adds the op (options: int32 fields 0..n-1) and loads the model. */
-static TfLiteInterpreter* op_load(Op* o, int code, int options, int n,
-                                  const int32_t* fields, TfLiteModel** model,
-                                  uint8_t** bytes) {
-  const int opcode = mb_opcode(&o->m, code, NULL);
-  MbOp* op = mb_op(o->sg, opcode, o->n_op_in, o->op_in, o->n_op_out,
-                   o->op_out);
-  op->options = options;
-  op->num_i32 = n;
-  for (int i = 0; i < n; ++i) op->i32[i] = fields[i];
-  mb_io(o->sg, o->n_g_in, o->g_in, o->n_op_out, o->op_out);
-  size_t size = 0;
-  *bytes = mb_build(&o->m, &size);
-  *model = TfLiteModelCreateWithErrorReporter(*bytes, size,
-                                              PyliteQuietReporter, NULL);
-  CHECK(*model != NULL);
-  if (!*model) return NULL;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  TfLiteInterpreter* it = TfLiteInterpreterCreate(*model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
-  CHECK(it != NULL);
-  return it;
-}
-
-static void op_free(TfLiteInterpreter* it, TfLiteModel* model,
-                    uint8_t* bytes) {
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(model);
-  free(bytes);
-}
-
 static bool write_strings(TfLiteInterpreter* it, int input, int n,
                           const char* const* s) {
   size_t lens[16];
   for (int i = 0; i < n; ++i) lens[i] = strlen(s[i]);
   return PyliteTensorWriteStrings(TfLiteInterpreterGetInputTensor(it, input),
                                   n, s, lens) == kTfLiteOk;
-}
-
-static bool write_raw(TfLiteInterpreter* it, int input, const void* data,
-                      size_t bytes) {
-  return TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, input),
-                                    data, bytes) == kTfLiteOk;
-}
-
-static bool shape_is(const TfLiteTensor* t, int rank, const int* dims) {
-  if (!t || TfLiteTensorNumDims(t) != rank) return false;
-  for (int i = 0; i < rank; ++i)
-    if (TfLiteTensorDim(t, i) != dims[i]) return false;
-  return true;
 }
 
 static bool strings_are(const TfLiteTensor* t, int n,
@@ -149,10 +71,6 @@ static bool strings_are(const TfLiteTensor* t, int n,
     }
   }
   return true;
-}
-
-static const TfLiteTensor* out(TfLiteInterpreter* it, int i) {
-  return TfLiteInterpreterGetOutputTensor(it, i);
 }
 
 /* ---- String forms -------------------------------------------------------- */
