@@ -95,17 +95,9 @@ static TfLiteStatus conv3d_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, input != NULL);
   PL_ENSURE(sg, filter != NULL);
   PL_ENSURE(sg, output != NULL);
-  const TfLiteTensor* ts[4] = {input, filter, bias, output};
-  const char* roles[4] = {"input", "filter", "bias", "output"};
-  PL_ENSURE_OK(pl_nn_require_f32(sg, kOp, 4, ts, roles));
-  PL_ENSURE_OK(pl_nn_check_activation(sg, kOp, d->activation));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, kOp, "input", input, 5));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, kOp, "filter", filter, 5));
-  if (d->padding != PL_PAD_SAME && d->padding != PL_PAD_VALID) {
-    pl_report(sg, "CONV_3D: unknown padding %d (expected SAME or VALID).",
-              d->padding);
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, kOp, input, filter, "filter",
+                                        bias, output, d->activation, 5));
+  PL_ENSURE_OK(pl_nn_check_padding(sg, kOp, d->padding));
   for (int i = 0; i < 3; ++i) {
     if (d->stride[i] < 1 || d->dilation[i] < 1) {
       pl_report(sg, "CONV_3D strides and dilation factors must be >= 1, got "
@@ -126,14 +118,8 @@ static TfLiteStatus conv3d_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   const int out_channels = f[4];
-  if (bias && pl_num_elements(bias) != out_channels) {
-    char b_s[160];
-    pl_shape_string(bias->dims, b_s, sizeof(b_s));
-    pl_report(sg, "CONV_3D bias has %lld elements, expected %d output "
-              "channels (filter %s, bias %s).",
-              (long long)pl_num_elements(bias), out_channels, f_s, b_s);
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(
+      pl_nn_conv_check_bias(sg, kOp, bias, out_channels, "filter", filter));
   int dims[5] = {in[0], 0, 0, 0, out_channels};
   for (int i = 0; i < 3; ++i) {
     const int64_t eff = (int64_t)(f[i] - 1) * d->dilation[i] + 1;

@@ -100,31 +100,11 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, filter != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "DEPTHWISE_CONV_2D";
-  const TfLiteTensor* ts[4] = {input, filter, bias, output};
-  const char* roles[4] = {"input", "filter", "bias", "output"};
-  PL_ENSURE_OK(pl_nn_require_f32(sg, op, 4, ts, roles));
-  PL_ENSURE_OK(pl_nn_check_activation(sg, op, d->activation));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", filter, 4));
-  if (filter->sparsity) {
-    pl_report(sg, "DEPTHWISE_CONV_2D with a sparse filter is not supported.");
-    return kTfLiteError;
-  }
-  if (d->padding != PL_PAD_SAME && d->padding != PL_PAD_VALID) {
-    pl_report(sg,
-              "DEPTHWISE_CONV_2D: unknown padding %d (expected SAME or "
-              "VALID).",
-              d->padding);
-    return kTfLiteError;
-  }
-  if (d->stride_w < 1 || d->stride_h < 1 || d->dilation_w < 1 ||
-      d->dilation_h < 1) {
-    pl_report(sg,
-              "DEPTHWISE_CONV_2D strides and dilation factors must be >= 1, "
-              "got stride_h %d, stride_w %d, dilation_h %d, dilation_w %d.",
-              d->stride_h, d->stride_w, d->dilation_h, d->dilation_w);
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter", bias,
+                                        output, d->activation, 4));
+  PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
+                                          d->stride_h, d->stride_w,
+                                          d->dilation_h, d->dilation_w));
   char in_s[160], f_s[160];
   pl_shape_string(input->dims, in_s, sizeof(in_s));
   pl_shape_string(filter->dims, f_s, sizeof(f_s));
@@ -145,38 +125,12 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
               out_channels, channels, in_s, f_s);
     return kTfLiteError;
   }
-  if (bias && pl_num_elements(bias) != out_channels) {
-    char b_s[160];
-    pl_shape_string(bias->dims, b_s, sizeof(b_s));
-    pl_report(sg,
-              "DEPTHWISE_CONV_2D bias has %lld elements, expected %d output "
-              "channels (filter %s, bias %s).",
-              (long long)pl_num_elements(bias), out_channels, f_s, b_s);
-    return kTfLiteError;
-  }
-  /* Index arithmetic stays in int: the dilated filter plus the input must
-   * fit comfortably. */
-  const int64_t eff_h = (int64_t)(f[1] - 1) * d->dilation_h + 1;
-  const int64_t eff_w = (int64_t)(f[2] - 1) * d->dilation_w + 1;
-  if (eff_h + in[1] > INT32_MAX / 2 || eff_w + in[2] > INT32_MAX / 2) {
-    pl_report(sg, "%s: the dilated filter (dilation %dx%d) of %s is too "
-              "large.", "DEPTHWISE_CONV_2D", d->dilation_h, d->dilation_w, f_s);
-    return kTfLiteError;
-  }
-  const int64_t oh =
-      pl_nn_out_size(d->padding, in[1], f[1], d->stride_h, d->dilation_h);
-  const int64_t ow =
-      pl_nn_out_size(d->padding, in[2], f[2], d->stride_w, d->dilation_w);
-  if (oh < 0 || ow < 0 || oh > INT32_MAX || ow > INT32_MAX) {
-    pl_report(sg,
-              "DEPTHWISE_CONV_2D: the dilated filter %s (dilation %dx%d) does "
-              "not fit the input %s with %s padding.",
-              f_s, d->dilation_h, d->dilation_w, in_s,
-              pl_nn_padding_name(d->padding));
-    return kTfLiteError;
-  }
-  d->pad_h = (int)pl_nn_pad_before(in[1], f[1], d->stride_h, d->dilation_h, oh);
-  d->pad_w = (int)pl_nn_pad_before(in[2], f[2], d->stride_w, d->dilation_w, ow);
+  PL_ENSURE_OK(
+      pl_nn_conv_check_bias(sg, op, bias, out_channels, "filter", filter));
+  int64_t oh, ow;
+  PL_ENSURE_OK(pl_nn_conv2d_output_size(
+      sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
+      d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }

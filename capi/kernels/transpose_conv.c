@@ -118,12 +118,8 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, input != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "TRANSPOSE_CONV";
-  const TfLiteTensor* ts[4] = {input, weights, bias, output};
-  const char* roles[4] = {"input", "weights", "bias", "output"};
-  PL_ENSURE_OK(pl_nn_require_f32(sg, op, 4, ts, roles));
-  PL_ENSURE_OK(pl_nn_check_activation(sg, op, d->activation));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
-  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "weights", weights, 4));
+  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, weights, "weights",
+                                        bias, output, d->activation, 4));
   if (shape->type != kTfLiteInt32 || shape->dims->size != 1 ||
       shape->dims->data[0] != 4) {
     char s_s[160];
@@ -134,11 +130,7 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(shape->type), s_s);
     return kTfLiteError;
   }
-  if (d->padding != PL_PAD_SAME && d->padding != PL_PAD_VALID) {
-    pl_report(sg, "TRANSPOSE_CONV: unknown padding %d (expected SAME or "
-              "VALID).", d->padding);
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_nn_check_padding(sg, op, d->padding));
   if (d->stride_w < 1 || d->stride_h < 1) {
     pl_report(sg, "TRANSPOSE_CONV strides must be >= 1, got %dx%d (height x "
               "width).", d->stride_h, d->stride_w);
@@ -155,15 +147,7 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
               input->dims->data[3], w[3], in_s, w_s);
     return kTfLiteError;
   }
-  if (bias && pl_num_elements(bias) != w[0]) {
-    char b_s[160];
-    pl_shape_string(bias->dims, b_s, sizeof(b_s));
-    pl_report(sg,
-              "TRANSPOSE_CONV bias has %lld elements, expected %d output "
-              "channels (weights %s, bias %s).",
-              (long long)pl_num_elements(bias), w[0], w_s, b_s);
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_nn_conv_check_bias(sg, op, bias, w[0], "weights", weights));
   const size_t need = (size_t)pl_num_elements(weights);
   if (need > d->scratch_floats) {
     float* p = realloc(d->scratch, need * sizeof(float));
