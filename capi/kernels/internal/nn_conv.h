@@ -53,22 +53,6 @@ static inline float pl_nn_clamp(float x, float lo, float hi) {
   return hi < x ? hi : x;
 }
 
-enum { PL_NN_PANEL = 8 };
-
-/* Floats needed to pack an n x k B matrix. */
-static inline int64_t pl_nn_packed_size(int64_t n, int64_t k) {
-  return ((n + PL_NN_PANEL - 1) / PL_NN_PANEL) * PL_NN_PANEL * k;
-}
-
-static inline void pl_nn_store(float* y, const float* acc, const float* bias,
-                               int64_t j0, int64_t cols, float lo, float hi) {
-  for (int64_t c = 0; c < cols; ++c) {
-    float v = acc[c];
-    if (bias) v += bias[j0 + c];
-    y[j0 + c] = pl_nn_clamp(v, lo, hi);
-  }
-}
-
 /* Prepare checks shared by the convolution kernels. `op` starts every
  * message; `filter_role` names the filter tensor ("filter" or "weights"). */
 
