@@ -17,6 +17,7 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 #include "model_builder.h"
+#include "run_util.h"
 
 static int g_passed, g_failed;
 static const char* g_case = "";
@@ -50,11 +51,6 @@ typedef struct T {
   float scale; /* > 0: quantized */
 } T;
 
-typedef struct Run {
-  uint8_t* bytes;
-  TfLiteModel* model;
-  TfLiteInterpreter* interp;
-} Run;
 
 /* One op over tensors 0..n_in-1 (all subgraph inputs) to tensor n_in. */
 static bool open_op(Run* r, int op, int opt, int act, int n_in, const T* ts) {
@@ -78,31 +74,15 @@ static bool open_op(Run* r, int op, int opt, int act, int n_in, const T* ts) {
     o->i32[0] = act; /* fused_activation_function, field 0 */
   }
   size_t size = 0;
-  memset(r, 0, sizeof(*r));
-  r->bytes = mb_build(&m, &size);
-  r->model = TfLiteModelCreateWithErrorReporter(r->bytes, size,
-                                                PyliteQuietReporter, NULL);
+  uint8_t* bytes = mb_build(&m, &size);
+  run_load(r, bytes, size);
   CHECK(r->model != NULL);
   if (!r->model) return false;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  r->interp = TfLiteInterpreterCreate(r->model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
   CHECK(r->interp != NULL);
   return r->interp != NULL;
 }
 
-static void close_op(Run* r) {
-  TfLiteInterpreterDelete(r->interp);
-  TfLiteModelDelete(r->model);
-  free(r->bytes);
-  memset(r, 0, sizeof(*r));
-}
 
-static bool set_input(Run* r, int i, const void* data, size_t bytes) {
-  TfLiteTensor* t = TfLiteInterpreterGetInputTensor(r->interp, i);
-  return t && TfLiteTensorCopyFromBuffer(t, data, bytes) == kTfLiteOk;
-}
 
 static bool error_contains(const char* needle) {
   const char* msg = PyliteGetLastError();
@@ -124,7 +104,7 @@ static void expect_alloc_error(int op, int n_in, const T* ts,
     CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteError);
     CHECK(error_contains(needle));
   }
-  close_op(&r);
+  run_close(&r);
 }
 
 static void test_errors(void) {
@@ -171,7 +151,7 @@ static void test_int_corners(void) {
       CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
       CHECK(output_bytes(&r, want, sizeof(want)));
     }
-    close_op(&r);
+    run_close(&r);
   }
   g_case = "div_int32";
   {
@@ -188,7 +168,7 @@ static void test_int_corners(void) {
       CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
       CHECK(output_bytes(&r, want, sizeof(want)));
     }
-    close_op(&r);
+    run_close(&r);
   }
   g_case = "mul_f32_relu_keeps_negative_zero";
   {
@@ -202,7 +182,7 @@ static void test_int_corners(void) {
       CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
       CHECK(output_bytes(&r, want, sizeof(want)));
     }
-    close_op(&r);
+    run_close(&r);
   }
 }
 
@@ -226,7 +206,7 @@ static void test_where(void) {
     CHECK(TfLiteTensorDim(out, 0) == 3);
     CHECK(output_bytes(&r, want, sizeof(want)));
   }
-  close_op(&r);
+  run_close(&r);
 }
 
 static bool set_strings(Run* r, int i, const char* const* s, int count) {
@@ -249,7 +229,7 @@ static void test_strings(void) {
     const bool want[3] = {true, false, false};
     CHECK(output_bytes(&r, want, sizeof(want)));
   }
-  close_op(&r);
+  run_close(&r);
 }
 
 /* A small deterministic generator (tests must not depend on rand()). */
@@ -357,7 +337,7 @@ static void test_random_broadcast(void) {
       if (!ok) printf("  resized trial %d (rank %d)\n", trial, r2);
       CHECK(ok);
     }
-    close_op(&run);
+    run_close(&run);
   }
 }
 

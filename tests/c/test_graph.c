@@ -25,6 +25,7 @@
 
 #include "capi/core/interp.h" /* white-box: deferred flags, the arena */
 #include "model_builder.h"
+#include "run_util.h"
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
@@ -44,40 +45,19 @@ static const char* g_case = "";
 
 /* ---- Running ------------------------------------------------------------- */
 
-typedef struct Run {
-  uint8_t* bytes;
-  TfLiteModel* model;
-  TfLiteInterpreter* interp;
-} Run;
 
 /* Builds and loads the model; false (and a failed check) if that fails. */
 static bool run_open(Run* r, const MbModel* m) {
   size_t size = 0;
-  memset(r, 0, sizeof(*r));
-  r->bytes = mb_build(m, &size);
-  r->model = TfLiteModelCreateWithErrorReporter(r->bytes, size,
-                                                PyliteQuietReporter, NULL);
+  uint8_t* bytes = mb_build(m, &size);
+  run_load(r, bytes, size);
   CHECK(r->model != NULL);
   if (!r->model) return false;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  r->interp = TfLiteInterpreterCreate(r->model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
   CHECK(r->interp != NULL);
   return r->interp != NULL;
 }
 
-static void run_close(Run* r) {
-  TfLiteInterpreterDelete(r->interp);
-  TfLiteModelDelete(r->model);
-  free(r->bytes);
-  memset(r, 0, sizeof(*r));
-}
 
-static bool set_input(Run* r, int i, const void* data, size_t bytes) {
-  TfLiteTensor* t = TfLiteInterpreterGetInputTensor(r->interp, i);
-  return t && TfLiteTensorCopyFromBuffer(t, data, bytes) == kTfLiteOk;
-}
 
 static bool resize_input(Run* r, int i, int rank, const int* dims) {
   return TfLiteInterpreterResizeInputTensor(r->interp, i, dims, rank) ==

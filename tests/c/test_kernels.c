@@ -19,6 +19,7 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 #include "model_builder.h"
+#include "run_util.h"
 
 static int g_passed, g_failed;
 static const char* g_case = "";
@@ -131,40 +132,19 @@ static ModelSpec simple_model(int op, int options, int n,
 
 /* ---- Running ------------------------------------------------------------------ */
 
-typedef struct Run {
-  uint8_t* bytes;
-  TfLiteModel* model;
-  TfLiteInterpreter* interp;
-} Run;
 
 /* Builds and loads the model; false (and a failed check) if that fails. */
 static bool run_open(Run* r, const ModelSpec* m) {
   size_t size = 0;
-  memset(r, 0, sizeof(*r));
-  r->bytes = build_model(m, &size);
-  r->model = TfLiteModelCreateWithErrorReporter(r->bytes, size,
-                                                PyliteQuietReporter, NULL);
+  uint8_t* bytes = build_model(m, &size);
+  run_load(r, bytes, size);
   CHECK(r->model != NULL);
   if (!r->model) return false;
-  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
-  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
-  r->interp = TfLiteInterpreterCreate(r->model, opts);
-  TfLiteInterpreterOptionsDelete(opts);
   CHECK(r->interp != NULL);
   return r->interp != NULL;
 }
 
-static void run_close(Run* r) {
-  TfLiteInterpreterDelete(r->interp);
-  TfLiteModelDelete(r->model);
-  free(r->bytes);
-  memset(r, 0, sizeof(*r));
-}
 
-static bool set_input(Run* r, int i, const void* data, size_t bytes) {
-  TfLiteTensor* t = TfLiteInterpreterGetInputTensor(r->interp, i);
-  return t && TfLiteTensorCopyFromBuffer(t, data, bytes) == kTfLiteOk;
-}
 
 static const TfLiteTensor* output(Run* r, int i) {
   return TfLiteInterpreterGetOutputTensor(r->interp, i);
