@@ -515,13 +515,9 @@ JNIEXPORT jboolean JNICALL Java_org_pylite_NativeInterpreterWrapper_resizeInput(
   return changed;
 }
 
-JNIEXPORT void JNICALL
-Java_org_pylite_NativeInterpreterWrapper_allocateTensors(JNIEnv* env,
-                                                         jclass cls,
-                                                         jlong handle) {
-  pl_jni_interp* ji = pl_jni_interp_get(env, handle);
-  if (ji == NULL) return;
-  if (TfLiteInterpreterAllocateTensors(ji->interp) != kTfLiteOk) {
+/* The exceptions of a failed allocation or invoke, with TFLite's texts. */
+static void pl_jni_check_allocate(JNIEnv* env, TfLiteStatus s) {
+  if (s != kTfLiteOk) {
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Unexpected failure when preparing tensor "
                  "allocations: %s",
@@ -529,11 +525,7 @@ Java_org_pylite_NativeInterpreterWrapper_allocateTensors(JNIEnv* env,
   }
 }
 
-JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_invoke(
-    JNIEnv* env, jclass cls, jlong handle) {
-  pl_jni_interp* ji = pl_jni_interp_get(env, handle);
-  if (ji == NULL) return;
-  TfLiteStatus s = TfLiteInterpreterInvoke(ji->interp);
+static void pl_jni_check_invoke(JNIEnv* env, TfLiteStatus s) {
   if (s == kTfLiteCancelled) {
     pl_jni_throw(env, PL_JNI_ISE,
                  "Internal error: Failed to run on the given Interpreter: "
@@ -543,6 +535,22 @@ JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_invoke(
                  "Internal error: Failed to run on the given Interpreter: %s",
                  pl_jni_message());
   }
+}
+
+JNIEXPORT void JNICALL
+Java_org_pylite_NativeInterpreterWrapper_allocateTensors(JNIEnv* env,
+                                                         jclass cls,
+                                                         jlong handle) {
+  pl_jni_interp* ji = pl_jni_interp_get(env, handle);
+  if (ji == NULL) return;
+  pl_jni_check_allocate(env, TfLiteInterpreterAllocateTensors(ji->interp));
+}
+
+JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_invoke(
+    JNIEnv* env, jclass cls, jlong handle) {
+  pl_jni_interp* ji = pl_jni_interp_get(env, handle);
+  if (ji == NULL) return;
+  pl_jni_check_invoke(env, TfLiteInterpreterInvoke(ji->interp));
 }
 
 JNIEXPORT void JNICALL Java_org_pylite_NativeInterpreterWrapper_cancel(
@@ -747,28 +755,14 @@ Java_org_pylite_NativeSignatureRunnerWrapper_allocateTensors(JNIEnv* env,
                                                              jlong handle) {
   pl_jni_runner* jr = pl_jni_runner_get(env, handle);
   if (jr == NULL) return;
-  if (TfLiteSignatureRunnerAllocateTensors(jr->runner) != kTfLiteOk) {
-    pl_jni_throw(env, PL_JNI_ISE,
-                 "Internal error: Unexpected failure when preparing tensor "
-                 "allocations: %s",
-                 pl_jni_message());
-  }
+  pl_jni_check_allocate(env, TfLiteSignatureRunnerAllocateTensors(jr->runner));
 }
 
 JNIEXPORT void JNICALL Java_org_pylite_NativeSignatureRunnerWrapper_invoke(
     JNIEnv* env, jclass cls, jlong handle) {
   pl_jni_runner* jr = pl_jni_runner_get(env, handle);
   if (jr == NULL) return;
-  TfLiteStatus s = TfLiteSignatureRunnerInvoke(jr->runner);
-  if (s == kTfLiteCancelled) {
-    pl_jni_throw(env, PL_JNI_ISE,
-                 "Internal error: Failed to run on the given Interpreter: "
-                 "Client requested cancel during Invoke()");
-  } else if (s != kTfLiteOk) {
-    pl_jni_throw(env, PL_JNI_ISE,
-                 "Internal error: Failed to run on the given Interpreter: %s",
-                 pl_jni_message());
-  }
+  pl_jni_check_invoke(env, TfLiteSignatureRunnerInvoke(jr->runner));
 }
 
 /* ---- TensorImpl ------------------------------------------------------------------ */
