@@ -49,3 +49,87 @@ class Case:
 def rng(seed):
   """The one source of random inputs: fixed seeds, reproducible files."""
   return np.random.default_rng(seed)
+
+
+class SingleOpModel:
+  """A .tflite model with one builtin operator and a serving_default
+  signature, built with the schema's object API: for the hand-made cases
+  (dtypes, options and forms the converter never emits).
+
+  schema: tensorflow.lite.python.schema_py_generated; op: a BuiltinOperator
+  name. Add tensors with tensor(), then finish()."""
+
+  def __init__(self, schema, op):
+    self.s = s = schema
+    code = getattr(s.BuiltinOperator, op)
+    self.model = s.ModelT()
+    self.model.version = 3
+    opcode = s.OperatorCodeT()
+    opcode.builtinCode = code
+    opcode.deprecatedBuiltinCode = min(code, 127)
+    opcode.version = 1
+    self.model.operatorCodes = [opcode]
+    self.model.buffers = [s.BufferT()]
+    self.sg = s.SubGraphT()
+    self.sg.tensors = []
+
+  def tensor(self, name, shape, tensor_type, data=None, variable=False,
+             quantization=None):
+    """Adds a tensor (its own buffer, holding `data` if given); returns its
+    index."""
+    t = self.s.TensorT()
+    t.name = name
+    t.shape = list(shape)
+    t.type = tensor_type
+    if variable:
+      t.isVariable = True
+    buf = self.s.BufferT()
+    if data is not None:
+      buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(),
+                               np.uint8).tolist()
+    self.model.buffers.append(buf)
+    t.buffer = len(self.model.buffers) - 1
+    if quantization is not None:
+      t.quantization = quantization
+    self.sg.tensors.append(t)
+    return len(self.sg.tensors) - 1
+
+  def finish(self, inputs, outputs, sig_inputs, sig_outputs, options=None):
+    """The model bytes. inputs / outputs: the operator's tensor indices (-1
+    for an omitted input); sig_inputs / sig_outputs: [(name, index)], also
+    the subgraph's inputs and outputs; options: (BuiltinOptions name,
+    {field: value}) or None."""
+    import flatbuffers
+    s = self.s
+    operator = s.OperatorT()
+    operator.opcodeIndex = 0
+    operator.inputs = inputs
+    operator.outputs = outputs
+    if options is not None:
+      name, fields = options
+      operator.builtinOptionsType = getattr(s.BuiltinOptions, name)
+      obj = getattr(s, name + "T")()
+      for k, v in fields.items():
+        setattr(obj, k, v)
+      operator.builtinOptions = obj
+    self.sg.operators = [operator]
+    self.sg.inputs = [k for _, k in sig_inputs]
+    self.sg.outputs = [k for _, k in sig_outputs]
+    self.sg.name = "main"
+    self.model.subgraphs = [self.sg]
+
+    def tmap(name, k):
+      m = s.TensorMapT()
+      m.name = name
+      m.tensorIndex = k
+      return m
+
+    sig = s.SignatureDefT()
+    sig.signatureKey = "serving_default"
+    sig.subgraphIndex = 0
+    sig.inputs = [tmap(n, k) for n, k in sig_inputs]
+    sig.outputs = [tmap(n, k) for n, k in sig_outputs]
+    self.model.signatureDefs = [sig]
+    b = flatbuffers.Builder(1024)
+    b.Finish(self.model.Pack(b), b"TFL3")
+    return bytes(b.Output())

@@ -8,7 +8,7 @@ written; a few go through the converter."""
 import numpy as np
 import tensorflow as tf
 
-from conformance.cases import Case, rng
+from conformance.cases import Case, SingleOpModel, rng
 
 # ---- Hand-built single-op models ------------------------------------------
 
@@ -36,76 +36,19 @@ def op_model(op, ins, outs, options=None, consts=None):
   dtype or "string"; options: (BuiltinOptions name, {field: value}) or None;
   consts: {input position: array} for constant inputs (left out of the
   signature)."""
-  import flatbuffers
-  s = _schema()
   consts = consts or {}
-  code = getattr(s.BuiltinOperator, op)
-  model = s.ModelT()
-  model.version = 3
-  opcode = s.OperatorCodeT()
-  opcode.builtinCode = code
-  opcode.deprecatedBuiltinCode = min(code, 127)
-  opcode.version = 1
-  model.operatorCodes = [opcode]
-  model.buffers = [s.BufferT()]
-  sg = s.SubGraphT()
-  sg.tensors = []
-
-  def tensor(name, shape, dtype, data=None):
-    t = s.TensorT()
-    t.name = name
-    t.shape = list(shape)
-    t.type = _tensor_type(dtype)
-    buf = s.BufferT()
-    if data is not None:
-      buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(),
-                               np.uint8).tolist()
-    model.buffers.append(buf)
-    t.buffer = len(model.buffers) - 1
-    sg.tensors.append(t)
-    return len(sg.tensors) - 1
-
+  m = SingleOpModel(_schema(), op)
   ins_idx, sig_in = [], []
   for i, (name, shape, dtype) in enumerate(ins):
     if i in consts:
-      ins_idx.append(tensor(name, shape, dtype, consts[i]))
+      ins_idx.append(m.tensor(name, shape, _tensor_type(dtype), consts[i]))
     else:
-      k = tensor(name, shape, dtype)
+      k = m.tensor(name, shape, _tensor_type(dtype))
       ins_idx.append(k)
       sig_in.append((name, k))
-  outs_idx = [tensor(n, sh, d) for n, sh, d in outs]
-  operator = s.OperatorT()
-  operator.opcodeIndex = 0
-  operator.inputs = ins_idx
-  operator.outputs = outs_idx
-  if options is not None:
-    name, fields = options
-    operator.builtinOptionsType = getattr(s.BuiltinOptions, name)
-    obj = getattr(s, name + "T")()
-    for k, v in fields.items():
-      setattr(obj, k, v)
-    operator.builtinOptions = obj
-  sg.operators = [operator]
-  sg.inputs = [k for _, k in sig_in]
-  sg.outputs = outs_idx
-  sg.name = "main"
-  model.subgraphs = [sg]
-
-  def tmap(name, k):
-    m = s.TensorMapT()
-    m.name = name
-    m.tensorIndex = k
-    return m
-
-  sig = s.SignatureDefT()
-  sig.signatureKey = "serving_default"
-  sig.subgraphIndex = 0
-  sig.inputs = [tmap(n, k) for n, k in sig_in]
-  sig.outputs = [tmap(outs[j][0], k) for j, k in enumerate(outs_idx)]
-  model.signatureDefs = [sig]
-  b = flatbuffers.Builder(1024)
-  b.Finish(model.Pack(b), b"TFL3")
-  return bytes(b.Output())
+  outs_idx = [m.tensor(n, sh, _tensor_type(d)) for n, sh, d in outs]
+  return m.finish(ins_idx, outs_idx, sig_in,
+                  [(outs[j][0], k) for j, k in enumerate(outs_idx)], options)
 
 
 def bcast_shape(*shapes):

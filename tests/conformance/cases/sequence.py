@@ -18,7 +18,7 @@ its GEMM in another order: outputs agree to a few float roundings per step
 """
 import numpy as np
 
-from conformance.cases import Case, rng
+from conformance.cases import Case, SingleOpModel, rng
 
 G = "sequence/"
 
@@ -32,44 +32,22 @@ def op_model(op, options, ins, outs):
   """A single-op model. ins: list of None (omitted input) or (name, kind,
   shape, data) with kind "input" (a signature input), "const" (data as its
   buffer) or "var" (a zero-initialized variable tensor); outs: [(name,
-  shape)]. Every tensor is float32 unless the data says otherwise.
+  shape)]. Every tensor is float32 unless the data says otherwise (int8
+  tensors get a per-tensor quantization of scale 0.05).
   options: (BuiltinOptions name, {field: value}) or None."""
-  import flatbuffers
   s = _schema()
   types = {np.dtype(np.float32): s.TensorType.FLOAT32,
            np.dtype(np.int8): s.TensorType.INT8,
            np.dtype(np.int32): s.TensorType.INT32}
-  code = getattr(s.BuiltinOperator, op)
-  model = s.ModelT()
-  model.version = 3
-  opcode = s.OperatorCodeT()
-  opcode.builtinCode = code
-  opcode.deprecatedBuiltinCode = min(code, 127)
-  opcode.version = 1
-  model.operatorCodes = [opcode]
-  model.buffers = [s.BufferT()]
-  sg = s.SubGraphT()
-  sg.tensors = []
+  m = SingleOpModel(s, op)
 
   def tensor(name, shape, dtype, data=None, variable=False):
-    t = s.TensorT()
-    t.name = name
-    t.shape = list(shape)
-    t.type = types[np.dtype(dtype)]
-    t.isVariable = variable
-    buf = s.BufferT()
-    if data is not None:
-      buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(),
-                               np.uint8).tolist()
-    model.buffers.append(buf)
-    t.buffer = len(model.buffers) - 1
+    q = None
     if np.dtype(dtype) == np.int8:
       q = s.QuantizationParametersT()
       q.scale = [0.05]
       q.zeroPoint = [0]
-      t.quantization = q
-    sg.tensors.append(t)
-    return len(sg.tensors) - 1
+    return m.tensor(name, shape, types[np.dtype(dtype)], data, variable, q)
 
   idx, sig_in = [], []
   for spec in ins:
@@ -87,38 +65,8 @@ def op_model(op, options, ins, outs):
       idx.append(k)
       sig_in.append((name, k))
   out_idx = [tensor(n, sh, np.float32) for n, sh in outs]
-  operator = s.OperatorT()
-  operator.opcodeIndex = 0
-  operator.inputs = idx
-  operator.outputs = out_idx
-  if options is not None:
-    name, fields = options
-    operator.builtinOptionsType = getattr(s.BuiltinOptions, name)
-    obj = getattr(s, name + "T")()
-    for k, v in fields.items():
-      setattr(obj, k, v)
-    operator.builtinOptions = obj
-  sg.operators = [operator]
-  sg.inputs = [k for _, k in sig_in]
-  sg.outputs = out_idx
-  sg.name = "main"
-  model.subgraphs = [sg]
-
-  def tmap(name, k):
-    m = s.TensorMapT()
-    m.name = name
-    m.tensorIndex = k
-    return m
-
-  sig = s.SignatureDefT()
-  sig.signatureKey = "serving_default"
-  sig.subgraphIndex = 0
-  sig.inputs = [tmap(n, k) for n, k in sig_in]
-  sig.outputs = [tmap(outs[j][0], k) for j, k in enumerate(out_idx)]
-  model.signatureDefs = [sig]
-  b = flatbuffers.Builder(1024)
-  b.Finish(model.Pack(b), b"TFL3")
-  return bytes(b.Output())
+  return m.finish(idx, out_idx, sig_in,
+                  [(outs[j][0], k) for j, k in enumerate(out_idx)], options)
 
 
 def _act(name):
