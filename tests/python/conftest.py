@@ -29,7 +29,7 @@ REFERENCE = os.path.join(ROOT, "tests", "data", "litert_reference.json")
 def model_path(name):
   path = os.path.join(MODELS, name)
   if not os.path.exists(path):
-    pytest.skip(f"{path} is missing")
+    pytest.fail(f"{path} is missing")
   return path
 
 
@@ -64,14 +64,14 @@ def reference():
 @pytest.fixture(scope="session")
 def dense_ref(reference):
   if "dense" not in reference["models"]:
-    pytest.skip("no LiteRT reference recorded for dense.tflite")
+    pytest.fail("no LiteRT reference recorded for dense.tflite")
   return reference["models"]["dense"]
 
 
 @pytest.fixture(scope="session")
 def coding_ref(reference):
   if "coding" not in reference["models"]:
-    pytest.skip("no LiteRT reference recorded for coding.tflite")
+    pytest.fail("no LiteRT reference recorded for coding.tflite")
   return reference["models"]["coding"]
 
 

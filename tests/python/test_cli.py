@@ -137,7 +137,7 @@ def test_inspect_quantization(capsys, tmp_model):
     if quantized:
       break
   if quantized is None:
-    pytest.skip("no quantized model among the conformance models")
+    pytest.fail("no quantized model among the conformance models")
   status, out, _ = cli(capsys, "inspect", "--json", quantized)
   assert status == 0
   q = [t for t in json.loads(out)["tensors"] if t["quantization"]]

@@ -22,7 +22,7 @@ CUSTOM = os.path.join(ROOT, "tests", "data", "custom")
 def custom_model(name):
   path = os.path.join(CUSTOM, name + ".tflite")
   if not os.path.exists(path):
-    pytest.skip(f"{path} is missing")
+    pytest.fail(f"{path} is missing")
   return path
 
 
