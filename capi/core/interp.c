@@ -858,6 +858,22 @@ TfLiteStatus pl_subgraph_resize_input(PlSubgraph* sg, int32_t tensor_index,
 
 /* ---- Allocation ------------------------------------------------------------- */
 
+/* A node whose outputs are all planned (not dynamic) and empty has nothing
+ * to compute: Invoke skips it, which also spares kernels looping over the
+ * huge outer dims of an empty tensor (a fuzz finding). Known after prepare:
+ * planned outputs do not change size during Invoke. */
+static bool outputs_empty(PlSubgraph* sg, const PlNode* node) {
+  if (node->outputs->size == 0) return false;
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int t = node->outputs->data[j];
+    if (t < 0) continue;
+    const TfLiteTensor* out = &sg->tensors[t];
+    if (out->allocation_type == kTfLiteDynamic || pl_num_elements(out) != 0)
+      return false;
+  }
+  return true;
+}
+
 /* A node one of whose inputs gets its shape only at Invoke (the output of a
  * RESHAPE by a computed shape, say) cannot be prepared now: it is deferred
  * to Invoke, and its outputs become dynamic, as TFLite prepares the nodes
@@ -907,12 +923,14 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
         return kTfLiteError;
       }
     }
+    node->empty_outputs = false;
     if (defer_if_needed(sg, node)) continue;
     if (node->kernel->prepare(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
                node->op_name);
       return kTfLiteError;
     }
+    node->empty_outputs = outputs_empty(sg, node);
     /* An output the kernel made dynamic may get its shape only at Invoke
      * (a string RESHAPE by a computed shape, say): as TFLite does, its
      * consumers are prepared then. */
@@ -1049,21 +1067,6 @@ TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
 
 /* ---- Invocation --------------------------------------------------------------- */
 
-/* A node whose outputs are all planned (not dynamic) and empty has nothing
- * to compute; skipping it also spares kernels looping over the huge outer
- * dims of an empty tensor (a fuzz finding). */
-static bool outputs_empty(PlSubgraph* sg, const PlNode* node) {
-  if (node->outputs->size == 0) return false;
-  for (int j = 0; j < node->outputs->size; ++j) {
-    int t = node->outputs->data[j];
-    if (t < 0) continue;
-    const TfLiteTensor* out = &sg->tensors[t];
-    if (out->allocation_type == kTfLiteDynamic || pl_num_elements(out) != 0)
-      return false;
-  }
-  return true;
-}
-
 static int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1106,7 +1109,7 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    if (outputs_empty(sg, node)) continue;
+    if (node->empty_outputs) continue;
     TfLiteStatus status = node->kernel->eval(sg, node);
     if (status == kTfLiteCancelled) return status; /* from a callee */
     if (status != kTfLiteOk) {

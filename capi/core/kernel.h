@@ -44,6 +44,8 @@ struct PlNode {
   void* user_data;         /* owned by the kernel (init/free) */
   bool deferred;           /* prepared at Invoke: an input's shape is only
                               known then (data-dependent shapes) */
+  bool empty_outputs;      /* every output planned and empty: nothing to
+                              compute (set by the runtime after prepare) */
   const void* registration; /* the TfLiteOperator running this node, when
                                it was registered through the options
                                (capi/core/operator.c); NULL otherwise */
