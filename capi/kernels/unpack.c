@@ -93,7 +93,7 @@ static TfLiteStatus unpack_eval(PlSubgraph* sg, PlNode* node) {
       return kTfLiteError;
     }
   }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
   if (!sizes) {
     pl_report(sg, "Out of memory.");
     return kTfLiteError;

@@ -101,7 +101,7 @@ void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
 TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
                                     const TfLiteTensor* const* in, int* out,
                                     int* rank) {
-  const TfLiteIntArray* dims[PL_BIN_MAX_IN];
+  const TfLiteIntArray* dims[PL_BIN_MAX_IN] = {0};
   for (int k = 0; k < n; ++k) {
     dims[k] = in[k]->dims;
     if (dims[k]->size > PL_MAX_RANK) {
