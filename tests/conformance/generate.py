@@ -96,7 +96,78 @@ def convert(case):
   if case.select_tf_ops:
     converter.target_spec.supported_ops = [
         tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+  if case.quantize is not None:
+    set_quantization(converter, case)
   return converter.convert()
+
+
+QUANTIZE_MODES = ("int8", "int8_io", "uint8_io", "16x8", "16x8_io",
+                  "dynamic", "float16")
+
+
+def representative_samples(case):
+  """The calibration samples of a fully quantized case."""
+  if case.representative is not None:
+    return case.representative
+  from conformance.cases import rng
+  r = rng(1234)
+  samples = [dict(case.inputs)]
+  for _ in range(16):
+    sample = {}
+    for name, value in case.inputs.items():
+      value = np.asarray(value, np.float32)
+      lo, hi = float(value.min(initial=0)), float(value.max(initial=0))
+      if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+      sample[name] = r.uniform(lo, hi, value.shape).astype(np.float32)
+    samples.append(sample)
+  return samples
+
+
+def set_quantization(converter, case):
+  """Post-training quantization options for case.quantize."""
+  import tensorflow as tf
+  mode = case.quantize
+  if mode not in QUANTIZE_MODES:
+    raise ValueError("%s: unknown quantize mode %r" % (case.name, mode))
+  converter.optimizations = [tf.lite.Optimize.DEFAULT]
+  if mode == "dynamic":
+    return
+  if mode == "float16":
+    converter.target_spec.supported_types = [tf.float16]
+    return
+  samples = representative_samples(case)
+  converter.representative_dataset = lambda: (
+      {k: np.asarray(v, np.float32) for k, v in s.items()} for s in samples)
+  if mode.startswith("16x8"):
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+  else:
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+  io = {"int8_io": tf.int8, "uint8_io": tf.uint8, "16x8_io": tf.int16}
+  if mode in io:
+    converter.inference_input_type = io[mode]
+    converter.inference_output_type = io[mode]
+
+
+def quantize_inputs(model, case):
+  """For integer-input models fed float case inputs: the inputs quantized
+  with the model's own input parameters (as a user of LiteRT would)."""
+  from ai_edge_litert import interpreter as litert
+  interp = litert.Interpreter(model_content=model)
+  details = interp.get_signature_runner(case.signature_key).get_input_details()
+  out = {}
+  for name, value in case.inputs.items():
+    d = details[name]
+    value = np.asarray(value)
+    if np.issubdtype(d["dtype"], np.integer) and value.dtype.kind == "f" and \
+        d["quantization"][0] != 0:
+      scale, zero = d["quantization"]
+      info = np.iinfo(d["dtype"])
+      q = np.round(value / scale) + zero
+      value = np.clip(q, info.min, info.max).astype(d["dtype"])
+    out[name] = value
+  return out
 
 
 def run_litert(model, case, resolver):
@@ -144,6 +215,8 @@ def write_case(case):
   os.makedirs(os.path.join(HERE, os.path.dirname(model_path)), exist_ok=True)
   with open(os.path.join(HERE, model_path), "wb") as f:
     f.write(model)
+  if case.quantize is not None and case.quantize.endswith("_io"):
+    case.inputs = quantize_inputs(model, case)
   ref, ref_error = run_litert(model, case,
                               getattr(litert.OpResolverType, case.resolver))
   fast, _ = run_litert(model, case, litert.OpResolverType.AUTO)

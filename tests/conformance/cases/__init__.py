@@ -33,6 +33,20 @@ class Case:
     outputs: BUILTIN_REF (the reference kernels) unless that resolver lacks
     the op, in which case BUILTIN_WITHOUT_DEFAULT_DELEGATES (LiteRT's
     builtin kernels without XNNPACK), with the reason in `reason`.
+  quantize: convert with post-training quantization (None: float model):
+    "int8"      full integer, float inputs and outputs (QUANTIZE and
+                DEQUANTIZE at the edges);
+    "int8_io"   full integer with int8 inputs and outputs;
+    "uint8_io"  full integer with uint8 inputs and outputs;
+    "16x8"      int16 activations, int8 weights, float inputs/outputs;
+    "16x8_io"   the same with int16 inputs and outputs;
+    "dynamic"   dynamic range (int8 weights, float activations);
+    "float16"   float16 weights.
+    For *_io modes give float inputs: the generator quantizes them with the
+    converted model's input parameters and records the integer arrays.
+  representative: calibration samples ({input name: float array}) for the
+    integer modes; default: 16 random samples spanning the inputs' range,
+    plus the inputs themselves.
   """
   name: str
   fn: Any = None
@@ -44,11 +58,23 @@ class Case:
   model_bytes: Optional[bytes] = None
   signature_key: str = "serving_default"
   resolver: str = "BUILTIN_REF"
+  quantize: Optional[str] = None
+  representative: Optional[List[Dict[str, np.ndarray]]] = None
 
 
 def rng(seed):
   """The one source of random inputs: fixed seeds, reproducible files."""
   return np.random.default_rng(seed)
+
+
+def qparams(schema, scale, zero_point, dim=0):
+  """QuantizationParametersT for SingleOpModel.tensor(): scale and
+  zero_point are scalars (per tensor) or lists (per channel along dim)."""
+  q = schema.QuantizationParametersT()
+  q.scale = [float(v) for v in np.atleast_1d(scale)]
+  q.zeroPoint = [int(v) for v in np.atleast_1d(zero_point)]
+  q.quantizedDimension = dim
+  return q
 
 
 class SingleOpModel:

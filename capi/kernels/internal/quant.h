@@ -1,0 +1,169 @@
+/* pylite: integer arithmetic shared by the quantized kernels.
+ *
+ * TFLite's quantized kernels compute in fixed point: a real multiplier M
+ * (a ratio of scales) is stored as a Q31 mantissa and a power-of-two
+ * exponent, and applied with a saturating, rounding "doubling high"
+ * multiply followed by a rounding right shift (round half away from zero).
+ * Matching LiteRT bit for bit means doing exactly these steps, in this
+ * order, with these roundings; every quantized kernel uses the functions
+ * below rather than its own variant.
+ *
+ * The hot helpers are static inline; prepare-time helpers (turning scales
+ * into multipliers, checking a tensor's quantization parameters, activation
+ * ranges) live in quant.c. */
+#ifndef PYLITE_KERNELS_INTERNAL_QUANT_H_
+#define PYLITE_KERNELS_INTERNAL_QUANT_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capi/core/kernel.h"
+
+/* ---- fixed-point primitives (hot path) -------------------------------- */
+
+/* round(a * b / 2^31), saturating the one overflowing case (both
+ * INT32_MIN); ties are rounded away from zero as gemmlowp does. */
+static inline int32_t pl_q_high_mul(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  const int64_t ab = (int64_t)a * (int64_t)b;
+  const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* x / 2^exponent rounded to nearest, ties away from zero; 0 <= exponent <=
+ * 31. */
+static inline int32_t pl_q_shift_right(int32_t x, int exponent) {
+  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x << shift in two's complement (wrapping as TFLite's int32 shift does,
+ * without C's undefined behaviour). */
+static inline int32_t pl_q_shift_left(int32_t x, int shift) {
+  return (int32_t)((uint32_t)x << shift);
+}
+
+/* x * M for M = multiplier * 2^(shift - 31): TFLite's
+ * MultiplyByQuantizedMultiplier (double rounding: a rounding high multiply,
+ * then a rounding right shift). shift may be positive (M >= 1). */
+static inline int32_t pl_q_mul(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  return pl_q_shift_right(pl_q_high_mul(pl_q_shift_left(x, left), multiplier),
+                          right);
+}
+
+/* As pl_q_mul for M < 1 (shift <= 0): TFLite's
+ * MultiplyByQuantizedMultiplierSmallerThanOneExp. */
+static inline int32_t pl_q_mul_small(int32_t x, int32_t multiplier,
+                                     int shift) {
+  return pl_q_shift_right(pl_q_high_mul(x, multiplier), -shift);
+}
+
+/* As pl_q_mul for M >= 1 (shift >= 0): TFLite's
+ * MultiplyByQuantizedMultiplierGreaterThanOne. */
+static inline int32_t pl_q_mul_big(int32_t x, int32_t multiplier, int shift) {
+  return pl_q_high_mul(pl_q_shift_left(x, shift), multiplier);
+}
+
+/* x * M for a 64-bit accumulator (the int16 activation kernels): TFLite's
+ * 64-bit MultiplyByQuantizedMultiplier, which rounds the multiplier to 16
+ * bits and shifts once with round-half-up. */
+static inline int32_t pl_q_mul64(int64_t x, int32_t multiplier, int shift) {
+  const int32_t reduced = multiplier < 0x7FFF0000
+                              ? (int32_t)((multiplier + (1 << 15)) >> 16)
+                              : 0x7FFF;
+  const int total_shift = 15 - shift;
+  const int64_t scaled = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
+  return (int32_t)(scaled >> total_shift);
+}
+
+static inline int32_t pl_q_clamp(int32_t x, int32_t lo, int32_t hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* ---- prepare-time helpers (quant.c) ----------------------------------- */
+
+/* The representable range of a quantized type (int8, uint8, int16, int32,
+ * int4 as int8 storage is not handled); false for other types. */
+bool pl_q_type_range(TfLiteType type, int32_t* lo, int32_t* hi);
+
+/* A real multiplier as a Q31 mantissa and an exponent, as TFLite's
+ * QuantizeMultiplier: m = multiplier * 2^(shift - 31), mantissa in
+ * [2^30, 2^31) rounded half away from zero; 0 gives (0, 0); exponents
+ * below -31 flush to (0, 0), above 30 saturate. */
+void pl_q_multiplier(double real, int32_t* multiplier, int* shift);
+
+/* The scale and zero point of a tensor quantized per tensor (the first
+ * entry of its affine parameters, as TFLite's TfLiteQuantizationParams). */
+typedef struct PlQuantParams {
+  float scale;
+  int32_t zero_point;
+} PlQuantParams;
+PlQuantParams pl_q_params(const TfLiteTensor* t);
+
+/* How pl_q_check should judge a tensor's quantization parameters. */
+typedef struct PlQuantRule {
+  /* Per-channel parameters are allowed along this dimension (-1: only per
+   * tensor). If >= 0, the count must be 1 or the size of that dimension,
+   * and quantized_dimension must equal it. */
+  int channel_dim;
+  /* Zero points must all be 0 (int8 weights, int16 activations, biases). */
+  bool symmetric;
+} PlQuantRule;
+
+/* Checks that `t` (named role, e.g. "input", "filter", of op) carries
+ * usable affine quantization: present, scale and zero point counts equal
+ * and >= 1, every scale finite and > 0, every zero point inside the
+ * type's range, per-channel counts matching rule->channel_dim. Reports a
+ * clear error naming the op, role and tensor otherwise. */
+TfLiteStatus pl_q_check(PlSubgraph* sg, const char* op, const char* role,
+                        const TfLiteTensor* t, const PlQuantRule* rule);
+
+/* Shorthand: per-tensor, any zero point in range. */
+TfLiteStatus pl_q_check_tensor(PlSubgraph* sg, const char* op,
+                               const char* role, const TfLiteTensor* t);
+
+/* The clamp range of a fused activation applied to the quantized output,
+ * as TFLite's CalculateActivationRangeQuantized: RELU, RELU6 and
+ * RELU_N1_TO_1 clamp at the quantized images of 0, 6, -1, 1 (computed as
+ * zero_point + round(f / scale) in float), within the type's range; NONE
+ * and anything else give the full range. */
+TfLiteStatus pl_q_activation_range(PlSubgraph* sg, int activation,
+                                   const TfLiteTensor* output, int32_t* lo,
+                                   int32_t* hi);
+
+/* Per-channel output multipliers of a convolution-like op: for each of
+ * `channels` output channels, input_scale * filter_scale[c] / output_scale
+ * computed in double (a single filter scale applies to every channel), as
+ * TFLite's PopulateConvolutionQuantizationParams. multipliers and shifts
+ * have room for `channels` entries. */
+void pl_q_channel_multipliers(const TfLiteTensor* input,
+                              const TfLiteTensor* filter,
+                              const TfLiteTensor* output, int channels,
+                              int32_t* multipliers, int* shifts);
+
+/* Reads element k of an int8 / uint8 / int16 / int32 tensor as int32. */
+static inline int32_t pl_q_load(const TfLiteTensor* t, int64_t k) {
+  switch (t->type) {
+    case kTfLiteInt8: return t->data.int8[k];
+    case kTfLiteUInt8: return t->data.uint8[k];
+    case kTfLiteInt16: return t->data.i16[k];
+    default: return t->data.i32[k];
+  }
+}
+
+/* Writes element k of an int8 / uint8 / int16 / int32 tensor (the value
+ * must already be in range). */
+static inline void pl_q_store(TfLiteTensor* t, int64_t k, int32_t v) {
+  switch (t->type) {
+    case kTfLiteInt8: t->data.int8[k] = (int8_t)v; break;
+    case kTfLiteUInt8: t->data.uint8[k] = (uint8_t)v; break;
+    case kTfLiteInt16: t->data.i16[k] = (int16_t)v; break;
+    default: t->data.i32[k] = v; break;
+  }
+}
+
+#endif /* PYLITE_KERNELS_INTERNAL_QUANT_H_ */
