@@ -220,6 +220,12 @@ def write_case(case):
   ref, ref_error = run_litert(model, case,
                               getattr(litert.OpResolverType, case.resolver))
   fast, _ = run_litert(model, case, litert.OpResolverType.AUTO)
+  builtin = None
+  if case.quantize is not None or case.model_bytes is not None:
+    # Quantized kernels: LiteRT's optimized builtin kernels may round
+    # differently from its reference kernels; the difference is recorded.
+    builtin, _ = run_litert(
+        model, case, litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
   data_dir = os.path.join("data", case.name)
   os.makedirs(os.path.join(HERE, data_dir), exist_ok=True)
   entry = {"name": case.name, "model": model_path,
@@ -257,6 +263,12 @@ def write_case(case):
       else:
         out["xnnpack_max_diff"] = float(
             np.max(np.abs(other - value.astype(np.float64))))
+    if value.dtype.kind in "iu" and value.size:
+      for key, other in (("builtin_max_diff", builtin),
+                         ("xnnpack_max_diff", fast)):
+        if other is not None and np.shape(other[name]) == value.shape:
+          out[key] = int(np.max(np.abs(np.asarray(other[name], np.int64) -
+                                       value.astype(np.int64))))
     if case.tolerance == DERIVED:
       derive_tolerance(out, value)
     entry["outputs"].append(out)
