@@ -1,7 +1,9 @@
 package org.pylite;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +31,11 @@ import java.util.function.Supplier;
  * </ol>
  *
  * <p>Only {@link #cancel()} bypasses them, since it must reach a running invoke.
+ *
+ * <p>Native memory: the model, interpreter and runner handles live in a {@link Handles} object
+ * that holds no reference back to this wrapper. {@link #close()} frees them at once; if the user
+ * forgets to close, a {@link Cleaner} frees them after the wrapper (and every tensor or runner of
+ * it) has become unreachable. No finalizer is involved.
  */
 final class NativeInterpreterWrapper implements AutoCloseable {
   static {
@@ -37,7 +44,52 @@ final class NativeInterpreterWrapper implements AutoCloseable {
 
   static final String CLOSED_MESSAGE = "Internal error: The Interpreter has already been closed.";
 
-  private long modelHandle;
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /**
+   * The native handles of one interpreter, freed once: by {@link #close()} or by the cleaner.
+   * Runners are freed first, then the interpreter, then the model, as the C API requires.
+   */
+  static final class Handles implements Runnable {
+    private long model;
+    private long interpreter;
+    private final HashSet<Long> runners = new HashSet<>();
+
+    synchronized void addRunner(long runner) {
+      runners.add(runner);
+    }
+
+    /** Frees one runner now (a no-op if the cleaner already freed it). */
+    synchronized void deleteRunner(long runner) {
+      if (runners.remove(runner)) {
+        NativeSignatureRunnerWrapper.deleteNative(runner);
+      }
+    }
+
+    /** Whether every handle has been freed (for tests). */
+    synchronized boolean isFreed() {
+      return model == 0 && interpreter == 0 && runners.isEmpty();
+    }
+
+    @Override
+    public synchronized void run() {
+      for (long runner : runners) {
+        NativeSignatureRunnerWrapper.deleteNative(runner);
+      }
+      runners.clear();
+      if (interpreter != 0) {
+        deleteInterpreter(interpreter);
+        interpreter = 0;
+      }
+      if (model != 0) {
+        deleteModel(model);
+        model = 0;
+      }
+    }
+  }
+
+  private final Handles handles = new Handles();
+  private Cleaner.Cleanable cleanable;
   private volatile long interpreterHandle;
   private final Object cancelLock = new Object();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -88,14 +140,16 @@ final class NativeInterpreterWrapper implements AutoCloseable {
     if (options == null) {
       options = new InterpreterApi.Options();
     }
+    handles.model = model;
+    this.cleanable = CLEANER.register(this, handles);
     long interpreter;
     try {
       interpreter = createInterpreter(model, options.getNumThreads(), options.isCancellable());
     } catch (RuntimeException | Error e) {
-      deleteModel(model);
+      cleanable.clean();
       throw e;
     }
-    this.modelHandle = model;
+    handles.interpreter = interpreter;
     this.interpreterHandle = interpreter;
     this.cancellable = options.isCancellable();
     try {
@@ -124,6 +178,10 @@ final class NativeInterpreterWrapper implements AutoCloseable {
       throw new IllegalStateException(CLOSED_MESSAGE);
     }
     return h;
+  }
+
+  Handles handles() {
+    return handles;
   }
 
   boolean isClosed() {
@@ -564,17 +622,11 @@ final class NativeInterpreterWrapper implements AutoCloseable {
         }
         runners.clear();
       }
-      long h;
       synchronized (cancelLock) {
-        h = interpreterHandle;
         interpreterHandle = 0;
       }
-      if (h != 0) {
-        deleteInterpreter(h);
-      }
-      if (modelHandle != 0) {
-        deleteModel(modelHandle);
-        modelHandle = 0;
+      if (cleanable != null) {
+        cleanable.clean(); // frees the runners, the interpreter and the model, once
       }
       synchronized (state) {
         inputTensors = new TensorImpl[0];

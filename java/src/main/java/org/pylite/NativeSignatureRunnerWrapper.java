@@ -29,6 +29,7 @@ final class NativeSignatureRunnerWrapper {
     this.owner = owner;
     this.key = key;
     this.handle = create(owner.handle(), PyliteNative.utf8(key));
+    owner.handles().addRunner(handle);
     try {
       this.subgraphIndex = subgraphIndex(handle);
       this.inputNames = PyliteNative.strings(inputNames(handle));
@@ -140,7 +141,7 @@ final class NativeSignatureRunnerWrapper {
 
   void close() {
     if (handle != 0) {
-      delete(handle);
+      owner.handles().deleteRunner(handle);
       handle = 0;
     }
     inputTensors.clear();
@@ -150,6 +151,11 @@ final class NativeSignatureRunnerWrapper {
   private static native long create(long interpreterHandle, byte[] key);
 
   private static native void delete(long runnerHandle);
+
+  /** Frees a runner handle (used by {@link NativeInterpreterWrapper.Handles} only). */
+  static void deleteNative(long runnerHandle) {
+    delete(runnerHandle);
+  }
 
   private static native int subgraphIndex(long runnerHandle);
 
