@@ -1089,6 +1089,20 @@ static TfLiteStatus check_string_inputs(PlSubgraph* sg) {
   return kTfLiteOk;
 }
 
+/* Bool inputs hold whatever bytes the caller wrote; kernels read them as C
+ * bool, whose only valid values are 0 and 1, so any non-zero byte becomes
+ * 1 (true, as TFLite reads it). Constant bools are checked at load. */
+static void normalize_bool_inputs(PlSubgraph* sg) {
+  for (int i = 0; i < sg->inputs->size; ++i) {
+    const int32_t k = sg->inputs->data[i];
+    if (k < 0) continue;
+    TfLiteTensor* t = &sg->tensors[k];
+    if (t->type != kTfLiteBool || !t->data.raw) continue;
+    uint8_t* bytes = (uint8_t*)t->data.raw;
+    for (size_t b = 0; b < t->bytes; ++b) bytes[b] = bytes[b] != 0;
+  }
+}
+
 TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
   if (sg->state != PL_STATE_READY) {
@@ -1096,6 +1110,7 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
     return kTfLiteError;
   }
   PL_ENSURE_OK(check_string_inputs(sg));
+  normalize_bool_inputs(sg);
   bool profiling = atomic_load(&interp->profiling);
   for (int32_t i = 0; i < sg->num_nodes; ++i) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {

@@ -1065,6 +1065,14 @@ static bool check_constant(Ctx* c, const PlTensorDef* td,
                 path, td->buffer, b->size, (int)td->type,
                 (unsigned long long)bytes);
   }
+  if (td->type == kTfLiteBool) { /* kernels read them as C bool */
+    for (size_t k = 0; k < b->size; ++k) {
+      if (b->data[k] > 1) {
+        return fail(c, "%s: bool constant holds byte %u at element %zu "
+                    "(must be 0 or 1)", path, (unsigned)b->data[k], k);
+      }
+    }
+  }
   return true;
 }
 

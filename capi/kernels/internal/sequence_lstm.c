@@ -314,12 +314,20 @@ static const TfLiteTensor* opt(PlSubgraph* sg, PlNode* node, int slot) {
   return slot < 0 ? NULL : pl_input(sg, node, slot);
 }
 
-/* A recurrent weight: [n_cell, n_output], or [n_cell] when diagonal. */
+/* A recurrent weight: [n_cell, n_output], or [n_cell] when diagonal (which
+ * multiplies the output state element-wise, so needs n_output == n_cell). */
 static TfLiteStatus check_rec(PlSubgraph* sg, const char* op,
                               const char* what, const TfLiteTensor* t,
                               int n_cell, int n_output, bool allow_diag) {
-  if (t && allow_diag && t->dims->size == 1)
+  if (t && allow_diag && t->dims->size == 1) {
+    if (n_output != n_cell) {
+      pl_report(sg, "%s: %s are diagonal ([%d]), which needs as many outputs "
+                "as cells, but there are %d outputs.", op, what, n_cell,
+                n_output);
+      return kTfLiteError;
+    }
     return pl_seq_check(sg, op, what, t, 1, n_cell, 0);
+  }
   return pl_seq_check(sg, op, what, t, 2, n_cell, n_output);
 }
 
