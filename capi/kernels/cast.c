@@ -226,4 +226,5 @@ const PlKernel pl_kernel_cast = {
     .free = NULL,
     .prepare = cast_prepare,
     .eval = cast_eval,
+    .types = "bool, int8, uint8, int16, uint16, int32, uint32, int64, float16, bfloat16, float32, float64 and complex64",
 };

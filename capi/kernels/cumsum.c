@@ -190,4 +190,5 @@ const PlKernel pl_kernel_cumsum = {
     .free = cumsum_free,
     .prepare = cumsum_prepare,
     .eval = cumsum_eval,
+    .types = "float32, int32 and int64",
 };

@@ -18,4 +18,5 @@ const PlKernel pl_kernel_l2_pool_2d = {
     .free = pl_nn_pool_free,
     .prepare = l2_pool_prepare,
     .eval = l2_pool_eval,
+    .types = "float32",
 };

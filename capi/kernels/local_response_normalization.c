@@ -93,4 +93,5 @@ const PlKernel pl_kernel_local_response_normalization = {
     .free = lrn_free,
     .prepare = lrn_prepare,
     .eval = lrn_eval,
+    .types = "float32",
 };

@@ -34,4 +34,5 @@ const PlKernel pl_kernel_logical_not = {
     .name = "LOGICAL_NOT",
     .prepare = logical_not_prepare,
     .eval = logical_not_eval,
+    .types = "bool",
 };

@@ -20,4 +20,5 @@ const PlKernel pl_kernel_reduce_all = {
     .free = pl_reduce_free,
     .prepare = reduce_all_prepare,
     .eval = reduce_all_eval,
+    .types = "bool",
 };

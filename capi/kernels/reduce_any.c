@@ -20,4 +20,5 @@ const PlKernel pl_kernel_reduce_any = {
     .free = pl_reduce_free,
     .prepare = reduce_any_prepare,
     .eval = reduce_any_eval,
+    .types = "bool",
 };

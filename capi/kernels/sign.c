@@ -55,4 +55,5 @@ const PlKernel pl_kernel_sign = {
     .free = NULL,
     .prepare = sign_prepare,
     .eval = sign_eval,
+    .types = "float32, float64 and int32",
 };

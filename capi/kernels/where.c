@@ -118,4 +118,5 @@ const PlKernel pl_kernel_where = {
     .name = "WHERE",
     .prepare = where_prepare,
     .eval = where_eval,
+    .types = "bool, float32, int32, int64, int8 and uint8",
 };

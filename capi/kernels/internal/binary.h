@@ -233,6 +233,7 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
       .free = pl_binary_free,                                               \
       .prepare = SUFFIX##_prepare,                                          \
       .eval = SUFFIX##_eval,                                                \
+      .types_ref = &(OP).types,                                             \
   };
 
 #endif /* PYLITE_KERNELS_INTERNAL_BINARY_H_ */

@@ -62,6 +62,7 @@ TfLiteStatus pl_compare_strings(PlSubgraph* sg, PlNode* node,
       .free = pl_binary_free,                                                  \
       .prepare = SUFFIX##_prepare,                                             \
       .eval = SUFFIX##_eval,                                                   \
+      .types_ref = &k_##SUFFIX.types,                                          \
   };
 
 #endif /* PYLITE_KERNELS_INTERNAL_BINARY_COMPARE_H_ */

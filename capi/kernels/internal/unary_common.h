@@ -141,6 +141,7 @@ static inline void pl_unary_map_f16(PlSubgraph* sg, PlNode* node,
       .free = NULL,                                                         \
       .prepare = suffix##_prepare,                                          \
       .eval = suffix##_eval,                                                \
+      .types = "float32",                                                   \
   }
 
 /* The same for an op TFLite also runs on float16 (pl_unary_map_f16). */
@@ -162,6 +163,7 @@ static inline void pl_unary_map_f16(PlSubgraph* sg, PlNode* node,
       .free = NULL,                                                         \
       .prepare = suffix##_prepare,                                          \
       .eval = suffix##_eval,                                                \
+      .types = "float32 and float16",                                       \
   }
 
 #endif /* PYLITE_KERNELS_INTERNAL_UNARY_COMMON_H_ */
