@@ -218,9 +218,13 @@ TfLiteStatus TfLiteInterpreterResizeInputTensor(TfLiteInterpreter* interpreter,
   return status;
 }
 
+/* As TFLite, AllocateTensors on a subgraph that is already allocated, with
+ * no input resized since, keeps its plan (and its tensors' data pointers)
+ * and returns at once; bindings call it before every run. */
 static TfLiteStatus locked_allocate(PlSubgraph* sg) {
   pthread_mutex_lock(&sg->lock);
-  TfLiteStatus status = pl_subgraph_allocate(sg);
+  TfLiteStatus status =
+      sg->state == PL_STATE_READY ? kTfLiteOk : pl_subgraph_allocate(sg);
   pthread_mutex_unlock(&sg->lock);
   return status;
 }

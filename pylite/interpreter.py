@@ -31,6 +31,7 @@ from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
                     Union)
 
 import numpy as np
+from _cffi_backend import memmove as _memmove  # ffi.memmove without its wrapper
 
 from pylite._ffi import QUIET_REPORTER, ffi, last_error, lib, string
 from pylite.custom_ops import CustomOps
@@ -93,7 +94,10 @@ def _float_array(c_array):
 
 
 def _shape_of(tensor):
-  return tuple(int(d) for d in _int_array(tensor.dims))
+  dims = tensor.dims
+  if dims == ffi.NULL or dims.size <= 0:
+    return ()
+  return tuple(ffi.unpack(dims.data, dims.size))
 
 
 def _as_scalar_if_rank0(array):
@@ -180,6 +184,16 @@ class _NativeState:
   @contextlib.contextmanager
   def enter(self, subgraph_index=0, runner=None):
     """Yields the interpreter pointer for one call on ``subgraph_index``."""
+    lock = self.begin(subgraph_index, runner)
+    try:
+      yield self.pointer
+    finally:
+      self.end(lock, runner)
+
+  def begin(self, subgraph_index, runner):
+    """Starts one call on ``subgraph_index`` (through ``runner``, if not
+    None): counts it in flight and takes the subgraph's lock, which it
+    returns. Every begin must be paired with ``end``."""
     with self._mutex:
       if self._closed:
         raise PyliteClosedError("The interpreter is closed.")
@@ -189,10 +203,16 @@ class _NativeState:
           raise PyliteClosedError("The signature runner is closed.")
         entry[0] += 1
       self._busy += 1
-    lock = self._lock_for(subgraph_index)
+      lock = self._subgraph_locks.get(subgraph_index)
+      if lock is None:
+        lock = self._subgraph_locks[subgraph_index] = threading.RLock()
+    lock.acquire()
+    return lock
+
+  def end(self, lock, runner):
+    """Ends a call started by ``begin``; frees what close() left pending."""
     try:
-      with lock:
-        yield self.pointer
+      lock.release()
     finally:
       with self._mutex:
         self._busy -= 1
@@ -737,6 +757,17 @@ class SignatureRunner:
                                        self._handle)
     self._subgraph_index, self._inputs, self._outputs = _read_runner_io(
         self._handle)
+    # For __call__: each input's encoded name and TfLiteTensor* (tensors
+    # never move for the interpreter's life), and each output's.
+    handle = self._handle
+    self._input_io = {
+        name: (name.encode("utf-8"), lib.TfLiteSignatureRunnerGetInputTensor(
+            handle, name.encode("utf-8")), index)
+        for name, index in self._inputs.items()}
+    self._output_io = [
+        (name, lib.TfLiteSignatureRunnerGetOutputTensor(
+            handle, name.encode("utf-8")))
+        for name in self._outputs]
 
   @property
   def signature_key(self) -> str:
@@ -759,36 +790,48 @@ class SignatureRunner:
     return self._state.enter(self._subgraph_index, runner=self._handle)
 
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
-    if len(kwargs) != len(self._inputs):
+    io = self._input_io
+    if len(kwargs) != len(io):
       raise PyliteValueError(
           "Invalid number of inputs provided for running a SignatureDef, "
-          "expected %s vs provided %s" % (len(self._inputs), len(kwargs)))
+          "expected %s vs provided %s" % (len(io), len(kwargs)))
     for input_name in kwargs:
-      if input_name not in self._inputs:
+      if input_name not in io:
         raise PyliteValueError(
             "Invalid Input name (%s) for SignatureDef" % input_name)
-    with self._enter():
-      handle = self._handle
+    handle = self._handle
+    if handle is None:
+      raise PyliteClosedError("The signature runner is closed.")
+    state = self._state
+    lock = state.begin(self._subgraph_index, handle)
+    try:
+      # (Each C call clears the thread's last error on entry.) Resize only
+      # what changed: the C runner then keeps its plan.
       for input_name, value in kwargs.items():
-        shape = [int(d) for d in value.shape]
-        c_dims = ffi.new("int[]", shape)
-        lib.PyliteClearLastError()
-        check(lib.PyliteSignatureRunnerResizeInput(
-            handle, input_name.encode("utf-8"), c_dims, len(shape), False))
-      lib.PyliteClearLastError()
+        name, tensor, _ = io[input_name]
+        shape = value.shape
+        dims = tensor.dims
+        if tuple(ffi.unpack(dims.data, dims.size)) != shape:
+          shape = [int(d) for d in shape]
+          check(lib.PyliteSignatureRunnerResizeInput(
+              handle, name, ffi.new("int[]", shape), len(shape), False))
       check(lib.TfLiteSignatureRunnerAllocateTensors(handle))
       for input_name, value in kwargs.items():
-        tensor = check_handle(lib.TfLiteSignatureRunnerGetInputTensor(
-            handle, input_name.encode("utf-8")))
-        _write_tensor(tensor, self._inputs[input_name], value)
-      lib.PyliteClearLastError()
+        _, tensor, index = io[input_name]
+        if (type(value) is np.ndarray and  # pylint: disable=unidiomatic-typecheck
+            value.dtype == _ARRAY_TYPES.get(tensor.type) and
+            value.flags.c_contiguous and value.nbytes == tensor.bytes and
+            tensor.data.raw != ffi.NULL):
+          _memmove(tensor.data.raw, value, value.nbytes)  # the common case
+        else:
+          _write_tensor(tensor, index, value)
       check(lib.TfLiteSignatureRunnerInvoke(handle))
       result = {}
-      for output_name in self._outputs:
-        tensor = check_handle(lib.TfLiteSignatureRunnerGetOutputTensor(
-            handle, output_name.encode("utf-8")))
-        result[output_name] = _as_scalar_if_rank0(_read_tensor(tensor))
+      for output_name, tensor in self._output_io:
+        result[output_name] = _as_scalar_if_rank0(_read_output(tensor))
       return result
+    finally:
+      state.end(lock, handle)
 
   def get_input_details(self) -> Dict[str, Dict[str, Any]]:
     """``{input name: detail dict}``."""
@@ -912,8 +955,24 @@ def _read_tensor(tensor):
   if tensor.data.raw == ffi.NULL:
     raise PyliteValueError("Tensor data is null. Run allocate_tensors() first")
   _check_byte_size(tensor, shape, dtype)
-  raw = ffi.buffer(tensor.data.raw, count * dtype.itemsize)
-  return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+  result = np.empty(shape, dtype=dtype)
+  _memmove(result, tensor.data.raw, result.nbytes)
+  return result
+
+
+def _read_output(tensor):
+  """_read_tensor with fewer trips through cffi for the common case (a
+  numeric tensor with data); anything else goes to _read_tensor."""
+  dtype = _ARRAY_TYPES.get(tensor.type)
+  raw = tensor.data.raw
+  if dtype is None or raw == ffi.NULL:
+    return _read_tensor(tensor)
+  dims = tensor.dims
+  result = np.empty(ffi.unpack(dims.data, dims.size), dtype=dtype)
+  if result.nbytes > tensor.bytes:
+    return _read_tensor(tensor)  # raises with the sizes in the message
+  _memmove(result, raw, result.nbytes)
+  return result
 
 
 def _read_strings(tensor, shape):
