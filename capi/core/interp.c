@@ -726,6 +726,18 @@ static void free_signature(PlSignature* sig, bool owned_names) {
   free(sig->output_tensors);
 }
 
+/* Frees the data of a tensor computed by constant folding, which goes back
+ * to being an arena activation. */
+static void unfold_tensor(PlSubgraph* sg, int32_t i) {
+  if (!sg->info || !sg->info[i].folded) return;
+  TfLiteTensor* t = &sg->tensors[i];
+  free(t->data.raw);
+  t->data.raw = NULL;
+  t->bytes = 0;
+  t->allocation_type = kTfLiteArenaRw;
+  sg->info[i].folded = false;
+}
+
 static void free_tensor(TfLiteTensor* t) {
   if (t->allocation_type != kTfLiteArenaRw) pl_tensor_free_data(t);
   TfLiteIntArrayFree(t->dims);
@@ -753,8 +765,10 @@ void pl_interp_delete(PlInterp* interp) {
       TfLiteIntArrayFree(node->inputs);
       TfLiteIntArrayFree(node->outputs);
     }
-    for (int32_t i = 0; sg->tensors && i < sg->num_tensors; ++i)
+    for (int32_t i = 0; sg->tensors && i < sg->num_tensors; ++i) {
+      unfold_tensor(sg, i);
       free_tensor(&sg->tensors[i]);
+    }
     free(sg->nodes);
     free(sg->node_ns);
     free(sg->node_runs);
@@ -894,6 +908,106 @@ static bool defer_if_needed(PlSubgraph* sg, PlNode* node) {
   return true;
 }
 
+/* ---- Constant folding ------------------------------------------------------ */
+
+/* Pure ops, cheap on small tensors, that compute shapes in converted models
+ * (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE for a dynamic batch, say). */
+static bool foldable_op(int32_t code) {
+  switch (code) {
+    case 0:   /* ADD */
+    case 2:   /* CONCATENATION */
+    case 18:  /* MUL */
+    case 22:  /* RESHAPE */
+    case 36:  /* GATHER */
+    case 39:  /* TRANSPOSE */
+    case 41:  /* SUB */
+    case 42:  /* DIV */
+    case 43:  /* SQUEEZE */
+    case 45:  /* STRIDED_SLICE */
+    case 53:  /* CAST */
+    case 55:  /* MAXIMUM */
+    case 57:  /* MINIMUM */
+    case 65:  /* SLICE */
+    case 69:  /* TILE */
+    case 70:  /* EXPAND_DIMS */
+    case 74:  /* SUM */
+    case 77:  /* SHAPE */
+    case 81:  /* REDUCE_PROD */
+    case 83:  /* PACK */
+    case 88:  /* UNPACK */
+    case 90:  /* FLOOR_DIV */
+    case 94:  /* FILL */
+    case 96:  /* RANGE */
+    case 110: /* RANK */
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Largest output computed at prepare. */
+enum { PL_FOLD_MAX_BYTES = 4096 };
+
+/* Whether a prepared node can be computed now: a builtin pure op whose
+ * inputs are all constant (for SHAPE and RANK, of a known shape), whose
+ * outputs are small planned numeric tensors that are not subgraph inputs
+ * or outputs. */
+static bool can_fold(PlSubgraph* sg, const PlNode* node) {
+  if (node->registration || !foldable_op(node->builtin_code) ||
+      node->outputs->size == 0)
+    return false;
+  const bool shape_only = node->builtin_code == 77 || node->builtin_code == 110;
+  for (int j = 0; j < node->inputs->size; ++j) {
+    int t = node->inputs->data[j];
+    if (t < 0) continue;
+    const TfLiteTensor* in = &sg->tensors[t];
+    if (shape_only ? (in->allocation_type == kTfLiteDynamic ||
+                      sg->info[t].shape_at_eval)
+                   : !pl_is_constant(in))
+      return false;
+  }
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int t = node->outputs->data[j];
+    if (t < 0) return false;
+    const TfLiteTensor* out = &sg->tensors[t];
+    if (out->allocation_type != kTfLiteArenaRw || out->type == kTfLiteString ||
+        out->bytes > PL_FOLD_MAX_BYTES || sg->info[t].is_input ||
+        sg->info[t].is_output)
+      return false;
+  }
+  return true;
+}
+
+/* Computes a foldable node now: its outputs get their own memory and become
+ * read-only constants, so that their consumers (a RESHAPE by a computed
+ * shape) are prepared with known shapes instead of at every Invoke, and
+ * Invoke skips the node. If the kernel fails, the node is left to Invoke,
+ * which reports the failure as it would have without folding. */
+static void fold_node(PlSubgraph* sg, PlNode* node) {
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int t = node->outputs->data[j];
+    TfLiteTensor* out = &sg->tensors[t];
+    void* data = calloc(1, out->bytes ? out->bytes : 1);
+    if (!data) {
+      for (int k = 0; k < j; ++k) unfold_tensor(sg, node->outputs->data[k]);
+      return;
+    }
+    out->data.raw = data;
+    out->allocation_type = kTfLitePersistentRo;
+    sg->info[t].folded = true;
+  }
+  if (node->kernel->eval(sg, node) != kTfLiteOk) {
+    for (int j = 0; j < node->outputs->size; ++j) {
+      const int32_t t = node->outputs->data[j];
+      const size_t bytes = sg->tensors[t].bytes;
+      unfold_tensor(sg, t);
+      sg->tensors[t].bytes = bytes;
+    }
+    return;
+  }
+  node->folded = true;
+}
+
 static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
   for (int32_t i = 0; i < sg->num_tensors; ++i) sg->info[i].shape_at_eval = false;
@@ -924,6 +1038,7 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
       }
     }
     node->empty_outputs = false;
+    node->folded = false;
     if (defer_if_needed(sg, node)) continue;
     if (node->kernel->prepare(sg, node) != kTfLiteOk) {
       pl_error(interp, "Node number %d (%s) failed to prepare.", (int)i,
@@ -931,6 +1046,7 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
       return kTfLiteError;
     }
     node->empty_outputs = outputs_empty(sg, node);
+    if (!node->empty_outputs && can_fold(sg, node)) fold_node(sg, node);
     /* An output the kernel made dynamic may get its shape only at Invoke
      * (a string RESHAPE by a computed shape, say): as TFLite does, its
      * consumers are prepared then. */
@@ -1039,6 +1155,7 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
 
 TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
   sg->state = PL_STATE_UNALLOCATED;
+  for (int32_t i = 0; i < sg->num_tensors; ++i) unfold_tensor(sg, i);
   /* Every non-string activation goes back to the arena (kernels mark the
    * ones sized at run time dynamic again in prepare); string tensors are
    * always dynamic, and keep their strings. */
@@ -1124,7 +1241,7 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    if (node->empty_outputs) continue;
+    if (node->empty_outputs || node->folded) continue;
     TfLiteStatus status = node->kernel->eval(sg, node);
     if (status == kTfLiteCancelled) return status; /* from a callee */
     if (status != kTfLiteOk) {

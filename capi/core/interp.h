@@ -27,6 +27,8 @@ typedef struct PlTensorInfo {
   bool is_input;     /* a subgraph input */
   bool is_output;    /* a subgraph output */
   bool shape_at_eval; /* its shape is only known once its producer ran */
+  bool folded;       /* computed at prepare from constants (its producer
+                        was folded); holds malloc'd data, read-only */
   size_t arena_offset;
 } PlTensorInfo;
 

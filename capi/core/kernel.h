@@ -49,6 +49,8 @@ struct PlNode {
                               known then (data-dependent shapes) */
   bool empty_outputs;      /* every output planned and empty: nothing to
                               compute (set by the runtime after prepare) */
+  bool folded;             /* outputs computed at prepare from constant
+                              inputs (constant folding): Invoke skips it */
   const void* registration; /* the TfLiteOperator running this node, when
                                it was registered through the options
                                (capi/core/operator.c); NULL otherwise */

@@ -50,6 +50,7 @@ enum {
   OP_RELU = 19,
   OP_RESHAPE = 22,
   OP_CUSTOM = 32,
+  OP_SHAPE = 77,
 };
 /* BuiltinOptions union types. */
 enum { OPT_NONE = 0, OPT_FC = 8, OPT_ADD = 11, OPT_RESHAPE = 17 };

@@ -689,6 +689,68 @@ static void test_reshape_fc(void) {
   run_close(&r);
 }
 
+/* ---- 2b. Constant folding: RESHAPE by the SHAPE of an input --------------- */
+
+enum { kFoX = 0, kFoV = 1, kFoShape = 2, kFoR = 3, kFoY = 4 };
+
+/* y = reshape(v, shape(x)) + x: SHAPE is computed at prepare (folded), so
+ * the RESHAPE and the ADD are planned as usual instead of being deferred
+ * to every Invoke; resizing x computes it again. */
+static void test_constant_folding(void) {
+  g_case = "fold_shape_reshape";
+  const int x_shape[2] = {2, 3}, six[1] = {6}, two[1] = {2};
+  MbModel m;
+  mb_init(&m, "fold shape");
+  const int shape_op = mb_opcode(&m, OP_SHAPE, NULL);
+  const int reshape = mb_opcode(&m, OP_RESHAPE, NULL);
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  mb_tensor(sg, "x", T_F32, 2, x_shape);
+  mb_tensor(sg, "v", T_F32, 1, six);
+  mb_tensor(sg, "shape", T_I32, 1, two);
+  mb_tensor(sg, "r", T_F32, 2, x_shape);
+  mb_tensor(sg, "y", T_F32, 2, x_shape);
+  mb_op(sg, shape_op, 1, (int[]){kFoX}, 1, (int[]){kFoShape});
+  mb_op(sg, reshape, 2, (int[]){kFoV, kFoShape}, 1, (int[]){kFoR});
+  MbOp* op = mb_op(sg, add, 2, (int[]){kFoR, kFoX}, 1, (int[]){kFoY});
+  op->options = OPT_ADD;
+  op->activation = ACT_NONE;
+  mb_io(sg, 2, (int[]){kFoX, kFoV}, 1, (int[]){kFoY});
+  Run r;
+  if (run_open(&r, &m)) {
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    PlSubgraph* s = primary_sg(&r);
+    CHECK(s->nodes[0].folded);
+    CHECK(!s->nodes[1].deferred && !s->nodes[2].deferred);
+    CHECK(tensor_at(&r, kFoShape)->allocation_type == kTfLitePersistentRo);
+    CHECK(tensor_at(&r, kFoR)->allocation_type == kTfLiteArenaRw);
+    CHECK(tensor_at(&r, kFoY)->allocation_type == kTfLiteArenaRw);
+    const float x[6] = {1, 2, 3, 4, 5, 6};
+    const float v[6] = {10, 20, 30, 40, 50, 60};
+    const float y[6] = {11, 22, 33, 44, 55, 66};
+    CHECK(set_input(&r, 0, x, sizeof(x)));
+    CHECK(set_input(&r, 1, v, sizeof(v)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    CHECK(output_is_f32(&r, 0, 2, x_shape, y, 6));
+    const int32_t want_shape[2] = {2, 3};
+    CHECK(memcmp(TfLiteTensorData(tensor_at(&r, kFoShape)), want_shape,
+                 sizeof(want_shape)) == 0);
+
+    g_case = "fold_shape_reshape_resized";
+    const int x2[3] = {3, 1, 2};
+    CHECK(resize_input(&r, 0, 3, x2));
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    CHECK(s->nodes[0].folded);
+    CHECK(TfLiteTensorNumDims(tensor_at(&r, kFoShape)) == 1 &&
+          TfLiteTensorDim(tensor_at(&r, kFoShape), 0) == 3);
+    CHECK(set_input(&r, 0, x, sizeof(x)));
+    CHECK(set_input(&r, 1, v, sizeof(v)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    CHECK(output_is_f32(&r, 0, 3, x2, y, 6));
+  }
+  run_close(&r);
+}
+
 /* ---- 3. A chain of ADDs: arena reuse ------------------------------------- */
 
 /* x -> +1 -> t1 -> +2 -> t2 -> +4 -> t3 -> +8 -> t4 -> +16 -> y. */
@@ -1113,6 +1175,7 @@ int main(void) {
   test_deferred_allocation_limit();
   test_string_reshape_consumer();
   test_reshape_fc();
+  test_constant_folding();
   test_add_chain();
   test_signatures();
   test_resize_broadcast_error();
