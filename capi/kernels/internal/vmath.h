@@ -1,0 +1,21 @@
+/* pylite: vectorized float32 math for the elementwise kernels.
+ *
+ * Each function has one algorithm with two implementations, 8 lanes of
+ * AVX2 and a portable scalar loop, doing the same IEEE operations in the
+ * same order (no FMA contraction), so the bits never depend on the path
+ * taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are within a few
+ * ulp of the libm formulas of TFLite's reference kernels, not bit-exact
+ * with them. */
+#ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
+#define PYLITE_KERNELS_INTERNAL_VMATH_H_
+
+#include <stdint.h>
+
+/* y[i] = exp(x[i]) for x in [-87, 88]; outside (and NaN), libm's expf. */
+void pl_vmath_exp_f32(const float* x, float* y, int64_t n);
+
+/* y[i] = logistic(x[i]) with TFLite's cut-offs: 1 above 16.619047, exp(x)
+ * below -9, else 1 / (1 + exp(-x)); NaN stays NaN. */
+void pl_vmath_logistic_f32(const float* x, float* y, int64_t n);
+
+#endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
