@@ -18,4 +18,10 @@ void pl_vmath_exp_f32(const float* x, float* y, int64_t n);
  * below -9, else 1 / (1 + exp(-x)); NaN stays NaN. */
 void pl_vmath_logistic_f32(const float* x, float* y, int64_t n);
 
+/* y[i] = erf(x[i]) (within 3 ulp of libm's erff); NaN stays NaN. */
+void pl_vmath_erf_f32(const float* x, float* y, int64_t n);
+
+/* y[i] = tanh(x[i]) (within 3 ulp of libm's tanhf); NaN stays NaN. */
+void pl_vmath_tanh_f32(const float* x, float* y, int64_t n);
+
 #endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
