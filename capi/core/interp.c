@@ -334,11 +334,22 @@ typedef struct AlignedCopy {
   struct AlignedCopy* next;
 } AlignedCopy;
 
-/* Constant data the kernels read as typed arrays must be aligned; model
- * buffers normally are (the converter pads them), hostile ones may not be. */
+/* The alignment kernels need to read a constant of this type as a typed
+ * array: its element's (strings: their int32 header; at most 8). */
+static size_t constant_alignment(TfLiteType type) {
+  if (type == kTfLiteString) return 4;
+  size_t a = pl_type_size(type);
+  if (a == 0) return 1;
+  return a > 8 ? 8 : a;
+}
+
+/* Constant data the kernels read as typed arrays must be aligned for its
+ * type. The converter aligns large buffers but not always small ones, and
+ * hostile files need not align anything: such data is copied (and kept for
+ * the interpreter's life), the rest read in place. */
 static const void* aligned_constant(PlInterp* interp, const uint8_t* data,
-                                    size_t size) {
-  if (((uintptr_t)data % PL_CONST_ALIGNMENT) == 0) return data;
+                                    size_t size, size_t alignment) {
+  if (((uintptr_t)data % alignment) == 0) return data;
   size_t header = PL_CONST_ALIGNMENT;
   AlignedCopy* block = aligned_alloc(PL_CONST_ALIGNMENT,
                                      (header + size + PL_CONST_ALIGNMENT - 1) /
@@ -396,7 +407,8 @@ static TfLiteStatus init_tensor(PlInterp* interp, PlSubgraph* sg, int32_t i) {
     if (!t->sparsity) return kTfLiteError;
   }
   if (buf && buf->data && buf->size > 0 && !def->is_variable) {
-    const void* data = aligned_constant(interp, buf->data, buf->size);
+    const void* data = aligned_constant(interp, buf->data, buf->size,
+                                        constant_alignment(def->type));
     if (!data) return kTfLiteError;
     t->data.raw_const = data;
     t->bytes = buf->size;
