@@ -104,6 +104,14 @@ TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i) {
   return &sg->tensors[idx];
 }
 
+bool pl_input_sparsity(PlSubgraph* sg, const PlNode* node, int i,
+                       PlSparsity* out) {
+  if (i < 0 || i >= node->inputs->size) return false;
+  const int idx = node->inputs->data[i];
+  if (idx < 0 || idx >= sg->def->num_tensors) return false;
+  return pl_sparsity_read(&sg->def->tensors[idx], out);
+}
+
 TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i) {
   if (i < 0 || i >= node->outputs->size) return NULL;
   int idx = node->outputs->data[i];

@@ -704,11 +704,11 @@ static void test_fc_errors(void) {
     ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
     expect_alloc_error(&m, "2-D");
   }
-  g_case = "fc_int8_unsupported";
+  g_case = "fc_mixed_types_unsupported";
   {
     const int in[2] = {1, 3}, one[1] = {1}, ws[2] = {2, 3};
-    const int8_t w8[6] = {1, 2, 3, 4, 5, 6};
-    TensorSpec ts[3] = {tensor(T_I8, 2, in), constant(T_I8, 2, ws, w8, sizeof(w8)),
+    const uint8_t w8[6] = {1, 2, 3, 4, 5, 6};
+    TensorSpec ts[3] = {tensor(T_I8, 2, in), constant(T_U8, 2, ws, w8, sizeof(w8)),
                         tensor(T_I8, 1, one)};
     for (int i = 0; i < 3; ++i) ts[i].scale = 0.5f;
     ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
