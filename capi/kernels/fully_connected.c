@@ -43,7 +43,13 @@
  *
  * Differences, on the safe side: an input whose element count is not a
  * multiple of K is an error (TFLite drops the remainder). Only the DEFAULT
- * weights format; sparse weights come through DENSIFY. Not supported yet
+ * weights format. Sparse constant weights (the converter leaves some in
+ * FULLY_CONNECTED rather than behind DENSIFY) are expanded once at prepare
+ * (internal/sparse.h) and multiplied densely: the same products, summed
+ * from 0 in order where LiteRT's sparse kernels start from the bias and
+ * skip zeros (float results may differ in the last bits; LiteRT's int8
+ * 1x16 block kernel requantizes in fixed point, pylite in double as for
+ * dense weights). Not supported yet
  * (a prepare error): uint8 to int16, int16 weights, int4 weights, uint8
  * hybrid weights (LiteRT reads their bytes as int8). */
 #include <float.h>
@@ -57,6 +63,7 @@
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/quant.h"
 #include "capi/kernels/internal/quant_matmul.h"
+#include "capi/kernels/internal/sparse.h"
 
 enum { kInput = 0, kWeights = 1, kBias = 2, kOutput = 0 };
 
@@ -116,6 +123,11 @@ typedef struct FcData {
   float* factors;
   int32_t* offsets;
   int64_t rows_cap;
+  /* Sparse weights expanded at prepare, and a view of the weights tensor
+   * pointing at them. */
+  void* dense_weights;
+  const void* dense_src;
+  TfLiteTensor weights_view;
 } FcData;
 
 static TfLiteStatus fc_init(PlSubgraph* sg, PlNode* node) {
@@ -148,6 +160,7 @@ static void fc_free(PlNode* node) {
     free(data->qinput);
     free(data->factors);
     free(data->offsets);
+    free(data->dense_weights);
   }
   free(node->user_data);
   node->user_data = NULL;
@@ -401,8 +414,27 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
     }
   }
   if (weights->sparsity) {
-    pl_report(sg, "FULLY_CONNECTED with sparse weights is not supported.");
-    return kTfLiteError;
+    /* Expanded once; later prepares reuse it (constant data). */
+    if (!(data->dense_weights && data->dense_src == weights->data.raw)) {
+      void* dense = NULL;
+      size_t bytes = 0;
+      if (weights->type != kTfLiteFloat32 && weights->type != kTfLiteInt8) {
+        pl_report(sg, "FULLY_CONNECTED: sparse %s weights are not "
+                  "supported; float32 and int8 are.", type_name(weights));
+        return kTfLiteError;
+      }
+      PL_ENSURE_OK(pl_sparse_densify(sg, node, kWeights, "FULLY_CONNECTED",
+                                     "weights", &dense, &bytes));
+      free(data->dense_weights);
+      data->dense_weights = dense;
+      data->dense_src = weights->data.raw;
+      data->weights_view = *weights;
+      data->weights_view.data.raw = dense;
+      data->weights_view.bytes = bytes;
+      data->weights_view.sparsity = NULL;
+      data->weights_view.allocation_type = kTfLitePersistentRo;
+    }
+    weights = &data->weights_view;
   }
 
   char in_str[160], w_str[160];
@@ -709,6 +741,7 @@ static TfLiteStatus fc_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* bias =
       pl_num_inputs(node) == 3 ? pl_input(sg, node, kBias) : NULL;
   TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (weights->sparsity) weights = &data->weights_view;
 
   const int64_t units = weights->dims->data[0];
   const int64_t depth = weights->dims->data[1];
