@@ -293,13 +293,23 @@ def _densify_cases(r):
       if r.random() < 0.7:
         wb[4 * k:4 * k + 4, n] = 0
   # The converter keeps 1x4 block-sparse float weights in FULLY_CONNECTED
-  # itself (no DENSIFY), which pylite does not read yet: a clear error.
-  yield Case(name=G + "sparse_fc_block_float_unsupported",
-             model_bytes=_sparse_convert(wb, "float", 6), inputs={"x": x},
-             expect_error="sparse tensor")
+  # itself (no DENSIFY): pylite expands them at prepare.
+  yield Case(name=G + "sparse_fc_block_float",
+             model_bytes=_sparse_convert(wb, "float", 6), inputs={"x": x})
   model = _sparse_convert(wb, "int8", 7)
   yield Case(name=G + "densify_fc_block_int8", model_bytes=model,
              inputs=_quantized_inputs(model, {"x": x}))
+  # 1x16 blocks: int8 weights stay sparse in FULLY_CONNECTED too.
+  w16 = f(64, 8)
+  for n in range(8):
+    for k in range(4):
+      if r.random() < 0.6:
+        w16[16 * k:16 * k + 16, n] = 0
+  x64 = f(2, 64)
+  for mode in ("int8", "float"):
+    model = _sparse_convert(w16, mode, 8)
+    yield Case(name=G + "sparse_fc_block16_" + mode, model_bytes=model,
+               inputs=_quantized_inputs(model, {"x": x64}))
   # Hand-built: a 4x6 CSR matrix in column-major traversal, uint16 indices.
   DENSE, CSR = 0, 1
   vals = np.arange(1, 8, dtype=np.float32)
