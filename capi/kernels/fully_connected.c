@@ -28,9 +28,12 @@
  *   to the fused activation's range (NONE, RELU, RELU_N1_TO_1, RELU6). With
  *   a per-tensor bias, its scale must match input_scale * weight_scale
  *   within 2% of the output scale (TFLite's check).
- *   Implementation: one int32 dot product per output; the zero-point terms
- *   come from weight row sums (computed once for constant weights) and
- *   input row sums.
+ *   Implementation: one int32 dot product per output (AVX2 when the CPU
+ *   has it; integer, so the same on every path); the zero-point terms come
+ *   from weight row sums (computed once for constant weights) and input
+ *   row sums; batch rows and blocks of units split over the threads.
+ *   A 16x8 int32 bias is added to an int32 accumulator (LiteRT reads an
+ *   int32 bias as int64 unless the option quantized_bias_type says INT32).
  *
  * Hybrid (dynamic range): float32 input, int8 weights (per tensor, or per
  * channel along dim 0), float32 bias and output. Each input row is
