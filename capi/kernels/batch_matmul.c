@@ -396,7 +396,7 @@ static void bmm_eval_hybrid(BmmData* d, const TfLiteTensor* lhs,
              * truncated back to int32. */
             const float corrected =
                 (float)(int32_t)dot - (float)d->col_sums[ri * cols + j] * offset;
-            const int32_t total = (int32_t)corrected;
+            const int32_t total = pl_qmm_to_int32(corrected);
             float scale = factor;
             if (per_channel) scale *= q->scale->data[j];
             output->data.f[out] = 0.0f + scale * (float)total;

@@ -42,7 +42,9 @@
  * dot products (less row_sum * row zero point) are scaled by the row's
  * factor times the weight scale and added to the bias, then any fused
  * activation (TANH and SIGN_BIT too) is applied. An all-zero input gives
- * the bias (activated) without quantizing, as LiteRT.
+ * the bias (activated) without quantizing, as LiteRT. Non-finite inputs
+ * never crash; with asymmetric_quantize_inputs their rows may come out
+ * differently from LiteRT's (inf against its NaN).
  *
  * Differences, on the safe side: an input whose element count is not a
  * multiple of K is an error (TFLite drops the remainder). Only the DEFAULT

@@ -30,7 +30,7 @@ static void quantize_symmetric(const float* x, int64_t n, int8_t* q,
   *factor = range / 127.0f;
   const float inv = 127.0f / range;
   for (int64_t i = 0; i < n; ++i) {
-    int32_t v = (int32_t)roundf(x[i] * inv);
+    int32_t v = pl_qmm_to_int32(roundf(x[i] * inv));
     q[i] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
   }
 }
@@ -66,13 +66,13 @@ static void quantize_asymmetric(const float* x, int64_t n, int8_t* q,
   } else if (zp >= qmax) {
     nudged = 127;
   } else {
-    nudged = (int32_t)(int8_t)round(zp);
+    nudged = (int8_t)pl_qmm_to_int32(round(zp)); /* NaN: 0, as x86 */
   }
   *factor = (float)scale;
   *offset = nudged;
   const float inv = 1.0f / *factor;
   for (int64_t i = 0; i < n; ++i) {
-    int32_t v = (int32_t)roundf((float)nudged + x[i] * inv);
+    int32_t v = pl_qmm_to_int32(roundf((float)nudged + x[i] * inv));
     q[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
   }
 }

@@ -33,6 +33,12 @@ int32_t pl_qmm_dot_s8(const int8_t* a, const int8_t* b, int64_t n);
 int32_t pl_qmm_dot_u8(const uint8_t* a, const uint8_t* b, int64_t n);
 int64_t pl_qmm_dot_s16_s8(const int16_t* a, const int8_t* b, int64_t n);
 
+/* (int32_t)x as LiteRT's x86-64 build converts: NaN and values outside
+ * int32 give INT32_MIN (C leaves them undefined). */
+static inline int32_t pl_qmm_to_int32(double x) {
+  return (x >= -2147483648.0 && x < 2147483648.0) ? (int32_t)x : INT32_MIN;
+}
+
 /* LiteRT's reference FULLY_CONNECTED requantizes in double:
  * (int32)round(acc * scale), the scale being input_scale * filter_scale /
  * output_scale in double. A product outside int32 converts to INT32_MIN,
@@ -41,9 +47,7 @@ int64_t pl_qmm_dot_s16_s8(const int16_t* a, const int8_t* b, int64_t n);
 static inline int32_t pl_qmm_requant(int64_t acc, double scale,
                                      int32_t offset, int32_t lo,
                                      int32_t hi) {
-  const double r = round((double)acc * scale);
-  int32_t v = (r >= -2147483648.0 && r < 2147483648.0) ? (int32_t)r
-                                                       : INT32_MIN;
+  int32_t v = pl_qmm_to_int32(round((double)acc * scale));
   v = (int32_t)((uint32_t)v + (uint32_t)offset);
   return v < lo ? lo : (v > hi ? hi : v);
 }
