@@ -25,7 +25,10 @@
 #include <unistd.h>
 
 enum { PL_ARENA_ALIGNMENT = 64, PL_CONST_ALIGNMENT = 16 };
-enum { PL_BUILTIN_DENSIFY = 124 };
+/* The ops that read sparse constant tensors: DENSIFY, and FULLY_CONNECTED
+ * whose sparse weights the converter leaves in place (both densify them
+ * once at prepare, through pl_input_sparsity). */
+enum { PL_BUILTIN_FULLY_CONNECTED = 9, PL_BUILTIN_DENSIFY = 124 };
 static const char kPlaceholderKey[] = "<placeholder signature>";
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -102,6 +105,14 @@ TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i) {
   int idx = node->inputs->data[i];
   if (idx < 0 || idx >= sg->num_tensors) return NULL;
   return &sg->tensors[idx];
+}
+
+bool pl_input_sparsity(PlSubgraph* sg, const PlNode* node, int i,
+                       PlSparsity* out) {
+  if (i < 0 || i >= node->inputs->size) return false;
+  const int idx = node->inputs->data[i];
+  if (idx < 0 || idx >= sg->def->num_tensors) return false;
+  return pl_sparsity_read(&sg->def->tensors[idx], out);
 }
 
 TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i) {
@@ -1042,9 +1053,11 @@ static TfLiteStatus prepare_nodes(PlSubgraph* sg) {
     for (int j = 0; j < node->inputs->size; ++j) {
       int t = node->inputs->data[j];
       if (t >= 0 && sg->tensors[t].sparsity &&
-          node->builtin_code != PL_BUILTIN_DENSIFY) {
+          node->builtin_code != PL_BUILTIN_DENSIFY &&
+          !(node->builtin_code == PL_BUILTIN_FULLY_CONNECTED && j == 1)) {
         pl_error(interp, "Node number %d (%s): input '%s' is a sparse tensor; "
-                 "pylite reads sparse tensors only through DENSIFY.", (int)i,
+                 "pylite reads sparse tensors only through DENSIFY and "
+                 "FULLY_CONNECTED weights.", (int)i,
                  node->op_name, sg->tensors[t].name);
         return kTfLiteError;
       }

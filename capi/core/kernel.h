@@ -64,6 +64,12 @@ int pl_num_outputs(const PlNode* node);
 TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i);
 TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i);
 
+/* The sparsity parameters of input i (a constant sparse weight), decoded
+ * from the model for DENSIFY, the one kernel that reads sparse tensors;
+ * false if the input is absent or not sparse. */
+bool pl_input_sparsity(PlSubgraph* sg, const PlNode* node, int i,
+                       PlSparsity* out);
+
 /* ---- Errors ---------------------------------------------------------------- */
 
 /* Reports an error for the current node; the message is prefixed with the op

@@ -1595,3 +1595,67 @@ void pl_model_free(PlModel* model) {
   }
   free(model);
 }
+
+/* ---- Sparse constant tensors (see model.h) ------------------------------ */
+
+int64_t pl_sparse_at(const PlFbVec* v, uint32_t i) {
+  switch (v->elem_size) {
+    case 4:
+      return pl_fb_vec_i32(v, i);
+    case 2: {
+      const uint8_t* p = v->data + 2 * (size_t)i;
+      return p[0] | p[1] << 8;
+    }
+    default:
+      return pl_fb_vec_u8(v, i);
+  }
+}
+
+/* The values vector of a SparseIndexVector union field (type at
+ * type_field, table at type_field + 1), or an empty vector. */
+static void sparse_index_vector(const PlFbTable* dim, int type_field,
+                                PlFbVec* out) {
+  memset(out, 0, sizeof(*out));
+  const uint8_t type = pl_fb_u8(dim, type_field, 0);
+  const uint32_t elem = type == kIndexInt32    ? 4
+                        : type == kIndexUint16 ? 2
+                        : type == kIndexUint8  ? 1
+                                               : 0;
+  PlFbTable value;
+  if (elem == 0 || pl_fb_subtable(dim, type_field + 1, &value) != PL_FB_OK)
+    return;
+  if (pl_fb_vector(&value, 0, elem, out) != PL_FB_OK)
+    memset(out, 0, sizeof(*out));
+}
+
+bool pl_sparsity_read(const PlTensorDef* td, PlSparsity* out) {
+  memset(out, 0, sizeof(*out));
+  if (td == NULL || !td->has_sparsity) return false;
+  const PlFbTable* sp = &td->sparsity;
+  PlFbVec order, block_map, dims;
+  if (pl_fb_vector(sp, kSparsityTraversalOrder, 4, &order) != PL_FB_OK ||
+      pl_fb_vector(sp, kSparsityDimMetadata, 4, &dims) != PL_FB_OK ||
+      order.len != dims.len || order.len > PL_MAX_SPARSE_LEVELS) {
+    return false;
+  }
+  if (pl_fb_vector(sp, kSparsityBlockMap, 4, &block_map) != PL_FB_OK)
+    memset(&block_map, 0, sizeof(block_map));
+  if (block_map.len > PL_MAX_SPARSE_LEVELS) return false;
+  out->num_levels = (int)order.len;
+  out->num_blocks = (int)block_map.len;
+  for (uint32_t i = 0; i < order.len; ++i)
+    out->traversal_order[i] = pl_fb_vec_i32(&order, i);
+  for (uint32_t i = 0; i < block_map.len; ++i)
+    out->block_map[i] = pl_fb_vec_i32(&block_map, i);
+  const PlFb fb = {sp->base, sp->size};
+  for (uint32_t i = 0; i < dims.len; ++i) {
+    PlFbTable dm;
+    if (pl_fb_vec_table(&fb, &dims, i, &dm) != PL_FB_OK) return false;
+    PlSparseLevel* level = &out->levels[i];
+    level->format = pl_fb_i8(&dm, kDimFormat, kDimDense);
+    level->dense_size = pl_fb_i32(&dm, kDimDenseSize, 0);
+    sparse_index_vector(&dm, kDimSegmentsType, &level->segments);
+    sparse_index_vector(&dm, kDimIndicesType, &level->indices);
+  }
+  return true;
+}

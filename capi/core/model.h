@@ -132,4 +132,30 @@ TfLiteType pl_type_from_schema(int schema_type);
 /* Name of a builtin operator ("FULLY_CONNECTED"), or NULL if unknown. */
 const char* pl_builtin_name(int32_t builtin_code);
 
+/* ---- Sparse constant tensors ------------------------------------------ */
+
+/* A tensor's SparsityParameters, decoded for DENSIFY (which alone reads
+ * sparse tensors). pl_model_parse has already checked them against the
+ * tensor's shape and buffer; the vectors point into the model bytes. */
+enum { PL_SPARSE_DENSE = 0, PL_SPARSE_CSR = 1 };
+#define PL_MAX_SPARSE_LEVELS (2 * PL_MAX_RANK)
+typedef struct PlSparseLevel {
+  int format;         /* PL_SPARSE_DENSE or PL_SPARSE_CSR (else unknown) */
+  int32_t dense_size; /* DENSE levels: the level's size */
+  PlFbVec segments;   /* CSR levels: array_segments and array_indices, */
+  PlFbVec indices;    /* elem_size 4 (int32), 2 (uint16) or 1 (uint8) */
+} PlSparseLevel;
+typedef struct PlSparsity {
+  int num_levels; /* traversal_order length == dim_metadata length */
+  int32_t traversal_order[PL_MAX_SPARSE_LEVELS];
+  int num_blocks; /* block_map length */
+  int32_t block_map[PL_MAX_SPARSE_LEVELS];
+  PlSparseLevel levels[PL_MAX_SPARSE_LEVELS];
+} PlSparsity;
+/* Fills `out` from td's sparsity table; false if td has none or it does
+ * not fit the limits above. */
+bool pl_sparsity_read(const PlTensorDef* td, PlSparsity* out);
+/* Element i of a CSR segments / indices vector, whatever its width. */
+int64_t pl_sparse_at(const PlFbVec* v, uint32_t i);
+
 #endif /* PYLITE_CORE_MODEL_H_ */

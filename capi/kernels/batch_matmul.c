@@ -9,8 +9,21 @@
  * kernel; no bias, no clamp. Zero-sized dims give an empty output, depth 0
  * gives zeros.
  *
- * Quantized (int8 / int16) and hybrid forms are not supported yet;
- * asymmetric_quantize_inputs only matters for them and is ignored.
+ * Quantized, as LiteRT's reference kernel (no fused activation; outputs
+ * clamped to their type's range):
+ *   - int8 x int8 -> int8: acc = sum (lhs - lhs_zp) * (rhs - rhs_zp) in
+ *     int32, scaled by the fixed-point multiplier of float(lhs_scale *
+ *     rhs_scale) / output_scale (pl_q_mul), plus the output zero point;
+ *   - int8 x int8 -> int32: the raw sum of products (zero points unused);
+ *   - int16 x int16 and int16 x int8 -> int16 (zero points 0): the same in
+ *     int64 with the 64-bit multiply (pl_q_mul64).
+ *   Operands are quantized per tensor.
+ * Hybrid: float32 lhs, int8 rhs (per tensor, or per channel along the
+ * output columns), float32 output: each lhs row is quantized to int8 on the
+ * fly (symmetric, or asymmetric with asymmetric_quantize_inputs;
+ * internal/quant_matmul.h); out = factor * scale * (dot - rhs column sum *
+ * row zero point), the correction computed in float and truncated to int32
+ * as LiteRT does.
  *
  * Implementation: each rhs matrix is packed for the shared GEMM
  * (internal/gemm.h) once per eval (once in prepare when rhs is a constant
@@ -24,16 +37,38 @@
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_matmul.h"
 
 enum { kLhs = 0, kRhs = 1, kOutput = 0 };
 enum { kMaxRank = 5 };
 
 /* Schema BuiltinOptions union type and BatchMatMulOptions field ids. */
 enum { kBatchMatMulOptionsType = 101 };
-enum { kFieldAdjX = 0, kFieldAdjY = 1 };
+enum { kFieldAdjX = 0, kFieldAdjY = 1, kFieldAsymmetricQuantizeInputs = 2 };
+
+typedef enum BmmMode {
+  kBmmFloat = 0,
+  kBmmHybrid,   /* float lhs, int8 rhs */
+  kBmmInt8,     /* int8 x int8 -> int8 */
+  kBmmInt8To32, /* int8 x int8 -> int32 */
+  kBmmInt16,    /* int16 x int16 or int8 -> int16 */
+} BmmMode;
 
 typedef struct BmmData {
-  bool adj_x, adj_y;
+  bool adj_x, adj_y, asymmetric;
+  BmmMode mode;
+  int32_t multiplier;
+  int shift;
+  /* Hybrid scratch: lhs rows copied contiguous, quantized, their factors
+   * and offsets, rhs column sums, per-column weight scales. */
+  float* rows;
+  int8_t* qrows;
+  float* factors;
+  int32_t* offsets;
+  int32_t* col_sums;
+  float* col_scales;
+  size_t rows_cap, nrows_cap, cols_cap;
   float* packed;
   size_t packed_floats;
   bool packed_ready; /* packed in prepare: a constant rhs of one matrix */
@@ -48,6 +83,8 @@ static TfLiteStatus bmm_init(PlSubgraph* sg, PlNode* node) {
   if (node->def->builtin_options_type == kBatchMatMulOptionsType) {
     d->adj_x = pl_fb_bool(&node->def->builtin_options, kFieldAdjX, false);
     d->adj_y = pl_fb_bool(&node->def->builtin_options, kFieldAdjY, false);
+    d->asymmetric = pl_fb_bool(&node->def->builtin_options,
+                               kFieldAsymmetricQuantizeInputs, false);
   }
   node->user_data = d;
   return kTfLiteOk;
@@ -55,7 +92,15 @@ static TfLiteStatus bmm_init(PlSubgraph* sg, PlNode* node) {
 
 static void bmm_free(PlNode* node) {
   BmmData* d = node->user_data;
-  if (d) free(d->packed);
+  if (d) {
+    free(d->packed);
+    free(d->rows);
+    free(d->qrows);
+    free(d->factors);
+    free(d->offsets);
+    free(d->col_sums);
+    free(d->col_scales);
+  }
   free(d);
   node->user_data = NULL;
 }
@@ -64,6 +109,59 @@ static void bmm_free(PlNode* node) {
 static void bmm_extend(const TfLiteIntArray* dims, int* out) {
   const int pad = kMaxRank - dims->size;
   for (int i = 0; i < kMaxRank; ++i) out[i] = i < pad ? 1 : dims->data[i - pad];
+}
+
+static TfLiteStatus bmm_check_types(PlSubgraph* sg, BmmData* d,
+                                    const TfLiteTensor* lhs,
+                                    const TfLiteTensor* rhs,
+                                    const TfLiteTensor* output) {
+  const TfLiteType l = lhs->type, r = rhs->type, o = output->type;
+  if (l == kTfLiteFloat32 && r == kTfLiteFloat32 && o == kTfLiteFloat32) {
+    d->mode = kBmmFloat;
+  } else if (l == kTfLiteFloat32 && r == kTfLiteInt8 && o == kTfLiteFloat32) {
+    d->mode = kBmmHybrid;
+  } else if (l == kTfLiteInt8 && r == kTfLiteInt8 && o == kTfLiteInt8) {
+    d->mode = kBmmInt8;
+  } else if (l == kTfLiteInt8 && r == kTfLiteInt8 && o == kTfLiteInt32) {
+    d->mode = kBmmInt8To32;
+  } else if (l == kTfLiteInt16 && (r == kTfLiteInt16 || r == kTfLiteInt8) &&
+             o == kTfLiteInt16) {
+    d->mode = kBmmInt16;
+  } else {
+    pl_report(sg, "BATCH_MATMUL: %s lhs, %s rhs and %s output is not "
+              "supported (yet); supported: float32, int8 -> int8 or int32, "
+              "int16 x int16 or int8 -> int16, float32 x int8 hybrid.",
+              TfLiteTypeGetName(l), TfLiteTypeGetName(r),
+              TfLiteTypeGetName(o));
+    return kTfLiteError;
+  }
+  static const char op[] = "BATCH_MATMUL";
+  if (d->mode == kBmmInt8 || d->mode == kBmmInt16) {
+    const PlQuantRule rule = {-1, d->mode == kBmmInt16};
+    PL_ENSURE_OK(pl_q_check(sg, op, "lhs", lhs, &rule));
+    PL_ENSURE_OK(pl_q_check(sg, op, "rhs", rhs, &rule));
+    PL_ENSURE_OK(pl_q_check(sg, op, "output", output, &rule));
+    /* As TFLite: the scale product is taken in float. */
+    const float product = pl_q_params(lhs).scale * pl_q_params(rhs).scale;
+    pl_q_multiplier((double)product / (double)pl_q_params(output).scale,
+                    &d->multiplier, &d->shift);
+  } else if (d->mode == kBmmHybrid) {
+    const int rank = rhs->dims->size;
+    const PlQuantRule rule = {rank >= 2 ? (d->adj_y ? rank - 2 : rank - 1) : -1,
+                              true};
+    PL_ENSURE_OK(pl_q_check(sg, op, "rhs", rhs, &rule));
+  }
+  return kTfLiteOk;
+}
+
+/* Grows a scratch array to `count` elements of `size` bytes. */
+static bool bmm_grow(void** p, size_t* cap, size_t count, size_t size) {
+  if (count <= *cap) return true;
+  void* q = realloc(*p, (count ? count : 1) * size);
+  if (!q) return false;
+  *p = q;
+  *cap = count;
+  return true;
 }
 
 static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
@@ -80,9 +178,7 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, lhs != NULL);
   PL_ENSURE(sg, rhs != NULL);
   PL_ENSURE(sg, output != NULL);
-  const TfLiteTensor* ts[3] = {lhs, rhs, output};
-  const char* roles[3] = {"lhs", "rhs", "output"};
-  PL_ENSURE_OK(pl_nn_require_f32(sg, "BATCH_MATMUL", 3, ts, roles));
+  PL_ENSURE_OK(bmm_check_types(sg, d, lhs, rhs, output));
   char l_s[160], r_s[160];
   pl_shape_string(lhs->dims, l_s, sizeof(l_s));
   pl_shape_string(rhs->dims, r_s, sizeof(r_s));
@@ -120,6 +216,32 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
   }
   o[3] = rows;
   o[4] = cols;
+  if (d->mode != kBmmFloat) {
+    if (d->mode == kBmmHybrid) {
+      const int64_t lb = (int64_t)l[0] * l[1] * l[2];
+      const int64_t rb = (int64_t)r[0] * r[1] * r[2];
+      size_t cap_rows = d->rows_cap, cap_q = d->rows_cap;
+      size_t cap_f = d->nrows_cap, cap_o = d->nrows_cap;
+      size_t cap_s = d->cols_cap, cap_c = d->cols_cap;
+      const size_t nrows = (size_t)(lb * rows);
+      const size_t cells = nrows * (size_t)depth;
+      const size_t ncols = (size_t)(rb * cols);
+      if (!bmm_grow((void**)&d->rows, &cap_rows, cells, sizeof(float)) ||
+          !bmm_grow((void**)&d->qrows, &cap_q, cells, 1) ||
+          !bmm_grow((void**)&d->factors, &cap_f, nrows, sizeof(float)) ||
+          !bmm_grow((void**)&d->offsets, &cap_o, nrows, sizeof(int32_t)) ||
+          !bmm_grow((void**)&d->col_sums, &cap_s, ncols, sizeof(int32_t)) ||
+          !bmm_grow((void**)&d->col_scales, &cap_c, ncols, sizeof(float))) {
+        pl_report(sg, "BATCH_MATMUL: out of memory for the hybrid scratch.");
+        return kTfLiteError;
+      }
+      d->rows_cap = cap_rows < cap_q ? cap_rows : cap_q;
+      d->nrows_cap = cap_f < cap_o ? cap_f : cap_o;
+      d->cols_cap = cap_s < cap_c ? cap_s : cap_c;
+    }
+    const int out_rank_q = lr > rr ? lr : rr;
+    return pl_resize(sg, output, out_rank_q, o + (kMaxRank - out_rank_q));
+  }
   const int64_t need = pl_gemm_packed_size(cols, depth);
   if ((size_t)need > d->packed_floats) {
     float* p = realloc(d->packed, (size_t)need * sizeof(float));
@@ -140,6 +262,154 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
   return pl_resize(sg, output, out_rank, o + (kMaxRank - out_rank));
 }
 
+/* ---- quantized and hybrid ---------------------------------------------- */
+
+/* Element accessors honouring adj_x / adj_y: lhs (i, k) and rhs (k, j) of
+ * one matrix. */
+#define BMM_L(i, k) (d->adj_x ? (k) * rows + (i) : (i) * depth + (k))
+#define BMM_R(k, j) (d->adj_y ? (j) * depth + (k) : (k) * cols + (j))
+
+static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
+                               const TfLiteTensor* rhs, TfLiteTensor* output,
+                               const int* l, const int* r) {
+  const int64_t rows = d->adj_x ? l[4] : l[3];
+  const int64_t depth = d->adj_x ? l[3] : l[4];
+  const int64_t cols = d->adj_y ? r[3] : r[4];
+  const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
+  int64_t ls[3], rs[3], ob[3];
+  int64_t lstep = 1, rstep = 1;
+  for (int i = 2; i >= 0; --i) {
+    ls[i] = l[i] == 1 ? 0 : lstep;
+    rs[i] = r[i] == 1 ? 0 : rstep;
+    lstep *= l[i];
+    rstep *= r[i];
+    ob[i] = l[i] == 1 ? r[i] : l[i];
+  }
+  const int32_t lzp = pl_q_params(lhs).zero_point;
+  const int32_t rzp = pl_q_params(rhs).zero_point;
+  const int32_t ozp = pl_q_params(output).zero_point;
+  int64_t out = 0;
+  for (int64_t b0 = 0; b0 < ob[0]; ++b0) {
+    for (int64_t b1 = 0; b1 < ob[1]; ++b1) {
+      for (int64_t b2 = 0; b2 < ob[2]; ++b2) {
+        const int64_t lbase = (b0 * ls[0] + b1 * ls[1] + b2 * ls[2]) * lmat;
+        const int64_t rbase = (b0 * rs[0] + b1 * rs[1] + b2 * rs[2]) * rmat;
+        for (int64_t i = 0; i < rows; ++i) {
+          for (int64_t j = 0; j < cols; ++j, ++out) {
+            switch (d->mode) {
+              case kBmmInt8: {
+                uint32_t acc = 0;
+                for (int64_t k = 0; k < depth; ++k)
+                  acc += (uint32_t)(((int32_t)lhs->data.int8[lbase + BMM_L(i, k)] - lzp) *
+                                    ((int32_t)rhs->data.int8[rbase + BMM_R(k, j)] - rzp));
+                int32_t v = pl_q_mul((int32_t)acc, d->multiplier, d->shift);
+                v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -128,
+                               127);
+                output->data.int8[out] = (int8_t)v;
+                break;
+              }
+              case kBmmInt8To32: {
+                uint32_t acc = 0;
+                for (int64_t k = 0; k < depth; ++k)
+                  acc += (uint32_t)((int32_t)lhs->data.int8[lbase + BMM_L(i, k)] *
+                                    (int32_t)rhs->data.int8[rbase + BMM_R(k, j)]);
+                output->data.i32[out] = (int32_t)acc;
+                break;
+              }
+              default: { /* kBmmInt16: zero points are 0 */
+                int64_t acc = 0;
+                for (int64_t k = 0; k < depth; ++k) {
+                  const int64_t rv =
+                      rhs->type == kTfLiteInt8
+                          ? rhs->data.int8[rbase + BMM_R(k, j)]
+                          : rhs->data.i16[rbase + BMM_R(k, j)];
+                  acc += (int64_t)lhs->data.i16[lbase + BMM_L(i, k)] * rv;
+                }
+                int32_t v = pl_q_mul64(acc, d->multiplier, d->shift);
+                v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -32768,
+                               32767);
+                output->data.i16[out] = (int16_t)v;
+                break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+static void bmm_eval_hybrid(BmmData* d, const TfLiteTensor* lhs,
+                            const TfLiteTensor* rhs, TfLiteTensor* output,
+                            const int* l, const int* r) {
+  const int64_t rows = d->adj_x ? l[4] : l[3];
+  const int64_t depth = d->adj_x ? l[3] : l[4];
+  const int64_t cols = d->adj_y ? r[3] : r[4];
+  const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
+  const int64_t lb = (int64_t)l[0] * l[1] * l[2];
+  const int64_t rb = (int64_t)r[0] * r[1] * r[2];
+  /* Every lhs row made contiguous, then quantized on its own. */
+  for (int64_t b = 0; b < lb; ++b)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t k = 0; k < depth; ++k)
+        d->rows[(b * rows + i) * depth + k] = lhs->data.f[b * lmat + BMM_L(i, k)];
+  pl_qmm_quantize_rows(d->rows, lb * rows, depth, d->asymmetric, d->qrows,
+                       d->factors, d->offsets);
+  const TfLiteAffineQuantization* q = rhs->quantization.params;
+  const bool per_channel = q->scale->size > 1;
+  if (!per_channel) {
+    for (int64_t i = 0; i < lb * rows; ++i) d->factors[i] *= q->scale->data[0];
+  }
+  for (int64_t b = 0; b < rb; ++b) {
+    for (int64_t j = 0; j < cols; ++j) {
+      uint32_t sum = 0;
+      for (int64_t k = 0; k < depth; ++k)
+        sum += (uint32_t)(int32_t)rhs->data.int8[b * rmat + BMM_R(k, j)];
+      d->col_sums[b * cols + j] = (int32_t)sum;
+    }
+  }
+  int64_t ls[3], rs[3], ob[3];
+  int64_t lstep = 1, rstep = 1;
+  for (int i = 2; i >= 0; --i) {
+    ls[i] = l[i] == 1 ? 0 : lstep;
+    rs[i] = r[i] == 1 ? 0 : rstep;
+    lstep *= l[i];
+    rstep *= r[i];
+    ob[i] = l[i] == 1 ? r[i] : l[i];
+  }
+  int64_t out = 0;
+  for (int64_t b0 = 0; b0 < ob[0]; ++b0) {
+    for (int64_t b1 = 0; b1 < ob[1]; ++b1) {
+      for (int64_t b2 = 0; b2 < ob[2]; ++b2) {
+        const int64_t li = b0 * ls[0] + b1 * ls[1] + b2 * ls[2];
+        const int64_t ri = b0 * rs[0] + b1 * rs[1] + b2 * rs[2];
+        for (int64_t i = 0; i < rows; ++i) {
+          const int8_t* qrow = d->qrows + (li * rows + i) * depth;
+          const float factor = d->factors[li * rows + i];
+          const float offset = (float)d->offsets[li * rows + i];
+          for (int64_t j = 0; j < cols; ++j, ++out) {
+            uint32_t dot = 0;
+            for (int64_t k = 0; k < depth; ++k)
+              dot += (uint32_t)((int32_t)qrow[k] *
+                                (int32_t)rhs->data.int8[ri * rmat + BMM_R(k, j)]);
+            /* As LiteRT: int32 total -= int32 sum * float offset, in float,
+             * truncated back to int32. */
+            const float corrected =
+                (float)(int32_t)dot - (float)d->col_sums[ri * cols + j] * offset;
+            const int32_t total = pl_qmm_to_int32(corrected);
+            float scale = factor;
+            if (per_channel) scale *= q->scale->data[j];
+            output->data.f[out] = 0.0f + scale * (float)total;
+          }
+        }
+      }
+    }
+  }
+}
+
+#undef BMM_L
+#undef BMM_R
+
 static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
   BmmData* d = node->user_data;
   const TfLiteTensor* lhs = pl_input(sg, node, kLhs);
@@ -148,6 +418,15 @@ static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
   int l[kMaxRank], r[kMaxRank];
   bmm_extend(lhs->dims, l);
   bmm_extend(rhs->dims, r);
+  if (pl_num_elements(output) == 0) return kTfLiteOk;
+  if (d->mode == kBmmHybrid) {
+    bmm_eval_hybrid(d, lhs, rhs, output, l, r);
+    return kTfLiteOk;
+  }
+  if (d->mode != kBmmFloat) {
+    bmm_eval_quantized(d, lhs, rhs, output, l, r);
+    return kTfLiteOk;
+  }
   const int64_t rows = d->adj_x ? l[4] : l[3];
   const int64_t depth = d->adj_x ? l[3] : l[4];
   const int64_t cols = d->adj_y ? r[3] : r[4];
@@ -196,4 +475,6 @@ const PlKernel pl_kernel_batch_matmul = {
     .free = bmm_free,
     .prepare = bmm_prepare,
     .eval = bmm_eval,
+    .types = "float32, int8 (int8 or int32 output), int16 (int16 or int8 "
+             "rhs), hybrid float32 with int8 rhs",
 };

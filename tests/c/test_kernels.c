@@ -658,6 +658,54 @@ static void test_fc_large(void) {
   free(want);
 }
 
+/* int8 FULLY_CONNECTED, hand-worked: LiteRT's reference requantizes in
+ * double and rounds half away from zero; a product beyond int32 converts to
+ * INT32_MIN (its x86-64 build), so it clamps to -128 whatever its sign. */
+static void test_fc_int8(void) {
+  const int in[2] = {1, 3}, one[1] = {1}, ws[2] = {3, 3};
+  const int8_t w8[9] = {1, 2, 3, 1, 0, 3, -1, 0, -3};
+  const int8_t x[3] = {1, 2, 3};
+  g_case = "fc_int8_round_half_away";
+  {
+    /* acc = 14, 10, -10; scale 0.5 * 0.5 / 1 = 0.25: 3.5, 2.5, -2.5. */
+    TensorSpec ts[3] = {tensor(T_I8, 2, in),
+                        constant(T_I8, 2, ws, w8, sizeof(w8)),
+                        tensor(T_I8, 1, one)};
+    ts[0].scale = 0.5f;
+    ts[1].scale = 0.5f;
+    ts[2].scale = 1.0f;
+    ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
+    Run r;
+    if (run_open(&r, &m)) {
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      const int8_t* y = TfLiteTensorData(output(&r, 0));
+      CHECK(y && y[0] == 4 && y[1] == 3 && y[2] == -3);
+    }
+    run_close(&r);
+  }
+  g_case = "fc_int8_scale_beyond_int32";
+  {
+    TensorSpec ts[3] = {tensor(T_I8, 2, in),
+                        constant(T_I8, 2, ws, w8, sizeof(w8)),
+                        tensor(T_I8, 1, one)};
+    ts[0].scale = 0.5f;
+    ts[1].scale = 0.5f;
+    ts[2].scale = 1e-10f;
+    ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
+    Run r;
+    if (run_open(&r, &m)) {
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      const int8_t* y = TfLiteTensorData(output(&r, 0));
+      CHECK(y && y[0] == -128 && y[1] == -128 && y[2] == -128);
+    }
+    run_close(&r);
+  }
+}
+
 static void test_fc_errors(void) {
   const float w[6] = {1, 2, 3, 4, 5, 6};
   const float b3[3] = {1, 2, 3};
@@ -704,11 +752,11 @@ static void test_fc_errors(void) {
     ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
     expect_alloc_error(&m, "2-D");
   }
-  g_case = "fc_int8_unsupported";
+  g_case = "fc_mixed_types_unsupported";
   {
     const int in[2] = {1, 3}, one[1] = {1}, ws[2] = {2, 3};
-    const int8_t w8[6] = {1, 2, 3, 4, 5, 6};
-    TensorSpec ts[3] = {tensor(T_I8, 2, in), constant(T_I8, 2, ws, w8, sizeof(w8)),
+    const uint8_t w8[6] = {1, 2, 3, 4, 5, 6};
+    TensorSpec ts[3] = {tensor(T_I8, 2, in), constant(T_U8, 2, ws, w8, sizeof(w8)),
                         tensor(T_I8, 1, one)};
     for (int i = 0; i < 3; ++i) ts[i].scale = 0.5f;
     ModelSpec m = simple_model(OP_FULLY_CONNECTED, OPT_FC, 3, ts);
@@ -1004,6 +1052,7 @@ int main(void) {
   test_fc_shapes();
   test_fc_large();
   test_fc_errors();
+  test_fc_int8();
   test_relu();
   test_reshape_shapes();
   test_reshape_dynamic();

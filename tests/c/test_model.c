@@ -738,6 +738,19 @@ static void test_fixture(void) {
   CHECK(sg->tensors[6].type == kTfLiteString &&
         sg->tensors[6].buffer == BUF_STR);
   CHECK(sg->tensors[7].has_sparsity && sg->tensors[7].sparsity.base != NULL);
+  /* The decoded form DENSIFY reads: dense rows, then CSR columns. */
+  PlSparsity sp;
+  CHECK(pl_sparsity_read(&sg->tensors[7], &sp));
+  CHECK(sp.num_levels == 2 && sp.num_blocks == 0);
+  CHECK(sp.traversal_order[0] == 0 && sp.traversal_order[1] == 1);
+  CHECK(sp.levels[0].format == PL_SPARSE_DENSE && sp.levels[0].dense_size == 2);
+  CHECK(sp.levels[1].format == PL_SPARSE_CSR);
+  CHECK(sp.levels[1].segments.len == 3 && sp.levels[1].segments.elem_size == 4);
+  CHECK(sp.levels[1].indices.len == 3 && sp.levels[1].indices.elem_size == 1);
+  CHECK(pl_sparse_at(&sp.levels[1].segments, 2) == 3);
+  CHECK(pl_sparse_at(&sp.levels[1].indices, 0) == 2 &&
+        pl_sparse_at(&sp.levels[1].indices, 2) == 3);
+  CHECK(!pl_sparsity_read(&sg->tensors[6], &sp));
 
   const PlOpDef* fc = &sg->ops[0];
   CHECK(fc->opcode_index == 0 && fc->num_inputs == 3 && fc->inputs[2] == 2);

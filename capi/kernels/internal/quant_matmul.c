@@ -1,0 +1,176 @@
+/* pylite: integer and hybrid matrix-product helpers (see quant_matmul.h). */
+#include "capi/kernels/internal/quant_matmul.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/gemm.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QMM_X86 1
+#include <immintrin.h>
+#endif
+
+/* Symmetric: the largest magnitude maps to 127. */
+static void quantize_symmetric(const float* x, int64_t n, int8_t* q,
+                               float* factor) {
+  float lo = n > 0 ? x[0] : 0.0f, hi = lo;
+  for (int64_t i = 1; i < n; ++i) {
+    if (x[i] < lo) lo = x[i];
+    if (hi < x[i]) hi = x[i];
+  }
+  const float range = fmaxf(fabsf(lo), fabsf(hi));
+  if (range == 0.0f) {
+    memset(q, 0, (size_t)n);
+    *factor = 1.0f;
+    return;
+  }
+  *factor = range / 127.0f;
+  const float inv = 127.0f / range;
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t v = pl_qmm_to_int32(roundf(x[i] * inv));
+    q[i] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
+  }
+}
+
+/* Asymmetric: [min(x, 0), max(x, 0)] over [-128, 127], the zero point
+ * taken from whichever end gives the smaller error, then nudged into
+ * range and rounded. */
+static void quantize_asymmetric(const float* x, int64_t n, int8_t* q,
+                                float* factor, int32_t* offset) {
+  float lo = n > 0 ? x[0] : 0.0f, hi = lo;
+  for (int64_t i = 1; i < n; ++i) {
+    if (x[i] < lo) lo = x[i];
+    if (hi < x[i]) hi = x[i];
+  }
+  const double rmin = (double)(lo < 0.0f ? lo : 0.0f);
+  const double rmax = (double)(hi > 0.0f ? hi : 0.0f);
+  const double qmin = -128.0, qmax = 127.0;
+  if (rmin == rmax) {
+    memset(q, 0, (size_t)n);
+    *factor = 1.0f;
+    *offset = 0;
+    return;
+  }
+  const double scale = (rmax - rmin) / (qmax - qmin);
+  const double zp_from_min = qmin - rmin / scale;
+  const double zp_from_max = qmax - rmax / scale;
+  const double err_min = fabs(qmin) + fabs(rmin / scale);
+  const double err_max = fabs(qmax) + fabs(rmax / scale);
+  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
+  int32_t nudged;
+  if (zp <= qmin) {
+    nudged = -128;
+  } else if (zp >= qmax) {
+    nudged = 127;
+  } else {
+    nudged = (int8_t)pl_qmm_to_int32(round(zp)); /* NaN: 0, as x86 */
+  }
+  *factor = (float)scale;
+  *offset = nudged;
+  const float inv = 1.0f / *factor;
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t v = pl_qmm_to_int32(roundf((float)nudged + x[i] * inv));
+    q[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+  }
+}
+
+void pl_qmm_quantize_rows(const float* x, int64_t rows, int64_t depth,
+                          bool asymmetric, int8_t* q, float* factors,
+                          int32_t* offsets) {
+  for (int64_t r = 0; r < rows; ++r) {
+    if (asymmetric) {
+      quantize_asymmetric(x + r * depth, depth, q + r * depth, &factors[r],
+                          &offsets[r]);
+    } else {
+      quantize_symmetric(x + r * depth, depth, q + r * depth, &factors[r]);
+      offsets[r] = 0;
+    }
+  }
+}
+
+void pl_qmm_row_sums(const int8_t* w, int64_t rows, int64_t depth,
+                     int32_t* sums) {
+  for (int64_t r = 0; r < rows; ++r) {
+    uint32_t s = 0;
+    for (int64_t d = 0; d < depth; ++d) s += (uint32_t)(int32_t)w[r * depth + d];
+    sums[r] = (int32_t)s;
+  }
+}
+
+#ifdef PL_QMM_X86
+/* 16 products at a time: sign-extend to int16, multiply and add pairs into
+ * int32 lanes (exact: |a * b| <= 2^14, a pair below 2^15 * 2). Integer sums
+ * wrap the same in any order, so the result equals the portable loop. */
+__attribute__((target("avx2"))) static int32_t dot_s8_avx2(const int8_t* a,
+                                                           const int8_t* b,
+                                                           int64_t n) {
+  __m256i acc = _mm256_setzero_si256();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i va =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(a + i)));
+    const __m256i vb =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*)(b + i)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(va, vb));
+  }
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc),
+                            _mm256_extracti128_si256(acc, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  uint32_t total = (uint32_t)_mm_cvtsi128_si32(s);
+  for (; i < n; ++i) total += (uint32_t)((int32_t)a[i] * (int32_t)b[i]);
+  return (int32_t)total;
+}
+#endif
+
+int32_t pl_qmm_dot_s8(const int8_t* a, const int8_t* b, int64_t n) {
+#ifdef PL_QMM_X86
+  if (n >= 16 && pl_simd_avx2()) return dot_s8_avx2(a, b, n);
+#endif
+  uint32_t s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (uint32_t)((int32_t)a[i] * (int32_t)b[i]);
+  return (int32_t)s;
+}
+
+int32_t pl_qmm_dot_u8(const uint8_t* a, const uint8_t* b, int64_t n) {
+  uint32_t s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (uint32_t)a[i] * (uint32_t)b[i];
+  return (int32_t)s;
+}
+
+int64_t pl_qmm_dot_s16_s8(const int16_t* a, const int8_t* b, int64_t n) {
+  int64_t s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (int32_t)a[i] * (int32_t)b[i];
+  return s;
+}
+
+void pl_qmm_activation(float* y, int64_t n, int activation) {
+  switch (activation) {
+    case PL_ACT_RELU:
+      for (int64_t i = 0; i < n; ++i) y[i] = 0.0f < y[i] ? y[i] : 0.0f;
+      break;
+    case PL_ACT_RELU_N1_TO_1:
+      for (int64_t i = 0; i < n; ++i) {
+        const float m = 1.0f < y[i] ? 1.0f : y[i];
+        y[i] = -1.0f < m ? m : -1.0f;
+      }
+      break;
+    case PL_ACT_RELU6:
+      for (int64_t i = 0; i < n; ++i) {
+        const float m = 6.0f < y[i] ? 6.0f : y[i];
+        y[i] = 0.0f < m ? m : 0.0f;
+      }
+      break;
+    case PL_ACT_TANH:
+      for (int64_t i = 0; i < n; ++i) y[i] = tanhf(y[i]);
+      break;
+    case PL_ACT_SIGN_BIT:
+      for (int64_t i = 0; i < n; ++i) y[i] = signbit(y[i]) ? 1.0f : 0.0f;
+      break;
+    default:
+      break;
+  }
+}
