@@ -174,6 +174,44 @@ int32_t pl_fx_reciprocal(int32_t x, int x_integer_digits,
   return pl_fx_one_over_one_plus_x(shifted_minus_one);
 }
 
+void pl_fx_inv_sqrt(int32_t input, int reverse_shift, int32_t* multiplier,
+                    int* shift) {
+  if (input <= 1) {
+    *multiplier = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  /* Bring the input to [2^27, 2^29) by powers of 4, tracking the shift. */
+  int s = 11;
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++s;
+  }
+  const int left_pairs = (pl_fx_clz32((uint32_t)input) - 1) / 2 - 1;
+  s -= left_pairs;
+  input = pl_q_shift_left(input, 2 * left_pairs);
+  /* x <- 1.5 x - (input / 2) x^3, from x = 1, in values with 3 integer
+   * bits. */
+  const int32_t half_input = pl_fx_mul_pot(input >> 1, -1);
+  const int32_t kThreeHalves = (1 << 28) + (1 << 27);
+  int32_t x = 1 << 28;
+  for (int i = 0; i < 5; ++i) {
+    const int32_t x3 =
+        pl_fx_rescale(pl_q_high_mul(pl_q_high_mul(x, x), x), 9, 3);
+    x = pl_fx_rescale(pl_fx_sub(pl_q_high_mul(kThreeHalves, x),
+                                pl_q_high_mul(half_input, x3)),
+                      6, 3);
+  }
+  const int32_t kHalfSqrt2 = 1518500250;
+  int32_t m = pl_q_high_mul(x, kHalfSqrt2);
+  if (s < 0) {
+    m = pl_q_shift_left(m, -s);
+    s = 0;
+  }
+  *multiplier = m;
+  *shift = s * reverse_shift;
+}
+
 /* LiteRT's values of sigmoid(i / 24) in Q0.16 (not all the nearest
  * rounding of the exact value, so they are listed rather than computed). */
 const uint16_t pl_q_sigmoid_table[256] = {

@@ -104,6 +104,13 @@ int32_t pl_fx_one_over_one_plus_x(int32_t a);
 int32_t pl_fx_reciprocal(int32_t x, int x_integer_digits,
                          int* num_bits_over_unit);
 
+/* 1 / sqrt(input) for an integer input >= 0 as a multiplier and shift
+ * (LiteRT's GetInvSqrtQuantizedMultiplierExp: five Newton-Raphson steps in
+ * values with 3 integer bits; 0 and 1 give INT32_MAX, shift 0).
+ * reverse_shift is -1 for a left shift (pl_q_mul convention). */
+void pl_fx_inv_sqrt(int32_t input, int reverse_shift, int32_t* multiplier,
+                    int* shift);
+
 /* Count of leading zero bits of a 32-bit value (32 for 0). */
 static inline int pl_fx_clz32(uint32_t x) {
   return x ? __builtin_clz(x) : 32;
