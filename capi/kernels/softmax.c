@@ -12,8 +12,10 @@
  *    The result is in units of 1/256 (int8, uint8) or 1/65536 (int16)
  *    offset by the type's minimum; the output's own parameters are not
  *    used, but an int8 output must say so (scale 1/256, zero point -128),
- *    as LiteRT checks. beta * input_scale must exceed 2^-26 (LiteRT
- *    aborts the process otherwise; pylite reports an error).
+ *    as LiteRT checks. beta * input_scale must exceed 2^-26, and with an
+ *    int8 / uint8 output a row's exponentials must sum below 512 (LiteRT
+ *    aborts the process otherwise; pylite reports an error, at prepare
+ *    and invoke respectively).
  *  - int16 input and output (zero points 0, output scale 1/32768 as
  *    LiteRT checks): differences scaled so that [-10, 0] spans 65535 steps,
  *    exponentiated and reciprocated through LiteRT's two 513-entry tables
@@ -191,8 +193,9 @@ static int32_t softmax_exp(const SoftmaxData* d, int32_t diff) {
   return pl_fx_exp_on_negative_values(scaled, 5);
 }
 
-static void softmax_8bit(const SoftmaxData* d, const TfLiteTensor* input,
-                         TfLiteTensor* output) {
+static TfLiteStatus softmax_8bit(PlSubgraph* sg, const SoftmaxData* d,
+                                 const TfLiteTensor* input,
+                                 TfLiteTensor* output) {
   int64_t rows, depth;
   pl_nn_softmax_rows(input, &rows, &depth);
   int32_t in_min = 0, in_max = 0, out_min = 0, out_max = 0;
@@ -206,15 +209,25 @@ static void softmax_8bit(const SoftmaxData* d, const TfLiteTensor* input,
       const int32_t v = pl_q_load(input, base + c);
       max = v > max ? v : max;
     }
-    int32_t sum = 0; /* Q12.19 */
+    int64_t sum = 0; /* Q12.19 */
     for (int64_t c = 0; c < depth; ++c) {
       const int32_t diff = pl_q_load(input, base + c) - max;
       if (diff >= d->diff_min)
-        sum = pl_fx_add(sum, pl_fx_rescale(softmax_exp(d, diff), 0, 12));
+        sum += pl_fx_rescale(softmax_exp(d, diff), 0, 12);
     }
     int bits_over_unit = 0;
-    const int32_t reciprocal = pl_fx_reciprocal(sum, 12, &bits_over_unit);
+    const int32_t reciprocal =
+        sum <= INT32_MAX ? pl_fx_reciprocal((int32_t)sum, 12, &bits_over_unit)
+                         : 0;
     const int exponent = bits_over_unit + 31 - out_bits;
+    if (sum > INT32_MAX || exponent > 31) {
+      pl_report(sg, "SOFTMAX: row %lld sums to %.1f in exponentials, beyond "
+                "the range of LiteRT's fixed-point kernel for a %s output "
+                "(LiteRT aborts here); too many classes near the maximum.",
+                (long long)r, (double)sum / (1 << 19),
+                TfLiteTypeGetName(output->type));
+      return kTfLiteError;
+    }
     for (int64_t c = 0; c < depth; ++c) {
       const int32_t diff = pl_q_load(input, base + c) - max;
       int32_t y = out_min;
@@ -227,6 +240,7 @@ static void softmax_8bit(const SoftmaxData* d, const TfLiteTensor* input,
       pl_q_store(output, base + c, y);
     }
   }
+  return kTfLiteOk;
 }
 
 static void softmax_int16(const SoftmaxData* d, const TfLiteTensor* input,
@@ -279,8 +293,7 @@ static TfLiteStatus softmax_eval(PlSubgraph* sg, PlNode* node) {
       softmax_int16(d, input, output);
       break;
     default:
-      softmax_8bit(d, input, output);
-      break;
+      return softmax_8bit(sg, d, input, output);
   }
   return kTfLiteOk;
 }

@@ -174,6 +174,63 @@ int32_t pl_fx_reciprocal(int32_t x, int x_integer_digits,
   return pl_fx_one_over_one_plus_x(shifted_minus_one);
 }
 
+static int32_t saturating_add(int32_t a, int32_t b) {
+  const int64_t sum = (int64_t)a + (int64_t)b;
+  return (int32_t)(sum > INT32_MAX ? INT32_MAX
+                                   : (sum < INT32_MIN ? INT32_MIN : sum));
+}
+
+int32_t pl_fx_log_x_ge_1(int32_t x, int input_bits, int output_bits) {
+  /* Constants with 0 integer bits. */
+  const int32_t kLog2 = 1488522236;             /* log(2) */
+  const int32_t kSqrtSqrtHalf = 1805811301;     /* 2^-1/4 */
+  const int32_t kSqrtHalf = 1518500250;         /* 2^-1/2 */
+  const int32_t kOneQuarter = 536870912;
+  const int32_t kAlphaN = 117049297;  /* 11/240 * 2^1/4 */
+  const int32_t kAlphaD = 127690142;  /* 1/20 * 2^1/4 */
+  const int32_t kAlphaI = 1057819769; /* 2 / 2^1/4 - 2^1/4 */
+  const int32_t kAlphaF = 638450708;  /* 1/4 * 2^1/4 */
+  /* Accumulate with one more integer bit than the output. */
+  const int accum_bits = output_bits + 1;
+  const int32_t shifted_quarter = pl_fx_rescale(kOneQuarter, 0, accum_bits);
+  /* Two candidate normalizations of x (as a value in [0.5, 1) and the same
+   * times 2^-1/2); the one whose mantissa is nearer 2^-1/4 wins. */
+  const int headroom_a = pl_fx_clz32((uint32_t)x);
+  const int32_t r_a_tmp = pl_fx_mul_pot(x, headroom_a - 1);
+  const int32_t r_a = pl_fx_mul_pot(pl_q_high_mul(r_a_tmp, kSqrtHalf), 1);
+  const int32_t pow2_a = saturating_add(
+      pl_fx_mul_pot(input_bits - headroom_a, 31 - accum_bits),
+      shifted_quarter);
+  const int32_t z_b = pl_q_high_mul(x, kSqrtHalf);
+  const int headroom_b = pl_fx_clz32((uint32_t)z_b) - 1;
+  const int32_t r_b = pl_fx_mul_pot(x, headroom_b);
+  const int64_t pow2_b_wide =
+      (int64_t)pl_fx_mul_pot(input_bits - headroom_b, 31 - accum_bits) -
+      shifted_quarter;
+  const int32_t pow2_b =
+      (int32_t)(pow2_b_wide > INT32_MAX
+                    ? INT32_MAX
+                    : (pow2_b_wide < INT32_MIN ? INT32_MIN : pow2_b_wide));
+  const int32_t r = r_a < r_b ? r_a : r_b;
+  const int32_t pow2 = pow2_a > pow2_b ? pow2_a : pow2_b;
+  /* log(r) by a rational function of q = 2 (r - 2^-1/4). */
+  const int32_t p = rounding_half_sum(r, kSqrtSqrtHalf);
+  int32_t q = pl_fx_sub(r, kSqrtSqrtHalf);
+  q = pl_fx_add(q, q);
+  const int32_t q2 = pl_q_high_mul(q, q);
+  const int32_t num = pl_fx_add(
+      pl_q_high_mul(q, r), pl_q_high_mul(pl_q_high_mul(q, q2), kAlphaN));
+  const int32_t denom_minus_one = pl_fx_add(
+      pl_q_high_mul(p, pl_fx_add(pl_fx_add(kAlphaI, q),
+                                 pl_q_high_mul(kAlphaD, q2))),
+      pl_q_high_mul(kAlphaF, q));
+  const int32_t recip = pl_fx_one_over_one_plus_x(denom_minus_one);
+  const int32_t num_scaled = pl_fx_rescale(num, 0, accum_bits);
+  return pl_fx_rescale(pl_fx_add(pl_q_high_mul(pow2, kLog2),
+                                 pl_q_high_mul(num_scaled, recip)),
+                       accum_bits, output_bits);
+}
+
 void pl_fx_inv_sqrt(int32_t input, int reverse_shift, int32_t* multiplier,
                     int* shift) {
   if (input <= 1) {

@@ -104,6 +104,12 @@ int32_t pl_fx_one_over_one_plus_x(int32_t a);
 int32_t pl_fx_reciprocal(int32_t x, int x_integer_digits,
                          int* num_bits_over_unit);
 
+/* log(x) for x >= 1 given with `input_bits` integer bits, returned with
+ * `output_bits` integer bits (LiteRT's log_x_for_x_greater_than_or_equal_to_1:
+ * the exponent from the leading zeros, refined by a rational approximation
+ * of the mantissa's log around 2^-1/4). */
+int32_t pl_fx_log_x_ge_1(int32_t x, int input_bits, int output_bits);
+
 /* 1 / sqrt(input) for an integer input >= 0 as a multiplier and shift
  * (LiteRT's GetInvSqrtQuantizedMultiplierExp: five Newton-Raphson steps in
  * values with 3 integer bits; 0 and 1 give INT32_MAX, shift 0).
