@@ -12,7 +12,8 @@
 
 #include "capi/kernels/internal/unary_quant.h"
 
-static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteInt8, kTfLiteUInt8, kTfLiteInt16};
+static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteInt8,
+                                    kTfLiteUInt8, kTfLiteInt16};
 
 static TfLiteStatus relu6_init(PlSubgraph* sg, PlNode* node) {
   node->user_data = calloc(1, sizeof(PlReluQuant));
@@ -32,14 +33,16 @@ static TfLiteStatus relu6_prepare(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input;
   TfLiteTensor* output;
   PL_ENSURE(sg, node->user_data != NULL);
-  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU6", kTypes, 4, true, &input,
-                                  &output));
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU6", kTypes, 4, true,
+                                  &input, &output));
   if (pl_unary_q_type(input))
     pl_unary_relu_quant_setup(input, output, 0.0f, 6.0f, node->user_data);
   return kTfLiteOk;
 }
 
-static float relu6_f32(float x) { return x > 6.0f ? 6.0f : (x < 0.0f ? 0.0f : x); }
+static float relu6_f32(float x) {
+  return x > 6.0f ? 6.0f : (x < 0.0f ? 0.0f : x);
+}
 
 static TfLiteStatus relu6_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input = pl_input(sg, node, 0);

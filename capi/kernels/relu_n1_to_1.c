@@ -11,7 +11,8 @@
 
 #include "capi/kernels/internal/unary_quant.h"
 
-static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteInt8, kTfLiteUInt8};
+static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteInt8,
+                                    kTfLiteUInt8};
 
 static TfLiteStatus relu_n1_to_1_init(PlSubgraph* sg, PlNode* node) {
   node->user_data = calloc(1, sizeof(PlReluQuant));
@@ -31,14 +32,16 @@ static TfLiteStatus relu_n1_to_1_prepare(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input;
   TfLiteTensor* output;
   PL_ENSURE(sg, node->user_data != NULL);
-  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU_N1_TO_1", kTypes, 3, true, &input,
-                                  &output));
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU_N1_TO_1", kTypes, 3, true,
+                                  &input, &output));
   if (pl_unary_q_type(input))
     pl_unary_relu_quant_setup(input, output, -1.0f, 1.0f, node->user_data);
   return kTfLiteOk;
 }
 
-static float relu_n1_to_1_f32(float x) { return x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x); }
+static float relu_n1_to_1_f32(float x) {
+  return x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
+}
 
 static TfLiteStatus relu_n1_to_1_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input = pl_input(sg, node, 0);

@@ -4,8 +4,8 @@ ABS, NEG, RSQRT, SQRT, LOG, EXP and L2_NORMALIZATION.
 
 Two kinds of cases:
 - converter-made: tf.functions converted with post-training quantization
-  (int8 and 16x8 with integer inputs and outputs), with inputs spanning wide ranges so that table edges and saturation are
-  reached;
+  (int8 and 16x8 with integer inputs and outputs), with inputs spanning
+  wide ranges so that table edges and saturation are reached;
 - hand-built single-op models (SingleOpModel) for what the converter never
   emits: uint8 and int16 forms, unusual scales and zero points, SOFTMAX
   with beta != 1 and int16 outputs, and negative cases (missing or bad
