@@ -5,18 +5,74 @@
  * themselves, as in TFLite (|INT32_MIN| is INT32_MIN; the int16 result is
  * computed in int32 and truncated). The output has the input's shape and
  * type.
- *
- * Quantized int8/int16 ABS is not supported yet. */
+ * Quantized int8 (per tensor) and int16 (zero points 0), as LiteRT:
+ * |x - zi|, rescaled by si / so (a float ratio, in fixed point) only when
+ * the two scales differ, plus zo, clamped to the type. int16 without
+ * quantization parameters is the plain integer form above. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
-#include "capi/kernels/internal/unary_common.h"
+#include "capi/kernels/internal/unary_quant.h"
 
 static const TfLiteType kAbsTypes[] = {kTfLiteFloat32, kTfLiteInt32,
-                                       kTfLiteInt16};
+                                       kTfLiteInt16, kTfLiteInt8};
+
+typedef struct AbsData {
+  int32_t input_zero_point, output_zero_point;
+  bool rescale;
+  int32_t multiplier;
+  int shift;
+} AbsData;
+
+static TfLiteStatus abs_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(AbsData));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void abs_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
 
 static TfLiteStatus abs_prepare(PlSubgraph* sg, PlNode* node) {
+  AbsData* d = node->user_data;
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, d != NULL);
+  PL_ENSURE_OK(pl_unary_io(sg, node, "ABS", &input, &output));
+  if (input->type == kTfLiteInt8 || pl_unary_is_quantized(input)) {
+    /* Quantized: the same checks as the other quantized unary ops. */
+    PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "ABS", kAbsTypes, 4, true,
+                                    &input, &output));
+    const PlQuantParams pi = pl_q_params(input);
+    const PlQuantParams po = pl_q_params(output);
+    d->input_zero_point = pi.zero_point;
+    d->output_zero_point = po.zero_point;
+    d->rescale = pi.scale != po.scale;
+    if (d->rescale)
+      pl_q_multiplier((double)(pi.scale / po.scale), &d->multiplier,
+                      &d->shift);
+    return kTfLiteOk;
+  }
   return pl_unary_prepare(sg, node, "ABS", kAbsTypes, 3);
+}
+
+static void abs_quant(const AbsData* d, const TfLiteTensor* in,
+                      TfLiteTensor* out) {
+  int32_t lo = 0, hi = 0;
+  pl_q_type_range(in->type, &lo, &hi);
+  const int64_t n = pl_num_elements(in);
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t v = pl_q_load(in, i) - d->input_zero_point;
+    v = v < 0 ? -v : v;
+    if (d->rescale) v = pl_q_mul(v, d->multiplier, d->shift);
+    pl_q_store(out, i, pl_q_clamp(v + d->output_zero_point, lo, hi));
+  }
 }
 
 static void abs_f32(const float* x, float* y, int64_t n) {
@@ -38,6 +94,10 @@ static TfLiteStatus abs_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input = pl_input(sg, node, 0);
   TfLiteTensor* output = pl_output(sg, node, 0);
   const int64_t n = pl_num_elements(input);
+  if (input->type == kTfLiteInt8 || pl_unary_is_quantized(input)) {
+    abs_quant(node->user_data, input, output);
+    return kTfLiteOk;
+  }
   switch (input->type) {
     case kTfLiteFloat32:
       abs_f32(input->data.f, output->data.f, n);
@@ -57,8 +117,9 @@ static TfLiteStatus abs_eval(PlSubgraph* sg, PlNode* node) {
 
 const PlKernel pl_kernel_abs = {
     .name = "ABS",
-    .init = NULL,
-    .free = NULL,
+    .init = abs_init,
+    .free = abs_free,
     .prepare = abs_prepare,
     .eval = abs_eval,
+    .types = "float32, int32, int16; int8, int16 (quantized)",
 };

@@ -11,12 +11,15 @@
  * (bit-exact over all finite halves). The output has the input's shape and
  * type.
  *
- * Quantized int8/uint8/int16 GELU is not supported yet. */
+ * int8 / uint8 / int16 (quantized per tensor): LiteRT's tables
+ * (internal/quant_lut.h) of the same formulas in float, with erfcf and
+ * tanhf, the approximate cubic evaluated as ((0.044715 x) x) x as LiteRT's
+ * table transform does. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "capi/kernels/internal/unary_common.h"
+#include "capi/kernels/internal/unary_quant.h"
 
 /* Schema BuiltinOptions union type and GeluOptions field id. */
 enum { kGeluOptionsType = 116 };
@@ -24,7 +27,12 @@ enum { kFieldApproximate = 0 };
 
 typedef struct GeluData {
   bool approximate;
+  PlUnaryLut lut;
 } GeluData;
+
+static const TfLiteType kGeluTypes[] = {kTfLiteFloat32, kTfLiteFloat16,
+                                        kTfLiteInt8, kTfLiteUInt8,
+                                        kTfLiteInt16};
 
 static TfLiteStatus gelu_init(PlSubgraph* sg, PlNode* node) {
   GeluData* data = calloc(1, sizeof(*data));
@@ -44,10 +52,31 @@ static void gelu_free(PlNode* node) {
   node->user_data = NULL;
 }
 
+static float gelu_exact_lut(float x, const void* ctx) {
+  (void)ctx;
+  return 0.5f * x * erfcf(x * (float)-0.70710678118654752440);
+}
+
+static float gelu_approximate_lut(float x, const void* ctx) {
+  (void)ctx;
+  const float kSqrt2OverPi = (float)(1.12837916709551257390 *
+                                     0.70710678118654752440);
+  return 0.5f * x * (1.0f + tanhf(kSqrt2OverPi * (x + 0.044715f * x * x * x)));
+}
+
 static TfLiteStatus gelu_prepare(PlSubgraph* sg, PlNode* node) {
-  static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteFloat16};
-  PL_ENSURE(sg, node->user_data != NULL);
-  return pl_unary_prepare(sg, node, "GELU", kTypes, 2);
+  GeluData* data = node->user_data;
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, data != NULL);
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "GELU", kGeluTypes, 5, false,
+                                  &input, &output));
+  if (pl_unary_q_type(input))
+    pl_unary_lut_build(input, output,
+                       data->approximate ? gelu_approximate_lut
+                                         : gelu_exact_lut,
+                       NULL, &data->lut);
+  return kTfLiteOk;
 }
 
 static float gelu_exact(float x) {
@@ -83,7 +112,12 @@ static float gelu_approximate_f16(float x) {
 
 static TfLiteStatus gelu_eval(PlSubgraph* sg, PlNode* node) {
   const GeluData* data = node->user_data;
-  if (pl_input(sg, node, 0)->type == kTfLiteFloat16)
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  if (pl_unary_q_type(input)) {
+    pl_unary_lut_eval(&data->lut, input, pl_output(sg, node, 0));
+    return kTfLiteOk;
+  }
+  if (input->type == kTfLiteFloat16)
     pl_unary_map_f16(sg, node, data->approximate ? gelu_approximate_f16
                                                  : gelu_exact_f16);
   else
@@ -98,4 +132,5 @@ const PlKernel pl_kernel_gelu = {
     .free = gelu_free,
     .prepare = gelu_prepare,
     .eval = gelu_eval,
+    .types = "float32, float16, int8, uint8, int16 (quantized)",
 };

@@ -1,15 +1,22 @@
 /* pylite: LOGISTIC (sigmoid), elementwise.
  *
- * As TFLite's reference float32 LOGISTIC: y = 1 / (1 + exp(-x)), except
- * that above x = 16.619047164916992188 the result is exactly 1 and below
- * x = -9 it is exp(x) (where the two agree to float precision). NaN stays
- * NaN. float16 is computed in float32 and rounded once. The output has
- * the input's shape and type.
- *
- * Quantized uint8/int8/int16 LOGISTIC is not supported yet. */
+ * As TFLite's reference LOGISTIC. The output has the input's shape and
+ * type.
+ * float32: y = 1 / (1 + exp(-x)), except that above x = 16.619047164916992188
+ * the result is exactly 1 and below x = -9 it is exp(x) (where the two
+ * agree to float precision). NaN stays NaN. float16 is computed in float32
+ * and rounded once.
+ * int8 / uint8 (per tensor): the output scale must be 1/256 (LiteRT's
+ * check; the zero point is free); a table of 1 / (1 + expf(-x)) over the
+ * 256 inputs (internal/quant_lut.h).
+ * int16: zero points 0 and an output scale of 2^-15 (exactly, as LiteRT
+ * requires); LiteRT's interpolated sigmoid table (unary_sigmoid.h). */
 #include <math.h>
 
-#include "capi/kernels/internal/unary_common.h"
+#include "capi/kernels/internal/unary_sigmoid.h"
+
+static const TfLiteType kLogisticTypes[] = {
+    kTfLiteFloat32, kTfLiteFloat16, kTfLiteInt8, kTfLiteUInt8, kTfLiteInt16};
 
 static float logistic_f32(float x) {
   const float kCutoffUpper = 16.619047164916992188f;
@@ -19,4 +26,82 @@ static float logistic_f32(float x) {
   return 1.0f / (1.0f + expf(-x));
 }
 
-PL_UNARY_F32_F16_KERNEL(logistic, "LOGISTIC", logistic_f32);
+/* The table's transform (LiteRT's: no cutoffs). */
+static float logistic_lut_fn(float x, const void* ctx) {
+  (void)ctx;
+  return 1.0f / (1.0f + expf(-x));
+}
+
+static TfLiteStatus logistic_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(PlSigmoidData));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void logistic_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus logistic_prepare(PlSubgraph* sg, PlNode* node) {
+  PlSigmoidData* d = node->user_data;
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, d != NULL);
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "LOGISTIC", kLogisticTypes, 5,
+                                  true, &input, &output));
+  if (!pl_unary_q_type(input)) return kTfLiteOk;
+  const PlQuantParams po = pl_q_params(output);
+  if (input->type == kTfLiteInt16) {
+    if ((double)po.scale != 1.0 / 32768) {
+      pl_report(sg, "LOGISTIC: int16 output '%s' has scale %g; LiteRT "
+                "requires exactly 1/32768 (and zero point 0).",
+                output->name ? output->name : "", (double)po.scale);
+      return kTfLiteError;
+    }
+    pl_sigmoid_int16_setup(pl_q_params(input).scale, 0, d);
+    return kTfLiteOk;
+  }
+  if ((double)po.scale != 1.0 / 256) {
+    pl_report(sg, "LOGISTIC: %s output '%s' has scale %g; LiteRT requires "
+              "exactly 1/256.", TfLiteTypeGetName(output->type),
+              output->name ? output->name : "", (double)po.scale);
+    return kTfLiteError;
+  }
+  pl_unary_lut_build(input, output, logistic_lut_fn, NULL, &d->lut);
+  return kTfLiteOk;
+}
+
+static TfLiteStatus logistic_eval(PlSubgraph* sg, PlNode* node) {
+  const PlSigmoidData* d = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  switch (input->type) {
+    case kTfLiteFloat32:
+      pl_unary_map_f32(sg, node, logistic_f32);
+      break;
+    case kTfLiteFloat16:
+      pl_unary_map_f16(sg, node, logistic_f32);
+      break;
+    case kTfLiteInt16:
+      pl_logistic_int16(d, input->data.i16, output->data.i16,
+                        pl_num_elements(input));
+      break;
+    default:
+      pl_unary_lut_eval(&d->lut, input, output);
+      break;
+  }
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_logistic = {
+    .name = "LOGISTIC",
+    .init = logistic_init,
+    .free = logistic_free,
+    .prepare = logistic_prepare,
+    .eval = logistic_eval,
+    .types = "float32, float16, int8, uint8, int16 (quantized)",
+};

@@ -94,4 +94,6 @@ const PlKernel pl_kernel_neg = {
     .free = NULL,
     .prepare = neg_prepare,
     .eval = neg_eval,
+    .types = "float32, float16, bfloat16, int32, int64, int8, int16 (raw "
+             "values negated, quantization ignored as in LiteRT)",
 };

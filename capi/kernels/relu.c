@@ -1,44 +1,43 @@
 /* pylite: RELU, y = max(x, 0).
  *
- * As TFLite's builtin RELU for float32: the output has the input's shape and
- * type; y = (x < 0) ? 0 : x, so NaN stays NaN and -0.0 stays -0.0.
- * Quantized int8/uint8/int16 RELU is not supported yet. */
-#include "capi/core/kernel.h"
+ * As TFLite's builtin RELU: the output has the input's shape and type.
+ * float32: y = (x < 0) ? 0 : x, so NaN stays NaN and -0.0 stays -0.0.
+ * int8 / uint8 / int16 (quantized per tensor; int16 with zero points 0):
+ * y = clamp(zo + (x - zi) * si / so, zo + round(0 / so), type max), the
+ * ratio of scales applied in fixed point as LiteRT's reference kernel
+ * (internal/unary_quant.h). */
+#include <math.h>
+#include <stdlib.h>
 
-enum { kInput = 0, kOutput = 0 };
+#include "capi/kernels/internal/unary_quant.h"
+
+static const TfLiteType kReluTypes[] = {kTfLiteFloat32, kTfLiteInt8,
+                                        kTfLiteUInt8, kTfLiteInt16};
+
+static TfLiteStatus relu_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(PlReluQuant));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void relu_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
 
 static TfLiteStatus relu_prepare(PlSubgraph* sg, PlNode* node) {
-  if (pl_num_inputs(node) != 1 || pl_num_outputs(node) != 1) {
-    pl_report(sg, "RELU takes 1 input and 1 output, got %d and %d.",
-              pl_num_inputs(node), pl_num_outputs(node));
-    return kTfLiteError;
-  }
-  const TfLiteTensor* input = pl_input(sg, node, kInput);
-  TfLiteTensor* output = pl_output(sg, node, kOutput);
-  PL_ENSURE(sg, input != NULL);
-  PL_ENSURE(sg, output != NULL);
-  if (input->type != output->type) {
-    pl_report(sg, "RELU input type %s does not match output type %s.",
-              TfLiteTypeGetName(input->type), TfLiteTypeGetName(output->type));
-    return kTfLiteError;
-  }
-  switch (input->type) {
-    case kTfLiteFloat32:
-      break;
-    case kTfLiteInt8:
-    case kTfLiteUInt8:
-    case kTfLiteInt16:
-      pl_report(sg, "Quantized RELU (%s) is not supported yet; only FLOAT32.",
-                TfLiteTypeGetName(input->type));
-      return kTfLiteError;
-    default:
-      pl_report(sg,
-                "Only float32, uint8, int8 and int16 are supported by RELU, "
-                "got %s.",
-                TfLiteTypeGetName(input->type));
-      return kTfLiteError;
-  }
-  return pl_resize_like(sg, output, input->dims);
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, node->user_data != NULL);
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU", kReluTypes, 4, true,
+                                  &input, &output));
+  if (pl_unary_q_type(input))
+    pl_unary_relu_quant_setup(input, output, 0.0f, INFINITY,
+                              node->user_data);
+  return kTfLiteOk;
 }
 
 static void relu_f32(const float* x, float* y, int64_t n) {
@@ -46,26 +45,20 @@ static void relu_f32(const float* x, float* y, int64_t n) {
 }
 
 static TfLiteStatus relu_eval(PlSubgraph* sg, PlNode* node) {
-  const TfLiteTensor* input = pl_input(sg, node, kInput);
-  TfLiteTensor* output = pl_output(sg, node, kOutput);
-  const int64_t n = pl_num_elements(input);
-  if (n == 0) return kTfLiteOk;
-  switch (input->type) {
-    case kTfLiteFloat32:
-      relu_f32(input->data.f, output->data.f, n);
-      return kTfLiteOk;
-    default:
-      pl_report(sg, "RELU: unsupported type %s.",
-                TfLiteTypeGetName(input->type));
-      return kTfLiteError;
-  }
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  if (input->type == kTfLiteFloat32)
+    relu_f32(input->data.f, output->data.f, pl_num_elements(input));
+  else
+    pl_unary_relu_quant_eval(node->user_data, input, output);
+  return kTfLiteOk;
 }
 
 const PlKernel pl_kernel_relu = {
     .name = "RELU",
-    .init = NULL,
-    .free = NULL,
+    .init = relu_init,
+    .free = relu_free,
     .prepare = relu_prepare,
     .eval = relu_eval,
-    .types = "float32",
+    .types = "float32, int8, uint8, int16 (quantized)",
 };

@@ -1,14 +1,64 @@
 /* pylite: RELU6, y = min(max(x, 0), 6).
  *
- * As TFLite's float32 RELU6: NaN stays NaN and -0.0 stays -0.0 (the clamp
- * only replaces values strictly outside [0, 6]). The output has the
- * input's shape and type.
- *
- * Quantized uint8/int8 RELU6 is not supported yet. */
-#include "capi/kernels/internal/unary_common.h"
+ * As TFLite's builtin RELU6: the output has the input's shape and type.
+ * float32: NaN stays NaN and -0.0 stays -0.0 (the clamp only replaces
+ * values strictly outside the range). int8, uint8 and int16 (quantized per
+ * tensor; int16 with zero points 0):
+ * y = clamp(zo + (x - zi) * si / so, zo + round(0.0 / so),
+ * zo + round(6.0 / so)) within the type's range, the ratio of scales
+ * applied in fixed point as LiteRT's reference kernel
+ * (internal/unary_quant.h). */
+#include <stdlib.h>
+
+#include "capi/kernels/internal/unary_quant.h"
+
+static const TfLiteType kTypes[] = {kTfLiteFloat32, kTfLiteInt8,
+                                    kTfLiteUInt8, kTfLiteInt16};
+
+static TfLiteStatus relu6_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(PlReluQuant));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void relu6_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus relu6_prepare(PlSubgraph* sg, PlNode* node) {
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, node->user_data != NULL);
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "RELU6", kTypes, 4, true,
+                                  &input, &output));
+  if (pl_unary_q_type(input))
+    pl_unary_relu_quant_setup(input, output, 0.0f, 6.0f, node->user_data);
+  return kTfLiteOk;
+}
 
 static float relu6_f32(float x) {
   return x > 6.0f ? 6.0f : (x < 0.0f ? 0.0f : x);
 }
 
-PL_UNARY_F32_KERNEL(relu6, "RELU6", relu6_f32);
+static TfLiteStatus relu6_eval(PlSubgraph* sg, PlNode* node) {
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  if (input->type == kTfLiteFloat32)
+    pl_unary_map_f32(sg, node, relu6_f32);
+  else
+    pl_unary_relu_quant_eval(node->user_data, input, output);
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_relu6 = {
+    .name = "RELU6",
+    .init = relu6_init,
+    .free = relu6_free,
+    .prepare = relu6_prepare,
+    .eval = relu6_eval,
+    .types = "float32, int8, uint8, int16 (quantized)",
+};

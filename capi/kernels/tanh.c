@@ -1,14 +1,91 @@
 /* pylite: TANH, elementwise.
  *
- * y = tanh(x) (tanhf), as TFLite's reference TANH kernel, for float32
- * and float16 (computed in float32, rounded once).
- * The output has the input's shape and type.
- *
- * Quantized uint8/int8/int16 TANH is not supported yet. */
+ * As TFLite's reference TANH. The output has the input's shape and type.
+ * float32: y = tanhf(x); float16 is computed in float32 and rounded once.
+ * int8 / uint8 (per tensor, any output parameters): a table of tanhf over
+ * the 256 inputs (internal/quant_lut.h).
+ * int16: zero points 0 and an output scale within 1e-3 (in log2) of
+ * 2^-15, as LiteRT checks; LiteRT's interpolated sigmoid table
+ * (unary_sigmoid.h), whose result is always in units of 2^-15. */
 #include <math.h>
 
-#include "capi/kernels/internal/unary_common.h"
+#include "capi/kernels/internal/unary_sigmoid.h"
+
+static const TfLiteType kTanhTypes[] = {
+    kTfLiteFloat32, kTfLiteFloat16, kTfLiteInt8, kTfLiteUInt8, kTfLiteInt16};
 
 static float tanh_f32(float x) { return tanhf(x); }
 
-PL_UNARY_F32_F16_KERNEL(tanh, "TANH", tanh_f32);
+static float tanh_lut_fn(float x, const void* ctx) {
+  (void)ctx;
+  return tanhf(x);
+}
+
+static TfLiteStatus tanh_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(PlSigmoidData));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void tanh_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+static TfLiteStatus tanh_prepare(PlSubgraph* sg, PlNode* node) {
+  PlSigmoidData* d = node->user_data;
+  const TfLiteTensor* input;
+  TfLiteTensor* output;
+  PL_ENSURE(sg, d != NULL);
+  PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "TANH", kTanhTypes, 5, true,
+                                  &input, &output));
+  if (!pl_unary_q_type(input)) return kTfLiteOk;
+  if (input->type == kTfLiteInt16) {
+    int log2_out = 0;
+    const float out_scale = pl_q_params(output).scale;
+    if (!pl_unary_checked_log2(out_scale, &log2_out) || log2_out != -15) {
+      pl_report(sg, "TANH: int16 output '%s' has scale %g; LiteRT requires "
+                "2^-15 (1/32768).", output->name ? output->name : "",
+                (double)out_scale);
+      return kTfLiteError;
+    }
+    pl_sigmoid_int16_setup(pl_q_params(input).scale, 1, d);
+    return kTfLiteOk;
+  }
+  pl_unary_lut_build(input, output, tanh_lut_fn, NULL, &d->lut);
+  return kTfLiteOk;
+}
+
+static TfLiteStatus tanh_eval(PlSubgraph* sg, PlNode* node) {
+  const PlSigmoidData* d = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  switch (input->type) {
+    case kTfLiteFloat32:
+      pl_unary_map_f32(sg, node, tanh_f32);
+      break;
+    case kTfLiteFloat16:
+      pl_unary_map_f16(sg, node, tanh_f32);
+      break;
+    case kTfLiteInt16:
+      pl_tanh_int16(d, input->data.i16, output->data.i16,
+                    pl_num_elements(input));
+      break;
+    default:
+      pl_unary_lut_eval(&d->lut, input, output);
+      break;
+  }
+  return kTfLiteOk;
+}
+
+const PlKernel pl_kernel_tanh = {
+    .name = "TANH",
+    .init = tanh_init,
+    .free = tanh_free,
+    .prepare = tanh_prepare,
+    .eval = tanh_eval,
+    .types = "float32, float16, int8, uint8, int16 (quantized)",
+};

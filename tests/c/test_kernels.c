@@ -783,13 +783,34 @@ static void test_relu(void) {
     }
     run_close(&r);
   }
-  g_case = "relu_int8_unsupported";
+  g_case = "relu_int8";
+  {
+    /* Input scale 0.5 to output scale 0.25 (zero points 0): the values
+     * double, negatives clamp to 0, the top saturates at 127. */
+    const int s[1] = {5};
+    TensorSpec ts[2] = {tensor(T_I8, 1, s), tensor(T_I8, 1, s)};
+    ts[0].scale = 0.5f;
+    ts[1].scale = 0.25f;
+    ModelSpec m = simple_model(OP_RELU, OPT_NONE, 2, ts);
+    const int8_t x[5] = {-4, -1, 0, 7, 100};
+    Run r;
+    if (run_open(&r, &m)) {
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      const int8_t* y = TfLiteTensorData(output(&r, 0));
+      CHECK(y && y[0] == 0 && y[1] == 0 && y[2] == 0 && y[3] == 14 &&
+            y[4] == 127);
+    }
+    run_close(&r);
+  }
+  g_case = "relu_int8_no_params";
   {
     const int s[1] = {4};
     TensorSpec ts[2] = {tensor(T_I8, 1, s), tensor(T_I8, 1, s)};
-    ts[0].scale = ts[1].scale = 0.5f;
+    ts[1].scale = 0.5f;
     ModelSpec m = simple_model(OP_RELU, OPT_NONE, 2, ts);
-    expect_alloc_error(&m, "not supported");
+    expect_alloc_error(&m, "has no quantization parameters");
   }
   g_case = "relu_type_mismatch";
   {

@@ -5,8 +5,8 @@
  * kernels: max from the lowest float, then
  *   softmax:     e_c = expf((x_c - max) * beta); sum in order; y_c = e_c / sum
  *   log_softmax: sum of expf(x_c - max) in order; y_c = x_c - max - logf(sum)
- * Zero-sized dims give an empty output. Quantized types are not supported
- * yet. */
+ * Zero-sized dims give an empty output. The quantized forms are in
+ * softmax.c and log_softmax.c. */
 #ifndef PYLITE_KERNELS_INTERNAL_NN_SOFTMAX_H_
 #define PYLITE_KERNELS_INTERNAL_NN_SOFTMAX_H_
 

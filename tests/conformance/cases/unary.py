@@ -454,14 +454,13 @@ def _negative_cases(r):
   yield _patched(base, "sin_int32", to_i32,
                  inputs={"x": np.arange(6, dtype=np.int32).reshape(2, 3)},
                  expect_error="SIN does not support type INT32")
-  # Quantized TANH: not supported yet.
+  # Quantized TANH with the patched parameters (more in qunary.py).
   base = _case("tanh_int8", tf.tanh, f(2, 3))
 
   def to_i8(model, schema):
     _set_types(model, schema.TensorType.INT8, quant=(0.05, 0))
   yield _patched(base, "tanh_int8", to_i8,
-                 inputs={"x": np.arange(6, dtype=np.int8).reshape(2, 3)},
-                 expect_error="Quantized TANH (INT8) is not supported yet")
+                 inputs={"x": np.arange(6, dtype=np.int8).reshape(2, 3)})
   # Two inputs to a unary op.
   base = _case("exp_two_inputs", tf.exp, f(2, 3))
 

@@ -1,0 +1,104 @@
+/* pylite: the quantized forms LOGISTIC and TANH share (header-only).
+ *
+ * int8 / uint8: a 256-entry table of the float function (quant_lut.h).
+ * int16 (zero points 0): LiteRT's reference kernels scale the input to a
+ * fixed grid (a power-of-two input scale of 2^-12, or 2^-11 for TANH,
+ * maps directly; any other scale goes through an integer multiplier
+ * chosen at prepare), then interpolate linearly in a 256-entry table of
+ * sigmoid(i / 24) (tanh(x) = 2 sigmoid(2x) - 1), using the symmetry of
+ * both functions for negative inputs. */
+#ifndef PYLITE_KERNELS_INTERNAL_UNARY_SIGMOID_H_
+#define PYLITE_KERNELS_INTERNAL_UNARY_SIGMOID_H_
+
+#include <stdlib.h>
+
+#include "capi/kernels/internal/unary_quant.h"
+
+typedef struct PlSigmoidData {
+  PlUnaryLut lut;
+  int32_t input_multiplier; /* int16: 0 for a power-of-two input scale */
+  int input_left_shift;
+} PlSigmoidData;
+
+/* The int16 input rescaling. max_pot_shift: 0 for LOGISTIC, 1 for TANH
+ * (the power-of-two scales the table takes directly). */
+static inline void pl_sigmoid_int16_setup(float input_scale,
+                                          int max_pot_shift,
+                                          PlSigmoidData* d) {
+  int log2_scale = 0;
+  bool pot = pl_unary_checked_log2(input_scale, &log2_scale);
+  d->input_left_shift = 12 + log2_scale; /* 15 - 3 integer bits */
+  pot = pot && d->input_left_shift >= 0 &&
+        d->input_left_shift <= max_pot_shift;
+  d->input_multiplier = 0;
+  if (!pot) {
+    /* Rescale to 1 / (3 * 4096) per step: +-2^17 covers +-10.7. */
+    double multiplier = (double)input_scale * 4096.0 * 3.0;
+    d->input_left_shift = 0;
+    while (multiplier <= 32767.0 / 2.0 && d->input_left_shift <= 30) {
+      d->input_left_shift++;
+      multiplier *= 2.0;
+    }
+    d->input_multiplier = (int32_t)multiplier;
+  }
+}
+
+/* The rescaled input of element x (LiteRT's int32 arithmetic). */
+static inline int32_t pl_sigmoid_int16_input(int16_t x, int32_t multiplier,
+                                             int shift) {
+  const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
+  return (int32_t)(x * multiplier + round) >> shift;
+}
+
+static inline void pl_logistic_int16(const PlSigmoidData* d,
+                                     const int16_t* x, int16_t* y,
+                                     int64_t n) {
+  int32_t multiplier = d->input_multiplier;
+  int shift = d->input_left_shift;
+  if (multiplier == 0) { /* power of two: the factor 3 only */
+    multiplier = 3 << shift;
+    shift = 0;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
+    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
+    const uint32_t index = a >> 9;
+    uint32_t r;
+    if (index >= 255) {
+      r = (uint32_t)0x7FFF << 10;
+    } else {
+      const uint32_t lo = pl_q_sigmoid_table[index];
+      const uint32_t hi = pl_q_sigmoid_table[index + 1];
+      r = (lo << 9) + (a & 0x1ff) * (hi - lo);
+    }
+    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+    y[i] = (int16_t)(uint16_t)(r >> 10);
+  }
+}
+
+static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
+                                 int16_t* y, int64_t n) {
+  int32_t multiplier = d->input_multiplier;
+  int shift = d->input_left_shift;
+  if (multiplier == 0) {
+    multiplier = 3 << shift;
+    shift = 0;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
+    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
+    const uint32_t index = a >> 8;
+    int32_t r;
+    if (index >= 255) {
+      r = 0xFFFF << 8;
+    } else {
+      const uint32_t lo = pl_q_sigmoid_table[index];
+      const uint32_t hi = pl_q_sigmoid_table[index + 1];
+      r = (int32_t)((lo << 8) + (a & 0xFF) * (hi - lo));
+    }
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    y[i] = (int16_t)(r >> 8);
+  }
+}
+
+#endif /* PYLITE_KERNELS_INTERNAL_UNARY_SIGMOID_H_ */
