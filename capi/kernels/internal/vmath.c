@@ -1,6 +1,7 @@
 /* pylite: vectorized float32 math (see vmath.h). */
 #include "capi/kernels/internal/vmath.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -56,20 +57,23 @@ static float logistic_one(float x) {
   return 1.0f / (1.0f + exp_poly(-x));
 }
 
-/* erf(a), a = |x|: a * P(a^2) below 1; 1 - exp(-a^2) * Q(1 / (1 + a))
- * (Q fits erfc(a) * exp(a^2)) below 4; 1 above (erf rounds to 1 in
- * float32 from 3.92). Coefficients fitted for this code (weighted least
- * squares on Chebyshev nodes, evaluated in float32: <= 3 ulp). */
+/* erf(a), a = |x|: a * P(a^2) below 1; 1 - erfc(a) below 4 (erf rounds
+ * to 1 in float32 from 3.92); 1 above. erfc(a) for a >= 1 is
+ * exp(-a^2) * Q(1 / (1 + a)), Q fitting erfc(a) * exp(a^2) over [1, 12].
+ * Coefficients fitted for this code (weighted least squares on Chebyshev
+ * nodes; in float32, P is within 2 ulp and Q within 2.5e-7 relative). */
 static const float kErfP[8] = {1.128379225730896f,    -0.37612637877464294f,
                                0.11283783614635468f,  -0.02686547487974167f,
                                0.005221138708293438f, -0.0008485438884235919f,
                                0.0001127473806263879f, -9.689741091278847e-06f};
-static const float kErfQ[13] = {
-    1.8042816009256057e-05f, 0.5635772347450256f,  0.5733736753463745f,
-    0.2025836557149887f,     0.1508055329322815f,  -2.1986541748046875f,
-    2.8500847816467285f,     -0.4882086217403412f, -1.5037943124771118f,
-    0.4793916344642639f,     0.8339572548866272f,  -0.3404550850391388f,
-    -0.1458389312028885f};
+static const float kErfcQ[13] = {
+    -1.8805808110755606e-07f, 0.5642019510269165f, 0.5638335347175598f,
+    0.28803303837776184f,     -0.3456399440765381f, -0.24922126531600952f,
+    -2.3542206287384033f,     8.660664558410645f,   -10.9493408203125f,
+    3.555455207824707f,       5.5977606773376465f,  -6.338127613067627f,
+    2.0031168460845947f};
+/* Beyond this a, erfc(a) is below float32's normal range: 0 here. */
+static const float kErfcZero = 9.2f;
 /* tanh(a): a * T(a^2) below 0.625; 1 - 2 / (exp(2a) + 1) below 9; 1. */
 static const float kTanhT[7] = {1.0f,
                                 -0.3333333134651184f,
@@ -85,6 +89,12 @@ static float horner(const float* c, int last, float t) {
   return p;
 }
 
+/* erfc(a) for 1 <= a < kErfcZero. */
+static float erfc_tail(float a) {
+  const float t = 1.0f / (1.0f + a);
+  return exp_poly(-(a * a)) * horner(kErfcQ, 12, t);
+}
+
 static float erf_one(float x) {
   if (isnan(x)) return x;
   const float a = fabsf(x);
@@ -92,12 +102,29 @@ static float erf_one(float x) {
   if (a < 1.0f) {
     r = a * horner(kErfP, 7, a * a);
   } else if (a < 4.0f) {
-    const float t = 1.0f / (1.0f + a);
-    r = 1.0f - exp_poly(-(a * a)) * horner(kErfQ, 12, t);
+    r = 1.0f - erfc_tail(a);
   } else {
     r = 1.0f;
   }
   return copysignf(r, x);
+}
+
+/* erfc(z), from erf below |z| = 1 and from the tail above. */
+static float erfc_one(float z) {
+  const float a = fabsf(z);
+  if (a < 1.0f) return 1.0f - z * horner(kErfP, 7, z * z);
+  const float tail = a < kErfcZero ? erfc_tail(a) : 0.0f;
+  return z > 0.0f ? tail : 2.0f - tail;
+}
+
+/* TFLite's float GELU formulas (see gelu.c), with erfc and tanh above. */
+static const float kMinusSqrtHalf = (float)-0.70710678118654752440;
+static const float kSqrt2OverPi =
+    (float)(1.12837916709551257390 * 0.70710678118654752440);
+
+static float gelu_exact_one(float x) {
+  if (isnan(x)) return x;
+  return 0.5f * x * erfc_one(x * kMinusSqrtHalf); /* -inf: NaN, as TFLite */
 }
 
 static float tanh_one(float x) {
@@ -112,6 +139,12 @@ static float tanh_one(float x) {
     r = 1.0f;
   }
   return copysignf(r, x);
+}
+
+static float gelu_approximate_one(float x) {
+  if (isnan(x)) return x;
+  const float inner = kSqrt2OverPi * (x + 0.044715f * (x * x * x));
+  return 0.5f * x * (1.0f + tanh_one(inner));
 }
 
 #ifdef PL_VMATH_X86
@@ -183,59 +216,106 @@ PL_AVX2 static __m256 horner8(const float* c, int last, __m256 t) {
   return p;
 }
 
-/* Both branches on 8 lanes, blended: the lanes' results equal the scalar
- * functions' (the same operations per lane). */
-PL_AVX2 static int64_t erf_avx2(const float* x, float* y, int64_t n) {
-  const __m256 sign = _mm256_set1_ps(-0.0f);
-  const __m256 one = _mm256_set1_ps(1.0f);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
-      for (int j = 0; j < 8; ++j) y[i + j] = erf_one(x[i + j]);
-      continue;
-    }
-    const __m256 a = _mm256_andnot_ps(sign, v);
-    const __m256 small = _mm256_cmp_ps(a, one, _CMP_LT_OQ);
-    const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(4.0f), _CMP_GE_OQ);
-    const __m256 r1 = _mm256_mul_ps(a, horner8(kErfP, 7, _mm256_mul_ps(a, a)));
-    const __m256 am = _mm256_min_ps(a, _mm256_set1_ps(4.0f));
-    const __m256 t = _mm256_div_ps(one, _mm256_add_ps(one, am));
-    const __m256 e =
-        exp_poly8(_mm256_xor_ps(_mm256_mul_ps(am, am), sign));
-    const __m256 r2 = _mm256_sub_ps(one, _mm256_mul_ps(e, horner8(kErfQ, 12, t)));
-    __m256 r = _mm256_blendv_ps(r2, r1, small);
-    r = _mm256_blendv_ps(r, one, big);
-    _mm256_storeu_ps(y + i, _mm256_or_ps(r, _mm256_and_ps(v, sign)));
-  }
-  return i;
+/* Both branches on 8 lanes, blended: each lane's result equals the scalar
+ * functions' (the same operations per lane). Blocks holding NaN or
+ * infinities go through the scalar functions. */
+PL_AVX2 static bool all_finite8(__m256 v) {
+  return in_range_mask(v, -FLT_MAX, FLT_MAX) == 0xFF;
 }
 
-PL_AVX2 static int64_t tanh_avx2(const float* x, float* y, int64_t n) {
+/* erfc_tail on lanes with 1 <= a < kErfcZero (others: any finite value). */
+PL_AVX2 static __m256 erfc_tail8(__m256 a) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 t = _mm256_div_ps(one, _mm256_add_ps(one, a));
+  const __m256 e =
+      exp_poly8(_mm256_xor_ps(_mm256_mul_ps(a, a), _mm256_set1_ps(-0.0f)));
+  return _mm256_mul_ps(e, horner8(kErfcQ, 12, t));
+}
+
+PL_AVX2 static __m256 erf8(__m256 v) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 a = _mm256_andnot_ps(sign, v);
+  const __m256 small = _mm256_cmp_ps(a, one, _CMP_LT_OQ);
+  const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(4.0f), _CMP_GE_OQ);
+  const __m256 r1 = _mm256_mul_ps(a, horner8(kErfP, 7, _mm256_mul_ps(a, a)));
+  const __m256 am = _mm256_min_ps(_mm256_max_ps(a, one), _mm256_set1_ps(4.0f));
+  const __m256 r2 = _mm256_sub_ps(one, erfc_tail8(am));
+  __m256 r = _mm256_blendv_ps(r2, r1, small);
+  r = _mm256_blendv_ps(r, one, big);
+  return _mm256_or_ps(r, _mm256_and_ps(v, sign));
+}
+
+PL_AVX2 static __m256 tanh8(__m256 v) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 two = _mm256_set1_ps(2.0f);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
-      for (int j = 0; j < 8; ++j) y[i + j] = tanh_one(x[i + j]);
-      continue;
-    }
-    const __m256 a = _mm256_andnot_ps(sign, v);
-    const __m256 small = _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
-    const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(9.0f), _CMP_GE_OQ);
-    const __m256 r1 = _mm256_mul_ps(a, horner8(kTanhT, 6, _mm256_mul_ps(a, a)));
-    const __m256 am = _mm256_min_ps(a, _mm256_set1_ps(9.0f));
-    const __m256 e = exp_poly8(_mm256_mul_ps(two, am));
-    const __m256 r2 =
-        _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(e, one)));
-    __m256 r = _mm256_blendv_ps(r2, r1, small);
-    r = _mm256_blendv_ps(r, one, big);
-    _mm256_storeu_ps(y + i, _mm256_or_ps(r, _mm256_and_ps(v, sign)));
-  }
-  return i;
+  const __m256 a = _mm256_andnot_ps(sign, v);
+  const __m256 small = _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
+  const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(9.0f), _CMP_GE_OQ);
+  const __m256 r1 = _mm256_mul_ps(a, horner8(kTanhT, 6, _mm256_mul_ps(a, a)));
+  const __m256 am = _mm256_min_ps(a, _mm256_set1_ps(9.0f));
+  const __m256 e = exp_poly8(_mm256_mul_ps(two, am));
+  const __m256 r2 =
+      _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(e, one)));
+  __m256 r = _mm256_blendv_ps(r2, r1, small);
+  r = _mm256_blendv_ps(r, one, big);
+  return _mm256_or_ps(r, _mm256_and_ps(v, sign));
 }
+
+PL_AVX2 static __m256 gelu_exact8(__m256 x) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 z = _mm256_mul_ps(x, _mm256_set1_ps(kMinusSqrtHalf));
+  const __m256 a = _mm256_andnot_ps(sign, z);
+  const __m256 small = _mm256_cmp_ps(a, one, _CMP_LT_OQ);
+  const __m256 zero_tail =
+      _mm256_cmp_ps(a, _mm256_set1_ps(kErfcZero), _CMP_GE_OQ);
+  const __m256 r_small = _mm256_sub_ps(
+      one, _mm256_mul_ps(z, horner8(kErfP, 7, _mm256_mul_ps(z, z))));
+  const __m256 am =
+      _mm256_min_ps(_mm256_max_ps(a, one), _mm256_set1_ps(kErfcZero));
+  __m256 tail = erfc_tail8(am);
+  tail = _mm256_blendv_ps(tail, _mm256_setzero_ps(), zero_tail);
+  const __m256 positive = _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ);
+  __m256 e = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(2.0f), tail), tail,
+                              positive);
+  e = _mm256_blendv_ps(e, r_small, small);
+  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), e);
+}
+
+PL_AVX2 static __m256 gelu_approximate8(__m256 x) {
+  const __m256 cube = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+  const __m256 inner = _mm256_mul_ps(
+      _mm256_set1_ps(kSqrt2OverPi),
+      _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(0.044715f), cube)));
+  const __m256 t = tanh8(inner);
+  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x),
+                       _mm256_add_ps(_mm256_set1_ps(1.0f), t));
+}
+
+
+/* Runs vec over whole blocks of 8 finite values, scalar over the rest of
+ * a block; returns how many leading elements were done. */
+#define PL_VMATH_BLOCKS(NAME, VEC, SCALAR)                               \
+  PL_AVX2 static int64_t NAME(const float* x, float* y, int64_t n) {    \
+    int64_t i = 0;                                                       \
+    for (; i + 8 <= n; i += 8) {                                         \
+      const __m256 v = _mm256_loadu_ps(x + i);                           \
+      if (!all_finite8(v)) {                                             \
+        for (int j = 0; j < 8; ++j) y[i + j] = SCALAR(x[i + j]);         \
+        continue;                                                        \
+      }                                                                  \
+      _mm256_storeu_ps(y + i, VEC(v));                                   \
+    }                                                                    \
+    return i;                                                            \
+  }
+
+PL_VMATH_BLOCKS(erf_avx2, erf8, erf_one)
+PL_VMATH_BLOCKS(tanh_avx2, tanh8, tanh_one)
+PL_VMATH_BLOCKS(gelu_exact_avx2, gelu_exact8, gelu_exact_one)
+PL_VMATH_BLOCKS(gelu_approximate_avx2, gelu_approximate8,
+                gelu_approximate_one)
 #endif /* PL_VMATH_X86 */
 
 void pl_vmath_erf_f32(const float* x, float* y, int64_t n) {
@@ -244,6 +324,17 @@ void pl_vmath_erf_f32(const float* x, float* y, int64_t n) {
   if (pl_simd_avx2()) i = erf_avx2(x, y, n);
 #endif
   for (; i < n; ++i) y[i] = erf_one(x[i]);
+}
+
+void pl_vmath_gelu_f32(const float* x, float* y, int64_t n,
+                       bool approximate) {
+  int64_t i = 0;
+#ifdef PL_VMATH_X86
+  if (pl_simd_avx2())
+    i = approximate ? gelu_approximate_avx2(x, y, n) : gelu_exact_avx2(x, y, n);
+#endif
+  for (; i < n; ++i)
+    y[i] = approximate ? gelu_approximate_one(x[i]) : gelu_exact_one(x[i]);
 }
 
 void pl_vmath_tanh_f32(const float* x, float* y, int64_t n) {

@@ -9,6 +9,7 @@
 #ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
 #define PYLITE_KERNELS_INTERNAL_VMATH_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* y[i] = exp(x[i]) for x in [-87, 88]; outside (and NaN), libm's expf. */
@@ -23,5 +24,10 @@ void pl_vmath_erf_f32(const float* x, float* y, int64_t n);
 
 /* y[i] = tanh(x[i]) (within 3 ulp of libm's tanhf); NaN stays NaN. */
 void pl_vmath_tanh_f32(const float* x, float* y, int64_t n);
+
+/* y[i] = GELU(x[i]) in TFLite's float formulas: exact 0.5 x erfc(-x /
+ * sqrt 2), or approximate 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+ * with the tanh above. */
+void pl_vmath_gelu_f32(const float* x, float* y, int64_t n, bool approximate);
 
 #endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
