@@ -48,8 +48,8 @@ static TfLiteStatus add_qprepare(PlSubgraph* sg, const PlNode* node,
   const bool pot = node->def->builtin_options_type == kAddOptionsType &&
                    pl_fb_bool(&node->def->builtin_options, 1, true);
   bool is_pot = false;
-  PL_ENSURE_OK(pl_binq_prepare_addsub(sg, "ADD", false, pot, data->activation,
-                                      in, output, &data->q, &is_pot));
+  PL_ENSURE_OK(pl_binq_prepare_addsub(sg, "ADD", pot, data->activation, in,
+                                      output, &data->q, &is_pot));
   if (is_pot) {
     if (!pl_same_shape(in[0], in[1])) {
       pl_report(sg, "ADD: int16 with power-of-two scales does not broadcast "

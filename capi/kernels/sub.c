@@ -10,7 +10,9 @@
  * kernels (capi/kernels/internal/binary_quant.h): the general rescaling
  * path, or for int16 with SubOptions.pot_scale_int16 (true unless the model
  * says false; false without SubOptions) and power-of-two scales the "pot"
- * path. int16 zero points must be 0. */
+ * path. int16 zero points must be 0. An output scale so small that the
+ * output rescaling is >= 1 is an error (LiteRT accepts it but its reference
+ * kernel then shifts right by a negative amount, an undefined result). */
 #include "capi/kernels/internal/binary.h"
 #include "capi/kernels/internal/binary_quant.h"
 
@@ -40,8 +42,8 @@ static TfLiteStatus sub_qprepare(PlSubgraph* sg, const PlNode* node,
   const bool pot = node->def->builtin_options_type == kSubOptionsType &&
                    pl_fb_bool(&node->def->builtin_options, 1, true);
   bool is_pot = false;
-  PL_ENSURE_OK(pl_binq_prepare_addsub(sg, "SUB", true, pot, data->activation,
-                                      in, output, &data->q, &is_pot));
+  PL_ENSURE_OK(pl_binq_prepare_addsub(sg, "SUB", pot, data->activation, in,
+                                      output, &data->q, &is_pot));
   data->qrow = is_pot                         ? sub_qrow_pot_i16
                : output->type == kTfLiteInt8  ? sub_qrow_i8
                : output->type == kTfLiteUInt8 ? sub_qrow_u8

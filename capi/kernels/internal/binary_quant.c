@@ -26,7 +26,7 @@ static TfLiteStatus binq_symmetric(PlSubgraph* sg, const char* op,
   return kTfLiteOk;
 }
 
-TfLiteStatus pl_binq_prepare_addsub(PlSubgraph* sg, const char* op, bool sub,
+TfLiteStatus pl_binq_prepare_addsub(PlSubgraph* sg, const char* op,
                                     bool pot, int activation,
                                     const TfLiteTensor* const* in,
                                     const TfLiteTensor* output, PlBinQuant* q,
@@ -64,8 +64,10 @@ TfLiteStatus pl_binq_prepare_addsub(PlSubgraph* sg, const char* op, bool sub,
   const double r1 = (double)p1.scale / twice_max;
   const double ro =
       twice_max / (double)((float)(1 << q->left_shift) * po.scale);
-  /* LiteRT aborts for an ADD output multiplier >= 1 (and SUB's == 1). */
-  if (sub ? ro == 1.0 : ro >= 1.0) {
+  /* LiteRT aborts for an ADD output multiplier >= 1 (and SUB's == 1); for
+   * SUB's > 1 its reference kernel shifts right by a negative amount, an
+   * undefined result: both are errors here. */
+  if (ro >= 1.0) {
     pl_report(sg, "%s: output scale %g is too small for input scales %g and "
               "%g (the rescaling factor %g is not below 1).", op,
               (double)po.scale, (double)p0.scale, (double)p1.scale, ro);
@@ -194,11 +196,20 @@ int32_t pl_binq_div(const PlBinQuant* q, int32_t x, int32_t y) {
 TfLiteStatus pl_binq_prepare_compare(PlSubgraph* sg, const char* op,
                                      const TfLiteTensor* const* in,
                                      PlBinQuant* q) {
-  (void)sg, (void)op;
   for (int k = 0; k < 2; ++k) {
     const PlQuantParams p = pl_q_params(in[k]);
     q->in_offset[k] = -p.zero_point;
     pl_q_multiplier(p.scale, &q->in_mult[k], &q->in_shift[k]);
+    /* LiteRT applies these with a right shift only; a scale >= 1 makes it
+     * shift by a negative amount, whose result is undefined (on x86 every
+     * value collapses to +-1). */
+    if (q->in_shift[k] > 0) {
+      pl_report(sg, "%s: input %d has scale %g; quantized comparisons "
+                "support scales below 1 only (LiteRT's reference kernel has "
+                "no defined result for larger ones).", op, k,
+                (double)p.scale);
+      return kTfLiteError;
+    }
   }
   q->left_shift = 8;
   return kTfLiteOk;

@@ -18,7 +18,8 @@
  *     (one_over_one_plus_x_for_x_in_0_1), the dividend normalized by its
  *     headroom, and one rescaling by s_x / (s_y s_out).
  *   - comparisons: each input, offset and shifted left 8 bits, multiplied
- *     by its own scale in fixed point; the results compared.
+ *     by its own scale in fixed point; the results compared. Scales of 1
+ *     or more are an error (LiteRT's result is undefined there).
  * Rows are instantiated per type with PL_BINQ_ROW; the per-node constants
  * live in PlBinaryData.q (binary.h). */
 #ifndef PYLITE_KERNELS_INTERNAL_BINARY_QUANT_H_
@@ -98,12 +99,13 @@ static inline int32_t pl_binq_sqdiff(const PlBinQuant* q, int32_t x,
  * must not be 0: the caller checks). */
 int32_t pl_binq_div(const PlBinQuant* q, int32_t x, int32_t y);
 
-/* Sets q for ADD (sub false) or SUB: the pot path when `pot` (the options'
- * pot_scale_int16) is set, the tensors are int16 and every scale is a power
- * of two; the general path otherwise. *is_pot says which. Reports
- * unsupported parameters (int16 zero points other than 0, an output scale
- * too small for the inputs', a pot shift LiteRT rejects). */
-TfLiteStatus pl_binq_prepare_addsub(PlSubgraph* sg, const char* op, bool sub,
+/* Sets q for ADD or SUB (op names it): the pot path when `pot` (the
+ * options' pot_scale_int16) is set, the tensors are int16 and every scale
+ * is a power of two; the general path otherwise. *is_pot says which.
+ * Reports unsupported parameters (int16 zero points other than 0, an
+ * output scale so small that the output rescaling is >= 1, a pot shift
+ * LiteRT rejects). */
+TfLiteStatus pl_binq_prepare_addsub(PlSubgraph* sg, const char* op,
                                     bool pot, int activation,
                                     const TfLiteTensor* const* in,
                                     const TfLiteTensor* output, PlBinQuant* q,
