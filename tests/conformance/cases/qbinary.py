@@ -98,6 +98,16 @@ def _converted_cases(r):
                  fn=_fn2(op, sa, sb), inputs={"x": f(*sa), "y": f(*sb)},
                  quantize=mode, **kw)
 
+  for name, op, sa, sb in (("add", tf.add, [2, 3, 4], [4]),
+                           ("mul", tf.multiply, [3, 5], [3, 5]),
+                           ("sub", tf.subtract, [3, 5], [5])):
+    yield Case(name="qbinary/%s_16x8_io" % name, fn=_fn2(op, sa, sb),
+               inputs={"x": f(*sa), "y": f(*sb)}, quantize="16x8_io")
+  for mode in ("int8", "uint8_io"):
+    yield Case(name="qbinary/div_%s" % mode, fn=_fn2(tf.divide, [3, 4], [4]),
+               inputs={"x": f(3, 4), "y": r.uniform(0.5, 4, 4).astype(
+                   np.float32)}, quantize=mode)
+
   # Comparisons feeding a select: the condition is computed on quantized
   # inputs of different scales (x spans [-4, 4], y [-1, 1]).
   @tf.function(input_signature=[tf.TensorSpec([3, 4], tf.float32),
@@ -175,6 +185,14 @@ def _addsub_cases(r):
     yield qbin("qbinary/%s_i16_pot_nooptions" % lo, op, a,
                _q(2.0 ** -12, 0), b, _q(2.0 ** -10, 0), i16,
                _q(2.0 ** -10, 0))
+    # The pot path broadcasts in SUB, not in ADD (LiteRT's ADD reads past
+    # the smaller input: an error here).
+    yield qbin("qbinary/%s_i16_pot_bcast" % lo if op == "SUB" else
+               "qbinary/%s_err_i16_pot_bcast" % lo, op, a,
+               _q(2.0 ** -12, 0), ints(r, i16, 8), _q(2.0 ** -10, 0), i16,
+               _q(2.0 ** -10, 0), act(opts, 0, potScaleInt16=True),
+               **({} if op == "SUB" else
+                  {"expect_error": "does not broadcast"}))
     # Negative cases.
     yield qbin("qbinary/%s_err_no_params" % lo, op, ints(r, i8, 4), None,
                ints(r, i8, 4), _q(0.1, 0), i8, _q(0.1, 0),
@@ -196,6 +214,17 @@ def _addsub_cases(r):
 
 def _mul_cases(r):
   i8, u8, i16 = np.int8, np.uint8, np.int16
+  # An output scale so small that the output multiplier exceeds 1: LiteRT
+  # aborts for ADD; for SUB it runs with an undefined right shift by a
+  # negative amount. Both are errors here.
+  yield qbin("qbinary/sub_err_big_output_multiplier", "SUB",
+             r.integers(-3, 4, 16).astype(i8), _q(1.0, 0),
+             r.integers(-3, 4, 16).astype(i8), _q(1.0, 0), i8,
+             _q(7.84314e-9, 0), expect_error="is too small")
+  yield qbin("qbinary/add_err_big_output_multiplier", "ADD",
+             r.integers(-3, 4, 16).astype(i8), _q(1.0, 0),
+             r.integers(-3, 4, 16).astype(i8), _q(1.0, 0), i8,
+             _q(7.84314e-9, 0), expect_error="is too small")
   yield qbin("qbinary/mul_u8", "MUL", ints(r, u8, 3, 4), _q(0.05, 128),
              ints(r, u8, 3, 4), _q(0.02, 7), u8, _q(0.1, 90))
   yield qbin("qbinary/mul_u8_bcast_relu6", "MUL", ints(r, u8, 2, 3, 4),
@@ -235,6 +264,11 @@ def _compare_cases(r):
                np.bool_, None)
     yield qbin("qbinary/%s_u8_small_scales" % lo, op, xu, _q(0.003, 128),
                yu, _q(0.007, 100), np.bool_, None)
+    # Scales of 1 and more: LiteRT's reference shifts right by a negative
+    # amount (undefined; on x86 every value collapses to +-1): an error.
+    yield qbin("qbinary/%s_u8_big_scales" % lo, op, xu, _q(2.0, 128),
+               yu, _q(3.5, 64), np.bool_, None,
+               expect_error="support scales below 1 only")
   for op in ("EQUAL", "NOT_EQUAL", "LESS"):
     yield qbin("qbinary/%s_i16" % op.lower(), op,
                r.integers(-50, 50, (4, 5)).astype(i16), _q(0.01, 0),
