@@ -108,6 +108,16 @@ def _converted_cases(r):
                inputs={"x": f(3, 4), "y": r.uniform(0.5, 4, 4).astype(
                    np.float32)}, quantize=mode)
 
+  # Dynamic-range and float16 models: a large constant operand is stored
+  # as int8 / float16 and DEQUANTIZEd; the arithmetic stays float.
+  w = r.uniform(-2, 2, (32, 64)).astype(np.float32)
+  @tf.function(input_signature=[tf.TensorSpec([32, 64], tf.float32)])
+  def add_const(x):
+    return x * w + w
+  for mode in ("dynamic", "float16"):
+    yield Case(name="qbinary/mul_add_const_%s" % mode, fn=add_const,
+               inputs={"x": f(32, 64)}, quantize=mode)
+
   # Comparisons feeding a select: the condition is computed on quantized
   # inputs of different scales (x spans [-4, 4], y [-1, 1]).
   @tf.function(input_signature=[tf.TensorSpec([3, 4], tf.float32),
