@@ -108,6 +108,19 @@ def _converted_cases(r):
                inputs={"x": f(3, 4), "y": r.uniform(0.5, 4, 4).astype(
                    np.float32)}, quantize=mode)
 
+  # A small graph mixing the family: products, sums, a difference, a
+  # concatenation and min / max, each with its own calibrated scale.
+  @tf.function(input_signature=[tf.TensorSpec([2, 4, 3], tf.float32),
+                                tf.TensorSpec([3], tf.float32)])
+  def mixed(x, y):
+    a = tf.nn.relu(x * y + x)
+    b = tf.maximum(a - y, -1.0) * 0.5
+    c = tf.minimum((x - y) * x, 4.0)
+    return tf.concat([a, b, c], axis=-1)
+  for mode in modes:
+    yield Case(name="qbinary/mixed_%s" % mode, fn=mixed,
+               inputs={"x": f(2, 4, 3), "y": f(3)}, quantize=mode)
+
   # Dynamic-range and float16 models: a large constant operand is stored
   # as int8 / float16 and DEQUANTIZEd; the arithmetic stays float.
   w = r.uniform(-2, 2, (32, 64)).astype(np.float32)
