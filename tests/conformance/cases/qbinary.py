@@ -121,6 +121,17 @@ def _converted_cases(r):
     yield Case(name="qbinary/mixed_%s" % mode, fn=mixed,
                inputs={"x": f(2, 4, 3), "y": f(3)}, quantize=mode)
 
+  # PRELU from Keras (the converter has no 16x8 PRELU).
+  inp = tf.keras.Input(shape=(3, 4), batch_size=2, name="x")
+  layer = tf.keras.layers.PReLU(
+      alpha_initializer=tf.keras.initializers.RandomUniform(-0.5, 0.5,
+                                                            seed=5),
+      shared_axes=[1])
+  prelu = tf.keras.Model(inp, layer(inp))
+  for mode in modes[:3]:
+    yield Case(name="qbinary/prelu_keras_%s" % mode, fn=prelu,
+               inputs={"x": f(2, 3, 4)}, quantize=mode)
+
   # Dynamic-range and float16 models: a large constant operand is stored
   # as int8 / float16 and DEQUANTIZEd; the arithmetic stays float.
   w = r.uniform(-2, 2, (32, 64)).astype(np.float32)
