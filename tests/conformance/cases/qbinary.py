@@ -273,6 +273,17 @@ def _mul_cases(r):
   yield qbin("qbinary/mul_i16_relu", "MUL", ints(r, i16, 4, 5), _q(1e-3, 0),
              ints(r, i16, 4, 5), _q(2e-3, 0), i16, _q(1e-3, 0),
              act("MulOptions", 1))
+  # int16 x int16 -> int8 / uint8 (LiteRT's Q0.15 form: only the output
+  # zero point matters).
+  yield qbin("qbinary/mul_i16_to_i8", "MUL", ints(r, i16, 4, 8),
+             _q(2.0 ** -15, 0), ints(r, i16, 4, 8), _q(2.0 ** -15, 0), i8,
+             _q(2.0 ** -7, -3))
+  yield qbin("qbinary/mul_i16_to_u8_relu", "MUL", ints(r, i16, 4, 8),
+             _q(2.0 ** -15, 0), ints(r, i16, 4, 8), _q(2.0 ** -15, 0), u8,
+             _q(2.0 ** -7, 128), act("MulOptions", 1))
+  yield qbin("qbinary/mul_err_i16_to_i8_bcast", "MUL", ints(r, i16, 4, 8),
+             _q(2.0 ** -15, 0), ints(r, i16, 8), _q(2.0 ** -15, 0), i8,
+             _q(2.0 ** -7, 0), expect_error="does not broadcast")
   yield qbin("qbinary/mul_err_i16_zero_point", "MUL", ints(r, i16, 4),
              _q(1e-3, 0), ints(r, i16, 4), _q(2e-3, 0), i16, _q(3e-3, 5),
              expect_error="zero points of 0")
