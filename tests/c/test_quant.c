@@ -7,7 +7,8 @@
  * negative product, then a division truncating toward zero) and
  * RoundingDivideByPOT (ties away from zero), the 64-bit multiply of the
  * int16 kernels (16-bit multiplier, one shift, ties up), and
- * CalculateActivationRangeQuantized. */
+ * CalculateActivationRangeQuantized. Then QUANTIZE / DEQUANTIZE run on a
+ * few hand-worked values. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "capi/core/interp.h"
 #include "capi/kernels/internal/quant.h"
 #include "check.h"
+#include "model_builder.h"
+#include "run_util.h"
 
 static void check_multiplier(double real, int32_t want_m, int want_s) {
   int32_t m = -1;
@@ -294,6 +297,84 @@ static void test_check(void) {
   qtensor_free(&qt);
 }
 
+/* A one-op model: input of (in_type, in_scale) to output of (out_type,
+ * out_scale), n elements; scale 0 leaves a tensor unquantized. */
+static bool open_unary(Run* r, int op, int in_type, float in_scale,
+                       int out_type, float out_scale, int n) {
+  MbModel m;
+  mb_init(&m, "pylite quant test");
+  mb_opcode(&m, op, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const int shape[1] = {n};
+  const int in = mb_tensor_data(sg, NULL, in_type, 1, shape, NULL, 0);
+  const int out = mb_tensor_data(sg, NULL, out_type, 1, shape, NULL, 0);
+  sg->tensors[in].scale = in_scale;
+  sg->tensors[out].scale = out_scale;
+  mb_io(sg, 1, &in, 1, &out);
+  mb_op(sg, 0, 1, &in, 1, &out);
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  run_load(r, bytes, size);
+  return r->interp != NULL;
+}
+
+static bool output_is(Run* r, const void* want, size_t bytes) {
+  const TfLiteTensor* t = TfLiteInterpreterGetOutputTensor(r->interp, 0);
+  return t && TfLiteTensorByteSize(t) == bytes &&
+         memcmp(TfLiteTensorData(t), want, bytes) == 0;
+}
+
+enum { OP_QUANTIZE = 114, OP_DEQUANTIZE = 6 };
+
+static void test_quantize_kernel(void) {
+  Run r;
+  /* float -> int8, scale 0.5: x / 0.5 rounded half away from zero; values
+   * past int32 (1e10 / 0.5) and NaN convert to INT32_MIN, so -128 (what
+   * LiteRT's x86 build gives). */
+  CHECK(open_unary(&r, OP_QUANTIZE, T_F32, 0, T_I8, 0.5f, 8));
+  if (r.interp) {
+    const float x[8] = {0.25f, -0.25f, 0.75f, -0.75f, 100.0f, -100.0f,
+                        1e10f, NAN};
+    const int8_t want[8] = {1, -1, 2, -2, 127, -128, -128, -128};
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    CHECK(set_input(&r, 0, x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    CHECK(output_is(&r, want, sizeof(want)));
+  }
+  run_close(&r);
+  /* int8 (scale 1) -> int8 (scale 2): x / 2 with the fixed-point double
+   * rounding: 3 -> 2 (1.5 away from zero), -3 -> -1 (-1.5: the high
+   * multiply rounds it toward zero, as TFLite). */
+  CHECK(open_unary(&r, OP_QUANTIZE, T_I8, 1.0f, T_I8, 2.0f, 4));
+  if (r.interp) {
+    const int8_t x[4] = {3, -3, 5, -128}, want[4] = {2, -1, 3, -64};
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    CHECK(set_input(&r, 0, x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    CHECK(output_is(&r, want, sizeof(want)));
+  }
+  run_close(&r);
+  /* A float input needs a quantized output. */
+  CHECK(open_unary(&r, OP_QUANTIZE, T_F32, 0, T_I8, 0, 2));
+  if (r.interp) {
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteError);
+    CHECK_CONTAINS(PyliteGetLastError(), "QUANTIZE: output");
+    CHECK_CONTAINS(PyliteGetLastError(), "has no quantization parameters");
+  }
+  run_close(&r);
+  /* DEQUANTIZE int16, scale 0.25: exact. */
+  CHECK(open_unary(&r, OP_DEQUANTIZE, T_I16, 0.25f, T_F32, 0, 3));
+  if (r.interp) {
+    const int16_t x[3] = {1, -3, 32767};
+    const float want[3] = {0.25f, -0.75f, 8191.75f};
+    CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+    CHECK(set_input(&r, 0, x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+    CHECK(output_is(&r, want, sizeof(want)));
+  }
+  run_close(&r);
+}
+
 int main(void) {
   test_multiplier();
   test_high_mul();
@@ -302,5 +383,6 @@ int main(void) {
   test_mul64();
   test_activation_range();
   test_check();
+  test_quantize_kernel();
   return CHECK_SUMMARY();
 }
