@@ -25,4 +25,5 @@ static const PlBinaryOp kMaximum = {
 };
 
 PL_BINARY_KERNEL(maximum, "MAXIMUM", kMaximum,
-                 "float32, int32, int64, int16, int8 and uint8")
+                 "float32, int32, int64, int16, int8, uint8 (quantized "
+                 "values compared as stored)")
