@@ -30,9 +30,6 @@ typedef struct PlKernel {
   /* The tensor types the kernel supports, for `pylite ops` and docs/ops.md,
    * e.g. "float32, int32, int64". */
   const char* types;
-  /* Or, for kernels made by a shared macro from an op table, where that
-   * table's types string lives (used when `types` is NULL). */
-  const char* const* types_ref;
 } PlKernel;
 
 struct PlNode {

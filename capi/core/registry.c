@@ -46,7 +46,5 @@ const char* pl_op_name(int32_t i) {
 
 const char* pl_op_types(int32_t i) {
   if (i < 0 || i >= pl_op_count()) return NULL;
-  const PlKernel* k = kOps[i].kernel;
-  if (k->types) return k->types;
-  return k->types_ref && *k->types_ref ? *k->types_ref : "";
+  return kOps[i].kernel->types ? kOps[i].kernel->types : "";
 }

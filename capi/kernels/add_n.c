@@ -85,4 +85,5 @@ const PlKernel pl_kernel_add_n = {
     .name = "ADD_N",
     .prepare = add_n_prepare,
     .eval = add_n_eval,
+    .types = "float32, int32 (LiteRT has no quantized ADD_N)",
 };

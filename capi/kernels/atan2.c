@@ -18,4 +18,5 @@ static const PlBinaryOp kAtan2 = {
              [kTfLiteFloat64] = atan2_row_f64},
 };
 
-PL_BINARY_KERNEL(atan2, "ATAN2", kAtan2)
+PL_BINARY_KERNEL(atan2, "ATAN2", kAtan2,
+                 "float32 and float64")

@@ -7,12 +7,22 @@
  * The fused activation is applied to float32 outputs as a clamp (RELU,
  * RELU6, RELU_N1_TO_1; NaN passes through); TFLite's kernel accepts only
  * NONE, so this is a superset. Other activations, and a clamp on a
- * non-float type, are errors. Quantized inputs must share the output's
- * scale and zero point (requantizing is not supported yet). */
+ * non-float type, are errors.
+ * Quantized inputs, as LiteRT's reference kernel: uint8 inputs whose scale
+ * or zero point differ from the output's are requantized,
+ * q = round(x * s + b) + z_out with s = s_in * (1 / s_out) and
+ * b = -z_in * s in float, clamped to [0, 255] (equal parameters copy);
+ * int8 inputs must share the output's scale and zero point (an error
+ * otherwise); int16 zero points must be 0, and int16 values are copied as
+ * they are even when scales differ (as LiteRT does). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <math.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant.h"
 #include "capi/kernels/internal/shape_util.h"
 
 enum { kOutput = 0 };
@@ -21,9 +31,19 @@ enum { kOutput = 0 };
 enum { kConcatenationOptionsType = 10 };
 enum { kFieldAxis = 0, kFieldFusedActivation = 1 };
 
+/* How a uint8 input is requantized into the output. */
+typedef struct ConcatRequant {
+  bool copy; /* same parameters as the output */
+  float scale, bias;
+} ConcatRequant;
+
 typedef struct ConcatData {
   int axis;
   int activation;
+  /* uint8 with parameters differing from the output's: one entry per
+   * input (NULL when every input is copied). */
+  ConcatRequant* requant;
+  int32_t out_zero_point;
 } ConcatData;
 
 static TfLiteStatus concat_init(PlSubgraph* sg, PlNode* node) {
@@ -42,12 +62,68 @@ static TfLiteStatus concat_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void concat_free(PlNode* node) {
+  ConcatData* data = node->user_data;
+  if (data) free(data->requant);
   free(node->user_data);
   node->user_data = NULL;
 }
 
+/* The quantization rules of LiteRT's CONCATENATION (see the header);
+ * fills data->requant for uint8 inputs that need it. */
+static TfLiteStatus concat_prepare_quant(PlSubgraph* sg, PlNode* node,
+                                         ConcatData* data,
+                                         const TfLiteTensor* output) {
+  const int n = pl_num_inputs(node);
+  const TfLiteType type = output->type;
+  free(data->requant);
+  data->requant = NULL;
+  bool any = output->quantization.type != kTfLiteNoQuantization;
+  for (int i = 0; i < n; ++i)
+    any = any || pl_input(sg, node, i)->quantization.type !=
+                     kTfLiteNoQuantization;
+  if (!any || (type != kTfLiteInt8 && type != kTfLiteUInt8 &&
+               type != kTfLiteInt16))
+    return kTfLiteOk;
+  const PlQuantRule rule = {-1, type == kTfLiteInt16};
+  PL_ENSURE_OK(pl_q_check(sg, "CONCATENATION", "output", output, &rule));
+  const PlQuantParams po = pl_q_params(output);
+  bool differ = false;
+  for (int i = 0; i < n; ++i) {
+    const TfLiteTensor* t = pl_input(sg, node, i);
+    char what[32];
+    snprintf(what, sizeof(what), "input %d", i);
+    PL_ENSURE_OK(pl_q_check(sg, "CONCATENATION", what, t, &rule));
+    const PlQuantParams p = pl_q_params(t);
+    const bool same = p.scale == po.scale && p.zero_point == po.zero_point;
+    if (!same && type == kTfLiteInt8) {
+      pl_report(sg, "CONCATENATION: int8 input %d has scale %g / zero point "
+                "%d but the output %g / %d; int8 inputs must share the "
+                "output's parameters (as LiteRT).", i, (double)p.scale,
+                (int)p.zero_point, (double)po.scale, (int)po.zero_point);
+      return kTfLiteError;
+    }
+    differ = differ || (!same && type == kTfLiteUInt8);
+  }
+  if (!differ) return kTfLiteOk;
+  data->requant = calloc((size_t)n, sizeof(*data->requant));
+  if (!data->requant) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  const float inverse = 1.0f / po.scale;
+  for (int i = 0; i < n; ++i) {
+    const PlQuantParams p = pl_q_params(pl_input(sg, node, i));
+    ConcatRequant* r = &data->requant[i];
+    r->copy = p.scale == po.scale && p.zero_point == po.zero_point;
+    r->scale = p.scale * inverse;
+    r->bias = (float)(-p.zero_point) * r->scale;
+  }
+  data->out_zero_point = po.zero_point;
+  return kTfLiteOk;
+}
+
 static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
-  const ConcatData* data = node->user_data;
+  ConcatData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "CONCATENATION", 1, 1 << 20, 1, 1));
   const TfLiteTensor* t0 = pl_input(sg, node, 0);
@@ -78,7 +154,12 @@ static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
     const TfLiteTensor* t = pl_input(sg, node, i);
     char what[32];
     snprintf(what, sizeof(what), "input %d", i);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "CONCATENATION", what, t, output));
+    PL_ENSURE_OK(pl_shape_check_type(sg, "CONCATENATION", what, t, NULL));
+    if (t->type != output->type) {
+      pl_report(sg, "CONCATENATION: %s has type %s, expected %s.", what,
+                TfLiteTypeGetName(t->type), TfLiteTypeGetName(output->type));
+      return kTfLiteError;
+    }
     bool ok = t->dims->size == rank;
     for (int d = 0; ok && d < rank; ++d)
       ok = d == axis || t->dims->data[d] == dims[d];
@@ -98,7 +179,34 @@ static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   dims[axis] = (int)sum;
+  PL_ENSURE_OK(concat_prepare_quant(sg, node, data, output));
   return pl_resize(sg, output, rank, dims);
+}
+
+/* uint8 inputs requantized (or copied) into the output, block by block. */
+static void concat_requant(PlSubgraph* sg, PlNode* node, const ConcatData* data,
+                           const int64_t* sizes, int64_t outer,
+                           int64_t inner) {
+  const int n = pl_num_inputs(node);
+  uint8_t* out = pl_output(sg, node, kOutput)->data.uint8;
+  for (int64_t k = 0; k < outer; ++k) {
+    for (int i = 0; i < n; ++i) {
+      const int64_t size = sizes[i] * inner;
+      const uint8_t* x = pl_input(sg, node, i)->data.uint8 + k * size;
+      const ConcatRequant* r = &data->requant[i];
+      if (r->copy) {
+        if (size) memcpy(out, x, (size_t)size);
+      } else {
+        for (int64_t j = 0; j < size; ++j) {
+          const int32_t v =
+              (int32_t)roundf((float)x[j] * r->scale + r->bias) +
+              data->out_zero_point;
+          out[j] = (uint8_t)pl_q_clamp(v, 0, 255);
+        }
+      }
+      out += size;
+    }
+  }
 }
 
 static inline float clamp_f32(float x, float lo, float hi) {
@@ -136,6 +244,11 @@ static TfLiteStatus concat_eval(PlSubgraph* sg, PlNode* node) {
     pl_report(sg, "CONCATENATION: input shapes changed since prepare.");
     return kTfLiteError;
   }
+  if (data->requant) {
+    concat_requant(sg, node, data, sizes, v.outer, v.inner);
+    free(sizes), free(ins);
+    return kTfLiteOk;
+  }
   PlShapeSplit ctx = {v.outer, v.inner, sum, n, sizes};
   TfLiteStatus status =
       pl_shape_run(sg, node, "CONCATENATION", ins, n, pl_shape_join_move, &ctx);
@@ -156,5 +269,6 @@ const PlKernel pl_kernel_concatenation = {
     .free = concat_free,
     .prepare = concat_prepare,
     .eval = concat_eval,
-    .types = "any fixed-size type, string",
+    .types = "any fixed-size type, string; quantized uint8 (requantized), "
+             "int8, int16",
 };

@@ -5,7 +5,9 @@
  *   - float16: the exact widening (the converter's float16 weights);
  *   - int8, uint8, int16 with affine quantization: per tensor,
  *     y = (float)(double(scale) * (q - zero_point)); per channel along
- *     quantized_dimension, y = (q - zero_point[c]) * scale[c] in float.
+ *     quantized_dimension, y = (q - zero_point[c]) * scale[c] in float;
+ *     int16 zero points must be 0 (as LiteRT); missing parameters, zero or
+ *     non-finite scales and zero points out of range are errors in prepare.
  * A constant input (a weight) is converted once, in prepare, into a buffer
  * the node keeps; the output then points at it and is itself read-only
  * constant data (TFLite's kTfLitePersistentRo), and eval does nothing.
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "capi/kernels/internal/quant.h"
 #include "capi/kernels/internal/unary_common.h"
 #include "capi/kernels/internal/unary_half.h"
 
@@ -38,7 +41,8 @@ static void dequantize_free(PlNode* node) {
 }
 
 /* Checks the quantization of an integer input: affine, with one scale and
- * zero point per tensor or one per channel of quantized_dimension. */
+ * zero point per tensor or one per channel of quantized_dimension, scales
+ * finite and positive, zero points in range (0 for int16, as LiteRT). */
 static TfLiteStatus check_quantization(PlSubgraph* sg,
                                        const TfLiteTensor* input) {
   const TfLiteAffineQuantization* q = input->quantization.params;
@@ -48,24 +52,9 @@ static TfLiteStatus check_quantization(PlSubgraph* sg,
               "parameters.", input->name, TfLiteTypeGetName(input->type));
     return kTfLiteError;
   }
-  if (q->zero_point->size != q->scale->size) {
-    pl_report(sg, "DEQUANTIZE input '%s' has %d scales but %d zero points.",
-              input->name, q->scale->size, q->zero_point->size);
-    return kTfLiteError;
-  }
-  if (q->scale->size > 1) {
-    const int dim = q->quantized_dimension;
-    if (dim < 0 || dim >= input->dims->size ||
-        input->dims->data[dim] != q->scale->size) {
-      char shape[64];
-      pl_shape_string(input->dims, shape, sizeof(shape));
-      pl_report(sg, "DEQUANTIZE input '%s' of shape %s has %d per-channel "
-                "scales along dimension %d.", input->name, shape,
-                q->scale->size, dim);
-      return kTfLiteError;
-    }
-  }
-  return kTfLiteOk;
+  const PlQuantRule rule = {q->quantized_dimension,
+                            input->type == kTfLiteInt16};
+  return pl_q_check(sg, "DEQUANTIZE", "input", input, &rule);
 }
 
 static int32_t load_int(const TfLiteTensor* t, int64_t k) {
@@ -174,4 +163,6 @@ const PlKernel pl_kernel_dequantize = {
     .free = dequantize_free,
     .prepare = dequantize_prepare,
     .eval = dequantize_eval,
+    .types = "float16, int8, uint8, int16 (per tensor or per channel) -> "
+             "float32",
 };

@@ -31,4 +31,5 @@ static const PlBinaryOp kFloorDiv = {
              [kTfLiteInt8] = floor_div_row_i8},
 };
 
-PL_BINARY_KERNEL(floor_div, "FLOOR_DIV", kFloorDiv)
+PL_BINARY_KERNEL(floor_div, "FLOOR_DIV", kFloorDiv,
+                 "float32, int32, int16 and int8")

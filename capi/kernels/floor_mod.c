@@ -40,4 +40,5 @@ static const PlBinaryOp kFloorMod = {
              [kTfLiteInt8] = floor_mod_row_i8},
 };
 
-PL_BINARY_KERNEL(floor_mod, "FLOOR_MOD", kFloorMod)
+PL_BINARY_KERNEL(floor_mod, "FLOOR_MOD", kFloorMod,
+                 "float32, int32, int64, int16 and int8")

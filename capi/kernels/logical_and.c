@@ -10,4 +10,5 @@ static const PlBinaryOp kLogicalAnd = {
     .rows = {[kTfLiteBool] = logical_and_row},
 };
 
-PL_BINARY_KERNEL(logical_and, "LOGICAL_AND", kLogicalAnd)
+PL_BINARY_KERNEL(logical_and, "LOGICAL_AND", kLogicalAnd,
+                 "bool")

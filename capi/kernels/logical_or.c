@@ -10,4 +10,5 @@ static const PlBinaryOp kLogicalOr = {
     .rows = {[kTfLiteBool] = logical_or_row},
 };
 
-PL_BINARY_KERNEL(logical_or, "LOGICAL_OR", kLogicalOr)
+PL_BINARY_KERNEL(logical_or, "LOGICAL_OR", kLogicalOr,
+                 "bool")

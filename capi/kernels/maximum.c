@@ -24,4 +24,6 @@ static const PlBinaryOp kMaximum = {
              [kTfLiteInt8] = max_row_i8, [kTfLiteUInt8] = max_row_u8},
 };
 
-PL_BINARY_KERNEL(maximum, "MAXIMUM", kMaximum)
+PL_BINARY_KERNEL(maximum, "MAXIMUM", kMaximum,
+                 "float32, int32, int64, int16, int8, uint8 (quantized "
+                 "values compared as stored)")

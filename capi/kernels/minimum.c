@@ -24,4 +24,6 @@ static const PlBinaryOp kMinimum = {
              [kTfLiteInt8] = min_row_i8, [kTfLiteUInt8] = min_row_u8},
 };
 
-PL_BINARY_KERNEL(minimum, "MINIMUM", kMinimum)
+PL_BINARY_KERNEL(minimum, "MINIMUM", kMinimum,
+                 "float32, int32, int64, int16, int8, uint8 (quantized "
+                 "values compared as stored)")

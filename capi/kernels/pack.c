@@ -122,5 +122,6 @@ const PlKernel pl_kernel_pack = {
     .free = pack_free,
     .prepare = pack_prepare,
     .eval = pack_eval,
-    .types = "any fixed-size type, string",
+    .types = "any fixed-size type, string (quantized: one scale and zero "
+             "point throughout)",
 };

@@ -33,4 +33,5 @@ static const PlBinaryOp kPow = {
     .rows = {[kTfLiteFloat32] = pow_row_f32, [kTfLiteInt32] = pow_row_i32},
 };
 
-PL_BINARY_KERNEL(pow, "POW", kPow)
+PL_BINARY_KERNEL(pow, "POW", kPow,
+                 "float32 and int32")

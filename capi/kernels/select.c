@@ -15,4 +15,6 @@ const PlKernel pl_kernel_select = {
     .name = "SELECT",
     .prepare = select_prepare,
     .eval = select_eval,
+    .types = "bool, int8, uint8, int16, int32, int64, float32, float64 "
+             "(quantized values copied as stored)",
 };

@@ -112,5 +112,6 @@ const PlKernel pl_kernel_unpack = {
     .free = unpack_free,
     .prepare = unpack_prepare,
     .eval = unpack_eval,
-    .types = "any fixed-size type, string",
+    .types = "any fixed-size type, string (quantized: one scale and zero "
+             "point throughout)",
 };

@@ -1,6 +1,7 @@
 /* pylite: binary-family kernel tests for what the conformance suite cannot
  * record (LiteRT crashes or cannot read the result back):
- * quantized-type errors, integer corner cases that trap in TFLite, WHERE
+ * quantized-parameter errors, quantized ADD / SUB / MUL / EQUAL / DIV on
+ * hand-worked values, integer corner cases that trap in TFLite, WHERE
  * with no true element and across invokes, rank-0 strings, arity errors;
  * and the broadcast walk against a naive loop on random shapes up to rank 8
  * (beyond the conformance suite's rank 6), through a resize too.
@@ -108,17 +109,18 @@ static void expect_alloc_error(int op, int n_in, const T* ts,
 }
 
 static void test_errors(void) {
-  g_case = "sub_int8_quantized";
+  /* Quantized SUB whose output rescaling is exactly 1 (LiteRT aborts). */
+  g_case = "sub_int8_output_scale";
   {
     T ts[3] = {{T_I8, 1, {2}, 0.5f}, {T_I8, 1, {2}, 0.5f},
-               {T_I8, 1, {2}, 0.5f}};
-    expect_alloc_error(OP_SUB, 2, ts, "Quantized SUB (INT8) is not supported");
+               {T_I8, 1, {2}, 1.0f / 1048576.0f}};
+    expect_alloc_error(OP_SUB, 2, ts, "SUB: output scale");
   }
-  g_case = "equal_uint8_quantized";
+  g_case = "equal_uint8_no_params";
   {
-    T ts[3] = {{T_U8, 1, {2}, 0.5f}, {T_U8, 1, {2}, 0.5f},
+    T ts[3] = {{T_U8, 1, {2}, 0.5f}, {T_U8, 1, {2}, 0},
                {T_BOOL, 1, {2}, 0}};
-    expect_alloc_error(OP_EQUAL, 2, ts, "not supported yet");
+    expect_alloc_error(OP_EQUAL, 2, ts, "has no quantization parameters");
   }
   g_case = "sub_three_inputs";
   {
@@ -341,8 +343,101 @@ static void test_random_broadcast(void) {
   }
 }
 
+/* Quantized forms on hand-worked values (zero points 0; the scales chosen
+ * so every multiplier is a power of two and each step is exact). */
+static void test_quantized(void) {
+  /* ADD int8, inputs 0.5, output 1.0: q = (x + y) / 2, ties away from
+   * zero (the final rounding shift). */
+  g_case = "add_int8_halves";
+  {
+    Run r;
+    T ts[3] = {{T_I8, 1, {6}, 0.5f}, {T_I8, 1, {6}, 0.5f},
+               {T_I8, 1, {6}, 1.0f}};
+    if (open_op(&r, OP_ADD, 0, 0, 2, ts)) {
+      const int8_t a[6] = {1, -1, 1, -1, 127, -128};
+      const int8_t b[6] = {2, -2, 0, 0, 127, -128};
+      const int8_t want[6] = {2, -2, 1, -1, 127, -128};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    run_close(&r);
+  }
+  /* SUB int8 with one scale: exact differences, saturating. */
+  g_case = "sub_int8_saturates";
+  {
+    Run r;
+    T ts[3] = {{T_I8, 1, {4}, 0.25f}, {T_I8, 1, {4}, 0.25f},
+               {T_I8, 1, {4}, 0.25f}};
+    if (open_op(&r, OP_SUB, 0, 0, 2, ts)) {
+      const int8_t a[4] = {5, -5, 127, -128}, b[4] = {7, -7, -1, 1};
+      const int8_t want[4] = {-2, 2, 127, -128};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    run_close(&r);
+  }
+  /* MUL int8, inputs 0.5, output 0.125: q = x * y * 2 with saturation;
+   * RELU (MulOptions) clamps at 0. */
+  g_case = "mul_int8_relu";
+  {
+    Run r;
+    T ts[3] = {{T_I8, 1, {4}, 0.5f}, {T_I8, 1, {4}, 0.5f},
+               {T_I8, 1, {4}, 0.125f}};
+    if (open_op(&r, OP_MUL, OPT_MUL, 1, 2, ts)) {
+      const int8_t a[4] = {3, -3, 10, 2}, b[4] = {5, 5, 10, -1};
+      const int8_t want[4] = {30, 0, 127, 0};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    run_close(&r);
+  }
+  /* EQUAL on uint8 of different scales: 0.5 * 4 == 0.25 * 8. */
+  g_case = "equal_uint8_scales";
+  {
+    Run r;
+    T ts[3] = {{T_U8, 1, {4}, 0.5f}, {T_U8, 1, {4}, 0.25f},
+               {T_BOOL, 1, {4}, 0}};
+    if (open_op(&r, OP_EQUAL, 0, 0, 2, ts)) {
+      const uint8_t a[4] = {4, 4, 0, 255}, b[4] = {8, 9, 0, 255};
+      const bool want[4] = {true, false, true, false};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    run_close(&r);
+  }
+  /* DIV uint8 (zero point 0 is a real 0 in the divisor: an error). */
+  g_case = "div_uint8";
+  {
+    Run r;
+    T ts[3] = {{T_U8, 1, {3}, 1.0f}, {T_U8, 1, {3}, 1.0f},
+               {T_U8, 1, {3}, 0.25f}};
+    if (open_op(&r, OP_DIV, 0, 0, 2, ts)) {
+      const uint8_t a[3] = {6, 1, 200}, b[3] = {3, 4, 0};
+      CHECK(TfLiteInterpreterAllocateTensors(r.interp) == kTfLiteOk);
+      CHECK(set_input(&r, 0, a, sizeof(a)) && set_input(&r, 1, b, sizeof(b)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteError);
+      CHECK(error_contains("DIV: division by zero"));
+      /* 6/3 = 2 -> 8; 1/4 -> 1; 200/1 = 200 -> 800, clamped to 255. */
+      const uint8_t b2[3] = {3, 4, 1}, want[3] = {8, 1, 255};
+      CHECK(set_input(&r, 1, b2, sizeof(b2)));
+      CHECK(TfLiteInterpreterInvoke(r.interp) == kTfLiteOk);
+      CHECK(output_bytes(&r, want, sizeof(want)));
+    }
+    run_close(&r);
+  }
+}
+
 int main(void) {
   test_errors();
+  test_quantized();
   test_int_corners();
   test_where();
   test_strings();

@@ -456,23 +456,27 @@ static void test_add_errors(void) {
     ModelSpec m = simple_model(OP_ADD, OPT_ADD, 3, ts);
     expect_alloc_error(&m, "one type");
   }
-  g_case = "add_int8_unsupported";
+  /* Quantized ADD whose output scale is too small for its inputs' (the
+   * output rescaling would be >= 1, which LiteRT aborts on). */
+  g_case = "add_int8_output_scale";
   {
     const int s[1] = {2}, one[1] = {1};
     TensorSpec ts[3] = {tensor(T_I8, 1, s), tensor(T_I8, 1, s),
                         tensor(T_I8, 1, one)};
     for (int i = 0; i < 3; ++i) ts[i].scale = 0.5f;
+    ts[2].scale = 1e-7f;
     ModelSpec m = simple_model(OP_ADD, OPT_ADD, 3, ts);
-    expect_alloc_error(&m, "not supported");
+    expect_alloc_error(&m, "is too small for input scales");
   }
-  g_case = "add_int16_quantized_unsupported";
+  g_case = "add_int16_quantized_output_scale";
   {
     const int s[1] = {2}, one[1] = {1};
     TensorSpec ts[3] = {tensor(T_I16, 1, s), tensor(T_I16, 1, s),
                         tensor(T_I16, 1, one)};
     for (int i = 0; i < 3; ++i) ts[i].scale = 0.5f;
+    ts[2].scale = 1e-7f;
     ModelSpec m = simple_model(OP_ADD, OPT_ADD, 3, ts);
-    expect_alloc_error(&m, "not supported");
+    expect_alloc_error(&m, "is too small for input scales");
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "capi/kernels/internal/quant.h"
+
 bool pl_bcast_shape(int n, const TfLiteIntArray* const* in, int* out,
                     int* rank) {
   int r = 0;
@@ -193,22 +195,38 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
               TfLiteTypeGetName(in[0]->type), TfLiteTypeGetName(in[1]->type));
     return kTfLiteError;
   }
-  PL_ENSURE_OK(pl_binary_check_type(sg, op, in[0]->type));
-  /* int16 is plain integer arithmetic only when unquantized. */
-  if (op->quantized[in[0]->type] &&
-      (in[0]->quantization.type != kTfLiteNoQuantization ||
-       in[1]->quantization.type != kTfLiteNoQuantization)) {
+  const TfLiteType t = in[0]->type;
+  const bool known = (int)t >= 0 && (int)t < PL_BIN_NUM_TYPES;
+  /* int8 / uint8 are always quantized values; int16 only with parameters
+   * (plain integer arithmetic otherwise). */
+  const bool quantized =
+      known && op->quantized[t] &&
+      (t != kTfLiteInt16 ||
+       in[0]->quantization.type != kTfLiteNoQuantization ||
+       in[1]->quantization.type != kTfLiteNoQuantization ||
+       output->quantization.type != kTfLiteNoQuantization);
+  PlBinaryData* data = node->user_data;
+  data->quant = false;
+  if (quantized && !op->qprepare) {
     pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
-              TfLiteTypeGetName(in[0]->type));
+              TfLiteTypeGetName(t));
     return kTfLiteError;
   }
-  const TfLiteType want =
-      op->out_type == kTfLiteNoType ? in[0]->type : op->out_type;
+  if (!quantized) PL_ENSURE_OK(pl_binary_check_type(sg, op, t));
+  const TfLiteType want = op->out_type == kTfLiteNoType ? t : op->out_type;
   if (output->type != want) {
     pl_report(sg, "%s output must be %s for %s inputs, got %s.", op->name,
-              TfLiteTypeGetName(want), TfLiteTypeGetName(in[0]->type),
+              TfLiteTypeGetName(want), TfLiteTypeGetName(t),
               TfLiteTypeGetName(output->type));
     return kTfLiteError;
+  }
+  if (quantized) {
+    PL_ENSURE_OK(pl_q_check_tensor(sg, op->name, "input 0", in[0]));
+    PL_ENSURE_OK(pl_q_check_tensor(sg, op->name, "input 1", in[1]));
+    if (want != kTfLiteBool)
+      PL_ENSURE_OK(pl_q_check_tensor(sg, op->name, "output", output));
+    PL_ENSURE_OK(op->qprepare(sg, node, in, output, data));
+    data->quant = true;
   }
   if (op->same_shape) {
     if (!pl_same_shape(in[0], in[1])) {
@@ -325,7 +343,9 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   }
   const TfLiteType t = in[0]->type;
   const bool is_float = t == kTfLiteFloat32 || t == kTfLiteFloat64;
-  if ((is_float ? op->zero_float : op->zero_int) && pl_bin_has_zero(in[1])) {
+  const bool quant = data && data->quant;
+  if (!quant && (is_float ? op->zero_float : op->zero_int) &&
+      pl_bin_has_zero(in[1])) {
     pl_report(sg, "%s", op->zero_message);
     return kTfLiteError;
   }
@@ -341,8 +361,8 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
       .in = {in[0]->data.raw_const, in[1]->data.raw_const},
       .in_elem = {pl_bin_elem_size(t), pl_bin_elem_size(t)},
       .num_in = 2,
-      .row = op->rows[t],
-      .ctx = &ctx,
+      .row = quant ? data->qrow : op->rows[t],
+      .ctx = quant ? (const void*)&data->q : (const void*)&ctx,
   };
   pl_bcast_run(&plan, &run);
   return kTfLiteOk;

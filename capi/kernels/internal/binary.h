@@ -155,6 +155,29 @@ static inline int32_t pl_bin_f64_to_i32(double x) {
 
 #define PL_BIN_NUM_TYPES 32 /* TfLiteType values indexed below */
 
+/* Fixed-point constants of a quantized binary op, computed in prepare
+ * (binary_quant.h): per input an offset (-zero_point), a multiplier and
+ * shift; the output's offset, multiplier and shift; the left shift applied
+ * to inputs before rescaling; and the fused activation's clamp range. */
+typedef struct PlBinQuant {
+  int32_t in_offset[2];
+  int32_t in_mult[2];
+  int in_shift[2];
+  int32_t out_offset;
+  int32_t out_mult;
+  int out_shift;
+  int left_shift;
+  int32_t lo, hi;
+} PlBinQuant;
+
+typedef struct PlBinaryData {
+  int activation;
+  /* Quantized inputs: the row chosen in prepare and its constants. */
+  bool quant;
+  PlBinRowFn qrow;
+  PlBinQuant q;
+} PlBinaryData;
+
 typedef struct PlBinaryOp {
   const char* name;
   /* BuiltinOptions union type whose field 0 is fused_activation_function,
@@ -170,17 +193,21 @@ typedef struct PlBinaryOp {
   /* Any other check of the inputs' values before computing, or NULL. */
   TfLiteStatus (*check)(PlSubgraph* sg, const TfLiteTensor* x,
                         const TfLiteTensor* y);
-  /* Types LiteRT handles only quantized (int8/uint8/int16 here): "not
-   * supported yet" rather than "not supported". */
+  /* Types LiteRT handles quantized (int8/uint8 always, int16 when its
+   * tensors carry quantization parameters). With qprepare they take the
+   * quantized path; without, "not supported yet". */
   bool quantized[PL_BIN_NUM_TYPES];
+  /* Prepare of the quantized path, or NULL: checks the parameters (the
+   * shared prepare has already checked each tensor with pl_q_check) and
+   * sets data->qrow and data->q. */
+  TfLiteStatus (*qprepare)(PlSubgraph* sg, const PlNode* node,
+                           const TfLiteTensor* const* in,
+                           const TfLiteTensor* output, PlBinaryData* data);
   /* The supported types, for messages: "float32, int32 and int64". */
   const char* types;
   PlBinRowFn rows[PL_BIN_NUM_TYPES];
 } PlBinaryOp;
 
-typedef struct PlBinaryData {
-  int activation;
-} PlBinaryData;
 
 TfLiteStatus pl_binary_init(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
 
@@ -216,8 +243,9 @@ TfLiteStatus pl_bin_eval_shape(PlSubgraph* sg, const char* op, int n,
 
 TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
 
-/* Defines pl_kernel_SUFFIX, named NAME, from the PlBinaryOp OP. */
-#define PL_BINARY_KERNEL(SUFFIX, NAME, OP)                                \
+/* Defines pl_kernel_SUFFIX, named NAME, from the PlBinaryOp OP; TYPES is
+ * its list of supported types for `pylite ops`. */
+#define PL_BINARY_KERNEL(SUFFIX, NAME, OP, TYPES)                              \
   static TfLiteStatus SUFFIX##_init(PlSubgraph* sg, PlNode* node) {         \
     return pl_binary_init(sg, node, &OP);                                   \
   }                                                                         \
@@ -233,7 +261,7 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
       .free = pl_binary_free,                                               \
       .prepare = SUFFIX##_prepare,                                          \
       .eval = SUFFIX##_eval,                                                \
-      .types_ref = &(OP).types,                                             \
+      .types = TYPES,                                                       \
   };
 
 #endif /* PYLITE_KERNELS_INTERNAL_BINARY_H_ */
