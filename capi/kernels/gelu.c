@@ -5,8 +5,9 @@
  *   exact:       y = 0.5 * x * erfc(-x / sqrt(2))
  *   approximate: y = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))
  * computed in float. TFLite evaluates erfc and tanh with Eigen's float
- * approximations, pylite with libm's erfcf and tanhf; the results differ
- * by a few ulp (see tests/conformance/cases/unary.py). float16 follows
+ * approximations, pylite with its own vectorized ones (internal/vmath.h);
+ * the results differ by a few ulp (see tests/conformance/cases/unary.py).
+ * float16 follows
  * TFLite's half-precision evaluation, rounding after every operation
  * (bit-exact over all finite halves). The output has the input's shape and
  * type.
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 
 #include "capi/kernels/internal/unary_quant.h"
+#include "capi/kernels/internal/vmath.h"
 
 /* Schema BuiltinOptions union type and GeluOptions field id. */
 enum { kGeluOptionsType = 116 };
@@ -79,20 +81,6 @@ static TfLiteStatus gelu_prepare(PlSubgraph* sg, PlNode* node) {
   return kTfLiteOk;
 }
 
-static float gelu_exact(float x) {
-  const float kMinusSqrtHalf = (float)-0.70710678118654752440;
-  return 0.5f * x * erfcf(x * kMinusSqrtHalf);
-}
-
-static float gelu_approximate(float x) {
-  /* sqrt(2 / pi), rounded to float once as TFLite does. */
-  const float kSqrt2OverPi = (float)(1.12837916709551257390 *
-                                     0.70710678118654752440);
-  /* x^3 first, as TFLite's Eigen expression does. */
-  const float inner = kSqrt2OverPi * (x + 0.044715f * (x * x * x));
-  return 0.5f * x * (1.0f + tanhf(inner));
-}
-
 /* float16: TFLite evaluates the same expressions in Eigen's half type,
  * rounding to float16 after every operation. */
 static float h(float x) { return pl_f16_to_f32(pl_f32_to_f16(x)); }
@@ -110,6 +98,14 @@ static float gelu_approximate_f16(float x) {
   return h(h(0.5f * x) * h(1.0f + h(tanhf(inner))));
 }
 
+static void gelu_exact_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_gelu_f32(x, y, n, false);
+}
+
+static void gelu_approximate_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_gelu_f32(x, y, n, true);
+}
+
 static TfLiteStatus gelu_eval(PlSubgraph* sg, PlNode* node) {
   const GeluData* data = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, 0);
@@ -121,8 +117,8 @@ static TfLiteStatus gelu_eval(PlSubgraph* sg, PlNode* node) {
     pl_unary_map_f16(sg, node, data->approximate ? gelu_approximate_f16
                                                  : gelu_exact_f16);
   else
-    pl_unary_map_f32(sg, node,
-                     data->approximate ? gelu_approximate : gelu_exact);
+    pl_unary_vec_f32(sg, node, data->approximate ? gelu_approximate_vec
+                                                 : gelu_exact_vec);
   return kTfLiteOk;
 }
 

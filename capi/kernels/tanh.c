@@ -1,7 +1,8 @@
 /* pylite: TANH, elementwise.
  *
  * As TFLite's reference TANH. The output has the input's shape and type.
- * float32: y = tanhf(x); float16 is computed in float32 and rounded once.
+ * float32: y = tanh(x), vectorized (internal/vmath.h: within 2 ulp of
+ * tanhf); float16: tanhf in float32, rounded once.
  * int8 / uint8 (per tensor, any output parameters): a table of tanhf over
  * the 256 inputs (internal/quant_lut.h).
  * int16: zero points 0 and an output scale within 1e-3 (in log2) of
@@ -10,6 +11,7 @@
 #include <math.h>
 
 #include "capi/kernels/internal/unary_sigmoid.h"
+#include "capi/kernels/internal/vmath.h"
 
 static const TfLiteType kTanhTypes[] = {
     kTfLiteFloat32, kTfLiteFloat16, kTfLiteInt8, kTfLiteUInt8, kTfLiteInt16};
@@ -65,7 +67,7 @@ static TfLiteStatus tanh_eval(PlSubgraph* sg, PlNode* node) {
   TfLiteTensor* output = pl_output(sg, node, 0);
   switch (input->type) {
     case kTfLiteFloat32:
-      pl_unary_map_f32(sg, node, tanh_f32);
+      pl_unary_vec_f32(sg, node, pl_vmath_tanh_f32);
       break;
     case kTfLiteFloat16:
       pl_unary_map_f16(sg, node, tanh_f32);

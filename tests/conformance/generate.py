@@ -170,9 +170,53 @@ def quantize_inputs(model, case):
   return out
 
 
+# Runs one model in LiteRT in a child process: argv model, inputs (.npz),
+# resolver name, signature key; prints the outcome as JSON.
+_CHILD = """
+import json, sys
+import numpy as np
+from ai_edge_litert import interpreter as litert
+inputs = dict(np.load(sys.argv[2], allow_pickle=True))
+try:
+  interp = litert.Interpreter(
+      model_path=sys.argv[1],
+      experimental_op_resolver_type=getattr(litert.OpResolverType,
+                                            sys.argv[3]))
+  interp.get_signature_runner(sys.argv[4])(**inputs)
+  print(json.dumps(None))
+except Exception as e:
+  print(json.dumps("%s: %s" % (type(e).__name__, e)))
+"""
+
+
+def run_litert_isolated(model, case, resolver):
+  """run_litert for negative cases, whose hostile models may crash LiteRT
+  itself: the outcome text, or how LiteRT died."""
+  import subprocess
+  import tempfile
+  with tempfile.TemporaryDirectory() as tmp:
+    model_path = os.path.join(tmp, "model.tflite")
+    inputs_path = os.path.join(tmp, "inputs.npz")
+    with open(model_path, "wb") as f:
+      f.write(model)
+    np.savez(inputs_path, **{k: np.asarray(v) for k, v in case.inputs.items()})
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, model_path, inputs_path, resolver.name,
+         case.signature_key], capture_output=True, text=True, check=False)
+  if child.returncode < 0:
+    return None, "LiteRT crashed (signal %d)" % -child.returncode
+  lines = child.stdout.strip().splitlines()
+  if child.returncode != 0 or not lines:
+    return None, "LiteRT failed (exit %d)" % child.returncode
+  outcome = json.loads(lines[-1])
+  return (None, outcome) if outcome else ({}, None)
+
+
 def run_litert(model, case, resolver):
   """{output name: array} from LiteRT, or the error text."""
   from ai_edge_litert import interpreter as litert
+  if case.expect_error is not None:
+    return run_litert_isolated(model, case, resolver)
   try:
     interp = litert.Interpreter(model_content=model,
                                 experimental_op_resolver_type=resolver)

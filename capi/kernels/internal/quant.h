@@ -22,7 +22,8 @@
 /* ---- fixed-point primitives (hot path) -------------------------------- */
 
 /* round(a * b / 2^31), saturating the one overflowing case (both
- * INT32_MIN); ties are rounded away from zero as gemmlowp does. */
+ * INT32_MIN); as gemmlowp, positive ties round up and negative ties toward
+ * zero (the nudge is 2^30 or 1 - 2^30, then C's truncating division). */
 static inline int32_t pl_q_high_mul(int32_t a, int32_t b) {
   if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
   const int64_t ab = (int64_t)a * (int64_t)b;

@@ -110,6 +110,44 @@ static inline void pl_unary_map_f32(PlSubgraph* sg, PlNode* node,
   for (int64_t i = 0; i < n; ++i) y[i] = fn(x[i]);
 }
 
+/* A vectorized float32 map (internal/vmath.h): y = fn(x) over the whole
+ * input, in chunks of kPlUnaryChunk elements split across the
+ * interpreter's threads (each element is computed alone, so the bits do not
+ * depend on the split). */
+typedef void (*PlUnaryVecF32Fn)(const float* x, float* y, int64_t n);
+enum { kPlUnaryChunk = 8192 };
+
+typedef struct PlUnaryVecJob {
+  PlUnaryVecF32Fn fn;
+  const float* x;
+  float* y;
+  int64_t n;
+} PlUnaryVecJob;
+
+static inline void pl_unary_vec_chunks(void* ctx, int64_t begin, int64_t end,
+                                       int worker) {
+  const PlUnaryVecJob* job = ctx;
+  (void)worker;
+  const int64_t from = begin * kPlUnaryChunk;
+  int64_t to = end * kPlUnaryChunk;
+  if (to > job->n) to = job->n;
+  job->fn(job->x + from, job->y + from, to - from);
+}
+
+static inline void pl_unary_vec_f32(PlSubgraph* sg, PlNode* node,
+                                    PlUnaryVecF32Fn fn) {
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  PlUnaryVecJob job = {fn, input->data.f, output->data.f,
+                       pl_num_elements(input)};
+  const int64_t chunks = (job.n + kPlUnaryChunk - 1) / kPlUnaryChunk;
+  if (chunks <= 1) {
+    fn(job.x, job.y, job.n);
+    return;
+  }
+  pl_parallel_for(sg, chunks, pl_unary_vec_chunks, &job);
+}
+
 /* The float16 form of a float op: each value widened to float32, fn, and
  * rounded back to float16 once. */
 static inline void pl_unary_map_f16(PlSubgraph* sg, PlNode* node,
