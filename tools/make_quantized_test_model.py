@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Makes the quantized test model and records LiteRT's view of it (dev-only).
+
+    /work/tfenv/bin/python tools/make_quantized_test_model.py
+
+Writes tests/data/quantized/int8_cnn.tflite: a tiny Keras network (3x3
+convolution with ReLU, dense layer; fixed seed) converted with full int8
+post-training quantization and int8 inputs and outputs, so it holds
+per-tensor activations (the int8 input and output among them), per-channel
+int8 weights and int32 biases. About 3 KB.
+
+And tests/data/quantized/reference.json: what ai_edge_litert's Interpreter
+reports for it (input, output and tensor details, the signature runner's
+details), in the format of tools/record_litert_reference.py, so the front
+ends' tests can compare their quantization parameters with LiteRT's without
+LiteRT installed.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+OUT = os.path.join(HERE, "..", "tests", "data", "quantized")
+
+
+def make_model():
+  import tensorflow as tf
+  keras = tf.keras
+  layers = keras.layers
+  keras.utils.set_random_seed(41)
+  inp = keras.Input((6, 6, 2), batch_size=1, name="image")
+  x = layers.Conv2D(4, 3, activation="relu")(inp)
+  x = layers.Flatten()(x)
+  out = layers.Dense(3)(x)
+  model = keras.Model(inp, out, name="int8_cnn")
+  r = np.random.default_rng(42)
+  samples = [r.uniform(-1, 1, (1, 6, 6, 2)).astype(np.float32)
+             for _ in range(16)]
+  converter = tf.lite.TFLiteConverter.from_keras_model(model)
+  converter.optimizations = [tf.lite.Optimize.DEFAULT]
+  converter.representative_dataset = lambda: ({"image": s} for s in samples)
+  converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+  converter.inference_input_type = tf.int8
+  converter.inference_output_type = tf.int8
+  return converter.convert()
+
+
+def main():
+  import ai_edge_litert
+  from ai_edge_litert import interpreter as litert
+  import record_litert_reference as record
+  os.makedirs(OUT, exist_ok=True)
+  model_path = os.path.join(OUT, "int8_cnn.tflite")
+  with open(model_path, "wb") as f:
+    f.write(make_model())
+  it = litert.Interpreter(model_path=model_path)
+  info = record.common_info(it)
+  reference = {
+      "about": "Recorded from LiteRT by tools/make_quantized_test_model.py; "
+               "do not edit by hand.",
+      "litert_version": getattr(ai_edge_litert, "__version__", "unknown"),
+      "models": {"int8_cnn": info},
+  }
+  with open(os.path.join(OUT, "reference.json"), "w", encoding="utf-8") as f:
+    json.dump(reference, f, indent=1)
+    f.write("\n")
+  print("wrote %s (%d bytes) and reference.json" % (
+      model_path, os.path.getsize(model_path)))
+
+
+if __name__ == "__main__":
+  main()
