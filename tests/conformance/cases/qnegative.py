@@ -154,7 +154,9 @@ def _hand_made():
          NO_PARAMS)
   yield "fc_int8_output_no_params", _fc(act, q(0.01), q(0.0005), None), \
       NO_PARAMS
-  yield "dequantize_int8_no_params", _dequantize(None), NO_PARAMS
+  # (DEQUANTIZE words it "has no affine quantization parameters".)
+  yield "dequantize_int8_no_params", _dequantize(None), \
+      "quantization parameters"
   yield "quantize_int8_no_params", _quantize(None), NO_PARAMS
   # An empty scale list reads as no parameters too.
   empty = s.QuantizationParametersT()
@@ -222,11 +224,13 @@ def _hand_made():
   yield ("fc_weights_nonzero_zero_point",
          _fc(act, q([0.01] * 3, [0, 2, 0], 0), q([0.0005] * 3, [0] * 3, 0),
              act), SYMMETRIC)
+  # (The binary ops word the int16 rule themselves: "int16 tensors must
+  # have zero points of 0".)
   i16 = q(0.001, 0)
   yield "add_int16_nonzero_zero_point", \
-      _add(INT16, i16, q(0.001, 5), i16), SYMMETRIC
+      _add(INT16, i16, q(0.001, 5), i16), "zero point"
   yield "add_int16_output_nonzero_zero_point", \
-      _add(INT16, i16, i16, q(0.001, -3)), SYMMETRIC
+      _add(INT16, i16, i16, q(0.001, -3)), "zero point"
   bias16 = q([1e-6 * v for v in (10, 20, 15, 30)], [0] * 4, 0)
   yield ("conv_16x8_input_nonzero_zero_point",
          _conv(q(0.001, 7), filt, bias16, i16, INT16, np.int64), SYMMETRIC)
