@@ -346,14 +346,18 @@ def _patched():
   yield ("net_conv_filter_quantized_dimension",
          _patch(dense, filter_axis), "quantized_dimension 9 is out of range")
 
+  # An activation between CONV_2D and FULLY_CONNECTED, through RESHAPE
+  # (which keeps its input's parameters: both tensors are patched alike).
   def activation_zero_point(m, s):
-    fc_input(m, s).quantization.zeroPoint = [-200]
-  yield ("net_fc_input_zero_point_out_of_range",
+    for t in (conv_output(m, s), fc_input(m, s)):
+      t.quantization.zeroPoint = [-200]
+  yield ("net_activation_zero_point_out_of_range",
          _patch(dense, activation_zero_point), OUT_OF_RANGE)
 
   def activation_inf_scale(m, s):
-    fc_input(m, s).quantization.scale = [float("inf")]
-  yield ("net_fc_input_inf_scale", _patch(dense, activation_inf_scale),
+    for t in (conv_output(m, s), fc_input(m, s)):
+      t.quantization.scale = [float("inf")]
+  yield ("net_activation_inf_scale", _patch(dense, activation_inf_scale),
          BAD_SCALE)
 
   # Sparsity metadata that does not describe its buffer (DENSIFY inputs).
