@@ -390,9 +390,14 @@ static TfLiteStatus init_tensor(PlInterp* interp, PlSubgraph* sg, int32_t i) {
     t->dims_signature = sig;
   }
   if (def->quant.num_scales > 0) {
-    t->params.scale = def->quant.scale[0];
-    t->params.zero_point =
-        def->quant.num_zero_points > 0 ? (int32_t)def->quant.zero_point[0] : 0;
+    /* The legacy per-tensor parameters, as TFLite sets them: only for a
+     * single scale; per-channel tensors keep 0 and 0 there. */
+    if (def->quant.num_scales == 1) {
+      t->params.scale = def->quant.scale[0];
+      t->params.zero_point = def->quant.num_zero_points > 0
+                                 ? (int32_t)def->quant.zero_point[0]
+                                 : 0;
+    }
     TfLiteAffineQuantization* q = calloc(1, sizeof(*q));
     if (!q) return kTfLiteError;
     t->quantization.type = kTfLiteAffineQuantization;

@@ -190,6 +190,18 @@ class Interpreter {
     return TfLiteInterpreterGetOutputTensor(interpreter_,
                                             static_cast<int32_t>(index));
   }
+  // Any tensor of subgraph 0 (nullptr if out of range), as
+  // tflite::Interpreter::tensor: its quantization is in ->params (per
+  // tensor; 0 and 0 for per-channel tensors, as in TFLite) and
+  // ->quantization (TfLiteAffineQuantization: scales, zero points,
+  // quantized_dimension).
+  TfLiteTensor* tensor(int tensor_index) {
+    return TfLiteInterpreterGetTensor(interpreter_, tensor_index);
+  }
+  size_t tensors_size() const {
+    int32_t n = PyliteInterpreterGetTensorCount(interpreter_, 0);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  }
   template <typename T>
   T* typed_input_tensor(int index) {
     return GetTensorData<T>(input_tensor(static_cast<size_t>(index)));

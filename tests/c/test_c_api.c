@@ -12,6 +12,7 @@
 #define CODING "examples/models/coding.tflite"
 #define DENSE "examples/models/dense.tflite"
 #define NOSIG "tests/data/dense_nosig.tflite"
+#define INT8_CNN "tests/data/quantized/int8_cnn.tflite"
 
 /* Recorded from ai-edge-litert 2.3 (tests/data/litert_reference.json): the
  * dense model's serving_default on [[1, 2, 3, 4]]. */
@@ -550,6 +551,65 @@ static void test_mutations(const char* path, int rounds) {
   free(original);
 }
 
+/* ---- Quantization parameters ------------------------------------------ */
+
+/* int8_cnn.tflite (tools/make_quantized_test_model.py): the values LiteRT
+ * reports for it (tests/data/quantized/reference.json). Nothing here needs
+ * the model to run. */
+static void test_quantization_params(void) {
+  TfLiteInterpreter* interp = make(INT8_CNN);
+  CHECK(interp != NULL);
+  if (!interp) return;
+  const TfLiteTensor* in = TfLiteInterpreterGetInputTensor(interp, 0);
+  const TfLiteTensor* out = TfLiteInterpreterGetOutputTensor(interp, 0);
+  CHECK(TfLiteTensorType(in) == kTfLiteInt8);
+  CHECK(TfLiteTensorType(out) == kTfLiteInt8);
+  TfLiteQuantizationParams p = TfLiteTensorQuantizationParams(in);
+  CHECK(p.scale == 0.007828932255506516f && p.zero_point == -1);
+  p = TfLiteTensorQuantizationParams(out);
+  CHECK(p.scale == 0.01072235032916069f && p.zero_point == 8);
+  CHECK(in->quantization.type == kTfLiteAffineQuantization);
+
+  /* Tensor 4: the convolution filter [4, 3, 3, 2], one scale per output
+   * channel. As in TFLite, its legacy per-tensor parameters are 0 and 0;
+   * the scales are in the affine parameters. */
+  const TfLiteTensor* filter = TfLiteInterpreterGetTensor(interp, 4);
+  CHECK(filter != NULL);
+  if (filter) {
+    p = TfLiteTensorQuantizationParams(filter);
+    CHECK(p.scale == 0.0f && p.zero_point == 0);
+    CHECK(filter->quantization.type == kTfLiteAffineQuantization);
+    const TfLiteAffineQuantization* q = filter->quantization.params;
+    CHECK(q != NULL && q->scale->size == 4 && q->zero_point->size == 4);
+    if (q) {
+      CHECK(q->quantized_dimension == 0);
+      CHECK(q->scale->data[0] == 0.0024867739994078875f);
+      CHECK(q->scale->data[1] == 0.0025896569713950157f);
+      for (int k = 0; k < q->zero_point->size; ++k)
+        CHECK(q->zero_point->data[k] == 0);
+    }
+  }
+  /* Tensor 1 (a RESHAPE shape) is not quantized. */
+  const TfLiteTensor* shape = TfLiteInterpreterGetTensor(interp, 1);
+  CHECK(shape != NULL);
+  if (shape) {
+    p = TfLiteTensorQuantizationParams(shape);
+    CHECK(p.scale == 0.0f && p.zero_point == 0);
+    CHECK(shape->quantization.type == kTfLiteNoQuantization);
+  }
+  p = TfLiteTensorQuantizationParams(NULL);
+  CHECK(p.scale == 0.0f && p.zero_point == 0);
+  TfLiteInterpreterDelete(interp);
+
+  /* A float model's tensors carry none. */
+  interp = make(DENSE);
+  CHECK(interp != NULL);
+  if (!interp) return;
+  p = TfLiteTensorQuantizationParams(TfLiteInterpreterGetInputTensor(interp, 0));
+  CHECK(p.scale == 0.0f && p.zero_point == 0);
+  TfLiteInterpreterDelete(interp);
+}
+
 int main(void) {
   test_versions();
   test_model_errors();
@@ -559,6 +619,7 @@ int main(void) {
   test_strict_resize();
   test_placeholder();
   test_concurrent_runners();
+  test_quantization_params();
   test_mutations(DENSE, 600);
   test_mutations(CODING, 600);
   test_mutations(NOSIG, 300);

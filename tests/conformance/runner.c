@@ -9,8 +9,8 @@
  * data's shape (non-strict), allocate, copy the inputs, invoke, and compare
  * each output with LiteRT's within the case's tolerance (see conformance.h
  * for the rule). A negative case passes
- * when resize, allocate, the input copy or invoke fails with a message that
- * contains its expect_error.
+ * when loading the model, resize, allocate, the input copy or invoke fails
+ * with a message that contains its expect_error.
  *
  * With PYLITE_CONFORMANCE_OUT=<dir>, every output read back is written to
  * <dir>/c/<case>/<output>.bin for the cross-language comparison.
@@ -245,6 +245,26 @@ static bool run_outputs(Run* r) {
   return all_ok;
 }
 
+/* A negative case's verdict: it must have failed (ran is false), with a
+ * message containing expect_error. */
+static bool run_expected_error(Run* r, bool ran) {
+  if (ran) {
+    say(r->message, sizeof(r->message),
+        "expected an error containing '%s', but the case ran",
+        r->spec.expect_error);
+    return false;
+  }
+  if (!strstr(r->message, r->spec.expect_error)) {
+    char got[PL_CONF_MESSAGE];
+    say(got, sizeof(got), "%s", r->message);
+    say(r->message, sizeof(r->message),
+        "expected an error containing '%s', got: %s", r->spec.expect_error,
+        got);
+    return false;
+  }
+  return true;
+}
+
 static bool run_case(Run* r, size_t index) {
   if (!pl_conf_case_parse(r->manifest, index, &r->spec, r->message,
                           sizeof(r->message)))
@@ -274,7 +294,7 @@ static bool run_case(Run* r, size_t index) {
   free(model_path);
   if (!r->model) {
     run_take_error(r, "loading the model");
-    return false;
+    return r->spec.expect_error && run_expected_error(r, false);
   }
   r->options = TfLiteInterpreterOptionsCreate();
   if (!r->options) {
@@ -305,23 +325,7 @@ static bool run_case(Run* r, size_t index) {
   }
 
   bool ran = run_invoke(r);
-  if (r->spec.expect_error) {
-    if (ran) {
-      say(r->message, sizeof(r->message),
-          "expected an error containing '%s', but the case ran",
-          r->spec.expect_error);
-      return false;
-    }
-    if (!strstr(r->message, r->spec.expect_error)) {
-      char got[PL_CONF_MESSAGE];
-      say(got, sizeof(got), "%s", r->message);
-      say(r->message, sizeof(r->message),
-          "expected an error containing '%s', got: %s",
-          r->spec.expect_error, got);
-      return false;
-    }
-    return true;
-  }
+  if (r->spec.expect_error) return run_expected_error(r, ran);
   return ran && run_outputs(r);
 }
 

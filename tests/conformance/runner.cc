@@ -81,7 +81,7 @@ class CaseRun {
     model_ = pylite::FlatBufferModel::BuildFromFile(path.get());
     if (!model_) {
       message_ = LastError("loading the model");
-      return false;
+      return spec_.expect_error && ExpectedError(false);
     }
     pylite::InterpreterBuilder builder(*model_);
     PyliteClearLastError();
@@ -101,23 +101,27 @@ class CaseRun {
       return false;
     }
     bool ran = Invoke();
-    if (spec_.expect_error) {
-      if (ran) {
-        message_ = std::string("expected an error containing '") +
-                   spec_.expect_error + "', but the case ran";
-        return false;
-      }
-      if (message_.find(spec_.expect_error) == std::string::npos) {
-        message_ = std::string("expected an error containing '") +
-                   spec_.expect_error + "', got: " + message_;
-        return false;
-      }
-      return true;
-    }
+    if (spec_.expect_error) return ExpectedError(ran);
     return ran && Outputs();
   }
 
  private:
+  // A negative case's verdict: it must have failed (ran is false), with a
+  // message containing expect_error.
+  bool ExpectedError(bool ran) {
+    if (ran) {
+      message_ = std::string("expected an error containing '") +
+                 spec_.expect_error + "', but the case ran";
+      return false;
+    }
+    if (message_.find(spec_.expect_error) == std::string::npos) {
+      message_ = std::string("expected an error containing '") +
+                 spec_.expect_error + "', got: " + message_;
+      return false;
+    }
+    return true;
+  }
+
   bool WriteInput(size_t i) {
     const PlConfTensor& t = spec_.inputs[i];
     TfLiteTensor* tensor = runner_->input_tensor(t.name);

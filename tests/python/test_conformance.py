@@ -8,8 +8,8 @@ runners share (tests/conformance/conformance.h):
   - floats (complex numbers by modulus): |got - expected| <= tolerance *
     max|expected|, the max over the finite expected values; an expected NaN
     needs a NaN, an expected infinity the same infinity.
-A negative case ("expect_error") passes when the runner call fails with a
-message containing that text.
+A negative case ("expect_error") passes when loading the model or the runner
+call fails with a message containing that text.
 
 PYLITE_CONFORMANCE_MANIFEST may name another manifest. With
 PYLITE_CONFORMANCE_OUT=<dir>, every output is written to
@@ -137,14 +137,16 @@ def test_case(case):
       path = output_path(case["name"], spec["name"])
       if os.path.exists(path):
         os.remove(path)
-  interp = pylite.Interpreter(model_path=os.path.join(ROOT, case["model"]))
-  runner = interp.get_signature_runner(case["signature"])
+  model_path = os.path.join(ROOT, case["model"])
   inputs = {spec["name"]: read_tensor(spec) for spec in case["inputs"]}
   if "expect_error" in case:
     with pytest.raises((ValueError, RuntimeError)) as info:
-      runner(**inputs)
+      interp = pylite.Interpreter(model_path=model_path)
+      interp.get_signature_runner(case["signature"])(**inputs)
     assert case["expect_error"] in str(info.value)
     return
+  interp = pylite.Interpreter(model_path=model_path)
+  runner = interp.get_signature_runner(case["signature"])
   outputs = runner(**inputs)
   assert sorted(outputs) == sorted(o["name"] for o in case["outputs"])
   got = {name: as_array(value) for name, value in outputs.items()}

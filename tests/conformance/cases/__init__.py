@@ -23,7 +23,9 @@ class Case:
     magnitude of each output (single ops: 1e-5; say why when larger).
   reason: why the tolerance is what it is, when it is not the default.
   expect_error: for negative cases, a substring of the error pylite must
-    raise at allocate or invoke (LiteRT's outcome is recorded too).
+    raise at load, allocate or invoke (LiteRT's outcome is recorded too;
+    LiteRT runs in a child process for these, since some bad models crash
+    it).
   select_tf_ops: convert with SELECT_TF_OPS as well (Flex ops).
   resize: run with the inputs' shapes, resizing from the model's (dynamic
     batch models).

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestFactory;
  * (tests/conformance/conformance.h): dtype and shape equal; integers, bools and strings
  * identical; floats within tolerance * max|expected| (max over finite values; NaN needs NaN,
  * infinity the same infinity). A negative case passes when the interpreter's construction (which
- * allocates, as TFLite's does) or the run fails with a message containing its expect_error.
+ * loads the model and allocates, as TFLite's does) or the run fails with a message containing its
+ * expect_error.
  *
  * <p>Inputs go in as little-endian ByteBuffers when the tensor already has the data's shape, else
  * as Java arrays of the data's shape (which makes runSignature resize the input): double[] for
@@ -263,8 +264,10 @@ class ConformanceTest {
     Interpreter interpreter;
     try {
       interpreter = new Interpreter(conformanceDir().resolve((String) c.get("model")).toFile());
-    } catch (IllegalStateException e) {
-      // Construction allocates subgraph 0, as TFLite's does: an allocation error shows here.
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // Construction loads the model (a model the reader refuses is an IllegalArgumentException)
+      // and allocates subgraph 0, as TFLite's does (an allocation error is an
+      // IllegalStateException).
       if (expectError != null) {
         expectMessage(e, expectError);
         return;
