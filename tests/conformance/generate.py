@@ -215,8 +215,6 @@ def run_litert_isolated(model, case, resolver):
 def run_litert(model, case, resolver):
   """{output name: array} from LiteRT, or the error text."""
   from ai_edge_litert import interpreter as litert
-  if case.expect_error is not None:
-    return run_litert_isolated(model, case, resolver)
   try:
     interp = litert.Interpreter(model_content=model,
                                 experimental_op_resolver_type=resolver)
@@ -224,50 +222,6 @@ def run_litert(model, case, resolver):
     return dict(runner(**case.inputs)), None
   except Exception as e:  # the outcome is recorded, not judged here
     return None, "%s: %s" % (type(e).__name__, e)
-
-
-# Runs one negative case's model in LiteRT; argv: model path, inputs
-# pickle, resolver name. Prints the outcome as JSON.
-_CHILD = """
-import json, pickle, sys
-from ai_edge_litert import interpreter as litert
-inputs = pickle.load(open(sys.argv[2], "rb"))
-try:
-  interp = litert.Interpreter(
-      model_path=sys.argv[1],
-      experimental_op_resolver_type=getattr(litert.OpResolverType,
-                                            sys.argv[3]))
-  interp.get_signature_runner(sys.argv[4])(**inputs)
-  print(json.dumps(None))
-except Exception as e:
-  print(json.dumps("%s: %s" % (type(e).__name__, e)))
-"""
-
-
-def run_litert_isolated(model, case):
-  """run_litert for a negative case, in a child process: LiteRT aborts or
-  crashes on some bad models (e.g. an int8 ADD without quantization
-  parameters), which is recorded as its outcome instead of ending the run.
-  Returns (None, error text or None when it ran)."""
-  import pickle
-  import subprocess
-  import tempfile
-  with tempfile.TemporaryDirectory() as tmp:
-    model_path = os.path.join(tmp, "model.tflite")
-    inputs_path = os.path.join(tmp, "inputs.pickle")
-    with open(model_path, "wb") as f:
-      f.write(model)
-    with open(inputs_path, "wb") as f:
-      pickle.dump(dict(case.inputs), f)
-    child = subprocess.run(
-        [sys.executable, "-c", _CHILD, model_path, inputs_path,
-         case.resolver, case.signature_key],
-        capture_output=True, text=True, check=False)
-  if child.returncode < 0:
-    return None, "LiteRT crashed (signal %d)" % -child.returncode
-  if child.returncode != 0:
-    return None, "LiteRT failed: %s" % child.stderr.strip()[-300:]
-  return None, json.loads(child.stdout.strip().splitlines()[-1])
 
 
 # Whole models (Case.tolerance == "derived"): the bound is derived from
@@ -306,7 +260,8 @@ def write_case(case):
   if case.quantize is not None and case.quantize.endswith("_io"):
     case.inputs = quantize_inputs(model, case)
   if case.expect_error is not None:
-    ref, ref_error = run_litert_isolated(model, case)
+    ref, ref_error = run_litert_isolated(
+        model, case, getattr(litert.OpResolverType, case.resolver))
     fast = None
   else:
     ref, ref_error = run_litert(model, case,
