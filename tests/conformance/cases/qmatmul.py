@@ -54,9 +54,8 @@ def _dense_model(in_shape, units, act=None, seed=0, use_bias=True):
 
 def _fc_converter_cases(r):
   f = lambda *s: r.standard_normal(s).astype(np.float32)
-  # Float-io modes need QUANTIZE/DEQUANTIZE at the edges: only the integer
-  # io modes here, the kernel is the same.
-  for mode in ("int8_io", "16x8_io"):
+  # Integer-io and float-io modes (QUANTIZE/DEQUANTIZE at the edges).
+  for mode in ("int8_io", "16x8_io", "int8", "uint8_io", "16x8"):
     c = Case(name=G + "fc_dense_relu_" + mode,
              fn=_dense_model((3, 20), 12, act="relu", seed=1),
              inputs={"x": f(3, 20)}, quantize=mode)

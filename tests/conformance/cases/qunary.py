@@ -20,10 +20,12 @@ import tensorflow as tf
 
 from conformance.cases import Case, SingleOpModel, qparams, rng
 
-# Integer inputs and outputs: the models hold only the op under test. The
-# float-edged modes ("int8", "16x8") and "uint8_io" add QUANTIZE nodes,
-# which this branch does not implement; add them here once it does.
-MODES = ("int8_io", "16x8_io")
+# Integer inputs and outputs hold only the op under test; the float-edged
+# modes ("int8", "16x8") add QUANTIZE and DEQUANTIZE around it, and
+# "uint8_io" requantizes at the edges. MODES_8: the 8-bit modes alone (ops
+# LiteRT has no int16 form of).
+MODES = ("int8_io", "16x8_io", "int8", "uint8_io", "16x8")
+MODES_8 = ("int8_io", "int8", "uint8_io")
 
 
 def _spec(a):
@@ -55,13 +57,13 @@ def _converter_cases(r):
   yield from _converted("relu6", tf.nn.relu6, _wide(r, (4, 32), -4.0, 9.0))
   yield from _converted("relu_n1_to_1",
                         lambda v: tf.clip_by_value(v, -1.0, 1.0),
-                        _wide(r, (4, 32), -3.0, 2.0), modes=MODES[:1])
+                        _wide(r, (4, 32), -3.0, 2.0), modes=MODES_8)
   yield from _converted("leaky_relu",
                         lambda v: tf.nn.leaky_relu(v, alpha=0.15),
                         _wide(r, (4, 32), -8.0, 6.0))
   yield from _converted("hard_swish",
                         lambda v: v * tf.nn.relu6(v + 3.0) * (1.0 / 6.0),
-                        _wide(r, (4, 32), -6.0, 6.0), modes=MODES[:1])
+                        _wide(r, (4, 32), -6.0, 6.0), modes=MODES_8)
   yield from _converted("gelu_exact",
                         lambda v: tf.nn.gelu(v, approximate=False),
                         _wide(r, (4, 32), -5.0, 5.0))
@@ -71,10 +73,10 @@ def _converter_cases(r):
   yield from _converted("softmax", tf.nn.softmax,
                         _wide(r, (3, 5, 24), -12.0, 12.0))
   yield from _converted("log_softmax", tf.nn.log_softmax,
-                        _wide(r, (4, 30), -9.0, 9.0), modes=MODES[:1])
+                        _wide(r, (4, 30), -9.0, 9.0), modes=MODES_8)
   yield from _converted("l2_normalization",
                         lambda v: tf.math.l2_normalize(v, axis=-1),
-                        _wide(r, (4, 16), -3.0, 3.0), modes=MODES[:1])
+                        _wide(r, (4, 16), -3.0, 3.0), modes=MODES_8)
   yield from _converted("abs", tf.abs, _wide(r, (4, 32), -7.0, 5.0),
                         modes=MODES)
   yield from _converted("exp", tf.exp, _wide(r, (4, 32), -6.0, 2.5),
@@ -83,7 +85,7 @@ def _converter_cases(r):
                         modes=MODES)
   # The converter has no 16x8 SQRT.
   yield from _converted("sqrt", tf.sqrt, _wide(r, (4, 32), 0.0, 30.0),
-                        modes=MODES[:1])
+                        modes=MODES_8)
   yield from _converted("rsqrt", tf.math.rsqrt, _wide(r, (4, 32), 0.05, 30.0),
                         modes=MODES)
 
