@@ -29,6 +29,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
 
@@ -41,6 +42,7 @@ enum {
   kFieldActivation = 3,
   kFieldDilationW = 4,
   kFieldDilationH = 5,
+  kFieldQuantizedBiasType = 6,
 };
 
 /* Im2col block budget per thread, in floats: small enough to stay in
@@ -49,8 +51,17 @@ enum { kBlockFloats = 1 << 15 };
 
 typedef struct ConvData {
   int padding, stride_w, stride_h, activation, dilation_w, dilation_h;
+  int quantized_bias_type;
   /* From prepare. */
   int pad_h, pad_w;
+  PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
+  void* qscratch; /* per thread: im2col block (int16), then sums */
+  size_t qscratch_bytes, qscratch_per_thread;
+  int8_t* qinput; /* hybrid: the input quantized per batch */
+  size_t qinput_bytes;
+  float* qscale;  /* hybrid: per batch scale and zero point */
+  int32_t* qoffset;
+  int qbatches;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -76,6 +87,7 @@ static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
     d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
     d->dilation_w = pl_fb_i32(o, kFieldDilationW, 1);
     d->dilation_h = pl_fb_i32(o, kFieldDilationH, 1);
+    d->quantized_bias_type = pl_fb_i8(o, kFieldQuantizedBiasType, 0);
   }
   node->user_data = d;
   return kTfLiteOk;
@@ -86,6 +98,11 @@ static void conv_free(PlNode* node) {
   if (d) {
     free(d->packed);
     free(d->col);
+    pl_qconv_free(&d->q);
+    free(d->qscratch);
+    free(d->qinput);
+    free(d->qscale);
+    free(d->qoffset);
   }
   free(d);
   node->user_data = NULL;
@@ -122,6 +139,76 @@ static void conv_pack(ConvData* d, const float* filter, int groups,
                  d->packed + g * size);
 }
 
+/* Prepare of the quantized and hybrid forms (types and parameters already
+ * checked by pl_qconv_prepare): the filter as int16, one im2col block and
+ * one block of sums per thread, and for hybrid the quantized input. */
+static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
+                                           ConvData* d,
+                                           const TfLiteTensor* input,
+                                           const TfLiteTensor* filter,
+                                           TfLiteTensor* output, int groups,
+                                           int64_t oh, int64_t ow) {
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  if (groups <= 0 || f[1] <= 0 || f[2] <= 0 || f[3] <= 0 || f[0] <= 0) {
+    char in_s[160], f_s[160];
+    pl_shape_string(input->dims, in_s, sizeof(in_s));
+    pl_shape_string(filter->dims, f_s, sizeof(f_s));
+    pl_report(sg, "CONV_2D %s: empty filter or input channels: input %s, "
+              "filter %s.", TfLiteTypeGetName(input->type), in_s, f_s);
+    return kTfLiteError;
+  }
+  /* LiteRT's grouped hybrid convolution always takes the per-channel
+   * (asymmetric) path. */
+  if (d->q.kind == PL_QCONV_HYBRID && groups != 1) d->q.asymmetric = true;
+  PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
+  const int64_t k = (int64_t)f[1] * f[2] * f[3];
+  const int64_t per_group = f[0] / groups;
+  const int64_t pixels = (int64_t)in[0] * oh * ow;
+  d->block_rows = conv_block_rows(pixels, k);
+  const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
+                           (size_t)(d->block_rows * per_group);
+  size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
+  per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
+  const size_t need = per_thread * (size_t)pl_num_threads(sg);
+  if (need > d->qscratch_bytes) {
+    free(d->qscratch);
+    d->qscratch_bytes = 0;
+    d->qscratch = malloc(need);
+    if (!d->qscratch) {
+      pl_report(sg, "CONV_2D: out of memory for %zu scratch bytes.", need);
+      return kTfLiteError;
+    }
+    d->qscratch_bytes = need;
+  }
+  d->qscratch_per_thread = per_thread;
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    const size_t bytes = (size_t)pl_num_elements(input);
+    if (bytes > d->qinput_bytes) {
+      free(d->qinput);
+      d->qinput_bytes = 0;
+      d->qinput = malloc(bytes);
+      if (!d->qinput) {
+        pl_report(sg, "CONV_2D: out of memory.");
+        return kTfLiteError;
+      }
+      d->qinput_bytes = bytes;
+    }
+    free(d->qscale);
+    free(d->qoffset);
+    d->qbatches = in[0];
+    d->qscale = malloc(sizeof(float) * (size_t)(in[0] > 0 ? in[0] : 1));
+    d->qoffset = malloc(sizeof(int32_t) * (size_t)(in[0] > 0 ? in[0] : 1));
+    if (!d->qscale || !d->qoffset) {
+      pl_report(sg, "CONV_2D: out of memory.");
+      return kTfLiteError;
+    }
+  }
+  (void)node;
+  const int dims[4] = {in[0], (int)oh, (int)ow, f[0]};
+  return pl_resize(sg, output, 4, dims);
+}
+
 static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -140,8 +227,17 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, filter != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "CONV_2D";
-  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter", bias,
-                                        output, d->activation, 4));
+  d->q.kind = pl_qconv_kind(input, filter);
+  if (d->q.kind == PL_QCONV_FLOAT) {
+    PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter",
+                                          bias, output, d->activation, 4));
+  } else {
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", filter, 4));
+    PL_ENSURE_OK(pl_qconv_prepare(sg, op, PL_QCONV_OP_CONV, input, filter,
+                                  bias, output, d->activation,
+                                  d->quantized_bias_type, &d->q));
+  }
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));
@@ -172,6 +268,9 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_nn_conv2d_output_size(
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return conv_prepare_quantized(sg, node, d, input, filter, output, groups,
+                                  oh, ow);
 
   /* Scratch: packed filters of every group, and one im2col block per
    * thread (none for the direct 1x1 path). */
@@ -271,6 +370,153 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
   }
 }
 
+/* ---- Quantized and hybrid forms ----------------------------------------
+ *
+ * Blocks of output pixels: the im2col rows hold x - zero point as int16
+ * (0 at padding, which the reference skips), the integer GEMM sums them
+ * against the int16 filter, and each sum goes through the form's output
+ * stage. */
+typedef struct QconvTask {
+  const ConvData* d;
+  const void* x;       /* int8 / uint8 / int16 input, or the hybrid int8 */
+  PlQconvKind in_kind; /* how to read x */
+  const int* in;
+  int fh, fw, fc, oh, ow, groups;
+  int64_t pixels, per_group, k, oc;
+  const TfLiteTensor* bias;
+  void* y;
+} QconvTask;
+
+/* Rows [p0, p0 + rows) of the im2col matrix of one group. */
+static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
+                         int64_t rows, int16_t* col) {
+  const ConvData* d = t->d;
+  const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int ox = (int)(p % t->ow);
+    const int oy = (int)((p / t->ow) % t->oh);
+    const int64_t b = p / ((int64_t)t->ow * t->oh);
+    const int32_t zp =
+        d->q.kind == PL_QCONV_HYBRID ? d->qoffset[b] : d->q.input_zp;
+    int16_t* dst = col + r * t->k;
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
+        const int ix = x0 + fx * d->dilation_w;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+          memset(dst, 0, sizeof(int16_t) * (size_t)fc);
+          continue;
+        }
+        const int64_t base = ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
+        for (int ci = 0; ci < fc; ++ci)
+          dst[ci] = (int16_t)pl_qconv_in(t->x, t->in_kind, base + ci, zp);
+      }
+    }
+  }
+}
+
+/* The output stage of `rows` pixels of one group from their sums. */
+static void qconv_finish(const QconvTask* t, int group, int64_t p0,
+                         int64_t rows, const void* sums) {
+  const PlQconv* q = &t->d->q;
+  const int64_t n = t->per_group;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int64_t b = p / ((int64_t)t->ow * t->oh);
+    for (int64_t j = 0; j < n; ++j) {
+      const int c = (int)(group * n + j);
+      const int64_t at = p * t->oc + c;
+      if (q->kind == PL_QCONV_HYBRID) {
+        const int32_t acc = ((const int32_t*)sums)[r * n + j];
+        float v;
+        if (q->asymmetric)
+          v = (float)acc * q->filter_scale[c] * t->d->qscale[b];
+        else
+          v = (float)acc * t->d->qscale[b];
+        if (t->bias) v += t->bias->data.f[c];
+        ((float*)t->y)[at] = pl_nn_clamp(v, q->lo, q->hi);
+      } else if (q->acc64) {
+        const int64_t acc = pl_qconv_add64(((const int64_t*)sums)[r * n + j],
+                                           pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at, pl_qconv_out64(q, c, acc));
+      } else {
+        const int32_t acc =
+            pl_qconv_add32(((const int32_t*)sums)[r * n + j],
+                           (int32_t)pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at, pl_qconv_out32(q, c, acc));
+      }
+    }
+  }
+}
+
+static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
+                              int worker) {
+  const QconvTask* t = ctx;
+  const ConvData* d = t->d;
+  const int64_t block = d->block_rows;
+  char* scratch = (char*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
+  int16_t* col = (int16_t*)scratch;
+  void* sums = scratch + (sizeof(int16_t) * (size_t)(block * t->k) + 15) /
+                             16 * 16;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    const int64_t p0 = blk * block;
+    const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+    for (int g = 0; g < t->groups; ++g) {
+      qconv_im2col(t, g, p0, rows, col);
+      const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
+      if (d->q.acc64)
+        pl_qgemm_i64(col, wg, rows, t->per_group, t->k, sums, t->per_group);
+      else
+        pl_qgemm_i32(col, wg, rows, t->per_group, t->k, sums, t->per_group);
+      qconv_finish(t, g, p0, rows, sums);
+    }
+  }
+}
+
+static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
+                                        const TfLiteTensor* input,
+                                        const TfLiteTensor* filter,
+                                        const TfLiteTensor* bias,
+                                        TfLiteTensor* output) {
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  QconvTask t = {
+      .d = d, .x = input->data.raw, .in_kind = d->q.kind, .in = in,
+      .fh = f[1], .fw = f[2], .fc = f[3], .oh = output->dims->data[1],
+      .ow = output->dims->data[2], .groups = in[3] / f[3], .oc = f[0],
+      .bias = bias, .y = output->data.raw,
+  };
+  t.per_group = t.oc / t.groups;
+  t.k = (int64_t)t.fh * t.fw * t.fc;
+  t.pixels = (int64_t)in[0] * t.oh * t.ow;
+  if (t.pixels == 0) return kTfLiteOk;
+  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    /* Each batch quantized on its own, as LiteRT. */
+    const int64_t per_batch = pl_num_elements(input) / in[0];
+    for (int b = 0; b < in[0]; ++b) {
+      const float* xb = input->data.f + b * per_batch;
+      int8_t* qb = d->qinput + b * per_batch;
+      if (d->q.asymmetric) {
+        pl_qconv_quantize_asymmetric(xb, per_batch, qb, &d->qscale[b],
+                                     &d->qoffset[b]);
+      } else {
+        pl_qconv_quantize_symmetric(xb, per_batch, qb, &d->qscale[b]);
+        d->qscale[b] *= d->q.filter_scale[0];
+        d->qoffset[b] = 0;
+      }
+    }
+    t.x = d->qinput;
+    t.in_kind = PL_QCONV_INT8;
+  }
+  const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
+  pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
+  return kTfLiteOk;
+}
+
 static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -278,6 +524,8 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* bias =
       pl_num_inputs(node) == 3 ? pl_input(sg, node, kBias) : NULL;
   TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return conv_eval_quantized(sg, d, input, filter, bias, output);
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   const int oc = f[0], fh = f[1], fw = f[2], fc = f[3];
