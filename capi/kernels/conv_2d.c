@@ -17,9 +17,23 @@
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
  *
+ * Quantized and hybrid forms (internal/quant_conv.h has the arithmetic),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
+ * a per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
+ * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64
+ * bias with a 64-bit accumulator, or an int32 bias and 32-bit accumulator
+ * when quantized_bias_type is INT32); hybrid (float32 input and output,
+ * int8 filter): each batch is quantized to int8 on the fly, asymmetrically
+ * when the filter scales differ per channel or the convolution is grouped,
+ * symmetrically otherwise, as LiteRT. Each uses an im2col of x - zero point
+ * as int16 (0 at padding) and an integer GEMM, split over threads by
+ * blocks of pixels.
+ *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
- * NONE); quantized and hybrid forms are not supported yet. */
+ * NONE); the bias is optional (LiteRT requires one); hybrid filters must
+ * have zero points of 0 (LiteRT ignores them); a 16x8 int32 bias needs
+ * quantized_bias_type INT32 (LiteRT would misread it otherwise). */
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -579,4 +593,7 @@ const PlKernel pl_kernel_conv_2d = {
     .free = conv_free,
     .prepare = conv_prepare,
     .eval = conv_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
+             "with quantized_bias_type INT32), hybrid (float32 with int8 filter)",
 };

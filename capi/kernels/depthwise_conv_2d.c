@@ -14,11 +14,21 @@
  * registers (AVX2 when the CPU has it, 4-float GCC vectors otherwise), tap
  * after tap in the same order, so the bits are those of the scalar loop.
  *
- * The depth_multiplier option is redundant and ignored: M comes from the
- * shapes, as in TFLite.
+ * Quantized and hybrid forms (arithmetic in internal/quant_conv.h),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with a
+ * per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
+ * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64 bias,
+ * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
+ * batch quantized asymmetrically on the fly). One pixel's channel sums at a
+ * time, over the taps inside the input.
+ *
+ * The depth_multiplier option is redundant and ignored for float32, int8
+ * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and
+ * hybrid kernels use the option instead, so there it must agree with the
+ * shapes (an error otherwise).
  * Differences, on the safe side: strides and dilations must be >= 1;
- * TANH / SIGN_BIT fused activations are rejected; quantized and hybrid forms
- * are not supported yet. */
+ * TANH / SIGN_BIT fused activations are rejected; int8, int16 and hybrid
+ * filters must have zero points of 0 (LiteRT ignores them). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,4 +549,7 @@ const PlKernel pl_kernel_depthwise_conv_2d = {
     .free = dw_free,
     .prepare = dw_prepare,
     .eval = dw_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias), "
+             "hybrid (float32 with int8 filter)",
 };

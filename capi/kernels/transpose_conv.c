@@ -15,8 +15,17 @@
  * otherwise at run time (dynamic output). Differences, on the safe side:
  * strides must be >= 1, the output shape must be non-negative and agree
  * with the data's batch and the weights' output channels; TANH / SIGN_BIT
- * activations are rejected; quantized and hybrid forms are not supported
- * yet. */
+ * activations are rejected.
+ *
+ * Quantized and hybrid forms (arithmetic in internal/quant_conv.h),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
+ * per-channel (or per-tensor) int8 weights and int32 bias; uint8 with
+ * per-tensor uint8 weights; 16x8 (int16 data, int8 weights, int64 bias and
+ * 64-bit sums, or int32 bias and sums when quantized_bias_type is INT32);
+ * hybrid (float32 data and output, int8 weights, each batch quantized
+ * asymmetrically on the fly, float terms scattered in the reference's
+ * order). Integer forms scatter into one integer sum per output element,
+ * then rescale each. Hybrid weights must have zero points of 0. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,4 +433,7 @@ const PlKernel pl_kernel_transpose_conv = {
     .free = tconv_free,
     .prepare = tconv_prepare,
     .eval = tconv_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
+             "with quantized_bias_type INT32), hybrid (float32 with int8 filter)",
 };
