@@ -71,11 +71,12 @@ typedef struct ConvData {
   PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qscratch; /* per thread: im2col block (int16), then sums */
   size_t qscratch_bytes, qscratch_per_thread;
+  int16_t* qx;    /* the input as int16 x - zero point */
+  size_t qx_bytes;
   int8_t* qinput; /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;  /* hybrid: per batch scale and zero point */
   int32_t* qoffset;
-  int qbatches;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -114,6 +115,7 @@ static void conv_free(PlNode* node) {
     free(d->col);
     pl_qconv_free(&d->q);
     free(d->qscratch);
+    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -153,6 +155,21 @@ static void conv_pack(ConvData* d, const float* filter, int groups,
                  d->packed + g * size);
 }
 
+/* Grows *buf to at least `bytes` (contents not kept). */
+static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
+                                       size_t* have, size_t bytes) {
+  if (bytes <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc(bytes > 0 ? bytes : 1);
+  if (!*buf) {
+    pl_report(sg, "CONV_2D: out of memory for %zu scratch bytes.", bytes);
+    return kTfLiteError;
+  }
+  *have = bytes;
+  return kTfLiteOk;
+}
+
 /* Prepare of the quantized and hybrid forms (types and parameters already
  * checked by pl_qconv_prepare): the filter as int16, one im2col block and
  * one block of sums per thread, and for hybrid the quantized input. */
@@ -184,35 +201,20 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
                            (size_t)(d->block_rows * per_group);
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
   per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
-  const size_t need = per_thread * (size_t)pl_num_threads(sg);
-  if (need > d->qscratch_bytes) {
-    free(d->qscratch);
-    d->qscratch_bytes = 0;
-    d->qscratch = malloc(need);
-    if (!d->qscratch) {
-      pl_report(sg, "CONV_2D: out of memory for %zu scratch bytes.", need);
-      return kTfLiteError;
-    }
-    d->qscratch_bytes = need;
-  }
+  PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
+                                  per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
+  PL_ENSURE_OK(conv_reserve_bytes(sg, (void**)&d->qx, &d->qx_bytes,
+                                  sizeof(int16_t) *
+                                      (size_t)pl_num_elements(input)));
   if (d->q.kind == PL_QCONV_HYBRID) {
-    const size_t bytes = (size_t)pl_num_elements(input);
-    if (bytes > d->qinput_bytes) {
-      free(d->qinput);
-      d->qinput_bytes = 0;
-      d->qinput = malloc(bytes);
-      if (!d->qinput) {
-        pl_report(sg, "CONV_2D: out of memory.");
-        return kTfLiteError;
-      }
-      d->qinput_bytes = bytes;
-    }
+    PL_ENSURE_OK(conv_reserve_bytes(sg, (void**)&d->qinput, &d->qinput_bytes,
+                                    (size_t)pl_num_elements(input)));
     free(d->qscale);
     free(d->qoffset);
-    d->qbatches = in[0];
-    d->qscale = malloc(sizeof(float) * (size_t)(in[0] > 0 ? in[0] : 1));
-    d->qoffset = malloc(sizeof(int32_t) * (size_t)(in[0] > 0 ? in[0] : 1));
+    const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
+    d->qscale = malloc(sizeof(float) * b);
+    d->qoffset = malloc(sizeof(int32_t) * b);
     if (!d->qscale || !d->qoffset) {
       pl_report(sg, "CONV_2D: out of memory.");
       return kTfLiteError;
@@ -386,17 +388,17 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * Blocks of output pixels: the im2col rows hold x - zero point as int16
- * (0 at padding, which the reference skips), the integer GEMM sums them
- * against the int16 filter, and each sum goes through the form's output
- * stage. */
+ * The input is first turned into int16 x - zero point (hybrid: quantized
+ * per batch first). Blocks of output pixels then get an im2col of it (0 at
+ * padding, which the reference skips; 1x1 stride-1 filters read it
+ * directly), the integer GEMM sums them against the int16 filter, and each
+ * sum goes through the form's output stage. */
 typedef struct QconvTask {
   const ConvData* d;
-  const void* x;       /* int8 / uint8 / int16 input, or the hybrid int8 */
-  PlQconvKind in_kind; /* how to read x */
   const int* in;
   int fh, fw, fc, oh, ow, groups;
   int64_t pixels, per_group, k, oc;
+  bool direct; /* 1x1, stride 1, output the input's size: no im2col */
   const TfLiteTensor* bias;
   void* y;
 } QconvTask;
@@ -406,13 +408,12 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
                          int64_t rows, int16_t* col) {
   const ConvData* d = t->d;
   const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
+  const size_t run = sizeof(int16_t) * (size_t)fc;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t p = p0 + r;
     const int ox = (int)(p % t->ow);
     const int oy = (int)((p / t->ow) % t->oh);
     const int64_t b = p / ((int64_t)t->ow * t->oh);
-    const int32_t zp =
-        d->q.kind == PL_QCONV_HYBRID ? d->qoffset[b] : d->q.input_zp;
     int16_t* dst = col + r * t->k;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
@@ -420,13 +421,11 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
       const int iy = y0 + fy * d->dilation_h;
       for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
         const int ix = x0 + fx * d->dilation_w;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-          memset(dst, 0, sizeof(int16_t) * (size_t)fc);
-          continue;
-        }
-        const int64_t base = ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
-        for (int ci = 0; ci < fc; ++ci)
-          dst[ci] = (int16_t)pl_qconv_in(t->x, t->in_kind, base + ci, zp);
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+          memset(dst, 0, run);
+        else
+          memcpy(dst, d->qx + ((b * h + iy) * w + ix) * c +
+                          (int64_t)group * fc, run);
       }
     }
   }
@@ -437,30 +436,36 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
                          int64_t rows, const void* sums) {
   const PlQconv* q = &t->d->q;
   const int64_t n = t->per_group;
+  const int64_t plane = (int64_t)t->ow * t->oh;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t p = p0 + r;
-    const int64_t b = p / ((int64_t)t->ow * t->oh);
-    for (int64_t j = 0; j < n; ++j) {
-      const int c = (int)(group * n + j);
-      const int64_t at = p * t->oc + c;
-      if (q->kind == PL_QCONV_HYBRID) {
-        const int32_t acc = ((const int32_t*)sums)[r * n + j];
-        float v;
-        if (q->asymmetric)
-          v = (float)acc * q->filter_scale[c] * t->d->qscale[b];
-        else
-          v = (float)acc * t->d->qscale[b];
+    const int64_t b = p / plane;
+    const int64_t at0 = p * t->oc + group * n;
+    if (q->kind == PL_QCONV_HYBRID) {
+      const int32_t* s = (const int32_t*)sums + r * n;
+      const float bs = t->d->qscale[b];
+      float* y = (float*)t->y + at0;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
+        float v = q->asymmetric ? (float)s[j] * q->filter_scale[c] * bs
+                                : (float)s[j] * bs;
         if (t->bias) v += t->bias->data.f[c];
-        ((float*)t->y)[at] = pl_nn_clamp(v, q->lo, q->hi);
-      } else if (q->acc64) {
-        const int64_t acc = pl_qconv_add64(((const int64_t*)sums)[r * n + j],
-                                           pl_qconv_bias(t->bias, c));
-        pl_qconv_store(t->y, q->kind, at, pl_qconv_out64(q, c, acc));
-      } else {
+        y[j] = pl_nn_clamp(v, q->lo, q->hi);
+      }
+    } else if (q->acc64) {
+      const int64_t* s = (const int64_t*)sums + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
+        const int64_t acc = pl_qconv_add64(s[j], pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out64(q, c, acc));
+      }
+    } else {
+      const int32_t* s = (const int32_t*)sums + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
         const int32_t acc =
-            pl_qconv_add32(((const int32_t*)sums)[r * n + j],
-                           (int32_t)pl_qconv_bias(t->bias, c));
-        pl_qconv_store(t->y, q->kind, at, pl_qconv_out32(q, c, acc));
+            pl_qconv_add32(s[j], (int32_t)pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out32(q, c, acc));
       }
     }
   }
@@ -479,12 +484,21 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
     for (int g = 0; g < t->groups; ++g) {
-      qconv_im2col(t, g, p0, rows, col);
+      const int16_t* a = col;
+      int64_t lda = t->k;
+      if (t->direct) {
+        a = d->qx + p0 * t->in[3] + (int64_t)g * t->fc;
+        lda = t->in[3];
+      } else {
+        qconv_im2col(t, g, p0, rows, col);
+      }
       const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
       if (d->q.acc64)
-        pl_qgemm_i64(col, wg, rows, t->per_group, t->k, sums, t->per_group);
+        pl_qgemm_i64(a, lda, wg, rows, t->per_group, t->k, sums,
+                     t->per_group);
       else
-        pl_qgemm_i32(col, wg, rows, t->per_group, t->k, sums, t->per_group);
+        pl_qgemm_i32(a, lda, wg, rows, t->per_group, t->k, sums,
+                     t->per_group);
       qconv_finish(t, g, p0, rows, sums);
     }
   }
@@ -498,34 +512,19 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   QconvTask t = {
-      .d = d, .x = input->data.raw, .in_kind = d->q.kind, .in = in,
-      .fh = f[1], .fw = f[2], .fc = f[3], .oh = output->dims->data[1],
-      .ow = output->dims->data[2], .groups = in[3] / f[3], .oc = f[0],
-      .bias = bias, .y = output->data.raw,
+      .d = d, .in = in, .fh = f[1], .fw = f[2], .fc = f[3],
+      .oh = output->dims->data[1], .ow = output->dims->data[2],
+      .groups = in[3] / f[3], .oc = f[0], .bias = bias,
+      .y = output->data.raw,
   };
   t.per_group = t.oc / t.groups;
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
+  t.direct = t.fh == 1 && t.fw == 1 && d->stride_h == 1 &&
+             d->stride_w == 1 && t.oh == in[1] && t.ow == in[2];
   if (t.pixels == 0) return kTfLiteOk;
   if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    /* Each batch quantized on its own, as LiteRT. */
-    const int64_t per_batch = pl_num_elements(input) / in[0];
-    for (int b = 0; b < in[0]; ++b) {
-      const float* xb = input->data.f + b * per_batch;
-      int8_t* qb = d->qinput + b * per_batch;
-      if (d->q.asymmetric) {
-        pl_qconv_quantize_asymmetric(xb, per_batch, qb, &d->qscale[b],
-                                     &d->qoffset[b]);
-      } else {
-        pl_qconv_quantize_symmetric(xb, per_batch, qb, &d->qscale[b]);
-        d->qscale[b] *= d->q.filter_scale[0];
-        d->qoffset[b] = 0;
-      }
-    }
-    t.x = d->qinput;
-    t.in_kind = PL_QCONV_INT8;
-  }
+  pl_qconv_input_i16(&d->q, input, d->qx, d->qinput, d->qscale, d->qoffset);
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
   pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
   return kTfLiteOk;

@@ -66,6 +66,8 @@ typedef struct DwData {
   PlQconv q;        /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qacc;       /* per thread: one pixel's sums (int32 or int64) */
   size_t qacc_bytes, qacc_per_thread;
+  int16_t* qx;      /* the input as int16 x - zero point */
+  size_t qx_bytes;
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
@@ -98,6 +100,7 @@ static void dw_free(PlNode* node) {
   if (d) {
     pl_qconv_free(&d->q);
     free(d->qacc);
+    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -144,8 +147,12 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
+  void* p = d->qx;
+  PL_ENSURE_OK(dw_reserve(sg, &p, &d->qx_bytes,
+                          sizeof(int16_t) * (size_t)pl_num_elements(input)));
+  d->qx = p;
   if (d->q.kind == PL_QCONV_HYBRID) {
-    void* p = d->qinput;
+    p = d->qinput;
     PL_ENSURE_OK(dw_reserve(sg, &p, &d->qinput_bytes,
                             (size_t)pl_num_elements(input)));
     d->qinput = p;
@@ -403,17 +410,42 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * One output pixel at a time: every channel's sum over the taps inside the
- * input (the reference skips padding), of (x - zero point) * w, in int32
- * (int64 for 16x8), then the form's output stage. */
+ * The input is first turned into int16 x - zero point (hybrid: quantized
+ * per batch first). Then one output pixel at a time: every channel's sum
+ * over the taps inside the input (the reference skips padding) of
+ * (x - zero point) * w, in int32 (int64 for 16x8), then the form's output
+ * stage. With a depth multiplier of 1 the channel loops are contiguous and
+ * vectorize. */
 typedef struct QdwTask {
   const DwData* d;
-  const void* x;       /* int8 / uint8 / int16 input, or the hybrid int8 */
-  PlQconvKind in_kind;
   const TfLiteTensor* bias;
   void* y;
   int h, w, c, fh, fw, oc, oh, ow, m;
 } QdwTask;
+
+/* Adds one tap's products to the pixel's sums. */
+static inline void qdw_tap32(int32_t* acc, const int16_t* x,
+                             const int16_t* u, int c, int m) {
+  if (m == 1) {
+    for (int j = 0; j < c; ++j)
+      acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[j] * u[j]));
+    return;
+  }
+  for (int ci = 0; ci < c; ++ci)
+    for (int mi = 0; mi < m; ++mi) {
+      const int j = ci * m + mi;
+      acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[ci] * u[j]));
+    }
+}
+
+static inline void qdw_tap64(int64_t* acc, const int16_t* x,
+                             const int16_t* u, int c, int m) {
+  for (int ci = 0; ci < c; ++ci)
+    for (int mi = 0; mi < m; ++mi) {
+      const int j = ci * m + mi;
+      acc[j] += (int64_t)(x[ci] * u[j]);
+    }
+}
 
 static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   const QdwTask* t = ctx;
@@ -426,11 +458,10 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
     const int64_t bi = row / t->oh;
     const int oy = (int)(row % t->oh);
     const int y0 = oy * d->stride_h - d->pad_h;
-    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->qoffset[bi] : q->input_zp;
     int fy0 = 0, fy1 = t->fh;
     while (fy0 < fy1 && y0 + fy0 * d->dilation_h < 0) ++fy0;
     while (fy1 > fy0 && y0 + (fy1 - 1) * d->dilation_h >= t->h) --fy1;
-    const int64_t src = bi * t->h * t->w * t->c;
+    const int16_t* src = d->qx + bi * t->h * t->w * t->c;
     for (int ox = 0; ox < t->ow; ++ox) {
       const int x0 = ox * d->stride_w - d->pad_w;
       int fx0 = 0, fx1 = t->fw;
@@ -444,31 +475,31 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
         const int iy = y0 + fy * d->dilation_h;
         for (int fx = fx0; fx < fx1; ++fx) {
           const int ix = x0 + fx * d->dilation_w;
-          const int64_t at = src + ((int64_t)iy * t->w + ix) * t->c;
+          const int16_t* xs = src + ((int64_t)iy * t->w + ix) * t->c;
           const int16_t* u = q->weights + ((int64_t)fy * t->fw + fx) * t->oc;
-          for (int ci = 0; ci < t->c; ++ci) {
-            const int32_t v = pl_qconv_in(t->x, t->in_kind, at + ci, zp);
-            for (int mi = 0; mi < t->m; ++mi) {
-              const int j = ci * t->m + mi;
-              if (q->acc64)
-                acc64[j] += (int64_t)v * u[j];
-              else
-                acc32[j] = pl_qconv_add32(acc32[j], v * u[j]);
-            }
-          }
+          if (q->acc64)
+            qdw_tap64(acc64, xs, u, t->c, t->m);
+          else
+            qdw_tap32(acc32, xs, u, t->c, t->m);
         }
       }
       const int64_t out = (row * t->ow + ox) * t->oc;
-      for (int j = 0; j < t->oc; ++j) {
-        if (q->kind == PL_QCONV_HYBRID) {
+      if (q->kind == PL_QCONV_HYBRID) {
+        const float bs = d->qscale[bi];
+        float* y = (float*)t->y + out;
+        for (int j = 0; j < t->oc; ++j) {
           float v = (float)acc32[j];
-          v *= q->filter_scale[j] * d->qscale[bi];
+          v *= q->filter_scale[j] * bs;
           if (t->bias) v += t->bias->data.f[j];
-          ((float*)t->y)[out + j] = pl_nn_clamp(v, q->lo, q->hi);
-        } else if (q->acc64) {
+          y[j] = pl_nn_clamp(v, q->lo, q->hi);
+        }
+      } else if (q->acc64) {
+        for (int j = 0; j < t->oc; ++j) {
           const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(t->bias, j));
           pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
-        } else {
+        }
+      } else {
+        for (int j = 0; j < t->oc; ++j) {
           const int32_t a =
               pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(t->bias, j));
           pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
@@ -485,9 +516,8 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
                                       TfLiteTensor* output) {
   const int* in = input->dims->data;
   QdwTask t = {
-      .d = d, .x = input->data.raw, .in_kind = d->q.kind, .bias = bias,
-      .y = output->data.raw, .h = in[1], .w = in[2], .c = in[3],
-      .fh = filter->dims->data[1], .fw = filter->dims->data[2],
+      .d = d, .bias = bias, .y = output->data.raw, .h = in[1], .w = in[2],
+      .c = in[3], .fh = filter->dims->data[1], .fw = filter->dims->data[2],
       .oc = filter->dims->data[3], .oh = output->dims->data[1],
       .ow = output->dims->data[2],
   };
@@ -495,15 +525,7 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
   const int64_t rows = (int64_t)in[0] * t.oh;
   if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
   if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    const int64_t per_batch = pl_num_elements(input) / in[0];
-    for (int b = 0; b < in[0]; ++b)
-      pl_qconv_quantize_asymmetric(input->data.f + b * per_batch, per_batch,
-                                   d->qinput + b * per_batch, &d->qscale[b],
-                                   &d->qoffset[b]);
-    t.x = d->qinput;
-    t.in_kind = PL_QCONV_INT8;
-  }
+  pl_qconv_input_i16(&d->q, input, d->qx, d->qinput, d->qscale, d->qoffset);
   const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
   if (work < 32768.0)
     qdw_rows_task(&t, 0, rows, 0);

@@ -56,6 +56,8 @@ typedef struct TconvData {
   size_t qwt_count;
   void* qsums;     /* one int32 / int64 sum per output element */
   size_t qsums_bytes;
+  int16_t* qx;     /* the input as int16 x - zero point */
+  size_t qx_bytes;
   int8_t* qinput;  /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;   /* hybrid: per batch scale and zero point */
@@ -87,6 +89,7 @@ static void tconv_free(PlNode* node) {
     pl_qconv_free(&d->q);
     free(d->qwt);
     free(d->qsums);
+    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -154,6 +157,10 @@ static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
   PL_ENSURE_OK(tconv_reserve(sg, &p, &have, count * sizeof(int16_t)));
   d->qwt = p;
   d->qwt_count = have / sizeof(int16_t);
+  p = d->qx;
+  PL_ENSURE_OK(tconv_reserve(sg, &p, &d->qx_bytes,
+                             sizeof(int16_t) * (size_t)pl_num_elements(input)));
+  d->qx = p;
   if (d->q.kind == PL_QCONV_HYBRID) {
     const int batches = input->dims->data[0];
     p = d->qinput;
@@ -283,17 +290,7 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
       for (int c = 0; c < ic; ++c)
         d->qwt[((int64_t)t * ic + c) * oc + o] =
             q->weights[((int64_t)o * fh * fw + t) * ic + c];
-  const void* x = input->data.raw;
-  PlQconvKind in_kind = q->kind;
-  if (q->kind == PL_QCONV_HYBRID) {
-    const int64_t per_batch = pl_num_elements(input) / (n > 0 ? n : 1);
-    for (int b = 0; b < n; ++b)
-      pl_qconv_quantize_asymmetric(input->data.f + b * per_batch, per_batch,
-                                   d->qinput + b * per_batch, &d->qscale[b],
-                                   &d->qoffset[b]);
-    x = d->qinput;
-    in_kind = PL_QCONV_INT8;
-  }
+  pl_qconv_input_i16(q, input, d->qx, d->qinput, d->qscale, d->qoffset);
   float* yf = output->data.f;
   int32_t* s32 = d->qsums;
   int64_t* s64 = d->qsums;
@@ -302,13 +299,12 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   else
     memset(d->qsums, 0, elem * (size_t)count);
   for (int b = 0; b < n; ++b) {
-    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
     const float batch_scale = q->kind == PL_QCONV_HYBRID ? d->qscale[b] : 0.0f;
     for (int iy = 0; iy < h; ++iy) {
       for (int ix = 0; ix < w; ++ix) {
         const int64_t src = (((int64_t)b * h + iy) * w + ix) * ic;
         for (int c = 0; c < ic; ++c) {
-          const int32_t v = pl_qconv_in(x, in_kind, src + c, zp);
+          const int32_t v = d->qx[src + c];
           const int64_t oy0 = (int64_t)iy * d->stride_h - pad_h;
           const int64_t ox0 = (int64_t)ix * d->stride_w - pad_w;
           for (int fy = 0; fy < fh; ++fy) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capi/kernels/internal/gemm.h"
+
 PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
                           const TfLiteTensor* filter) {
   switch (input->type) {
@@ -315,51 +317,131 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
   }
 }
 
-/* Each output is an independent dot product; the d loops vectorize (int16
- * products widened to the accumulator). Four columns at a time share the
- * row's loads. */
-void pl_qgemm_i32(const int16_t* a, const int16_t* b, int64_t m, int64_t n,
-                  int64_t k, int32_t* acc, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    const int16_t* ai = a + i * k;
-    int32_t* out = acc + i * ldc;
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const int16_t* b0 = b + j * k;
-      const int16_t* b1 = b0 + k;
-      const int16_t* b2 = b1 + k;
-      const int16_t* b3 = b2 + k;
-      uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (int64_t d = 0; d < k; ++d) {
-        const int32_t v = ai[d];
-        s0 += (uint32_t)(v * b0[d]);
-        s1 += (uint32_t)(v * b1[d]);
-        s2 += (uint32_t)(v * b2[d]);
-        s3 += (uint32_t)(v * b3[d]);
-      }
-      out[j] = (int32_t)s0;
-      out[j + 1] = (int32_t)s1;
-      out[j + 2] = (int32_t)s2;
-      out[j + 3] = (int32_t)s3;
+void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
+                        int16_t* out, int8_t* qbuf, float* scales,
+                        int32_t* offsets) {
+  const int64_t count = pl_num_elements(input);
+  switch (q->kind) {
+    case PL_QCONV_INT8: {
+      const int8_t* x = input->data.int8;
+      for (int64_t k = 0; k < count; ++k)
+        out[k] = (int16_t)(x[k] - q->input_zp);
+      return;
     }
-    for (; j < n; ++j) {
-      const int16_t* bj = b + j * k;
-      uint32_t s = 0;
-      for (int64_t d = 0; d < k; ++d) s += (uint32_t)((int32_t)ai[d] * bj[d]);
-      out[j] = (int32_t)s;
+    case PL_QCONV_UINT8: {
+      const uint8_t* x = input->data.uint8;
+      for (int64_t k = 0; k < count; ++k)
+        out[k] = (int16_t)(x[k] - q->input_zp);
+      return;
     }
+    case PL_QCONV_INT16:
+      /* Symmetric: the zero point is 0. */
+      memcpy(out, input->data.i16, sizeof(int16_t) * (size_t)count);
+      return;
+    default:
+      break;
+  }
+  const int batches = input->dims->data[0];
+  if (batches <= 0) return;
+  const int64_t per_batch = count / batches;
+  for (int b = 0; b < batches; ++b) {
+    const float* xb = input->data.f + b * per_batch;
+    int8_t* qb = qbuf + b * per_batch;
+    if (q->asymmetric) {
+      pl_qconv_quantize_asymmetric(xb, per_batch, qb, &scales[b],
+                                   &offsets[b]);
+    } else {
+      pl_qconv_quantize_symmetric(xb, per_batch, qb, &scales[b]);
+      scales[b] *= q->filter_scale[0];
+      offsets[b] = 0;
+    }
+    int16_t* ob = out + b * per_batch;
+    for (int64_t k = 0; k < per_batch; ++k)
+      ob[k] = (int16_t)(qb[k] - offsets[b]);
   }
 }
 
-void pl_qgemm_i64(const int16_t* a, const int16_t* b, int64_t m, int64_t n,
-                  int64_t k, int64_t* acc, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    const int16_t* ai = a + i * k;
-    for (int64_t j = 0; j < n; ++j) {
-      const int16_t* bj = b + j * k;
-      int64_t s = 0;
-      for (int64_t d = 0; d < k; ++d) s += (int64_t)((int32_t)ai[d] * bj[d]);
-      acc[i * ldc + j] = s;
-    }
+/* Each output is an independent dot product; the d loops vectorize (int16
+ * products widened to the accumulator). Four columns at a time share the
+ * row's loads. The body is compiled twice: for the baseline ISA and for
+ * AVX2, chosen at run time. */
+#define PL_QGEMM_BODY(ACC, UACC)                                            \
+  for (int64_t i = 0; i < m; ++i) {                                        \
+    const int16_t* ai = a + i * lda;                                       \
+    ACC* out = acc + i * ldc;                                              \
+    int64_t j = 0;                                                         \
+    for (; j + 4 <= n; j += 4) {                                           \
+      const int16_t* b0 = b + j * k;                                       \
+      const int16_t* b1 = b0 + k;                                          \
+      const int16_t* b2 = b1 + k;                                          \
+      const int16_t* b3 = b2 + k;                                          \
+      UACC s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                 \
+      for (int64_t d = 0; d < k; ++d) {                                    \
+        const int32_t v = ai[d];                                           \
+        s0 += (UACC)(ACC)(v * b0[d]);                                      \
+        s1 += (UACC)(ACC)(v * b1[d]);                                      \
+        s2 += (UACC)(ACC)(v * b2[d]);                                      \
+        s3 += (UACC)(ACC)(v * b3[d]);                                      \
+      }                                                                    \
+      out[j] = (ACC)s0;                                                    \
+      out[j + 1] = (ACC)s1;                                                \
+      out[j + 2] = (ACC)s2;                                                \
+      out[j + 3] = (ACC)s3;                                                \
+    }                                                                      \
+    for (; j < n; ++j) {                                                   \
+      const int16_t* bj = b + j * k;                                       \
+      UACC s = 0;                                                          \
+      for (int64_t d = 0; d < k; ++d) s += (UACC)(ACC)((int32_t)ai[d] * bj[d]); \
+      out[j] = (ACC)s;                                                     \
+    }                                                                      \
   }
+
+static void qgemm_i32_base(const int16_t* a, int64_t lda, const int16_t* b,
+                           int64_t m, int64_t n, int64_t k, int32_t* acc,
+                           int64_t ldc) {
+  PL_QGEMM_BODY(int32_t, uint32_t)
+}
+
+static void qgemm_i64_base(const int16_t* a, int64_t lda, const int16_t* b,
+                           int64_t m, int64_t n, int64_t k, int64_t* acc,
+                           int64_t ldc) {
+  PL_QGEMM_BODY(int64_t, uint64_t)
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QGEMM_X86 1
+__attribute__((target("avx2"))) static void qgemm_i32_avx2(
+    const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
+    int64_t k, int32_t* acc, int64_t ldc) {
+  PL_QGEMM_BODY(int32_t, uint32_t)
+}
+
+__attribute__((target("avx2"))) static void qgemm_i64_avx2(
+    const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
+    int64_t k, int64_t* acc, int64_t ldc) {
+  PL_QGEMM_BODY(int64_t, uint64_t)
+}
+#endif
+
+void pl_qgemm_i32(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int32_t* acc, int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qgemm_i32_avx2(a, lda, b, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qgemm_i32_base(a, lda, b, m, n, k, acc, ldc);
+}
+
+void pl_qgemm_i64(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int64_t* acc, int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qgemm_i64_avx2(a, lda, b, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qgemm_i64_base(a, lda, b, m, n, k, acc, ldc);
 }

@@ -145,22 +145,22 @@ static inline void pl_qconv_store(void* out, PlQconvKind kind, int64_t k,
   }
 }
 
-/* Reads element k of an int8 / uint8 / int16 input minus the zero point. */
-static inline int32_t pl_qconv_in(const void* x, PlQconvKind kind, int64_t k,
-                                  int32_t zp) {
-  switch (kind) {
-    case PL_QCONV_UINT8: return (int32_t)((const uint8_t*)x)[k] - zp;
-    case PL_QCONV_INT16: return (int32_t)((const int16_t*)x)[k] - zp;
-    default: return (int32_t)((const int8_t*)x)[k] - zp;
-  }
-}
+/* The input as int16 x - zero point, for the kernels' inner loops:
+ * int8 / uint8 / int16 inputs minus their zero point; hybrid inputs are
+ * first quantized per batch (asymmetric or symmetric per q->asymmetric)
+ * into qbuf (int8, the input's size), with each batch's scale and zero
+ * point in scales / offsets (symmetric: the scale times the filter's). */
+void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
+                        int16_t* out, int8_t* qbuf, float* scales,
+                        int32_t* offsets);
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
- * sum_d a[i * k + d] * b[j * k + d] for i < m, j < n, with wrapping int32
- * (acc32) or int64 (acc64) sums. Products of int16 values. */
-void pl_qgemm_i32(const int16_t* a, const int16_t* b, int64_t m, int64_t n,
-                  int64_t k, int32_t* acc, int64_t ldc);
-void pl_qgemm_i64(const int16_t* a, const int16_t* b, int64_t m, int64_t n,
-                  int64_t k, int64_t* acc, int64_t ldc);
+ * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
+ * int32 or int64 sums of int16 products. AVX2 when the CPU has it (the
+ * sums are exact integers: the same on every path). */
+void pl_qgemm_i32(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int32_t* acc, int64_t ldc);
+void pl_qgemm_i64(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int64_t* acc, int64_t ldc);
 
 #endif /* PYLITE_KERNELS_INTERNAL_QUANT_CONV_H_ */
