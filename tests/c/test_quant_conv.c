@@ -147,7 +147,8 @@ static unsigned char* run_model(const char* path, int threads,
 
 static void test_threads(void) {
   const char* models[] = {
-      "tests/conformance/models/qconv/conv_wide_int8.tflite",
+      "tests/conformance/models/qconv/conv_blocks_int8.tflite",
+      "tests/conformance/models/qconv/dw_rows_int8.tflite",
       "tests/conformance/models/qconv/conv_wide_16x8.tflite",
       "tests/conformance/models/qconv/conv_hybrid.tflite",
       "tests/conformance/models/qconv/dw_hybrid_stride2.tflite",

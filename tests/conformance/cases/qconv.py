@@ -93,6 +93,11 @@ def _conv_cases():
   yield _case("conv_hybrid_grouped", _keras(
       L.Conv2D(32, 3, groups=2, padding="same"), (1, 5, 5, 16), 42),
               (1, 5, 5, 16), "dynamic", 42)
+  # Several im2col blocks (K = 144 gives blocks of 220 pixels): split over
+  # threads.
+  yield _case("conv_blocks_int8", _keras(L.Conv2D(16, 3, padding="same"),
+                                         (2, 12, 12, 16), 45),
+              (2, 12, 12, 16), "int8_io", 45)
   # A tf.function: RELU_N1_TO_1 from a clip, explicit dilation + stride 1.
   r = rng(50)
   w = (r.standard_normal((3, 3, 3, 4)) * 0.5).astype(np.float32)
@@ -127,6 +132,10 @@ def _dw_cases():
     for mode in modes:
       yield _case("%s_%s" % (name, mode.replace("_io", "")),
                   _keras(make(), shape, 60 + i), shape, mode, 60 + i)
+  # Enough work to be split over threads.
+  yield _case("dw_rows_int8", _keras(L.DepthwiseConv2D(3, padding="same"),
+                                     (1, 16, 16, 32), 65), (1, 16, 16, 32),
+              "int8_io", 65)
   yield _case("dw_hybrid", _keras(L.DepthwiseConv2D(
       5, depth_multiplier=2, padding="same", activation="relu"),
                                   (2, 6, 6, 32), 70), (2, 6, 6, 32),
