@@ -98,6 +98,23 @@ def _conv_cases():
   yield _case("conv_blocks_int8", _keras(L.Conv2D(16, 3, padding="same"),
                                          (2, 12, 12, 16), 45),
               (2, 12, 12, 16), "int8_io", 45)
+  # A dynamic batch (the runners resize the input to batch 3).
+  r = rng(46)
+  wdyn = (r.standard_normal((3, 3, 2, 4)) * 0.5).astype(np.float32)
+  bdyn = (r.standard_normal(4) * 0.1).astype(np.float32)
+  dyn = tf.function(lambda x: tf.nn.relu(tf.nn.bias_add(
+      tf.nn.conv2d(x, wdyn, 2, "SAME"), bdyn)),
+                    input_signature=[tf.TensorSpec([None, 5, 6, 2],
+                                                   tf.float32, name="x")])
+  for mode in ("int8_io", "16x8_io"):
+    yield _case("conv_dynamic_batch_" + mode.replace("_io", ""), dyn,
+                (3, 5, 6, 2), mode, 46)
+  # Hybrid needs >= 1024 weights to be quantized.
+  whyb = (r.standard_normal((3, 3, 16, 8)) * 0.5).astype(np.float32)
+  hyb = tf.function(lambda x: tf.nn.conv2d(x, whyb, 1, "VALID"),
+                    input_signature=[tf.TensorSpec([None, 4, 5, 16],
+                                                   tf.float32, name="x")])
+  yield _case("conv_dynamic_batch_hybrid", hyb, (3, 4, 5, 16), "dynamic", 47)
   # A tf.function: RELU_N1_TO_1 from a clip, explicit dilation + stride 1.
   r = rng(50)
   w = (r.standard_normal((3, 3, 3, 4)) * 0.5).astype(np.float32)
