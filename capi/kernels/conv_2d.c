@@ -71,8 +71,6 @@ typedef struct ConvData {
   PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qscratch; /* per thread: im2col block (int16), then sums */
   size_t qscratch_bytes, qscratch_per_thread;
-  int16_t* qx;    /* the input as int16 x - zero point */
-  size_t qx_bytes;
   int8_t* qinput; /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;  /* hybrid: per batch scale and zero point */
@@ -115,7 +113,6 @@ static void conv_free(PlNode* node) {
     free(d->col);
     pl_qconv_free(&d->q);
     free(d->qscratch);
-    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -204,9 +201,6 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
   PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
-  PL_ENSURE_OK(conv_reserve_bytes(sg, (void**)&d->qx, &d->qx_bytes,
-                                  sizeof(int16_t) *
-                                      (size_t)pl_num_elements(input)));
   if (d->q.kind == PL_QCONV_HYBRID) {
     PL_ENSURE_OK(conv_reserve_bytes(sg, (void**)&d->qinput, &d->qinput_bytes,
                                     (size_t)pl_num_elements(input)));
@@ -388,17 +382,17 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * The input is first turned into int16 x - zero point (hybrid: quantized
- * per batch first). Blocks of output pixels then get an im2col of it (0 at
- * padding, which the reference skips; 1x1 stride-1 filters read it
- * directly), the integer GEMM sums them against the int16 filter, and each
- * sum goes through the form's output stage. */
+ * Blocks of output pixels get an im2col of x - zero point as int16 (0 at
+ * padding, which the reference skips; hybrid inputs are quantized per
+ * batch first), the integer GEMM sums them against the int16 filter, and
+ * each sum goes through the form's output stage. */
 typedef struct QconvTask {
   const ConvData* d;
+  const void* x;       /* the input, or hybrid's quantized copy */
+  PlQconvKind storage; /* x's type */
   const int* in;
   int fh, fw, fc, oh, ow, groups;
   int64_t pixels, per_group, k, oc;
-  bool direct; /* 1x1, stride 1, output the input's size: no im2col */
   const TfLiteTensor* bias;
   void* y;
 } QconvTask;
@@ -409,11 +403,13 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
   const ConvData* d = t->d;
   const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
   const size_t run = sizeof(int16_t) * (size_t)fc;
+  const bool hybrid = d->q.kind == PL_QCONV_HYBRID;
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t p = p0 + r;
     const int ox = (int)(p % t->ow);
     const int oy = (int)((p / t->ow) % t->oh);
     const int64_t b = p / ((int64_t)t->ow * t->oh);
+    const int32_t zp = hybrid ? d->qoffset[b] : d->q.input_zp;
     int16_t* dst = col + r * t->k;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
@@ -424,8 +420,9 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
         if (iy < 0 || iy >= h || ix < 0 || ix >= w)
           memset(dst, 0, run);
         else
-          memcpy(dst, d->qx + ((b * h + iy) * w + ix) * c +
-                          (int64_t)group * fc, run);
+          pl_qconv_widen(dst, t->x, t->storage,
+                         ((b * h + iy) * w + ix) * c + (int64_t)group * fc,
+                         fc, zp);
       }
     }
   }
@@ -484,20 +481,13 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
     for (int g = 0; g < t->groups; ++g) {
-      const int16_t* a = col;
-      int64_t lda = t->k;
-      if (t->direct) {
-        a = d->qx + p0 * t->in[3] + (int64_t)g * t->fc;
-        lda = t->in[3];
-      } else {
-        qconv_im2col(t, g, p0, rows, col);
-      }
+      qconv_im2col(t, g, p0, rows, col);
       const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
       if (d->q.acc64)
-        pl_qgemm_i64(a, lda, wg, rows, t->per_group, t->k, sums,
+        pl_qgemm_i64(col, t->k, wg, rows, t->per_group, t->k, sums,
                      t->per_group);
       else
-        pl_qgemm_i32(a, lda, wg, rows, t->per_group, t->k, sums,
+        pl_qgemm_i32(col, t->k, wg, rows, t->per_group, t->k, sums,
                      t->per_group);
       qconv_finish(t, g, p0, rows, sums);
     }
@@ -512,7 +502,8 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   QconvTask t = {
-      .d = d, .in = in, .fh = f[1], .fw = f[2], .fc = f[3],
+      .d = d, .x = input->data.raw, .storage = d->q.kind, .in = in,
+      .fh = f[1], .fw = f[2], .fc = f[3],
       .oh = output->dims->data[1], .ow = output->dims->data[2],
       .groups = in[3] / f[3], .oc = f[0], .bias = bias,
       .y = output->data.raw,
@@ -520,11 +511,13 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   t.per_group = t.oc / t.groups;
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
-  t.direct = t.fh == 1 && t.fw == 1 && d->stride_h == 1 &&
-             d->stride_w == 1 && t.oh == in[1] && t.ow == in[2];
   if (t.pixels == 0) return kTfLiteOk;
   if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
-  pl_qconv_input_i16(&d->q, input, d->qx, d->qinput, d->qscale, d->qoffset);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
+    t.x = d->qinput;
+    t.storage = PL_QCONV_INT8;
+  }
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
   pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
   return kTfLiteOk;
@@ -594,5 +587,6 @@ const PlKernel pl_kernel_conv_2d = {
     .eval = conv_eval,
     .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
              "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
-             "with quantized_bias_type INT32), hybrid (float32 with int8 filter)",
+             "with quantized_bias_type INT32), hybrid (float32 with int8 "
+             "filter)",
 };

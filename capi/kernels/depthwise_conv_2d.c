@@ -64,10 +64,9 @@ typedef struct DwData {
       dilation_h;
   int pad_h, pad_w; /* from prepare */
   PlQconv q;        /* the quantized / hybrid forms (q.kind FLOAT: float32) */
-  void* qacc;       /* per thread: one pixel's sums (int32 or int64) */
+  void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
+                       one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
-  int16_t* qx;      /* the input as int16 x - zero point */
-  size_t qx_bytes;
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
@@ -100,7 +99,6 @@ static void dw_free(PlNode* node) {
   if (d) {
     pl_qconv_free(&d->q);
     free(d->qacc);
-    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -143,16 +141,13 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
     return kTfLiteError;
   }
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
-  const size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1);
+  const size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
+                            sizeof(int16_t) * (size_t)in[3];
   PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
-  void* p = d->qx;
-  PL_ENSURE_OK(dw_reserve(sg, &p, &d->qx_bytes,
-                          sizeof(int16_t) * (size_t)pl_num_elements(input)));
-  d->qx = p;
   if (d->q.kind == PL_QCONV_HYBRID) {
-    p = d->qinput;
+    void* p = d->qinput;
     PL_ENSURE_OK(dw_reserve(sg, &p, &d->qinput_bytes,
                             (size_t)pl_num_elements(input)));
     d->qinput = p;
@@ -410,14 +405,16 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * The input is first turned into int16 x - zero point (hybrid: quantized
- * per batch first). Then one output pixel at a time: every channel's sum
+ * Hybrid inputs are first quantized per batch. Then one output pixel at a
+ * time: every channel's sum
  * over the taps inside the input (the reference skips padding) of
  * (x - zero point) * w, in int32 (int64 for 16x8), then the form's output
  * stage. With a depth multiplier of 1 the channel loops are contiguous and
  * vectorize. */
 typedef struct QdwTask {
   const DwData* d;
+  const void* x;       /* the input, or hybrid's quantized copy */
+  PlQconvKind storage; /* x's type */
   const TfLiteTensor* bias;
   void* y;
   int h, w, c, fh, fw, oc, oh, ow, m;
@@ -454,6 +451,7 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   void* acc = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
   int32_t* acc32 = acc;
   int64_t* acc64 = acc;
+  int16_t* xs = (int16_t*)((char*)acc + sizeof(int64_t) * (size_t)t->oc);
   for (int64_t row = begin; row < end; ++row) {
     const int64_t bi = row / t->oh;
     const int oy = (int)(row % t->oh);
@@ -461,7 +459,9 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
     int fy0 = 0, fy1 = t->fh;
     while (fy0 < fy1 && y0 + fy0 * d->dilation_h < 0) ++fy0;
     while (fy1 > fy0 && y0 + (fy1 - 1) * d->dilation_h >= t->h) --fy1;
-    const int16_t* src = d->qx + bi * t->h * t->w * t->c;
+    const int64_t src = bi * t->h * t->w * t->c;
+    const int32_t zp =
+        q->kind == PL_QCONV_HYBRID ? d->qoffset[bi] : q->input_zp;
     for (int ox = 0; ox < t->ow; ++ox) {
       const int x0 = ox * d->stride_w - d->pad_w;
       int fx0 = 0, fx1 = t->fw;
@@ -475,7 +475,8 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
         const int iy = y0 + fy * d->dilation_h;
         for (int fx = fx0; fx < fx1; ++fx) {
           const int ix = x0 + fx * d->dilation_w;
-          const int16_t* xs = src + ((int64_t)iy * t->w + ix) * t->c;
+          pl_qconv_widen(xs, t->x, t->storage,
+                         src + ((int64_t)iy * t->w + ix) * t->c, t->c, zp);
           const int16_t* u = q->weights + ((int64_t)fy * t->fw + fx) * t->oc;
           if (q->acc64)
             qdw_tap64(acc64, xs, u, t->c, t->m);
@@ -516,7 +517,8 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
                                       TfLiteTensor* output) {
   const int* in = input->dims->data;
   QdwTask t = {
-      .d = d, .bias = bias, .y = output->data.raw, .h = in[1], .w = in[2],
+      .d = d, .x = input->data.raw, .storage = d->q.kind, .bias = bias,
+      .y = output->data.raw, .h = in[1], .w = in[2],
       .c = in[3], .fh = filter->dims->data[1], .fw = filter->dims->data[2],
       .oc = filter->dims->data[3], .oh = output->dims->data[1],
       .ow = output->dims->data[2],
@@ -525,7 +527,11 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
   const int64_t rows = (int64_t)in[0] * t.oh;
   if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
   if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
-  pl_qconv_input_i16(&d->q, input, d->qx, d->qinput, d->qscale, d->qoffset);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
+    t.x = d->qinput;
+    t.storage = PL_QCONV_INT8;
+  }
   const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
   if (work < 32768.0)
     qdw_rows_task(&t, 0, rows, 0);

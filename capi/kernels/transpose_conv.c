@@ -56,8 +56,6 @@ typedef struct TconvData {
   size_t qwt_count;
   void* qsums;     /* one int32 / int64 sum per output element */
   size_t qsums_bytes;
-  int16_t* qx;     /* the input as int16 x - zero point */
-  size_t qx_bytes;
   int8_t* qinput;  /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;   /* hybrid: per batch scale and zero point */
@@ -89,7 +87,6 @@ static void tconv_free(PlNode* node) {
     pl_qconv_free(&d->q);
     free(d->qwt);
     free(d->qsums);
-    free(d->qx);
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
@@ -157,10 +154,6 @@ static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
   PL_ENSURE_OK(tconv_reserve(sg, &p, &have, count * sizeof(int16_t)));
   d->qwt = p;
   d->qwt_count = have / sizeof(int16_t);
-  p = d->qx;
-  PL_ENSURE_OK(tconv_reserve(sg, &p, &d->qx_bytes,
-                             sizeof(int16_t) * (size_t)pl_num_elements(input)));
-  d->qx = p;
   if (d->q.kind == PL_QCONV_HYBRID) {
     const int batches = input->dims->data[0];
     p = d->qinput;
@@ -290,7 +283,13 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
       for (int c = 0; c < ic; ++c)
         d->qwt[((int64_t)t * ic + c) * oc + o] =
             q->weights[((int64_t)o * fh * fw + t) * ic + c];
-  pl_qconv_input_i16(q, input, d->qx, d->qinput, d->qscale, d->qoffset);
+  const void* x = input->data.raw;
+  PlQconvKind storage = q->kind;
+  if (q->kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(q, input, d->qinput, d->qscale, d->qoffset);
+    x = d->qinput;
+    storage = PL_QCONV_INT8;
+  }
   float* yf = output->data.f;
   int32_t* s32 = d->qsums;
   int64_t* s64 = d->qsums;
@@ -299,12 +298,13 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   else
     memset(d->qsums, 0, elem * (size_t)count);
   for (int b = 0; b < n; ++b) {
+    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
     const float batch_scale = q->kind == PL_QCONV_HYBRID ? d->qscale[b] : 0.0f;
     for (int iy = 0; iy < h; ++iy) {
       for (int ix = 0; ix < w; ++ix) {
         const int64_t src = (((int64_t)b * h + iy) * w + ix) * ic;
         for (int c = 0; c < ic; ++c) {
-          const int32_t v = d->qx[src + c];
+          const int32_t v = pl_qconv_load(x, storage, src + c, zp);
           const int64_t oy0 = (int64_t)iy * d->stride_h - pad_h;
           const int64_t ox0 = (int64_t)ix * d->stride_w - pad_w;
           for (int fy = 0; fy < fh; ++fy) {
@@ -431,5 +431,6 @@ const PlKernel pl_kernel_transpose_conv = {
     .eval = tconv_eval,
     .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
              "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
-             "with quantized_bias_type INT32), hybrid (float32 with int8 filter)",
+             "with quantized_bias_type INT32), hybrid (float32 with int8 "
+             "filter)",
 };

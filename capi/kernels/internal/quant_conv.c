@@ -317,33 +317,11 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
   }
 }
 
-void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
-                        int16_t* out, int8_t* qbuf, float* scales,
-                        int32_t* offsets) {
-  const int64_t count = pl_num_elements(input);
-  switch (q->kind) {
-    case PL_QCONV_INT8: {
-      const int8_t* x = input->data.int8;
-      for (int64_t k = 0; k < count; ++k)
-        out[k] = (int16_t)(x[k] - q->input_zp);
-      return;
-    }
-    case PL_QCONV_UINT8: {
-      const uint8_t* x = input->data.uint8;
-      for (int64_t k = 0; k < count; ++k)
-        out[k] = (int16_t)(x[k] - q->input_zp);
-      return;
-    }
-    case PL_QCONV_INT16:
-      /* Symmetric: the zero point is 0. */
-      memcpy(out, input->data.i16, sizeof(int16_t) * (size_t)count);
-      return;
-    default:
-      break;
-  }
+void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
+                           int8_t* qbuf, float* scales, int32_t* offsets) {
   const int batches = input->dims->data[0];
   if (batches <= 0) return;
-  const int64_t per_batch = count / batches;
+  const int64_t per_batch = pl_num_elements(input) / batches;
   for (int b = 0; b < batches; ++b) {
     const float* xb = input->data.f + b * per_batch;
     int8_t* qb = qbuf + b * per_batch;
@@ -355,9 +333,6 @@ void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
       scales[b] *= q->filter_scale[0];
       offsets[b] = 0;
     }
-    int16_t* ob = out + b * per_batch;
-    for (int64_t k = 0; k < per_batch; ++k)
-      ob[k] = (int16_t)(qb[k] - offsets[b]);
   }
 }
 
@@ -391,7 +366,8 @@ void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
     for (; j < n; ++j) {                                                   \
       const int16_t* bj = b + j * k;                                       \
       UACC s = 0;                                                          \
-      for (int64_t d = 0; d < k; ++d) s += (UACC)(ACC)((int32_t)ai[d] * bj[d]); \
+      for (int64_t d = 0; d < k; ++d)                                      \
+        s += (UACC)(ACC)((int32_t)ai[d] * bj[d]);                          \
       out[j] = (ACC)s;                                                     \
     }                                                                      \
   }

@@ -145,14 +145,52 @@ static inline void pl_qconv_store(void* out, PlQconvKind kind, int64_t k,
   }
 }
 
-/* The input as int16 x - zero point, for the kernels' inner loops:
- * int8 / uint8 / int16 inputs minus their zero point; hybrid inputs are
- * first quantized per batch (asymmetric or symmetric per q->asymmetric)
- * into qbuf (int8, the input's size), with each batch's scale and zero
- * point in scales / offsets (symmetric: the scale times the filter's). */
-void pl_qconv_input_i16(const PlQconv* q, const TfLiteTensor* input,
-                        int16_t* out, int8_t* qbuf, float* scales,
-                        int32_t* offsets);
+/* Hybrid: quantizes each batch of the float input into qbuf (int8, the
+ * input's size), asymmetrically or symmetrically per q->asymmetric, with
+ * each batch's scale and zero point in scales / offsets (symmetric: the
+ * scale times the filter's, zero point 0). The kernels then read qbuf as
+ * an int8 input whose zero point depends on the batch. */
+void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
+                           int8_t* qbuf, float* scales, int32_t* offsets);
+
+/* The storage type of a form's (quantized) input: int8 for int8 and
+ * hybrid (its quantized copy), uint8, int16. */
+static inline PlQconvKind pl_qconv_storage(PlQconvKind kind) {
+  return kind == PL_QCONV_HYBRID ? PL_QCONV_INT8 : kind;
+}
+
+/* dst[i] = x[at + i] - zp for i < n, x of the given storage. */
+static inline void pl_qconv_widen(int16_t* dst, const void* x,
+                                  PlQconvKind storage, int64_t at, int64_t n,
+                                  int32_t zp) {
+  switch (storage) {
+    case PL_QCONV_UINT8: {
+      const uint8_t* s = (const uint8_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+    case PL_QCONV_INT16: {
+      const int16_t* s = (const int16_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+    default: {
+      const int8_t* s = (const int8_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+  }
+}
+
+/* x[k] - zp as int32, x of the given storage. */
+static inline int32_t pl_qconv_load(const void* x, PlQconvKind storage,
+                                    int64_t k, int32_t zp) {
+  switch (storage) {
+    case PL_QCONV_UINT8: return (int32_t)((const uint8_t*)x)[k] - zp;
+    case PL_QCONV_INT16: return (int32_t)((const int16_t*)x)[k] - zp;
+    default: return (int32_t)((const int8_t*)x)[k] - zp;
+  }
+}
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping

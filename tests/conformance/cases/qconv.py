@@ -53,7 +53,7 @@ def _fn_case(name, body, shape, mode, seed):
   return _case(name, fn, shape, mode, seed)
 
 
-# ---- CONV_2D ------------------------------------------------------------------
+# ---- CONV_2D -----------------------------------------------------------------
 
 
 def _conv_cases():
@@ -124,7 +124,7 @@ def _conv_cases():
                  (1, 5, 5, 3), "int8_io", 50)
 
 
-# ---- DEPTHWISE_CONV_2D -----------------------------------------------------------
+# ---- DEPTHWISE_CONV_2D -------------------------------------------------------
 
 
 def _dw_cases():
@@ -162,7 +162,7 @@ def _dw_cases():
               "dynamic", 71)
 
 
-# ---- TRANSPOSE_CONV -------------------------------------------------------------
+# ---- TRANSPOSE_CONV ----------------------------------------------------------
 
 
 def _tconv_cases():
@@ -193,7 +193,7 @@ def _tconv_cases():
 
 
 
-# ---- Hand-built single-op models ----------------------------------------------
+# ---- Hand-built single-op models ---------------------------------------------
 
 SAME, VALID = 0, 1
 NONE, RELU, RELU_N1_TO_1, RELU6 = 0, 1, 2, 3
@@ -327,8 +327,9 @@ def _uint8_cases():
   y = T(np.uint8, 0.12, 100)
   xd = _ints(r, np.uint8, (1, 5, 6, 3))
   yield _conv("u8_conv_same_relu", xd, x, w, b, y, act=RELU)
-  yield _conv("u8_conv_valid_stride2_dilation", _ints(r, np.uint8, (2, 9, 8, 3)),
-              x, w, b, y, stride=(2, 1), dilation=(1, 2), padding=VALID)
+  yield _conv("u8_conv_valid_stride2_dilation",
+              _ints(r, np.uint8, (2, 9, 8, 3)), x, w, b, y, stride=(2, 1),
+              dilation=(1, 2), padding=VALID)
   yield _conv("u8_conv_relu6_saturate", xd, x, w, b, T(np.uint8, 0.02, 30),
               act=RELU6)
   wg = T(np.uint8, ws, 140, data=_ints(r, np.uint8, (6, 2, 2, 2)))
@@ -446,7 +447,8 @@ def _hybrid_cases():
   # symmetrically then; batch 1 is all zeros (the zero-range path).
   xd = f(2, 5, 5, 3)
   xd[1] = 0.0
-  w = T(np.int8, [0.02] * 4, [0] * 4, data=_ints(r, np.int8, (4, 3, 3, 3), -127))
+  w = T(np.int8, [0.02] * 4, [0] * 4,
+        data=_ints(r, np.int8, (4, 3, 3, 3), -127))
   b = T(np.float32, data=f(4))
   yield _conv("hybrid_conv_symmetric", xd, xf, w, b, xf, act=RELU,
               tol=HYBRID_TOL, reason=HYBRID_WHY)
@@ -554,7 +556,8 @@ def _error_cases():
   yield _tconv("err_tconv_scale_count", xd, x,
                T(np.int8, [0.01] * 3, [0] * 3, 3, _ints(r, np.int8,
                                                          (2, 3, 3, 3), -127)),
-               None, y, (8, 8), stride=(2, 2), expect_error="per-channel scales")
+               None, y, (8, 8), stride=(2, 2),
+               expect_error="per-channel scales")
   yield _tconv("err_tconv_output_no_params", xd, x,
                T(np.int8, [0.01] * 2, [0] * 2, 0, tw), None, T(np.int8),
                (8, 8), stride=(2, 2),
