@@ -170,8 +170,7 @@ static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
 /* Prepare of the quantized and hybrid forms (types and parameters already
  * checked by pl_qconv_prepare): the filter as int16, one im2col block and
  * one block of sums per thread, and for hybrid the quantized input. */
-static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
-                                           ConvData* d,
+static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
                                            const TfLiteTensor* input,
                                            const TfLiteTensor* filter,
                                            TfLiteTensor* output, int groups,
@@ -202,8 +201,11 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
                                   per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
   if (d->q.kind == PL_QCONV_HYBRID) {
-    PL_ENSURE_OK(conv_reserve_bytes(sg, (void**)&d->qinput, &d->qinput_bytes,
-                                    (size_t)pl_num_elements(input)));
+    void* p = d->qinput;
+    const TfLiteStatus st = conv_reserve_bytes(
+        sg, &p, &d->qinput_bytes, (size_t)pl_num_elements(input));
+    d->qinput = p; /* freed or replaced: kept even on failure */
+    PL_ENSURE_OK(st);
     free(d->qscale);
     free(d->qoffset);
     const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
@@ -214,7 +216,6 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, PlNode* node,
       return kTfLiteError;
     }
   }
-  (void)node;
   const int dims[4] = {in[0], (int)oh, (int)ow, f[0]};
   return pl_resize(sg, output, 4, dims);
 }
@@ -279,8 +280,8 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
-    return conv_prepare_quantized(sg, node, d, input, filter, output, groups,
-                                  oh, ow);
+    return conv_prepare_quantized(sg, d, input, filter, output, groups, oh,
+                                  ow);
 
   /* Scratch: packed filters of every group, and one im2col block per
    * thread (none for the direct 1x1 path). */

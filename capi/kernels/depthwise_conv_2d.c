@@ -148,9 +148,10 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   d->qacc_per_thread = per_thread;
   if (d->q.kind == PL_QCONV_HYBRID) {
     void* p = d->qinput;
-    PL_ENSURE_OK(dw_reserve(sg, &p, &d->qinput_bytes,
-                            (size_t)pl_num_elements(input)));
-    d->qinput = p;
+    const TfLiteStatus st = dw_reserve(sg, &p, &d->qinput_bytes,
+                                       (size_t)pl_num_elements(input));
+    d->qinput = p; /* freed or replaced: kept even on failure */
+    PL_ENSURE_OK(st);
     free(d->qscale);
     free(d->qoffset);
     const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);

@@ -150,16 +150,19 @@ static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, weights));
   const size_t count = (size_t)pl_num_elements(weights);
   size_t have = d->qwt_count * sizeof(int16_t);
+  /* The buffers are stored back even on failure (freed or replaced). */
   void* p = d->qwt;
-  PL_ENSURE_OK(tconv_reserve(sg, &p, &have, count * sizeof(int16_t)));
+  TfLiteStatus st = tconv_reserve(sg, &p, &have, count * sizeof(int16_t));
   d->qwt = p;
   d->qwt_count = have / sizeof(int16_t);
+  PL_ENSURE_OK(st);
   if (d->q.kind == PL_QCONV_HYBRID) {
     const int batches = input->dims->data[0];
     p = d->qinput;
-    PL_ENSURE_OK(tconv_reserve(sg, &p, &d->qinput_bytes,
-                               (size_t)pl_num_elements(input)));
+    st = tconv_reserve(sg, &p, &d->qinput_bytes,
+                       (size_t)pl_num_elements(input));
     d->qinput = p;
+    PL_ENSURE_OK(st);
     free(d->qscale);
     free(d->qoffset);
     const size_t b = (size_t)(batches > 0 ? batches : 1);
