@@ -19,8 +19,9 @@
  *           (asymmetric, or symmetric for CONV_2D when every filter scale is
  *           the same, as LiteRT), the int32 sums are scaled back to float.
  * Padding taps contribute nothing in every form (TFLite's reference
- * kernels skip them): the im2col and the direct loops store x - zx, 0 at
- * padding.
+ * kernels skip them): CONV_2D's im2col stores x - zx with 0 at padding,
+ * the depthwise and transpose loops visit only the taps inside. Integer
+ * sums wrap as TFLite's int32 accumulators do, so their order is free.
  *
  * Everything is checked in pl_qconv_prepare, with messages naming the op,
  * the tensor and the bad value; the kernels then run blindly. */
