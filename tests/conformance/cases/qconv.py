@@ -511,6 +511,14 @@ def _error_cases():
               y, expect_error="bias 'b' must be INT32")
   yield _conv("err_conv_output_zero_point_range", xd, x, good_w(), b,
               T(np.int8, 0.1, 200), expect_error="outside the range")
+  yield _conv("err_conv_filter_no_params", xd, x, T(np.int8, data=wdata), b,
+              y, expect_error="filter 'w' (INT8) has no quantization")
+  # Hybrid: the int8 filter must be symmetric too.
+  yield _conv("err_hybrid_conv_filter_zero_point",
+              np.ones((1, 4, 4, 3), np.float32), T(np.float32),
+              good_w(zp=[0, 0, 0, 2]),
+              T(np.float32, data=np.zeros(4, np.float32)), T(np.float32),
+              expect_error="must be 0 (symmetric quantization)")
   # uint8: per-tensor only, bias scale tied to input * filter scale.
   ud = _ints(r, np.uint8, (1, 4, 4, 3))
   uw = _ints(r, np.uint8, (4, 3, 3, 3))
@@ -532,6 +540,16 @@ def _error_cases():
   yield _conv("err_i16_conv_int32_bias_no_option", sd, sx, good_w(),
               T(np.int32, [1e-5] * 4, [0] * 4, data=bdata), sy,
               expect_error="quantized_bias_type INT32")
+  yield _dw("err_u8_dw_int8_filter", ud, ux,
+            T(np.int8, 0.01, 0, data=_ints(r, np.int8, (1, 3, 3, 3), -127)),
+            T(np.int32, 5e-4, 0, data=bdata[:3]), uy,
+            expect_error="filter 'w' must be UINT8, got INT8")
+  yield _dw("err_i16_dw_output_zero_point", _ints(r, np.int16, (1, 4, 4, 4)),
+            sx, T(np.int8, [0.01] * 4, [0] * 4, 3,
+                  _ints(r, np.int8, (1, 3, 3, 4), -127)),
+            T(np.int64, [1e-5] * 4, [0] * 4, data=bdata.astype(np.int64)),
+            T(np.int16, 1e-3, -7),
+            expect_error="must be 0 (symmetric quantization)")
   # Depthwise: per-channel count along dimension 3; 16x8 depth multiplier.
   dwd = _ints(r, np.int8, (1, 3, 3, 4), -127)
   yield _dw("err_dw_scale_count", xd, x,
