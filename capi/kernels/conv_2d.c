@@ -17,9 +17,23 @@
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
  *
+ * Quantized and hybrid forms (internal/quant_conv.h has the arithmetic),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
+ * a per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
+ * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64
+ * bias with a 64-bit accumulator, or an int32 bias and 32-bit accumulator
+ * when quantized_bias_type is INT32); hybrid (float32 input and output,
+ * int8 filter): each batch is quantized to int8 on the fly, asymmetrically
+ * when the filter scales differ per channel or the convolution is grouped,
+ * symmetrically otherwise, as LiteRT. Each uses an im2col of x - zero point
+ * as int16 (0 at padding) and an integer GEMM, split over threads by
+ * blocks of pixels.
+ *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
- * NONE); quantized and hybrid forms are not supported yet. */
+ * NONE); the bias is optional (LiteRT requires one); hybrid filters must
+ * have zero points of 0 (LiteRT ignores them); a 16x8 int32 bias needs
+ * quantized_bias_type INT32 (LiteRT would misread it otherwise). */
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +43,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
 
@@ -41,6 +56,7 @@ enum {
   kFieldActivation = 3,
   kFieldDilationW = 4,
   kFieldDilationH = 5,
+  kFieldQuantizedBiasType = 6,
 };
 
 /* Im2col block budget per thread, in floats: small enough to stay in
@@ -49,8 +65,16 @@ enum { kBlockFloats = 1 << 15 };
 
 typedef struct ConvData {
   int padding, stride_w, stride_h, activation, dilation_w, dilation_h;
+  int quantized_bias_type;
   /* From prepare. */
   int pad_h, pad_w;
+  PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
+  void* qscratch; /* per thread: im2col block (int16), then sums */
+  size_t qscratch_bytes, qscratch_per_thread;
+  int8_t* qinput; /* hybrid: the input quantized per batch */
+  size_t qinput_bytes;
+  float* qscale;  /* hybrid: per batch scale and zero point */
+  int32_t* qoffset;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -76,6 +100,7 @@ static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
     d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
     d->dilation_w = pl_fb_i32(o, kFieldDilationW, 1);
     d->dilation_h = pl_fb_i32(o, kFieldDilationH, 1);
+    d->quantized_bias_type = pl_fb_i8(o, kFieldQuantizedBiasType, 0);
   }
   node->user_data = d;
   return kTfLiteOk;
@@ -86,6 +111,11 @@ static void conv_free(PlNode* node) {
   if (d) {
     free(d->packed);
     free(d->col);
+    pl_qconv_free(&d->q);
+    free(d->qscratch);
+    free(d->qinput);
+    free(d->qscale);
+    free(d->qoffset);
   }
   free(d);
   node->user_data = NULL;
@@ -122,6 +152,74 @@ static void conv_pack(ConvData* d, const float* filter, int groups,
                  d->packed + g * size);
 }
 
+/* Grows *buf to at least `bytes` (contents not kept). */
+static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
+                                       size_t* have, size_t bytes) {
+  if (bytes <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc(bytes > 0 ? bytes : 1);
+  if (!*buf) {
+    pl_report(sg, "CONV_2D: out of memory for %zu scratch bytes.", bytes);
+    return kTfLiteError;
+  }
+  *have = bytes;
+  return kTfLiteOk;
+}
+
+/* Prepare of the quantized and hybrid forms (types and parameters already
+ * checked by pl_qconv_prepare): the filter as int16, one im2col block and
+ * one block of sums per thread, and for hybrid the quantized input. */
+static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
+                                           const TfLiteTensor* input,
+                                           const TfLiteTensor* filter,
+                                           TfLiteTensor* output, int groups,
+                                           int64_t oh, int64_t ow) {
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  if (groups <= 0 || f[1] <= 0 || f[2] <= 0 || f[3] <= 0 || f[0] <= 0) {
+    char in_s[160], f_s[160];
+    pl_shape_string(input->dims, in_s, sizeof(in_s));
+    pl_shape_string(filter->dims, f_s, sizeof(f_s));
+    pl_report(sg, "CONV_2D %s: empty filter or input channels: input %s, "
+              "filter %s.", TfLiteTypeGetName(input->type), in_s, f_s);
+    return kTfLiteError;
+  }
+  /* LiteRT's grouped hybrid convolution always takes the per-channel
+   * (asymmetric) path. */
+  if (d->q.kind == PL_QCONV_HYBRID && groups != 1) d->q.asymmetric = true;
+  PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
+  const int64_t k = (int64_t)f[1] * f[2] * f[3];
+  const int64_t per_group = f[0] / groups;
+  const int64_t pixels = (int64_t)in[0] * oh * ow;
+  d->block_rows = conv_block_rows(pixels, k);
+  const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
+                           (size_t)(d->block_rows * per_group);
+  size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
+  per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
+  PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
+                                  per_thread * (size_t)pl_num_threads(sg)));
+  d->qscratch_per_thread = per_thread;
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    void* p = d->qinput;
+    const TfLiteStatus st = conv_reserve_bytes(
+        sg, &p, &d->qinput_bytes, (size_t)pl_num_elements(input));
+    d->qinput = p; /* freed or replaced: kept even on failure */
+    PL_ENSURE_OK(st);
+    free(d->qscale);
+    free(d->qoffset);
+    const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
+    d->qscale = malloc(sizeof(float) * b);
+    d->qoffset = malloc(sizeof(int32_t) * b);
+    if (!d->qscale || !d->qoffset) {
+      pl_report(sg, "CONV_2D: out of memory.");
+      return kTfLiteError;
+    }
+  }
+  const int dims[4] = {in[0], (int)oh, (int)ow, f[0]};
+  return pl_resize(sg, output, 4, dims);
+}
+
 static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -140,8 +238,17 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, filter != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "CONV_2D";
-  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter", bias,
-                                        output, d->activation, 4));
+  d->q.kind = pl_qconv_kind(input, filter);
+  if (d->q.kind == PL_QCONV_FLOAT) {
+    PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter",
+                                          bias, output, d->activation, 4));
+  } else {
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", filter, 4));
+    PL_ENSURE_OK(pl_qconv_prepare(sg, op, PL_QCONV_OP_CONV, input, filter,
+                                  bias, output, d->activation,
+                                  d->quantized_bias_type, &d->q));
+  }
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));
@@ -172,6 +279,9 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_nn_conv2d_output_size(
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return conv_prepare_quantized(sg, d, input, filter, output, groups, oh,
+                                  ow);
 
   /* Scratch: packed filters of every group, and one im2col block per
    * thread (none for the direct 1x1 path). */
@@ -271,6 +381,149 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
   }
 }
 
+/* ---- Quantized and hybrid forms ----------------------------------------
+ *
+ * Blocks of output pixels get an im2col of x - zero point as int16 (0 at
+ * padding, which the reference skips; hybrid inputs are quantized per
+ * batch first), the integer GEMM sums them against the int16 filter, and
+ * each sum goes through the form's output stage. */
+typedef struct QconvTask {
+  const ConvData* d;
+  const void* x;       /* the input, or hybrid's quantized copy */
+  PlQconvKind storage; /* x's type */
+  const int* in;
+  int fh, fw, fc, oh, ow, groups;
+  int64_t pixels, per_group, k, oc;
+  const TfLiteTensor* bias;
+  void* y;
+} QconvTask;
+
+/* Rows [p0, p0 + rows) of the im2col matrix of one group. */
+static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
+                         int64_t rows, int16_t* col) {
+  const ConvData* d = t->d;
+  const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
+  const size_t run = sizeof(int16_t) * (size_t)fc;
+  const bool hybrid = d->q.kind == PL_QCONV_HYBRID;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int ox = (int)(p % t->ow);
+    const int oy = (int)((p / t->ow) % t->oh);
+    const int64_t b = p / ((int64_t)t->ow * t->oh);
+    const int32_t zp = hybrid ? d->qoffset[b] : d->q.input_zp;
+    int16_t* dst = col + r * t->k;
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
+        const int ix = x0 + fx * d->dilation_w;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+          memset(dst, 0, run);
+        else
+          pl_qconv_widen(dst, t->x, t->storage,
+                         ((b * h + iy) * w + ix) * c + (int64_t)group * fc,
+                         fc, zp);
+      }
+    }
+  }
+}
+
+/* The output stage of `rows` pixels of one group from their sums. */
+static void qconv_finish(const QconvTask* t, int group, int64_t p0,
+                         int64_t rows, const void* sums) {
+  const PlQconv* q = &t->d->q;
+  const int64_t n = t->per_group;
+  const int64_t plane = (int64_t)t->ow * t->oh;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int64_t b = p / plane;
+    const int64_t at0 = p * t->oc + group * n;
+    if (q->kind == PL_QCONV_HYBRID) {
+      const int32_t* s = (const int32_t*)sums + r * n;
+      const float bs = t->d->qscale[b];
+      float* y = (float*)t->y + at0;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
+        float v = q->asymmetric ? (float)s[j] * q->filter_scale[c] * bs
+                                : (float)s[j] * bs;
+        if (t->bias) v += t->bias->data.f[c];
+        y[j] = pl_nn_clamp(v, q->lo, q->hi);
+      }
+    } else if (q->acc64) {
+      const int64_t* s = (const int64_t*)sums + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
+        const int64_t acc = pl_qconv_add64(s[j], pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out64(q, c, acc));
+      }
+    } else {
+      const int32_t* s = (const int32_t*)sums + r * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const int c = (int)(group * n + j);
+        const int32_t acc =
+            pl_qconv_add32(s[j], (int32_t)pl_qconv_bias(t->bias, c));
+        pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out32(q, c, acc));
+      }
+    }
+  }
+}
+
+static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
+                              int worker) {
+  const QconvTask* t = ctx;
+  const ConvData* d = t->d;
+  const int64_t block = d->block_rows;
+  char* scratch = (char*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
+  int16_t* col = (int16_t*)scratch;
+  void* sums = scratch + (sizeof(int16_t) * (size_t)(block * t->k) + 15) /
+                             16 * 16;
+  for (int64_t blk = begin; blk < end; ++blk) {
+    const int64_t p0 = blk * block;
+    const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+    for (int g = 0; g < t->groups; ++g) {
+      qconv_im2col(t, g, p0, rows, col);
+      const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
+      if (d->q.acc64)
+        pl_qgemm_i64(col, t->k, wg, rows, t->per_group, t->k, sums,
+                     t->per_group);
+      else
+        pl_qgemm_i32(col, t->k, wg, rows, t->per_group, t->k, sums,
+                     t->per_group);
+      qconv_finish(t, g, p0, rows, sums);
+    }
+  }
+}
+
+static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
+                                        const TfLiteTensor* input,
+                                        const TfLiteTensor* filter,
+                                        const TfLiteTensor* bias,
+                                        TfLiteTensor* output) {
+  const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  QconvTask t = {
+      .d = d, .x = input->data.raw, .storage = d->q.kind, .in = in,
+      .fh = f[1], .fw = f[2], .fc = f[3],
+      .oh = output->dims->data[1], .ow = output->dims->data[2],
+      .groups = in[3] / f[3], .oc = f[0], .bias = bias,
+      .y = output->data.raw,
+  };
+  t.per_group = t.oc / t.groups;
+  t.k = (int64_t)t.fh * t.fw * t.fc;
+  t.pixels = (int64_t)in[0] * t.oh * t.ow;
+  if (t.pixels == 0) return kTfLiteOk;
+  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
+    t.x = d->qinput;
+    t.storage = PL_QCONV_INT8;
+  }
+  const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
+  pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
+  return kTfLiteOk;
+}
+
 static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -278,6 +531,8 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* bias =
       pl_num_inputs(node) == 3 ? pl_input(sg, node, kBias) : NULL;
   TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return conv_eval_quantized(sg, d, input, filter, bias, output);
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   const int oc = f[0], fh = f[1], fw = f[2], fc = f[3];
@@ -331,4 +586,8 @@ const PlKernel pl_kernel_conv_2d = {
     .free = conv_free,
     .prepare = conv_prepare,
     .eval = conv_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
+             "with quantized_bias_type INT32), hybrid (float32 with int8 "
+             "filter)",
 };

@@ -14,11 +14,21 @@
  * registers (AVX2 when the CPU has it, 4-float GCC vectors otherwise), tap
  * after tap in the same order, so the bits are those of the scalar loop.
  *
- * The depth_multiplier option is redundant and ignored: M comes from the
- * shapes, as in TFLite.
+ * Quantized and hybrid forms (arithmetic in internal/quant_conv.h),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with a
+ * per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
+ * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64 bias,
+ * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
+ * batch quantized asymmetrically on the fly). One pixel's channel sums at a
+ * time, over the taps inside the input.
+ *
+ * The depth_multiplier option is redundant and ignored for float32, int8
+ * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and
+ * hybrid kernels use the option instead, so there it must agree with the
+ * shapes (an error otherwise).
  * Differences, on the safe side: strides and dilations must be >= 1;
- * TANH / SIGN_BIT fused activations are rejected; quantized and hybrid forms
- * are not supported yet. */
+ * TANH / SIGN_BIT fused activations are rejected; int8, int16 and hybrid
+ * filters must have zero points of 0 (LiteRT ignores them). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +37,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant_conv.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
@@ -52,6 +63,14 @@ typedef struct DwData {
   int padding, stride_w, stride_h, depth_multiplier, activation, dilation_w,
       dilation_h;
   int pad_h, pad_w; /* from prepare */
+  PlQconv q;        /* the quantized / hybrid forms (q.kind FLOAT: float32) */
+  void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
+                       one tap's inputs as int16 */
+  size_t qacc_bytes, qacc_per_thread;
+  int8_t* qinput;   /* hybrid: the input quantized per batch */
+  size_t qinput_bytes;
+  float* qscale;    /* hybrid: per batch scale and zero point */
+  int32_t* qoffset;
 } DwData;
 
 static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
@@ -76,8 +95,74 @@ static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void dw_free(PlNode* node) {
-  free(node->user_data);
+  DwData* d = node->user_data;
+  if (d) {
+    pl_qconv_free(&d->q);
+    free(d->qacc);
+    free(d->qinput);
+    free(d->qscale);
+    free(d->qoffset);
+  }
+  free(d);
   node->user_data = NULL;
+}
+
+/* Grows *buf to at least `bytes` (contents not kept). */
+static TfLiteStatus dw_reserve(PlSubgraph* sg, void** buf, size_t* have,
+                               size_t bytes) {
+  if (bytes <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc(bytes > 0 ? bytes : 1);
+  if (!*buf) {
+    pl_report(sg, "DEPTHWISE_CONV_2D: out of memory for %zu scratch bytes.",
+              bytes);
+    return kTfLiteError;
+  }
+  *have = bytes;
+  return kTfLiteOk;
+}
+
+/* Prepare of the quantized and hybrid forms, after the shape checks. */
+static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
+                                         const TfLiteTensor* input,
+                                         const TfLiteTensor* filter) {
+  const int* in = input->dims->data;
+  const int oc = filter->dims->data[3];
+  /* LiteRT's int16 and hybrid kernels take the depth multiplier from the
+   * option rather than from the shapes: a mismatch would leave outputs
+   * unwritten or read past the filter there. */
+  if ((d->q.kind == PL_QCONV_INT16 || d->q.kind == PL_QCONV_HYBRID) &&
+      d->depth_multiplier * in[3] != oc) {
+    pl_report(sg, "DEPTHWISE_CONV_2D %s: option depth_multiplier %d does "
+              "not match the shapes (%d filter channels for %d input "
+              "channels).", TfLiteTypeGetName(input->type),
+              d->depth_multiplier, oc, in[3]);
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
+  const size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
+                            sizeof(int16_t) * (size_t)in[3];
+  PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
+                          per_thread * (size_t)pl_num_threads(sg)));
+  d->qacc_per_thread = per_thread;
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    void* p = d->qinput;
+    const TfLiteStatus st = dw_reserve(sg, &p, &d->qinput_bytes,
+                                       (size_t)pl_num_elements(input));
+    d->qinput = p; /* freed or replaced: kept even on failure */
+    PL_ENSURE_OK(st);
+    free(d->qscale);
+    free(d->qoffset);
+    const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
+    d->qscale = malloc(sizeof(float) * b);
+    d->qoffset = malloc(sizeof(int32_t) * b);
+    if (!d->qscale || !d->qoffset) {
+      pl_report(sg, "DEPTHWISE_CONV_2D: out of memory.");
+      return kTfLiteError;
+    }
+  }
+  return kTfLiteOk;
 }
 
 static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
@@ -100,8 +185,17 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, filter != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "DEPTHWISE_CONV_2D";
-  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter", bias,
-                                        output, d->activation, 4));
+  d->q.kind = pl_qconv_kind(input, filter);
+  if (d->q.kind == PL_QCONV_FLOAT) {
+    PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter",
+                                          bias, output, d->activation, 4));
+  } else {
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", filter, 4));
+    PL_ENSURE_OK(pl_qconv_prepare(sg, op, PL_QCONV_OP_DEPTHWISE, input,
+                                  filter, bias, output, d->activation,
+                                  PL_QCONV_BIAS_DEFAULT, &d->q));
+  }
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));
@@ -131,6 +225,8 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_nn_conv2d_output_size(
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
+  if (d->q.kind != PL_QCONV_FLOAT)
+    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -308,13 +404,152 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
+/* ---- Quantized and hybrid forms ----------------------------------------
+ *
+ * Hybrid inputs are first quantized per batch. Then one output pixel at a
+ * time: every channel's sum
+ * over the taps inside the input (the reference skips padding) of
+ * (x - zero point) * w, in int32 (int64 for 16x8), then the form's output
+ * stage. With a depth multiplier of 1 the channel loops are contiguous and
+ * vectorize. */
+typedef struct QdwTask {
+  const DwData* d;
+  const void* x;       /* the input, or hybrid's quantized copy */
+  PlQconvKind storage; /* x's type */
+  const TfLiteTensor* bias;
+  void* y;
+  int h, w, c, fh, fw, oc, oh, ow, m;
+} QdwTask;
+
+/* Adds one tap's products to the pixel's sums. */
+static inline void qdw_tap32(int32_t* acc, const int16_t* x,
+                             const int16_t* u, int c, int m) {
+  if (m == 1) {
+    for (int j = 0; j < c; ++j)
+      acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[j] * u[j]));
+    return;
+  }
+  for (int ci = 0; ci < c; ++ci)
+    for (int mi = 0; mi < m; ++mi) {
+      const int j = ci * m + mi;
+      acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[ci] * u[j]));
+    }
+}
+
+static inline void qdw_tap64(int64_t* acc, const int16_t* x,
+                             const int16_t* u, int c, int m) {
+  for (int ci = 0; ci < c; ++ci)
+    for (int mi = 0; mi < m; ++mi) {
+      const int j = ci * m + mi;
+      acc[j] += (int64_t)(x[ci] * u[j]);
+    }
+}
+
+static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
+  const QdwTask* t = ctx;
+  const DwData* d = t->d;
+  const PlQconv* q = &d->q;
+  void* acc = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
+  int32_t* acc32 = acc;
+  int64_t* acc64 = acc;
+  int16_t* xs = (int16_t*)((char*)acc + sizeof(int64_t) * (size_t)t->oc);
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t bi = row / t->oh;
+    const int oy = (int)(row % t->oh);
+    const int y0 = oy * d->stride_h - d->pad_h;
+    int fy0 = 0, fy1 = t->fh;
+    while (fy0 < fy1 && y0 + fy0 * d->dilation_h < 0) ++fy0;
+    while (fy1 > fy0 && y0 + (fy1 - 1) * d->dilation_h >= t->h) --fy1;
+    const int64_t src = bi * t->h * t->w * t->c;
+    const int32_t zp =
+        q->kind == PL_QCONV_HYBRID ? d->qoffset[bi] : q->input_zp;
+    for (int ox = 0; ox < t->ow; ++ox) {
+      const int x0 = ox * d->stride_w - d->pad_w;
+      int fx0 = 0, fx1 = t->fw;
+      while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
+      while (fx1 > fx0 && x0 + (fx1 - 1) * d->dilation_w >= t->w) --fx1;
+      if (q->acc64)
+        memset(acc64, 0, sizeof(int64_t) * (size_t)t->oc);
+      else
+        memset(acc32, 0, sizeof(int32_t) * (size_t)t->oc);
+      for (int fy = fy0; fy < fy1; ++fy) {
+        const int iy = y0 + fy * d->dilation_h;
+        for (int fx = fx0; fx < fx1; ++fx) {
+          const int ix = x0 + fx * d->dilation_w;
+          pl_qconv_widen(xs, t->x, t->storage,
+                         src + ((int64_t)iy * t->w + ix) * t->c, t->c, zp);
+          const int16_t* u = q->weights + ((int64_t)fy * t->fw + fx) * t->oc;
+          if (q->acc64)
+            qdw_tap64(acc64, xs, u, t->c, t->m);
+          else
+            qdw_tap32(acc32, xs, u, t->c, t->m);
+        }
+      }
+      const int64_t out = (row * t->ow + ox) * t->oc;
+      if (q->kind == PL_QCONV_HYBRID) {
+        const float bs = d->qscale[bi];
+        float* y = (float*)t->y + out;
+        for (int j = 0; j < t->oc; ++j) {
+          float v = (float)acc32[j];
+          v *= q->filter_scale[j] * bs;
+          if (t->bias) v += t->bias->data.f[j];
+          y[j] = pl_nn_clamp(v, q->lo, q->hi);
+        }
+      } else if (q->acc64) {
+        for (int j = 0; j < t->oc; ++j) {
+          const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(t->bias, j));
+          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
+        }
+      } else {
+        for (int j = 0; j < t->oc; ++j) {
+          const int32_t a =
+              pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(t->bias, j));
+          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
+        }
+      }
+    }
+  }
+}
+
+static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
+                                      const TfLiteTensor* input,
+                                      const TfLiteTensor* filter,
+                                      const TfLiteTensor* bias,
+                                      TfLiteTensor* output) {
+  const int* in = input->dims->data;
+  QdwTask t = {
+      .d = d, .x = input->data.raw, .storage = d->q.kind, .bias = bias,
+      .y = output->data.raw, .h = in[1], .w = in[2],
+      .c = in[3], .fh = filter->dims->data[1], .fw = filter->dims->data[2],
+      .oc = filter->dims->data[3], .oh = output->dims->data[1],
+      .ow = output->dims->data[2],
+  };
+  t.m = t.oc / t.c;
+  const int64_t rows = (int64_t)in[0] * t.oh;
+  if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
+  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
+    t.x = d->qinput;
+    t.storage = PL_QCONV_INT8;
+  }
+  const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
+  if (work < 32768.0)
+    qdw_rows_task(&t, 0, rows, 0);
+  else
+    pl_parallel_for(sg, rows, qdw_rows_task, &t);
+  return kTfLiteOk;
+}
+
 static TfLiteStatus dw_eval(PlSubgraph* sg, PlNode* node) {
-  const DwData* d = node->user_data;
+  DwData* d = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const TfLiteTensor* filter = pl_input(sg, node, kFilter);
   const TfLiteTensor* bias =
       pl_num_inputs(node) == 3 ? pl_input(sg, node, kBias) : NULL;
   TfLiteTensor* output = pl_output(sg, node, kOutput);
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return dw_eval_quantized(sg, d, input, filter, bias, output);
   const int* in = input->dims->data;
   DwTask t = {
       .d = d, .x = input->data.f, .filter = filter->data.f,
@@ -343,4 +578,7 @@ const PlKernel pl_kernel_depthwise_conv_2d = {
     .free = dw_free,
     .prepare = dw_prepare,
     .eval = dw_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias), "
+             "hybrid (float32 with int8 filter)",
 };

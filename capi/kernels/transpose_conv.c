@@ -15,8 +15,17 @@
  * otherwise at run time (dynamic output). Differences, on the safe side:
  * strides must be >= 1, the output shape must be non-negative and agree
  * with the data's batch and the weights' output channels; TANH / SIGN_BIT
- * activations are rejected; quantized and hybrid forms are not supported
- * yet. */
+ * activations are rejected.
+ *
+ * Quantized and hybrid forms (arithmetic in internal/quant_conv.h),
+ * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
+ * per-channel (or per-tensor) int8 weights and int32 bias; uint8 with
+ * per-tensor uint8 weights; 16x8 (int16 data, int8 weights, int64 bias and
+ * 64-bit sums, or int32 bias and sums when quantized_bias_type is INT32);
+ * hybrid (float32 data and output, int8 weights, each batch quantized
+ * asymmetrically on the fly, float terms scattered in the reference's
+ * order). Integer forms scatter into one integer sum per output element,
+ * then rescale each. Hybrid weights must have zero points of 0. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +33,7 @@
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
+#include "capi/kernels/internal/quant_conv.h"
 
 enum { kOutputShape = 0, kWeights = 1, kInput = 2, kBias = 3, kOutput = 0 };
 
@@ -34,12 +44,22 @@ enum {
   kFieldStrideW = 1,
   kFieldStrideH = 2,
   kFieldActivation = 3,
+  kFieldQuantizedBiasType = 4,
 };
 
 typedef struct TconvData {
-  int padding, stride_w, stride_h, activation;
+  int padding, stride_w, stride_h, activation, quantized_bias_type;
   float* scratch; /* weights as [FH][FW][IC][OC] */
   size_t scratch_floats;
+  PlQconv q;       /* the quantized / hybrid forms (q.kind FLOAT: float32) */
+  int16_t* qwt;    /* the int16 weights as [FH][FW][IC][OC] */
+  size_t qwt_count;
+  void* qsums;     /* one int32 / int64 sum per output element */
+  size_t qsums_bytes;
+  int8_t* qinput;  /* hybrid: the input quantized per batch */
+  size_t qinput_bytes;
+  float* qscale;   /* hybrid: per batch scale and zero point */
+  int32_t* qoffset;
 } TconvData;
 
 static TfLiteStatus tconv_init(PlSubgraph* sg, PlNode* node) {
@@ -54,6 +74,7 @@ static TfLiteStatus tconv_init(PlSubgraph* sg, PlNode* node) {
     d->stride_w = pl_fb_i32(o, kFieldStrideW, 0);
     d->stride_h = pl_fb_i32(o, kFieldStrideH, 0);
     d->activation = pl_fb_i8(o, kFieldActivation, PL_ACT_NONE);
+    d->quantized_bias_type = pl_fb_i8(o, kFieldQuantizedBiasType, 0);
   }
   node->user_data = d;
   return kTfLiteOk;
@@ -61,7 +82,15 @@ static TfLiteStatus tconv_init(PlSubgraph* sg, PlNode* node) {
 
 static void tconv_free(PlNode* node) {
   TconvData* d = node->user_data;
-  if (d) free(d->scratch);
+  if (d) {
+    free(d->scratch);
+    pl_qconv_free(&d->q);
+    free(d->qwt);
+    free(d->qsums);
+    free(d->qinput);
+    free(d->qscale);
+    free(d->qoffset);
+  }
   free(d);
   node->user_data = NULL;
 }
@@ -96,6 +125,57 @@ static TfLiteStatus tconv_resize(PlSubgraph* sg, const TfLiteTensor* shape,
   return pl_resize(sg, output, 4, dims);
 }
 
+/* Grows *buf to at least `bytes` (contents not kept). */
+static TfLiteStatus tconv_reserve(PlSubgraph* sg, void** buf, size_t* have,
+                                  size_t bytes) {
+  if (bytes <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc(bytes > 0 ? bytes : 1);
+  if (!*buf) {
+    pl_report(sg, "TRANSPOSE_CONV: out of memory for %zu scratch bytes.",
+              bytes);
+    return kTfLiteError;
+  }
+  *have = bytes;
+  return kTfLiteOk;
+}
+
+/* Prepare of the quantized and hybrid forms: the int16 weights (and their
+ * transposition), and for hybrid the quantized input. The sums are sized
+ * with the output (at eval when its shape is only known then). */
+static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
+                                            const TfLiteTensor* input,
+                                            const TfLiteTensor* weights) {
+  PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, weights));
+  const size_t count = (size_t)pl_num_elements(weights);
+  size_t have = d->qwt_count * sizeof(int16_t);
+  /* The buffers are stored back even on failure (freed or replaced). */
+  void* p = d->qwt;
+  TfLiteStatus st = tconv_reserve(sg, &p, &have, count * sizeof(int16_t));
+  d->qwt = p;
+  d->qwt_count = have / sizeof(int16_t);
+  PL_ENSURE_OK(st);
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    const int batches = input->dims->data[0];
+    p = d->qinput;
+    st = tconv_reserve(sg, &p, &d->qinput_bytes,
+                       (size_t)pl_num_elements(input));
+    d->qinput = p;
+    PL_ENSURE_OK(st);
+    free(d->qscale);
+    free(d->qoffset);
+    const size_t b = (size_t)(batches > 0 ? batches : 1);
+    d->qscale = malloc(sizeof(float) * b);
+    d->qoffset = malloc(sizeof(int32_t) * b);
+    if (!d->qscale || !d->qoffset) {
+      pl_report(sg, "TRANSPOSE_CONV: out of memory.");
+      return kTfLiteError;
+    }
+  }
+  return kTfLiteOk;
+}
+
 static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   TconvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -118,8 +198,17 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, input != NULL);
   PL_ENSURE(sg, output != NULL);
   const char* op = "TRANSPOSE_CONV";
-  PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, weights, "weights",
-                                        bias, output, d->activation, 4));
+  d->q.kind = pl_qconv_kind(input, weights);
+  if (d->q.kind == PL_QCONV_FLOAT) {
+    PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, weights, "weights",
+                                          bias, output, d->activation, 4));
+  } else {
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
+    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "weights", weights, 4));
+    PL_ENSURE_OK(pl_qconv_prepare(sg, op, PL_QCONV_OP_TRANSPOSE, input,
+                                  weights, bias, output, d->activation,
+                                  d->quantized_bias_type, &d->q));
+  }
   if (shape->type != kTfLiteInt32 || shape->dims->size != 1 ||
       shape->dims->data[0] != 4) {
     char s_s[160];
@@ -149,7 +238,9 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   }
   PL_ENSURE_OK(pl_nn_conv_check_bias(sg, op, bias, w[0], "weights", weights));
   const size_t need = (size_t)pl_num_elements(weights);
-  if (need > d->scratch_floats) {
+  if (d->q.kind != PL_QCONV_FLOAT)
+    PL_ENSURE_OK(tconv_prepare_quantized(sg, d, input, weights));
+  else if (need > d->scratch_floats) {
     float* p = realloc(d->scratch, need * sizeof(float));
     if (!p) {
       pl_report(sg, "TRANSPOSE_CONV: out of memory.");
@@ -164,8 +255,106 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   return kTfLiteOk;
 }
 
+/* ---- Quantized and hybrid forms ----------------------------------------
+ *
+ * Every input element scatters (x - zero point) * w into the integer sums
+ * of its output window (int32, int64 for 16x8); then each sum goes through
+ * the form's output stage. Hybrid scatters float terms
+ * (x - zp) * w * scale[oc] * batch_scale in the reference's order. */
+static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
+                                         const TfLiteTensor* weights,
+                                         const TfLiteTensor* input,
+                                         const TfLiteTensor* bias,
+                                         TfLiteTensor* output, int pad_h,
+                                         int pad_w) {
+  const PlQconv* q = &d->q;
+  const int* in = input->dims->data;
+  const int n = in[0], h = in[1], w = in[2], ic = in[3];
+  const int oc = weights->dims->data[0], fh = weights->dims->data[1],
+            fw = weights->dims->data[2];
+  const int oh = output->dims->data[1], ow = output->dims->data[2];
+  const int64_t count = pl_num_elements(output);
+  const size_t elem = q->acc64 ? sizeof(int64_t) : sizeof(int32_t);
+  if (q->kind != PL_QCONV_HYBRID)
+    PL_ENSURE_OK(tconv_reserve(sg, &d->qsums, &d->qsums_bytes,
+                               (size_t)count * elem));
+  if (count == 0) return kTfLiteOk;
+  if (!d->q.weights_ready) pl_qconv_weights(&d->q, weights);
+  /* [OC][FH][FW][IC] -> [FH][FW][IC][OC]. */
+  for (int o = 0; o < oc; ++o)
+    for (int t = 0; t < fh * fw; ++t)
+      for (int c = 0; c < ic; ++c)
+        d->qwt[((int64_t)t * ic + c) * oc + o] =
+            q->weights[((int64_t)o * fh * fw + t) * ic + c];
+  const void* x = input->data.raw;
+  PlQconvKind storage = q->kind;
+  if (q->kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(q, input, d->qinput, d->qscale, d->qoffset);
+    x = d->qinput;
+    storage = PL_QCONV_INT8;
+  }
+  float* yf = output->data.f;
+  int32_t* s32 = d->qsums;
+  int64_t* s64 = d->qsums;
+  if (q->kind == PL_QCONV_HYBRID)
+    memset(yf, 0, sizeof(float) * (size_t)count);
+  else
+    memset(d->qsums, 0, elem * (size_t)count);
+  for (int b = 0; b < n; ++b) {
+    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
+    const float batch_scale = q->kind == PL_QCONV_HYBRID ? d->qscale[b] : 0.0f;
+    for (int iy = 0; iy < h; ++iy) {
+      for (int ix = 0; ix < w; ++ix) {
+        const int64_t src = (((int64_t)b * h + iy) * w + ix) * ic;
+        for (int c = 0; c < ic; ++c) {
+          const int32_t v = pl_qconv_load(x, storage, src + c, zp);
+          const int64_t oy0 = (int64_t)iy * d->stride_h - pad_h;
+          const int64_t ox0 = (int64_t)ix * d->stride_w - pad_w;
+          for (int fy = 0; fy < fh; ++fy) {
+            const int64_t oy = oy0 + fy;
+            if (oy < 0 || oy >= oh) continue;
+            for (int fx = 0; fx < fw; ++fx) {
+              const int64_t ox = ox0 + fx;
+              if (ox < 0 || ox >= ow) continue;
+              const int64_t dst = (((int64_t)b * oh + oy) * ow + ox) * oc;
+              const int16_t* wc =
+                  d->qwt + (((int64_t)fy * fw + fx) * ic + c) * oc;
+              if (q->kind == PL_QCONV_HYBRID) {
+                for (int o = 0; o < oc; ++o)
+                  yf[dst + o] += (float)(v * wc[o]) * q->filter_scale[o] *
+                                 batch_scale;
+              } else if (q->acc64) {
+                for (int o = 0; o < oc; ++o)
+                  s64[dst + o] += (int64_t)v * wc[o];
+              } else {
+                for (int o = 0; o < oc; ++o)
+                  s32[dst + o] = pl_qconv_add32(s32[dst + o], v * wc[o]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const int o = (int)(i % oc);
+    if (q->kind == PL_QCONV_HYBRID) {
+      float v = yf[i];
+      if (bias) v += bias->data.f[o];
+      yf[i] = pl_nn_clamp(v, q->lo, q->hi);
+    } else if (q->acc64) {
+      const int64_t a = pl_qconv_add64(s64[i], pl_qconv_bias(bias, o));
+      pl_qconv_store(output->data.raw, q->kind, i, pl_qconv_out64(q, o, a));
+    } else {
+      const int32_t a = pl_qconv_add32(s32[i], (int32_t)pl_qconv_bias(bias, o));
+      pl_qconv_store(output->data.raw, q->kind, i, pl_qconv_out32(q, o, a));
+    }
+  }
+  return kTfLiteOk;
+}
+
 static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
-  const TconvData* d = node->user_data;
+  TconvData* d = node->user_data;
   const TfLiteTensor* shape = pl_input(sg, node, kOutputShape);
   const TfLiteTensor* weights = pl_input(sg, node, kWeights);
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -185,6 +374,9 @@ static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
   const int pad_w = (int)pl_nn_pad_before(
       ow, fw, d->stride_w, 1,
       pl_nn_out_size(d->padding, ow, fw, d->stride_w, 1));
+  if (d->q.kind != PL_QCONV_FLOAT)
+    return tconv_eval_quantized(sg, d, weights, input, bias, output, pad_h,
+                                pad_w);
   float lo, hi;
   pl_activation_range_f32(d->activation, &lo, &hi);
   /* [OC][FH][FW][IC] -> [FH][FW][IC][OC]: the inner loop runs over
@@ -240,4 +432,8 @@ const PlKernel pl_kernel_transpose_conv = {
     .free = tconv_free,
     .prepare = tconv_prepare,
     .eval = tconv_eval,
+    .types = "float32; int8 (per-channel int8 filter, int32 bias), uint8 "
+             "(per-tensor), int16 (16x8: int8 filter, int64 bias or int32 "
+             "with quantized_bias_type INT32), hybrid (float32 with int8 "
+             "filter)",
 };

@@ -1,0 +1,423 @@
+/* pylite: prepare-time checks, filter conversion, on-the-fly input
+ * quantization and the integer GEMM of the quantized convolutions (see
+ * quant_conv.h). */
+#include "capi/kernels/internal/quant_conv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/kernels/internal/gemm.h"
+
+PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
+                          const TfLiteTensor* filter) {
+  switch (input->type) {
+    case kTfLiteInt8: return PL_QCONV_INT8;
+    case kTfLiteUInt8: return PL_QCONV_UINT8;
+    case kTfLiteInt16: return PL_QCONV_INT16;
+    case kTfLiteFloat32:
+      return filter->type == kTfLiteInt8 ? PL_QCONV_HYBRID : PL_QCONV_FLOAT;
+    default: return PL_QCONV_FLOAT; /* the float path reports the type */
+  }
+}
+
+static const char* qconv_kind_name(PlQconvKind kind) {
+  switch (kind) {
+    case PL_QCONV_INT8: return "int8";
+    case PL_QCONV_UINT8: return "uint8";
+    case PL_QCONV_INT16: return "int16 (16x8)";
+    case PL_QCONV_HYBRID: return "hybrid (float32 input, int8 filter)";
+    default: return "float32";
+  }
+}
+
+static TfLiteStatus qconv_want_type(PlSubgraph* sg, const char* op,
+                                    PlQconvKind kind, const char* role,
+                                    const TfLiteTensor* t, TfLiteType want) {
+  if (t->type == want) return kTfLiteOk;
+  pl_report(sg, "%s %s: %s '%s' must be %s, got %s.", op,
+            qconv_kind_name(kind), role, t->name ? t->name : "",
+            TfLiteTypeGetName(want), TfLiteTypeGetName(t->type));
+  return kTfLiteError;
+}
+
+/* A quantized bias carries zero points of 0 when it has parameters (TFLite
+ * checks the per-tensor one). */
+static TfLiteStatus qconv_check_bias_zero(PlSubgraph* sg, const char* op,
+                                          const TfLiteTensor* bias) {
+  const TfLiteAffineQuantization* q = bias->quantization.params;
+  if (bias->quantization.type != kTfLiteAffineQuantization || !q ||
+      !q->zero_point)
+    return kTfLiteOk;
+  for (int k = 0; k < q->zero_point->size; ++k) {
+    if (q->zero_point->data[k] != 0) {
+      pl_report(sg, "%s: bias '%s' has zero point %d at index %d; it must "
+                "be 0.", op, bias->name ? bias->name : "",
+                (int)q->zero_point->data[k], k);
+      return kTfLiteError;
+    }
+  }
+  return kTfLiteOk;
+}
+
+static TfLiteStatus qconv_alloc(PlSubgraph* sg, PlQconv* q, int channels) {
+  free(q->multiplier);
+  free(q->shift);
+  free(q->filter_scale);
+  const size_t n = channels > 0 ? (size_t)channels : 1;
+  q->multiplier = malloc(n * sizeof(*q->multiplier));
+  q->shift = malloc(n * sizeof(*q->shift));
+  q->filter_scale = malloc(n * sizeof(*q->filter_scale));
+  if (!q->multiplier || !q->shift || !q->filter_scale) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  q->channels = channels;
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_qconv_prepare(PlSubgraph* sg, const char* op, PlQconvOp which,
+                              const TfLiteTensor* input,
+                              const TfLiteTensor* filter,
+                              const TfLiteTensor* bias,
+                              const TfLiteTensor* output, int activation,
+                              int quantized_bias_type, PlQconv* q) {
+  const PlQconvKind kind = pl_qconv_kind(input, filter);
+  q->kind = kind;
+  const int cdim = which == PL_QCONV_OP_DEPTHWISE ? 3 : 0;
+  const int channels = filter->dims->data[cdim];
+  const char* frole = which == PL_QCONV_OP_TRANSPOSE ? "weights" : "filter";
+
+  /* Types. */
+  const TfLiteType ftype = kind == PL_QCONV_UINT8 ? kTfLiteUInt8 : kTfLiteInt8;
+  const TfLiteType otype = kind == PL_QCONV_INT8    ? kTfLiteInt8
+                           : kind == PL_QCONV_UINT8 ? kTfLiteUInt8
+                           : kind == PL_QCONV_INT16 ? kTfLiteInt16
+                                                    : kTfLiteFloat32;
+  PL_ENSURE_OK(qconv_want_type(sg, op, kind, frole, filter, ftype));
+  PL_ENSURE_OK(qconv_want_type(sg, op, kind, "output", output, otype));
+  q->acc64 = false;
+  if (kind == PL_QCONV_INT16) {
+    const int t = quantized_bias_type;
+    if (t != PL_QCONV_BIAS_DEFAULT && t != PL_QCONV_BIAS_INT32 &&
+        t != PL_QCONV_BIAS_INT64) {
+      pl_report(sg, "%s int16 (16x8): quantized_bias_type must be INT32 or "
+                "INT64, got TensorType %d.", op, t);
+      return kTfLiteError;
+    }
+    q->acc64 = t != PL_QCONV_BIAS_INT32;
+    if (bias) {
+      const TfLiteType want = q->acc64 ? kTfLiteInt64 : kTfLiteInt32;
+      if (bias->type != want) {
+        pl_report(sg, "%s int16 (16x8): bias '%s' must be %s%s, got %s.", op,
+                  bias->name ? bias->name : "", TfLiteTypeGetName(want),
+                  q->acc64 ? " (an int32 bias needs the option "
+                             "quantized_bias_type INT32)"
+                           : " (option quantized_bias_type is INT32)",
+                  TfLiteTypeGetName(bias->type));
+        return kTfLiteError;
+      }
+    }
+  } else if (bias) {
+    const TfLiteType want =
+        kind == PL_QCONV_HYBRID ? kTfLiteFloat32 : kTfLiteInt32;
+    PL_ENSURE_OK(qconv_want_type(sg, op, kind, "bias", bias, want));
+  }
+  switch (activation) {
+    case PL_ACT_NONE:
+    case PL_ACT_RELU:
+    case PL_ACT_RELU_N1_TO_1:
+    case PL_ACT_RELU6:
+      break;
+    default:
+      pl_report(sg, "%s %s supports the fused activations NONE, RELU, "
+                "RELU_N1_TO_1 and RELU6, got %d.", op, qconv_kind_name(kind),
+                activation);
+      return kTfLiteError;
+  }
+
+  /* Quantization parameters. */
+  const PlQuantRule per_channel = {cdim, true};
+  const PlQuantRule per_tensor = {-1, false};
+  const PlQuantRule symmetric = {-1, true};
+  PL_ENSURE_OK(pl_q_check(sg, op, frole, filter,
+                          kind == PL_QCONV_UINT8 ? &per_tensor : &per_channel));
+  if (kind != PL_QCONV_HYBRID) {
+    const PlQuantRule* rule =
+        kind == PL_QCONV_INT16 ? &symmetric : &per_tensor;
+    PL_ENSURE_OK(pl_q_check(sg, op, "input", input, rule));
+    PL_ENSURE_OK(pl_q_check(sg, op, "output", output, rule));
+    if (bias) PL_ENSURE_OK(qconv_check_bias_zero(sg, op, bias));
+  }
+  PL_ENSURE_OK(qconv_alloc(sg, q, channels));
+  const TfLiteAffineQuantization* fq = filter->quantization.params;
+  const int nscales = fq->scale->size;
+  for (int c = 0; c < channels; ++c)
+    q->filter_scale[c] = fq->scale->data[nscales > 1 ? c : 0];
+  q->input_zp = q->filter_zp = q->output_zp = 0;
+  q->act_min = q->act_max = 0;
+  q->lo = q->hi = 0.0f;
+
+  if (kind == PL_QCONV_HYBRID) {
+    pl_activation_range_f32(activation, &q->lo, &q->hi);
+    /* LiteRT quantizes the input symmetrically only in CONV_2D, when every
+     * filter scale is the same. */
+    bool differ = false;
+    for (int k = 1; k < nscales; ++k)
+      if (fq->scale->data[k] != fq->scale->data[0]) differ = true;
+    q->asymmetric = which != PL_QCONV_OP_CONV || differ;
+    return kTfLiteOk;
+  }
+  const PlQuantParams in_p = pl_q_params(input);
+  const PlQuantParams out_p = pl_q_params(output);
+  q->input_zp = in_p.zero_point;
+  q->output_zp = out_p.zero_point;
+  if (kind == PL_QCONV_UINT8) {
+    const PlQuantParams f_p = pl_q_params(filter);
+    q->filter_zp = f_p.zero_point;
+    /* TFLite requires the bias scale to be close to input * filter scale
+     * (else the bias would be misread). */
+    const double product = (double)in_p.scale * (double)f_p.scale;
+    if (bias) {
+      const double bias_scale = pl_q_params(bias).scale;
+      const double diff = fabs(product - bias_scale);
+      if (!(diff / (double)out_p.scale <= 0.02)) {
+        pl_report(sg, "%s uint8: bias '%s' scale %g must equal input scale "
+                  "* filter scale (%g) to within 2%% of the output scale "
+                  "%g.", op, bias->name ? bias->name : "", bias_scale,
+                  product, (double)out_p.scale);
+        return kTfLiteError;
+      }
+    }
+    /* The product is rounded to float first, as TFLite. */
+    const double real = (double)(in_p.scale * f_p.scale) / (double)out_p.scale;
+    int32_t m;
+    int s;
+    pl_q_multiplier(real, &m, &s);
+    for (int c = 0; c < channels; ++c) {
+      q->multiplier[c] = m;
+      q->shift[c] = s;
+    }
+  } else {
+    pl_q_channel_multipliers(input, filter, output, channels, q->multiplier,
+                             q->shift);
+  }
+  if (q->acc64) {
+    /* The 64-bit multiply shifts right by 15 - shift: the rescale must be
+     * below 2^14. */
+    for (int c = 0; c < channels; ++c) {
+      if (q->shift[c] > 14) {
+        pl_report(sg, "%s int16 (16x8): channel %d rescales by input scale "
+                  "* filter scale / output scale >= 2^14, which the 64-bit "
+                  "fixed-point multiply cannot represent.", op, c);
+        return kTfLiteError;
+      }
+    }
+  }
+  return pl_q_activation_range(sg, activation, output, &q->act_min,
+                               &q->act_max);
+}
+
+TfLiteStatus pl_qconv_reserve_weights(PlSubgraph* sg, PlQconv* q,
+                                      const TfLiteTensor* filter) {
+  const int64_t n = pl_num_elements(filter);
+  if ((size_t)n > q->weights_cap) {
+    int16_t* p = realloc(q->weights, (size_t)(n > 0 ? n : 1) * sizeof(int16_t));
+    if (!p) {
+      pl_report(sg, "Out of memory for %lld filter values.", (long long)n);
+      return kTfLiteError;
+    }
+    q->weights = p;
+    q->weights_cap = (size_t)n;
+  }
+  q->weights_ready = false;
+  if (pl_is_constant(filter) && filter->data.raw) {
+    pl_qconv_weights(q, filter);
+    q->weights_ready = true;
+    q->weights_src = filter->data.raw;
+  }
+  return kTfLiteOk;
+}
+
+void pl_qconv_weights(PlQconv* q, const TfLiteTensor* filter) {
+  const int64_t n = pl_num_elements(filter);
+  if (filter->type == kTfLiteUInt8) {
+    for (int64_t k = 0; k < n; ++k)
+      q->weights[k] = (int16_t)(filter->data.uint8[k] - q->filter_zp);
+  } else {
+    for (int64_t k = 0; k < n; ++k) q->weights[k] = filter->data.int8[k];
+  }
+}
+
+void pl_qconv_free(PlQconv* q) {
+  free(q->multiplier);
+  free(q->shift);
+  free(q->filter_scale);
+  free(q->weights);
+  memset(q, 0, sizeof(*q));
+}
+
+void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
+                                  float* scale, int32_t* offset) {
+  float mn = n > 0 ? x[0] : 0.0f, mx = mn;
+  for (int64_t k = 1; k < n; ++k) {
+    if (x[k] < mn) mn = x[k];
+    if (mx < x[k]) mx = x[k];
+  }
+  const double rmin = mn < 0.0f ? mn : 0.0f;
+  const double rmax = 0.0f < mx ? mx : 0.0f;
+  if (rmin == rmax) {
+    memset(q, 0, (size_t)n);
+    *scale = 1.0f;
+    *offset = 0;
+    return;
+  }
+  const double qmin = -128.0, qmax = 127.0;
+  const double s = (rmax - rmin) / (qmax - qmin);
+  const double zp_from_min = qmin - rmin / s;
+  const double zp_from_max = qmax - rmax / s;
+  const double err_min = fabs(qmin) + fabs(rmin / s);
+  const double err_max = fabs(qmax) + fabs(rmax / s);
+  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
+  int32_t nudged;
+  if (zp <= qmin)
+    nudged = -128;
+  else if (zp >= qmax)
+    nudged = 127;
+  else
+    nudged = (int32_t)round(zp);
+  *scale = (float)s;
+  *offset = nudged;
+  const float inv = 1.0f / *scale;
+  for (int64_t k = 0; k < n; ++k) {
+    const int32_t v = (int32_t)roundf((float)nudged + x[k] * inv);
+    q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+  }
+}
+
+void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
+                                 float* scale) {
+  float mn = n > 0 ? x[0] : 0.0f, mx = mn;
+  for (int64_t k = 1; k < n; ++k) {
+    if (x[k] < mn) mn = x[k];
+    if (mx < x[k]) mx = x[k];
+  }
+  const float a = fabsf(mn), b = fabsf(mx);
+  const float range = a < b ? b : a;
+  if (range == 0.0f) {
+    memset(q, 0, (size_t)n);
+    *scale = 1.0f;
+    return;
+  }
+  *scale = range / 127.0f;
+  const float inv = 127.0f / range;
+  for (int64_t k = 0; k < n; ++k) {
+    const int32_t v = (int32_t)roundf(x[k] * inv);
+    q[k] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
+  }
+}
+
+void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
+                           int8_t* qbuf, float* scales, int32_t* offsets) {
+  const int batches = input->dims->data[0];
+  if (batches <= 0) return;
+  const int64_t per_batch = pl_num_elements(input) / batches;
+  for (int b = 0; b < batches; ++b) {
+    const float* xb = input->data.f + b * per_batch;
+    int8_t* qb = qbuf + b * per_batch;
+    if (q->asymmetric) {
+      pl_qconv_quantize_asymmetric(xb, per_batch, qb, &scales[b],
+                                   &offsets[b]);
+    } else {
+      pl_qconv_quantize_symmetric(xb, per_batch, qb, &scales[b]);
+      scales[b] *= q->filter_scale[0];
+      offsets[b] = 0;
+    }
+  }
+}
+
+/* Each output is an independent dot product; the d loops vectorize (int16
+ * products widened to the accumulator). Four columns at a time share the
+ * row's loads. The body is compiled twice: for the baseline ISA and for
+ * AVX2, chosen at run time. */
+#define PL_QGEMM_BODY(ACC, UACC)                                            \
+  for (int64_t i = 0; i < m; ++i) {                                        \
+    const int16_t* ai = a + i * lda;                                       \
+    ACC* out = acc + i * ldc;                                              \
+    int64_t j = 0;                                                         \
+    for (; j + 4 <= n; j += 4) {                                           \
+      const int16_t* b0 = b + j * k;                                       \
+      const int16_t* b1 = b0 + k;                                          \
+      const int16_t* b2 = b1 + k;                                          \
+      const int16_t* b3 = b2 + k;                                          \
+      UACC s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                 \
+      for (int64_t d = 0; d < k; ++d) {                                    \
+        const int32_t v = ai[d];                                           \
+        s0 += (UACC)(ACC)(v * b0[d]);                                      \
+        s1 += (UACC)(ACC)(v * b1[d]);                                      \
+        s2 += (UACC)(ACC)(v * b2[d]);                                      \
+        s3 += (UACC)(ACC)(v * b3[d]);                                      \
+      }                                                                    \
+      out[j] = (ACC)s0;                                                    \
+      out[j + 1] = (ACC)s1;                                                \
+      out[j + 2] = (ACC)s2;                                                \
+      out[j + 3] = (ACC)s3;                                                \
+    }                                                                      \
+    for (; j < n; ++j) {                                                   \
+      const int16_t* bj = b + j * k;                                       \
+      UACC s = 0;                                                          \
+      for (int64_t d = 0; d < k; ++d)                                      \
+        s += (UACC)(ACC)((int32_t)ai[d] * bj[d]);                          \
+      out[j] = (ACC)s;                                                     \
+    }                                                                      \
+  }
+
+static void qgemm_i32_base(const int16_t* a, int64_t lda, const int16_t* b,
+                           int64_t m, int64_t n, int64_t k, int32_t* acc,
+                           int64_t ldc) {
+  PL_QGEMM_BODY(int32_t, uint32_t)
+}
+
+static void qgemm_i64_base(const int16_t* a, int64_t lda, const int16_t* b,
+                           int64_t m, int64_t n, int64_t k, int64_t* acc,
+                           int64_t ldc) {
+  PL_QGEMM_BODY(int64_t, uint64_t)
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QGEMM_X86 1
+__attribute__((target("avx2"))) static void qgemm_i32_avx2(
+    const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
+    int64_t k, int32_t* acc, int64_t ldc) {
+  PL_QGEMM_BODY(int32_t, uint32_t)
+}
+
+__attribute__((target("avx2"))) static void qgemm_i64_avx2(
+    const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
+    int64_t k, int64_t* acc, int64_t ldc) {
+  PL_QGEMM_BODY(int64_t, uint64_t)
+}
+#endif
+
+void pl_qgemm_i32(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int32_t* acc, int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qgemm_i32_avx2(a, lda, b, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qgemm_i32_base(a, lda, b, m, n, k, acc, ldc);
+}
+
+void pl_qgemm_i64(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int64_t* acc, int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qgemm_i64_avx2(a, lda, b, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qgemm_i64_base(a, lda, b, m, n, k, acc, ldc);
+}

@@ -1,0 +1,205 @@
+/* pylite: the quantized and hybrid forms shared by CONV_2D,
+ * DEPTHWISE_CONV_2D and TRANSPOSE_CONV (quant_conv.c).
+ *
+ * Four forms besides float32, told apart by the input and filter types:
+ *   int8    int8 input / output, int8 filter (per channel or per tensor,
+ *           zero points 0), int32 bias. acc = sum w * (x - zx) in int32,
+ *           + bias, times the channel's multiplier (pl_q_mul), + zy, clamped.
+ *   uint8   the legacy form: uint8 input / output / filter (per tensor, any
+ *           zero points), int32 bias. acc = sum (w - zw) * (x - zx); one
+ *           multiplier float(sx * sw) / sy, as TFLite's
+ *           GetQuantizedConvolutionMultipler.
+ *   int16   "16x8": int16 input / output with zero points 0, int8 filter,
+ *           int64 bias: a 64-bit accumulator and pl_q_mul64, no output
+ *           offset. CONV_2D and TRANSPOSE_CONV also take an int32 bias when
+ *           the options' quantized_bias_type says INT32: then a wrapping
+ *           32-bit accumulator and pl_q_mul, as LiteRT.
+ *   hybrid  float32 input / output / bias, int8 filter ("dynamic range"):
+ *           each batch of the input is quantized to int8 on the fly
+ *           (asymmetric, or symmetric for CONV_2D when every filter scale is
+ *           the same, as LiteRT), the int32 sums are scaled back to float.
+ * Padding taps contribute nothing in every form (TFLite's reference
+ * kernels skip them): CONV_2D's im2col stores x - zx with 0 at padding,
+ * the depthwise and transpose loops visit only the taps inside. Integer
+ * sums wrap as TFLite's int32 accumulators do, so their order is free.
+ *
+ * Everything is checked in pl_qconv_prepare, with messages naming the op,
+ * the tensor and the bad value; the kernels then run blindly. */
+#ifndef PYLITE_KERNELS_INTERNAL_QUANT_CONV_H_
+#define PYLITE_KERNELS_INTERNAL_QUANT_CONV_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant.h"
+
+typedef enum PlQconvKind {
+  PL_QCONV_FLOAT = 0,
+  PL_QCONV_INT8,
+  PL_QCONV_UINT8,
+  PL_QCONV_INT16,
+  PL_QCONV_HYBRID,
+} PlQconvKind;
+
+/* Schema TensorType values of the quantized_bias_type option. */
+enum { PL_QCONV_BIAS_DEFAULT = 0, PL_QCONV_BIAS_INT32 = 2,
+       PL_QCONV_BIAS_INT64 = 4 };
+
+/* Which op is asking: the filter layout and LiteRT's per-op rules. */
+typedef enum PlQconvOp {
+  PL_QCONV_OP_CONV,      /* filter [OC, FH, FW, IC], channels on dim 0 */
+  PL_QCONV_OP_DEPTHWISE, /* filter [1, FH, FW, OC], channels on dim 3 */
+  PL_QCONV_OP_TRANSPOSE, /* weights [OC, FH, FW, IC], channels on dim 0 */
+} PlQconvOp;
+
+typedef struct PlQconv {
+  PlQconvKind kind;
+  /* int16: 64-bit accumulator and multiply (int64 bias); false for the
+   * int32-bias form. */
+  bool acc64;
+  /* hybrid: asymmetric per-batch input quantization (false: symmetric). */
+  bool asymmetric;
+  int channels;         /* output channels */
+  int32_t* multiplier;  /* per output channel (uint8: all the same) */
+  int* shift;
+  float* filter_scale;  /* hybrid: per output channel */
+  int32_t input_zp, filter_zp, output_zp;
+  int32_t act_min, act_max; /* quantized clamp */
+  float lo, hi;             /* hybrid: float clamp */
+  /* The filter as int16 (w - zw), in the filter's own layout: converted in
+   * prepare when constant, else at every eval. */
+  int16_t* weights;
+  size_t weights_cap;
+  bool weights_ready;
+  const void* weights_src;
+} PlQconv;
+
+/* The form of (input, filter): FLOAT when both are float32 (the caller's
+ * float path), otherwise the quantized or hybrid form to check. */
+PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
+                          const TfLiteTensor* filter);
+
+/* Checks types and quantization parameters of a quantized / hybrid
+ * convolution and fills q (multipliers, offsets, clamp). `bias` may be
+ * NULL; quantized_bias_type is the option's value (PL_QCONV_BIAS_DEFAULT
+ * when the op has none). Reports a clear error and fails otherwise. */
+TfLiteStatus pl_qconv_prepare(PlSubgraph* sg, const char* op, PlQconvOp which,
+                              const TfLiteTensor* input,
+                              const TfLiteTensor* filter,
+                              const TfLiteTensor* bias,
+                              const TfLiteTensor* output, int activation,
+                              int quantized_bias_type, PlQconv* q);
+
+/* Converts the filter into q->weights when it is constant (prepare), or
+ * every time when not (eval: call pl_qconv_weights again). */
+TfLiteStatus pl_qconv_reserve_weights(PlSubgraph* sg, PlQconv* q,
+                                      const TfLiteTensor* filter);
+void pl_qconv_weights(PlQconv* q, const TfLiteTensor* filter);
+
+void pl_qconv_free(PlQconv* q);
+
+/* Quantizes n floats to int8 as TFLite's AsymmetricQuantizeFloats (range
+ * widened to include 0, zero point nudged into [-128, 127]). */
+void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
+                                  float* scale, int32_t* offset);
+/* As TFLite's SymmetricQuantizeFloats: scale max|x| / 127, values in
+ * [-127, 127]; scale 1 and all zeros when every x is 0. */
+void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
+                                 float* scale);
+
+/* The output stage of the 32-bit forms: rescale, offset, clamp. */
+static inline int32_t pl_qconv_out32(const PlQconv* q, int c, int32_t acc) {
+  const int32_t v = pl_q_mul(acc, q->multiplier[c], q->shift[c]) + q->output_zp;
+  return pl_q_clamp(v, q->act_min, q->act_max);
+}
+
+/* The output stage of the 64-bit int16 form (no output offset). */
+static inline int32_t pl_qconv_out64(const PlQconv* q, int c, int64_t acc) {
+  return pl_q_clamp(pl_q_mul64(acc, q->multiplier[c], q->shift[c]),
+                    q->act_min, q->act_max);
+}
+
+/* Wrapping int32 addition (TFLite's accumulators wrap in practice; C's
+ * signed overflow would be undefined). */
+static inline int32_t pl_qconv_add32(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static inline int64_t pl_qconv_add64(int64_t a, int64_t b) {
+  return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* Reads element k of an int32 / int64 bias as int64 (0 without a bias). */
+static inline int64_t pl_qconv_bias(const TfLiteTensor* bias, int k) {
+  if (!bias) return 0;
+  return bias->type == kTfLiteInt64 ? bias->data.i64[k] : bias->data.i32[k];
+}
+
+/* Stores a clamped value into an int8 / uint8 / int16 output. */
+static inline void pl_qconv_store(void* out, PlQconvKind kind, int64_t k,
+                                  int32_t v) {
+  switch (kind) {
+    case PL_QCONV_INT8: ((int8_t*)out)[k] = (int8_t)v; break;
+    case PL_QCONV_UINT8: ((uint8_t*)out)[k] = (uint8_t)v; break;
+    default: ((int16_t*)out)[k] = (int16_t)v; break;
+  }
+}
+
+/* Hybrid: quantizes each batch of the float input into qbuf (int8, the
+ * input's size), asymmetrically or symmetrically per q->asymmetric, with
+ * each batch's scale and zero point in scales / offsets (symmetric: the
+ * scale times the filter's, zero point 0). The kernels then read qbuf as
+ * an int8 input whose zero point depends on the batch. */
+void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
+                           int8_t* qbuf, float* scales, int32_t* offsets);
+
+/* The storage type of a form's (quantized) input: int8 for int8 and
+ * hybrid (its quantized copy), uint8, int16. */
+static inline PlQconvKind pl_qconv_storage(PlQconvKind kind) {
+  return kind == PL_QCONV_HYBRID ? PL_QCONV_INT8 : kind;
+}
+
+/* dst[i] = x[at + i] - zp for i < n, x of the given storage. */
+static inline void pl_qconv_widen(int16_t* dst, const void* x,
+                                  PlQconvKind storage, int64_t at, int64_t n,
+                                  int32_t zp) {
+  switch (storage) {
+    case PL_QCONV_UINT8: {
+      const uint8_t* s = (const uint8_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+    case PL_QCONV_INT16: {
+      const int16_t* s = (const int16_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+    default: {
+      const int8_t* s = (const int8_t*)x + at;
+      for (int64_t i = 0; i < n; ++i) dst[i] = (int16_t)(s[i] - zp);
+      break;
+    }
+  }
+}
+
+/* x[k] - zp as int32, x of the given storage. */
+static inline int32_t pl_qconv_load(const void* x, PlQconvKind storage,
+                                    int64_t k, int32_t zp) {
+  switch (storage) {
+    case PL_QCONV_UINT8: return (int32_t)((const uint8_t*)x)[k] - zp;
+    case PL_QCONV_INT16: return (int32_t)((const int16_t*)x)[k] - zp;
+    default: return (int32_t)((const int8_t*)x)[k] - zp;
+  }
+}
+
+/* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
+ * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
+ * int32 or int64 sums of int16 products. AVX2 when the CPU has it (the
+ * sums are exact integers: the same on every path). */
+void pl_qgemm_i32(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int32_t* acc, int64_t ldc);
+void pl_qgemm_i64(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
+                  int64_t n, int64_t k, int64_t* acc, int64_t ldc);
+
+#endif /* PYLITE_KERNELS_INTERNAL_QUANT_CONV_H_ */

@@ -1,0 +1,187 @@
+/* pylite: tests of the quantized convolutions' helpers
+ * (capi/kernels/internal/quant_conv.c) and of their thread independence.
+ *
+ * - The hybrid input quantization, on hand-worked values: LiteRT's
+ *   asymmetric rule (range widened to 0, zero point from the side with the
+ *   smaller error, nudged into [-128, 127]) and its symmetric one.
+ * - The integer GEMM against the plain loop, on the portable and AVX2
+ *   paths, with sums that wrap around int32 as TFLite's accumulators do.
+ * - Converter-made quantized models of the conformance suite give the same
+ *   bytes with one thread and with four. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant_conv.h"
+#include "check.h"
+#include "pylite/pylite.h"
+
+static void test_asymmetric(void) {
+  int8_t q[3];
+  float scale = 0;
+  int32_t offset = 0;
+  /* [-1, 3]: scale 4/255; both sides give zero point -64.25, the min side
+   * has the smaller error; -64.25 rounds to -64. */
+  const float x[3] = {-1.0f, 0.0f, 3.0f};
+  pl_qconv_quantize_asymmetric(x, 3, q, &scale, &offset);
+  CHECK(scale == (float)(4.0 / 255.0));
+  CHECK(offset == -64);
+  CHECK(q[0] == -128 && q[1] == -64 && q[2] == 127);
+
+  /* All positive: the range starts at 0, zero point -128; 1.0 lands on
+   * -0.5, rounded away from zero. */
+  const float p[2] = {1.0f, 2.0f};
+  pl_qconv_quantize_asymmetric(p, 2, q, &scale, &offset);
+  CHECK(offset == -128);
+  CHECK(q[0] == -1 && q[1] == 127);
+
+  /* All zero: scale 1, zero point 0, zeros. */
+  const float z[3] = {0.0f, 0.0f, 0.0f};
+  memset(q, 5, sizeof(q));
+  pl_qconv_quantize_asymmetric(z, 3, q, &scale, &offset);
+  CHECK(scale == 1.0f && offset == 0);
+  CHECK(q[0] == 0 && q[1] == 0 && q[2] == 0);
+}
+
+static void test_symmetric(void) {
+  int8_t q[3];
+  float scale = 0;
+  const float x[3] = {-2.0f, 1.0f, 0.5f};
+  pl_qconv_quantize_symmetric(x, 3, q, &scale);
+  CHECK(scale == 2.0f / 127.0f);
+  /* 127 / 2 = 63.5 per unit: 63.5 rounds away from zero. */
+  CHECK(q[0] == -127 && q[1] == 64 && q[2] == 32);
+  const float z[2] = {0.0f, -0.0f};
+  pl_qconv_quantize_symmetric(z, 2, q, &scale);
+  CHECK(scale == 1.0f && q[0] == 0 && q[1] == 0);
+}
+
+static uint32_t g_seed = 88172645u;
+static int16_t rand_i16(void) {
+  g_seed ^= g_seed << 13;
+  g_seed ^= g_seed >> 17;
+  g_seed ^= g_seed << 5;
+  return (int16_t)(g_seed >> 16);
+}
+
+static void check_gemm(int64_t m, int64_t n, int64_t k, int64_t lda,
+                       bool extreme) {
+  int16_t* a = malloc(sizeof(int16_t) * (size_t)(m * lda + 1));
+  int16_t* b = malloc(sizeof(int16_t) * (size_t)(n * k + 1));
+  int32_t* got32 = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  int64_t* got64 = malloc(sizeof(int64_t) * (size_t)(m * n + 1));
+  for (int64_t i = 0; i < m * lda; ++i) a[i] = extreme ? INT16_MIN : rand_i16();
+  for (int64_t i = 0; i < n * k; ++i) b[i] = extreme ? INT16_MIN : rand_i16();
+  for (int portable = 0; portable < 2; ++portable) {
+    pl_simd_force_portable(portable == 1);
+    pl_qgemm_i32(a, lda, b, m, n, k, got32, n);
+    pl_qgemm_i64(a, lda, b, m, n, k, got64, n);
+    int bad32 = 0, bad64 = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        uint32_t s32 = 0;
+        int64_t s64 = 0;
+        for (int64_t d = 0; d < k; ++d) {
+          const int32_t p = (int32_t)a[i * lda + d] * b[j * k + d];
+          s32 += (uint32_t)p;
+          s64 += p;
+        }
+        if (got32[i * n + j] != (int32_t)s32) ++bad32;
+        if (got64[i * n + j] != s64) ++bad64;
+      }
+    }
+    CHECK(bad32 == 0);
+    CHECK(bad64 == 0);
+  }
+  pl_simd_force_portable(false);
+  free(a);
+  free(b);
+  free(got32);
+  free(got64);
+}
+
+static void test_gemm(void) {
+  check_gemm(1, 1, 1, 1, false);
+  check_gemm(7, 5, 13, 13, false);
+  check_gemm(9, 16, 200, 211, false); /* a strided A, as the direct 1x1 */
+  check_gemm(3, 6, 0, 4, false);      /* empty sums */
+  /* (-32768)^2 * 4 = 2^32: the int32 sum wraps to 0, the int64 one not. */
+  check_gemm(2, 5, 4, 4, true);
+  int16_t a[4] = {INT16_MIN, INT16_MIN, INT16_MIN, INT16_MIN};
+  int32_t s32 = -1;
+  int64_t s64 = -1;
+  pl_qgemm_i32(a, 4, a, 1, 1, 4, &s32, 1);
+  pl_qgemm_i64(a, 4, a, 1, 1, 4, &s64, 1);
+  CHECK(s32 == 0);
+  CHECK(s64 == ((int64_t)1 << 32));
+}
+
+/* Runs a one-input model with `threads` threads on bytes `in`; returns the
+ * output bytes (malloc'd) or NULL. */
+static unsigned char* run_model(const char* path, int threads,
+                                const unsigned char* in, size_t* out_size,
+                                size_t* in_size) {
+  TfLiteModel* model = TfLiteModelCreateFromFile(path);
+  if (!model) return NULL;
+  TfLiteInterpreterOptions* o = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetNumThreads(o, threads);
+  TfLiteInterpreter* interp = TfLiteInterpreterCreate(model, o);
+  TfLiteInterpreterOptionsDelete(o);
+  TfLiteModelDelete(model);
+  unsigned char* out = NULL;
+  if (interp && TfLiteInterpreterAllocateTensors(interp) == kTfLiteOk) {
+    TfLiteTensor* x = TfLiteInterpreterGetInputTensor(interp, 0);
+    *in_size = TfLiteTensorByteSize(x);
+    if (in) TfLiteTensorCopyFromBuffer(x, in, *in_size);
+    if (TfLiteInterpreterInvoke(interp) == kTfLiteOk) {
+      const TfLiteTensor* y = TfLiteInterpreterGetOutputTensor(interp, 0);
+      *out_size = TfLiteTensorByteSize(y);
+      out = malloc(*out_size);
+      TfLiteTensorCopyToBuffer(y, out, *out_size);
+    }
+  }
+  TfLiteInterpreterDelete(interp);
+  return out;
+}
+
+static void test_threads(void) {
+  const char* models[] = {
+      "tests/conformance/models/qconv/conv_blocks_int8.tflite",
+      "tests/conformance/models/qconv/dw_rows_int8.tflite",
+      "tests/conformance/models/qconv/conv_wide_16x8.tflite",
+      "tests/conformance/models/qconv/conv_hybrid.tflite",
+      "tests/conformance/models/qconv/dw_hybrid_stride2.tflite",
+      "tests/conformance/models/qconv/u8_conv_grouped.tflite",
+  };
+  for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); ++m) {
+    size_t in_size = 0, out1 = 0, out4 = 0;
+    unsigned char* probe = run_model(models[m], 1, NULL, &out1, &in_size);
+    CHECK(probe != NULL);
+    free(probe);
+    unsigned char* in = malloc(in_size ? in_size : 1);
+    for (size_t i = 0; i < in_size; ++i) in[i] = (unsigned char)(rand_i16());
+    if (strstr(models[m], "hybrid")) {
+      /* Finite floats for the hybrid models. */
+      float* f = (float*)in;
+      for (size_t i = 0; i < in_size / sizeof(float); ++i)
+        f[i] = (float)rand_i16() / 4096.0f;
+    }
+    unsigned char* y1 = run_model(models[m], 1, in, &out1, &in_size);
+    unsigned char* y4 = run_model(models[m], 4, in, &out4, &in_size);
+    CHECK(y1 != NULL && y4 != NULL);
+    CHECK(out1 == out4);
+    if (y1 && y4 && out1 == out4) CHECK(memcmp(y1, y4, out1) == 0);
+    free(in);
+    free(y1);
+    free(y4);
+  }
+}
+
+int main(void) {
+  test_asymmetric();
+  test_symmetric();
+  test_gemm();
+  test_threads();
+  return CHECK_SUMMARY();
+}
