@@ -354,35 +354,35 @@ def _move_cases():
     x = _qdata(type_name, (2, 3, 4))
     pads = np.array([[1, 0], [0, 2], [3, 1]], np.int32)
     out = [3, 5, 8]
-    yield _single("pad_%s" % t, "PAD", type_name, x, q, out, q,
+    yield _single("raw_pad_%s" % t, "PAD", type_name, x, q, out, q,
                   consts=[("paddings", pads, "INT32", None)])
     value = _qdata(type_name, (1,))
-    yield _single("padv2_%s" % t, "PADV2", type_name, x, q, out, q,
+    yield _single("raw_padv2_%s" % t, "PADV2", type_name, x, q, out, q,
                   consts=[("paddings", pads, "INT32", None),
                           ("value", value, type_name, q)])
-    yield _single("mirror_pad_%s" % t, "MIRROR_PAD", type_name, x, q,
+    yield _single("raw_mirror_pad_%s" % t, "MIRROR_PAD", type_name, x, q,
                   [4, 5, 7], q,
                   consts=[("paddings", np.array([[1, 1], [0, 2], [2, 1]],
                                                 np.int32), "INT32", None)],
                   options=("MirrorPadOptions", {"mode": 1}))
-    yield _single("reshape_%s" % t, "RESHAPE", type_name, x, q, [4, 6], q,
+    yield _single("raw_reshape_%s" % t, "RESHAPE", type_name, x, q, [4, 6], q,
                   consts=[("shape", np.array([4, 6], np.int32), "INT32",
                            None)])
-    yield _single("transpose_%s" % t, "TRANSPOSE", type_name, x, q,
+    yield _single("raw_transpose_%s" % t, "TRANSPOSE", type_name, x, q,
                   [4, 2, 3], q,
                   consts=[("perm", np.array([2, 0, 1], np.int32), "INT32",
                            None)])
     if type_name != "INT16":  # LiteRT's SPACE_TO_DEPTH has no int16
-      yield _single("space_to_depth_%s" % t, "SPACE_TO_DEPTH", type_name,
+      yield _single("raw_space_to_depth_%s" % t, "SPACE_TO_DEPTH", type_name,
                     _qdata(type_name, (1, 4, 6, 2)), q, [1, 2, 3, 8], q,
                     options=("SpaceToDepthOptions", {"blockSize": 2}))
-    yield _single("batch_to_space_%s" % t, "BATCH_TO_SPACE_ND", type_name,
+    yield _single("raw_batch_to_space_%s" % t, "BATCH_TO_SPACE_ND", type_name,
                   _qdata(type_name, (4, 2, 3, 1)), q, [1, 4, 5, 1], q,
                   consts=[("block", np.array([2, 2], np.int32), "INT32",
                            None),
                           ("crops", np.array([[0, 0], [0, 1]], np.int32),
                            "INT32", None)])
-    yield _single("space_to_batch_%s" % t, "SPACE_TO_BATCH_ND", type_name,
+    yield _single("raw_space_to_batch_%s" % t, "SPACE_TO_BATCH_ND", type_name,
                   _qdata(type_name, (1, 3, 4, 2)), q, [4, 2, 3, 2], q,
                   consts=[("block", np.array([2, 2], np.int32), "INT32",
                            None),
@@ -418,9 +418,169 @@ def _move_cases():
                 expect_error="quantized output")
 
 
+def _op(name, op, x, x_type, x_q, consts, outputs, options=None,
+        expect_error=None, version=1, **kw):
+  """A one-op model with graph input x (first operand unless consts hold
+  ("x", None, ...) marking its position), constant inputs consts [(name,
+  array, type, quant)] and outputs [(name, shape, type, quant)]."""
+  s = _schema()
+  m = SingleOpModel(s, op)
+  m.model.operatorCodes[0].version = version
+  q = lambda v: None if v is None else qparams(s, *v)
+  xi = m.tensor("x", x.shape, getattr(s.TensorType, x_type),
+                quantization=q(x_q))
+  ins = []
+  if not any(c[1] is None for c in consts):
+    ins.append(xi)
+  for cname, arr, ctype, cq in consts:
+    if arr is None:
+      ins.append(xi)
+      continue
+    ins.append(m.tensor(cname, arr.shape, getattr(s.TensorType, ctype),
+                        data=arr, quantization=q(cq)))
+  outs = [(oname, m.tensor(oname, shape, getattr(s.TensorType, otype),
+                           quantization=q(oq)))
+          for oname, shape, otype, oq in outputs]
+  model = m.finish(ins, [k for _, k in outs], [("x", xi)], outs,
+                   options=options)
+  return Case(name="qspatial/" + name, model_bytes=model, inputs={"x": x},
+              expect_error=expect_error, **kw)
+
+
+def _i32(*v):
+  return np.asarray(v, np.int32)
+
+
+def _shape_op_cases():
+  """The data-moving ops on uint8 / int16 / int8 with quantization: raw
+  moves, input and output parameters equal."""
+  for type_name, q in (("UINT8", (0.02, 77)), ("INT16", (0.001, 0)),
+                       ("INT8", (0.05, -20))):
+    t = type_name.lower()
+    x = _qdata(type_name, (2, 3, 4))
+    o = lambda shape, tt=type_name, qq=q: ("y", shape, tt, qq)
+    yield _op("raw_gather_%s" % t, "GATHER", x, type_name, q,
+              [("indices", _i32(2, 0, 2), "INT32", None)],
+              [o([2, 3, 3])], options=("GatherOptions", {"axis": 2}))
+    yield _op("raw_gather_nd_%s" % t, "GATHER_ND", x, type_name, q,
+              [("indices", _i32([1, 2], [0, 0]), "INT32", None)],
+              [o([2, 4])])
+    yield _op("raw_strided_slice_%s" % t, "STRIDED_SLICE", x, type_name, q,
+              [("begin", _i32(0, 2, 3), "INT32", None),
+               ("end", _i32(2, 0, 0), "INT32", None),
+               ("strides", _i32(1, -1, -2), "INT32", None)],
+              [o([2, 2, 2])], options=("StridedSliceOptions", {}))
+    yield _op("raw_slice_%s" % t, "SLICE", x, type_name, q,
+              [("begin", _i32(1, 0, 1), "INT32", None),
+               ("size", _i32(1, -1, 2), "INT32", None)], [o([1, 3, 2])])
+    yield _op("raw_split_%s" % t, "SPLIT", x, type_name, q,
+              [("axis", _i32(2), "INT32", None), ("x", None, None, None)],
+              [("y0", [2, 3, 2], type_name, q),
+               ("y1", [2, 3, 2], type_name, q)],
+              options=("SplitOptions", {"numSplits": 2}))
+    yield _op("raw_split_v_%s" % t, "SPLIT_V", x, type_name, q,
+              [("sizes", _i32(1, 2), "INT32", None),
+               ("axis", _i32(1), "INT32", None)],
+              [("y0", [2, 1, 4], type_name, q),
+               ("y1", [2, 2, 4], type_name, q)],
+              options=("SplitVOptions", {"numSplits": 2}))
+    yield _op("raw_tile_%s" % t, "TILE", x, type_name, q,
+              [("multiples", _i32(1, 2, 1), "INT32", None)], [o([2, 6, 4])],
+              resolver=_BUILTIN, reason=_NO_REF % "TILE")
+    yield _op("raw_broadcast_to_%s" % t, "BROADCAST_TO", x, type_name, q,
+              [("shape", _i32(2, 2, 3, 4), "INT32", None)],
+              [o([2, 2, 3, 4])], version=2)
+    yield _op("raw_reverse_%s" % t, "REVERSE_V2", x, type_name, q,
+              [("axis", _i32(1), "INT32", None)], [o([2, 3, 4])])
+    yield _op("raw_squeeze_expand_%s" % t, "EXPAND_DIMS", x, type_name, q,
+              [("axis", _i32(1), "INT32", None)], [o([2, 1, 3, 4])])
+    yield _op("raw_squeeze_%s" % t, "SQUEEZE",
+              _qdata(type_name, (1, 3, 1, 4)), type_name, q, [],
+              [o([3, 4])], options=("SqueezeOptions", {"squeezeDims": [0, 2]}))
+    yield _op("raw_topk_%s" % t, "TOPK_V2", x, type_name, q,
+              [("k", _i32(2), "INT32", None)],
+              [("values", [2, 3, 2], type_name, q),
+               ("indices", [2, 3, 2], "INT32", None)])
+    yield _op("raw_dynamic_update_slice_%s" % t, "DYNAMIC_UPDATE_SLICE", x,
+              type_name, q,
+              [("update", _qdata(type_name, (1, 2, 2)), type_name, q),
+               ("start", _i32(1, 1, 1), "INT32", None)], [o([2, 3, 4])])
+    yield _op("raw_matrix_diag_%s" % t, "MATRIX_DIAG", x, type_name, q, [],
+              [o([2, 3, 4, 4])])
+    yield _op("raw_matrix_set_diag_%s" % t, "MATRIX_SET_DIAG", x, type_name, q,
+              [("diag", _qdata(type_name, (2, 3)), type_name, q)],
+              [o([2, 3, 4])])
+    if type_name != "INT16":  # LiteRT's SCATTER_ND has no int16
+      yield _op("raw_scatter_nd_%s" % t, "SCATTER_ND",
+                _qdata(type_name, (2, 4)), type_name, q,
+                [("indices", _i32([1], [3]), "INT32", None),
+                 ("x", None, None, None),
+                 ("shape", _i32(5, 4), "INT32", None)], [o([5, 4])])
+    if type_name != "INT16":
+      yield _op("raw_argmax_%s" % t, "ARG_MAX", x, type_name, q,
+                [("axis", _i32(2), "INT32", None)],
+                [("y", [2, 3], "INT32", None)],
+                options=("ArgMaxOptions", {"outputType": 2}))
+      yield _op("raw_argmin_%s" % t, "ARG_MIN", x, type_name, q,
+                [("axis", _i32(-2), "INT32", None)],
+                [("y", [2, 4], "INT64", None)],
+                options=("ArgMinOptions", {"outputType": 4}))
+  # Negative cases: different parameters on input and output.
+  x = _qdata("INT8", (2, 3, 4))
+  q, q2 = (0.05, -20), (0.05, -19)
+  yield _op("neg_gather_params_differ", "GATHER", x, "INT8", q,
+            [("indices", _i32(2, 0), "INT32", None)],
+            [("y", [2, 3, 2], "INT8", q2)],
+            options=("GatherOptions", {"axis": 2}),
+            expect_error="quantized output")
+  yield _op("neg_split_params_differ", "SPLIT", x, "INT8", q,
+            [("axis", _i32(2), "INT32", None), ("x", None, None, None)],
+            [("y0", [2, 3, 2], "INT8", q), ("y1", [2, 3, 2], "INT8", q2)],
+            options=("SplitOptions", {"numSplits": 2}),
+            expect_error="quantized")
+  yield _op("neg_topk_params_differ", "TOPK_V2", x, "INT8", q,
+            [("k", _i32(2), "INT32", None)],
+            [("values", [2, 3, 2], "INT8", q2),
+             ("indices", [2, 3, 2], "INT32", None)],
+            expect_error="same quantization")
+  yield _op("neg_strided_slice_params_differ", "STRIDED_SLICE", x, "INT8",
+            q, [("begin", _i32(0, 0, 0), "INT32", None),
+                ("end", _i32(2, 3, 4), "INT32", None),
+                ("strides", _i32(1, 1, 1), "INT32", None)],
+            [("y", [2, 3, 4], "INT8", (0.1, -20))],
+            options=("StridedSliceOptions", {}),
+            expect_error="quantized output")
+  yield _op("neg_squeeze_unquantized_output", "SQUEEZE",
+            _qdata("UINT8", (1, 3, 4)), "UINT8", (0.02, 77), [],
+            [("y", [3, 4], "UINT8", None)],
+            expect_error="quantized output")
+
+
+def _edge_cases():
+  """MEAN's multiplier edges: a tiny scale ratio with many elements (the
+  1/n shift is capped), a ratio above 1 (left shift), extreme sums."""
+  x = _qdata("INT8", (2, 400))
+  yield _reduce("mean_int8_tiny_ratio", "MEAN", "INT8", x, [1], (1e-7, 0),
+                (1e-8, 3))
+  yield _reduce("mean_int8_ratio_above_1", "MEAN", "INT8",
+                _qdata("INT8", (3, 7), -9, 9), [1], (0.5, 1), (0.01, -2))
+  yield _reduce("mean_uint8_all_max", "MEAN", "UINT8",
+                np.full((4, 130), 255, np.uint8), [1], (0.02, 0), (0.02, 0))
+  yield _reduce("mean_int16_extremes", "MEAN", "INT16",
+                np.array([[-32768] * 9 + [32767] * 8], np.int16), [1],
+                (0.002, 0), (0.001, 0))
+  yield _reduce("sum_uint8_large", "SUM", "UINT8",
+                np.full((2, 500), 250, np.uint8), [1], (0.01, 3), (5.0, 1))
+  yield _reduce("prod_int16_keepdims_rows", "REDUCE_PROD", "INT16",
+                _qdata("INT16", (2, 3, 2), -3000, 3000), [1], (0.0005, 0),
+                (0.0001, 0), keep=True)
+
+
 def cases():
   yield from _converted_cases()
   yield from _pool_cases()
   yield from _reduce_cases()
   yield from _resize_cases()
   yield from _move_cases()
+  yield from _shape_op_cases()
+  yield from _edge_cases()
