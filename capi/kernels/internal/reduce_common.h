@@ -526,7 +526,10 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
     const float r = in_q.scale / out_q.scale;
     const float bias = (float)(-in_q.zero_point) * r * (float)n;
     for (int64_t i = 0; i < out_count; ++i) {
-      const float v = roundf((float)sums[i] * r + bias);
+      float v = roundf((float)sums[i] * r + bias);
+      /* Keep the conversion defined; any such value saturates anyway. */
+      if (isnan(v)) v = 0.0f;
+      v = v > 65536.0f ? 65536.0f : (v < -65536.0f ? -65536.0f : v);
       const int32_t q = (int32_t)v + out_q.zero_point;
       pl_q_store(output, i, pl_q_clamp(q, lo, hi));
     }
