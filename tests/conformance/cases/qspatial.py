@@ -576,6 +576,21 @@ def _edge_cases():
                 (0.0001, 0), keep=True)
 
 
+def _converted_extra_cases():
+  """More converter-made forms: REDUCE_PROD (int8 and int16), nearest
+  resizing with align_corners, overlapping max pooling."""
+  xp = _R.uniform(0.5, 1.5, (3, 4, 2)).astype(np.float32)
+  x4 = _f32(1, 6, 5, 2)
+  for mode in _MODES:
+    yield _conv("prod_axis1", lambda v: tf.reduce_prod(v, 1), xp,
+                quantize=mode)
+    yield _conv("resize_nearest_align", lambda v:
+                tf.compat.v1.image.resize_nearest_neighbor(
+                    v, [9, 7], align_corners=True), x4, quantize=mode)
+    yield _conv("maxpool_overlap", lambda v: tf.nn.max_pool2d(
+        v, 3, 1, "SAME"), x4, quantize=mode)
+
+
 def cases():
   yield from _converted_cases()
   yield from _pool_cases()
@@ -584,3 +599,4 @@ def cases():
   yield from _move_cases()
   yield from _shape_op_cases()
   yield from _edge_cases()
+  yield from _converted_extra_cases()
