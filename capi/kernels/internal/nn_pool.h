@@ -183,8 +183,8 @@ static inline TfLiteStatus pl_nn_pool_prepare(PlSubgraph* sg, PlNode* node,
                   x + (((int64_t)b * h + y0 + fy) * w + x0) * c + ch;         \
               for (int fx = fx0; fx < fx1; ++fx) {                            \
                 const int32_t v = row[(int64_t)fx * c];                       \
-                if (average)                                                  \
-                  acc += v;                                                   \
+                if (average) /* wraps as LiteRT's int32 sum */               \
+                  acc = (int32_t)((uint32_t)acc + (uint32_t)v);               \
                 else if (v > acc)                                             \
                   acc = v;                                                    \
               }                                                               \
