@@ -591,6 +591,29 @@ def _converted_extra_cases():
         v, 3, 1, "SAME"), x4, quantize=mode)
 
 
+def _more_negative_cases():
+  """Parameters LiteRT does not check (pylite refuses them clearly)."""
+  x = _qdata("INT8", (2, 3, 4))
+  pads = np.array([[1, 0], [0, 2], [3, 1]], np.int32)
+  yield _single("neg_pad_zero_point_range", "PAD", "INT8", x, (0.05, 200),
+                [3, 5, 8], (0.05, 200),
+                consts=[("paddings", pads, "INT32", None)],
+                expect_error="outside the range")
+  yield _reduce("neg_mean_per_channel_output", "MEAN", "INT8", x, [1],
+                (0.05, 0), ([0.05, 0.1], [0, 0]),
+                expect_error="must be quantized per tensor")
+  yield _single("neg_nearest_params_differ", "RESIZE_NEAREST_NEIGHBOR",
+                "UINT8", _qdata("UINT8", (1, 2, 2, 1)), (0.05, 128),
+                [1, 4, 4, 1], (0.05, 120),
+                consts=[("size", np.asarray([4, 4], np.int32), "INT32",
+                         None)],
+                options=("ResizeNearestNeighborOptions", {}),
+                expect_error="quantized output")
+  yield _reduce("neg_sum_uint8_zero_scale_input", "SUM", "UINT8",
+                _qdata("UINT8", (2, 3)), [1], (0.0, 128), (0.05, 128),
+                expect_error="scales must be finite and greater than zero")
+
+
 def cases():
   yield from _converted_cases()
   yield from _pool_cases()
@@ -600,3 +623,4 @@ def cases():
   yield from _shape_op_cases()
   yield from _edge_cases()
   yield from _converted_extra_cases()
+  yield from _more_negative_cases()
