@@ -5,7 +5,7 @@
 #include "capi/kernels/internal/nn_pool.h"
 
 static TfLiteStatus l2_pool_prepare(PlSubgraph* sg, PlNode* node) {
-  return pl_nn_pool_prepare(sg, node, "L2_POOL_2D");
+  return pl_nn_pool_prepare(sg, node, "L2_POOL_2D", PL_POOL_L2);
 }
 
 static TfLiteStatus l2_pool_eval(PlSubgraph* sg, PlNode* node) {

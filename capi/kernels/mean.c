@@ -20,4 +20,5 @@ const PlKernel pl_kernel_mean = {
     .free = pl_reduce_free,
     .prepare = mean_prepare,
     .eval = mean_eval,
+    .types = "float32, int32, int64, int8, uint8, int16 (quantized)",
 };

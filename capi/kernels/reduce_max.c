@@ -20,4 +20,5 @@ const PlKernel pl_kernel_reduce_max = {
     .free = pl_reduce_free,
     .prepare = reduce_max_prepare,
     .eval = reduce_max_eval,
+    .types = "float32, int32, int64, int8, uint8, int16, bool",
 };

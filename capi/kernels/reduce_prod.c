@@ -20,4 +20,5 @@ const PlKernel pl_kernel_reduce_prod = {
     .free = pl_reduce_free,
     .prepare = reduce_prod_prepare,
     .eval = reduce_prod_eval,
+    .types = "float32, int32, int64, int8, int16 (quantized or plain), uint8 (plain)",
 };

@@ -12,13 +12,16 @@
  * When the shape tensor is not constant the output is sized at run time
  * (dynamic), and string outputs are always dynamic.
  *
- * Stricter than TFLite: dims below -1 are an error rather than undefined. */
+ * Stricter than TFLite: dims below -1 are an error rather than undefined;
+ * quantized (int8, uint8, int16) input and output must carry the same
+ * quantization, as the bytes are copied unchanged (TFLite does not check). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant_spatial.h"
 
 enum { kInput = 0, kShape = 1, kOutput = 0 };
 
@@ -210,6 +213,8 @@ static TfLiteStatus reshape_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(input->type), TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
+  PL_ENSURE_OK(
+      pl_qs_check_move(sg, "RESHAPE", "input", input, "output", output));
   const TfLiteTensor* shape = shape_tensor(sg, node);
   data->shape_at_eval =
       output->type == kTfLiteString || (shape && !pl_is_constant(shape));

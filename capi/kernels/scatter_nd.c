@@ -7,7 +7,10 @@
  * shape[n:]. The output (the updates' type, of dims `shape`) starts at
  * zero and each update slice is added to the slice its n-tuple addresses,
  * in order (bool adds as "or", int8/uint8/int32/int64 wrap). A
- * non-constant shape makes the output dynamic.
+ * non-constant shape makes the output dynamic. Quantized int8/uint8
+ * updates work on raw values as in LiteRT (untouched elements are a raw 0,
+ * not the zero point; duplicate tuples add raw values), with the output
+ * quantized as the updates.
  *
  * Differences from LiteRT: every index must lie inside its own dim (LiteRT
  * only checks that the flattened position fits the output); one outside
@@ -101,8 +104,9 @@ static TfLiteStatus scatter_prepare(PlSubgraph* sg, PlNode* node) {
                                     kTfLiteNoType};
   PL_ENSURE_OK(pl_idx_check_type(sg, "SCATTER_ND", "indices", indices, kIdx,
                                  "int32"));
-  PL_ENSURE_OK(pl_idx_check_type(sg, "SCATTER_ND", "updates", updates, kVal,
-                                 "float32, int32, int64, int8, uint8, bool"));
+  PL_ENSURE_OK(pl_idx_check_type_q(
+      sg, "SCATTER_ND", "updates", updates, kVal,
+      "float32, int32, int64, int8, uint8, bool", true));
   if (shape_t->type != indices->type) {
     pl_report(sg, "SCATTER_ND: shape has type %s, indices %s; they must "
               "match.", TfLiteTypeGetName(shape_t->type),

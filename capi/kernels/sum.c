@@ -20,4 +20,5 @@ const PlKernel pl_kernel_sum = {
     .free = pl_reduce_free,
     .prepare = sum_prepare,
     .eval = sum_eval,
+    .types = "float32, int32, int64, int8, uint8, int16 (quantized)",
 };

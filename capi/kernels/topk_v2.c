@@ -7,8 +7,9 @@
  * row comes out sorted by value, largest first, ties in index order. A k
  * larger than the last dim is an error; a k of 0 or less gives an empty last
  * dim. A non-constant k makes the outputs dynamic. NaN ranks below every
- * number (LiteRT 2.3's order). int8/uint8 compare raw values, which
- * quantization does not reorder. */
+ * number (LiteRT 2.3's order). int8/uint8/int16 compare raw values, which
+ * quantization does not reorder; quantized values must carry the input's
+ * quantization (TFLite does not check it). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant_spatial.h"
 
 enum { kInput = 0, kTopK = 1, kOutputValues = 0, kOutputIndices = 1 };
 
@@ -109,6 +111,8 @@ static TfLiteStatus topk_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(input->type), TfLiteTypeGetName(values->type));
     return kTfLiteError;
   }
+  PL_ENSURE_OK(
+      pl_qs_check_move(sg, "TOPK_V2", "input", input, "values", values));
   if (indices->type != kTfLiteInt32 && indices->type != kTfLiteInt16) {
     pl_report(sg, "TOPK_V2 indices must be int32 or int16, got %s.",
               TfLiteTypeGetName(indices->type));

@@ -26,8 +26,30 @@
  * Types: float32, int32, int64 for MEAN/SUM/PROD; those plus int8, uint8
  * and int16 (raw values, input and output quantization equal) and bool for
  * MAX/MIN; unquantized int8, uint8 and int16 (wrapping) for PROD; bool for
- * ANY/ALL. Quantized MEAN/SUM/PROD (and int8/uint8/int16 MEAN/SUM, which
- * TFLite always treats as quantized) are not supported yet.
+ * ANY/ALL.
+ *
+ * Quantized (int16: zero points 0 on input and output, as LiteRT checks):
+ *  - MEAN (int8, uint8, int16; always quantized, as in LiteRT), as LiteRT's
+ *    reference kernel: per output, the int32 sum s of the raw inputs over
+ *    the count n reduced elements; with (M, e) = pl_q_multiplier(input
+ *    scale / output scale) and k = min(floor(log2 n), 32, 31 + e), the
+ *    multiplier becomes (M << k) / n (int64, truncating) and the exponent
+ *    e - k; the output is pl_q_mul(s - zp_in * n) + zp_out, clamped to the
+ *    type.
+ *  - SUM uint8: the same without the division by n (LiteRT's reference).
+ *    SUM int8 / int16: LiteRT's reference kernel reads these inputs as
+ *    uint8 bytes (a LiteRT bug), so pylite follows its builtin kernel
+ *    instead: in float, r = input scale / output scale, the value
+ *    roundf(s * r + (-zp_in * r * n)) + zp_out, clamped.
+ *  - PROD (int8, int16 with quantization; quantized uint8 is an error, as
+ *    in LiteRT), as LiteRT's reference: with (M, e) =
+ *    pl_q_multiplier(input scale / output scale^(1/n)), each output starts
+ *    at its first input x - zp_in, folds each next one as
+ *    pl_q_mul64(acc * (x - zp_in), M, e), and ends as pl_q_mul64(acc, M,
+ *    e) + zp_out, clamped. Exponents e >= 15 (a scaling of 2^14 or more,
+ *    where LiteRT's 64-bit multiply is undefined) are rejected.
+ *  Empty inputs give 0 for MEAN and SUM; PROD leaves its output at the
+ *  output zero point (LiteRT leaves it unwritten).
  *
  * Stricter than TFLite: the output type must equal the input type (TFLite
  * does not check it).
@@ -49,6 +71,8 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_spatial.h"
 
 typedef enum PlReduceKind {
   PL_REDUCE_SUM,
@@ -68,8 +92,11 @@ enum { kPlReducerFieldKeepDims = 0 };
 typedef struct PlReduceData {
   bool keep_dims;
   bool shape_at_eval; /* the axis tensor is not constant */
-  void* scratch;      /* MEAN's int64 sums */
+  void* scratch;      /* MEAN's int64 sums, quantized int32 sums */
   size_t scratch_bytes;
+  bool quantized;     /* quantized MEAN / SUM / PROD */
+  int32_t multiplier; /* MEAN / SUM: input scale / output scale */
+  int shift;
 } PlReduceData;
 
 /* The axes of one invocation, resolved against the input rank. */
@@ -147,8 +174,55 @@ static inline bool pl_reduce_is_quantized(const TfLiteTensor* t) {
   return t->quantization.type != kTfLiteNoQuantization;
 }
 
+/* Checks the quantization of an int8 / uint8 / int16 reduction and, for
+ * MEAN / SUM / PROD, marks it quantized; MEAN / SUM precompute their
+ * multiplier. */
+static inline TfLiteStatus pl_reduce_check_quant(PlSubgraph* sg,
+                                                 PlNode* node,
+                                                 PlReduceKind kind,
+                                                 const TfLiteTensor* input,
+                                                 const TfLiteTensor* output) {
+  PlReduceData* data = node->user_data;
+  const char* op = node->op_name;
+  const TfLiteType type = input->type;
+  data->quantized = false;
+  if (kind == PL_REDUCE_MAX || kind == PL_REDUCE_MIN) {
+    /* Max and min pick raw values: exact whatever the quantization, as
+     * long as input and output share it (as TFLite requires). */
+    if (pl_reduce_is_quantized(input) || pl_reduce_is_quantized(output))
+      PL_ENSURE_OK(
+          pl_qs_check_same(sg, op, "input", input, "output", output));
+  } else if (kind == PL_REDUCE_PROD && !pl_reduce_is_quantized(input)) {
+    /* TFLite multiplies unquantized small integers plainly (wrapping). */
+    return kTfLiteOk;
+  } else {
+    if (kind == PL_REDUCE_PROD && type == kTfLiteUInt8) {
+      pl_report(sg, "%s: quantized uint8 input is not supported (LiteRT "
+                "supports quantized int8 and int16).", op);
+      return kTfLiteError;
+    }
+    PL_ENSURE_OK(pl_q_check_tensor(sg, op, "input", input));
+    PL_ENSURE_OK(pl_q_check_tensor(sg, op, "output", output));
+    data->quantized = true;
+    if (kind != PL_REDUCE_PROD)
+      pl_q_multiplier((double)pl_q_params(input).scale /
+                          (double)pl_q_params(output).scale,
+                      &data->multiplier, &data->shift);
+  }
+  if (type == kTfLiteInt16 &&
+      (pl_reduce_is_quantized(input) || pl_reduce_is_quantized(output)) &&
+      (pl_q_params(input).zero_point != 0 ||
+       pl_q_params(output).zero_point != 0)) {
+    pl_report(sg, "%s: int16 input and output must have zero point 0, got "
+              "%d and %d.", op, (int)pl_q_params(input).zero_point,
+              (int)pl_q_params(output).zero_point);
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
 /* Which input types `kind` supports; false with a report otherwise. */
-static inline bool pl_reduce_check_type(PlSubgraph* sg, const PlNode* node,
+static inline bool pl_reduce_check_type(PlSubgraph* sg, PlNode* node,
                                         PlReduceKind kind,
                                         const TfLiteTensor* input,
                                         const TfLiteTensor* output) {
@@ -168,36 +242,14 @@ static inline bool pl_reduce_check_type(PlSubgraph* sg, const PlNode* node,
     case kTfLiteInt8:
     case kTfLiteUInt8:
     case kTfLiteInt16:
+      return pl_reduce_check_quant(sg, node, kind, input, output) ==
+             kTfLiteOk;
     case kTfLiteBool:
-      if (kind == PL_REDUCE_MAX || kind == PL_REDUCE_MIN) {
-        /* Max and min pick raw values: exact whatever the quantization, as
-         * long as input and output share it (as TFLite requires). */
-        if (input->params.scale != output->params.scale ||
-            input->params.zero_point != output->params.zero_point) {
-          pl_report(sg,
-                    "%s needs the same quantization on input and output, got "
-                    "scale %g zero point %d and scale %g zero point %d.",
-                    op, (double)input->params.scale,
-                    (int)input->params.zero_point,
-                    (double)output->params.scale,
-                    (int)output->params.zero_point);
-          return false;
-        }
-        return true;
-      }
-      /* TFLite multiplies unquantized small integers plainly (wrapping). */
-      if (kind == PL_REDUCE_PROD && type != kTfLiteBool &&
-          !pl_reduce_is_quantized(input))
-        return true;
-      if (type != kTfLiteBool) {
-        pl_report(sg, "%s of %s (quantized) is not supported yet.", op,
-                  TfLiteTypeGetName(type));
-        return false;
-      }
+      if (kind == PL_REDUCE_MAX || kind == PL_REDUCE_MIN) return true;
       /* fall through */
     default:
-      pl_report(sg, "%s supports float32, int32 and int64 input, got %s.", op,
-                TfLiteTypeGetName(type));
+      pl_report(sg, "%s supports float32, int32, int64, int8, uint8 and "
+                "int16 input, got %s.", op, TfLiteTypeGetName(type));
       return false;
   }
 }
@@ -391,6 +443,10 @@ PL_REDUCE_DEFINE(or_b, uint8_t, PL_RED_OR)
 PL_REDUCE_DEFINE(and_b, uint8_t, PL_RED_AND)
 /* MEAN's sums: float into float, integers into int64. */
 PL_REDUCE_FOLD(pl_reduce_fold_mean_i32, int32_t, int64_t, PL_RED_ADD_I64)
+/* Quantized MEAN / SUM: raw values summed into int32 (wrapping). */
+PL_REDUCE_FOLD(pl_reduce_fold_qsum_i8, int8_t, int32_t, PL_RED_ADD_I32)
+PL_REDUCE_FOLD(pl_reduce_fold_qsum_u8, uint8_t, int32_t, PL_RED_ADD_I32)
+PL_REDUCE_FOLD(pl_reduce_fold_qsum_i16, int16_t, int32_t, PL_RED_ADD_I32)
 
 /* Fills `count` elements of type T with `value`. */
 #define PL_REDUCE_FILL(T, ptr, count, value)                             \
@@ -410,6 +466,149 @@ PL_REDUCE_FOLD(pl_reduce_fold_mean_i32, int32_t, int64_t, PL_RED_ADD_I64)
     else                                                                    \
       pl_reduce_fold_##SUFFIX(&walk, (const T*)in_raw, (T*)out_raw);        \
   } while (0)
+
+/* Grows the node's scratch to `bytes`. */
+static inline void* pl_reduce_scratch(PlSubgraph* sg, PlReduceData* data,
+                                      size_t bytes) {
+  if (bytes > data->scratch_bytes) {
+    void* grown = realloc(data->scratch, bytes);
+    if (!grown) {
+      pl_report(sg, "Out of memory.");
+      return NULL;
+    }
+    data->scratch = grown;
+    data->scratch_bytes = bytes;
+  }
+  return data->scratch;
+}
+
+/* The number of input elements folded into each output. */
+static inline int64_t pl_reduce_count(const TfLiteTensor* input,
+                                      const PlReduceAxes* axes) {
+  int64_t n = 1;
+  for (int i = 0; i < input->dims->size; ++i)
+    if (axes->reduced[i]) n *= input->dims->data[i];
+  return n;
+}
+
+/* Quantized MEAN and SUM (see the header comment). */
+static inline TfLiteStatus pl_reduce_quant_mean_sum(
+    PlSubgraph* sg, PlNode* node, const PlReduceWalk* walk,
+    const PlReduceAxes* axes, const TfLiteTensor* input,
+    TfLiteTensor* output, bool mean) {
+  PlReduceData* data = node->user_data;
+  const int64_t in_count = pl_num_elements(input);
+  const int64_t out_count = pl_num_elements(output);
+  for (int64_t i = 0; i < out_count; ++i) pl_q_store(output, i, 0);
+  if (in_count == 0) return kTfLiteOk;
+  int32_t* sums =
+      pl_reduce_scratch(sg, data, (size_t)out_count * sizeof(int32_t));
+  if (!sums) return kTfLiteError;
+  PL_REDUCE_FILL(int32_t, sums, out_count, 0);
+  switch (input->type) {
+    case kTfLiteInt8:
+      pl_reduce_fold_qsum_i8(walk, input->data.int8, sums);
+      break;
+    case kTfLiteUInt8:
+      pl_reduce_fold_qsum_u8(walk, input->data.uint8, sums);
+      break;
+    default:
+      pl_reduce_fold_qsum_i16(walk, input->data.i16, sums);
+      break;
+  }
+  const int64_t n = pl_reduce_count(input, axes);
+  const PlQuantParams in_q = pl_q_params(input), out_q = pl_q_params(output);
+  int32_t lo = 0, hi = 0;
+  pl_q_type_range(output->type, &lo, &hi);
+  if (!mean && input->type != kTfLiteUInt8) {
+    /* LiteRT's builtin (float) rescaling; its reference one is broken for
+     * these types. */
+    const float r = in_q.scale / out_q.scale;
+    const float bias = (float)(-in_q.zero_point) * r * (float)n;
+    for (int64_t i = 0; i < out_count; ++i) {
+      float v = roundf((float)sums[i] * r + bias);
+      /* Keep the conversion defined; any such value saturates anyway. */
+      if (isnan(v)) v = 0.0f;
+      v = v > 65536.0f ? 65536.0f : (v < -65536.0f ? -65536.0f : v);
+      const int32_t q = (int32_t)v + out_q.zero_point;
+      pl_q_store(output, i, pl_q_clamp(q, lo, hi));
+    }
+    return kTfLiteOk;
+  }
+  int32_t multiplier = data->multiplier;
+  int shift = data->shift;
+  if (mean) { /* fold 1/n into the multiplier, as LiteRT */
+    int k = 0;
+    while (k < 63 && ((uint64_t)n >> (k + 1)) != 0) ++k;
+    if (k > 32) k = 32;
+    if (k > 31 + shift) k = 31 + shift;
+    if (k < 0) k = 0;
+    multiplier = (int32_t)(((int64_t)multiplier << k) / n);
+    shift -= k;
+  }
+  for (int64_t i = 0; i < out_count; ++i) {
+    const int32_t centred =
+        (int32_t)(uint32_t)((int64_t)sums[i] - (int64_t)in_q.zero_point * n);
+    const int32_t q = pl_q_mul(centred, multiplier, shift) + out_q.zero_point;
+    pl_q_store(output, i, pl_q_clamp(q, lo, hi));
+  }
+  return kTfLiteOk;
+}
+
+/* Quantized REDUCE_PROD (see the header comment): each output folds its
+ * inputs in row-major order, the first one starting the product. */
+static inline TfLiteStatus pl_reduce_quant_prod(PlSubgraph* sg, PlNode* node,
+                                                const PlReduceAxes* axes,
+                                                const TfLiteTensor* input,
+                                                TfLiteTensor* output) {
+  PlReduceData* data = node->user_data;
+  const int64_t in_count = pl_num_elements(input);
+  const int64_t out_count = pl_num_elements(output);
+  const PlQuantParams in_q = pl_q_params(input), out_q = pl_q_params(output);
+  for (int64_t i = 0; i < out_count; ++i)
+    pl_q_store(output, i, out_q.zero_point);
+  if (in_count == 0 || out_count == 0) return kTfLiteOk;
+  const int64_t n = in_count / out_count;
+  int32_t multiplier = 0;
+  int shift = 0;
+  pl_q_multiplier((double)in_q.scale / pow((double)out_q.scale, 1.0 / n),
+                  &multiplier, &shift);
+  if (shift >= 15) {
+    pl_report(sg, "%s: the rescaling of each product step (input scale %g, "
+              "output scale %g, %lld elements) is 2^14 or more, beyond "
+              "LiteRT's 64-bit fixed-point multiply.", node->op_name,
+              (double)in_q.scale, (double)out_q.scale, (long long)n);
+    return kTfLiteError;
+  }
+  int32_t* acc =
+      pl_reduce_scratch(sg, data, (size_t)out_count * sizeof(int32_t));
+  if (!acc) return kTfLiteError;
+  PlReduceWalk walk;
+  pl_reduce_walk(input->dims, axes, &walk);
+  int64_t index[PL_MAX_RANK] = {0};
+  int64_t o = 0;
+  for (int64_t k = 0; k < in_count; ++k) {
+    bool first = true;
+    for (int d = 0; d < input->dims->size; ++d)
+      if (axes->reduced[d] && index[d] != 0) first = false;
+    const int32_t x = pl_q_load(input, k) - in_q.zero_point;
+    acc[o] = first ? x : pl_q_mul64((int64_t)acc[o] * x, multiplier, shift);
+    for (int d = walk.rank - 1; d >= 0; --d) {
+      o += walk.out_stride[d];
+      if (++index[d] < walk.extent[d]) break;
+      o -= walk.out_stride[d] * walk.extent[d];
+      index[d] = 0;
+    }
+  }
+  int32_t lo = 0, hi = 0;
+  pl_q_type_range(output->type, &lo, &hi);
+  for (int64_t i = 0; i < out_count; ++i) {
+    const int32_t q =
+        pl_q_mul64(acc[i], multiplier, shift) + out_q.zero_point;
+    pl_q_store(output, i, pl_q_clamp(q, lo, hi));
+  }
+  return kTfLiteOk;
+}
 
 static inline TfLiteStatus pl_reduce_mean(PlSubgraph* sg, PlNode* node,
                                           const PlReduceWalk* walk,
@@ -485,6 +684,12 @@ static inline TfLiteStatus pl_reduce_eval(PlSubgraph* sg, PlNode* node,
   PL_ENSURE_OK(pl_reduce_shape(sg, node, data->shape_at_eval, &axes));
   PlReduceWalk walk;
   pl_reduce_walk(input->dims, &axes, &walk);
+  if (data->quantized) {
+    if (kind == PL_REDUCE_PROD)
+      return pl_reduce_quant_prod(sg, node, &axes, input, output);
+    return pl_reduce_quant_mean_sum(sg, node, &walk, &axes, input, output,
+                                    kind == PL_REDUCE_MEAN);
+  }
   if (kind == PL_REDUCE_MEAN)
     return pl_reduce_mean(sg, node, &walk, &axes, input, output);
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "capi/kernels/internal/quant_spatial.h"
 #include "capi/kernels/internal/shape_util.h"
 
 /* Reads a paddings tensor of shape [rank, 2] (int32 or int64) into
@@ -94,6 +95,13 @@ PL_SHAPE_FN TfLiteStatus pl_pad_prepare_as(PlSubgraph* sg, PlNode* node,
                 TfLiteTypeGetName(value->type), vs);
       return kTfLiteError;
     }
+    /* As TFLite: a quantized pad value must be on the output's scale. */
+    if (pl_shape_is_quantized(output) || pl_shape_is_quantized(value))
+      PL_ENSURE_OK(pl_qs_check_same(sg, op, "pad value", value, "output",
+                                    output));
+  } else if (pl_shape_is_quantized(output)) {
+    /* The pad value is the output zero point, which must be in range. */
+    PL_ENSURE_OK(pl_q_check_tensor(sg, op, "output", output));
   }
   if (!pl_is_constant(pl_input(sg, node, kPlPadPaddings))) {
     pl_set_dynamic(output);
