@@ -20,4 +20,5 @@ const PlKernel pl_kernel_arg_max = {
     .free = pl_arg_free,
     .prepare = pl_arg_prepare,
     .eval = arg_max_eval,
+    .types = "float32, int32, uint8, int8 and bool (quantized uint8/int8 compare as stored)",
 };

@@ -249,4 +249,5 @@ const PlKernel pl_kernel_topk_v2 = {
     .free = topk_free,
     .prepare = topk_prepare,
     .eval = topk_eval,
+    .types = "float32, int32, int64, int16, int8 and uint8 (quantized: equal input and output parameters)",
 };

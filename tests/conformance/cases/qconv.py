@@ -36,6 +36,14 @@ def _keras(layer, shape, seed, scale=0.5):
   return model
 
 
+# Case-name suffix of each quantization mode.
+_SUFFIX = {"int8_io": "int8", "16x8_io": "16x8", "float16": "float16",
+           "int8": "fio_int8", "uint8_io": "uint8", "16x8": "fio_16x8"}
+# The float-io modes (QUANTIZE / DEQUANTIZE or requantization at the edges)
+# for the first spec of each op: the convolution is the *_io cases' own.
+_FLOAT_IO = ("int8", "uint8_io", "16x8")
+
+
 def _case(name, model, shape, mode, seed, tol=EXACT, reason=""):
   x = rng(seed + 1000).standard_normal(shape).astype(np.float32)
   if mode == "dynamic":
@@ -79,8 +87,10 @@ def _conv_cases():
     modes = ["int8_io", "16x8_io"]
     if name in ("conv_same_relu", "conv_dilation"):
       modes.append("float16")
+    if i == 0:
+      modes.extend(_FLOAT_IO)
     for mode in modes:
-      yield _case("%s_%s" % (name, mode.replace("_io", "")),
+      yield _case("%s_%s" % (name, _SUFFIX[mode]),
                   _keras(make(), shape, 10 + i), shape, mode, 10 + i)
   # Dynamic range: the converter quantizes only weights of >= 1024 values.
   yield _case("conv_hybrid", _keras(L.Conv2D(16, 3, padding="same",
@@ -146,8 +156,10 @@ def _dw_cases():
     modes = ["int8_io", "16x8_io"]
     if name == "dw_same_relu":
       modes.append("float16")
+    if i == 0:
+      modes.extend(_FLOAT_IO)
     for mode in modes:
-      yield _case("%s_%s" % (name, mode.replace("_io", "")),
+      yield _case("%s_%s" % (name, _SUFFIX[mode]),
                   _keras(make(), shape, 60 + i), shape, mode, 60 + i)
   # Enough work to be split over threads.
   yield _case("dw_rows_int8", _keras(L.DepthwiseConv2D(3, padding="same"),
@@ -183,8 +195,10 @@ def _tconv_cases():
     modes = ["int8_io", "16x8_io"]
     if name == "tconv_same_stride2":
       modes.append("float16")
+    if i == 0:
+      modes.extend(_FLOAT_IO)
     for mode in modes:
-      yield _case("%s_%s" % (name, mode.replace("_io", "")),
+      yield _case("%s_%s" % (name, _SUFFIX[mode]),
                   _keras(make(), shape, 80 + i), shape, mode, 80 + i)
   yield _case("tconv_hybrid", _keras(L.Conv2DTranspose(
       16, 3, strides=2, padding="same"), (2, 4, 4, 16), 90), (2, 4, 4, 16),
