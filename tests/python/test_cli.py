@@ -288,13 +288,17 @@ def test_ops(capsys):
 
 
 def test_ops_markdown_is_docs_ops_md(capsys):
+  """docs/ops.md: the op table, then the table of LiteRT's own kernel
+  differences recorded in the conformance manifest."""
   status, out, _ = cli(capsys, "ops", "--markdown")
   assert status == 0 and out == ops_markdown()
+  sys.path.insert(0, os.path.join(ROOT, "tests", "conformance"))
+  import differences  # pylint: disable=import-outside-toplevel
   path = os.path.join(ROOT, "docs", "ops.md")
   with open(path, encoding="utf-8") as f:
-    assert f.read() == out, (
+    assert f.read() == out + "\n" + differences.section(), (
         "docs/ops.md is stale: regenerate it with "
-        "`python -m pylite ops --markdown > docs/ops.md`")
+        "`python tests/conformance/differences.py --write`")
 
 
 # ---- bad input: one line, non-zero status, never a traceback -------------------------
