@@ -422,7 +422,12 @@ typedef struct QdwTask {
 } QdwTask;
 
 /* Adds one tap's products to the pixel's sums. */
-static inline void qdw_tap32(int32_t* acc, const int16_t* x,
+/* Exact integer arithmetic: the AVX2 clone (chosen at load by the CPU)
+ * gives the same results as the default one. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void qdw_tap32(int32_t* acc, const int16_t* x,
                              const int16_t* u, int c, int m) {
   if (m == 1) {
     for (int j = 0; j < c; ++j)
@@ -500,6 +505,15 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
           const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(t->bias, j));
           pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
         }
+      } else if (!t->bias || t->bias->type == kTfLiteInt32) {
+        const TfLiteType type = q->kind == PL_QCONV_INT8    ? kTfLiteInt8
+                                : q->kind == PL_QCONV_UINT8 ? kTfLiteUInt8
+                                                            : kTfLiteInt16;
+        const size_t elem = type == kTfLiteInt16 ? 2 : 1;
+        pl_q_requantize_row(acc32, t->bias ? t->bias->data.i32 : NULL,
+                            q->multiplier, q->shift, q->output_zp, q->act_min,
+                            q->act_max, type, (char*)t->y + (size_t)out * elem,
+                            t->oc);
       } else {
         for (int j = 0; j < t->oc; ++j) {
           const int32_t a =

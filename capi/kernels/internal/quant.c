@@ -3,6 +3,14 @@
 
 #include <math.h>
 
+#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QUANT_X86 1
+#include <immintrin.h>
+#endif
+
 bool pl_q_type_range(TfLiteType type, int32_t* lo, int32_t* hi) {
   switch (type) {
     case kTfLiteInt8: *lo = -128; *hi = 127; return true;
@@ -167,5 +175,129 @@ void pl_q_channel_multipliers(const TfLiteTensor* input,
                   : (count == 1 ? fq->scale->data[0] : filter->params.scale);
     pl_q_multiplier(input_scale * filter_scale / output_scale,
                     &multipliers[c], &shifts[c]);
+  }
+}
+
+/* ---- Requantization of a row of accumulators ------------------------------ */
+
+static void store_row(TfLiteType type, void* out, int64_t at, const int32_t* v,
+                      int64_t n) {
+  switch (type) {
+    case kTfLiteInt8:
+      for (int64_t j = 0; j < n; ++j) ((int8_t*)out)[at + j] = (int8_t)v[j];
+      break;
+    case kTfLiteUInt8:
+      for (int64_t j = 0; j < n; ++j) ((uint8_t*)out)[at + j] = (uint8_t)v[j];
+      break;
+    default:
+      for (int64_t j = 0; j < n; ++j) ((int16_t*)out)[at + j] = (int16_t)v[j];
+      break;
+  }
+}
+
+static int32_t requantize_one(int32_t acc, int32_t bias, int32_t multiplier,
+                              int shift, int32_t zero_point, int32_t lo,
+                              int32_t hi) {
+  const int32_t sum = (int32_t)((uint32_t)acc + (uint32_t)bias);
+  return pl_q_clamp(pl_q_mul(sum, multiplier, shift) + zero_point, lo, hi);
+}
+
+#ifdef PL_QUANT_X86
+#define PL_AVX2 __attribute__((target("avx2")))
+
+/* pl_q_high_mul on the even 32-bit lanes of a and b (as 64-bit lanes):
+ * the product, the nudge by its sign, the division by 2^31 truncating
+ * toward zero (adding 2^31 - 1 to negative values before a logical shift,
+ * whose low 32 bits equal the arithmetic shift's), in the low halves. The
+ * saturating case cannot occur: multipliers are non-negative. */
+PL_AVX2 static __m256i high_mul_even(__m256i a, __m256i b) {
+  const __m256i ab = _mm256_mul_epi32(a, b);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i negative = _mm256_cmpgt_epi64(zero, ab);
+  const __m256i nudge = _mm256_blendv_epi8(
+      _mm256_set1_epi64x((int64_t)1 << 30),
+      _mm256_set1_epi64x(1 - ((int64_t)1 << 30)), negative);
+  const __m256i t = _mm256_add_epi64(ab, nudge);
+  const __m256i t_negative = _mm256_cmpgt_epi64(zero, t);
+  const __m256i toward_zero = _mm256_add_epi64(
+      t, _mm256_and_si256(t_negative,
+                          _mm256_set1_epi64x(((int64_t)1 << 31) - 1)));
+  return _mm256_srli_epi64(toward_zero, 31);
+}
+
+/* pl_q_mul on 8 lanes with per-lane multipliers and shifts. */
+PL_AVX2 static __m256i q_mul8(__m256i x, __m256i multiplier, __m256i shift) {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i left = _mm256_max_epi32(shift, zero);
+  const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+  const __m256i xs = _mm256_sllv_epi32(x, left);
+  const __m256i even = high_mul_even(xs, multiplier);
+  const __m256i odd = high_mul_even(_mm256_srli_epi64(xs, 32),
+                                    _mm256_srli_epi64(multiplier, 32));
+  const __m256i v =
+      _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  /* Rounding right shift, ties away from zero. */
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+  const __m256i remainder = _mm256_and_si256(v, mask);
+  const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
+                                             _mm256_cmpgt_epi32(zero, v));
+  return _mm256_sub_epi32(_mm256_srav_epi32(v, right),
+                          _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+PL_AVX2 static int64_t requantize_avx2(const int32_t* acc, const int32_t* bias,
+                                       const int32_t* multiplier,
+                                       const int* shift, int32_t zero_point,
+                                       int32_t lo, int32_t hi,
+                                       TfLiteType out_type, void* out,
+                                       int64_t n) {
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256i x = _mm256_loadu_si256((const __m256i*)(acc + j));
+    if (bias)
+      x = _mm256_add_epi32(x, _mm256_loadu_si256((const __m256i*)(bias + j)));
+    __m256i v = q_mul8(x, _mm256_loadu_si256((const __m256i*)(multiplier + j)),
+                       _mm256_loadu_si256((const __m256i*)(shift + j)));
+    v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, zp), vlo), vhi);
+    /* Narrowing packs saturate, but the values are already in range. */
+    const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v),
+                                        _mm256_extracti128_si256(v, 1));
+    switch (out_type) {
+      case kTfLiteInt8:
+        _mm_storel_epi64((__m128i*)((int8_t*)out + j),
+                         _mm_packs_epi16(v16, v16));
+        break;
+      case kTfLiteUInt8:
+        _mm_storel_epi64((__m128i*)((uint8_t*)out + j),
+                         _mm_packus_epi16(v16, v16));
+        break;
+      default:
+        _mm_storeu_si128((__m128i*)((int16_t*)out + j), v16);
+        break;
+    }
+  }
+  return j;
+}
+#endif /* PL_QUANT_X86 */
+
+void pl_q_requantize_row(const int32_t* acc, const int32_t* bias,
+                         const int32_t* multiplier, const int* shift,
+                         int32_t zero_point, int32_t lo, int32_t hi,
+                         TfLiteType out_type, void* out, int64_t n) {
+  int64_t j = 0;
+#ifdef PL_QUANT_X86
+  _Static_assert(sizeof(int) == sizeof(int32_t), "shifts load as int32");
+  if (pl_simd_avx2())
+    j = requantize_avx2(acc, bias, multiplier, shift, zero_point, lo, hi,
+                        out_type, out, n);
+#endif
+  for (; j < n; ++j) {
+    const int32_t v = requantize_one(acc[j], bias ? bias[j] : 0,
+                                     multiplier[j], shift[j], zero_point, lo,
+                                     hi);
+    store_row(out_type, out, j, &v, 1);
   }
 }

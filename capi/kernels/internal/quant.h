@@ -146,6 +146,17 @@ void pl_q_channel_multipliers(const TfLiteTensor* input,
                               const TfLiteTensor* output, int channels,
                               int32_t* multipliers, int* shifts);
 
+/* The output stage of a quantized convolution or matrix product, over one
+ * row of n channels: out[j] = clamp(pl_q_mul(acc[j] + bias[j],
+ * multiplier[j], shift[j]) + zero_point, lo, hi), the addition wrapping as
+ * TFLite's int32 accumulators do; bias may be NULL. `out` is int8, uint8
+ * or int16 per out_type. An AVX2 path does 8 channels at a time with the
+ * same integer steps, so the bits never depend on the path. */
+void pl_q_requantize_row(const int32_t* acc, const int32_t* bias,
+                         const int32_t* multiplier, const int* shift,
+                         int32_t zero_point, int32_t lo, int32_t hi,
+                         TfLiteType out_type, void* out, int64_t n);
+
 /* Reads element k of an int8 / uint8 / int16 / int32 tensor as int32. */
 static inline int32_t pl_q_load(const TfLiteTensor* t, int64_t k) {
   switch (t->type) {

@@ -1,0 +1,95 @@
+/* pylite: pl_q_requantize_row (capi/kernels/internal/quant.c), the shared
+ * output stage of the quantized convolutions and matrix products: on
+ * random and extreme accumulators, biases, multipliers and shifts
+ * (-31..30), the AVX2 path, the portable path and the scalar definition
+ * (pl_q_mul, clamp, store) agree bit for bit, for int8, uint8 and int16
+ * outputs. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/quant.h"
+#include "check.h"
+
+static uint64_t g_state = 0x9E3779B97F4A7C15ull;
+static uint32_t next_u32(void) {
+  g_state ^= g_state << 13;
+  g_state ^= g_state >> 7;
+  g_state ^= g_state << 17;
+  return (uint32_t)(g_state >> 11);
+}
+
+static int32_t pick_acc(void) {
+  static const int32_t kEdges[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
+                                   -(1 << 30), 12345, -12345, 65535, -65536};
+  const uint32_t r = next_u32();
+  if (r % 5 == 0) return kEdges[next_u32() % (sizeof(kEdges) / 4)];
+  if (r % 5 == 1) return (int32_t)(next_u32() % 2001) - 1000;
+  return (int32_t)next_u32();
+}
+
+int main(void) {
+  enum { kRows = 400, kN = 37 };
+  static const TfLiteType kTypes[3] = {kTfLiteInt8, kTfLiteUInt8,
+                                       kTfLiteInt16};
+  int32_t acc[kN], bias[kN], mult[kN];
+  int shift[kN];
+  int mismatches = 0, checked = 0;
+  for (int row = 0; row < kRows; ++row) {
+    for (int j = 0; j < kN; ++j) {
+      acc[j] = pick_acc();
+      bias[j] = row % 3 == 0 ? pick_acc() : (int32_t)(next_u32() % 4001) - 2000;
+      /* Multipliers as pl_q_multiplier makes them: 0 or in [2^30, 2^31). */
+      mult[j] = next_u32() % 17 == 0
+                    ? 0
+                    : (int32_t)((1u << 30) | (next_u32() & ((1u << 30) - 1)));
+      shift[j] = (int)(next_u32() % 62) - 31;
+      if (row % 4 == 0) shift[j] = (int)(next_u32() % 12) - 10; /* typical */
+    }
+    const TfLiteType type = kTypes[row % 3];
+    int32_t lo = 0, hi = 0;
+    pl_q_type_range(type, &lo, &hi);
+    const int32_t zp = row % 2 ? (int32_t)(next_u32() % 21) - 10 : 0;
+    const int32_t* b = row % 5 == 4 ? NULL : bias;
+    int16_t fast[kN], portable[kN];
+    memset(fast, 0, sizeof(fast));
+    memset(portable, 0, sizeof(portable));
+    pl_simd_force_portable(false);
+    pl_q_requantize_row(acc, b, mult, shift, zp, lo, hi, type, fast, kN);
+    pl_simd_force_portable(true);
+    pl_q_requantize_row(acc, b, mult, shift, zp, lo, hi, type, portable, kN);
+    pl_simd_force_portable(false);
+    for (int j = 0; j < kN; ++j) {
+      const int32_t sum = (int32_t)((uint32_t)acc[j] + (uint32_t)(b ? b[j] : 0));
+      const int32_t v = pl_q_clamp(pl_q_mul(sum, mult[j], shift[j]) + zp, lo, hi);
+      int32_t got_fast, got_portable;
+      switch (type) {
+        case kTfLiteInt8:
+          got_fast = ((int8_t*)fast)[j];
+          got_portable = ((int8_t*)portable)[j];
+          break;
+        case kTfLiteUInt8:
+          got_fast = ((uint8_t*)fast)[j];
+          got_portable = ((uint8_t*)portable)[j];
+          break;
+        default:
+          got_fast = fast[j];
+          got_portable = portable[j];
+          break;
+      }
+      if (got_fast != v || got_portable != v) {
+        if (mismatches < 5)
+          printf("  acc %d bias %d mult %d shift %d zp %d: want %d, avx2 %d, "
+                 "portable %d\n", acc[j], b ? b[j] : 0, mult[j], shift[j], zp,
+                 v, got_fast, got_portable);
+        ++mismatches;
+      }
+      ++checked;
+    }
+  }
+  printf("requantize_row: %d values, %d mismatches\n", checked, mismatches);
+  CHECK(mismatches == 0);
+  return CHECK_SUMMARY();
+}
