@@ -706,6 +706,18 @@ TfLiteStatus PyliteInterpreterReset(TfLiteInterpreter* interpreter) {
   return kTfLiteOk;
 }
 
+TfLiteStatus PyliteInterpreterGetModelBuffer(
+    const TfLiteInterpreter* interpreter, const void** data, size_t* size) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PL_CHECK_ARG(data, kTfLiteError);
+  PL_CHECK_ARG(size, kTfLiteError);
+  const PlFb* fb = &interpreter->model->parsed->fb;
+  *data = fb->base;
+  *size = fb->size;
+  return kTfLiteOk;
+}
+
 /* ---- Resource variables ------------------------------------------------------- */
 
 int32_t PyliteInterpreterGetResourceVariableCount(

@@ -67,6 +67,15 @@ TFL_CAPI_EXPORT void PyliteInterpreterOptionsSetMaxAllocationBytes(
 TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterReset(
     TfLiteInterpreter* interpreter);
 
+/* The model bytes the interpreter runs: the caller's buffer for a model
+ * made from memory, the file's mapping for one made from a file (so a file
+ * changed or removed afterwards does not matter). Owned by the interpreter's
+ * model, valid while the interpreter lives (and, for a model from memory,
+ * while the caller keeps that buffer). kTfLiteError if an argument is NULL.
+ * Used to send an interpreter to another process by value. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterGetModelBuffer(
+    const TfLiteInterpreter* interpreter, const void** data, size_t* size);
+
 /* Resource variables (the tf.Variable state that signatures share), read
  * and written from outside so that an interpreter's state can be saved and
  * restored into another interpreter of the same model. LiteRT has none of

@@ -122,6 +122,20 @@ static void test_variable_save_restore(void) {
   TfLiteModelDelete(model);
   CHECK(PyliteInterpreterGetResourceVariableCount(a) == 0);
   CHECK(PyliteInterpreterGetResourceVariableCount(NULL) == -1);
+  /* The model bytes are the file's. */
+  const void* bytes = NULL;
+  size_t size = 0;
+  CHECK(PyliteInterpreterGetModelBuffer(a, &bytes, &size) == kTfLiteOk);
+  FILE* f = fopen("tests/data/state/counter.tflite", "rb");
+  CHECK(f != NULL);
+  if (f) {
+    unsigned char* want = malloc(size + 1);
+    CHECK(want && fread(want, 1, size + 1, f) == size &&
+          memcmp(want, bytes, size) == 0);
+    free(want);
+    fclose(f);
+  }
+  CHECK(PyliteInterpreterGetModelBuffer(a, NULL, &size) == kTfLiteError);
   TfLiteStatus s;
   const float x[3] = {1, 2, 3}, after[3] = {1.5f, 2.5f, 3.5f};
   CHECK(equals(run(a, "add", "x", x, 3, &s), after, 3));
