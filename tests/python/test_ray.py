@@ -12,6 +12,7 @@ tests are skipped, unless PYLITE_REQUIRE_RAY=1 (set by `make test`), which
 makes a missing Ray a failure.
 """
 
+import logging
 import os
 import sys
 
@@ -47,6 +48,7 @@ def cluster():
            logging_level="ERROR")
   context = ray.data.DataContext.get_current()
   context.enable_progress_bars = False
+  logging.getLogger("ray.data").setLevel(logging.WARNING)
   # Classes defined here travel by value (the workers cannot import a test
   # module by name).
   ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
