@@ -120,6 +120,7 @@ def main():
   os.environ["PYTHONPATH"] = os.pathsep.join(
       p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
   ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+           _node_ip_address="127.0.0.1",  # loopback only
            logging_level="ERROR")
   try:
     ray.data.DataContext.get_current().enable_progress_bars = False

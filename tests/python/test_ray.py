@@ -45,6 +45,7 @@ def cluster():
                   saved["PYTHONPATH"]) if p)
   os.environ["PYLITE_LIBRARY"] = pylite.library_path
   ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+           _node_ip_address="127.0.0.1",  # loopback only
            logging_level="ERROR")
   context = ray.data.DataContext.get_current()
   context.enable_progress_bars = False
