@@ -30,6 +30,9 @@ import ray.data  # pylint: disable=wrong-import-position
 import pylite  # pylint: disable=wrong-import-position
 import pylite.ray  # pylint: disable=wrong-import-position
 
+# Ray Data's own deprecation notices (its DataContext defaults), not ours.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")
+
 MOBILENET = os.path.join(ROOT, "tests", "data", "ray", "mobilenet_tiny.tflite")
 CODING = model_path("coding.tflite")
 ROWS = 3000
