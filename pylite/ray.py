@@ -139,8 +139,16 @@ class Predictor:
             f"are {sorted(batch)}")
       feed[name] = self._checked(batch, column, name, signature_shape, dtype)
     results = self._runner(**feed)
+    rows = len(next(iter(feed.values()))) if feed else None
     for name, column in self._outputs.items():
-      batch[column] = np.asarray(results[name])
+      value = np.asarray(results[name])
+      if rows is not None and (value.ndim == 0 or len(value) != rows):
+        raise PyliteValueError(
+            f"pylite.ray: output '{name}' of signature '{self._key}' has "
+            f"shape {list(value.shape)}, not one row per input row ({rows}), "
+            f"in {self._where(batch)}; only models that map each row to "
+            "its own output rows can score a dataset")
+      batch[column] = value
     return batch
 
   def _where(self, batch: Mapping[str, Any]) -> str:

@@ -222,6 +222,16 @@ def test_predictor_errors():
   np.testing.assert_array_equal(out["decoded_result"], [1.5, 2])
 
 
+def test_predictor_refuses_outputs_without_one_row_per_input_row():
+  # The counter's `loop` doubles its input's length a few times.
+  counter = os.path.join(ROOT, "tests", "data", "state", "counter.tflite")
+  predictor = pylite.ray.Predictor(counter, signature="loop")
+  with pytest.raises(pylite.PyliteValueError,
+                     match="output 'y' .* has shape \\[16\\], not one "
+                     "row per input row \\(2\\)"):
+    predictor({"x": np.ones(2, np.float32)})
+
+
 def test_predictor_from_a_snapshot_keeps_state():
   counter = os.path.join(ROOT, "tests", "data", "state", "counter.tflite")
   interpreter = pylite.Interpreter(model_path=counter)
