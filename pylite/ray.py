@@ -78,7 +78,8 @@ class Predictor:
     PyliteValueError: a missing column, or a column whose shape (past the
       batch dimension) or dtype does not match its input; the message names
       the column, the expected and actual shape and dtype, the row when rows
-      differ in shape, and the batch.
+      differ in shape, and the batch. Also an output that does not have one
+      row per input row.
   """
 
   def __init__(self, model: ModelLike, signature: Optional[str] = None,
