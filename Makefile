@@ -36,9 +36,13 @@ build-asan:
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -r requirements-dev.txt
 
-venv: $(VPY)
+# Installed again whenever requirements-dev.txt changes.
+$(VENV)/.requirements: requirements-dev.txt | $(VPY)
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.requirements
 
 java: build
 	cd java && mvn -q -B package -DskipTests
@@ -65,8 +69,10 @@ test-asan: build-asan
 	cd $(BUILD_ASAN) && PYLITE_CONFORMANCE_OUT= \
 	  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 ctest --output-on-failure
 
+# PYLITE_REQUIRE_RAY: the Ray tests (tests/python/test_ray.py, which start a
+# local 2-CPU Ray cluster) fail instead of skipping if Ray is missing.
 test-python: build venv
-	$(VPY) -m pytest -q tests/python
+	PYLITE_REQUIRE_RAY=1 $(VPY) -m pytest -q tests/python
 
 # The Python package's type hints (py.typed) checked with mypy, with the
 # settings of pyproject.toml ([tool.mypy]).
@@ -148,3 +154,13 @@ bench:
 	PYLITE_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libpylite.so \
 	  $(TF_PYTHON) benchmarks/compare.py --update-readme benchmarks/README.md \
 	  --update-readme README.md $(BENCH_ARGS)
+
+# ---- Ray Data throughput (dev-only; not in `test`) -----------------------------
+# Rows/s of pylite.ray.predict with 1 and 2 actors against a plain loop in one
+# process (benchmarks/ray_throughput.py; README.md, "pylite on Ray").
+# BENCH_RAY_ARGS: e.g. --rows 20000 --batch-size 256 --repeat 3.
+BENCH_RAY_ARGS ?=
+
+.PHONY: bench-ray
+bench-ray: build venv
+	$(VPY) benchmarks/ray_throughput.py $(BENCH_RAY_ARGS)

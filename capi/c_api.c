@@ -710,6 +710,85 @@ TfLiteStatus PyliteInterpreterReset(TfLiteInterpreter* interpreter) {
   return kTfLiteOk;
 }
 
+TfLiteStatus PyliteInterpreterGetModelBuffer(
+    const TfLiteInterpreter* interpreter, const void** data, size_t* size) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PL_CHECK_ARG(data, kTfLiteError);
+  PL_CHECK_ARG(size, kTfLiteError);
+  const PlFb* fb = &interpreter->model->parsed->fb;
+  *data = fb->base;
+  *size = fb->size;
+  return kTfLiteOk;
+}
+
+/* ---- Resource variables ------------------------------------------------------- */
+
+int32_t PyliteInterpreterGetResourceVariableCount(
+    const TfLiteInterpreter* interpreter) {
+  if (!interpreter) return -1;
+  return pl_variable_count((PlInterp*)interpreter);
+}
+
+TfLiteStatus PyliteInterpreterGetResourceVariable(
+    const TfLiteInterpreter* interpreter, int32_t index,
+    const char** container, const char** shared_name,
+    const TfLiteTensor** value) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  return pl_variable_get((PlInterp*)interpreter, index, container,
+                         shared_name, value);
+}
+
+TfLiteStatus PyliteInterpreterSetResourceVariable(
+    TfLiteInterpreter* interpreter, const char* container,
+    const char* shared_name, TfLiteType type, const int* dims,
+    int32_t dims_size, const void* data, size_t bytes) {
+  pl_error_begin();
+  PL_CHECK_ARG(interpreter, kTfLiteError);
+  PL_CHECK_ARG(shared_name, kTfLiteError);
+  if (dims_size < 0 || (dims_size > 0 && !dims) || (bytes > 0 && !data)) {
+    pl_error(interpreter, "Variable '%s': bad shape or data arguments.",
+             shared_name);
+    return kTfLiteError;
+  }
+  size_t element = pl_type_size(type);
+  if (element == 0 && type != kTfLiteString) {
+    pl_error(interpreter, "Variable '%s': type %s cannot be set.",
+             shared_name, TfLiteTypeGetName(type));
+    return kTfLiteError;
+  }
+  TfLiteIntArray* shape = TfLiteIntArrayCreate(dims_size);
+  if (!shape) {
+    pl_error(interpreter, "Out of memory setting variable '%s'.", shared_name);
+    return kTfLiteError;
+  }
+  size_t count = 1;
+  for (int32_t i = 0; i < dims_size; ++i) {
+    shape->data[i] = dims[i];
+    if (dims[i] < 0) count = SIZE_MAX;
+    else if (count != SIZE_MAX) count *= (size_t)dims[i];
+  }
+  if (type != kTfLiteString && (count == SIZE_MAX || count * element != bytes)) {
+    pl_error(interpreter, "Variable '%s': %zu bytes do not hold a %s value "
+             "of that shape.", shared_name, bytes, TfLiteTypeGetName(type));
+    TfLiteIntArrayFree(shape);
+    return kTfLiteError;
+  }
+  TfLiteTensor value;
+  memset(&value, 0, sizeof(value));
+  value.type = type;
+  value.dims = shape;
+  value.data.raw = (char*)data;
+  value.bytes = bytes;
+  value.name = shared_name;
+  value.allocation_type = kTfLiteCustom;
+  TfLiteStatus status =
+      pl_variable_set(interpreter, container, shared_name, &value);
+  TfLiteIntArrayFree(shape);
+  return status;
+}
+
 int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,
                                          int32_t input_index) {
   PlSubgraph* sg = subgraph_at(interpreter, 0);

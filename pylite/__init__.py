@@ -14,8 +14,8 @@ from pylite._ffi import ffi as _ffi, lib as _lib, library_path
 from pylite.errors import (PyliteCancelledError, PyliteClosedError,
                            PyliteError, PyliteRuntimeError, PyliteValueError)
 from pylite.interpreter import (PLACEHOLDER_SIGNATURE_KEY, Interpreter,
-                                OpResolverType, SignatureRunner,
-                                load_delegate)
+                                InterpreterSnapshot, OpResolverType,
+                                SignatureRunner, load_delegate)
 
 __version__ = "0.1.0"
 
@@ -33,6 +33,7 @@ def schema_version() -> int:
 __all__ = [
     "Interpreter",
     "SignatureRunner",
+    "InterpreterSnapshot",
     "OpResolverType",
     "PLACEHOLDER_SIGNATURE_KEY",
     "PyliteError",

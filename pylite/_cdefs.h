@@ -344,3 +344,15 @@ int TfLiteInterpreterGetInputTensorIndex(const TfLiteInterpreter* interpreter,
                                          int32_t input_index);
 int TfLiteInterpreterGetOutputTensorIndex(
     const TfLiteInterpreter* interpreter, int32_t output_index);
+TfLiteStatus PyliteInterpreterGetModelBuffer(
+    const TfLiteInterpreter* interpreter, const void** data, size_t* size);
+int32_t PyliteInterpreterGetResourceVariableCount(
+    const TfLiteInterpreter* interpreter);
+TfLiteStatus PyliteInterpreterGetResourceVariable(
+    const TfLiteInterpreter* interpreter, int32_t index,
+    const char** container, const char** shared_name,
+    const TfLiteTensor** value);
+TfLiteStatus PyliteInterpreterSetResourceVariable(
+    TfLiteInterpreter* interpreter, const char* container,
+    const char* shared_name, TfLiteType type, const int* dims,
+    int32_t dims_size, const void* data, size_t bytes);

@@ -12,6 +12,10 @@ dicts, and exception types and messages) on top of the raw C API in
   ``PyliteClosedError``.
 - Runners of different signatures may be called from different threads at the
   same time; calls that touch the same subgraph are serialized.
+- Interpreters and runners can be pickled (to send them to other processes,
+  e.g. Ray workers): by value, as the model bytes and the constructor options,
+  fresh on the receiving side; ``with_state()`` carries the resource
+  variables' values too. See "Pickling" below.
 
 Ownership: a ``SignatureRunner`` keeps its ``Interpreter`` alive. The native
 runner handles are tracked by the interpreter's native state and are always
@@ -24,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import pickle
 import sys
 import threading
 import weakref
@@ -226,6 +231,18 @@ class _NativeState:
       if free_now:
         self._free()
 
+  @contextlib.contextmanager
+  def enter_all(self):
+    """Yields the interpreter pointer with every subgraph's lock held, so
+    that no call of this interpreter is in flight (locks are taken in index
+    order; a call holds at most one of them, so this cannot deadlock)."""
+    with self.enter() as pointer:
+      count = int(lib.PyliteInterpreterGetSubgraphCount(pointer))
+    with contextlib.ExitStack() as stack:
+      for index in range(count):
+        pointer = stack.enter_context(self.enter(index))
+      yield pointer
+
   def new_runner(self, key):
     """A native runner for ``key`` (None: the C API's NULL key)."""
     with self._mutex:
@@ -326,6 +343,13 @@ class Interpreter:
         raise PyliteValueError("num_threads should >= 1")
     self._experimental_compress_quantization_zero_points = (
         experimental_compress_quantization_zero_points)
+    # What pickling carries besides the model bytes (see __reduce__).
+    self._options: Dict[str, Any] = {
+        "num_threads": num_threads,
+        "custom_ops": dict(custom_ops) if custom_ops else None,
+        "experimental_compress_quantization_zero_points":
+            experimental_compress_quantization_zero_points,
+    }
 
     # Same argument logic as LiteRT: an empty model_content counts as none.
     if model_path and not model_content:
@@ -474,6 +498,82 @@ class Interpreter:
           "interpreter in the form of a numpy array or slice. Be sure to only "
           "hold the function returned from tensor() if you are using raw "
           "data access.")
+
+  # ---- pickling ---------------------------------------------------------------
+
+  def __reduce__(self) -> Any:
+    """pylite: an interpreter pickles by value, as the model bytes and the
+    constructor options (``num_threads``, ``custom_ops``); unpickling makes a
+    fresh interpreter: tensors unallocated, resource variables at their
+    initial values. ``with_state()`` carries the variables' values too.
+
+    The bytes are read from the interpreter's own model (the file's mapping
+    for ``model_path``) when pickling: they are the bytes it runs, even if
+    the file was changed or removed since, and nothing is copied before.
+
+    Raises:
+      PyliteClosedError: the interpreter is closed.
+      pickle.PicklingError: a custom op's function cannot be pickled.
+    """
+    return _unpickle_interpreter, (self._model_bytes("pickle"),
+                                   self._picklable_options(), ())
+
+  def with_state(self) -> InterpreterSnapshot:
+    """pylite: the model, options and resource variables' current values.
+
+    The values are read now (waiting for calls in flight). The snapshot
+    pickles as an interpreter: unpickling it gives an ``Interpreter`` whose
+    variables hold these values (``restore()`` makes one locally). Variable
+    tensors (the buffers of TFLite's stateful ops, which
+    ``reset_all_variables`` zeroes) are not carried: they start at zero.
+    Hash tables are rebuilt by the model's initialization.
+
+    Raises:
+      PyliteClosedError: the interpreter is closed.
+    """
+    model = self._model_bytes("snapshot")
+    variables = []
+    with self._state.enter_all() as pointer:
+      c_container = ffi.new("const char**")
+      c_name = ffi.new("const char**")
+      c_value = ffi.new("const TfLiteTensor**")
+      for i in range(lib.PyliteInterpreterGetResourceVariableCount(pointer)):
+        lib.PyliteClearLastError()
+        check(lib.PyliteInterpreterGetResourceVariable(
+            pointer, i, c_container, c_name, c_value))
+        value = c_value[0]
+        if value == ffi.NULL:
+          continue  # created but never assigned: nothing to carry
+        data = ffi.buffer(value.data.raw, value.bytes)[:] if value.bytes else b""
+        variables.append((string(c_container[0]), string(c_name[0]),
+                          int(value.type), _shape_of(value), data))
+    return InterpreterSnapshot(model, self._picklable_options(),
+                               tuple(variables))
+
+  def _model_bytes(self, action):
+    state = self._state
+    if state is None or state.closed:
+      raise PyliteClosedError(
+          f"Cannot {action} a closed interpreter: its model and state were "
+          "freed by close(). Pickle it before closing it.")
+    data = ffi.new("const void**")
+    size = ffi.new("size_t*")
+    with self._enter() as pointer:
+      lib.PyliteClearLastError()
+      check(lib.PyliteInterpreterGetModelBuffer(pointer, data, size))
+      return ffi.buffer(data[0], size[0])[:]
+
+  def _picklable_options(self):
+    custom_ops = self._options["custom_ops"]
+    for key, fn in (custom_ops or {}).items():
+      try:
+        pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+      except Exception as e:  # pylint: disable=broad-except
+        raise pickle.PicklingError(
+            f"Cannot pickle the interpreter: the function of custom op "
+            f"{key!r} ({fn!r}) cannot be pickled ({e}). Define it at the top "
+            "level of a module so that it pickles by reference.") from e
+    return dict(self._options)
 
   # ---- tensors of any subgraph -----------------------------------------------
 
@@ -773,6 +873,16 @@ class SignatureRunner:
   def signature_key(self) -> str:
     return self._signature_key
 
+  def __reduce__(self) -> Any:
+    """pylite: a runner pickles as (its interpreter, its key); the
+    interpreter pickles as ``Interpreter.__reduce__`` says (runners of one
+    interpreter pickled together share one interpreter when unpickled).
+    PyliteClosedError for a closed runner or interpreter."""
+    if self._handle is None or not self._finalizer.alive:
+      raise PyliteClosedError(
+          "Cannot pickle a closed signature runner.")
+    return _unpickle_runner, (self._interpreter, self._signature_key)
+
   def close(self) -> None:
     """Frees the native runner (the interpreter stays usable). Idempotent."""
     if self._handle is not None:
@@ -842,6 +952,56 @@ class SignatureRunner:
     """``{output name: detail dict}``."""
     return {name: self._interpreter._get_tensor_details(  # pylint: disable=protected-access
         index, self._subgraph_index) for name, index in self._outputs.items()}
+
+
+class InterpreterSnapshot:
+  """pylite: an interpreter's model bytes, options and resource variables at
+  one moment, made by ``Interpreter.with_state()``.
+
+  Pickles as an interpreter: unpickling gives an ``Interpreter`` (not a
+  snapshot) with the model, the options and the variables' values.
+  ``restore()`` does the same in this process.
+  """
+
+  def __init__(self, model: bytes, options: Mapping[str, Any],
+               variables: Sequence[Any]) -> None:
+    self._model = model
+    self._options = dict(options)
+    self._variables = tuple(variables)
+
+  @property
+  def variable_names(self) -> List[str]:
+    """The shared names of the variables carried, in creation order."""
+    return [name for _, name, _, _, _ in self._variables]
+
+  def restore(self) -> Interpreter:
+    """A new interpreter with the snapshot's model, options and values."""
+    return _unpickle_interpreter(self._model, self._options, self._variables)
+
+  def __reduce__(self) -> Any:
+    return _unpickle_interpreter, (self._model, self._options,
+                                   self._variables)
+
+
+def _unpickle_interpreter(model, options, variables):
+  """Rebuilds a pickled interpreter: the model from its bytes, the options,
+  then each variable's value (container, name, type, shape, raw bytes)."""
+  interpreter = Interpreter(model_content=model, **options)
+  if variables:
+    with interpreter._state.enter_all() as pointer:  # pylint: disable=protected-access
+      for container, name, tflite_type, shape, data in variables:
+        c_dims = ffi.new("int[]", list(shape))
+        lib.PyliteClearLastError()
+        check(lib.PyliteInterpreterSetResourceVariable(
+            pointer, container.encode("utf-8"), name.encode("utf-8"),
+            tflite_type, c_dims, len(shape), ffi.from_buffer(data),
+            len(data)),
+              prefix=f"Cannot restore variable '{name}'")
+  return interpreter
+
+
+def _unpickle_runner(interpreter, signature_key):
+  return interpreter.get_signature_runner(signature_key)
 
 
 # ---- helpers on TfLiteTensor* ------------------------------------------------------

@@ -474,3 +474,68 @@ TfLiteStatus pl_resource_assign(PlSubgraph* sg, int32_t id,
   pthread_mutex_unlock(&interp->resource_lock);
   return status;
 }
+
+/* ---- Saving and restoring variables ---------------------------------------------- */
+
+/* Variables are the resources without a kind; `index` counts only them. */
+static PlResource* variable_at(PlInterp* interp, int32_t index) {
+  for (int32_t i = 0; i < interp->num_resources; ++i) {
+    if (interp->resources[i].kind) continue;
+    if (index-- == 0) return &interp->resources[i];
+  }
+  return NULL;
+}
+
+int32_t pl_variable_count(PlInterp* interp) {
+  pthread_mutex_lock(&interp->resource_lock);
+  int32_t count = 0;
+  for (int32_t i = 0; i < interp->num_resources; ++i)
+    count += interp->resources[i].kind == NULL;
+  pthread_mutex_unlock(&interp->resource_lock);
+  return count;
+}
+
+TfLiteStatus pl_variable_get(PlInterp* interp, int32_t index,
+                             const char** container, const char** shared_name,
+                             const TfLiteTensor** value) {
+  pthread_mutex_lock(&interp->resource_lock);
+  const PlResource* r = index >= 0 ? variable_at(interp, index) : NULL;
+  if (r) {
+    if (container) *container = r->container;
+    if (shared_name) *shared_name = r->shared_name;
+    if (value) *value = r->assigned ? &r->value : NULL;
+  }
+  pthread_mutex_unlock(&interp->resource_lock);
+  if (!r) pl_error(interp, "Resource variable index %d is out of range.",
+                   (int)index);
+  return r ? kTfLiteOk : kTfLiteError;
+}
+
+/* Runs every initialization subgraph named by a CALL_ONCE node that has not
+ * run yet, as the first signature run would. The caller holds state_lock. */
+static TfLiteStatus run_pending_initialization(PlInterp* interp) {
+  for (int32_t s = 0; s < interp->num_subgraphs; ++s) {
+    PlSubgraph* sg = &interp->subgraphs[s];
+    for (int32_t k = 0; k < sg->num_nodes; ++k) {
+      if (sg->nodes[k].builtin_code != PL_OP_CALL_ONCE) continue;
+      int32_t targets[2];
+      callees(&sg->nodes[k], targets);
+      PL_ENSURE_OK(pl_subgraph_run_once(sg, targets[0]));
+    }
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_variable_set(PlInterp* interp, const char* container,
+                             const char* shared_name,
+                             const TfLiteTensor* value) {
+  PlSubgraph* sg = &interp->subgraphs[0];
+  pthread_mutex_lock(&interp->state_lock);
+  TfLiteStatus status = run_pending_initialization(interp);
+  if (status == kTfLiteOk) {
+    int32_t id = pl_resource_id(sg, container, shared_name);
+    status = id < 0 ? kTfLiteError : pl_resource_assign(sg, id, value);
+  }
+  pthread_mutex_unlock(&interp->state_lock);
+  return status;
+}

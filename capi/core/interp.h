@@ -227,6 +227,17 @@ void pl_control_free(PlInterp* interp);
 /* Forgets every resource variable and CALL_ONCE run, as on a fresh
  * interpreter. */
 void pl_control_reset(PlInterp* interp);
+/* Resource variables for saving and restoring state (the public
+ * PyliteInterpreter*ResourceVariable functions): how many there are, the
+ * index-th one (value NULL while unassigned), and setting one by name after
+ * running the model's pending CALL_ONCE initializations. */
+int32_t pl_variable_count(PlInterp* interp);
+TfLiteStatus pl_variable_get(PlInterp* interp, int32_t index,
+                             const char** container, const char** shared_name,
+                             const TfLiteTensor** value);
+TfLiteStatus pl_variable_set(PlInterp* interp, const char* container,
+                             const char* shared_name,
+                             const TfLiteTensor* value);
 /* Fails (reported) if subgraphs call each other in a cycle through WHILE,
  * IF, CALL or CALL_ONCE. */
 TfLiteStatus pl_check_call_graph(PlInterp* interp);

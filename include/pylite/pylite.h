@@ -67,6 +67,48 @@ TFL_CAPI_EXPORT void PyliteInterpreterOptionsSetMaxAllocationBytes(
 TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterReset(
     TfLiteInterpreter* interpreter);
 
+/* The model bytes the interpreter runs: the caller's buffer for a model
+ * made from memory, the file's mapping for one made from a file (so a file
+ * changed or removed afterwards does not matter). Owned by the interpreter's
+ * model, valid while the interpreter lives (and, for a model from memory,
+ * while the caller keeps that buffer). kTfLiteError if an argument is NULL.
+ * Used to send an interpreter to another process by value. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterGetModelBuffer(
+    const TfLiteInterpreter* interpreter, const void** data, size_t* size);
+
+/* Resource variables (the tf.Variable state that signatures share), read
+ * and written from outside so that an interpreter's state can be saved and
+ * restored into another interpreter of the same model. LiteRT has none of
+ * these. Hash tables are not variables and are not listed.
+ *
+ * The number of variables the interpreter holds: those its signature runs
+ * have created so far (0 on a fresh interpreter). -1 if `interpreter` is
+ * NULL. */
+TFL_CAPI_EXPORT int32_t PyliteInterpreterGetResourceVariableCount(
+    const TfLiteInterpreter* interpreter);
+/* Variable `index` (0 <= index < count): its container and shared name
+ * (LiteRT's key) and its value, NULL while it was never assigned. The
+ * pointers are the interpreter's and stay valid until it next runs, resets
+ * or sets a variable. kTfLiteError (reported) for an index out of range;
+ * any output pointer may be NULL. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterGetResourceVariable(
+    const TfLiteInterpreter* interpreter, int32_t index,
+    const char** container, const char** shared_name,
+    const TfLiteTensor** value);
+/* Sets variable (container, shared_name), created if new, to a copy of a
+ * value of `type` and shape `dims` whose `bytes` bytes are at `data` (for
+ * kTfLiteString: the serialized string buffer, as TfLiteTensorData gives
+ * it; it is checked). The type and shape may differ from the current ones.
+ * First runs every initialization subgraph (CALL_ONCE) that has not run
+ * yet, as the next signature run would, so that it cannot overwrite the
+ * value afterwards. Must not run concurrently with an Invoke of the same
+ * interpreter. kTfLiteError (reported) on a bad argument, a size that does
+ * not match the type and shape, or a failing initialization. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterSetResourceVariable(
+    TfLiteInterpreter* interpreter, const char* container,
+    const char* shared_name, TfLiteType type, const int* dims,
+    int32_t dims_size, const void* data, size_t bytes);
+
 /* ---- Profiling ------------------------------------------------------------------ */
 
 /* Turns per-node timing on or off (off by default; it costs two clock reads

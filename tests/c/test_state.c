@@ -107,6 +107,80 @@ static void test_counter(void) {
   TfLiteInterpreterDelete(interp);
 }
 
+/* Saving and restoring resource variables (what pickling an interpreter with
+ * its state uses): the counter's variable read from one interpreter and set
+ * into a fresh one, whose CALL_ONCE initialization must not overwrite it. */
+static void test_variable_save_restore(void) {
+  TfLiteModel* model = TfLiteModelCreateFromFile("tests/data/state/counter.tflite");
+  CHECK(model != NULL);
+  if (!model) return;
+  TfLiteInterpreterOptions* o = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(o, PyliteQuietReporter, NULL);
+  TfLiteInterpreter* a = TfLiteInterpreterCreate(model, o);
+  TfLiteInterpreter* b = TfLiteInterpreterCreate(model, o);
+  TfLiteInterpreterOptionsDelete(o);
+  TfLiteModelDelete(model);
+  CHECK(PyliteInterpreterGetResourceVariableCount(a) == 0);
+  CHECK(PyliteInterpreterGetResourceVariableCount(NULL) == -1);
+  /* The model bytes are the file's. */
+  const void* bytes = NULL;
+  size_t size = 0;
+  CHECK(PyliteInterpreterGetModelBuffer(a, &bytes, &size) == kTfLiteOk);
+  FILE* f = fopen("tests/data/state/counter.tflite", "rb");
+  CHECK(f != NULL);
+  if (f) {
+    unsigned char* want = malloc(size + 1);
+    CHECK(want && fread(want, 1, size + 1, f) == size &&
+          memcmp(want, bytes, size) == 0);
+    free(want);
+    fclose(f);
+  }
+  CHECK(PyliteInterpreterGetModelBuffer(a, NULL, &size) == kTfLiteError);
+  TfLiteStatus s;
+  const float x[3] = {1, 2, 3}, after[3] = {1.5f, 2.5f, 3.5f};
+  CHECK(equals(run(a, "add", "x", x, 3, &s), after, 3));
+  CHECK(PyliteInterpreterGetResourceVariableCount(a) == 1);
+  const char *container = NULL, *name = NULL;
+  const TfLiteTensor* value = NULL;
+  CHECK(PyliteInterpreterGetResourceVariable(a, 0, &container, &name,
+                                             &value) == kTfLiteOk);
+  CHECK(container != NULL && name != NULL && strlen(name) > 0);
+  CHECK(equals(value, after, 3));
+  CHECK(PyliteInterpreterGetResourceVariable(a, 1, NULL, NULL, NULL) ==
+        kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "out of range");
+  /* A size that does not match the shape is refused. */
+  const int dims[1] = {3};
+  CHECK(PyliteInterpreterSetResourceVariable(b, container, name,
+                                             kTfLiteFloat32, dims, 1,
+                                             after, 8) == kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "do not hold");
+  CHECK(PyliteInterpreterSetResourceVariable(
+            b, container, name, TfLiteTensorType(value), dims, 1,
+            TfLiteTensorData(value), TfLiteTensorByteSize(value)) == kTfLiteOk);
+  CHECK(equals(run(b, "read", NULL, NULL, 0, &s), after, 3));
+  const float again[3] = {2.5f, 4.5f, 6.5f};
+  CHECK(equals(run(b, "add", "x", x, 3, &s), again, 3));
+  /* The source is untouched. */
+  CHECK(equals(run(a, "read", NULL, NULL, 0, &s), after, 3));
+  /* A new shape and a string value are accepted (types may change). */
+  const char strings[] = {1, 0, 0, 0, 12, 0, 0, 0, 14, 0, 0, 0, 'h', 'i'};
+  CHECK(PyliteInterpreterSetResourceVariable(b, "", "s", kTfLiteString, dims,
+                                             0, strings, sizeof strings) ==
+        kTfLiteOk);
+  CHECK(PyliteInterpreterGetResourceVariableCount(b) == 2);
+  CHECK(PyliteInterpreterGetResourceVariable(b, 1, NULL, &name, &value) ==
+        kTfLiteOk);
+  CHECK(value && TfLiteTensorType(value) == kTfLiteString &&
+        PyliteTensorGetStringCount(value) == 1);
+  const char bad[] = {5, 0, 0, 0, 12, 0, 0, 0};
+  CHECK(PyliteInterpreterSetResourceVariable(b, "", "s", kTfLiteString, dims,
+                                             0, bad, sizeof bad) ==
+        kTfLiteError);
+  TfLiteInterpreterDelete(a);
+  TfLiteInterpreterDelete(b);
+}
+
 /* Subgraph 0 "read": VAR_HANDLE -> READ_VARIABLE; subgraph 1 "write":
  * VAR_HANDLE, ASSIGN_VARIABLE(x). Both name the variable "v". */
 static uint8_t* variable_model(size_t* size) {
@@ -481,6 +555,7 @@ int main(void) {
   test_training();
   test_call();
   test_counter();
+  test_variable_save_restore();
   test_read_before_assign();
   test_bad_while();
   test_failing_init();

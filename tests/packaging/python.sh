@@ -18,7 +18,7 @@ sdist=$(ls "$SCRATCH"/dist/pylite-*.tar.gz)
 ok "python -m build: $(basename "$sdist"), $(basename "$wheel")"
 "$SCRATCH/tools/bin/python" -c "import sys, zipfile
 print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))" "$wheel" > "$SCRATCH/wheel.txt"
-for member in pylite/libpylite.so pylite/_cdefs.h pylite/py.typed \
+for member in pylite/libpylite.so pylite/_cdefs.h pylite/py.typed pylite/ray.py \
               pylite/cli/__init__.py; do
   grep -qx "$member" "$SCRATCH/wheel.txt" || fail "the wheel lacks $member"
 done

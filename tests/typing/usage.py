@@ -56,3 +56,12 @@ def custom(path: str) -> None:
     return a + b
   Interpreter(model_path=path, custom_ops={"MyAdd": my_add,
                                            ("MyAdd", 2): my_add})
+
+
+def travel(path: str) -> pylite.Interpreter:
+  interpreter = Interpreter(model_path=path)
+  snapshot: pylite.InterpreterSnapshot = interpreter.with_state()
+  names: list = snapshot.variable_names
+  assert isinstance(names, list)
+  restored: Interpreter = snapshot.restore()
+  return restored
