@@ -226,7 +226,8 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     r->n_input = n_input;
     r->n_aux = d->use_aux ? n_aux : 0;
     PL_ENSURE_OK(pl_lstm_prepare_weights(sg, node, kOp, dirs[q], slots[q],
-                                         n_input, r->n_aux, false, &r->n_cell,
+                                         n_input, r->n_aux, false, NULL,
+                                         &r->n_cell,
                                          &r->n_output));
   }
   if (d->fw.n_cell != d->bw.n_cell || d->fw.n_output != d->bw.n_output) {

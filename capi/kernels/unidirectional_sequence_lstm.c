@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant.h"
 #include "capi/kernels/internal/sequence_lstm.h"
 
 static const char kOp[] = "UNIDIRECTIONAL_SEQUENCE_LSTM";
@@ -64,14 +65,48 @@ static const PlLstmSlots kSlots = {
     .aux = {-1, -1, -1, -1},
 };
 
+/* Which arithmetic the node runs, decided at prepare from the types. */
+typedef enum { kFloat, kHybrid, kInteger } LstmMode;
+
 typedef struct LstmData {
   int activation;
   float cell_clip, proj_clip;
   bool time_major, asymmetric;
+  LstmMode mode;
   PlLstmRun run; /* sizes from prepare */
-  float* scratch;
+  PlLstmIntParams iparams;
+  float* scratch; /* floats for kFloat, bytes for the others */
   int64_t scratch_floats;
 } LstmData;
+
+static const PlLstmTypes kHybridTypes = {kTfLiteInt8, kTfLiteInt8,
+                                         kTfLiteFloat32, kTfLiteFloat32,
+                                         kTfLiteFloat32};
+static const PlLstmTypes kIntegerTypes = {kTfLiteInt8, kTfLiteInt16,
+                                          kTfLiteInt16, kTfLiteInt32,
+                                          kTfLiteInt32};
+
+/* The mode of an input / weights type pair, or a "not supported" error. */
+static TfLiteStatus pick_mode(PlSubgraph* sg, const TfLiteTensor* input,
+                              const TfLiteTensor* weights, LstmMode* mode) {
+  if (input->type == kTfLiteFloat32 && weights->type == kTfLiteFloat32) {
+    *mode = kFloat;
+    return kTfLiteOk;
+  }
+  if (input->type == kTfLiteFloat32 && weights->type == kTfLiteInt8) {
+    *mode = kHybrid;
+    return kTfLiteOk;
+  }
+  if (input->type == kTfLiteInt8 && weights->type == kTfLiteInt8) {
+    *mode = kInteger;
+    return kTfLiteOk;
+  }
+  pl_report(sg, "%s with %s input and %s weights is not supported yet; "
+            "float32, hybrid (float32 input, int8 weights) and int8 are.",
+            kOp, TfLiteTypeGetName(input->type),
+            TfLiteTypeGetName(weights->type));
+  return kTfLiteError;
+}
 
 static TfLiteStatus lstm_init(PlSubgraph* sg, PlNode* node) {
   LstmData* d = calloc(1, sizeof(*d));
@@ -115,7 +150,7 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
               "missing.", kOp);
     return kTfLiteError;
   }
-  PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, w_out, d->asymmetric));
+  PL_ENSURE_OK(pick_mode(sg, input, w_out, &d->mode));
   if (!pl_seq_activation_valid(d->activation)) {
     pl_report(sg, "%s: unknown fused activation %d.", kOp, d->activation);
     return kTfLiteError;
@@ -142,23 +177,43 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
   r->max_time = input->dims->data[d->time_major ? 0 : 1];
   r->n_batch = input->dims->data[d->time_major ? 1 : 0];
   r->n_input = input->dims->data[2];
+  const PlLstmTypes* types = d->mode == kFloat    ? &pl_lstm_float_types
+                             : d->mode == kHybrid ? &kHybridTypes
+                                                  : &kIntegerTypes;
+  /* Diagonal recurrent weights are a float-only form. */
   PL_ENSURE_OK(pl_lstm_prepare_weights(sg, node, kOp, "", &kSlots,
-                                       r->n_input, 0, true, &r->n_cell,
-                                       &r->n_output));
+                                       r->n_input, 0, d->mode == kFloat, types,
+                                       &r->n_cell, &r->n_output));
   r->out_stride = r->n_output;
-  PL_ENSURE_OK(pl_seq_check_state(sg, kOp, "output state (input 18)",
-                                  pl_input(sg, node, kOutputState),
-                                  (int64_t)r->n_batch * r->n_output));
-  PL_ENSURE_OK(pl_seq_check_state(sg, kOp, "cell state (input 19)",
-                                  pl_input(sg, node, kCellState),
-                                  (int64_t)r->n_batch * r->n_cell));
-  if (output->type != kTfLiteFloat32) {
-    pl_report(sg, "%s: the output must be float32, got %s.", kOp,
-              TfLiteTypeGetName(output->type));
+  const TfLiteType state_type = d->mode == kInteger ? kTfLiteInt8
+                                                    : kTfLiteFloat32;
+  const TfLiteType cell_type = d->mode == kInteger ? kTfLiteInt16
+                                                   : kTfLiteFloat32;
+  const TfLiteTensor* h = pl_input(sg, node, kOutputState);
+  const TfLiteTensor* c = pl_input(sg, node, kCellState);
+  PL_ENSURE_OK(pl_seq_check_state_type(sg, kOp, "output state (input 18)", h,
+                                       state_type,
+                                       (int64_t)r->n_batch * r->n_output));
+  PL_ENSURE_OK(pl_seq_check_state_type(sg, kOp, "cell state (input 19)", c,
+                                       cell_type,
+                                       (int64_t)r->n_batch * r->n_cell));
+  if (output->type != state_type) {
+    pl_report(sg, "%s: the output must be %s, got %s.", kOp,
+              TfLiteTypeGetName(state_type), TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
+  int64_t scratch_floats = pl_lstm_scratch_floats(r->n_batch, r->n_cell);
+  if (d->mode == kHybrid) {
+    PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "", &kSlots));
+    scratch_floats = (pl_lstm_hybrid_scratch_bytes(r) + 3) / 4;
+  } else if (d->mode == kInteger) {
+    PL_ENSURE_OK(pl_lstm_int_prepare(sg, node, kOp, &kSlots, r, input, h, c,
+                                     output, d->cell_clip, d->proj_clip,
+                                     &d->iparams));
+    scratch_floats = (pl_lstm_int_scratch_bytes(r) + 3) / 4;
+  }
   PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
-                              pl_lstm_scratch_floats(r->n_batch, r->n_cell)));
+                              scratch_floats));
   const int dims[3] = {input->dims->data[0], input->dims->data[1],
                        r->n_output};
   return pl_resize(sg, output, 3, dims);
@@ -170,10 +225,27 @@ static TfLiteStatus lstm_eval(PlSubgraph* sg, PlNode* node) {
   TfLiteTensor* output = pl_output(sg, node, kOutput);
   TfLiteTensor* h = pl_input(sg, node, kOutputState);
   TfLiteTensor* c = pl_input(sg, node, kCellState);
-  PlLstmWeights w;
-  pl_lstm_bind(sg, node, &kSlots, &w);
-  pl_lstm_eval(&w, &d->run, input->data.f, NULL, h->data.f, c->data.f,
-               output->data.f, d->scratch);
+  switch (d->mode) {
+    case kFloat: {
+      PlLstmWeights w;
+      pl_lstm_bind(sg, node, &kSlots, &w);
+      pl_lstm_eval(&w, &d->run, input->data.f, NULL, h->data.f, c->data.f,
+                   output->data.f, d->scratch);
+      break;
+    }
+    case kHybrid: {
+      PlLstmHybridWeights w;
+      pl_lstm_hybrid_bind(sg, node, &kSlots, &w);
+      pl_lstm_hybrid_eval(&w, &d->run, d->asymmetric, input->data.f, NULL,
+                          h->data.f, c->data.f, output->data.f, d->scratch);
+      break;
+    }
+    case kInteger:
+      pl_lstm_int_eval(sg, node, &kSlots, &d->iparams, &d->run,
+                       input->data.int8, h->data.int8, c->data.i16,
+                       output->data.int8, d->scratch);
+      break;
+  }
   return kTfLiteOk;
 }
 
@@ -183,5 +255,6 @@ const PlKernel pl_kernel_unidirectional_sequence_lstm = {
     .free = lstm_free,
     .prepare = lstm_prepare,
     .eval = lstm_eval,
-    .types = "float32",
+    .types = "float32, int8 (hybrid: float32 input with int8 weights; "
+             "integer: int8 input/output, int16 cell state)",
 };
