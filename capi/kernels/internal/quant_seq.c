@@ -40,7 +40,10 @@ static void quantize_symmetric(const float* x, int n, int8_t* q,
 
 /* Asymmetric: the range [min(0, x), max(0, x)] over [-128, 127], computed
  * in double, with the zero point taken from whichever end has the smaller
- * error and clamped into range. */
+ * error and clamped into range. Each value is zp + round(x / scale), the
+ * rounding (half away from zero) applied before the zero point is added:
+ * that is what LiteRT 2.3 measurably computes (a tie x / scale = 42.5 with
+ * zp = -43 gives 0, where round(zp + x / scale) would give -1). */
 static void quantize_asymmetric(const float* x, int n, int8_t* q,
                                 float* scale, int32_t* zero_point) {
   float lo = 0.0f, hi = 0.0f;
@@ -70,7 +73,7 @@ static void quantize_asymmetric(const float* x, int n, int8_t* q,
   *zero_point = nudged;
   const float inv = 1.0f / *scale;
   for (int k = 0; k < n; ++k) {
-    int32_t v = (int32_t)roundf((float)nudged + x[k] * inv);
+    int32_t v = nudged + (int32_t)roundf(x[k] * inv);
     q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
   }
 }
