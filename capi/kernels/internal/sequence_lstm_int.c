@@ -95,9 +95,16 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
               "for an integer LSTM.", op, (double)cs.scale);
     return kTfLiteError;
   }
-  if (p->cell_scale < -15 || p->cell_scale > -9) {
+  /* tanh(c) reads c with 15 + cell_scale integer bits; TFLite computes it
+   * for 0..6 integer bits only and otherwise leaves its buffer as it was,
+   * which holds the input gate (reproduced); with CIFG that buffer holds
+   * nothing defined, so pylite refuses. */
+  const int tanh_bits = 15 + p->cell_scale;
+  if (p->cell_scale < -30 || p->cell_scale > 0 ||
+      ((tanh_bits < 0 || tanh_bits > 6) && cifg)) {
     pl_report(sg, "%s: the cell state's scale 2^%d is not supported (TFLite's "
-              "integer LSTM handles 2^-15 to 2^-9).", op, p->cell_scale);
+              "integer LSTM handles 2^-15 to 2^-9, and others only without "
+              "CIFG).", op, p->cell_scale);
     return kTfLiteError;
   }
   const float out_scale = pl_q_params(output).scale;
@@ -287,7 +294,14 @@ static void step_int(const IntWeights* w, const PlLstmIntParams* p,
   }
   gate_int(w, p, s, r, PL_LSTM_O, rows, x, h, c, s->g[PL_LSTM_O]);
   const int16_t* go = s->g[PL_LSTM_O];
-  for (int64_t q = 0; q < n; ++q) s->t[q] = pl_qs_tanh(c[q], 15 + p->cell_scale);
+  const int tanh_bits = 15 + p->cell_scale;
+  if (tanh_bits >= 0 && tanh_bits <= 6) {
+    for (int64_t q = 0; q < n; ++q) s->t[q] = pl_qs_tanh(c[q], tanh_bits);
+  } else {
+    /* TFLite's quirk: no tanh is computed, and its buffer still holds the
+     * input gate (prepare rejects this with CIFG). */
+    memcpy(s->t, s->g[PL_LSTM_I], sizeof(int16_t) * (size_t)n);
+  }
   if (w->proj) {
     /* TFLite stores o * tanh(c) with -hidden_zp here and adds hidden_zp *
      * row sums of the projection back in its effective bias. */
