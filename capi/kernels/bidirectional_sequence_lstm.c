@@ -335,5 +335,5 @@ const PlKernel pl_kernel_bidirectional_sequence_lstm = {
     .free = bi_free,
     .prepare = bi_prepare,
     .eval = bi_eval,
-    .types = "float32, int8 (hybrid: int8 weights, float32 input)",
+    .types = "float32, hybrid (float32 with int8 weights)",
 };

@@ -1,37 +1,59 @@
-/* pylite: UNIDIRECTIONAL_SEQUENCE_LSTM, float32.
+/* pylite: UNIDIRECTIONAL_SEQUENCE_LSTM: float32, hybrid and integer.
  *
- * As TFLite's builtin kernel (lstm_eval.cc float path; the math is in
+ * As TFLite's builtin kernel (lstm_eval.cc; the math is in
  * internal/sequence_lstm.h). Inputs (20, or 24 with layer norm):
  *   0 input [batch, time, n_input] ([time, batch, n_input] when time_major)
  *   1-4 input_to_{input,forget,cell,output} weights [n_cell, n_input]
  *   5-8 recurrent_to_{input,forget,cell,output} weights [n_cell, n_output]
- *       (or [n_cell]: a diagonal recurrence, n_output = n_cell)
+ *       (or [n_cell]: a diagonal recurrence, n_output = n_cell; float only)
  *   9-11 cell_to_{input,forget,output} peephole weights [n_cell] (optional)
  *   12-15 {input,forget,cell,output} gate bias [n_cell]
  *   16 projection weights [n_output, n_cell], 17 projection bias [n_output]
  *   18 output state [batch, n_output], 19 cell state [batch, n_cell]:
  *      variable tensors, read and written back (they persist across
- *      invokes; TfLiteInterpreterResetVariableTensors zeroes them)
+ *      invokes; TfLiteInterpreterResetVariableTensors resets them)
  *   20-23 {input,forget,cell,output} layer norm coefficients [n_cell]
  * CIFG (input_to_input and recurrent_to_input omitted) uses i = 1 - f.
  * Options: fused activation (the cell gate's and the cell output's;
  * sigmoid is used for the other gates), cell_clip and proj_clip (> 0:
- * clip to [-clip, clip]; negative is an error), time_major.
+ * clip to [-clip, clip]; negative is an error), time_major,
+ * asymmetric_quantize_inputs (hybrid).
  * The output has the input's shape with the last dim n_output.
+ *
+ * Three forms, chosen at prepare from the types:
+ * - float32 everywhere.
+ * - Hybrid (what quantize="dynamic" emits): float input, states, biases
+ *   and layer norm coefficients; int8 weight matrices and peepholes, one
+ *   scale each, zero point 0 (per-channel weights are rejected: TFLite
+ *   would read only the first scale). Every step quantizes the input and
+ *   output state per batch row (asymmetric with a zero point when
+ *   asymmetric_quantize_inputs, else symmetric), multiplies in int32 and
+ *   scales the sums back to float (internal/sequence_lstm_hybrid.c).
+ * - Integer (what quantize="int8" emits for a Keras LSTM): int8 input,
+ *   output, output state and weights, int16 cell state with a power-of-two
+ *   scale, int32 biases, int16 peepholes, and five intermediate tensors of
+ *   which the fifth gives the hidden state's scale and zero point. TFLite's
+ *   8x8->16 arithmetic, bit for bit (internal/sequence_lstm_int.c): the
+ *   fused activation is ignored (gates use integer sigmoid and tanh). With
+ *   a cell scale outside 2^-15..2^-9 TFLite skips the output's tanh and
+ *   reuses the input gate's values; pylite does the same (and refuses it
+ *   with CIFG, where that buffer is undefined). Integer layer norm is not
+ *   supported yet; the converter emits no 16x8 LSTM.
  *
  * Activation NONE (also what absent options give) reproduces TFLite,
  * which applies no activation and so reads its gate buffers as they were
- * left: h = o * g (the cell gate, not the cell state), and the cell gate
- * holds only part of its sum after an all-zero input step or with a
- * diagonal recurrence (see internal/sequence_lstm.c).
+ * left: h = o * g (the cell gate, not the cell state), and in the float
+ * form the cell gate holds only part of its sum after an all-zero input
+ * step or with a diagonal recurrence (see internal/sequence_lstm.c).
  *
  * Differences: without projection n_output must equal n_cell (TFLite
- * reads past its buffer); the input must be 3-D. Sums are in a fixed
- * order where TFLite uses its GEMM, and sigmoid/tanh are libm's where
- * TFLite uses Eigen's: results agree to float rounding (measured within
- * 1.1e-6 of the largest output), not bit for bit. Hybrid (float input,
- * int8 weights, asymmetric_quantize_inputs) and integer LSTMs are not
- * supported yet. */
+ * reads past its buffer); the input must be 3-D. Float sums are in a
+ * fixed order where TFLite uses its GEMM, and sigmoid/tanh are libm's
+ * where TFLite uses Eigen's: float results agree to float rounding
+ * (measured within 1.1e-6 of the largest output), not bit for bit; in the
+ * hybrid form such a rounding difference could also move one value of the
+ * next step's quantized state by a step (not seen in the suite: measured
+ * within 2e-7 of the largest output). Integer results are exact. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +277,6 @@ const PlKernel pl_kernel_unidirectional_sequence_lstm = {
     .free = lstm_free,
     .prepare = lstm_prepare,
     .eval = lstm_eval,
-    .types = "float32, int8 (hybrid: float32 input with int8 weights; "
-             "integer: int8 input/output, int16 cell state)",
+    .types = "float32, hybrid (float32 with int8 weights), int8 (int16 "
+             "cell state)",
 };

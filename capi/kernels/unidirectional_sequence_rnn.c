@@ -255,5 +255,5 @@ const PlKernel pl_kernel_unidirectional_sequence_rnn = {
     .free = rnn_free,
     .prepare = rnn_prepare,
     .eval = rnn_eval,
-    .types = "float32, int8 (hybrid: int8 weights, float32 input)",
+    .types = "float32, hybrid (float32 with int8 weights)",
 };

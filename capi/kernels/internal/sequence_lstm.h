@@ -80,7 +80,8 @@ TfLiteStatus pl_seq_check_state_type(PlSubgraph* sg, const char* op,
                                      const char* what, const TfLiteTensor* t,
                                      TfLiteType type, int64_t count);
 /* Rejects non-float inputs and weights with "not supported yet" messages
- * (quantized and hybrid LSTMs / RNNs are a later issue). */
+ * (the kernels call it for the forms they do not handle: integer
+ * BIDIRECTIONAL_SEQUENCE_LSTM and RNN, uint8 / int16 weights). */
 TfLiteStatus pl_seq_check_float(PlSubgraph* sg, const char* op,
                                 const TfLiteTensor* input,
                                 const TfLiteTensor* weights,
@@ -173,15 +174,17 @@ TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
  * (internal/sequence_lstm_int.c), computed at prepare from the tensors'
  * scales and the node's five intermediates (the fifth, the hidden state,
  * carries a scale and zero point; the gate intermediates are Q3.12 without
- * layer norm). Gates are int16 Q3.12 sums of
- *   MBQM(in_bias_eff + W_in . x) + MBQM(rec_bias_eff + W_rec . h)
- *   (+ MBQM(w_peep * c)), each added with int16 saturation,
- * then Q0.15 logistic / tanh (gemmlowp); the cell state (scale 2^cell_scale)
- * is c = rdiv(f * c, 2^15) + rdiv(i * g, 2^(30 + cell_scale)), saturated
- * and clipped; h = MBQM(o * tanh(c)) + hidden_zp (int8), or with projection
- * MBQM(proj_bias_eff + P . (that - 2 * hidden_zp ...)) as TFLite does.
- * MBQM is pl_q_mul; the effective biases fold the input and output-state
- * zero points into the weight row sums. */
+ * layer norm). With MBQM = pl_q_mul and int16 saturation after each add:
+ *   gate = MBQM(W_in . x + in_bias_eff) + MBQM(W_rec . h + rec_bias_eff)
+ *          (+ MBQM(w_peep * c)), then Q0.15 logistic / tanh (gemmlowp)
+ *   c = rdiv(f * c, 2^15) + rdiv(i * g, 2^(30 + cell_scale)), clipped
+ *   h = MBQM(o * tanh(c), hidden) + hidden_zp                (int8)
+ *   or with projection, h = MBQM(P . (MBQM(o * tanh(c)) - hidden_zp) +
+ *                                proj_bias_eff) + output_state_zp
+ * The effective biases fold the zero points into the weight row sums:
+ * in_bias_eff = bias - input_zp * sum(W_in), rec_bias_eff = -state_zp *
+ * sum(W_rec), proj_bias_eff = proj_bias + hidden_zp * sum(P) (TFLite's
+ * signs). */
 typedef struct PlLstmIntParams {
   int32_t in_mul[4], rec_mul[4], peep_mul[4];
   int in_shift[4], rec_shift[4], peep_shift[4];
