@@ -37,8 +37,11 @@
  *   fused activation is ignored (gates use integer sigmoid and tanh). With
  *   a cell scale outside 2^-15..2^-9 TFLite skips the output's tanh and
  *   reuses the input gate's values; pylite does the same (and refuses it
- *   with CIFG, where that buffer is undefined). Integer layer norm is not
- *   supported yet; the converter emits no 16x8 LSTM.
+ *   with CIFG, where that buffer is undefined). With layer norm (int16
+ *   coefficients) the first four intermediates give the gate sums' scales
+ *   and TFLite's integer normalization is reproduced, including its
+ *   integer mean and variance for cell counts that are not powers of two.
+ *   The converter emits no 16x8 LSTM.
  *
  * Activation NONE (also what absent options give) reproduces TFLite,
  * which applies no activation and so reads its gate buffers as they were

@@ -174,15 +174,18 @@ TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
  * (internal/sequence_lstm_int.c), computed at prepare from the tensors'
  * scales and the node's five intermediates (the fifth, the hidden state,
  * carries a scale and zero point; the gate intermediates are Q3.12 without
- * layer norm). With MBQM = pl_q_mul and int16 saturation after each add:
+ * layer norm, and give the gate sums' scales with it). With MBQM = pl_q_mul
+ * and int16 saturation after each add:
  *   gate = MBQM(W_in . x + in_bias_eff) + MBQM(W_rec . h + rec_bias_eff)
- *          (+ MBQM(w_peep * c)), then Q0.15 logistic / tanh (gemmlowp)
+ *          (+ MBQM(w_peep * c)) (layer norm: normalized in integer
+ *          arithmetic, times the int16 coefficients, plus the gate bias,
+ *          rescaled to Q3.12), then Q0.15 logistic / tanh (gemmlowp)
  *   c = rdiv(f * c, 2^15) + rdiv(i * g, 2^(30 + cell_scale)), clipped
  *   h = MBQM(o * tanh(c), hidden) + hidden_zp                (int8)
  *   or with projection, h = MBQM(P . (MBQM(o * tanh(c)) - hidden_zp) +
  *                                proj_bias_eff) + output_state_zp
  * The effective biases fold the zero points into the weight row sums:
- * in_bias_eff = bias - input_zp * sum(W_in), rec_bias_eff = -state_zp *
+ * in_bias_eff = bias (0 with layer norm) - input_zp * sum(W_in), rec_bias_eff = -state_zp *
  * sum(W_rec), proj_bias_eff = proj_bias + hidden_zp * sum(P) (TFLite's
  * signs). */
 typedef struct PlLstmIntParams {
@@ -191,6 +194,9 @@ typedef struct PlLstmIntParams {
   int32_t proj_mul, hidden_mul;
   int proj_shift, hidden_shift;
   int32_t input_zp, output_state_zp, hidden_zp;
+  bool layer_norm;
+  int32_t norm_mul[4], variance_guard[4];
+  int norm_shift[4];
   int cell_scale;      /* log2 of the cell state's scale */
   int16_t cell_clip;   /* quantized; 0: none */
   int8_t proj_clip;    /* quantized; 0: none */
@@ -199,7 +205,7 @@ typedef struct PlLstmIntParams {
 /* Validates the integer form (types, per-tensor quantization, the
  * intermediates, a power-of-two cell scale) after pl_lstm_prepare_weights
  * and computes `p`. `output` is the op's output (its scale quantizes
- * proj_clip). Layer norm is not supported yet. */
+ * proj_clip). */
 TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
                                  const PlLstmSlots* s, const PlLstmRun* r,
                                  const TfLiteTensor* input,

@@ -40,11 +40,8 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
                                  float proj_clip, PlLstmIntParams* p) {
   memset(p, 0, sizeof(*p));
   char role[96];
-  if (s->norm[PL_LSTM_F] >= 0 && opt(sg, node, s->norm[PL_LSTM_F])) {
-    pl_report(sg, "%s: integer (int8) LSTM with layer normalization is not "
-              "supported yet.", op);
-    return kTfLiteError;
-  }
+  p->layer_norm = s->norm[PL_LSTM_F] >= 0 &&
+                  opt(sg, node, s->norm[PL_LSTM_F]) != NULL;
   PL_ENSURE_OK(check_q(sg, op, "input", input, false));
   PL_ENSURE_OK(check_q(sg, op, "output", output, false));
   PL_ENSURE_OK(check_q(sg, op, "output state (input 18)", output_state,
@@ -121,8 +118,33 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
     p->proj_clip = (int8_t)v;
   }
 
+  /* The gate sums' scales: Q3.12, or with layer norm the intermediates'. */
+  float gate_scales[4] = {1.0f / 4096.0f, 1.0f / 4096.0f, 1.0f / 4096.0f,
+                          1.0f / 4096.0f};
+  if (p->layer_norm) {
+    for (int k = 0; k < 4; ++k) {
+      const int32_t index = node->def->intermediates[k];
+      if (index < 0 || index >= sg->num_tensors) {
+        pl_report(sg, "%s: intermediate tensor %d (the %s gate) is missing.",
+                  op, k, kGate[k]);
+        return kTfLiteError;
+      }
+      snprintf(role, sizeof(role), "intermediate %d (%s gate, layer norm)", k,
+               kGate[k]);
+      PL_ENSURE_OK(check_q(sg, op, role, &sg->tensors[index], false));
+      gate_scales[k] = pl_q_params(&sg->tensors[index]).scale;
+      if (k == PL_LSTM_I && cifg) continue;
+      const TfLiteTensor* coef = opt(sg, node, s->norm[k]);
+      snprintf(role, sizeof(role), "%s_layer_norm_coefficients", kGate[k]);
+      PL_ENSURE_OK(check_q(sg, op, role, coef, false));
+      const float ls = pl_q_params(coef).scale;
+      pl_q_multiplier(ls, &p->norm_mul[k], &p->norm_shift[k]);
+      const int32_t guard = (int32_t)(10000.0f * ls);
+      p->variance_guard[k] = guard > 1 ? guard : 1;
+    }
+  }
+
   /* Effective scales, in float arithmetic as TFLite computes them. */
-  const float gate_scale = 1.0f / 4096.0f; /* Q3.12 */
   const PlQuantParams hp = pl_q_params(hidden);
   const float input_scale = pl_q_params(input).scale;
   const float state_scale = pl_q_params(output_state).scale;
@@ -130,6 +152,7 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
     if (k == PL_LSTM_I && cifg) continue;
     const float ws = pl_q_params(opt(sg, node, s->in[k])).scale;
     const float rs = pl_q_params(opt(sg, node, s->rec[k])).scale;
+    const float gate_scale = gate_scales[k];
     const float e_in = ws * input_scale / gate_scale;
     const float e_rec = rs * state_scale / gate_scale;
     pl_q_multiplier(e_in, &p->in_mul[k], &p->in_shift[k]);
@@ -241,8 +264,88 @@ typedef struct IntWeights {
   const int8_t* in[4];
   const int8_t* rec[4];
   const int16_t* peep[4];
+  const int16_t* norm[4];
+  const int32_t* bias[4];
   const int8_t* proj;
 } IntWeights;
+
+static int32_t mul32(int32_t a, int32_t b) { return pl_q_high_mul(a, b); }
+
+static int32_t mul_pot32(int32_t x, int e) {
+  const int32_t threshold = (int32_t)(((int64_t)1 << (31 - e)) - 1);
+  if (x > threshold) return INT32_MAX;
+  if (x < -threshold) return INT32_MIN;
+  return (int32_t)((uint32_t)x << e);
+}
+
+/* 1 / sqrt(input) as a multiplier and a left shift, as TFLite's
+ * GetInvSqrtQuantizedMultiplierExp with reverse_shift -1 (Newton-Raphson
+ * in gemmlowp's Q3.28). */
+static void inv_sqrt(int32_t input, int32_t* multiplier, int* shift) {
+  if (input <= 1) {
+    *multiplier = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  int s = 11;
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++s;
+  }
+  const int leading = __builtin_clz((uint32_t)input);
+  const int pairs = (leading - 1) / 2 - 1;
+  s -= pairs;
+  input = (int32_t)((uint32_t)input << (2 * pairs));
+  const int32_t x_in = input >> 1;
+  const int32_t half_input = pl_qs_rounding_div_pot(x_in, 1);
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t x = 1 << 28;
+  for (int i = 0; i < 5; ++i) {
+    const int32_t x3 = mul_pot32(mul32(mul32(x, x), x), 6);
+    const int32_t d = (int32_t)((uint32_t)mul32(half_three, x) -
+                                (uint32_t)mul32(half_input, x3));
+    x = mul_pot32(d, 3);
+  }
+  x = mul32(x, 1518500250);
+  if (s < 0) {
+    x = (int32_t)((uint32_t)x << -s);
+    s = 0;
+  }
+  *multiplier = x;
+  *shift = -s;
+}
+
+/* TFLite's integer layer norm of each row of g (n values) in place. */
+static void layer_norm(int16_t* g, int rows, int n, const int16_t* coef,
+                       const int32_t* bias, int32_t mul, int shift,
+                       int32_t guard) {
+  for (int b = 0; b < rows; ++b) {
+    int16_t* row = g + (int64_t)b * n;
+    int64_t sum = 0, sum_sq = 0;
+    for (int j = 0; j < n; ++j) {
+      sum += row[j];
+      sum_sq += (int32_t)row[j] * row[j];
+    }
+    const int32_t mean = (int32_t)(sum * 1024 / n);
+    const int32_t temp = (1 << 20) / n;
+    const int64_t variance = sum_sq * temp - (int64_t)mean * mean;
+    int32_t variance2 = (int32_t)(variance / (1 << 20));
+    if (variance2 < 1) variance2 = guard;
+    int32_t inv_mul;
+    int inv_shift;
+    inv_sqrt(variance2, &inv_mul, &inv_shift);
+    for (int j = 0; j < n; ++j) {
+      const int32_t shifted = 1024 * row[j] - mean;
+      const int32_t rescaled = pl_q_mul(shifted, inv_mul, inv_shift);
+      /* int32 arithmetic (wrapping) before the widening, as TFLite. */
+      const int64_t v3 = (int32_t)((uint32_t)rescaled * (uint32_t)(int32_t)coef[j] +
+                                   (uint32_t)bias[j]);
+      const int32_t v4 = (int32_t)((v3 > 0 ? v3 + 512 : v3 - 512) / 1024);
+      const int32_t v5 = pl_q_mul(v4, mul, shift + 12);
+      row[j] = (int16_t)pl_q_clamp(v5, -32768, 32767);
+    }
+  }
+}
 
 static void gate_int(const IntWeights* w, const PlLstmIntParams* p,
                      const IntScratch* s, const PlLstmRun* r, int k, int rows,
@@ -262,6 +365,9 @@ static void gate_int(const IntWeights* w, const PlLstmIntParams* p,
       g[q] = (int16_t)pl_q_clamp(prod + g[q], -32768, 32767);
     }
   }
+  if (w->norm[k])
+    layer_norm(g, rows, nc, w->norm[k], w->bias[k], p->norm_mul[k],
+               p->norm_shift[k], p->variance_guard[k]);
   for (int64_t q = 0; q < n; ++q)
     g[q] = k == PL_LSTM_C ? pl_qs_tanh(g[q], 3) : pl_qs_logistic_q3(g[q]);
 }
@@ -343,8 +449,11 @@ void pl_lstm_int_eval(PlSubgraph* sg, PlNode* node, const PlLstmSlots* sl,
     const TfLiteTensor* pw = k == PL_LSTM_C ? NULL : opt(sg, node, sl->peep[k]);
     w.peep[k] = pw ? pw->data.i16 : NULL;
     const TfLiteTensor* bias = opt(sg, node, sl->bias[k]);
-    effective_bias(w.in[k], bias->data.i32, -p->input_zp, r->n_cell,
-                   r->n_input, s.in_bias[k]);
+    w.bias[k] = bias->data.i32;
+    w.norm[k] = p->layer_norm ? opt(sg, node, sl->norm[k])->data.i16 : NULL;
+    /* With layer norm the gate bias is added after the normalization. */
+    effective_bias(w.in[k], p->layer_norm ? NULL : bias->data.i32,
+                   -p->input_zp, r->n_cell, r->n_input, s.in_bias[k]);
     effective_bias(w.rec[k], NULL, -p->output_state_zp, r->n_cell,
                    r->n_output, s.rec_bias[k]);
   }

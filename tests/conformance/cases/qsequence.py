@@ -315,19 +315,35 @@ def _int_edits(r):
           op.inputs[1] = op.inputs[5] = op.inputs[12] = -1
       return edit
 
-    def layer_norm(s, model, sg, op):
-      for pos in range(20, 24):
-        w = rr.integers(1000, 20000, (n,)).astype(np.int16)
-        op.inputs[pos] = add(s, model, sg, "ln%d" % pos, w,
-                             s.TensorType.INT16, 1e-4)
+    def layer_norm(cifg=False, gate_params=True):
+      def edit(s, model, sg, op):
+        for pos in range(20, 24):
+          if cifg and pos == 20:
+            continue
+          w = rr.integers(5000, 20000, (n,)).astype(np.int16)
+          op.inputs[pos] = add(s, model, sg, "ln%d" % pos, w,
+                               s.TensorType.INT16, 1e-4)
+        if cifg:
+          op.inputs[1] = op.inputs[5] = op.inputs[12] = -1
+        # The gates' sums get their own scales (the converter would
+        # calibrate them).
+        for k in range(4):
+          q = s.QuantizationParametersT()
+          q.scale = [[1e-3, 7e-4, 1.2e-3, 9e-4][k]]
+          q.zeroPoint = [0]
+          sg.tensors[op.intermediates[k]].quantization = (
+              q if gate_params else None)
+      return edit
 
     yield edited("int8_lstm_projection", projection(0.0))
     yield edited("int8_lstm_projection_clip_no_bias",
                  projection(0.05, bias=False))
     yield edited("int8_lstm_peephole", peephole())
     yield edited("int8_lstm_peephole_cifg", peephole(cifg=True))
-    yield edited("int8_lstm_layer_norm", layer_norm,
-                 expect_error="not supported yet")
+    yield edited("int8_lstm_layer_norm", layer_norm())
+    yield edited("int8_lstm_layer_norm_cifg", layer_norm(cifg=True))
+    yield edited("int8_lstm_layer_norm_missing_gate_params",
+                 layer_norm(gate_params=False), expect_error="intermediate 0")
 
     def cell_clip(s, model, sg, op):
       op.builtinOptions.cellClip = 0.3
