@@ -36,8 +36,10 @@
  * (internal/sequence_lstm_hybrid.c), quantizing the input, aux input and
  * output state per batch row at every step (asymmetric_quantize_inputs
  * picks asymmetric or symmetric). Results agree to float rounding of the
- * gates, which can move a quantized value by one step. The integer form
- * (int8 input) is not supported yet: the converter does not emit it. */
+ * gates, which can move a quantized value by one step. An integer form
+ * (int8 input) is not supported yet; LiteRT has none either, and the
+ * converter turns a Keras Bidirectional LSTM into two
+ * UNIDIRECTIONAL_SEQUENCE_LSTMs. */
 #include <stdlib.h>
 #include <string.h>
 
