@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-/* ---- Hybrid --------------------------------------------------------------- */
+/* ---- Hybrid -------------------------------------------------------------- */
 
 static void minmax(const float* x, int n, float* lo, float* hi) {
   float a = x[0], b = x[0];
@@ -112,7 +112,7 @@ void pl_qs_hybrid_matvec(const int8_t* w, float w_scale, int m, int n,
   }
 }
 
-/* ---- 16-bit fixed point (gemmlowp) ---------------------------------------- */
+/* ---- 16-bit fixed point (gemmlowp) --------------------------------------- */
 
 /* int16 arithmetic as gemmlowp's scalar int16 FixedPoint does it: plain
  * adds wrap, products are rounding doubling high multiplies. */

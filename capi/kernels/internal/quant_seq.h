@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ---- Hybrid --------------------------------------------------------------- */
+/* ---- Hybrid -------------------------------------------------------------- */
 
 /* Quantizes `rows` rows of n floats each into q, writing each row's scale
  * (and, when asymmetric, zero point) as TFLite's BatchQuantizeFloats. An
@@ -36,7 +36,7 @@ void pl_qs_hybrid_matvec(const int8_t* w, float w_scale, int m, int n,
                          const int32_t* zero_points, int rows, float* out,
                          int out_stride);
 
-/* ---- 16-bit fixed point (gemmlowp) ---------------------------------------- */
+/* ---- 16-bit fixed point (gemmlowp) --------------------------------------- */
 
 /* logistic(x) for x in Q3.12, as a Q0.15 value. */
 int16_t pl_qs_logistic_q3(int16_t x);

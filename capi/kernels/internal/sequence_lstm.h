@@ -168,7 +168,7 @@ TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
                                   const char* op, const char* dir,
                                   const PlLstmSlots* s);
 
-/* ---- Integer LSTM (int8 activations, int16 cell state) -------------------- */
+/* ---- Integer LSTM (int8 activations, int16 cell state) ------------------- */
 
 /* The fixed-point parameters of TFLite's 8x8->16 integer LSTM
  * (internal/sequence_lstm_int.c), computed at prepare from the tensors'
@@ -185,9 +185,9 @@ TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
  *   or with projection, h = MBQM(P . (MBQM(o * tanh(c)) - hidden_zp) +
  *                                proj_bias_eff) + output_state_zp
  * The effective biases fold the zero points into the weight row sums:
- * in_bias_eff = bias (0 with layer norm) - input_zp * sum(W_in), rec_bias_eff = -state_zp *
- * sum(W_rec), proj_bias_eff = proj_bias + hidden_zp * sum(P) (TFLite's
- * signs). */
+ * in_bias_eff = bias (0 with layer norm) - input_zp * sum(W_in),
+ * rec_bias_eff = -state_zp * sum(W_rec), proj_bias_eff = proj_bias +
+ * hidden_zp * sum(P) (TFLite's signs). */
 typedef struct PlLstmIntParams {
   int32_t in_mul[4], rec_mul[4], peep_mul[4];
   int in_shift[4], rec_shift[4], peep_shift[4];

@@ -204,7 +204,7 @@ void pl_lstm_hybrid_eval(const PlLstmHybridWeights* w, const PlLstmRun* r,
   }
 }
 
-/* ---- Binding and checks --------------------------------------------------- */
+/* ---- Binding and checks -------------------------------------------------- */
 
 static const TfLiteTensor* opt(PlSubgraph* sg, PlNode* node, int slot) {
   return slot < 0 ? NULL : pl_input(sg, node, slot);

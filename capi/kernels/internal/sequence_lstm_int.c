@@ -178,7 +178,7 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
   return kTfLiteOk;
 }
 
-/* ---- Eval ------------------------------------------------------------------ */
+/* ---- Eval ---------------------------------------------------------------- */
 
 typedef struct IntScratch {
   int16_t* g[4];    /* gates, [rows, n_cell] */
@@ -338,7 +338,8 @@ static void layer_norm(int16_t* g, int rows, int n, const int16_t* coef,
       const int32_t shifted = 1024 * row[j] - mean;
       const int32_t rescaled = pl_q_mul(shifted, inv_mul, inv_shift);
       /* int32 arithmetic (wrapping) before the widening, as TFLite. */
-      const int64_t v3 = (int32_t)((uint32_t)rescaled * (uint32_t)(int32_t)coef[j] +
+      const int64_t v3 = (int32_t)((uint32_t)rescaled *
+                                       (uint32_t)(int32_t)coef[j] +
                                    (uint32_t)bias[j]);
       const int32_t v4 = (int32_t)((v3 > 0 ? v3 + 512 : v3 - 512) / 1024);
       const int32_t v5 = pl_q_mul(v4, mul, shift + 12);

@@ -157,8 +157,9 @@ def _hybrid_cases(r):
                     ("" if asym else "_symmetric"))
 
   # Negative cases: bad weight parameters.
-  yield hybridize(seq.uni_lstm("x", r), UNI_LSTM_W, name="hybrid_lstm_zero_scale",
-                  bad=(3, "zero_scale"), expect_error="scale")
+  yield hybridize(seq.uni_lstm("x", r), UNI_LSTM_W,
+                  name="hybrid_lstm_zero_scale", bad=(3, "zero_scale"),
+                  expect_error="scale")
   yield hybridize(seq.uni_lstm("x", r), UNI_LSTM_W,
                   name="hybrid_lstm_weight_zero_point", bad=(6, "zero_point"),
                   expect_error="zero point")
@@ -172,7 +173,7 @@ def _hybrid_cases(r):
                   expect_error="per tensor")
 
 
-# ---- Keras 2 models -----------------------------------------------------------
+# ---- Keras 2 models ----------------------------------------------------------
 
 
 def _keras_cases(r):
@@ -384,7 +385,7 @@ def _int_edits(r):
                  expect_error="output state")
 
 
-# ---- Cases ------------------------------------------------------------------------
+# ---- Cases -------------------------------------------------------------------
 
 
 def cases():
