@@ -1104,8 +1104,9 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
       pl_error(sg->interp, "Out of memory for variable tensor %d.", (int)i);
       return kTfLiteError;
     }
-    /* Zero-initialized: the reader rejects variables with constant data, as
-     * TFLite does. */
+    /* Zero-initialized (int8: the zero point, as TFLite's reset does): the
+     * reader rejects variables with constant data, as TFLite does. */
+    if (t->type == kTfLiteInt8) memset(data, t->params.zero_point, bytes);
     t->allocation_type = kTfLiteArenaRwPersistent;
     t->data.raw = data;
     t->bytes = bytes;

@@ -1,4 +1,4 @@
-/* pylite: BIDIRECTIONAL_SEQUENCE_LSTM, float32.
+/* pylite: BIDIRECTIONAL_SEQUENCE_LSTM, float32 and hybrid.
  *
  * As TFLite's builtin kernel: a forward LSTM over the sequence and a
  * backward one over it in reverse (math in internal/sequence_lstm.h), with
@@ -29,8 +29,17 @@
  * rounding); with
  * merge_outputs and batch-major input TFLite offsets each batch row's
  * output state by the merged row width (reading past the state for
- * batch > 1): pylite uses the row's own state. Hybrid and integer forms
- * are not supported yet. */
+ * batch > 1): pylite uses the row's own state.
+ *
+ * Hybrid (float input, int8 weight matrices quantized per tensor with zero
+ * point 0, float biases): both directions run TFLite's hybrid step
+ * (internal/sequence_lstm_hybrid.c), quantizing the input, aux input and
+ * output state per batch row at every step (asymmetric_quantize_inputs
+ * picks asymmetric or symmetric). Results agree to float rounding of the
+ * gates, which can move a quantized value by one step. An integer form
+ * (int8 input) is not supported yet; LiteRT has none either, and the
+ * converter turns a Keras Bidirectional LSTM into two
+ * UNIDIRECTIONAL_SEQUENCE_LSTMs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +96,7 @@ typedef struct BiData {
   int activation;
   float cell_clip, proj_clip;
   bool merge_outputs, time_major, asymmetric;
+  bool hybrid;       /* float input, int8 weights */
   PlLstmRun fw, bw; /* from prepare */
   bool use_aux;     /* aux weights present: both directions read aux */
   bool bw_reads_aux; /* aux input without weights: bw runs on it */
@@ -152,7 +162,13 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
               "missing.", kOp);
     return kTfLiteError;
   }
-  PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, w_out, d->asymmetric));
+  d->hybrid = input->type == kTfLiteFloat32 && w_out->type == kTfLiteInt8;
+  if (!d->hybrid)
+    PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, w_out, d->asymmetric));
+  static const PlLstmTypes kHybridTypes = {kTfLiteInt8, kTfLiteInt8,
+                                           kTfLiteFloat32, kTfLiteFloat32,
+                                           kTfLiteFloat32};
+  const PlLstmTypes* types = d->hybrid ? &kHybridTypes : NULL;
   if (!pl_seq_activation_valid(d->activation)) {
     pl_report(sg, "%s: unknown fused activation %d.", kOp, d->activation);
     return kTfLiteError;
@@ -226,7 +242,8 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     r->n_input = n_input;
     r->n_aux = d->use_aux ? n_aux : 0;
     PL_ENSURE_OK(pl_lstm_prepare_weights(sg, node, kOp, dirs[q], slots[q],
-                                         n_input, r->n_aux, false, &r->n_cell,
+                                         n_input, r->n_aux, false, types,
+                                         &r->n_cell,
                                          &r->n_output));
   }
   if (d->fw.n_cell != d->bw.n_cell || d->fw.n_output != d->bw.n_output) {
@@ -266,8 +283,15 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_resize(sg, fw_out, 3, fw_dims));
     PL_ENSURE_OK(pl_resize(sg, bw_out, 3, bw_dims));
   }
-  return pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
-                        pl_lstm_scratch_floats(n_batch, d->fw.n_cell));
+  int64_t floats = pl_lstm_scratch_floats(n_batch, d->fw.n_cell);
+  if (d->hybrid) {
+    PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "forward ", &kFw));
+    PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "backward ", &kBw));
+    const int64_t a = pl_lstm_hybrid_scratch_bytes(&d->fw);
+    const int64_t b = pl_lstm_hybrid_scratch_bytes(&d->bw);
+    floats = ((a > b ? a : b) + 3) / 4;
+  }
+  return pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats, floats);
 }
 
 static TfLiteStatus bi_eval(PlSubgraph* sg, PlNode* node) {
@@ -279,6 +303,20 @@ static TfLiteStatus bi_eval(PlSubgraph* sg, PlNode* node) {
       d->merge_outputs ? fw_out : pl_output(sg, node, kBwOutput);
   const float* aux_data = d->use_aux ? aux->data.f : NULL;
   const float* bw_input = d->bw_reads_aux ? aux->data.f : input->data.f;
+  if (d->hybrid) {
+    PlLstmHybridWeights hw;
+    pl_lstm_hybrid_bind(sg, node, &kFw, &hw);
+    pl_lstm_hybrid_eval(&hw, &d->fw, d->asymmetric, input->data.f, aux_data,
+                        pl_input(sg, node, kFwOutputState)->data.f,
+                        pl_input(sg, node, kFwCellState)->data.f,
+                        fw_out->data.f, d->scratch);
+    pl_lstm_hybrid_bind(sg, node, &kBw, &hw);
+    pl_lstm_hybrid_eval(&hw, &d->bw, d->asymmetric, bw_input, aux_data,
+                        pl_input(sg, node, kBwOutputState)->data.f,
+                        pl_input(sg, node, kBwCellState)->data.f,
+                        bw_out->data.f, d->scratch);
+    return kTfLiteOk;
+  }
   PlLstmWeights w;
   pl_lstm_bind(sg, node, &kFw, &w);
   pl_lstm_eval(&w, &d->fw, input->data.f, aux_data,
@@ -299,5 +337,5 @@ const PlKernel pl_kernel_bidirectional_sequence_lstm = {
     .free = bi_free,
     .prepare = bi_prepare,
     .eval = bi_eval,
-    .types = "float32",
+    .types = "float32, hybrid (float32 with int8 weights)",
 };

@@ -1,4 +1,4 @@
-/* pylite: UNIDIRECTIONAL_SEQUENCE_RNN, float32.
+/* pylite: UNIDIRECTIONAL_SEQUENCE_RNN, float32 and hybrid.
  *
  * As TFLite's builtin kernel: for each time step
  *   h = act(bias + W_in . x + W_rec . h)
@@ -13,11 +13,19 @@
  * accumulator, as TFLite's portable kernel; tanh is libm's (TFLite uses
  * Eigen's), so TANH results agree to float rounding.
  *
- * Hybrid (float input, int8/uint8 weights) is not supported yet. */
+ * Hybrid (float input and state, int8 weights quantized per tensor with
+ * zero point 0): as TFLite's RnnBatchStep, each step quantizes the input
+ * and the hidden state per batch row (asymmetric_quantize_inputs: with a
+ * zero point, else symmetric), multiplies in int32 and adds
+ * dot * (row scale * weight scale) to the bias in float (quant_seq.h).
+ * Results agree to float rounding of tanh, and a rounding difference can
+ * move one quantized value by a step. uint8 weights are not supported. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_seq.h"
 #include "capi/kernels/internal/sequence_lstm.h"
 
 static const char kOp[] = "UNIDIRECTIONAL_SEQUENCE_RNN";
@@ -42,7 +50,10 @@ enum {
 typedef struct RnnData {
   int activation;
   bool time_major, asymmetric;
+  bool hybrid;                           /* int8 weights, float input */
   int max_time, n_batch, n_input, units; /* from prepare */
+  float* scratch; /* hybrid: quantized rows, their scales and zero points */
+  int64_t scratch_floats;
 } RnnData;
 
 static TfLiteStatus rnn_init(PlSubgraph* sg, PlNode* node) {
@@ -62,7 +73,9 @@ static TfLiteStatus rnn_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void rnn_free(PlNode* node) {
-  free(node->user_data);
+  RnnData* d = node->user_data;
+  if (d) free(d->scratch);
+  free(d);
   node->user_data = NULL;
 }
 
@@ -81,7 +94,10 @@ static TfLiteStatus rnn_prepare(PlSubgraph* sg, PlNode* node) {
     pl_report(sg, "%s: the input, input weights or output is missing.", kOp);
     return kTfLiteError;
   }
-  PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, weights, d->asymmetric));
+  d->hybrid = input->type == kTfLiteFloat32 && weights->type == kTfLiteInt8;
+  if (!d->hybrid)
+    PL_ENSURE_OK(pl_seq_check_float(sg, kOp, input, weights, d->asymmetric));
+  const TfLiteType wtype = d->hybrid ? kTfLiteInt8 : kTfLiteFloat32;
   if (!pl_seq_activation_valid(d->activation)) {
     pl_report(sg, "%s: unknown fused activation %d.", kOp, d->activation);
     return kTfLiteError;
@@ -100,9 +116,22 @@ static TfLiteStatus rnn_prepare(PlSubgraph* sg, PlNode* node) {
   d->n_batch = input->dims->data[d->time_major ? 1 : 0];
   d->n_input = input->dims->data[2];
   d->units = weights->dims->data[0];
-  PL_ENSURE_OK(pl_seq_check(sg, kOp, "recurrent weights",
-                            pl_input(sg, node, kRecurrent), 2, d->units,
-                            d->units));
+  PL_ENSURE_OK(pl_seq_check_type(sg, kOp, "recurrent weights",
+                                 pl_input(sg, node, kRecurrent), wtype, 2,
+                                 d->units, d->units));
+  if (d->hybrid) {
+    const PlQuantRule rule = {-1, true};
+    PL_ENSURE_OK(pl_q_check(sg, kOp, "input weights (hybrid)", weights,
+                            &rule));
+    PL_ENSURE_OK(pl_q_check(sg, kOp, "recurrent weights (hybrid)",
+                            pl_input(sg, node, kRecurrent), &rule));
+    /* Quantized rows (the larger of input and state), then per row a scale
+     * and a zero point. */
+    const int64_t rows = d->n_batch > 0 ? d->n_batch : 1;
+    const int64_t width = d->n_input > d->units ? d->n_input : d->units;
+    PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
+                                (rows * width + 3) / 4 + 2 * rows));
+  }
   PL_ENSURE_OK(pl_seq_check(sg, kOp, "bias", pl_input(sg, node, kBias), 1,
                             d->units, 0));
   const TfLiteTensor* hidden = pl_input(sg, node, kHidden);
@@ -146,8 +175,60 @@ static void rnn_step(const RnnData* d, const float* w, const float* rw,
   }
 }
 
+/* The hybrid step (TFLite's RnnBatchStep with int8 weights): out = bias;
+ * out += int8 products of the quantized input and of the quantized state,
+ * scaled back to float; then the activation. */
+static void rnn_step_hybrid(const RnnData* d, const int8_t* w, float w_scale,
+                            const int8_t* rw, float rw_scale,
+                            const float* bias, int rows, const float* x,
+                            float* h, float* out, float* scratch) {
+  const int u = d->units, n = d->n_input;
+  float* scales = scratch;
+  int32_t* zps = (int32_t*)(void*)(scratch + rows);
+  int8_t* q = (int8_t*)(void*)(scratch + 2 * (int64_t)rows);
+  int32_t* zp = d->asymmetric ? zps : NULL;
+  for (int b = 0; b < rows; ++b)
+    memcpy(out + (int64_t)b * u, bias, sizeof(float) * (size_t)u);
+  pl_qs_quantize_rows(x, rows, n, q, scales, zps, d->asymmetric);
+  pl_qs_hybrid_matvec(w, w_scale, u, n, q, scales, zp, rows, out, u);
+  pl_qs_quantize_rows(h, rows, u, q, scales, zps, d->asymmetric);
+  pl_qs_hybrid_matvec(rw, rw_scale, u, u, q, scales, zp, rows, out, u);
+  const int64_t count = (int64_t)rows * u;
+  for (int64_t k = 0; k < count; ++k) {
+    out[k] = pl_seq_activate(d->activation, out[k]);
+    h[k] = out[k];
+  }
+}
+
+static TfLiteStatus rnn_eval_hybrid(PlSubgraph* sg, PlNode* node) {
+  const RnnData* d = node->user_data;
+  const TfLiteTensor* wt = pl_input(sg, node, kWeights);
+  const TfLiteTensor* rwt = pl_input(sg, node, kRecurrent);
+  const int8_t* w = wt->data.int8;
+  const int8_t* rw = rwt->data.int8;
+  const float ws = pl_q_params(wt).scale, rws = pl_q_params(rwt).scale;
+  const float* x = pl_input(sg, node, kInput)->data.f;
+  const float* bias = pl_input(sg, node, kBias)->data.f;
+  float* h = pl_input(sg, node, kHidden)->data.f;
+  float* out = pl_output(sg, node, kOutput)->data.f;
+  const int T = d->max_time, B = d->n_batch, u = d->units, n = d->n_input;
+  if (d->time_major) {
+    for (int t = 0; t < T; ++t)
+      rnn_step_hybrid(d, w, ws, rw, rws, bias, B, x + (int64_t)t * B * n, h,
+                      out + (int64_t)t * B * u, d->scratch);
+    return kTfLiteOk;
+  }
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t)
+      rnn_step_hybrid(d, w, ws, rw, rws, bias, 1,
+                      x + ((int64_t)b * T + t) * n, h + (int64_t)b * u,
+                      out + ((int64_t)b * T + t) * u, d->scratch);
+  return kTfLiteOk;
+}
+
 static TfLiteStatus rnn_eval(PlSubgraph* sg, PlNode* node) {
   const RnnData* d = node->user_data;
+  if (d->hybrid) return rnn_eval_hybrid(sg, node);
   const float* x = pl_input(sg, node, kInput)->data.f;
   const float* w = pl_input(sg, node, kWeights)->data.f;
   const float* rw = pl_input(sg, node, kRecurrent)->data.f;
@@ -174,5 +255,5 @@ const PlKernel pl_kernel_unidirectional_sequence_rnn = {
     .free = rnn_free,
     .prepare = rnn_prepare,
     .eval = rnn_eval,
-    .types = "float32",
+    .types = "float32, hybrid (float32 with int8 weights)",
 };

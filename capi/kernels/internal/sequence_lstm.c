@@ -226,15 +226,25 @@ void pl_lstm_eval(const PlLstmWeights* w, const PlLstmRun* r,
 
 TfLiteStatus pl_seq_check(PlSubgraph* sg, const char* op, const char* what,
                           const TfLiteTensor* t, int rank, int d0, int d1) {
+  return pl_seq_check_type(sg, op, what, t, kTfLiteFloat32, rank, d0, d1);
+}
+
+const PlLstmTypes pl_lstm_float_types = {kTfLiteFloat32, kTfLiteFloat32,
+                                         kTfLiteFloat32, kTfLiteFloat32,
+                                         kTfLiteFloat32};
+
+TfLiteStatus pl_seq_check_type(PlSubgraph* sg, const char* op,
+                               const char* what, const TfLiteTensor* t,
+                               TfLiteType type, int rank, int d0, int d1) {
   if (t == NULL) {
     pl_report(sg, "%s: the %s input is missing.", op, what);
     return kTfLiteError;
   }
   char shape[160];
   pl_shape_string(t->dims, shape, sizeof(shape));
-  if (t->type != kTfLiteFloat32) {
-    pl_report(sg, "%s: %s must be float32, got %s %s.", op, what,
-              TfLiteTypeGetName(t->type), shape);
+  if (t->type != type) {
+    pl_report(sg, "%s: %s must be %s, got %s %s.", op, what,
+              TfLiteTypeGetName(type), TfLiteTypeGetName(t->type), shape);
     return kTfLiteError;
   }
   bool ok = t->dims->size == rank && (rank < 1 || t->dims->data[0] == d0) &&
@@ -254,6 +264,12 @@ TfLiteStatus pl_seq_check(PlSubgraph* sg, const char* op, const char* what,
 TfLiteStatus pl_seq_check_state(PlSubgraph* sg, const char* op,
                                 const char* what, const TfLiteTensor* t,
                                 int64_t count) {
+  return pl_seq_check_state_type(sg, op, what, t, kTfLiteFloat32, count);
+}
+
+TfLiteStatus pl_seq_check_state_type(PlSubgraph* sg, const char* op,
+                                     const char* what, const TfLiteTensor* t,
+                                     TfLiteType type, int64_t count) {
   if (t == NULL) {
     pl_report(sg, "%s: the %s input is missing.", op, what);
     return kTfLiteError;
@@ -265,9 +281,9 @@ TfLiteStatus pl_seq_check_state(PlSubgraph* sg, const char* op,
               "between invokes).", op, what);
     return kTfLiteError;
   }
-  if (t->type != kTfLiteFloat32) {
-    pl_report(sg, "%s: %s must be float32, got %s %s.", op, what,
-              TfLiteTypeGetName(t->type), shape);
+  if (t->type != type) {
+    pl_report(sg, "%s: %s must be %s, got %s %s.", op, what,
+              TfLiteTypeGetName(type), TfLiteTypeGetName(t->type), shape);
     return kTfLiteError;
   }
   if (pl_num_elements(t) != count) {
@@ -318,7 +334,8 @@ static const TfLiteTensor* opt(PlSubgraph* sg, PlNode* node, int slot) {
  * multiplies the output state element-wise, so needs n_output == n_cell). */
 static TfLiteStatus check_rec(PlSubgraph* sg, const char* op,
                               const char* what, const TfLiteTensor* t,
-                              int n_cell, int n_output, bool allow_diag) {
+                              TfLiteType type, int n_cell, int n_output,
+                              bool allow_diag) {
   if (t && allow_diag && t->dims->size == 1) {
     if (n_output != n_cell) {
       pl_report(sg, "%s: %s are diagonal ([%d]), which needs as many outputs "
@@ -326,17 +343,19 @@ static TfLiteStatus check_rec(PlSubgraph* sg, const char* op,
                 n_output);
       return kTfLiteError;
     }
-    return pl_seq_check(sg, op, what, t, 1, n_cell, 0);
+    return pl_seq_check_type(sg, op, what, t, type, 1, n_cell, 0);
   }
-  return pl_seq_check(sg, op, what, t, 2, n_cell, n_output);
+  return pl_seq_check_type(sg, op, what, t, type, 2, n_cell, n_output);
 }
 
 TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
                                      const char* op, const char* dir,
                                      const PlLstmSlots* s, int n_input,
-                                     int n_aux, bool allow_diag, int* n_cell,
+                                     int n_aux, bool allow_diag,
+                                     const PlLstmTypes* types, int* n_cell,
                                      int* n_output) {
   char what[96];
+  const PlLstmTypes* ty = types ? types : &pl_lstm_float_types;
   const TfLiteTensor* in_o = opt(sg, node, s->in[PL_LSTM_O]);
   const TfLiteTensor* rec_o = opt(sg, node, s->rec[PL_LSTM_O]);
   if (!in_o || !rec_o) {
@@ -371,11 +390,11 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
   for (int k = 0; k < 4; ++k) {
     if (k == PL_LSTM_I && cifg) continue;
     snprintf(what, sizeof(what), "%sinput_to_%s weights", dir, kGate[k]);
-    PL_ENSURE_OK(pl_seq_check(sg, op, what, opt(sg, node, s->in[k]), 2, nc,
-                              n_input));
+    PL_ENSURE_OK(pl_seq_check_type(sg, op, what, opt(sg, node, s->in[k]),
+                                   ty->matrix, 2, nc, n_input));
     snprintf(what, sizeof(what), "%srecurrent_to_%s weights", dir, kGate[k]);
-    PL_ENSURE_OK(check_rec(sg, op, what, opt(sg, node, s->rec[k]), nc, no,
-                           allow_diag));
+    PL_ENSURE_OK(check_rec(sg, op, what, opt(sg, node, s->rec[k]), ty->matrix,
+                           nc, no, allow_diag));
   }
 
   const TfLiteTensor* peep_i = opt(sg, node, s->peep[PL_LSTM_I]);
@@ -394,7 +413,7 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
     const TfLiteTensor* t = opt(sg, node, s->peep[peeps[q]]);
     if (!t) continue;
     snprintf(what, sizeof(what), "%scell_to_%s weights", dir, kGate[peeps[q]]);
-    PL_ENSURE_OK(pl_seq_check(sg, op, what, t, 1, nc, 0));
+    PL_ENSURE_OK(pl_seq_check_type(sg, op, what, t, ty->peep, 1, nc, 0));
   }
 
   const TfLiteTensor* bias_i = opt(sg, node, s->bias[PL_LSTM_I]);
@@ -406,15 +425,16 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
   for (int k = 0; k < 4; ++k) {
     if (k == PL_LSTM_I && cifg) continue;
     snprintf(what, sizeof(what), "%s%s_gate_bias", dir, kGate[k]);
-    PL_ENSURE_OK(pl_seq_check(sg, op, what, opt(sg, node, s->bias[k]), 1, nc,
-                              0));
+    PL_ENSURE_OK(pl_seq_check_type(sg, op, what, opt(sg, node, s->bias[k]),
+                                   ty->bias, 1, nc, 0));
   }
 
   const TfLiteTensor* proj = opt(sg, node, s->proj);
   const TfLiteTensor* proj_bias = opt(sg, node, s->proj_bias);
   if (proj) {
     snprintf(what, sizeof(what), "%sprojection weights", dir);
-    PL_ENSURE_OK(pl_seq_check(sg, op, what, proj, 2, no, nc));
+    PL_ENSURE_OK(pl_seq_check_type(sg, op, what, proj, ty->matrix, 2, no,
+                                   nc));
   }
   if (proj_bias) {
     if (!proj) {
@@ -423,7 +443,8 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
       return kTfLiteError;
     }
     snprintf(what, sizeof(what), "%sprojection_bias", dir);
-    PL_ENSURE_OK(pl_seq_check(sg, op, what, proj_bias, 1, no, 0));
+    PL_ENSURE_OK(pl_seq_check_type(sg, op, what, proj_bias, ty->proj_bias, 1,
+                                   no, 0));
   }
   if (!proj && no != nc) {
     /* TFLite would copy n_output values out of n_cell; refuse instead. */
@@ -445,8 +466,8 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
       if (k == PL_LSTM_I && cifg) continue;
       snprintf(what, sizeof(what), "%s%s_layer_norm_coefficients", dir,
                kGate[k]);
-      PL_ENSURE_OK(pl_seq_check(sg, op, what, opt(sg, node, s->norm[k]), 1, nc,
-                                0));
+      PL_ENSURE_OK(pl_seq_check_type(sg, op, what, opt(sg, node, s->norm[k]),
+                                     ty->norm, 1, nc, 0));
     }
   }
 
@@ -455,7 +476,8 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
       const TfLiteTensor* t = opt(sg, node, s->aux[k]);
       if (k == PL_LSTM_I && cifg) continue;
       snprintf(what, sizeof(what), "%saux_input_to_%s weights", dir, kGate[k]);
-      PL_ENSURE_OK(pl_seq_check(sg, op, what, t, 2, nc, n_aux));
+      PL_ENSURE_OK(pl_seq_check_type(sg, op, what, t, ty->matrix, 2, nc,
+                                     n_aux));
     }
   }
   return kTfLiteOk;

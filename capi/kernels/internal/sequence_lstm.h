@@ -66,13 +66,22 @@ bool pl_seq_activation_valid(int activation);
  * 2); `what` names the input in the message. */
 TfLiteStatus pl_seq_check(PlSubgraph* sg, const char* op, const char* what,
                           const TfLiteTensor* t, int rank, int d0, int d1);
+/* The same for a tensor of type `type`. */
+TfLiteStatus pl_seq_check_type(PlSubgraph* sg, const char* op,
+                               const char* what, const TfLiteTensor* t,
+                               TfLiteType type, int rank, int d0, int d1);
 /* Checks a state input: present, a variable tensor, float32, with
  * `count` elements. */
 TfLiteStatus pl_seq_check_state(PlSubgraph* sg, const char* op,
                                 const char* what, const TfLiteTensor* t,
                                 int64_t count);
+/* The same for a state of type `type` (int8 / int16 in integer LSTMs). */
+TfLiteStatus pl_seq_check_state_type(PlSubgraph* sg, const char* op,
+                                     const char* what, const TfLiteTensor* t,
+                                     TfLiteType type, int64_t count);
 /* Rejects non-float inputs and weights with "not supported yet" messages
- * (quantized and hybrid LSTMs / RNNs are a later issue). */
+ * (the kernels call it for the forms they do not handle: integer
+ * BIDIRECTIONAL_SEQUENCE_LSTM and RNN, uint8 / int16 weights). */
 TfLiteStatus pl_seq_check_float(PlSubgraph* sg, const char* op,
                                 const TfLiteTensor* input,
                                 const TfLiteTensor* weights,
@@ -85,6 +94,15 @@ typedef struct PlLstmSlots {
   int aux[4];  /* -1 when the op has no aux inputs */
 } PlLstmSlots;
 
+/* The tensor types of one LSTM direction: float32 everywhere for the float
+ * path; int8 matrices (and float biases) for hybrid; int8 matrices, int16
+ * peephole and layer norm, int32 biases for the integer path. */
+typedef struct PlLstmTypes {
+  TfLiteType matrix; /* input, recurrent, aux, projection weights */
+  TfLiteType peep, norm, bias, proj_bias;
+} PlLstmTypes;
+extern const PlLstmTypes pl_lstm_float_types;
+
 /* Validates one direction's weights as TFLite does (shapes, types, the
  * all-or-none rules for CIFG, peephole, projection, layer norm, aux).
  * n_input and n_aux (0 without aux weights) are known; n_cell and n_output
@@ -93,7 +111,8 @@ typedef struct PlLstmSlots {
 TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
                                      const char* op, const char* dir,
                                      const PlLstmSlots* s, int n_input,
-                                     int n_aux, bool allow_diag, int* n_cell,
+                                     int n_aux, bool allow_diag,
+                                     const PlLstmTypes* types, int* n_cell,
                                      int* n_output);
 /* Fills `w` from the node's tensors (at eval: data pointers are only
  * final then). */
@@ -103,5 +122,105 @@ void pl_lstm_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
 /* Grows a float buffer to `count` floats (contents not kept). */
 TfLiteStatus pl_seq_reserve(PlSubgraph* sg, const char* op, float** buf,
                             int64_t* have, int64_t count);
+
+/* ---- Hybrid LSTM (float activations, int8 weights) --------------------- */
+
+/* One direction's weights for the hybrid path (internal/sequence_lstm_hybrid.c,
+ * TFLite's LstmStepHybrid): int8 matrices with one scale each, float
+ * biases and layer norm coefficients. The input, aux input, output state
+ * and (with projection) the cell output are quantized per batch row at
+ * every step (quant_seq.h); the cell state stays float. Activation NONE
+ * gives h = o * g as in the float path (no stale gate buffers here). */
+typedef struct PlLstmHybridWeights {
+  const int8_t* in[4];
+  float in_scale[4];
+  const int8_t* aux[4];
+  float aux_scale[4];
+  const int8_t* rec[4];
+  float rec_scale[4];
+  const int8_t* peep[4]; /* peep[C] always NULL */
+  float peep_scale[4];
+  const float* norm[4];
+  const float* bias[4];
+  const int8_t* proj;
+  float proj_scale;
+  const float* proj_bias;
+} PlLstmHybridWeights;
+
+/* Bytes of scratch pl_lstm_hybrid_eval needs. */
+int64_t pl_lstm_hybrid_scratch_bytes(const PlLstmRun* r);
+
+/* Runs the whole sequence; `aux` may be NULL. */
+void pl_lstm_hybrid_eval(const PlLstmHybridWeights* w, const PlLstmRun* r,
+                         bool asymmetric, const float* input, const float* aux,
+                         float* output_state, float* cell_state, float* output,
+                         void* scratch);
+
+/* Fills `w` from the node's tensors (at eval). */
+void pl_lstm_hybrid_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
+                         PlLstmHybridWeights* w);
+
+/* Checks the int8 weights of a hybrid direction (after
+ * pl_lstm_prepare_weights has checked shapes with want_type int8):
+ * per-tensor symmetric quantization with a usable scale; biases, layer
+ * norm coefficients and projection bias float32. */
+TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
+                                  const char* op, const char* dir,
+                                  const PlLstmSlots* s);
+
+/* ---- Integer LSTM (int8 activations, int16 cell state) ------------------- */
+
+/* The fixed-point parameters of TFLite's 8x8->16 integer LSTM
+ * (internal/sequence_lstm_int.c), computed at prepare from the tensors'
+ * scales and the node's five intermediates (the fifth, the hidden state,
+ * carries a scale and zero point; the gate intermediates are Q3.12 without
+ * layer norm, and give the gate sums' scales with it). With MBQM = pl_q_mul
+ * and int16 saturation after each add:
+ *   gate = MBQM(W_in . x + in_bias_eff) + MBQM(W_rec . h + rec_bias_eff)
+ *          (+ MBQM(w_peep * c)) (layer norm: normalized in integer
+ *          arithmetic, times the int16 coefficients, plus the gate bias,
+ *          rescaled to Q3.12), then Q0.15 logistic / tanh (gemmlowp)
+ *   c = rdiv(f * c, 2^15) + rdiv(i * g, 2^(30 + cell_scale)), clipped
+ *   h = MBQM(o * tanh(c), hidden) + hidden_zp                (int8)
+ *   or with projection, h = MBQM(P . (MBQM(o * tanh(c)) - hidden_zp) +
+ *                                proj_bias_eff) + output_state_zp
+ * The effective biases fold the zero points into the weight row sums:
+ * in_bias_eff = bias (0 with layer norm) - input_zp * sum(W_in),
+ * rec_bias_eff = -state_zp * sum(W_rec), proj_bias_eff = proj_bias +
+ * hidden_zp * sum(P) (TFLite's signs). */
+typedef struct PlLstmIntParams {
+  int32_t in_mul[4], rec_mul[4], peep_mul[4];
+  int in_shift[4], rec_shift[4], peep_shift[4];
+  int32_t proj_mul, hidden_mul;
+  int proj_shift, hidden_shift;
+  int32_t input_zp, output_state_zp, hidden_zp;
+  bool layer_norm;
+  int32_t norm_mul[4], variance_guard[4];
+  int norm_shift[4];
+  int cell_scale;      /* log2 of the cell state's scale */
+  int16_t cell_clip;   /* quantized; 0: none */
+  int8_t proj_clip;    /* quantized; 0: none */
+} PlLstmIntParams;
+
+/* Validates the integer form (types, per-tensor quantization, the
+ * intermediates, a power-of-two cell scale) after pl_lstm_prepare_weights
+ * and computes `p`. `output` is the op's output (its scale quantizes
+ * proj_clip). */
+TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
+                                 const PlLstmSlots* s, const PlLstmRun* r,
+                                 const TfLiteTensor* input,
+                                 const TfLiteTensor* output_state,
+                                 const TfLiteTensor* cell_state,
+                                 const TfLiteTensor* output, float cell_clip,
+                                 float proj_clip, PlLstmIntParams* p);
+
+/* Bytes of scratch pl_lstm_int_eval needs. */
+int64_t pl_lstm_int_scratch_bytes(const PlLstmRun* r);
+
+/* Runs the whole sequence (time_major or batch-major, forward). */
+void pl_lstm_int_eval(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
+                      const PlLstmIntParams* p, const PlLstmRun* r,
+                      const int8_t* input, int8_t* output_state,
+                      int16_t* cell_state, int8_t* output, void* scratch);
 
 #endif /* PYLITE_KERNELS_INTERNAL_SEQUENCE_LSTM_H_ */

@@ -1,5 +1,5 @@
 """Sequence ops: UNIDIRECTIONAL_SEQUENCE_LSTM, UNIDIRECTIONAL_SEQUENCE_RNN,
-BIDIRECTIONAL_SEQUENCE_LSTM (float32).
+BIDIRECTIONAL_SEQUENCE_LSTM (float32; their quantized forms are in qsequence).
 
 Keras 2 (tf_keras) LSTM layers convert to the fused
 UNIDIRECTIONAL_SEQUENCE_LSTM (a Bidirectional LSTM to two of them with
@@ -291,8 +291,7 @@ def cases():
   yield uni_rnn("rnn_batch1_long", r, batch=1, time=12, units=8)
   yield uni_rnn("rnn_empty_time", r, time=0)
   yield uni_rnn("rnn_empty_batch_time_major", r, batch=0, time_major=True)
-  yield uni_rnn("rnn_hybrid", r, weights_dtype=np.int8,
-                expect_error="not supported yet")
+  yield uni_rnn("rnn_hybrid", r, weights_dtype=np.int8)
 
   # BIDIRECTIONAL_SEQUENCE_LSTM.
   yield bi_lstm("bilstm_time_major", r)
@@ -328,7 +327,8 @@ def _bad_cifg(r):
 
 
 def _hybrid_lstm(r):
-  """int8 weights with a float input: hybrid, not supported yet."""
+  """int8 weights with a float input: hybrid (the qsequence group covers
+  its forms)."""
   c = uni_lstm("lstm_hybrid", r)
   from tensorflow.lite.python import schema_py_generated as s
   model = s.ModelT.InitFromObj(s.Model.GetRootAsModel(c.model_bytes, 0))
@@ -347,8 +347,7 @@ def _hybrid_lstm(r):
   import flatbuffers
   b = flatbuffers.Builder(1024)
   b.Finish(model.Pack(b), b"TFL3")
-  return Case(name=c.name, model_bytes=bytes(b.Output()), inputs=c.inputs,
-              expect_error="not supported yet")
+  return Case(name=c.name, model_bytes=bytes(b.Output()), inputs=c.inputs)
 
 
 def _edited(case, edit, expect_error):
