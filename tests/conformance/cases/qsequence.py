@@ -204,8 +204,8 @@ def _keras_cases(r):
   yield model("keras_bilstm_dynamic",
               [L.Bidirectional(L.LSTM(32, return_sequences=True))], "dynamic",
               time=3, feat=32, seed=2)
-  # Full integer, int8 input and output (pylite has no QUANTIZE yet, so the
-  # float-interface "int8" mode is left to the models group).
+  # Full integer, int8 input and output (the float-interface "int8" mode,
+  # with QUANTIZE and DEQUANTIZE around the LSTM, is qmodels/lstm_int8).
   yield model("keras_lstm_int8_io", [L.LSTM(6, return_sequences=True)],
               "int8_io", batch=3, time=7, feat=4, seed=1)
   yield model("keras_lstm_int8_small", [L.LSTM(4, return_sequences=True)],
