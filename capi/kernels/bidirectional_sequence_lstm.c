@@ -283,7 +283,12 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_resize(sg, fw_out, 3, fw_dims));
     PL_ENSURE_OK(pl_resize(sg, bw_out, 3, bw_dims));
   }
-  int64_t floats = pl_lstm_scratch_floats(n_batch, d->fw.n_cell);
+  int64_t floats = pl_lstm_scratch_floats(n_batch, d->fw.n_cell,
+                                          d->fw.n_input, d->fw.n_aux,
+                                          d->fw.n_output);
+  const int64_t bw_floats = pl_lstm_scratch_floats(
+      n_batch, d->bw.n_cell, d->bw.n_input, d->bw.n_aux, d->bw.n_output);
+  if (bw_floats > floats) floats = bw_floats;
   if (d->hybrid) {
     PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "forward ", &kFw));
     PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "backward ", &kBw));

@@ -227,7 +227,8 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(state_type), TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
-  int64_t scratch_floats = pl_lstm_scratch_floats(r->n_batch, r->n_cell);
+  int64_t scratch_floats = pl_lstm_scratch_floats(
+      r->n_batch, r->n_cell, r->n_input, r->n_aux, r->n_output);
   if (d->mode == kHybrid) {
     PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "", &kSlots));
     scratch_floats = (pl_lstm_hybrid_scratch_bytes(r) + 3) / 4;
