@@ -13,7 +13,7 @@ kernels (XNNPACK) and with its own builtin kernels
 the same inputs, and times `invoke()` in alternating rounds (warm-up, then
 pylite, XNNPACK, builtin, pylite, ...), at each thread count. Reported per
 model: the median time per invoke and the ratio pylite / LiteRT, and the
-geometric mean of the ratios over the float and the int8 models.
+geometric mean of the ratios over the float, the int8 and the 16x8/hybrid models.
 
 Then, each runtime in its own child process (so that one's memory does not
 count for the other): init time (load + allocate), peak RSS growth over the
@@ -51,7 +51,7 @@ DENSE_MODEL = os.path.join(ROOT, "examples", "models", "dense.tflite")
 MANIFEST = os.path.join(ROOT, "tests", "conformance", "manifest.json")
 # Groups of the conformance manifest that hold whole models (not single ops);
 # --conformance-groups overrides.
-WHOLE_MODEL_GROUPS = ("models",)
+WHOLE_MODEL_GROUPS = ("models", "qmodels")
 SEED = 1234
 
 # The three contestants. "xnnpack" is LiteRT's default resolver (AUTO), which
@@ -78,12 +78,19 @@ class Bench:
   def __init__(self, name, path, kind, recorded_inputs=None):
     self.name = name
     self.path = path
-    self.kind = kind  # "float" or "int8": which geometric mean it joins
+    self.kind = kind  # which geometric mean it joins (see _kind_of)
     self.recorded_inputs = recorded_inputs or {}
 
 
 def _kind_of(name):
-  return "int8" if "int8" in name else "float"
+  """"int8" for full-integer 8-bit models (int8 or uint8 at the edges),
+  "16x8/hybrid" for int16-activation and dynamic-range models, "float" for
+  the rest (float16 weights included: they are dequantized at prepare)."""
+  if "int8" in name or "uint8" in name:
+    return "int8"
+  if "16x8" in name or "dynamic" in name:
+    return "16x8/hybrid"
+  return "float"
 
 
 def find_models(only, groups=WHOLE_MODEL_GROUPS):
@@ -484,7 +491,7 @@ def render(machine, rows, memory, runner, args):
     diff = row["max_diff"]
     cells.append(f"{diff:.1e}" if diff is not None else "-")
     out.append("| " + " | ".join(cells) + " |")
-  for kind in ("float", "int8"):
+  for kind in ("float", "int8", "16x8/hybrid"):
     for threads in args.thread_counts:
       chosen = [r for r in rows if r["kind"] == kind and r["threads"] == threads]
       if not chosen:
