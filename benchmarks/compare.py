@@ -13,7 +13,8 @@ kernels (XNNPACK) and with its own builtin kernels
 the same inputs, and times `invoke()` in alternating rounds (warm-up, then
 pylite, XNNPACK, builtin, pylite, ...), at each thread count. Reported per
 model: the median time per invoke and the ratio pylite / LiteRT, and the
-geometric mean of the ratios over the float, the int8 and the 16x8/hybrid models.
+geometric mean of the ratios over the float, the int8 and the 16x8/hybrid
+models.
 
 Then, each runtime in its own child process (so that one's memory does not
 count for the other): init time (load + allocate), peak RSS growth over the
