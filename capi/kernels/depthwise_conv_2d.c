@@ -422,13 +422,8 @@ typedef struct QdwTask {
 } QdwTask;
 
 /* Adds one tap's products to the pixel's sums. */
-/* Exact integer arithmetic: the AVX2 clone (chosen at load by the CPU)
- * gives the same results as the default one. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void qdw_tap32(int32_t* acc, const int16_t* x,
-                             const int16_t* u, int c, int m) {
+static inline __attribute__((always_inline)) void qdw_tap32_body(
+    int32_t* acc, const int16_t* x, const int16_t* u, int c, int m) {
   if (m == 1) {
     for (int j = 0; j < c; ++j)
       acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[j] * u[j]));
@@ -439,6 +434,27 @@ static void qdw_tap32(int32_t* acc, const int16_t* x,
       const int j = ci * m + mi;
       acc[j] = (int32_t)((uint32_t)acc[j] + (uint32_t)(x[ci] * u[j]));
     }
+}
+
+/* The same loop compiled for AVX2, chosen at run time (exact integer
+ * arithmetic: the same results). An explicit dispatch rather than an
+ * ifunc, which sanitizer runtimes cannot start with. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void qdw_tap32_avx2(
+    int32_t* acc, const int16_t* x, const int16_t* u, int c, int m) {
+  qdw_tap32_body(acc, x, u, c, m);
+}
+#endif
+
+static void qdw_tap32(int32_t* acc, const int16_t* x, const int16_t* u, int c,
+                      int m) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (pl_simd_avx2()) {
+    qdw_tap32_avx2(acc, x, u, c, m);
+    return;
+  }
+#endif
+  qdw_tap32_body(acc, x, u, c, m);
 }
 
 static inline void qdw_tap64(int64_t* acc, const int16_t* x,
