@@ -35,20 +35,6 @@ static float logistic_lut_fn(float x, const void* ctx) {
   return 1.0f / (1.0f + expf(-x));
 }
 
-static TfLiteStatus logistic_init(PlSubgraph* sg, PlNode* node) {
-  node->user_data = calloc(1, sizeof(PlSigmoidData));
-  if (!node->user_data) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  return kTfLiteOk;
-}
-
-static void logistic_free(PlNode* node) {
-  free(node->user_data);
-  node->user_data = NULL;
-}
-
 static TfLiteStatus logistic_prepare(PlSubgraph* sg, PlNode* node) {
   PlSigmoidData* d = node->user_data;
   const TfLiteTensor* input;
@@ -79,31 +65,13 @@ static TfLiteStatus logistic_prepare(PlSubgraph* sg, PlNode* node) {
 }
 
 static TfLiteStatus logistic_eval(PlSubgraph* sg, PlNode* node) {
-  const PlSigmoidData* d = node->user_data;
-  const TfLiteTensor* input = pl_input(sg, node, 0);
-  TfLiteTensor* output = pl_output(sg, node, 0);
-  switch (input->type) {
-    case kTfLiteFloat32:
-      pl_unary_vec_f32(sg, node, pl_vmath_logistic_f32);
-      break;
-    case kTfLiteFloat16:
-      pl_unary_map_f16(sg, node, logistic_f32);
-      break;
-    case kTfLiteInt16:
-      pl_logistic_int16(d, input->data.i16, output->data.i16,
-                        pl_num_elements(input));
-      break;
-    default:
-      pl_unary_lut_eval(&d->lut, input, output);
-      break;
-  }
-  return kTfLiteOk;
+  return pl_sigmoid_eval(sg, node, pl_vmath_logistic_f32, logistic_f32, pl_logistic_int16);
 }
 
 const PlKernel pl_kernel_logistic = {
     .name = "LOGISTIC",
-    .init = logistic_init,
-    .free = logistic_free,
+    .init = pl_sigmoid_init,
+    .free = pl_sigmoid_free,
     .prepare = logistic_prepare,
     .eval = logistic_eval,
     .types = "float32, float16, int8, uint8, int16 (quantized)",

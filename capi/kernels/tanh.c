@@ -23,20 +23,6 @@ static float tanh_lut_fn(float x, const void* ctx) {
   return tanhf(x);
 }
 
-static TfLiteStatus tanh_init(PlSubgraph* sg, PlNode* node) {
-  node->user_data = calloc(1, sizeof(PlSigmoidData));
-  if (!node->user_data) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  return kTfLiteOk;
-}
-
-static void tanh_free(PlNode* node) {
-  free(node->user_data);
-  node->user_data = NULL;
-}
-
 static TfLiteStatus tanh_prepare(PlSubgraph* sg, PlNode* node) {
   PlSigmoidData* d = node->user_data;
   const TfLiteTensor* input;
@@ -62,31 +48,13 @@ static TfLiteStatus tanh_prepare(PlSubgraph* sg, PlNode* node) {
 }
 
 static TfLiteStatus tanh_eval(PlSubgraph* sg, PlNode* node) {
-  const PlSigmoidData* d = node->user_data;
-  const TfLiteTensor* input = pl_input(sg, node, 0);
-  TfLiteTensor* output = pl_output(sg, node, 0);
-  switch (input->type) {
-    case kTfLiteFloat32:
-      pl_unary_vec_f32(sg, node, pl_vmath_tanh_f32);
-      break;
-    case kTfLiteFloat16:
-      pl_unary_map_f16(sg, node, tanh_f32);
-      break;
-    case kTfLiteInt16:
-      pl_tanh_int16(d, input->data.i16, output->data.i16,
-                    pl_num_elements(input));
-      break;
-    default:
-      pl_unary_lut_eval(&d->lut, input, output);
-      break;
-  }
-  return kTfLiteOk;
+  return pl_sigmoid_eval(sg, node, pl_vmath_tanh_f32, tanh_f32, pl_tanh_int16);
 }
 
 const PlKernel pl_kernel_tanh = {
     .name = "TANH",
-    .init = tanh_init,
-    .free = tanh_free,
+    .init = pl_sigmoid_init,
+    .free = pl_sigmoid_free,
     .prepare = tanh_prepare,
     .eval = tanh_eval,
     .types = "float32, float16, int8, uint8, int16 (quantized)",

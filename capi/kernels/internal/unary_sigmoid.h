@@ -101,4 +101,50 @@ static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
   }
 }
 
+/* ---- The kernel plumbing LOGISTIC and TANH share ------------------------ */
+
+static inline TfLiteStatus pl_sigmoid_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(PlSigmoidData));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static inline void pl_sigmoid_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
+typedef void (*PlSigmoidInt16Fn)(const PlSigmoidData* d, const int16_t* x,
+                                 int16_t* y, int64_t n);
+
+/* Eval: float32 through a vectorized map, float16 through the scalar
+ * function, int16 through its interpolated table, int8/uint8 through the
+ * 256-entry table. */
+static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
+                                           PlUnaryVecF32Fn f32,
+                                           PlUnaryF32Fn f16,
+                                           PlSigmoidInt16Fn i16) {
+  const PlSigmoidData* d = node->user_data;
+  const TfLiteTensor* input = pl_input(sg, node, 0);
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  switch (input->type) {
+    case kTfLiteFloat32:
+      pl_unary_vec_f32(sg, node, f32);
+      break;
+    case kTfLiteFloat16:
+      pl_unary_map_f16(sg, node, f16);
+      break;
+    case kTfLiteInt16:
+      i16(d, input->data.i16, output->data.i16, pl_num_elements(input));
+      break;
+    default:
+      pl_unary_lut_eval(&d->lut, input, output);
+      break;
+  }
+  return kTfLiteOk;
+}
+
 #endif /* PYLITE_KERNELS_INTERNAL_UNARY_SIGMOID_H_ */

@@ -318,45 +318,31 @@ PL_VMATH_BLOCKS(gelu_approximate_avx2, gelu_approximate8,
                 gelu_approximate_one)
 #endif /* PL_VMATH_X86 */
 
-void pl_vmath_erf_f32(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
+/* The public functions: whole blocks on the AVX2 path when the CPU has it,
+ * the rest (or everything) with the scalar function. */
 #ifdef PL_VMATH_X86
-  if (pl_simd_avx2()) i = erf_avx2(x, y, n);
+#define PL_VMATH_FAST(AVX2, x, y, n) (pl_simd_avx2() ? AVX2(x, y, n) : 0)
+#else
+#define PL_VMATH_FAST(AVX2, x, y, n) 0
 #endif
-  for (; i < n; ++i) y[i] = erf_one(x[i]);
-}
+#define PL_VMATH_MAP(STORAGE, NAME, AVX2, SCALAR)             \
+  STORAGE void NAME(const float* x, float* y, int64_t n) {    \
+    for (int64_t i = PL_VMATH_FAST(AVX2, x, y, n); i < n; ++i) \
+      y[i] = SCALAR(x[i]);                                    \
+  }
+
+PL_VMATH_MAP(, pl_vmath_exp_f32, exp_avx2, exp_one)
+PL_VMATH_MAP(, pl_vmath_logistic_f32, logistic_avx2, logistic_one)
+PL_VMATH_MAP(, pl_vmath_erf_f32, erf_avx2, erf_one)
+PL_VMATH_MAP(, pl_vmath_tanh_f32, tanh_avx2, tanh_one)
+PL_VMATH_MAP(static, gelu_exact_f32, gelu_exact_avx2, gelu_exact_one)
+PL_VMATH_MAP(static, gelu_approximate_f32, gelu_approximate_avx2,
+             gelu_approximate_one)
 
 void pl_vmath_gelu_f32(const float* x, float* y, int64_t n,
                        bool approximate) {
-  int64_t i = 0;
-#ifdef PL_VMATH_X86
-  if (pl_simd_avx2())
-    i = approximate ? gelu_approximate_avx2(x, y, n) : gelu_exact_avx2(x, y, n);
-#endif
-  for (; i < n; ++i)
-    y[i] = approximate ? gelu_approximate_one(x[i]) : gelu_exact_one(x[i]);
-}
-
-void pl_vmath_tanh_f32(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-#ifdef PL_VMATH_X86
-  if (pl_simd_avx2()) i = tanh_avx2(x, y, n);
-#endif
-  for (; i < n; ++i) y[i] = tanh_one(x[i]);
-}
-
-void pl_vmath_exp_f32(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-#ifdef PL_VMATH_X86
-  if (pl_simd_avx2()) i = exp_avx2(x, y, n);
-#endif
-  for (; i < n; ++i) y[i] = exp_one(x[i]);
-}
-
-void pl_vmath_logistic_f32(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-#ifdef PL_VMATH_X86
-  if (pl_simd_avx2()) i = logistic_avx2(x, y, n);
-#endif
-  for (; i < n; ++i) y[i] = logistic_one(x[i]);
+  if (approximate)
+    gelu_approximate_f32(x, y, n);
+  else
+    gelu_exact_f32(x, y, n);
 }
