@@ -198,9 +198,9 @@ static void concat_requant(PlSubgraph* sg, PlNode* node, const ConcatData* data,
         if (size) memcpy(out, x, (size_t)size);
       } else {
         for (int64_t j = 0; j < size; ++j) {
-          const int32_t v =
-              (int32_t)roundf((float)x[j] * r->scale + r->bias) +
-              data->out_zero_point;
+          const int32_t v = pl_q_add(
+              pl_q_f32_to_i32(roundf((float)x[j] * r->scale + r->bias)),
+              data->out_zero_point);
           out[j] = (uint8_t)pl_q_clamp(v, 0, 255);
         }
       }

@@ -133,7 +133,7 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
    * option rather than from the shapes: a mismatch would leave outputs
    * unwritten or read past the filter there. */
   if ((d->q.kind == PL_QCONV_INT16 || d->q.kind == PL_QCONV_HYBRID) &&
-      d->depth_multiplier * in[3] != oc) {
+      (int64_t)d->depth_multiplier * in[3] != oc) {
     pl_report(sg, "DEPTHWISE_CONV_2D %s: option depth_multiplier %d does "
               "not match the shapes (%d filter channels for %d input "
               "channels).", TfLiteTypeGetName(input->type),

@@ -22,7 +22,7 @@ static inline int32_t prelu_q(const PlBinQuant* q, int32_t x, int32_t a) {
   const int32_t r = v >= 0 ? pl_q_mul(v, q->in_mult[0], q->in_shift[0])
                            : pl_q_mul(v * (a + q->in_offset[1]), q->out_mult,
                                       q->out_shift);
-  return pl_q_clamp(r + q->out_offset, q->lo, q->hi);
+  return pl_q_clamp(pl_q_add(r, q->out_offset), q->lo, q->hi);
 }
 
 PL_BINQ_ROW(prelu_qrow_i8, int8_t, int8_t, prelu_q(q, x, y))

@@ -93,7 +93,8 @@ static TfLiteStatus rsqrt_int8(PlSubgraph* sg, const RsqrtData* d,
     int inv_shift = 0;
     pl_fx_inv_sqrt(v, -1, &inv_multiplier, &inv_shift);
     const int32_t scaled = pl_q_mul(1, inv_multiplier, inv_shift + kShift);
-    const int32_t y = pl_q_mul(scaled, d->multiplier, d->shift - kShift) + zo;
+    const int32_t y =
+        pl_q_add(pl_q_mul(scaled, d->multiplier, d->shift - kShift), zo);
     out->data.int8[i] = (int8_t)pl_q_clamp(y, -128, 127);
   }
   return kTfLiteOk;

@@ -188,8 +188,8 @@ int32_t pl_binq_div(const PlBinQuant* q, int32_t x, int32_t y) {
   const int headroom = binq_clrsb(a);
   const int32_t unscaled = pl_q_mul_big(a, inv, headroom);
   const int total_shift = q->out_shift - recip_shift - headroom;
-  return pl_q_clamp(pl_q_mul(unscaled, q->out_mult, total_shift) +
-                        q->out_offset,
+  return pl_q_clamp(pl_q_add(pl_q_mul(unscaled, q->out_mult, total_shift),
+                             q->out_offset),
                     q->lo, q->hi);
 }
 

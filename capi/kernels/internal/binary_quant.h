@@ -54,7 +54,8 @@ static inline int32_t pl_binq_scale_in(const PlBinQuant* q, int k, int32_t v) {
 
 /* The output of a rescaled sum (ADD) or difference (SUB). */
 static inline int32_t pl_binq_out(const PlBinQuant* q, int32_t raw) {
-  return pl_q_clamp(pl_q_mul(raw, q->out_mult, q->out_shift) + q->out_offset,
+  return pl_q_clamp(pl_q_add(pl_q_mul(raw, q->out_mult, q->out_shift),
+                             q->out_offset),
                     q->lo, q->hi);
 }
 
@@ -83,7 +84,8 @@ static inline int32_t pl_binq_pot_sub(const PlBinQuant* q, int32_t x,
 
 static inline int32_t pl_binq_mul(const PlBinQuant* q, int32_t x, int32_t y) {
   const int32_t p = (x + q->in_offset[0]) * (y + q->in_offset[1]);
-  return pl_q_clamp(pl_q_mul(p, q->out_mult, q->out_shift) + q->out_offset,
+  return pl_q_clamp(pl_q_add(pl_q_mul(p, q->out_mult, q->out_shift),
+                             q->out_offset),
                     q->lo, q->hi);
 }
 

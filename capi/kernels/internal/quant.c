@@ -138,7 +138,8 @@ TfLiteStatus pl_q_activation_range(PlSubgraph* sg, int activation,
   }
   const PlQuantParams p = pl_q_params(output);
   const float scale = p.scale;
-#define PL_QUANTIZE_(f) (p.zero_point + (int32_t)roundf((f) / scale))
+#define PL_QUANTIZE_(f) \
+  pl_q_add(p.zero_point, pl_q_f32_to_i32(roundf((f) / scale)))
   int32_t a = qmin, b = qmax;
   switch (activation) {
     case PL_ACT_RELU:
@@ -199,7 +200,8 @@ static int32_t requantize_one(int32_t acc, int32_t bias, int32_t multiplier,
                               int shift, int32_t zero_point, int32_t lo,
                               int32_t hi) {
   const int32_t sum = (int32_t)((uint32_t)acc + (uint32_t)bias);
-  return pl_q_clamp(pl_q_mul(sum, multiplier, shift) + zero_point, lo, hi);
+  return pl_q_clamp(pl_q_add(pl_q_mul(sum, multiplier, shift), zero_point),
+                    lo, hi);
 }
 
 #ifdef PL_QUANT_X86

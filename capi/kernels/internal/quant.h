@@ -73,14 +73,38 @@ static inline int32_t pl_q_mul_big(int32_t x, int32_t multiplier, int shift) {
 
 /* x * M for a 64-bit accumulator (the int16 activation kernels): TFLite's
  * 64-bit MultiplyByQuantizedMultiplier, which rounds the multiplier to 16
- * bits and shifts once with round-half-up. */
+ * bits and shifts once with round-half-up. Hostile parameters (products
+ * beyond int64, shifts of 15 or more) give what x86 gives: wrapping
+ * arithmetic and shift counts taken mod 64, without undefined behaviour. */
 static inline int32_t pl_q_mul64(int64_t x, int32_t multiplier, int shift) {
   const int32_t reduced = multiplier < 0x7FFF0000
                               ? (int32_t)((multiplier + (1 << 15)) >> 16)
                               : 0x7FFF;
-  const int total_shift = 15 - shift;
-  const int64_t scaled = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
+  const int total_shift = (15 - shift) & 63;
+  const uint64_t round = (uint64_t)1 << ((15 - shift - 1) & 63);
+  const int64_t scaled =
+      (int64_t)((uint64_t)x * (uint64_t)(int64_t)reduced + round);
   return (int32_t)(scaled >> total_shift);
+}
+
+/* (int32_t)f as x86's truncating conversion does it: NaN and values out
+ * of range give INT32_MIN (C leaves them undefined), as LiteRT's compiled
+ * kernels get them from hostile inputs or parameters. */
+static inline int32_t pl_q_f32_to_i32(float f) {
+  if (!(f > -2147483904.0f && f < 2147483648.0f)) return INT32_MIN;
+  return (int32_t)f;
+}
+
+/* The same for a double (cvttsd2si). */
+static inline int32_t pl_q_f64_to_i32(double f) {
+  if (!(f > -2147483649.0 && f < 2147483648.0)) return INT32_MIN;
+  return (int32_t)f;
+}
+
+/* a + b wrapping in two's complement, as TFLite's int32 additions of an
+ * offset do on x86 when hostile parameters push them out of range. */
+static inline int32_t pl_q_add(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
 static inline int32_t pl_q_clamp(int32_t x, int32_t lo, int32_t hi) {

@@ -285,12 +285,12 @@ void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
   else if (zp >= qmax)
     nudged = 127;
   else
-    nudged = (int32_t)round(zp);
+    nudged = pl_q_f64_to_i32(round(zp)); /* NaN: as x86 */
   *scale = (float)s;
   *offset = nudged;
   const float inv = 1.0f / *scale;
   for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = (int32_t)roundf((float)nudged + x[k] * inv);
+    const int32_t v = pl_q_f32_to_i32(roundf((float)nudged + x[k] * inv));
     q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
   }
 }
@@ -312,7 +312,7 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
   *scale = range / 127.0f;
   const float inv = 127.0f / range;
   for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = (int32_t)roundf(x[k] * inv);
+    const int32_t v = pl_q_f32_to_i32(roundf(x[k] * inv));
     q[k] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
   }
 }

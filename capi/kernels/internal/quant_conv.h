@@ -111,7 +111,8 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
 
 /* The output stage of the 32-bit forms: rescale, offset, clamp. */
 static inline int32_t pl_qconv_out32(const PlQconv* q, int c, int32_t acc) {
-  const int32_t v = pl_q_mul(acc, q->multiplier[c], q->shift[c]) + q->output_zp;
+  const int32_t v =
+      pl_q_add(pl_q_mul(acc, q->multiplier[c], q->shift[c]), q->output_zp);
   return pl_q_clamp(v, q->act_min, q->act_max);
 }
 

@@ -4,11 +4,6 @@
 
 #include <math.h>
 
-int32_t pl_q_f32_to_i32(float f) {
-  if (!(f > -2147483904.0f && f < 2147483648.0f)) return INT32_MIN;
-  return (int32_t)f;
-}
-
 void pl_q_lut8_populate(TfLiteType type, float input_scale,
                         int32_t input_zero_point, float output_scale,
                         int32_t output_zero_point, PlLutFn fn,

@@ -62,9 +62,6 @@ static inline int16_t pl_q_lut16_lookup(int16_t value, const int16_t* lut) {
  * its int16 LOGISTIC and TANH. */
 extern const uint16_t pl_q_sigmoid_table[256];
 
-/* (int32_t)f as x86's truncating conversion does it: NaN and values out
- * of range give INT32_MIN (C leaves them undefined). */
-int32_t pl_q_f32_to_i32(float f);
 
 /* ---- gemmlowp fixed point (raw int32 values) ------------------------ */
 

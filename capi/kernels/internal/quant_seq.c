@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "capi/kernels/internal/quant.h"
+
 /* ---- Hybrid -------------------------------------------------------------- */
 
 static void minmax(const float* x, int n, float* lo, float* hi) {
@@ -33,7 +35,7 @@ static void quantize_symmetric(const float* x, int n, int8_t* q,
   *scale = range / 127.0f;
   const float inv = 127.0f / range;
   for (int k = 0; k < n; ++k) {
-    int32_t v = (int32_t)roundf(x[k] * inv);
+    int32_t v = pl_q_f32_to_i32(roundf(x[k] * inv));
     q[k] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
   }
 }
@@ -68,12 +70,12 @@ static void quantize_asymmetric(const float* x, int n, int8_t* q,
   else if (zp >= 127.0)
     nudged = 127;
   else
-    nudged = (int32_t)(int8_t)round(zp);
+    nudged = (int32_t)(int8_t)pl_q_f64_to_i32(round(zp));
   *scale = (float)s;
   *zero_point = nudged;
   const float inv = 1.0f / *scale;
   for (int k = 0; k < n; ++k) {
-    int32_t v = nudged + (int32_t)roundf(x[k] * inv);
+    int32_t v = pl_q_add(nudged, pl_q_f32_to_i32(roundf(x[k] * inv)));
     q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
   }
 }

@@ -549,7 +549,8 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
   for (int64_t i = 0; i < out_count; ++i) {
     const int32_t centred =
         (int32_t)(uint32_t)((int64_t)sums[i] - (int64_t)in_q.zero_point * n);
-    const int32_t q = pl_q_mul(centred, multiplier, shift) + out_q.zero_point;
+    const int32_t q =
+        pl_q_add(pl_q_mul(centred, multiplier, shift), out_q.zero_point);
     pl_q_store(output, i, pl_q_clamp(q, lo, hi));
   }
   return kTfLiteOk;
@@ -604,7 +605,7 @@ static inline TfLiteStatus pl_reduce_quant_prod(PlSubgraph* sg, PlNode* node,
   pl_q_type_range(output->type, &lo, &hi);
   for (int64_t i = 0; i < out_count; ++i) {
     const int32_t q =
-        pl_q_mul64(acc[i], multiplier, shift) + out_q.zero_point;
+        pl_q_add(pl_q_mul64(acc[i], multiplier, shift), out_q.zero_point);
     pl_q_store(output, i, pl_q_clamp(q, lo, hi));
   }
   return kTfLiteOk;

@@ -39,7 +39,7 @@ static inline void pl_sigmoid_int16_setup(float input_scale,
       d->input_left_shift++;
       multiplier *= 2.0;
     }
-    d->input_multiplier = (int32_t)multiplier;
+    d->input_multiplier = pl_q_f64_to_i32(multiplier); /* huge: as x86 */
   }
 }
 
@@ -47,7 +47,11 @@ static inline void pl_sigmoid_int16_setup(float input_scale,
 static inline int32_t pl_sigmoid_int16_input(int16_t x, int32_t multiplier,
                                              int shift) {
   const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
-  return (int32_t)(x * multiplier + round) >> shift;
+  /* int32 arithmetic wrapping as on x86 (hostile scales overflow it). */
+  const int32_t v = pl_q_add(
+      (int32_t)(uint32_t)((uint64_t)(int64_t)x * (uint64_t)(int64_t)multiplier),
+      round);
+  return v >> shift;
 }
 
 static inline void pl_logistic_int16(const PlSigmoidData* d,
@@ -61,7 +65,7 @@ static inline void pl_logistic_int16(const PlSigmoidData* d,
   }
   for (int64_t i = 0; i < n; ++i) {
     const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
+    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     const uint32_t index = a >> 9;
     uint32_t r;
     if (index >= 255) {
@@ -86,7 +90,7 @@ static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
   }
   for (int64_t i = 0; i < n; ++i) {
     const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
+    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     const uint32_t index = a >> 8;
     int32_t r;
     if (index >= 255) {
