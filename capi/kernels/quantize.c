@@ -82,6 +82,9 @@ static TfLiteStatus quantize_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
+  /* The output takes the input's shape first, so that per-channel scales
+   * are checked against the channels eval will walk. */
+  PL_ENSURE_OK(pl_resize_like(sg, output, input->dims));
   if (input->type == kTfLiteFloat32) {
     const TfLiteAffineQuantization* q = output->quantization.params;
     const PlQuantRule rule = {
@@ -112,7 +115,7 @@ static TfLiteStatus quantize_prepare(PlSubgraph* sg, PlNode* node) {
                    output->type == kTfLiteInt8 && diff == 128));
   }
   pl_q_type_range(output->type, &data->lo, &data->hi);
-  return pl_resize_like(sg, output, input->dims);
+  return kTfLiteOk;
 }
 
 /* One float quantized with (scale, zero_point) into [lo, hi]. */
