@@ -221,8 +221,11 @@ static void effective_bias(const int8_t* w, const int32_t* bias,
                            int32_t* out) {
   for (int i = 0; i < rows; ++i) {
     int32_t sum = 0;
-    for (int j = 0; j < cols; ++j) sum += w[(int64_t)i * cols + j];
-    out[i] = (bias ? bias[i] : 0) + sum * zero_point;
+    for (int j = 0; j < cols; ++j)
+      sum = pl_q_add(sum, w[(int64_t)i * cols + j]);
+    /* int32 arithmetic wrapping as TFLite's does on x86. */
+    out[i] = pl_q_add(bias ? bias[i] : 0,
+                      (int32_t)((uint32_t)sum * (uint32_t)zero_point));
   }
 }
 
@@ -235,9 +238,10 @@ static void mat_acc16(const int8_t* x, const int32_t* bias, const int8_t* w,
     for (int j = 0; j < n_out; ++j) {
       const int8_t* wj = w + (int64_t)j * n_in;
       int32_t acc = bias[j];
-      for (int k = 0; k < n_in; ++k) acc += (int32_t)xb[k] * wj[k];
+      for (int k = 0; k < n_in; ++k)
+        acc = pl_q_add(acc, (int32_t)xb[k] * wj[k]);
       acc = pl_q_mul(acc, mul, shift);
-      acc += out[(int64_t)b * n_out + j];
+      acc = pl_q_add(acc, out[(int64_t)b * n_out + j]);
       out[(int64_t)b * n_out + j] = (int16_t)pl_q_clamp(acc, -32768, 32767);
     }
   }
@@ -251,10 +255,10 @@ static void mat_acc8(const int8_t* x, const int32_t* bias, const int8_t* w,
     for (int j = 0; j < n_out; ++j) {
       const int8_t* wj = w + (int64_t)j * n_in;
       int32_t acc = bias[j];
-      for (int k = 0; k < n_in; ++k) acc += (int32_t)xb[k] * wj[k];
+      for (int k = 0; k < n_in; ++k)
+        acc = pl_q_add(acc, (int32_t)xb[k] * wj[k]);
       acc = pl_q_mul(acc, mul, shift);
-      acc += zp;
-      acc += out[(int64_t)b * n_out + j];
+      acc = pl_q_add(pl_q_add(acc, zp), out[(int64_t)b * n_out + j]);
       out[(int64_t)b * n_out + j] = (int8_t)pl_q_clamp(acc, -128, 127);
     }
   }
@@ -335,7 +339,8 @@ static void layer_norm(int16_t* g, int rows, int n, const int16_t* coef,
     int inv_shift;
     inv_sqrt(variance2, &inv_mul, &inv_shift);
     for (int j = 0; j < n; ++j) {
-      const int32_t shifted = 1024 * row[j] - mean;
+      const int32_t shifted =
+          pl_q_add(1024 * row[j], (int32_t)(0u - (uint32_t)mean));
       const int32_t rescaled = pl_q_mul(shifted, inv_mul, inv_shift);
       /* int32 arithmetic (wrapping) before the widening, as TFLite. */
       const int64_t v3 = (int32_t)((uint32_t)rescaled *
@@ -363,7 +368,7 @@ static void gate_int(const IntWeights* w, const PlLstmIntParams* p,
     for (int64_t q = 0; q < n; ++q) {
       int32_t prod = (int32_t)w->peep[k][q % nc] * c[q];
       prod = pl_q_mul(prod, p->peep_mul[k], p->peep_shift[k]);
-      g[q] = (int16_t)pl_q_clamp(prod + g[q], -32768, 32767);
+      g[q] = (int16_t)pl_q_clamp(pl_q_add(prod, g[q]), -32768, 32767);
     }
   }
   if (w->norm[k])
