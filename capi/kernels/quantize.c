@@ -165,10 +165,10 @@ static void requantize(const QuantizeData* data, const TfLiteTensor* input,
     return;
   }
   for (int64_t k = 0; k < n; ++k) {
-    const int32_t v =
+    const int32_t v = pl_q_add(
         pl_q_mul(pl_q_load(input, k) - data->in_zero_point, data->multiplier,
-                 data->shift) +
-        data->out_zero_point;
+                 data->shift),
+        data->out_zero_point);
     pl_q_store(output, k, pl_q_clamp(v, data->lo, data->hi));
   }
 }
