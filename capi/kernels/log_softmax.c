@@ -79,7 +79,7 @@ static TfLiteStatus log_softmax_prepare_quant(PlSubgraph* sg,
   }
   const double radius = 31.0 * (double)((int64_t)1 << 26) /
                         (double)((int64_t)1 << d->input_left_shift);
-  d->diff_min = -(int32_t)floor(radius);
+  d->diff_min = -pl_q_f64_to_i32(floor(radius)); /* huge: as x86 */
   return kTfLiteOk;
 }
 

@@ -100,7 +100,7 @@ static TfLiteStatus softmax_prepare_8bit(PlSubgraph* sg, SoftmaxData* d,
   /* The largest difference whose scaled value still fits Q5.26. */
   const double radius = 31.0 * (double)((int64_t)1 << 26) /
                         (double)((int64_t)1 << d->input_left_shift);
-  d->diff_min = -(int32_t)floor(radius);
+  d->diff_min = -pl_q_f64_to_i32(floor(radius)); /* huge: as x86 */
   return kTfLiteOk;
 }
 

@@ -43,9 +43,10 @@ static inline int32_t pl_q_shift_right(int32_t x, int exponent) {
 }
 
 /* x << shift in two's complement (wrapping as TFLite's int32 shift does,
- * without C's undefined behaviour). */
+ * without C's undefined behaviour; counts of 32 or more, which hostile
+ * parameters reach, are taken mod 32 as on x86). */
 static inline int32_t pl_q_shift_left(int32_t x, int shift) {
-  return (int32_t)((uint32_t)x << shift);
+  return (int32_t)((uint32_t)x << (shift & 31));
 }
 
 /* x * M for M = multiplier * 2^(shift - 31): TFLite's

@@ -139,7 +139,7 @@ TfLiteStatus pl_lstm_int_prepare(PlSubgraph* sg, PlNode* node, const char* op,
       PL_ENSURE_OK(check_q(sg, op, role, coef, false));
       const float ls = pl_q_params(coef).scale;
       pl_q_multiplier(ls, &p->norm_mul[k], &p->norm_shift[k]);
-      const int32_t guard = (int32_t)(10000.0f * ls);
+      const int32_t guard = pl_q_f32_to_i32(10000.0f * ls);
       p->variance_guard[k] = guard > 1 ? guard : 1;
     }
   }
