@@ -467,8 +467,10 @@ def render(machine, rows, memory, runner, args):
              f"{machine['pylite_library']} ({machine['pylite_build']} build). "
              f"Medians over up to {args.rounds} alternating rounds "
              f"({args.budget:.0f} s budget per model and thread count). "
-             "pylite splits FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and "
-             "BATCH_MATMUL across threads; its other kernels run on one.")
+             "pylite splits FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, "
+             "BATCH_MATMUL (float and quantized) and the float LOGISTIC, "
+             "TANH, EXP and GELU across threads; its other kernels run on "
+             "one.")
   out.append("")
   out.append("Latency of `invoke()` (ms; ratio = pylite / LiteRT, lower is "
              "better for pylite):")
