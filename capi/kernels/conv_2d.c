@@ -75,6 +75,10 @@ typedef struct ConvData {
   size_t qinput_bytes;
   float* qscale;  /* hybrid: per batch scale and zero point */
   int32_t* qoffset;
+  /* int32 forms: every group's int16 filters packed for
+   * pl_qgemm_i32_packed (at prepare for a constant filter, else each eval) */
+  int16_t* qpacked;
+  size_t qpacked_bytes;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -116,6 +120,7 @@ static void conv_free(PlNode* node) {
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
+    free(d->qpacked);
   }
   free(d);
   node->user_data = NULL;
@@ -167,6 +172,15 @@ static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
   return kTfLiteOk;
 }
 
+/* Packs every group's filters (q.weights) for pl_qgemm_i32_packed. */
+static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
+                       int64_t k) {
+  const int64_t size = pl_qgemm_packed_size(per_group, k);
+  for (int64_t g = 0; g < groups; ++g)
+    pl_qgemm_pack(d->q.weights + g * per_group * k, per_group, k,
+                  d->qpacked + g * size);
+}
+
 /* Prepare of the quantized and hybrid forms (types and parameters already
  * checked by pl_qconv_prepare): the filter as int16, one im2col block and
  * one block of sums per thread, and for hybrid the quantized input. */
@@ -191,6 +205,15 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
   const int64_t per_group = f[0] / groups;
+  if (!d->q.acc64) {
+    void* p = d->qpacked;
+    const TfLiteStatus st = conv_reserve_bytes(
+        sg, &p, &d->qpacked_bytes,
+        sizeof(int16_t) * (size_t)(groups * pl_qgemm_packed_size(per_group, k)));
+    d->qpacked = p;
+    PL_ENSURE_OK(st);
+    if (d->q.weights_ready) qconv_pack(d, groups, per_group, k);
+  }
   const int64_t pixels = (int64_t)in[0] * oh * ow;
   d->block_rows = conv_block_rows(pixels, k);
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
@@ -500,8 +523,10 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
         pl_qgemm_i64(col, t->k, wg, rows, t->per_group, t->k, sums,
                      t->per_group);
       else
-        pl_qgemm_i32(col, t->k, wg, rows, t->per_group, t->k, sums,
-                     t->per_group);
+        pl_qgemm_i32_packed(
+            col, t->k,
+            d->qpacked + g * pl_qgemm_packed_size(t->per_group, t->k), rows,
+            t->per_group, t->k, sums, t->per_group);
       qconv_finish(t, g, p0, rows, sums);
     }
   }
@@ -525,7 +550,10 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
   if (t.pixels == 0) return kTfLiteOk;
-  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  if (!d->q.weights_ready) {
+    pl_qconv_weights(&d->q, filter);
+    if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
+  }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
     t.x = d->qinput;

@@ -73,11 +73,16 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, int64_t lda,
   int64_t* got64 = malloc(sizeof(int64_t) * (size_t)(m * n + 1));
   for (int64_t i = 0; i < m * lda; ++i) a[i] = extreme ? INT16_MIN : rand_i16();
   for (int64_t i = 0; i < n * k; ++i) b[i] = extreme ? INT16_MIN : rand_i16();
+  int16_t* packed =
+      malloc(sizeof(int16_t) * (size_t)(pl_qgemm_packed_size(n, k) + 1));
+  int32_t* packed32 = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  pl_qgemm_pack(b, n, k, packed);
   for (int portable = 0; portable < 2; ++portable) {
     pl_simd_force_portable(portable == 1);
     pl_qgemm_i32(a, lda, b, m, n, k, got32, n);
     pl_qgemm_i64(a, lda, b, m, n, k, got64, n);
-    int bad32 = 0, bad64 = 0;
+    pl_qgemm_i32_packed(a, lda, packed, m, n, k, packed32, n);
+    int bad32 = 0, bad64 = 0, bad_packed = 0;
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         uint32_t s32 = 0;
@@ -88,13 +93,17 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, int64_t lda,
           s64 += p;
         }
         if (got32[i * n + j] != (int32_t)s32) ++bad32;
+        if (packed32[i * n + j] != (int32_t)s32) ++bad_packed;
         if (got64[i * n + j] != s64) ++bad64;
       }
     }
     CHECK(bad32 == 0);
+    CHECK(bad_packed == 0);
     CHECK(bad64 == 0);
   }
   pl_simd_force_portable(false);
+  free(packed);
+  free(packed32);
   free(a);
   free(b);
   free(got32);
@@ -105,6 +114,8 @@ static void test_gemm(void) {
   check_gemm(1, 1, 1, 1, false);
   check_gemm(7, 5, 13, 13, false);
   check_gemm(9, 16, 200, 211, false); /* a strided A, as the direct 1x1 */
+  check_gemm(13, 19, 27, 27, false);  /* odd k, partial row and column blocks */
+  check_gemm(4, 8, 16, 16, false);    /* whole blocks */
   check_gemm(3, 6, 0, 4, false);      /* empty sums */
   /* (-32768)^2 * 4 = 2^32: the int32 sum wraps to 0, the int64 one not. */
   check_gemm(2, 5, 4, 4, true);

@@ -387,6 +387,7 @@ static void qgemm_i64_base(const int16_t* a, int64_t lda, const int16_t* b,
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
 #define PL_QGEMM_X86 1
+#include <immintrin.h>
 __attribute__((target("avx2"))) static void qgemm_i32_avx2(
     const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
     int64_t k, int32_t* acc, int64_t ldc) {
@@ -420,4 +421,133 @@ void pl_qgemm_i64(const int16_t* a, int64_t lda, const int16_t* b, int64_t m,
   }
 #endif
   qgemm_i64_base(a, lda, b, m, n, k, acc, ldc);
+}
+
+/* ---- The packed int32 GEMM ------------------------------------------------ */
+
+enum { kPackCols = 8 };
+
+int64_t pl_qgemm_packed_size(int64_t n, int64_t k) {
+  return (n + kPackCols - 1) / kPackCols * kPackCols * ((k + 1) / 2 * 2);
+}
+
+/* packed[(blk * pairs + p) * 16 + 2 c + h] = b[(8 blk + c) * k + 2 p + h],
+ * 0 past the last column or the last k. */
+void pl_qgemm_pack(const int16_t* b, int64_t n, int64_t k, int16_t* packed) {
+  const int64_t pairs = (k + 1) / 2;
+  for (int64_t blk = 0; blk * kPackCols < n; ++blk)
+    for (int64_t p = 0; p < pairs; ++p)
+      for (int c = 0; c < kPackCols; ++c)
+        for (int h = 0; h < 2; ++h) {
+          const int64_t j = blk * kPackCols + c, d = 2 * p + h;
+          packed[((blk * pairs + p) * kPackCols + c) * 2 + h] =
+              j < n && d < k ? b[j * k + d] : 0;
+        }
+}
+
+/* Row i's values 2p and 2p + 1 as one int32 (0 past the end of the row):
+ * one unaligned load inside the row. */
+static inline int32_t pair_of(const int16_t* ai, int64_t k, int64_t p) {
+  if (2 * p + 1 < k) {
+    int32_t v;
+    memcpy(&v, ai + 2 * p, sizeof(v));
+    return v;
+  }
+  return (int32_t)(uint32_t)(uint16_t)ai[2 * p];
+}
+
+static void qgemm_packed_base(const int16_t* a, int64_t lda,
+                              const int16_t* packed, int64_t m, int64_t n,
+                              int64_t k, int32_t* acc, int64_t ldc) {
+  const int64_t pairs = (k + 1) / 2;
+  for (int64_t i = 0; i < m; ++i) {
+    const int16_t* ai = a + i * lda;
+    for (int64_t j = 0; j < n; ++j) {
+      const int16_t* w = packed + (j / kPackCols) * pairs * kPackCols * 2 +
+                         (j % kPackCols) * 2;
+      uint32_t s = 0;
+      for (int64_t p = 0; p < pairs; ++p) {
+        const int32_t x0 = ai[2 * p];
+        const int32_t x1 = 2 * p + 1 < k ? ai[2 * p + 1] : 0;
+        s += (uint32_t)(x0 * w[p * kPackCols * 2]) +
+             (uint32_t)(x1 * w[p * kPackCols * 2 + 1]);
+      }
+      acc[i * ldc + j] = (int32_t)s;
+    }
+  }
+}
+
+#ifdef PL_QGEMM_X86
+/* Stores 8 sums, or the first `count` of them. */
+__attribute__((target("avx2"))) static inline void store8(int32_t* out,
+                                                          __m256i v,
+                                                          int64_t count) {
+  if (count >= kPackCols) {
+    _mm256_storeu_si256((__m256i*)out, v);
+    return;
+  }
+  int32_t lanes[kPackCols];
+  _mm256_storeu_si256((__m256i*)lanes, v);
+  for (int64_t c = 0; c < count; ++c) out[c] = lanes[c];
+}
+
+__attribute__((target("avx2"))) static void qgemm_packed_avx2(
+    const int16_t* a, int64_t lda, const int16_t* packed, int64_t m,
+    int64_t n, int64_t k, int32_t* acc, int64_t ldc) {
+  const int64_t pairs = (k + 1) / 2;
+  int64_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const int16_t* a0 = a + i * lda;
+    const int16_t* a1 = a0 + lda;
+    const int16_t* a2 = a1 + lda;
+    const int16_t* a3 = a2 + lda;
+    for (int64_t blk = 0; blk * kPackCols < n; ++blk) {
+      const int16_t* w = packed + blk * pairs * kPackCols * 2;
+      __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+      for (int64_t p = 0; p < pairs; ++p) {
+        const __m256i wp =
+            _mm256_loadu_si256((const __m256i*)(w + p * kPackCols * 2));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_set1_epi32(pair_of(a0, k, p)), wp));
+        s1 = _mm256_add_epi32(
+            s1, _mm256_madd_epi16(_mm256_set1_epi32(pair_of(a1, k, p)), wp));
+        s2 = _mm256_add_epi32(
+            s2, _mm256_madd_epi16(_mm256_set1_epi32(pair_of(a2, k, p)), wp));
+        s3 = _mm256_add_epi32(
+            s3, _mm256_madd_epi16(_mm256_set1_epi32(pair_of(a3, k, p)), wp));
+      }
+      const int64_t j = blk * kPackCols, count = n - j;
+      store8(acc + i * ldc + j, s0, count);
+      store8(acc + (i + 1) * ldc + j, s1, count);
+      store8(acc + (i + 2) * ldc + j, s2, count);
+      store8(acc + (i + 3) * ldc + j, s3, count);
+    }
+  }
+  for (; i < m; ++i) {
+    const int16_t* ai = a + i * lda;
+    for (int64_t blk = 0; blk * kPackCols < n; ++blk) {
+      const int16_t* w = packed + blk * pairs * kPackCols * 2;
+      __m256i s = _mm256_setzero_si256();
+      for (int64_t p = 0; p < pairs; ++p)
+        s = _mm256_add_epi32(
+            s, _mm256_madd_epi16(
+                   _mm256_set1_epi32(pair_of(ai, k, p)),
+                   _mm256_loadu_si256((const __m256i*)(w + p * kPackCols * 2))));
+      const int64_t j = blk * kPackCols;
+      store8(acc + i * ldc + j, s, n - j);
+    }
+  }
+}
+#endif
+
+void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
+                         int64_t m, int64_t n, int64_t k, int32_t* acc,
+                         int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qgemm_packed_avx2(a, lda, packed, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qgemm_packed_base(a, lda, packed, m, n, k, acc, ldc);
 }

@@ -194,6 +194,17 @@ static inline int32_t pl_qconv_load(const void* x, PlQconvKind storage,
   }
 }
 
+/* The same int32 GEMM with b packed once (at prepare) by pl_qgemm_pack:
+ * blocks of 8 rows of b (columns of the result), their k values in pairs,
+ * so that the AVX2 kernel multiplies 4 rows of a by 8 columns with one
+ * pairwise multiply-add per 2 values of k. Sums are exact modulo 2^32, so
+ * the results equal pl_qgemm_i32's on every path. */
+int64_t pl_qgemm_packed_size(int64_t n, int64_t k); /* int16 values */
+void pl_qgemm_pack(const int16_t* b, int64_t n, int64_t k, int16_t* packed);
+void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
+                         int64_t m, int64_t n, int64_t k, int32_t* acc,
+                         int64_t ldc);
+
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
  * int32 or int64 sums of int16 products. AVX2 when the CPU has it (the
