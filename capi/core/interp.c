@@ -625,6 +625,17 @@ static TfLiteStatus check_dataflow(PlInterp* interp, const PlSubgraphDef* def,
       ready[t] = written[t] = 1;
     }
   }
+  /* Every output is computed, passed through or constant: an unwritten one
+   * would hand the caller (or a WHILE / IF reading it) arena garbage. */
+  for (int32_t i = 0; i < def->num_outputs && status == kTfLiteOk; ++i) {
+    const int32_t t = def->outputs[i];
+    if (!ready[t]) {
+      pl_error(interp, "Subgraph %d output %d is tensor %d ('%s'), which no "
+               "operator writes.", (int)index, (int)i, (int)t,
+               def->tensors[t].name);
+      status = kTfLiteError;
+    }
+  }
   free(ready), free(written);
   return status;
 }

@@ -12,7 +12,7 @@ static inline bool pl_bool_scalar(PlSubgraph* sg, const TfLiteTensor* t,
     pl_report(sg, "%s must be a BOOL tensor with one element.", what);
     return false;
   }
-  *value = t->data.b[0];
+  *value = t->data.uint8[0] != 0; /* the byte, whatever wrote it */
   return true;
 }
 
