@@ -172,10 +172,52 @@ static TfLiteStatus topk_prepare(PlSubgraph* sg, PlNode* node) {
     }                                                                        \
   }
 
+/* The first k of n in that order, sorted, into order[0..k): with k much
+ * smaller than n, a heap of the k best so far (its root the worst of them)
+ * over one pass, then a sort of those k; else a sort of all n. The order
+ * is total, so both give the same k indices in the same order. */
+#define TOPK_SELECT(NAME, T, BEFORE, SORT)                                   \
+  static void NAME(const T* row, int32_t* order, int32_t* tmp, int64_t n,    \
+                   int64_t k) {                                              \
+    if (k * 8 > n) {                                                         \
+      for (int64_t i = 0; i < n; ++i) order[i] = (int32_t)i;                 \
+      SORT(row, order, tmp, n);                                              \
+      return;                                                                \
+    }                                                                        \
+    for (int64_t i = 0; i < n; ++i) {                                        \
+      int64_t at;                                                            \
+      if (i < k) { /* grow: sift the new one up */                           \
+        at = i;                                                              \
+        while (at > 0 && BEFORE(row, order[(at - 1) / 2], (int32_t)i)) {     \
+          order[at] = order[(at - 1) / 2];                                   \
+          at = (at - 1) / 2;                                                 \
+        }                                                                    \
+        order[at] = (int32_t)i;                                              \
+        continue;                                                            \
+      }                                                                      \
+      if (!BEFORE(row, (int32_t)i, order[0])) continue;                      \
+      at = 0; /* replace the worst: sift down */                             \
+      for (;;) {                                                             \
+        const int64_t l = 2 * at + 1, r = l + 1;                             \
+        int64_t worst = -1;                                                  \
+        if (l < k && BEFORE(row, (int32_t)i, order[l])) worst = l;           \
+        if (r < k && BEFORE(row, worst < 0 ? (int32_t)i : order[l],          \
+                            order[r]))                                       \
+          worst = r;                                                         \
+        if (worst < 0) break;                                                \
+        order[at] = order[worst];                                            \
+        at = worst;                                                          \
+      }                                                                      \
+      order[at] = (int32_t)i;                                                \
+    }                                                                        \
+    SORT(row, order, tmp, k);                                                \
+  }
+
 #define TOPK_NO_NAN(x) ((void)(x), false)
 #define TOPK_DEFINE(S, T, ISNAN)            \
   TOPK_BEFORE(topk_before_##S, T, ISNAN)    \
-  TOPK_SORT(topk_sort_##S, T, topk_before_##S)
+  TOPK_SORT(topk_sort_##S, T, topk_before_##S) \
+  TOPK_SELECT(topk_select_##S, T, topk_before_##S, topk_sort_##S)
 TOPK_DEFINE(f32, float, isnan)
 TOPK_DEFINE(i32, int32_t, TOPK_NO_NAN)
 TOPK_DEFINE(i64, int64_t, TOPK_NO_NAN)
@@ -189,8 +231,7 @@ TOPK_DEFINE(u8, uint8_t, TOPK_NO_NAN)
     T* vals = (T*)values->data.raw;                                          \
     for (int64_t r = 0; r < rows; ++r) {                                     \
       const T* row = in + r * n;                                             \
-      for (int64_t i = 0; i < n; ++i) order[i] = (int32_t)i;                 \
-      SORT(row, order, order + n, n);                                        \
+      SORT(row, order, order + n, n, k);                                     \
       for (int64_t i = 0; i < k; ++i) {                                      \
         vals[r * k + i] = row[order[i]];                                     \
         if (idx16)                                                           \
@@ -233,12 +274,12 @@ static TfLiteStatus topk_eval(PlSubgraph* sg, PlNode* node) {
   int32_t* order = data->order;
   const bool idx16 = indices->type == kTfLiteInt16;
   switch (input->type) {
-    case kTfLiteFloat32: TOPK_ROWS(topk_sort_f32, float); break;
-    case kTfLiteInt32: TOPK_ROWS(topk_sort_i32, int32_t); break;
-    case kTfLiteInt64: TOPK_ROWS(topk_sort_i64, int64_t); break;
-    case kTfLiteInt16: TOPK_ROWS(topk_sort_i16, int16_t); break;
-    case kTfLiteInt8: TOPK_ROWS(topk_sort_i8, int8_t); break;
-    default: TOPK_ROWS(topk_sort_u8, uint8_t); break;
+    case kTfLiteFloat32: TOPK_ROWS(topk_select_f32, float); break;
+    case kTfLiteInt32: TOPK_ROWS(topk_select_i32, int32_t); break;
+    case kTfLiteInt64: TOPK_ROWS(topk_select_i64, int64_t); break;
+    case kTfLiteInt16: TOPK_ROWS(topk_select_i16, int16_t); break;
+    case kTfLiteInt8: TOPK_ROWS(topk_select_i8, int8_t); break;
+    default: TOPK_ROWS(topk_select_u8, uint8_t); break;
   }
   return kTfLiteOk;
 }

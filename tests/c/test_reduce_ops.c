@@ -146,6 +146,61 @@ static void test_empty_topk_cumsum(void) {
   op_release(&o, it);
 }
 
+/* TOPK_V2 with k much smaller than the row (the heap selection) against a
+ * plain reference: values largest first, NaN last, ties by index. */
+static bool topk_first(float a, int ia, float b, int ib) {
+  if (isnan(a) != isnan(b)) return isnan(b);
+  if (a != b && !isnan(a)) return a > b;
+  return ia < ib;
+}
+
+static void test_topk_small_k(void) {
+  enum { kRows = 3, kN = 500 };
+  static float x[kRows * kN];
+  uint32_t seed = 7;
+  for (int i = 0; i < kRows * kN; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    const uint32_t r = seed >> 8;
+    x[i] = r % 11 == 0 ? NAN : (float)(int)(r % 41) - 20.0f; /* many ties */
+  }
+  const int32_t ks[3] = {1, 7, 40};
+  for (int c = 0; c < 3; ++c) {
+    const int32_t k = ks[c];
+    Op o;
+    op_begin(&o);
+    op_input(&o, T_F32, 2, (int[]){kRows, kN});
+    op_const(&o, T_I32, 0, NULL, &k, 4);
+    op_output(&o, T_F32, 2, (int[]){kRows, k});
+    op_output(&o, T_I32, 2, (int[]){kRows, k});
+    TfLiteInterpreter* it =
+        op_load_threads(&o, kOpTopkV2, OPT_NONE, 0, NULL, 1);
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    CHECK(TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, 0),
+                                     x, sizeof(x)) == kTfLiteOk);
+    CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+    const float* vals = TfLiteTensorData(out(it, 0));
+    const int32_t* idx = TfLiteTensorData(out(it, 1));
+    int bad = 0;
+    for (int r = 0; r < kRows; ++r) {
+      const float* row = x + r * kN;
+      bool taken[kN] = {false};
+      for (int j = 0; j < k; ++j) {
+        int best = -1;
+        for (int i = 0; i < kN; ++i)
+          if (!taken[i] && (best < 0 || topk_first(row[i], i, row[best], best)))
+            best = i;
+        taken[best] = true;
+        const float v = vals[r * k + j];
+        if (idx[r * k + j] != best ||
+            (isnan(v) ? !isnan(row[best]) : v != row[best]))
+          ++bad;
+      }
+    }
+    CHECK(bad == 0);
+    op_release(&o, it);
+  }
+}
+
 /* ---- Threads ------------------------------------------------------------- */
 
 /* A full float SUM of 2048 elements: 1e8, 1023 ones, -1e8, 1023 ones. One
@@ -280,6 +335,7 @@ int main(void) {
   test_empty_reductions();
   test_empty_arg_max();
   test_empty_topk_cumsum();
+  test_topk_small_k();
   test_sum_thread_split();
   test_dynamic_axis();
   test_errors();
