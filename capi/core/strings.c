@@ -37,13 +37,23 @@ int32_t pl_string_count(const TfLiteTensor* t) {
   return read_i32((const uint8_t*)t->data.raw);
 }
 
+/* One string, checking only what it reads (its two offsets against the
+ * header and the buffer), so that reading every string of a tensor stays
+ * linear: pl_string_valid checks the whole buffer. */
 bool pl_string_get(const TfLiteTensor* t, int32_t index, const char** data,
                    size_t* length) {
-  int32_t count = pl_string_count(t);
-  if (count < 0 || index < 0 || index >= count) return false;
+  if (!t || t->type != kTfLiteString || !t->data.raw || t->bytes < 8)
+    return false;
   const uint8_t* p = (const uint8_t*)t->data.raw;
-  int32_t start = read_i32(p + 4 + 4 * (size_t)index);
-  int32_t end = read_i32(p + 8 + 4 * (size_t)index);
+  const int32_t count = read_i32(p);
+  if (count < 0 || (uint64_t)count + 2 > t->bytes / 4 || index < 0 ||
+      index >= count)
+    return false;
+  const int32_t start = read_i32(p + 4 + 4 * (size_t)index);
+  const int32_t end = read_i32(p + 8 + 4 * (size_t)index);
+  if (start < 4 * ((int64_t)count + 2) || end < start ||
+      (size_t)end > t->bytes)
+    return false;
   *data = t->data.raw + start;
   *length = (size_t)(end - start);
   return true;
