@@ -168,34 +168,12 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
 static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   DwData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
-  const int num_inputs = pl_num_inputs(node);
-  if ((num_inputs != 2 && num_inputs != 3) || pl_num_outputs(node) != 1) {
-    pl_report(sg,
-              "DEPTHWISE_CONV_2D takes 2 or 3 inputs and 1 output, got %d "
-              "and %d.",
-              num_inputs, pl_num_outputs(node));
-    return kTfLiteError;
-  }
-  const TfLiteTensor* input = pl_input(sg, node, kInput);
-  const TfLiteTensor* filter = pl_input(sg, node, kFilter);
-  const TfLiteTensor* bias =
-      num_inputs == 3 ? pl_input(sg, node, kBias) : NULL;
-  TfLiteTensor* output = pl_output(sg, node, kOutput);
-  PL_ENSURE(sg, input != NULL);
-  PL_ENSURE(sg, filter != NULL);
-  PL_ENSURE(sg, output != NULL);
   const char* op = "DEPTHWISE_CONV_2D";
-  d->q.kind = pl_qconv_kind(input, filter);
-  if (d->q.kind == PL_QCONV_FLOAT) {
-    PL_ENSURE_OK(pl_nn_conv_check_tensors(sg, op, input, filter, "filter",
-                                          bias, output, d->activation, 4));
-  } else {
-    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", input, 4));
-    PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", filter, 4));
-    PL_ENSURE_OK(pl_qconv_prepare(sg, op, PL_QCONV_OP_DEPTHWISE, input,
-                                  filter, bias, output, d->activation,
-                                  PL_QCONV_BIAS_DEFAULT, &d->q));
-  }
+  const TfLiteTensor *input, *filter, *bias;
+  TfLiteTensor* output;
+  PL_ENSURE_OK(pl_qconv_prepare_node(sg, node, op, PL_QCONV_OP_DEPTHWISE,
+                                     d->activation, PL_QCONV_BIAS_DEFAULT,
+                                     &d->q, &input, &filter, &bias, &output));
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));

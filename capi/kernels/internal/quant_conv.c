@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/nn_conv.h"
 
 PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
                           const TfLiteTensor* filter) {
@@ -216,6 +217,36 @@ TfLiteStatus pl_qconv_prepare(PlSubgraph* sg, const char* op, PlQconvOp which,
   }
   return pl_q_activation_range(sg, activation, output, &q->act_min,
                                &q->act_max);
+}
+
+TfLiteStatus pl_qconv_prepare_node(PlSubgraph* sg, PlNode* node,
+                                   const char* op, PlQconvOp which,
+                                   int activation, int quantized_bias_type,
+                                   PlQconv* q, const TfLiteTensor** input,
+                                   const TfLiteTensor** filter,
+                                   const TfLiteTensor** bias,
+                                   TfLiteTensor** output) {
+  const int num_inputs = pl_num_inputs(node);
+  if ((num_inputs != 2 && num_inputs != 3) || pl_num_outputs(node) != 1) {
+    pl_report(sg, "%s takes 2 or 3 inputs and 1 output, got %d and %d.", op,
+              num_inputs, pl_num_outputs(node));
+    return kTfLiteError;
+  }
+  *input = pl_input(sg, node, 0);
+  *filter = pl_input(sg, node, 1);
+  *bias = num_inputs == 3 ? pl_input(sg, node, 2) : NULL;
+  *output = pl_output(sg, node, 0);
+  PL_ENSURE(sg, *input != NULL);
+  PL_ENSURE(sg, *filter != NULL);
+  PL_ENSURE(sg, *output != NULL);
+  q->kind = pl_qconv_kind(*input, *filter);
+  if (q->kind == PL_QCONV_FLOAT)
+    return pl_nn_conv_check_tensors(sg, op, *input, *filter, "filter", *bias,
+                                    *output, activation, 4);
+  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "input", *input, 4));
+  PL_ENSURE_OK(pl_nn_require_rank(sg, op, "filter", *filter, 4));
+  return pl_qconv_prepare(sg, op, which, *input, *filter, *bias, *output,
+                          activation, quantized_bias_type, q);
 }
 
 TfLiteStatus pl_qconv_reserve_weights(PlSubgraph* sg, PlQconv* q,

@@ -92,6 +92,17 @@ TfLiteStatus pl_qconv_prepare(PlSubgraph* sg, const char* op, PlQconvOp which,
                               const TfLiteTensor* output, int activation,
                               int quantized_bias_type, PlQconv* q);
 
+/* The start of CONV_2D's and DEPTHWISE_CONV_2D's prepare: (input, filter,
+ * optional bias) -> output, the tensors set; then the float checks or
+ * pl_qconv_prepare, by q->kind (set here). */
+TfLiteStatus pl_qconv_prepare_node(PlSubgraph* sg, PlNode* node,
+                                   const char* op, PlQconvOp which,
+                                   int activation, int quantized_bias_type,
+                                   PlQconv* q, const TfLiteTensor** input,
+                                   const TfLiteTensor** filter,
+                                   const TfLiteTensor** bias,
+                                   TfLiteTensor** output);
+
 /* Converts the filter into q->weights when it is constant (prepare), or
  * every time when not (eval: call pl_qconv_weights again). */
 TfLiteStatus pl_qconv_reserve_weights(PlSubgraph* sg, PlQconv* q,
