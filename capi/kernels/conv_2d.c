@@ -462,16 +462,8 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
       }
     } else if (!t->bias || t->bias->type == kTfLiteInt32) {
       /* The common case, vectorized: int32 sums and bias. */
-      const int c0 = (int)(group * n);
-      const TfLiteType type = q->kind == PL_QCONV_INT8    ? kTfLiteInt8
-                              : q->kind == PL_QCONV_UINT8 ? kTfLiteUInt8
-                                                          : kTfLiteInt16;
-      const size_t elem = type == kTfLiteInt16 ? 2 : 1;
-      pl_q_requantize_row((const int32_t*)sums + r * n,
-                          t->bias ? t->bias->data.i32 + c0 : NULL,
-                          q->multiplier + c0, q->shift + c0, q->output_zp,
-                          q->act_min, q->act_max, type,
-                          (char*)t->y + (size_t)at0 * elem, n);
+      pl_qconv_requantize_row(q, (const int32_t*)sums + r * n, t->bias,
+                              (int)(group * n), t->y, at0, n);
     } else {
       const int32_t* s = (const int32_t*)sums + r * n;
       for (int64_t j = 0; j < n; ++j) {

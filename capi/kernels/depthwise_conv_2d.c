@@ -500,14 +500,7 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
           pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
         }
       } else if (!t->bias || t->bias->type == kTfLiteInt32) {
-        const TfLiteType type = q->kind == PL_QCONV_INT8    ? kTfLiteInt8
-                                : q->kind == PL_QCONV_UINT8 ? kTfLiteUInt8
-                                                            : kTfLiteInt16;
-        const size_t elem = type == kTfLiteInt16 ? 2 : 1;
-        pl_q_requantize_row(acc32, t->bias ? t->bias->data.i32 : NULL,
-                            q->multiplier, q->shift, q->output_zp, q->act_min,
-                            q->act_max, type, (char*)t->y + (size_t)out * elem,
-                            t->oc);
+        pl_qconv_requantize_row(q, acc32, t->bias, 0, t->y, out, t->oc);
       } else {
         for (int j = 0; j < t->oc; ++j) {
           const int32_t a =
