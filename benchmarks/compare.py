@@ -43,7 +43,12 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# numpy's BLAS threads busy-wait after each call and would take a core from
+# whichever runtime is being timed; nothing here needs them.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+  os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402 (after the thread settings above)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -15,6 +15,10 @@
  * With PYLITE_CONFORMANCE_OUT=<dir>, every output read back is written to
  * <dir>/c/<case>/<output>.bin for the cross-language comparison.
  *
+ * With PYLITE_CONFORMANCE_THREADS=<n>, every interpreter runs its kernels on
+ * n threads, and the outputs go to <dir>/c-threads<n>/ instead: tests/cross
+ * checks they are byte-identical to the single-threaded ones.
+ *
  * Prints a line per failing case and a final "N passed, N failed" line;
  * exits 1 if a case failed, 2 if the manifest could not be read. */
 #include <stdarg.h>
@@ -26,7 +30,9 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
-static const char kLang[] = "c";
+/* "c", or "c-threads<n>" with PYLITE_CONFORMANCE_THREADS (set in main). */
+static char kLang[32] = "c";
+static int g_threads = -1; /* TfLiteInterpreterOptionsSetNumThreads's value */
 
 typedef struct {
   const PlConfManifest* manifest;
@@ -303,6 +309,7 @@ static bool run_case(Run* r, size_t index) {
   }
   TfLiteInterpreterOptionsSetErrorReporter(r->options, PyliteQuietReporter,
                                            NULL);
+  TfLiteInterpreterOptionsSetNumThreads(r->options, g_threads);
   PyliteClearLastError();
   r->interpreter = TfLiteInterpreterCreate(r->model, r->options);
   if (!r->interpreter) {
@@ -367,6 +374,19 @@ int main(int argc, char** argv) {
   }
   const char* out_root = getenv("PYLITE_CONFORMANCE_OUT");
   if (out_root && !out_root[0]) out_root = NULL;
+  const char* threads = getenv("PYLITE_CONFORMANCE_THREADS");
+  if (threads && threads[0]) {
+    char* end = NULL;
+    long n = strtol(threads, &end, 10);
+    if (*end || n < 1 || n > 64) {
+      fprintf(stderr, "conformance (c): PYLITE_CONFORMANCE_THREADS must be "
+              "a number from 1 to 64, got '%s'\n", threads);
+      pl_conf_manifest_free(&manifest);
+      return 2;
+    }
+    g_threads = (int)n;
+    snprintf(kLang, sizeof(kLang), "c-threads%d", g_threads);
+  }
 
   Run* r = (Run*)calloc(1, sizeof(Run));
   if (!r) {
@@ -392,7 +412,7 @@ int main(int argc, char** argv) {
     }
     run_reset(r);
   }
-  printf("conformance (c): %d passed, %d failed\n", passed, failed);
+  printf("conformance (%s): %d passed, %d failed\n", kLang, passed, failed);
   free(r);
   pl_conf_manifest_free(&manifest);
   return failed ? 1 : 0;

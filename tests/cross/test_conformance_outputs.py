@@ -12,6 +12,10 @@ manifest, as for the runners.
 A runner that cannot express a case through its API (the Java API has no
 float64 type, for one) writes <dir>/<lang>/<case>/SKIPPED with the reason;
 the other languages are still compared and the case is reported as skipped.
+
+The C runner also runs every case with its kernels split across 2 and 4
+threads (PYLITE_CONFORMANCE_THREADS, outputs in <dir>/c-threads<n>/): those
+outputs must be byte-identical to the one-thread run's, floats included.
 """
 import json
 import os
@@ -22,6 +26,7 @@ import pytest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONFORMANCE = os.path.join(ROOT, "tests", "conformance")
 LANGS = ("c", "cpp", "python", "java")
+THREADED = ("c-threads2", "c-threads4")
 OUT = os.path.join(ROOT, os.environ.get("PYLITE_CONFORMANCE_OUT") or
                    os.path.join("build", "conformance-out"))
 
@@ -91,3 +96,30 @@ def test_outputs_identical(case):
   assert not problems, "; ".join(problems)
   if skipped:
     pytest.skip("; ".join("%s skipped: %s" % kv for kv in skipped.items()))
+
+
+def test_every_thread_count_ran():
+  missing = [d for d in THREADED if not os.path.isdir(os.path.join(OUT, d))]
+  assert not missing, "no outputs from %s in %s" % (", ".join(missing), OUT)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_thread_counts_identical(case):
+  problems = []
+  for spec in case["outputs"]:
+    name = clean(spec["name"], False) + ".bin"
+    with open(os.path.join(case_dir("c", case), name), "rb") as f:
+      one = f.read()
+    for run in THREADED:
+      path = os.path.join(case_dir(run, case), name)
+      if not os.path.exists(path):
+        problems.append("%s wrote no %s" % (run, spec["name"]))
+        continue
+      with open(path, "rb") as f:
+        blob = f.read()
+      if blob != one:
+        at = next((i for i, (a, b) in enumerate(zip(blob, one)) if a != b),
+                  min(len(blob), len(one)))
+        problems.append("%s: %s differs from 1 thread (first difference at "
+                        "byte %d)" % (spec["name"], run, at))
+  assert not problems, "; ".join(problems)
