@@ -3,6 +3,14 @@
 
 #include <math.h>
 
+#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_BINQ_X86 1
+#include <immintrin.h>
+#endif
+
 /* LiteRT's CheckedLog2: log2 of x rounded to an integer, computed in float,
  * and whether x is within 1e-3 (in log2) of that power of two. */
 static bool binq_log2(float x, int* log2) {
@@ -214,3 +222,230 @@ TfLiteStatus pl_binq_prepare_compare(PlSubgraph* sg, const char* op,
   q->left_shift = 8;
   return kTfLiteOk;
 }
+
+/* ---- Rows of ADD, SUB, MUL, SQUARED_DIFFERENCE -------------------------- */
+
+typedef enum { BINQ_ADD, BINQ_SUB, BINQ_MUL, BINQ_SQDIFF } BinqKind;
+typedef enum { BINQ_I8, BINQ_U8, BINQ_I16 } BinqType;
+
+static inline int32_t binq_scalar(BinqKind kind, const PlBinQuant* q,
+                                  int32_t x, int32_t y) {
+  switch (kind) {
+    case BINQ_ADD: return pl_binq_add(q, x, y);
+    case BINQ_SUB: return pl_binq_sub(q, x, y);
+    case BINQ_MUL: return pl_binq_mul(q, x, y);
+    default: return pl_binq_sqdiff(q, x, y);
+  }
+}
+
+static inline int32_t binq_load(BinqType type, const void* p, int64_t i) {
+  switch (type) {
+    case BINQ_I8: return ((const int8_t*)p)[i];
+    case BINQ_U8: return ((const uint8_t*)p)[i];
+    default: return ((const int16_t*)p)[i];
+  }
+}
+
+static inline void binq_store(BinqType type, void* p, int64_t i, int32_t v) {
+  switch (type) {
+    case BINQ_I8: ((int8_t*)p)[i] = (int8_t)v; break;
+    case BINQ_U8: ((uint8_t*)p)[i] = (uint8_t)v; break;
+    default: ((int16_t*)p)[i] = (int16_t)v; break;
+  }
+}
+
+#ifdef PL_BINQ_X86
+#define PL_BINQ_AVX2 __attribute__((target("avx2")))
+#define PL_BINQ_AVX2_INLINE \
+  static inline __attribute__((always_inline, target("avx2")))
+
+/* Whether the lanes reproduce pl_q_mul(., multiplier, shift) exactly: the
+ * saturating case of the high multiply needs a multiplier of INT32_MIN,
+ * and right shifts beyond 31 follow x86's count masking only in scalar. */
+static bool binq_lane_mul_ok(int32_t multiplier, int shift) {
+  return multiplier != INT32_MIN && shift >= -31;
+}
+
+/* Whether the vector rows apply to q: multipliers and shifts as above, and
+ * a clamp range that is not empty and lies within the stored type (the
+ * narrowing packs saturate, where the scalar store truncates). */
+static bool binq_lanes_ok(BinqKind kind, BinqType type,
+                          const PlBinQuant* q) {
+  int32_t tlo = 0, thi = 0;
+  pl_q_type_range(type == BINQ_I8   ? kTfLiteInt8
+                  : type == BINQ_U8 ? kTfLiteUInt8
+                                    : kTfLiteInt16,
+                  &tlo, &thi);
+  if (!(tlo <= q->lo && q->lo <= q->hi && q->hi <= thi)) return false;
+  if (!binq_lane_mul_ok(q->out_mult, q->out_shift)) return false;
+  return kind == BINQ_MUL ||
+         (binq_lane_mul_ok(q->in_mult[0], q->in_shift[0]) &&
+          binq_lane_mul_ok(q->in_mult[1], q->in_shift[1]));
+}
+
+/* pl_q_mul by one multiplier and shift, prepared for 8 lanes. */
+typedef struct BinqLaneMul {
+  __m256i multiplier;
+  __m128i left, right; /* shift counts */
+  __m256i mask, half;  /* 2^right - 1 and its half, for the rounding */
+} BinqLaneMul;
+
+PL_BINQ_AVX2_INLINE BinqLaneMul binq_lane_mul(int32_t multiplier,
+                                              int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+  BinqLaneMul m;
+  m.multiplier = _mm256_set1_epi32(multiplier);
+  m.left = _mm_cvtsi32_si128(left & 31);
+  m.right = _mm_cvtsi32_si128(right);
+  m.mask = _mm256_set1_epi32(mask);
+  m.half = _mm256_set1_epi32(mask >> 1);
+  return m;
+}
+
+/* pl_q_mul on 8 lanes. The high multiply: with the nudge by sign and the
+ * truncating division, round(a b / 2^31) is (a b + 2^30) >> 31 (floor) for
+ * every product, whose low 32 bits a logical 64-bit shift gives; the odd
+ * lanes' products are shifted left by one instead, leaving those bits in
+ * the upper halves. The rounding shift: the remainder against half the
+ * divisor, plus one for negative values (ties away from zero). */
+PL_BINQ_AVX2_INLINE __m256i binq_lane_apply(const BinqLaneMul* m, __m256i x) {
+  const __m256i round = _mm256_set1_epi64x((int64_t)1 << 30);
+  const __m256i xs = _mm256_sll_epi32(x, m->left);
+  const __m256i even = _mm256_srli_epi64(
+      _mm256_add_epi64(_mm256_mul_epi32(xs, m->multiplier), round), 31);
+  const __m256i odd = _mm256_slli_epi64(
+      _mm256_add_epi64(
+          _mm256_mul_epi32(_mm256_srli_epi64(xs, 32), m->multiplier), round),
+      1);
+  const __m256i v = _mm256_blend_epi32(even, odd, 0xAA);
+  const __m256i remainder = _mm256_and_si256(v, m->mask);
+  const __m256i threshold = _mm256_sub_epi32(m->half, _mm256_srai_epi32(v, 31));
+  return _mm256_sub_epi32(_mm256_sra_epi32(v, m->right),
+                          _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+PL_BINQ_AVX2_INLINE __m256i binq_lane_load(BinqType type, const void* p,
+                                           int64_t i) {
+  switch (type) {
+    case BINQ_I8:
+      return _mm256_cvtepi8_epi32(
+          _mm_loadl_epi64((const __m128i*)((const int8_t*)p + i)));
+    case BINQ_U8:
+      return _mm256_cvtepu8_epi32(
+          _mm_loadl_epi64((const __m128i*)((const uint8_t*)p + i)));
+    default:
+      return _mm256_cvtepi16_epi32(
+          _mm_loadu_si128((const __m128i*)((const int16_t*)p + i)));
+  }
+}
+
+/* Stores 8 lanes already within the type's range. */
+PL_BINQ_AVX2_INLINE void binq_lane_store(BinqType type, void* p, int64_t i,
+                                         __m256i v) {
+  const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v),
+                                      _mm256_extracti128_si256(v, 1));
+  switch (type) {
+    case BINQ_I8:
+      _mm_storel_epi64((__m128i*)((int8_t*)p + i), _mm_packs_epi16(v16, v16));
+      break;
+    case BINQ_U8:
+      _mm_storel_epi64((__m128i*)((uint8_t*)p + i),
+                       _mm_packus_epi16(v16, v16));
+      break;
+    default:
+      _mm_storeu_si128((__m128i*)((int16_t*)p + i), v16);
+      break;
+  }
+}
+
+/* The vector part of a row: elements [0, n - n % 8). An input with step 0
+ * is one value, broadcast. */
+PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
+                                          void* out, const void* const* in,
+                                          const int64_t* step, int64_t n,
+                                          const PlBinQuant* q) {
+  if (n < 8) return 0;
+  const __m256i off0 = _mm256_set1_epi32(q->in_offset[0]);
+  const __m256i off1 = _mm256_set1_epi32(q->in_offset[1]);
+  const __m128i left = _mm_cvtsi32_si128(q->left_shift & 31);
+  const BinqLaneMul in0 = binq_lane_mul(q->in_mult[0], q->in_shift[0]);
+  const BinqLaneMul in1 = binq_lane_mul(q->in_mult[1], q->in_shift[1]);
+  const BinqLaneMul outm = binq_lane_mul(q->out_mult, q->out_shift);
+  const __m256i zo = _mm256_set1_epi32(q->out_offset);
+  const __m256i lo = _mm256_set1_epi32(q->lo), hi = _mm256_set1_epi32(q->hi);
+  const __m256i x0 = _mm256_set1_epi32(binq_load(type, in[0], 0));
+  const __m256i y0 = _mm256_set1_epi32(binq_load(type, in[1], 0));
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i x = _mm256_add_epi32(
+        step[0] ? binq_lane_load(type, in[0], i) : x0, off0);
+    const __m256i y = _mm256_add_epi32(
+        step[1] ? binq_lane_load(type, in[1], i) : y0, off1);
+    __m256i raw;
+    if (kind == BINQ_MUL) {
+      raw = _mm256_mullo_epi32(x, y);
+    } else {
+      const __m256i sx = binq_lane_apply(&in0, _mm256_sll_epi32(x, left));
+      const __m256i sy = binq_lane_apply(&in1, _mm256_sll_epi32(y, left));
+      raw = kind == BINQ_ADD ? _mm256_add_epi32(sx, sy)
+                             : _mm256_sub_epi32(sx, sy);
+      if (kind == BINQ_SQDIFF) raw = _mm256_mullo_epi32(raw, raw);
+    }
+    const __m256i v = _mm256_add_epi32(binq_lane_apply(&outm, raw), zo);
+    binq_lane_store(type, out, i,
+                    _mm256_min_epi32(_mm256_max_epi32(v, lo), hi));
+  }
+  return i;
+}
+#endif /* PL_BINQ_X86 */
+
+/* Elements [from, n) of a row, one at a time. */
+static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
+                                   const void* const* in, const int64_t* step,
+                                   int64_t n, const PlBinQuant* q,
+                                   int64_t from) {
+  for (int64_t i = from; i < n; ++i)
+    binq_store(type, out, i,
+               binq_scalar(kind, q, binq_load(type, in[0], i * step[0]),
+                           binq_load(type, in[1], i * step[1])));
+}
+
+/* BINQ_ROW(NAME, KIND, TYPE) defines the row NAME: the AVX2 part
+ * (NAME_avx2) when it applies, then the scalar remainder. */
+#ifdef PL_BINQ_X86
+#define BINQ_ROW_AVX2(NAME, KIND, TYPE)                                    \
+  PL_BINQ_AVX2 static int64_t NAME##_avx2(void* out, const void* const* in, \
+                                          const int64_t* step, int64_t n,  \
+                                          const PlBinQuant* q) {           \
+    return binq_row_avx2(KIND, TYPE, out, in, step, n, q);                 \
+  }
+#define BINQ_ROW_VECTOR(NAME, KIND, TYPE)                             \
+  (pl_simd_avx2() && binq_lanes_ok(KIND, TYPE, q)                     \
+       ? NAME##_avx2(out, in, step, n, q)                             \
+       : 0)
+#else
+#define BINQ_ROW_AVX2(NAME, KIND, TYPE)
+#define BINQ_ROW_VECTOR(NAME, KIND, TYPE) 0
+#endif
+
+#define BINQ_ROW(NAME, KIND, TYPE)                                         \
+  BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
+  void NAME(void* out, const void* const* in, const int64_t* step,         \
+            int64_t n, const void* ctx) {                                  \
+    const PlBinQuant* q = ctx;                                             \
+    binq_row_scalar(KIND, TYPE, out, in, step, n, q,                       \
+                    BINQ_ROW_VECTOR(NAME, KIND, TYPE));                    \
+  }
+
+BINQ_ROW(pl_binq_row_add_i8, BINQ_ADD, BINQ_I8)
+BINQ_ROW(pl_binq_row_add_u8, BINQ_ADD, BINQ_U8)
+BINQ_ROW(pl_binq_row_add_i16, BINQ_ADD, BINQ_I16)
+BINQ_ROW(pl_binq_row_sub_i8, BINQ_SUB, BINQ_I8)
+BINQ_ROW(pl_binq_row_sub_u8, BINQ_SUB, BINQ_U8)
+BINQ_ROW(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
+BINQ_ROW(pl_binq_row_mul_i8, BINQ_MUL, BINQ_I8)
+BINQ_ROW(pl_binq_row_mul_u8, BINQ_MUL, BINQ_U8)
+BINQ_ROW(pl_binq_row_mul_i16, BINQ_MUL, BINQ_I16)
+BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)

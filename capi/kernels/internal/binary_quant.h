@@ -97,6 +97,36 @@ static inline int32_t pl_binq_sqdiff(const PlBinQuant* q, int32_t x,
   return pl_binq_out(q, d * d);
 }
 
+/* The rows of ADD and SUB (int8, uint8, int16), MUL (the same) and
+ * SQUARED_DIFFERENCE (int8), as PlBinRowFn with a PlBinQuant as ctx:
+ * out[i] = pl_binq_<op>(q, x[i], y[i]). With AVX2 they compute 8 elements
+ * at a time in 32-bit lanes by the same integer steps (the high multiply
+ * from 64-bit products of the even and odd lanes, the rounding shift with
+ * its tie rule), so their bits equal the scalar functions' for any
+ * parameters; parameters a lane cannot reproduce cheaply (a multiplier of
+ * INT32_MIN, a right shift beyond 31, an empty or out-of-type clamp range)
+ * take the scalar loop. */
+void pl_binq_row_add_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_add_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_add_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_sub_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_sub_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_sub_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_mul_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_mul_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_mul_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_sqdiff_i8(void* out, const void* const* in,
+                           const int64_t* step, int64_t n, const void* q);
+
 /* DIV: x / y as LiteRT's reference DivElementwise (the divisor, offset,
  * must not be 0: the caller checks). */
 int32_t pl_binq_div(const PlBinQuant* q, int32_t x, int32_t y);

@@ -1,0 +1,208 @@
+/* pylite: the rows of the quantized ADD, SUB, MUL and SQUARED_DIFFERENCE
+ * (capi/kernels/internal/binary_quant.c): on random inputs with realistic
+ * parameters (multipliers made by pl_q_multiplier from random scales) and
+ * hostile ones (any multiplier, shift, left shift, offset and clamp
+ * range), for rows of odd lengths and every broadcast form (steps 0 / 1),
+ * the AVX2 path, the portable path and the scalar definition
+ * (pl_binq_add ... stored with a truncating cast) agree bit for bit. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capi/kernels/internal/binary_quant.h"
+#include "capi/kernels/internal/gemm.h"
+#include "check.h"
+
+static uint64_t g_state = 0x2545F4914F6CDD1Dull;
+static uint32_t next_u32(void) {
+  g_state ^= g_state << 13;
+  g_state ^= g_state >> 7;
+  g_state ^= g_state << 17;
+  return (uint32_t)(g_state >> 11);
+}
+
+static int32_t pick_i32(void) {
+  static const int32_t kEdges[] = {0,         1,          -1,      INT32_MAX,
+                                   INT32_MIN, 1 << 30,    -(1 << 30),
+                                   (1 << 30) + 1, INT32_MAX - 1, 255, -256};
+  const uint32_t r = next_u32() % 4;
+  if (r == 0) return kEdges[next_u32() % (sizeof(kEdges) / 4)];
+  if (r == 1) return (int32_t)(next_u32() % 2001) - 1000;
+  return (int32_t)next_u32();
+}
+
+typedef struct Row {
+  const char* name;
+  PlBinRowFn fn;
+  int kind; /* 0 add, 1 sub, 2 mul, 3 squared difference */
+  TfLiteType type;
+} Row;
+
+static const Row kRows[] = {
+    {"add i8", pl_binq_row_add_i8, 0, kTfLiteInt8},
+    {"add u8", pl_binq_row_add_u8, 0, kTfLiteUInt8},
+    {"add i16", pl_binq_row_add_i16, 0, kTfLiteInt16},
+    {"sub i8", pl_binq_row_sub_i8, 1, kTfLiteInt8},
+    {"sub u8", pl_binq_row_sub_u8, 1, kTfLiteUInt8},
+    {"sub i16", pl_binq_row_sub_i16, 1, kTfLiteInt16},
+    {"mul i8", pl_binq_row_mul_i8, 2, kTfLiteInt8},
+    {"mul u8", pl_binq_row_mul_u8, 2, kTfLiteUInt8},
+    {"mul i16", pl_binq_row_mul_i16, 2, kTfLiteInt16},
+    {"sqdiff i8", pl_binq_row_sqdiff_i8, 3, kTfLiteInt8},
+};
+
+static int32_t reference(const Row* r, const PlBinQuant* q, int32_t x,
+                         int32_t y) {
+  switch (r->kind) {
+    case 0: return pl_binq_add(q, x, y);
+    case 1: return pl_binq_sub(q, x, y);
+    case 2: return pl_binq_mul(q, x, y);
+    default: return pl_binq_sqdiff(q, x, y);
+  }
+}
+
+static int32_t load(TfLiteType t, const void* p, int64_t i) {
+  switch (t) {
+    case kTfLiteInt8: return ((const int8_t*)p)[i];
+    case kTfLiteUInt8: return ((const uint8_t*)p)[i];
+    default: return ((const int16_t*)p)[i];
+  }
+}
+
+static void store(TfLiteType t, void* p, int64_t i, int32_t v) {
+  switch (t) {
+    case kTfLiteInt8: ((int8_t*)p)[i] = (int8_t)v; break;
+    case kTfLiteUInt8: ((uint8_t*)p)[i] = (uint8_t)v; break;
+    default: ((int16_t*)p)[i] = (int16_t)v; break;
+  }
+}
+
+/* A value of the type: extremes often, else uniform. */
+static int32_t pick_value(TfLiteType t) {
+  int32_t lo = 0, hi = 0;
+  pl_q_type_range(t, &lo, &hi);
+  const uint32_t r = next_u32() % 8;
+  if (r == 0) return lo;
+  if (r == 1) return hi;
+  return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1));
+}
+
+static float pick_scale(void) {
+  /* 2^-12 .. 2^4, with mantissa noise. */
+  return (float)(1.0 + (next_u32() % 1000) / 1000.0) *
+         (float)(1.0 / (1 << 12)) * (float)(1u << (next_u32() % 17));
+}
+
+/* Parameters as the prepare functions make them (see binary_quant.c). */
+static void realistic(const Row* r, PlBinQuant* q) {
+  int32_t tlo = 0, thi = 0;
+  pl_q_type_range(r->type, &tlo, &thi);
+  const bool i16 = r->type == kTfLiteInt16;
+  for (int k = 0; k < 2; ++k)
+    q->in_offset[k] = i16 ? 0 : -pick_value(r->type);
+  q->out_offset = i16 ? 0 : pick_value(r->type);
+  const float s0 = pick_scale(), s1 = pick_scale(), so = pick_scale();
+  if (r->kind == 2) {
+    pl_q_multiplier(s0 * s1 / so, &q->out_mult, &q->out_shift);
+  } else {
+    q->left_shift = r->kind == 3 ? 7 : (i16 ? 15 : 20);
+    const double twice_max = 2.0f * (s0 > s1 ? s0 : s1);
+    pl_q_multiplier(s0 / twice_max, &q->in_mult[0], &q->in_shift[0]);
+    pl_q_multiplier(s1 / twice_max, &q->in_mult[1], &q->in_shift[1]);
+    const double ro = (r->kind == 3 ? twice_max : 1.0) * twice_max /
+                      ((double)(1 << q->left_shift) * so);
+    pl_q_multiplier(ro < 1.0 ? ro : 0.99, &q->out_mult, &q->out_shift);
+  }
+  q->lo = tlo;
+  q->hi = thi;
+  if (next_u32() % 3 == 0) { /* a fused activation */
+    q->lo = q->out_offset > tlo ? q->out_offset : tlo;
+    q->hi = tlo + (int32_t)(next_u32() % (uint32_t)(thi - tlo + 1));
+    if (q->hi < q->lo) q->hi = q->lo;
+  }
+}
+
+/* Anything the struct can hold. */
+static void hostile(const Row* r, PlBinQuant* q) {
+  int32_t tlo = 0, thi = 0;
+  pl_q_type_range(r->type, &tlo, &thi);
+  for (int k = 0; k < 2; ++k) {
+    q->in_offset[k] = next_u32() % 2 ? pick_i32() : -pick_value(r->type);
+    q->in_mult[k] = pick_i32();
+    q->in_shift[k] = (int)(next_u32() % 80) - 45;
+  }
+  q->out_offset = pick_i32();
+  q->out_mult = pick_i32();
+  q->out_shift = (int)(next_u32() % 80) - 45;
+  if (next_u32() % 2) q->out_shift = (int)(next_u32() % 62) - 31;
+  q->left_shift = (int)(next_u32() % 40);
+  q->lo = tlo;
+  q->hi = thi;
+  const uint32_t c = next_u32() % 4;
+  if (c == 1) q->lo = q->hi = pick_value(r->type);
+  if (c == 2) {
+    q->lo = pick_value(r->type);
+    q->hi = pick_value(r->type);
+  }
+  if (c == 3) {
+    q->lo = pick_i32();
+    q->hi = pick_i32();
+  }
+}
+
+int main(void) {
+  enum { kMaxN = 80, kTrials = 3000 };
+  int mismatches = 0, checked = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const Row* r = &kRows[trial % (int)(sizeof(kRows) / sizeof(kRows[0]))];
+    PlBinQuant q;
+    memset(&q, 0, sizeof(q));
+    if (trial % 3 == 2)
+      hostile(r, &q);
+    else
+      realistic(r, &q);
+    const int64_t n = 1 + (int64_t)(next_u32() % kMaxN);
+    const int64_t step[2] = {(trial / 10) % 4 != 1, (trial / 10) % 4 != 2};
+    int16_t x[kMaxN], y[kMaxN], fast[kMaxN], portable[kMaxN];
+    for (int64_t i = 0; i < n; ++i) {
+      store(r->type, x, i, pick_value(r->type));
+      store(r->type, y, i, pick_value(r->type));
+    }
+    const void* in[2] = {x, y};
+    memset(fast, 0x5A, sizeof(fast));
+    memset(portable, 0x5A, sizeof(portable));
+    pl_simd_force_portable(false);
+    r->fn(fast, in, step, n, &q);
+    pl_simd_force_portable(true);
+    r->fn(portable, in, step, n, &q);
+    pl_simd_force_portable(false);
+    for (int64_t i = 0; i < n; ++i) {
+      int16_t want_cell = 0;
+      store(r->type, &want_cell, 0,
+            reference(r, &q, load(r->type, x, i * step[0]),
+                      load(r->type, y, i * step[1])));
+      const int32_t want = load(r->type, &want_cell, 0);
+      const int32_t got_fast = load(r->type, fast, i);
+      const int32_t got_portable = load(r->type, portable, i);
+      if (got_fast != want || got_portable != want) {
+        if (mismatches < 8)
+          printf("  %s trial %d n %lld i %lld: want %d, avx2 %d, portable "
+                 "%d\n", r->name, trial, (long long)n, (long long)i, want,
+                 got_fast, got_portable);
+        ++mismatches;
+      }
+      ++checked;
+    }
+    /* Nothing written past the row. */
+    int32_t guard_fast = 0, guard_portable = 0;
+    memcpy(&guard_fast, (char*)fast + n * (r->type == kTfLiteInt16 ? 2 : 1),
+           1);
+    memcpy(&guard_portable,
+           (char*)portable + n * (r->type == kTfLiteInt16 ? 2 : 1), 1);
+    if (n < kMaxN) CHECK(guard_fast == 0x5A && guard_portable == 0x5A);
+  }
+  printf("binary_quant rows: %d values, %d mismatches\n", checked,
+         mismatches);
+  CHECK(mismatches == 0);
+  return CHECK_SUMMARY();
+}
