@@ -62,6 +62,43 @@ static inline int16_t pl_q_lut16_lookup(int16_t value, const int16_t* lut) {
  * its int16 LOGISTIC and TANH. */
 extern const uint16_t pl_q_sigmoid_table[256];
 
+/* One output of LiteRT's int16 LOGISTIC from the rescaled input v (3
+ * integer bits at 1/(3 * 4096) per step, see unary_sigmoid.h): the table
+ * entry of |v| >> 9, interpolated with its low 9 bits, mirrored for
+ * negative v, in unsigned Q0.25, then narrowed to Q0.15 by a truncating
+ * cast. */
+static inline int16_t pl_q_logistic16_one(int32_t v) {
+  const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+  const uint32_t index = a >> 9;
+  uint32_t r;
+  if (index >= 255) {
+    r = (uint32_t)0x7FFF << 10;
+  } else {
+    const uint32_t lo = pl_q_sigmoid_table[index];
+    const uint32_t hi = pl_q_sigmoid_table[index + 1];
+    r = (lo << 9) + (a & 0x1ff) * (hi - lo);
+  }
+  r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+  return (int16_t)(uint16_t)(r >> 10);
+}
+
+/* The input rescaling of LiteRT's int16 LOGISTIC and TANH: (x * multiplier
+ * + round) >> shift in int32 arithmetic wrapping as on x86 (hostile scales
+ * overflow it), round = 2^(shift - 1) for shift > 0, shift in [0, 31]. */
+static inline int32_t pl_q_sigmoid16_input(int16_t x, int32_t multiplier,
+                                           int shift) {
+  const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
+  const int32_t v = pl_q_add(
+      (int32_t)(uint32_t)((uint64_t)(int64_t)x * (uint64_t)(int64_t)multiplier),
+      round);
+  return v >> shift;
+}
+
+/* y[i] = pl_q_logistic16_one(pl_q_sigmoid16_input(x[i], multiplier,
+ * shift)) for i < n. The AVX2 path does 8 values at a time (the table pair
+ * of each by one 32-bit gather) with the same integer steps. */
+void pl_q_logistic16(const int16_t* x, int16_t* y, int64_t n,
+                     int32_t multiplier, int shift);
 
 /* ---- gemmlowp fixed point (raw int32 values) ------------------------ */
 

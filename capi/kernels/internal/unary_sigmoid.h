@@ -43,17 +43,6 @@ static inline void pl_sigmoid_int16_setup(float input_scale,
   }
 }
 
-/* The rescaled input of element x (LiteRT's int32 arithmetic). */
-static inline int32_t pl_sigmoid_int16_input(int16_t x, int32_t multiplier,
-                                             int shift) {
-  const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
-  /* int32 arithmetic wrapping as on x86 (hostile scales overflow it). */
-  const int32_t v = pl_q_add(
-      (int32_t)(uint32_t)((uint64_t)(int64_t)x * (uint64_t)(int64_t)multiplier),
-      round);
-  return v >> shift;
-}
-
 static inline void pl_logistic_int16(const PlSigmoidData* d,
                                      const int16_t* x, int16_t* y,
                                      int64_t n) {
@@ -63,21 +52,7 @@ static inline void pl_logistic_int16(const PlSigmoidData* d,
     multiplier = 3 << shift;
     shift = 0;
   }
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
-    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    const uint32_t index = a >> 9;
-    uint32_t r;
-    if (index >= 255) {
-      r = (uint32_t)0x7FFF << 10;
-    } else {
-      const uint32_t lo = pl_q_sigmoid_table[index];
-      const uint32_t hi = pl_q_sigmoid_table[index + 1];
-      r = (lo << 9) + (a & 0x1ff) * (hi - lo);
-    }
-    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
-    y[i] = (int16_t)(uint16_t)(r >> 10);
-  }
+  pl_q_logistic16(x, y, n, multiplier, shift);
 }
 
 static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
@@ -89,7 +64,7 @@ static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
     shift = 0;
   }
   for (int64_t i = 0; i < n; ++i) {
-    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
+    const int32_t v = pl_q_sigmoid16_input(x[i], multiplier, shift);
     const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     const uint32_t index = a >> 8;
     int32_t r;
