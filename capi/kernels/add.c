@@ -73,6 +73,6 @@ static const PlBinaryOp kAdd = {
              [kTfLiteInt64] = add_row_i64, [kTfLiteInt16] = add_row_i16},
 };
 
-PL_BINARY_KERNEL(add, "ADD", kAdd,
+PL_BINQ_KERNEL(add, "ADD", kAdd,
                  "float32, int32, int64, int16; quantized int8, uint8, "
                  "int16")

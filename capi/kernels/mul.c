@@ -172,7 +172,7 @@ static TfLiteStatus mul_eval(PlSubgraph* sg, PlNode* node) {
   if (mul_is_mixed(pl_input(sg, node, 0), pl_input(sg, node, 1),
                    pl_output(sg, node, 0)))
     return mul_eval_mixed(sg, node);
-  return pl_binary_eval(sg, node, &kMul);
+  return pl_binq_eval(sg, node, &kMul);
 }
 
 const PlKernel pl_kernel_mul = {

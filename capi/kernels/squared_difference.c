@@ -37,5 +37,5 @@ static const PlBinaryOp kSquaredDifference = {
              [kTfLiteInt32] = sqdiff_row_i32},
 };
 
-PL_BINARY_KERNEL(squared_difference, "SQUARED_DIFFERENCE", kSquaredDifference,
-                 "float32, int32; quantized int8")
+PL_BINQ_KERNEL(squared_difference, "SQUARED_DIFFERENCE",
+               kSquaredDifference, "float32, int32; quantized int8")

@@ -59,5 +59,5 @@ static const PlBinaryOp kSub = {
              [kTfLiteInt64] = sub_row_i64},
 };
 
-PL_BINARY_KERNEL(sub, "SUB", kSub,
+PL_BINQ_KERNEL(sub, "SUB", kSub,
                  "float32, int32, int64; quantized int8, uint8, int16")

@@ -1,10 +1,15 @@
-/* pylite: the rows of the quantized ADD, SUB, MUL and SQUARED_DIFFERENCE
- * (capi/kernels/internal/binary_quant.c): on random inputs with realistic
- * parameters (multipliers made by pl_q_multiplier from random scales) and
- * hostile ones (any multiplier, shift, left shift, offset and clamp
- * range), for rows of odd lengths and every broadcast form (steps 0 / 1),
- * the AVX2 path, the portable path and the scalar definition
- * (pl_binq_add ... stored with a truncating cast) agree bit for bit. */
+/* pylite: the quantized ADD, SUB, MUL and SQUARED_DIFFERENCE
+ * (capi/kernels/internal/binary_quant.c).
+ * - Their rows: on random inputs with realistic parameters (multipliers
+ *   made by pl_q_multiplier from random scales) and hostile ones (any
+ *   multiplier, shift, left shift, offset and clamp range), for rows of odd
+ *   lengths and every broadcast form (steps 0 / 1), the AVX2 path, the
+ *   portable path and the scalar definition (pl_binq_add ... stored with a
+ *   truncating cast) agree bit for bit.
+ * - Their parallel eval: one-op int8 models, same-shape and broadcast
+ *   (a channel vector, a row, a scalar), large enough to be split, give the
+ *   same bytes with 1, 2 and 4 threads, and the same as the portable path
+ *   on one. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +17,8 @@
 #include "capi/kernels/internal/binary_quant.h"
 #include "capi/kernels/internal/gemm.h"
 #include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
 
 static uint64_t g_state = 0x2545F4914F6CDD1Dull;
 static uint32_t next_u32(void) {
@@ -150,7 +157,84 @@ static void hostile(const Row* r, PlBinQuant* q) {
   }
 }
 
+enum { OP_MUL = 18, OP_SUB = 41, OP_SQUARED_DIFFERENCE = 99 };
+enum { kH = 37, kW = 29, kC = 24, kOut = kH * kW * kC };
+
+/* Runs a one-op int8 model x (1, kH, kW, kC) op y (shape y_shape) with
+ * `threads` threads into out (kOut bytes); false if any step fails. */
+static bool run_binary(int op, int y_rank, const int* y_shape,
+                       const int8_t* x, const int8_t* y, size_t y_bytes,
+                       int threads, int8_t* out) {
+  MbModel m;
+  mb_init(&m, "pylite binary quant test");
+  mb_opcode(&m, op, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const int shape[4] = {1, kH, kW, kC};
+  const int ins[2] = {mb_tensor(sg, "x", T_I8, 4, shape),
+                      mb_tensor(sg, "y", T_I8, y_rank, y_shape)};
+  const int o = mb_tensor(sg, "out", T_I8, 4, shape);
+  sg->tensors[ins[0]].scale = 0.05f;
+  sg->tensors[ins[1]].scale = 0.02f;
+  sg->tensors[o].scale = op == OP_MUL ? 0.01f : 0.06f;
+  mb_io(sg, 2, ins, 1, &o);
+  mb_op(sg, 0, 2, ins, 1, &o);
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreate(bytes, size);
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetNumThreads(opts, threads);
+  TfLiteInterpreter* interp = model ? TfLiteInterpreterCreate(model, opts)
+                                    : NULL;
+  TfLiteInterpreterOptionsDelete(opts);
+  bool ok = interp && TfLiteInterpreterAllocateTensors(interp) == kTfLiteOk;
+  ok = ok && TfLiteTensorCopyFromBuffer(
+                 TfLiteInterpreterGetInputTensor(interp, 0), x, kOut) ==
+                 kTfLiteOk;
+  ok = ok && TfLiteTensorCopyFromBuffer(
+                 TfLiteInterpreterGetInputTensor(interp, 1), y, y_bytes) ==
+                 kTfLiteOk;
+  ok = ok && TfLiteInterpreterInvoke(interp) == kTfLiteOk;
+  ok = ok && TfLiteTensorCopyToBuffer(
+                 TfLiteInterpreterGetOutputTensor(interp, 0), out, kOut) ==
+                 kTfLiteOk;
+  TfLiteInterpreterDelete(interp);
+  TfLiteModelDelete(model);
+  free(bytes);
+  return ok;
+}
+
+static void test_threads(void) {
+  static const int kOps[4] = {OP_ADD, OP_SUB, OP_MUL, OP_SQUARED_DIFFERENCE};
+  static const int kYShapes[4][4] = {
+      {1, kH, kW, kC}, {kC, 0, 0, 0}, {1, kH, 1, kC}, {1, 0, 0, 0}};
+  static const int kYRanks[4] = {4, 1, 4, 1};
+  static const size_t kYBytes[4] = {kOut, kC, kH * kC, 1};
+  static int8_t x[kOut], y[kOut], want[kOut], got[kOut];
+  for (int i = 0; i < kOut; ++i) {
+    x[i] = (int8_t)next_u32();
+    y[i] = (int8_t)next_u32();
+  }
+  for (int o = 0; o < 4; ++o) {
+    for (int s = 0; s < 4; ++s) {
+      pl_simd_force_portable(true);
+      CHECK(run_binary(kOps[o], kYRanks[s], kYShapes[s], x, y, kYBytes[s], 1,
+                       want));
+      pl_simd_force_portable(false);
+      for (int threads = 1; threads <= 4; threads *= 2) {
+        memset(got, 0, sizeof(got));
+        CHECK(run_binary(kOps[o], kYRanks[s], kYShapes[s], x, y, kYBytes[s],
+                         threads, got));
+        if (memcmp(got, want, kOut) != 0)
+          printf("  op %d y form %d threads %d: differs\n", kOps[o], s,
+                 threads);
+        CHECK(memcmp(got, want, kOut) == 0);
+      }
+    }
+  }
+}
+
 int main(void) {
+  test_threads();
   enum { kMaxN = 80, kTrials = 3000 };
   int mismatches = 0, checked = 0;
   for (int trial = 0; trial < kTrials; ++trial) {

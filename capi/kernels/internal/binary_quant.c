@@ -449,3 +449,86 @@ BINQ_ROW(pl_binq_row_mul_i8, BINQ_MUL, BINQ_I8)
 BINQ_ROW(pl_binq_row_mul_u8, BINQ_MUL, BINQ_U8)
 BINQ_ROW(pl_binq_row_mul_i16, BINQ_MUL, BINQ_I16)
 BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
+
+/* ---- Parallel eval ---------------------------------------------------------- */
+
+/* Output elements per parallel task: small ops stay on one thread. */
+enum { kBinqSpan = 16384 };
+
+typedef struct BinqRun {
+  PlBcast plan; /* count >= 1 */
+  const char* in[2];
+  size_t in_elem, out_elem;
+  char* out;
+  PlBinRowFn row;
+  const PlBinQuant* q;
+  int64_t total;
+} BinqRun;
+
+/* Tasks [begin, end): output elements [begin, end) * kBinqSpan. The walk
+ * of pl_bcast_walk, entered at the row and column of the first element. */
+static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
+                           int worker) {
+  (void)worker;
+  const BinqRun* r = ctx;
+  const PlBcast* p = &r->plan;
+  int64_t e = begin * kBinqSpan;
+  const int64_t e_end =
+      end * kBinqSpan < r->total ? end * kBinqSpan : r->total;
+  const int64_t n = p->extent[0];
+  int64_t index[PL_MAX_RANK] = {0};
+  int64_t off[2] = {0, 0};
+  int64_t row = e / n, col = e % n;
+  for (int l = 1; l < p->count; ++l) {
+    index[l] = row % p->extent[l];
+    row /= p->extent[l];
+    for (int k = 0; k < 2; ++k) off[k] += index[l] * p->stride[k][l];
+  }
+  const int64_t step[2] = {p->stride[0][0], p->stride[1][0]};
+  while (e < e_end) {
+    const int64_t len = n - col < e_end - e ? n - col : e_end - e;
+    const void* in[2];
+    for (int k = 0; k < 2; ++k)
+      in[k] = r->in[k] + (off[k] + col * step[k]) * (int64_t)r->in_elem;
+    r->row(r->out + e * (int64_t)r->out_elem, in, step, len, r->q);
+    e += len;
+    col = 0;
+    for (int l = 1; l < p->count; ++l) {
+      for (int k = 0; k < 2; ++k) off[k] += p->stride[k][l];
+      if (++index[l] < p->extent[l]) break;
+      for (int k = 0; k < 2; ++k) off[k] -= p->stride[k][l] * p->extent[l];
+      index[l] = 0;
+    }
+  }
+}
+
+TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node,
+                          const PlBinaryOp* op) {
+  const PlBinaryData* data = node->user_data;
+  if (!data || !data->quant) return pl_binary_eval(sg, node, op);
+  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  int dims[PL_MAX_RANK];
+  int rank = 0;
+  PL_ENSURE_OK(pl_bin_eval_shape(sg, op->name, 2, in, output, dims, &rank));
+  BinqRun run = {
+      .in = {in[0]->data.raw_const, in[1]->data.raw_const},
+      .in_elem = pl_bin_elem_size(in[0]->type),
+      .out_elem = pl_bin_elem_size(output->type),
+      .out = output->data.raw,
+      .row = data->qrow,
+      .q = &data->q,
+  };
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  if (!pl_bcast_plan(&run.plan, 2, d, dims, rank)) return kTfLiteOk;
+  if (run.plan.count == 0) { /* a single element */
+    run.plan.count = 1;
+    run.plan.extent[0] = 1;
+    run.plan.stride[0][0] = run.plan.stride[1][0] = 0;
+  }
+  run.total = 1;
+  for (int l = 0; l < run.plan.count; ++l) run.total *= run.plan.extent[l];
+  pl_parallel_for(sg, (run.total + kBinqSpan - 1) / kBinqSpan,
+                  binq_run_spans, &run);
+  return kTfLiteOk;
+}

@@ -127,6 +127,34 @@ void pl_binq_row_mul_i16(void* out, const void* const* in,
 void pl_binq_row_sqdiff_i8(void* out, const void* const* in,
                            const int64_t* step, int64_t n, const void* q);
 
+/* Eval of a binary op with quantized forms: pl_binary_eval for the
+ * unquantized ones; for the quantized, the same broadcast walk cut into
+ * spans of the flat output (each span starting its own walk mid-way), run
+ * in parallel with pl_parallel_for. Every element is computed by data->qrow
+ * with the same parameters whatever the spans, so the output does not
+ * depend on the thread count. */
+TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
+
+/* As PL_BINARY_KERNEL (binary.h), with pl_binq_eval as the eval. */
+#define PL_BINQ_KERNEL(SUFFIX, NAME, OP, TYPES)                             \
+  static TfLiteStatus SUFFIX##_init(PlSubgraph* sg, PlNode* node) {         \
+    return pl_binary_init(sg, node, &OP);                                   \
+  }                                                                         \
+  static TfLiteStatus SUFFIX##_prepare(PlSubgraph* sg, PlNode* node) {      \
+    return pl_binary_prepare(sg, node, &OP);                                \
+  }                                                                         \
+  static TfLiteStatus SUFFIX##_eval(PlSubgraph* sg, PlNode* node) {         \
+    return pl_binq_eval(sg, node, &OP);                                     \
+  }                                                                         \
+  const PlKernel pl_kernel_##SUFFIX = {                                     \
+      .name = NAME,                                                         \
+      .init = SUFFIX##_init,                                                \
+      .free = pl_binary_free,                                               \
+      .prepare = SUFFIX##_prepare,                                          \
+      .eval = SUFFIX##_eval,                                                \
+      .types = TYPES,                                                       \
+  };
+
 /* DIV: x / y as LiteRT's reference DivElementwise (the divisor, offset,
  * must not be 0: the caller checks). */
 int32_t pl_binq_div(const PlBinQuant* q, int32_t x, int32_t y);
