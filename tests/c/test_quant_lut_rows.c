@@ -1,9 +1,10 @@
 /* pylite: the vectorized rows of capi/kernels/internal/quant_lut.c: the
  * int16 LOGISTIC (pl_q_logistic16) over every int16 input, for the input
  * rescalings LiteRT's prepare makes (power-of-two and general scales) and
- * hostile ones (any multiplier, shifts 0..31), on rows of odd lengths: the
- * AVX2 path, the portable path and the scalar definition agree bit for
- * bit. */
+ * hostile ones (any multiplier, shifts 0..31), and the 8-bit table lookup
+ * (pl_q_lut8_apply) for random and structured tables over every byte, on
+ * rows of odd lengths: the AVX2 path, the portable path and the scalar
+ * definition agree bit for bit. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,49 @@ static int check_logistic16(int32_t multiplier, int shift) {
   return mismatches;
 }
 
+static int check_lut8(const uint8_t lut[256]) {
+  enum { kN = 1000 };
+  uint8_t tables[256], x[kN], fast[kN], portable[kN];
+  pl_q_lut8_shuffle_tables(lut, tables);
+  for (int i = 0; i < kN; ++i) x[i] = i < 256 ? (uint8_t)i : (uint8_t)next_u32();
+  const int64_t n = kN - (int64_t)(next_u32() % 40);
+  pl_simd_force_portable(false);
+  pl_q_lut8_apply(lut, tables, x, fast, n);
+  pl_simd_force_portable(true);
+  pl_q_lut8_apply(lut, tables, x, portable, n);
+  pl_simd_force_portable(false);
+  int mismatches = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (fast[i] != lut[x[i]] || portable[i] != lut[x[i]]) {
+      if (mismatches < 4)
+        printf("  lut8 x %d: want %d, avx2 %d, portable %d\n", x[i],
+               lut[x[i]], fast[i], portable[i]);
+      ++mismatches;
+    }
+  }
+  return mismatches;
+}
+
+static void test_lut8(void) {
+  uint8_t lut[256];
+  int mismatches = 0;
+  for (int k = 0; k < 40; ++k) {
+    for (int i = 0; i < 256; ++i) {
+      switch (k % 4) {
+        case 0: lut[i] = (uint8_t)next_u32(); break;
+        case 1: lut[i] = (uint8_t)i; break;
+        case 2: lut[i] = (uint8_t)(255 - i); break;
+        default: lut[i] = (uint8_t)(i < 128 ? 0x80 : 0x7F); break;
+      }
+    }
+    mismatches += check_lut8(lut);
+  }
+  printf("lut8: 40 tables, %d mismatches\n", mismatches);
+  CHECK(mismatches == 0);
+}
+
 int main(void) {
+  test_lut8();
   int mismatches = 0, cases = 0;
   /* Power-of-two input scales: the factor 3 shifted. */
   for (int s = 0; s <= 4; ++s, ++cases) mismatches += check_logistic16(3 << s, 0);

@@ -364,3 +364,51 @@ void pl_q_logistic16(const int16_t* x, int16_t* y, int64_t n,
   for (; i < n; ++i)
     y[i] = pl_q_logistic16_one(pl_q_sigmoid16_input(x[i], multiplier, shift));
 }
+
+/* ---- 8-bit tables ------------------------------------------------------ */
+
+void pl_q_lut8_shuffle_tables(const uint8_t lut[256], uint8_t tables[256]) {
+  for (int j = 0; j < 16; ++j) {
+    tables[j] = lut[j];
+    for (int t = 1; t < 16; ++t) {
+      const uint8_t diff = (uint8_t)(lut[16 * t + j] ^ lut[16 * (t - 1) + j]);
+      tables[16 * t + j] =
+          t < 8 ? diff : (uint8_t)(diff ^ tables[16 * (t - 8) + j]);
+    }
+  }
+}
+
+#ifdef PL_LUT_X86
+PL_LUT_AVX2 static int64_t lut8_apply_avx2(const uint8_t tables[256],
+                                           const uint8_t* x, uint8_t* y,
+                                           int64_t n) {
+  __m256i table[16];
+  for (int t = 0; t < 16; ++t)
+    table[t] = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128((const __m128i*)(tables + 16 * t)));
+  const __m256i sixteen = _mm256_set1_epi8(16);
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i index = _mm256_loadu_si256((const __m256i*)(x + i));
+    __m256i v = _mm256_shuffle_epi8(table[0], index);
+    for (int t = 1; t < 16; ++t) {
+      index = t <= 8 ? _mm256_sub_epi8(index, sixteen)
+                     : _mm256_subs_epi8(index, sixteen);
+      v = _mm256_xor_si256(v, _mm256_shuffle_epi8(table[t], index));
+    }
+    _mm256_storeu_si256((__m256i*)(y + i), v);
+  }
+  return i;
+}
+#endif
+
+void pl_q_lut8_apply(const uint8_t lut[256], const uint8_t tables[256],
+                     const uint8_t* x, uint8_t* y, int64_t n) {
+  int64_t i = 0;
+#ifdef PL_LUT_X86
+  if (pl_simd_avx2()) i = lut8_apply_avx2(tables, x, y, n);
+#else
+  (void)tables;
+#endif
+  for (; i < n; ++i) y[i] = lut[x[i]];
+}

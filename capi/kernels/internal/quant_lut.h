@@ -37,6 +37,20 @@ void pl_q_lut8_populate(TfLiteType type, float input_scale,
                         int32_t output_zero_point, PlLutFn fn,
                         const void* ctx, uint8_t lut[256]);
 
+/* The 16 shuffle tables (16 bytes each) pl_q_lut8_apply's AVX2 path
+ * reads for `lut`: the lookup of a byte b XORs the entries at b & 15 of
+ * the tables t whose running index (b - 16t, wrapping for t <= 8, then
+ * saturating as a signed byte) stays below 128, which are t = 0..b/16 for
+ * b < 128 and b/16 - 7..b/16 above; the tables are the differences that
+ * make each such XOR the wanted row of `lut`. */
+void pl_q_lut8_shuffle_tables(const uint8_t lut[256], uint8_t tables[256]);
+
+/* y[i] = lut[x[i]] for i < n (bytes); `tables` from
+ * pl_q_lut8_shuffle_tables(lut). AVX2 looks up 32 bytes at a time with 16
+ * byte shuffles. */
+void pl_q_lut8_apply(const uint8_t lut[256], const uint8_t tables[256],
+                     const uint8_t* x, uint8_t* y, int64_t n);
+
 /* The int16 table (PL_LUT16_SIZE entries), computed in float. */
 void pl_q_lut16_populate(float input_scale, int32_t input_zero_point,
                          float output_scale, int32_t output_zero_point,
