@@ -360,42 +360,90 @@ PL_BINQ_AVX2_INLINE void binq_lane_store(BinqType type, void* p, int64_t i,
   }
 }
 
-/* The vector part of a row: elements [0, n - n % 8). An input with step 0
- * is one value, broadcast. */
+/* The per-row constants of the lanes. */
+typedef struct BinqLanes {
+  __m256i off0, off1;
+  __m128i left;
+  BinqLaneMul in0, in1, outm;
+  __m256i zo, lo, hi;
+} BinqLanes;
+
+PL_BINQ_AVX2_INLINE void binq_lanes_init(const PlBinQuant* q, BinqLanes* l) {
+  l->off0 = _mm256_set1_epi32(q->in_offset[0]);
+  l->off1 = _mm256_set1_epi32(q->in_offset[1]);
+  l->left = _mm_cvtsi32_si128(q->left_shift & 31);
+  l->in0 = binq_lane_mul(q->in_mult[0], q->in_shift[0]);
+  l->in1 = binq_lane_mul(q->in_mult[1], q->in_shift[1]);
+  l->outm = binq_lane_mul(q->out_mult, q->out_shift);
+  l->zo = _mm256_set1_epi32(q->out_offset);
+  l->lo = _mm256_set1_epi32(q->lo);
+  l->hi = _mm256_set1_epi32(q->hi);
+}
+
+/* 8 outputs, clamped, from 8 stored values of each input. */
+PL_BINQ_AVX2_INLINE __m256i binq_lanes_eval(BinqKind kind,
+                                            const BinqLanes* l, __m256i x,
+                                            __m256i y) {
+  x = _mm256_add_epi32(x, l->off0);
+  y = _mm256_add_epi32(y, l->off1);
+  __m256i raw;
+  if (kind == BINQ_MUL) {
+    raw = _mm256_mullo_epi32(x, y);
+  } else {
+    const __m256i sx = binq_lane_apply(&l->in0, _mm256_sll_epi32(x, l->left));
+    const __m256i sy = binq_lane_apply(&l->in1, _mm256_sll_epi32(y, l->left));
+    raw = kind == BINQ_ADD ? _mm256_add_epi32(sx, sy)
+                           : _mm256_sub_epi32(sx, sy);
+    if (kind == BINQ_SQDIFF) raw = _mm256_mullo_epi32(raw, raw);
+  }
+  const __m256i v = _mm256_add_epi32(binq_lane_apply(&l->outm, raw), l->zo);
+  return _mm256_min_epi32(_mm256_max_epi32(v, l->lo), l->hi);
+}
+
+/* Stores 16 lanes (a then b) already within the type's range: one pack
+ * pass, then the 32-bit groups put back in order. */
+PL_BINQ_AVX2_INLINE void binq_lane_store16(BinqType type, void* p, int64_t i,
+                                           __m256i a, __m256i b) {
+  const __m256i v16 = _mm256_packs_epi32(a, b); /* a0-3 b0-3 | a4-7 b4-7 */
+  if (type == BINQ_I16) {
+    _mm256_storeu_si256((__m256i*)((int16_t*)p + i),
+                        _mm256_permute4x64_epi64(v16, 0xD8));
+    return;
+  }
+  const __m256i v8 = type == BINQ_I8 ? _mm256_packs_epi16(v16, v16)
+                                     : _mm256_packus_epi16(v16, v16);
+  const __m256i ordered =
+      _mm256_permutevar8x32_epi32(v8, _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5));
+  _mm_storeu_si128((__m128i*)((uint8_t*)p + i),
+                   _mm256_castsi256_si128(ordered));
+}
+
+/* The vector part of a row: elements [0, n - n % 8), 16 at a time, then
+ * 8. An input with step 0 is one value, broadcast. */
 PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
                                           void* out, const void* const* in,
                                           const int64_t* step, int64_t n,
                                           const PlBinQuant* q) {
   if (n < 8) return 0;
-  const __m256i off0 = _mm256_set1_epi32(q->in_offset[0]);
-  const __m256i off1 = _mm256_set1_epi32(q->in_offset[1]);
-  const __m128i left = _mm_cvtsi32_si128(q->left_shift & 31);
-  const BinqLaneMul in0 = binq_lane_mul(q->in_mult[0], q->in_shift[0]);
-  const BinqLaneMul in1 = binq_lane_mul(q->in_mult[1], q->in_shift[1]);
-  const BinqLaneMul outm = binq_lane_mul(q->out_mult, q->out_shift);
-  const __m256i zo = _mm256_set1_epi32(q->out_offset);
-  const __m256i lo = _mm256_set1_epi32(q->lo), hi = _mm256_set1_epi32(q->hi);
+  BinqLanes l;
+  binq_lanes_init(q, &l);
   const __m256i x0 = _mm256_set1_epi32(binq_load(type, in[0], 0));
   const __m256i y0 = _mm256_set1_epi32(binq_load(type, in[1], 0));
   int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i a = binq_lanes_eval(
+        kind, &l, step[0] ? binq_lane_load(type, in[0], i) : x0,
+        step[1] ? binq_lane_load(type, in[1], i) : y0);
+    const __m256i b = binq_lanes_eval(
+        kind, &l, step[0] ? binq_lane_load(type, in[0], i + 8) : x0,
+        step[1] ? binq_lane_load(type, in[1], i + 8) : y0);
+    binq_lane_store16(type, out, i, a, b);
+  }
   for (; i + 8 <= n; i += 8) {
-    const __m256i x = _mm256_add_epi32(
-        step[0] ? binq_lane_load(type, in[0], i) : x0, off0);
-    const __m256i y = _mm256_add_epi32(
-        step[1] ? binq_lane_load(type, in[1], i) : y0, off1);
-    __m256i raw;
-    if (kind == BINQ_MUL) {
-      raw = _mm256_mullo_epi32(x, y);
-    } else {
-      const __m256i sx = binq_lane_apply(&in0, _mm256_sll_epi32(x, left));
-      const __m256i sy = binq_lane_apply(&in1, _mm256_sll_epi32(y, left));
-      raw = kind == BINQ_ADD ? _mm256_add_epi32(sx, sy)
-                             : _mm256_sub_epi32(sx, sy);
-      if (kind == BINQ_SQDIFF) raw = _mm256_mullo_epi32(raw, raw);
-    }
-    const __m256i v = _mm256_add_epi32(binq_lane_apply(&outm, raw), zo);
     binq_lane_store(type, out, i,
-                    _mm256_min_epi32(_mm256_max_epi32(v, lo), hi));
+                    binq_lanes_eval(
+                        kind, &l, step[0] ? binq_lane_load(type, in[0], i) : x0,
+                        step[1] ? binq_lane_load(type, in[1], i) : y0));
   }
   return i;
 }
