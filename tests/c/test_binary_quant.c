@@ -5,7 +5,8 @@
  *   multiplier, shift, left shift, offset and clamp range), for rows of odd
  *   lengths and every broadcast form (steps 0 / 1), the AVX2 path, the
  *   portable path and the scalar definition (pl_binq_add ... stored with a
- *   truncating cast) agree bit for bit.
+ *   truncating cast) agree bit for bit; for 8-bit types also over every
+ *   pair of input values.
  * - Their parallel eval: one-op int8 models, same-shape and broadcast
  *   (a channel vector, a row, a scalar), large enough to be split, give the
  *   same bytes with 1, 2 and 4 threads, and the same as the portable path
@@ -233,8 +234,40 @@ static void test_threads(void) {
   }
 }
 
+/* Every pair of 8-bit values through row r with realistic parameters:
+ * rows of all 256 y values against one x (step 0), AVX2 vs scalar. */
+static int check_all_pairs(const Row* r) {
+  PlBinQuant q;
+  memset(&q, 0, sizeof(q));
+  realistic(r, &q);
+  int16_t x[1];
+  uint8_t y[256], got[256];
+  int mismatches = 0;
+  for (int v = 0; v < 256; ++v) y[v] = (uint8_t)v;
+  for (int u = 0; u < 256; ++u) {
+    store(r->type, x, 0, u);
+    const void* in[2] = {x, y};
+    const int64_t step[2] = {0, 1};
+    r->fn(got, in, step, 256, &q);
+    for (int v = 0; v < 256; ++v) {
+      int16_t want_cell = 0;
+      store(r->type, &want_cell, 0,
+            reference(r, &q, load(r->type, x, 0), load(r->type, y, v)));
+      if (load(r->type, got, v) != load(r->type, &want_cell, 0)) ++mismatches;
+    }
+  }
+  return mismatches;
+}
+
 int main(void) {
   test_threads();
+  int pair_mismatches = 0;
+  for (int k = 0; k < 60; ++k) {
+    const Row* r = &kRows[k % (int)(sizeof(kRows) / sizeof(kRows[0]))];
+    if (r->type != kTfLiteInt16) pair_mismatches += check_all_pairs(r);
+  }
+  printf("binary_quant all 8-bit pairs: %d mismatches\n", pair_mismatches);
+  CHECK(pair_mismatches == 0);
   enum { kMaxN = 80, kTrials = 3000 };
   int mismatches = 0, checked = 0;
   for (int trial = 0; trial < kTrials; ++trial) {

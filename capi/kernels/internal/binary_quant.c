@@ -225,7 +225,15 @@ TfLiteStatus pl_binq_prepare_compare(PlSubgraph* sg, const char* op,
 
 /* ---- Rows of ADD, SUB, MUL, SQUARED_DIFFERENCE -------------------------- */
 
-typedef enum { BINQ_ADD, BINQ_SUB, BINQ_MUL, BINQ_SQDIFF } BinqKind;
+/* BINQ_MUL_NARROW is MUL when its lanes may take the short rounding shift
+ * (binq_lanes_ok says when). */
+typedef enum {
+  BINQ_ADD,
+  BINQ_SUB,
+  BINQ_MUL,
+  BINQ_MUL_NARROW,
+  BINQ_SQDIFF
+} BinqKind;
 typedef enum { BINQ_I8, BINQ_U8, BINQ_I16 } BinqType;
 
 static inline int32_t binq_scalar(BinqKind kind, const PlBinQuant* q,
@@ -233,7 +241,8 @@ static inline int32_t binq_scalar(BinqKind kind, const PlBinQuant* q,
   switch (kind) {
     case BINQ_ADD: return pl_binq_add(q, x, y);
     case BINQ_SUB: return pl_binq_sub(q, x, y);
-    case BINQ_MUL: return pl_binq_mul(q, x, y);
+    case BINQ_MUL:
+    case BINQ_MUL_NARROW: return pl_binq_mul(q, x, y);
     default: return pl_binq_sqdiff(q, x, y);
   }
 }
@@ -278,6 +287,14 @@ static bool binq_lanes_ok(BinqKind kind, BinqType type,
                   &tlo, &thi);
   if (!(tlo <= q->lo && q->lo <= q->hi && q->hi <= thi)) return false;
   if (!binq_lane_mul_ok(q->out_mult, q->out_shift)) return false;
+  if (kind == BINQ_MUL_NARROW) {
+    /* 8-bit values and offsets within +-255 keep |product| below 2^18,
+     * and so the high product, plus the rounding terms of a right shift
+     * of at least one, inside int32. */
+    return type != BINQ_I16 && q->out_shift <= -1 &&
+           q->in_offset[0] >= -255 && q->in_offset[0] <= 255 &&
+           q->in_offset[1] >= -255 && q->in_offset[1] <= 255;
+  }
   return kind == BINQ_MUL ||
          (binq_lane_mul_ok(q->in_mult[0], q->in_shift[0]) &&
           binq_lane_mul_ok(q->in_mult[1], q->in_shift[1]));
@@ -288,6 +305,7 @@ typedef struct BinqLaneMul {
   __m256i multiplier;
   __m128i left, right; /* shift counts */
   __m256i mask, half;  /* 2^right - 1 and its half, for the rounding */
+  __m256i nudge;       /* 2^(right - 1), for right >= 1 */
 } BinqLaneMul;
 
 PL_BINQ_AVX2_INLINE BinqLaneMul binq_lane_mul(int32_t multiplier,
@@ -301,6 +319,7 @@ PL_BINQ_AVX2_INLINE BinqLaneMul binq_lane_mul(int32_t multiplier,
   m.right = _mm_cvtsi32_si128(right);
   m.mask = _mm256_set1_epi32(mask);
   m.half = _mm256_set1_epi32(mask >> 1);
+  m.nudge = _mm256_set1_epi32(right > 0 ? (int32_t)1 << (right - 1) : 0);
   return m;
 }
 
@@ -310,20 +329,36 @@ PL_BINQ_AVX2_INLINE BinqLaneMul binq_lane_mul(int32_t multiplier,
  * lanes' products are shifted left by one instead, leaving those bits in
  * the upper halves. The rounding shift: the remainder against half the
  * divisor, plus one for negative values (ties away from zero). */
-PL_BINQ_AVX2_INLINE __m256i binq_lane_apply(const BinqLaneMul* m, __m256i x) {
+PL_BINQ_AVX2_INLINE __m256i binq_lane_high_mul(const BinqLaneMul* m,
+                                               __m256i xs) {
   const __m256i round = _mm256_set1_epi64x((int64_t)1 << 30);
-  const __m256i xs = _mm256_sll_epi32(x, m->left);
   const __m256i even = _mm256_srli_epi64(
       _mm256_add_epi64(_mm256_mul_epi32(xs, m->multiplier), round), 31);
   const __m256i odd = _mm256_slli_epi64(
       _mm256_add_epi64(
           _mm256_mul_epi32(_mm256_srli_epi64(xs, 32), m->multiplier), round),
       1);
-  const __m256i v = _mm256_blend_epi32(even, odd, 0xAA);
+  return _mm256_blend_epi32(even, odd, 0xAA);
+}
+
+PL_BINQ_AVX2_INLINE __m256i binq_lane_apply(const BinqLaneMul* m, __m256i x) {
+  const __m256i v = binq_lane_high_mul(m, _mm256_sll_epi32(x, m->left));
   const __m256i remainder = _mm256_and_si256(v, m->mask);
   const __m256i threshold = _mm256_sub_epi32(m->half, _mm256_srai_epi32(v, 31));
   return _mm256_sub_epi32(_mm256_sra_epi32(v, m->right),
                           _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+/* binq_lane_apply for no left shift and a right shift r >= 1, where the
+ * high product v leaves room for 2^(r-1) in int32: the rounding shift is
+ * then (v + 2^(r-1) - [v < 0]) >> r (the remainder test folded into the
+ * carry). */
+PL_BINQ_AVX2_INLINE __m256i binq_lane_apply_narrow(const BinqLaneMul* m,
+                                                   __m256i x) {
+  const __m256i v = binq_lane_high_mul(m, x);
+  return _mm256_sra_epi32(
+      _mm256_add_epi32(_mm256_add_epi32(v, m->nudge), _mm256_srai_epi32(v, 31)),
+      m->right);
 }
 
 PL_BINQ_AVX2_INLINE __m256i binq_lane_load(BinqType type, const void* p,
@@ -387,7 +422,7 @@ PL_BINQ_AVX2_INLINE __m256i binq_lanes_eval(BinqKind kind,
   x = _mm256_add_epi32(x, l->off0);
   y = _mm256_add_epi32(y, l->off1);
   __m256i raw;
-  if (kind == BINQ_MUL) {
+  if (kind == BINQ_MUL || kind == BINQ_MUL_NARROW) {
     raw = _mm256_mullo_epi32(x, y);
   } else {
     const __m256i sx = binq_lane_apply(&l->in0, _mm256_sll_epi32(x, l->left));
@@ -396,7 +431,10 @@ PL_BINQ_AVX2_INLINE __m256i binq_lanes_eval(BinqKind kind,
                            : _mm256_sub_epi32(sx, sy);
     if (kind == BINQ_SQDIFF) raw = _mm256_mullo_epi32(raw, raw);
   }
-  const __m256i v = _mm256_add_epi32(binq_lane_apply(&l->outm, raw), l->zo);
+  const __m256i v = _mm256_add_epi32(
+      kind == BINQ_MUL_NARROW ? binq_lane_apply_narrow(&l->outm, raw)
+                              : binq_lane_apply(&l->outm, raw),
+      l->zo);
   return _mm256_min_epi32(_mm256_max_epi32(v, l->lo), l->hi);
 }
 
@@ -461,7 +499,8 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
 }
 
 /* BINQ_ROW(NAME, KIND, TYPE) defines the row NAME: the AVX2 part
- * (NAME_avx2) when it applies, then the scalar remainder. */
+ * (NAME_avx2) when it applies, then the scalar remainder. BINQ_ROW_MUL8
+ * first tries MUL's narrow lanes (NAME_narrow_avx2). */
 #ifdef PL_BINQ_X86
 #define BINQ_ROW_AVX2(NAME, KIND, TYPE)                                    \
   PL_BINQ_AVX2 static int64_t NAME##_avx2(void* out, const void* const* in, \
@@ -469,23 +508,40 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
                                           const PlBinQuant* q) {           \
     return binq_row_avx2(KIND, TYPE, out, in, step, n, q);                 \
   }
-#define BINQ_ROW_VECTOR(NAME, KIND, TYPE)                             \
-  (pl_simd_avx2() && binq_lanes_ok(KIND, TYPE, q)                     \
-       ? NAME##_avx2(out, in, step, n, q)                             \
-       : 0)
+#define BINQ_TRY(NAME, KIND, TYPE)                                    \
+  if (!tried && pl_simd_avx2() && binq_lanes_ok(KIND, TYPE, q)) {     \
+    from = NAME##_avx2(out, in, step, n, q);                          \
+    tried = true;                                                     \
+  }
 #else
 #define BINQ_ROW_AVX2(NAME, KIND, TYPE)
-#define BINQ_ROW_VECTOR(NAME, KIND, TYPE) 0
+#define BINQ_TRY(NAME, KIND, TYPE)
 #endif
 
-#define BINQ_ROW(NAME, KIND, TYPE)                                         \
-  BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
+#define BINQ_ROW_BEGIN(NAME)                                               \
   void NAME(void* out, const void* const* in, const int64_t* step,         \
             int64_t n, const void* ctx) {                                  \
     const PlBinQuant* q = ctx;                                             \
-    binq_row_scalar(KIND, TYPE, out, in, step, n, q,                       \
-                    BINQ_ROW_VECTOR(NAME, KIND, TYPE));                    \
+    int64_t from = 0;                                                      \
+    bool tried = false;
+#define BINQ_ROW_END(KIND, TYPE)                                           \
+    (void)tried;                                                           \
+    binq_row_scalar(KIND, TYPE, out, in, step, n, q, from);                \
   }
+
+#define BINQ_ROW(NAME, KIND, TYPE)                                         \
+  BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
+  BINQ_ROW_BEGIN(NAME)                                                     \
+  BINQ_TRY(NAME, KIND, TYPE)                                               \
+  BINQ_ROW_END(KIND, TYPE)
+
+#define BINQ_ROW_MUL8(NAME, TYPE)                                          \
+  BINQ_ROW_AVX2(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                      \
+  BINQ_ROW_AVX2(NAME, BINQ_MUL, TYPE)                                      \
+  BINQ_ROW_BEGIN(NAME)                                                     \
+  BINQ_TRY(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                           \
+  BINQ_TRY(NAME, BINQ_MUL, TYPE)                                           \
+  BINQ_ROW_END(BINQ_MUL, TYPE)
 
 BINQ_ROW(pl_binq_row_add_i8, BINQ_ADD, BINQ_I8)
 BINQ_ROW(pl_binq_row_add_u8, BINQ_ADD, BINQ_U8)
@@ -493,8 +549,8 @@ BINQ_ROW(pl_binq_row_add_i16, BINQ_ADD, BINQ_I16)
 BINQ_ROW(pl_binq_row_sub_i8, BINQ_SUB, BINQ_I8)
 BINQ_ROW(pl_binq_row_sub_u8, BINQ_SUB, BINQ_U8)
 BINQ_ROW(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
-BINQ_ROW(pl_binq_row_mul_i8, BINQ_MUL, BINQ_I8)
-BINQ_ROW(pl_binq_row_mul_u8, BINQ_MUL, BINQ_U8)
+BINQ_ROW_MUL8(pl_binq_row_mul_i8, BINQ_I8)
+BINQ_ROW_MUL8(pl_binq_row_mul_u8, BINQ_U8)
 BINQ_ROW(pl_binq_row_mul_i16, BINQ_MUL, BINQ_I16)
 BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
 
