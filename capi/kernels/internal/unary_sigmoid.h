@@ -99,9 +99,32 @@ static inline void pl_sigmoid_free(PlNode* node) {
 typedef void (*PlSigmoidInt16Fn)(const PlSigmoidData* d, const int16_t* x,
                                  int16_t* y, int64_t n);
 
+/* The int16 map split across threads in chunks of values (each value
+ * computed alone, so the split does not change the output). */
+enum { kPlSigmoidInt16Chunk = 8192 };
+
+typedef struct PlSigmoidInt16Run {
+  PlSigmoidInt16Fn fn;
+  const PlSigmoidData* d;
+  const int16_t* x;
+  int16_t* y;
+  int64_t n;
+} PlSigmoidInt16Run;
+
+static inline void pl_sigmoid_int16_chunks(void* ctx, int64_t begin,
+                                           int64_t end, int worker) {
+  (void)worker;
+  const PlSigmoidInt16Run* r = ctx;
+  const int64_t from = begin * kPlSigmoidInt16Chunk;
+  const int64_t to = end * kPlSigmoidInt16Chunk < r->n
+                         ? end * kPlSigmoidInt16Chunk
+                         : r->n;
+  r->fn(r->d, r->x + from, r->y + from, to - from);
+}
+
 /* Eval: float32 through a vectorized map, float16 through the scalar
- * function, int16 through its interpolated table, int8/uint8 through the
- * 256-entry table. */
+ * function, int16 through its interpolated table (in parallel chunks),
+ * int8/uint8 through the 256-entry table. */
 static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
                                            PlUnaryVecF32Fn f32,
                                            PlUnaryF32Fn f16,
@@ -116,9 +139,14 @@ static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
     case kTfLiteFloat16:
       pl_unary_map_f16(sg, node, f16);
       break;
-    case kTfLiteInt16:
-      i16(d, input->data.i16, output->data.i16, pl_num_elements(input));
+    case kTfLiteInt16: {
+      PlSigmoidInt16Run run = {i16, d, input->data.i16, output->data.i16,
+                               pl_num_elements(input)};
+      pl_parallel_for(
+          sg, (run.n + kPlSigmoidInt16Chunk - 1) / kPlSigmoidInt16Chunk,
+          pl_sigmoid_int16_chunks, &run);
       break;
+    }
     default:
       pl_unary_lut_eval(&d->lut, input, output);
       break;
