@@ -259,8 +259,40 @@ static int check_all_pairs(const Row* r) {
   return mismatches;
 }
 
+/* int16 MUL at its extremes: offsets 0, any multiplier, right shifts
+ * 0..31 (around the narrow lanes' limit of 30), values at +-2^15. */
+static int check_mul16_extremes(void) {
+  static const int16_t kValues[6] = {-32768, 32767, -32767, 1, -1, 0};
+  int16_t x[64], y[64], got[64];
+  int mismatches = 0;
+  for (int k = 0; k < 400; ++k) {
+    PlBinQuant q;
+    memset(&q, 0, sizeof(q));
+    const int32_t typical =
+        (int32_t)(0x40000000u | (next_u32() & 0x3FFFFFFF));
+    q.out_mult = k % 3 == 0 ? INT32_MAX : k % 3 == 1 ? typical : pick_i32();
+    q.out_shift = -(k % 32);
+    q.out_offset = k % 5 ? 0 : pick_i32();
+    q.lo = -32768;
+    q.hi = 32767;
+    for (int i = 0; i < 64; ++i) {
+      x[i] = next_u32() % 2 ? kValues[next_u32() % 6] : (int16_t)next_u32();
+      y[i] = next_u32() % 2 ? kValues[next_u32() % 6] : (int16_t)next_u32();
+    }
+    const void* in[2] = {x, y};
+    const int64_t step[2] = {1, 1};
+    pl_binq_row_mul_i16(got, in, step, 64, &q);
+    for (int i = 0; i < 64; ++i)
+      if (got[i] != (int16_t)pl_binq_mul(&q, x[i], y[i])) ++mismatches;
+  }
+  return mismatches;
+}
+
 int main(void) {
   test_threads();
+  const int mul16 = check_mul16_extremes();
+  printf("binary_quant int16 MUL extremes: %d mismatches\n", mul16);
+  CHECK(mul16 == 0);
   int pair_mismatches = 0;
   for (int k = 0; k < 60; ++k) {
     const Row* r = &kRows[k % (int)(sizeof(kRows) / sizeof(kRows[0]))];

@@ -288,12 +288,16 @@ static bool binq_lanes_ok(BinqKind kind, BinqType type,
   if (!(tlo <= q->lo && q->lo <= q->hi && q->hi <= thi)) return false;
   if (!binq_lane_mul_ok(q->out_mult, q->out_shift)) return false;
   if (kind == BINQ_MUL_NARROW) {
-    /* 8-bit values and offsets within +-255 keep |product| below 2^18,
-     * and so the high product, plus the rounding terms of a right shift
-     * of at least one, inside int32. */
-    return type != BINQ_I16 && q->out_shift <= -1 &&
-           q->in_offset[0] >= -255 && q->in_offset[0] <= 255 &&
-           q->in_offset[1] >= -255 && q->in_offset[1] <= 255;
+    /* The high product plus the rounding terms of a right shift r >= 1
+     * stay inside int32: 8-bit values with offsets within +-255 keep
+     * |product| below 2^18; int16 values with offsets of 0 keep it at
+     * most 2^30, leaving room for 2^(r-1) up to r = 30. */
+    if (type == BINQ_I16)
+      return q->in_offset[0] == 0 && q->in_offset[1] == 0 &&
+             q->out_shift <= -1 && q->out_shift >= -30;
+    return q->out_shift <= -1 && q->in_offset[0] >= -255 &&
+           q->in_offset[0] <= 255 && q->in_offset[1] >= -255 &&
+           q->in_offset[1] <= 255;
   }
   return kind == BINQ_MUL ||
          (binq_lane_mul_ok(q->in_mult[0], q->in_shift[0]) &&
@@ -499,7 +503,7 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
 }
 
 /* BINQ_ROW(NAME, KIND, TYPE) defines the row NAME: the AVX2 part
- * (NAME_avx2) when it applies, then the scalar remainder. BINQ_ROW_MUL8
+ * (NAME_avx2) when it applies, then the scalar remainder. BINQ_ROW_MUL
  * first tries MUL's narrow lanes (NAME_narrow_avx2). */
 #ifdef PL_BINQ_X86
 #define BINQ_ROW_AVX2(NAME, KIND, TYPE)                                    \
@@ -535,7 +539,7 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
   BINQ_TRY(NAME, KIND, TYPE)                                               \
   BINQ_ROW_END(KIND, TYPE)
 
-#define BINQ_ROW_MUL8(NAME, TYPE)                                          \
+#define BINQ_ROW_MUL(NAME, TYPE)                                          \
   BINQ_ROW_AVX2(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                      \
   BINQ_ROW_AVX2(NAME, BINQ_MUL, TYPE)                                      \
   BINQ_ROW_BEGIN(NAME)                                                     \
@@ -549,9 +553,9 @@ BINQ_ROW(pl_binq_row_add_i16, BINQ_ADD, BINQ_I16)
 BINQ_ROW(pl_binq_row_sub_i8, BINQ_SUB, BINQ_I8)
 BINQ_ROW(pl_binq_row_sub_u8, BINQ_SUB, BINQ_U8)
 BINQ_ROW(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
-BINQ_ROW_MUL8(pl_binq_row_mul_i8, BINQ_I8)
-BINQ_ROW_MUL8(pl_binq_row_mul_u8, BINQ_U8)
-BINQ_ROW(pl_binq_row_mul_i16, BINQ_MUL, BINQ_I16)
+BINQ_ROW_MUL(pl_binq_row_mul_i8, BINQ_I8)
+BINQ_ROW_MUL(pl_binq_row_mul_u8, BINQ_U8)
+BINQ_ROW_MUL(pl_binq_row_mul_i16, BINQ_I16)
 BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
 
 /* ---- Parallel eval ---------------------------------------------------------- */
