@@ -323,7 +323,8 @@ PL_BINQ_AVX2_INLINE BinqLaneMul binq_lane_mul(int32_t multiplier,
   m.right = _mm_cvtsi32_si128(right);
   m.mask = _mm256_set1_epi32(mask);
   m.half = _mm256_set1_epi32(mask >> 1);
-  m.nudge = _mm256_set1_epi32(right > 0 ? (int32_t)1 << (right - 1) : 0);
+  m.nudge = _mm256_set1_epi32(
+      right >= 1 && right <= 31 ? (int32_t)1 << (right - 1) : 0);
   return m;
 }
 

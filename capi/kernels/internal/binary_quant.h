@@ -48,7 +48,8 @@
 /* Input k rescaled for ADD / SUB / comparisons: ((v + offset) << left)
  * times the input's multiplier. */
 static inline int32_t pl_binq_scale_in(const PlBinQuant* q, int k, int32_t v) {
-  return pl_q_mul(pl_q_shift_left(v + q->in_offset[k], q->left_shift),
+  return pl_q_mul(pl_q_shift_left(pl_q_add(v, q->in_offset[k]),
+                                  q->left_shift),
                   q->in_mult[k], q->in_shift[k]);
 }
 
@@ -59,12 +60,24 @@ static inline int32_t pl_binq_out(const PlBinQuant* q, int32_t raw) {
                     q->lo, q->hi);
 }
 
+/* Wrapping int32 subtraction and product (as -fwrapv makes the kernels'
+ * int32 arithmetic; spelled out so that the header means the same in any
+ * translation unit). */
+static inline int32_t pl_binq_wsub(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+static inline int32_t pl_binq_wmul(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a * (uint32_t)b);
+}
+
 static inline int32_t pl_binq_add(const PlBinQuant* q, int32_t x, int32_t y) {
-  return pl_binq_out(q, pl_binq_scale_in(q, 0, x) + pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(
+      q, pl_q_add(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y)));
 }
 
 static inline int32_t pl_binq_sub(const PlBinQuant* q, int32_t x, int32_t y) {
-  return pl_binq_out(q, pl_binq_scale_in(q, 0, x) - pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(
+      q, pl_binq_wsub(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y)));
 }
 
 /* The pot path: in_shift[k] is input k's right shift (one of them 0). */
@@ -83,7 +96,8 @@ static inline int32_t pl_binq_pot_sub(const PlBinQuant* q, int32_t x,
 }
 
 static inline int32_t pl_binq_mul(const PlBinQuant* q, int32_t x, int32_t y) {
-  const int32_t p = (x + q->in_offset[0]) * (y + q->in_offset[1]);
+  const int32_t p = pl_binq_wmul(pl_q_add(x, q->in_offset[0]),
+                                 pl_q_add(y, q->in_offset[1]));
   return pl_q_clamp(pl_q_add(pl_q_mul(p, q->out_mult, q->out_shift),
                              q->out_offset),
                     q->lo, q->hi);
@@ -93,8 +107,9 @@ static inline int32_t pl_binq_mul(const PlBinQuant* q, int32_t x, int32_t y) {
  * rescaled to the output. */
 static inline int32_t pl_binq_sqdiff(const PlBinQuant* q, int32_t x,
                                      int32_t y) {
-  const int32_t d = pl_binq_scale_in(q, 0, x) - pl_binq_scale_in(q, 1, y);
-  return pl_binq_out(q, d * d);
+  const int32_t d =
+      pl_binq_wsub(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(q, pl_binq_wmul(d, d));
 }
 
 /* The rows of ADD and SUB (int8, uint8, int16), MUL (the same) and
