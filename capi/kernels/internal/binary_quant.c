@@ -271,20 +271,17 @@ static inline void binq_store(BinqType type, void* p, int64_t i, int32_t v) {
 /* Whether the lanes reproduce pl_q_mul(., multiplier, shift) exactly: the
  * saturating case of the high multiply needs a multiplier of INT32_MIN,
  * and right shifts beyond 31 follow x86's count masking only in scalar. */
-static bool binq_lane_mul_ok(int32_t multiplier, int shift) {
+static inline bool binq_lane_mul_ok(int32_t multiplier, int shift) {
   return multiplier != INT32_MIN && shift >= -31;
 }
 
 /* Whether the vector rows apply to q: multipliers and shifts as above, and
  * a clamp range that is not empty and lies within the stored type (the
  * narrowing packs saturate, where the scalar store truncates). */
-static bool binq_lanes_ok(BinqKind kind, BinqType type,
-                          const PlBinQuant* q) {
-  int32_t tlo = 0, thi = 0;
-  pl_q_type_range(type == BINQ_I8   ? kTfLiteInt8
-                  : type == BINQ_U8 ? kTfLiteUInt8
-                                    : kTfLiteInt16,
-                  &tlo, &thi);
+static inline bool binq_lanes_ok(BinqKind kind, BinqType type,
+                                 const PlBinQuant* q) {
+  const int32_t tlo = type == BINQ_I8 ? -128 : type == BINQ_U8 ? 0 : -32768;
+  const int32_t thi = type == BINQ_I8 ? 127 : type == BINQ_U8 ? 255 : 32767;
   if (!(tlo <= q->lo && q->lo <= q->hi && q->hi <= thi)) return false;
   if (!binq_lane_mul_ok(q->out_mult, q->out_shift)) return false;
   if (kind == BINQ_MUL_NARROW) {
