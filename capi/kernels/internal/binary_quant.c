@@ -1,4 +1,6 @@
-/* pylite: prepare of the quantized binary forms; see binary_quant.h. */
+/* pylite: the quantized binary forms (see binary_quant.h): their prepare,
+ * the vectorized rows of ADD, SUB, MUL and SQUARED_DIFFERENCE, and the
+ * parallel eval. */
 #include "capi/kernels/internal/binary_quant.h"
 
 #include <math.h>

@@ -20,8 +20,9 @@
  *   - comparisons: each input, offset and shifted left 8 bits, multiplied
  *     by its own scale in fixed point; the results compared. Scales of 1
  *     or more are an error (LiteRT's result is undefined there).
- * Rows are instantiated per type with PL_BINQ_ROW; the per-node constants
- * live in PlBinaryData.q (binary.h). */
+ * The rows of ADD, SUB, MUL and SQUARED_DIFFERENCE are functions of
+ * binary_quant.c (vectorized); the others are instantiated per type with
+ * PL_BINQ_ROW. The per-node constants live in PlBinaryData.q (binary.h). */
 #ifndef PYLITE_KERNELS_INTERNAL_BINARY_QUANT_H_
 #define PYLITE_KERNELS_INTERNAL_BINARY_QUANT_H_
 
