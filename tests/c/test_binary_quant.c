@@ -8,9 +8,9 @@
  *   truncating cast) agree bit for bit; for 8-bit types also over every
  *   pair of input values.
  * - Their parallel eval: one-op int8 models, same-shape and broadcast
- *   (a channel vector, a row, a scalar), large enough to be split, give the
- *   same bytes with 1, 2 and 4 threads, and the same as the portable path
- *   on one. */
+ *   (a channel vector, a row, a scalar; first or second), large enough to
+ *   be split, give with 1, 2 and 4 threads the bytes of the same op on the
+ *   operand broadcast by hand (portable path). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,18 +161,22 @@ static void hostile(const Row* r, PlBinQuant* q) {
 enum { OP_MUL = 18, OP_SUB = 41, OP_SQUARED_DIFFERENCE = 99 };
 enum { kH = 37, kW = 29, kC = 24, kOut = kH * kW * kC };
 
-/* Runs a one-op int8 model x (1, kH, kW, kC) op y (shape y_shape) with
- * `threads` threads into out (kOut bytes); false if any step fails. */
-static bool run_binary(int op, int y_rank, const int* y_shape,
-                       const int8_t* x, const int8_t* y, size_t y_bytes,
-                       int threads, int8_t* out) {
+/* Runs a one-op int8 model a op b into out (kOut bytes) with `threads`
+ * threads: the full-shaped operand (1, kH, kW, kC) is `full`, the other
+ * `part` of shape part_shape, first if part_first; false if any step
+ * fails. */
+static bool run_binary(int op, bool part_first, int part_rank,
+                       const int* part_shape, const int8_t* full,
+                       const int8_t* part, size_t part_bytes, int threads,
+                       int8_t* out) {
   MbModel m;
   mb_init(&m, "pylite binary quant test");
   mb_opcode(&m, op, NULL);
   MbSubgraph* sg = mb_subgraph(&m, "main");
   const int shape[4] = {1, kH, kW, kC};
-  const int ins[2] = {mb_tensor(sg, "x", T_I8, 4, shape),
-                      mb_tensor(sg, "y", T_I8, y_rank, y_shape)};
+  const int f = mb_tensor(sg, "full", T_I8, 4, shape);
+  const int p = mb_tensor(sg, "part", T_I8, part_rank, part_shape);
+  const int ins[2] = {part_first ? p : f, part_first ? f : p};
   const int o = mb_tensor(sg, "out", T_I8, 4, shape);
   sg->tensors[ins[0]].scale = 0.05f;
   sg->tensors[ins[1]].scale = 0.02f;
@@ -189,11 +193,11 @@ static bool run_binary(int op, int y_rank, const int* y_shape,
   TfLiteInterpreterOptionsDelete(opts);
   bool ok = interp && TfLiteInterpreterAllocateTensors(interp) == kTfLiteOk;
   ok = ok && TfLiteTensorCopyFromBuffer(
-                 TfLiteInterpreterGetInputTensor(interp, 0), x, kOut) ==
-                 kTfLiteOk;
+                 TfLiteInterpreterGetInputTensor(interp, part_first ? 1 : 0),
+                 full, kOut) == kTfLiteOk;
   ok = ok && TfLiteTensorCopyFromBuffer(
-                 TfLiteInterpreterGetInputTensor(interp, 1), y, y_bytes) ==
-                 kTfLiteOk;
+                 TfLiteInterpreterGetInputTensor(interp, part_first ? 0 : 1),
+                 part, part_bytes) == kTfLiteOk;
   ok = ok && TfLiteInterpreterInvoke(interp) == kTfLiteOk;
   ok = ok && TfLiteTensorCopyToBuffer(
                  TfLiteInterpreterGetOutputTensor(interp, 0), out, kOut) ==
@@ -204,30 +208,44 @@ static bool run_binary(int op, int y_rank, const int* y_shape,
   return ok;
 }
 
+/* Each op and broadcast form (the smaller operand first or second) at 1,
+ * 2 and 4 threads against the same op on the operand broadcast by hand
+ * (one flat row), computed by the portable path. */
 static void test_threads(void) {
   static const int kOps[4] = {OP_ADD, OP_SUB, OP_MUL, OP_SQUARED_DIFFERENCE};
-  static const int kYShapes[4][4] = {
+  static const int kShapes[4][4] = {
       {1, kH, kW, kC}, {kC, 0, 0, 0}, {1, kH, 1, kC}, {1, 0, 0, 0}};
-  static const int kYRanks[4] = {4, 1, 4, 1};
-  static const size_t kYBytes[4] = {kOut, kC, kH * kC, 1};
-  static int8_t x[kOut], y[kOut], want[kOut], got[kOut];
+  static const int kRanks[4] = {4, 1, 4, 1};
+  static const size_t kBytes[4] = {kOut, kC, kH * kC, 1};
+  static const int kFull[4] = {1, kH, kW, kC};
+  static int8_t x[kOut], y[kOut], y_full[kOut], want[kOut], got[kOut];
   for (int i = 0; i < kOut; ++i) {
     x[i] = (int8_t)next_u32();
     y[i] = (int8_t)next_u32();
   }
-  for (int o = 0; o < 4; ++o) {
-    for (int s = 0; s < 4; ++s) {
+  for (int s = 0; s < 4; ++s) {
+    for (int h = 0; h < kH; ++h)
+      for (int w = 0; w < kW; ++w)
+        for (int c = 0; c < kC; ++c) {
+          const int at = (h * kW + w) * kC + c;
+          y_full[at] = s == 0 ? y[at]
+                       : s == 1 ? y[c]
+                       : s == 2 ? y[h * kC + c]
+                                : y[0];
+        }
+    for (int o = 0; o < 8; ++o) {
+      const int op = kOps[o % 4];
+      const bool part_first = o >= 4;
       pl_simd_force_portable(true);
-      CHECK(run_binary(kOps[o], kYRanks[s], kYShapes[s], x, y, kYBytes[s], 1,
-                       want));
+      CHECK(run_binary(op, part_first, 4, kFull, x, y_full, kOut, 1, want));
       pl_simd_force_portable(false);
       for (int threads = 1; threads <= 4; threads *= 2) {
         memset(got, 0, sizeof(got));
-        CHECK(run_binary(kOps[o], kYRanks[s], kYShapes[s], x, y, kYBytes[s],
-                         threads, got));
+        CHECK(run_binary(op, part_first, kRanks[s], kShapes[s], x, y,
+                         kBytes[s], threads, got));
         if (memcmp(got, want, kOut) != 0)
-          printf("  op %d y form %d threads %d: differs\n", kOps[o], s,
-                 threads);
+          printf("  op %d form %d%s threads %d: differs\n", op, s,
+                 part_first ? " (first)" : "", threads);
         CHECK(memcmp(got, want, kOut) == 0);
       }
     }

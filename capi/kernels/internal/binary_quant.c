@@ -4,6 +4,7 @@
 #include "capi/kernels/internal/binary_quant.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
 
@@ -573,8 +574,41 @@ typedef struct BinqRun {
   int64_t total;
 } BinqRun;
 
+/* The tile (on the stack) of copies of a short repeated row. */
+enum { kBinqTileBytes = 2048 };
+
+/* Which input is a short row repeated along loop 1 while the other runs
+ * on contiguously across it (a per-channel vector against pixels): its
+ * rows then go to the row function several at a time, against a tile of
+ * copies of the repeated row. -1 if neither. */
+static int binq_repeated_input(const PlBcast* p, size_t in_elem) {
+  if (p->count < 2 || p->stride[0][0] != 1 || p->stride[1][0] != 1)
+    return -1;
+  const int64_t n = p->extent[0];
+  if (n * 2 * (int64_t)in_elem > kBinqTileBytes) return -1;
+  for (int k = 0; k < 2; ++k)
+    if (p->stride[k][1] == 0 && p->stride[1 - k][1] == n) return k;
+  return -1;
+}
+
+/* Moves the walk `rows` rows on (rows >= 1, without leaving loop 1 before
+ * its last step): loop 1 jumps, then the last step may carry outward. */
+static void binq_next_rows(const PlBcast* p, int64_t rows, int64_t* index,
+                           int64_t* off) {
+  if (p->count < 2) return;
+  index[1] += rows - 1;
+  for (int k = 0; k < 2; ++k) off[k] += (rows - 1) * p->stride[k][1];
+  for (int l = 1; l < p->count; ++l) {
+    for (int k = 0; k < 2; ++k) off[k] += p->stride[k][l];
+    if (++index[l] < p->extent[l]) break;
+    for (int k = 0; k < 2; ++k) off[k] -= p->stride[k][l] * p->extent[l];
+    index[l] = 0;
+  }
+}
+
 /* Tasks [begin, end): output elements [begin, end) * kBinqSpan. The walk
- * of pl_bcast_walk, entered at the row and column of the first element. */
+ * of pl_bcast_walk, entered at the row and column of the first element;
+ * whole rows against a repeated short row go several per call. */
 static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
                            int worker) {
   (void)worker;
@@ -593,20 +627,36 @@ static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
     for (int k = 0; k < 2; ++k) off[k] += index[l] * p->stride[k][l];
   }
   const int64_t step[2] = {p->stride[0][0], p->stride[1][0]};
+  const int rep = binq_repeated_input(p, r->in_elem);
+  const size_t row_bytes = (size_t)n * r->in_elem;
+  const int64_t tile_rows = rep < 0 ? 1 : kBinqTileBytes / (int64_t)row_bytes;
+  _Alignas(32) char tile[kBinqTileBytes];
+  int64_t tile_off = -1; /* the repeated row the tile holds */
   while (e < e_end) {
-    const int64_t len = n - col < e_end - e ? n - col : e_end - e;
+    int64_t rows = 1;
+    if (rep >= 0 && col == 0) {
+      rows = p->extent[1] - index[1];
+      rows = rows < tile_rows ? rows : tile_rows;
+      rows = rows < (e_end - e) / n ? rows : (e_end - e) / n;
+      if (rows < 1) rows = 1;
+    }
+    const int64_t len = rows > 1 ? rows * n : (n - col < e_end - e ? n - col
+                                                               : e_end - e);
     const void* in[2];
     for (int k = 0; k < 2; ++k)
       in[k] = r->in[k] + (off[k] + col * step[k]) * (int64_t)r->in_elem;
+    if (rows > 1) {
+      if (tile_off != off[rep]) {
+        for (int64_t t = 0; t < tile_rows; ++t)
+          memcpy(tile + t * row_bytes, in[rep], row_bytes);
+        tile_off = off[rep];
+      }
+      in[rep] = tile;
+    }
     r->row(r->out + e * (int64_t)r->out_elem, in, step, len, r->q);
     e += len;
     col = 0;
-    for (int l = 1; l < p->count; ++l) {
-      for (int k = 0; k < 2; ++k) off[k] += p->stride[k][l];
-      if (++index[l] < p->extent[l]) break;
-      for (int k = 0; k < 2; ++k) off[k] -= p->stride[k][l] * p->extent[l];
-      index[l] = 0;
-    }
+    binq_next_rows(p, rows, index, off);
   }
 }
 
