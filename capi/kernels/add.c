@@ -34,9 +34,6 @@ PL_BIN_ROW(add_row_i16, int16_t, int16_t,
                (int16_t)(uint16_t)((uint32_t)x + (uint32_t)y), c->i_lo,
                c->i_hi))
 
-PL_BINQ_ROW(add_qrow_i8, int8_t, int8_t, pl_binq_add(q, x, y))
-PL_BINQ_ROW(add_qrow_u8, uint8_t, uint8_t, pl_binq_add(q, x, y))
-PL_BINQ_ROW(add_qrow_i16, int16_t, int16_t, pl_binq_add(q, x, y))
 PL_BINQ_ROW(add_qrow_pot_i16, int16_t, int16_t, pl_binq_pot_add(q, x, y))
 
 static TfLiteStatus add_qprepare(PlSubgraph* sg, const PlNode* node,
@@ -59,9 +56,9 @@ static TfLiteStatus add_qprepare(PlSubgraph* sg, const PlNode* node,
     data->qrow = add_qrow_pot_i16;
     return kTfLiteOk;
   }
-  data->qrow = output->type == kTfLiteInt8    ? add_qrow_i8
-               : output->type == kTfLiteUInt8 ? add_qrow_u8
-                                              : add_qrow_i16;
+  data->qrow = output->type == kTfLiteInt8    ? pl_binq_row_add_i8
+               : output->type == kTfLiteUInt8 ? pl_binq_row_add_u8
+                                              : pl_binq_row_add_i16;
   return kTfLiteOk;
 }
 
@@ -76,6 +73,6 @@ static const PlBinaryOp kAdd = {
              [kTfLiteInt64] = add_row_i64, [kTfLiteInt16] = add_row_i16},
 };
 
-PL_BINARY_KERNEL(add, "ADD", kAdd,
+PL_BINQ_KERNEL(add, "ADD", kAdd,
                  "float32, int32, int64, int16; quantized int8, uint8, "
                  "int16")

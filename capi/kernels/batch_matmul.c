@@ -69,6 +69,12 @@ typedef struct BmmData {
   int32_t* col_sums;
   float* col_scales;
   size_t rows_cap, nrows_cap, cols_cap;
+  /* int8 x int8 scratch: one matrix's lhs rows and rhs columns made
+   * contiguous (when adj_x / adj_y do not already make them so), their
+   * sums. */
+  int8_t* qpack;
+  int32_t* qsums;
+  size_t qpack_cap, qsums_cap;
   float* packed;
   size_t packed_floats;
   bool packed_ready; /* packed in prepare: a constant rhs of one matrix */
@@ -94,6 +100,8 @@ static void bmm_free(PlNode* node) {
   BmmData* d = node->user_data;
   if (d) {
     free(d->packed);
+    free(d->qpack);
+    free(d->qsums);
     free(d->rows);
     free(d->qrows);
     free(d->factors);
@@ -239,6 +247,14 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
       d->nrows_cap = cap_f < cap_o ? cap_f : cap_o;
       d->cols_cap = cap_s < cap_c ? cap_s : cap_c;
     }
+    if ((d->mode == kBmmInt8 || d->mode == kBmmInt8To32) &&
+        (!bmm_grow((void**)&d->qpack, &d->qpack_cap,
+                   (size_t)(rows + cols) * (size_t)depth, 1) ||
+         !bmm_grow((void**)&d->qsums, &d->qsums_cap, (size_t)(rows + cols),
+                   sizeof(int32_t)))) {
+      pl_report(sg, "BATCH_MATMUL: out of memory for the int8 scratch.");
+      return kTfLiteError;
+    }
     const int out_rank_q = lr > rr ? lr : rr;
     return pl_resize(sg, output, out_rank_q, o + (kMaxRank - out_rank_q));
   }
@@ -269,6 +285,58 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
 #define BMM_L(i, k) (d->adj_x ? (k) * rows + (i) : (i) * depth + (k))
 #define BMM_R(k, j) (d->adj_y ? (j) * depth + (k) : (k) * cols + (j))
 
+/* One int8 x int8 matrix (kBmmInt8, kBmmInt8To32) into `out` (rows x
+ * cols, int8 or int32). lhs rows and rhs columns become contiguous
+ * depth-long vectors (copied into the scratch when adj_x / adj_y leave
+ * them strided) and each output is one dot product; the zero points enter
+ * through the sums, sum (l - lzp)(r - rzp) = dot - rzp sum l - lzp sum r +
+ * depth lzp rzp, exact in the wrapping int32 arithmetic of the
+ * accumulation itself. */
+static void bmm_int8_matrix(const BmmData* d, const int8_t* lm,
+                            const int8_t* rm, int64_t rows, int64_t depth,
+                            int64_t cols, int32_t lzp, int32_t rzp,
+                            int32_t ozp, int64_t out_at,
+                            TfLiteTensor* output) {
+  int8_t* lpack = d->qpack;
+  int8_t* rpack = d->qpack + rows * depth;
+  if (d->adj_x) {
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t k = 0; k < depth; ++k)
+        lpack[i * depth + k] = lm[BMM_L(i, k)];
+    lm = lpack;
+  }
+  if (!d->adj_y) {
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t k = 0; k < depth; ++k)
+        rpack[j * depth + k] = rm[BMM_R(k, j)];
+    rm = rpack;
+  }
+  int32_t* lsum = d->qsums;
+  int32_t* rsum = d->qsums + rows;
+  const bool offsets = d->mode == kBmmInt8;
+  if (offsets) {
+    pl_qmm_row_sums(lm, rows, depth, lsum);
+    pl_qmm_row_sums(rm, cols, depth, rsum);
+  }
+  const uint32_t zz = (uint32_t)depth * (uint32_t)lzp * (uint32_t)rzp;
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      uint32_t acc =
+          (uint32_t)pl_qmm_dot_s8(lm + i * depth, rm + j * depth, depth);
+      const int64_t at = out_at + i * cols + j;
+      if (!offsets) {
+        output->data.i32[at] = (int32_t)acc;
+        continue;
+      }
+      acc = acc - (uint32_t)rzp * (uint32_t)lsum[i] -
+            (uint32_t)lzp * (uint32_t)rsum[j] + zz;
+      int32_t v = pl_q_mul((int32_t)acc, d->multiplier, d->shift);
+      v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -128, 127);
+      output->data.int8[at] = (int8_t)v;
+    }
+  }
+}
+
 static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
                                const TfLiteTensor* rhs, TfLiteTensor* output,
                                const int* l, const int* r) {
@@ -294,44 +362,26 @@ static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
       for (int64_t b2 = 0; b2 < ob[2]; ++b2) {
         const int64_t lbase = (b0 * ls[0] + b1 * ls[1] + b2 * ls[2]) * lmat;
         const int64_t rbase = (b0 * rs[0] + b1 * rs[1] + b2 * rs[2]) * rmat;
+        if (d->mode != kBmmInt16) {
+          bmm_int8_matrix(d, lhs->data.int8 + lbase, rhs->data.int8 + rbase,
+                          rows, depth, cols, lzp, rzp, ozp, out, output);
+          out += rows * cols;
+          continue;
+        }
         for (int64_t i = 0; i < rows; ++i) {
           for (int64_t j = 0; j < cols; ++j, ++out) {
-            switch (d->mode) {
-              case kBmmInt8: {
-                uint32_t acc = 0;
-                for (int64_t k = 0; k < depth; ++k)
-                  acc += (uint32_t)(((int32_t)lhs->data.int8[lbase + BMM_L(i, k)] - lzp) *
-                                    ((int32_t)rhs->data.int8[rbase + BMM_R(k, j)] - rzp));
-                int32_t v = pl_q_mul((int32_t)acc, d->multiplier, d->shift);
-                v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -128,
-                               127);
-                output->data.int8[out] = (int8_t)v;
-                break;
-              }
-              case kBmmInt8To32: {
-                uint32_t acc = 0;
-                for (int64_t k = 0; k < depth; ++k)
-                  acc += (uint32_t)((int32_t)lhs->data.int8[lbase + BMM_L(i, k)] *
-                                    (int32_t)rhs->data.int8[rbase + BMM_R(k, j)]);
-                output->data.i32[out] = (int32_t)acc;
-                break;
-              }
-              default: { /* kBmmInt16: zero points are 0 */
-                int64_t acc = 0;
-                for (int64_t k = 0; k < depth; ++k) {
-                  const int64_t rv =
-                      rhs->type == kTfLiteInt8
-                          ? rhs->data.int8[rbase + BMM_R(k, j)]
-                          : rhs->data.i16[rbase + BMM_R(k, j)];
-                  acc += (int64_t)lhs->data.i16[lbase + BMM_L(i, k)] * rv;
-                }
-                int32_t v = pl_q_mul64(acc, d->multiplier, d->shift);
-                v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -32768,
-                               32767);
-                output->data.i16[out] = (int16_t)v;
-                break;
-              }
+            /* kBmmInt16: zero points are 0 */
+            int64_t acc = 0;
+            for (int64_t k = 0; k < depth; ++k) {
+              const int64_t rv = rhs->type == kTfLiteInt8
+                                     ? rhs->data.int8[rbase + BMM_R(k, j)]
+                                     : rhs->data.i16[rbase + BMM_R(k, j)];
+              acc += (int64_t)lhs->data.i16[lbase + BMM_L(i, k)] * rv;
             }
+            int32_t v = pl_q_mul64(acc, d->multiplier, d->shift);
+            v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -32768,
+                           32767);
+            output->data.i16[out] = (int16_t)v;
           }
         }
       }

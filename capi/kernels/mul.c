@@ -39,9 +39,6 @@ PL_BIN_ROW(mul_row_i16, int16_t, int16_t,
 typedef float _Complex mul_c64;
 PL_BIN_ROW(mul_row_c64, mul_c64, mul_c64, x * y)
 
-PL_BINQ_ROW(mul_qrow_i8, int8_t, int8_t, pl_binq_mul(q, x, y))
-PL_BINQ_ROW(mul_qrow_u8, uint8_t, uint8_t, pl_binq_mul(q, x, y))
-PL_BINQ_ROW(mul_qrow_i16, int16_t, int16_t, pl_binq_mul(q, x, y))
 
 static TfLiteStatus mul_qprepare(PlSubgraph* sg, const PlNode* node,
                                  const TfLiteTensor* const* in,
@@ -50,9 +47,9 @@ static TfLiteStatus mul_qprepare(PlSubgraph* sg, const PlNode* node,
   (void)node;
   PL_ENSURE_OK(pl_binq_prepare_mul(sg, "MUL", data->activation, in, output,
                                    &data->q));
-  data->qrow = output->type == kTfLiteInt8    ? mul_qrow_i8
-               : output->type == kTfLiteUInt8 ? mul_qrow_u8
-                                              : mul_qrow_i16;
+  data->qrow = output->type == kTfLiteInt8    ? pl_binq_row_mul_i8
+               : output->type == kTfLiteUInt8 ? pl_binq_row_mul_u8
+                                              : pl_binq_row_mul_i16;
   return kTfLiteOk;
 }
 
@@ -175,7 +172,7 @@ static TfLiteStatus mul_eval(PlSubgraph* sg, PlNode* node) {
   if (mul_is_mixed(pl_input(sg, node, 0), pl_input(sg, node, 1),
                    pl_output(sg, node, 0)))
     return mul_eval_mixed(sg, node);
-  return pl_binary_eval(sg, node, &kMul);
+  return pl_binq_eval(sg, node, &kMul);
 }
 
 const PlKernel pl_kernel_mul = {

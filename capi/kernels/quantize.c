@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_rows.h"
 #include "capi/kernels/internal/unary_common.h"
 
 typedef struct QuantizeData {
@@ -118,16 +119,6 @@ static TfLiteStatus quantize_prepare(PlSubgraph* sg, PlNode* node) {
   return kTfLiteOk;
 }
 
-/* One float quantized with (scale, zero_point) into [lo, hi]. */
-static inline int32_t quantize_one(float x, float scale, int32_t zero_point,
-                                   int32_t lo, int32_t hi) {
-  const float r = roundf(x / scale);
-  /* x86's float-to-int32 conversion: INT32_MIN when out of range. */
-  const int32_t i = r >= -2147483648.0f && r < 2147483648.0f ? (int32_t)r
-                                                              : INT32_MIN;
-  return pl_q_clamp((int32_t)((uint32_t)i + (uint32_t)zero_point), lo, hi);
-}
-
 static void quantize_float(const QuantizeData* data, const TfLiteTensor* input,
                            TfLiteTensor* output) {
   const int64_t n = pl_num_elements(input);
@@ -136,9 +127,8 @@ static void quantize_float(const QuantizeData* data, const TfLiteTensor* input,
   if (q->scale->size == 1) {
     const float scale = q->scale->data[0];
     const int32_t zero_point = q->zero_point->data[0];
-    for (int64_t k = 0; k < n; ++k)
-      pl_q_store(output, k,
-                 quantize_one(x[k], scale, zero_point, data->lo, data->hi));
+    pl_q_quantize_f32_row(x, n, scale, zero_point, data->lo, data->hi,
+                          output->type, output->data.raw);
     return;
   }
   /* Per channel: element k is in channel (k / inner) % channels. */
@@ -150,8 +140,9 @@ static void quantize_float(const QuantizeData* data, const TfLiteTensor* input,
   for (int64_t k = 0; k < n; ++k) {
     const int64_t c = (k / inner) % channels;
     pl_q_store(output, k,
-               quantize_one(x[k], q->scale->data[c], q->zero_point->data[c],
-                            data->lo, data->hi));
+               pl_q_quantize_f32_one(x[k], q->scale->data[c],
+                                     q->zero_point->data[c], data->lo,
+                                     data->hi));
   }
 }
 

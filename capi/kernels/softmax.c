@@ -38,6 +38,9 @@ typedef struct SoftmaxData {
   int32_t input_multiplier;
   int input_left_shift;
   int32_t diff_min;
+  /* exp of the scaled difference -k, for k in [0, 255] (the differences
+   * 8-bit values reach) down to diff_min; 0 beyond. */
+  int32_t exp_of_diff[256];
   /* int16 */
   int16_t exp_lut[PL_LUT16_SIZE];
   int16_t one_over_one_plus_x_lut[PL_LUT16_SIZE];
@@ -101,6 +104,14 @@ static TfLiteStatus softmax_prepare_8bit(PlSubgraph* sg, SoftmaxData* d,
   const double radius = 31.0 * (double)((int64_t)1 << 26) /
                         (double)((int64_t)1 << d->input_left_shift);
   d->diff_min = -pl_q_f64_to_i32(floor(radius)); /* huge: as x86 */
+  for (int32_t k = 0; k < 256; ++k) {
+    d->exp_of_diff[k] =
+        -k >= d->diff_min
+            ? pl_fx_exp_on_negative_values(
+                  pl_q_mul_big(-k, d->input_multiplier, d->input_left_shift),
+                  5)
+            : 0;
+  }
   return kTfLiteOk;
 }
 
@@ -186,11 +197,10 @@ static void softmax_f32(const SoftmaxData* d, const TfLiteTensor* input,
   }
 }
 
-/* exp(beta * scale * diff) in Q0.31 for a difference within diff_min. */
+/* exp(beta * scale * diff) in Q0.31 for a difference within diff_min
+ * (from the table made at prepare). */
 static int32_t softmax_exp(const SoftmaxData* d, int32_t diff) {
-  const int32_t scaled =
-      pl_q_mul_big(diff, d->input_multiplier, d->input_left_shift);
-  return pl_fx_exp_on_negative_values(scaled, 5);
+  return d->exp_of_diff[-diff];
 }
 
 static TfLiteStatus softmax_8bit(PlSubgraph* sg, const SoftmaxData* d,

@@ -16,7 +16,6 @@ static inline int32_t sqdiff_i32(int32_t x, int32_t y) {
 PL_BIN_ROW(sqdiff_row_f32, float, float, (x - y) * (x - y))
 PL_BIN_ROW(sqdiff_row_i32, int32_t, int32_t, sqdiff_i32(x, y))
 
-PL_BINQ_ROW(sqdiff_qrow_i8, int8_t, int8_t, pl_binq_sqdiff(q, x, y))
 
 static TfLiteStatus sqdiff_qprepare(PlSubgraph* sg, const PlNode* node,
                                     const TfLiteTensor* const* in,
@@ -25,7 +24,7 @@ static TfLiteStatus sqdiff_qprepare(PlSubgraph* sg, const PlNode* node,
   (void)node;
   PL_ENSURE_OK(pl_binq_prepare_sqdiff(sg, "SQUARED_DIFFERENCE", in, output,
                                       &data->q));
-  data->qrow = sqdiff_qrow_i8;
+  data->qrow = pl_binq_row_sqdiff_i8;
   return kTfLiteOk;
 }
 
@@ -38,5 +37,5 @@ static const PlBinaryOp kSquaredDifference = {
              [kTfLiteInt32] = sqdiff_row_i32},
 };
 
-PL_BINARY_KERNEL(squared_difference, "SQUARED_DIFFERENCE", kSquaredDifference,
-                 "float32, int32; quantized int8")
+PL_BINQ_KERNEL(squared_difference, "SQUARED_DIFFERENCE",
+               kSquaredDifference, "float32, int32; quantized int8")

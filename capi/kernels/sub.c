@@ -28,9 +28,6 @@ PL_BIN_ROW(sub_row_i64, int64_t, int64_t,
            pl_bin_clamp_i64((int64_t)((uint64_t)x - (uint64_t)y), c->i_lo,
                             c->i_hi))
 
-PL_BINQ_ROW(sub_qrow_i8, int8_t, int8_t, pl_binq_sub(q, x, y))
-PL_BINQ_ROW(sub_qrow_u8, uint8_t, uint8_t, pl_binq_sub(q, x, y))
-PL_BINQ_ROW(sub_qrow_i16, int16_t, int16_t, pl_binq_sub(q, x, y))
 PL_BINQ_ROW(sub_qrow_pot_i16, int16_t, int16_t, pl_binq_pot_sub(q, x, y))
 
 static TfLiteStatus sub_qprepare(PlSubgraph* sg, const PlNode* node,
@@ -45,9 +42,9 @@ static TfLiteStatus sub_qprepare(PlSubgraph* sg, const PlNode* node,
   PL_ENSURE_OK(pl_binq_prepare_addsub(sg, "SUB", pot, data->activation, in,
                                       output, &data->q, &is_pot));
   data->qrow = is_pot                         ? sub_qrow_pot_i16
-               : output->type == kTfLiteInt8  ? sub_qrow_i8
-               : output->type == kTfLiteUInt8 ? sub_qrow_u8
-                                              : sub_qrow_i16;
+               : output->type == kTfLiteInt8  ? pl_binq_row_sub_i8
+               : output->type == kTfLiteUInt8 ? pl_binq_row_sub_u8
+                                              : pl_binq_row_sub_i16;
   return kTfLiteOk;
 }
 
@@ -62,5 +59,5 @@ static const PlBinaryOp kSub = {
              [kTfLiteInt64] = sub_row_i64},
 };
 
-PL_BINARY_KERNEL(sub, "SUB", kSub,
+PL_BINQ_KERNEL(sub, "SUB", kSub,
                  "float32, int32, int64; quantized int8, uint8, int16")

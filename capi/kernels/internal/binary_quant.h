@@ -20,8 +20,9 @@
  *   - comparisons: each input, offset and shifted left 8 bits, multiplied
  *     by its own scale in fixed point; the results compared. Scales of 1
  *     or more are an error (LiteRT's result is undefined there).
- * Rows are instantiated per type with PL_BINQ_ROW; the per-node constants
- * live in PlBinaryData.q (binary.h). */
+ * The rows of ADD, SUB, MUL and SQUARED_DIFFERENCE are functions of
+ * binary_quant.c (vectorized); the others are instantiated per type with
+ * PL_BINQ_ROW. The per-node constants live in PlBinaryData.q (binary.h). */
 #ifndef PYLITE_KERNELS_INTERNAL_BINARY_QUANT_H_
 #define PYLITE_KERNELS_INTERNAL_BINARY_QUANT_H_
 
@@ -48,7 +49,8 @@
 /* Input k rescaled for ADD / SUB / comparisons: ((v + offset) << left)
  * times the input's multiplier. */
 static inline int32_t pl_binq_scale_in(const PlBinQuant* q, int k, int32_t v) {
-  return pl_q_mul(pl_q_shift_left(v + q->in_offset[k], q->left_shift),
+  return pl_q_mul(pl_q_shift_left(pl_q_add(v, q->in_offset[k]),
+                                  q->left_shift),
                   q->in_mult[k], q->in_shift[k]);
 }
 
@@ -59,12 +61,24 @@ static inline int32_t pl_binq_out(const PlBinQuant* q, int32_t raw) {
                     q->lo, q->hi);
 }
 
+/* Wrapping int32 subtraction and product (as -fwrapv makes the kernels'
+ * int32 arithmetic; spelled out so that the header means the same in any
+ * translation unit). */
+static inline int32_t pl_binq_wsub(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+static inline int32_t pl_binq_wmul(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a * (uint32_t)b);
+}
+
 static inline int32_t pl_binq_add(const PlBinQuant* q, int32_t x, int32_t y) {
-  return pl_binq_out(q, pl_binq_scale_in(q, 0, x) + pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(
+      q, pl_q_add(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y)));
 }
 
 static inline int32_t pl_binq_sub(const PlBinQuant* q, int32_t x, int32_t y) {
-  return pl_binq_out(q, pl_binq_scale_in(q, 0, x) - pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(
+      q, pl_binq_wsub(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y)));
 }
 
 /* The pot path: in_shift[k] is input k's right shift (one of them 0). */
@@ -83,7 +97,8 @@ static inline int32_t pl_binq_pot_sub(const PlBinQuant* q, int32_t x,
 }
 
 static inline int32_t pl_binq_mul(const PlBinQuant* q, int32_t x, int32_t y) {
-  const int32_t p = (x + q->in_offset[0]) * (y + q->in_offset[1]);
+  const int32_t p = pl_binq_wmul(pl_q_add(x, q->in_offset[0]),
+                                 pl_q_add(y, q->in_offset[1]));
   return pl_q_clamp(pl_q_add(pl_q_mul(p, q->out_mult, q->out_shift),
                              q->out_offset),
                     q->lo, q->hi);
@@ -93,9 +108,68 @@ static inline int32_t pl_binq_mul(const PlBinQuant* q, int32_t x, int32_t y) {
  * rescaled to the output. */
 static inline int32_t pl_binq_sqdiff(const PlBinQuant* q, int32_t x,
                                      int32_t y) {
-  const int32_t d = pl_binq_scale_in(q, 0, x) - pl_binq_scale_in(q, 1, y);
-  return pl_binq_out(q, d * d);
+  const int32_t d =
+      pl_binq_wsub(pl_binq_scale_in(q, 0, x), pl_binq_scale_in(q, 1, y));
+  return pl_binq_out(q, pl_binq_wmul(d, d));
 }
+
+/* The rows of ADD and SUB (int8, uint8, int16), MUL (the same) and
+ * SQUARED_DIFFERENCE (int8), as PlBinRowFn with a PlBinQuant as ctx:
+ * out[i] = pl_binq_<op>(q, x[i], y[i]). With AVX2 they compute 8 elements
+ * at a time in 32-bit lanes by the same integer steps (the high multiply
+ * from 64-bit products of the even and odd lanes, the rounding shift with
+ * its tie rule), so their bits equal the scalar functions' for any
+ * parameters; parameters a lane cannot reproduce cheaply (a multiplier of
+ * INT32_MIN, a right shift beyond 31, an empty or out-of-type clamp range)
+ * take the scalar loop. */
+void pl_binq_row_add_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_add_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_add_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_sub_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_sub_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_sub_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_mul_i8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_mul_u8(void* out, const void* const* in, const int64_t* step,
+                        int64_t n, const void* q);
+void pl_binq_row_mul_i16(void* out, const void* const* in,
+                         const int64_t* step, int64_t n, const void* q);
+void pl_binq_row_sqdiff_i8(void* out, const void* const* in,
+                           const int64_t* step, int64_t n, const void* q);
+
+/* Eval of a binary op with quantized forms: pl_binary_eval for the
+ * unquantized ones; for the quantized, the same broadcast walk cut into
+ * spans of the flat output (each span starting its own walk mid-way), run
+ * in parallel with pl_parallel_for. Every element is computed by data->qrow
+ * with the same parameters whatever the spans, so the output does not
+ * depend on the thread count. */
+TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
+
+/* As PL_BINARY_KERNEL (binary.h), with pl_binq_eval as the eval. */
+#define PL_BINQ_KERNEL(SUFFIX, NAME, OP, TYPES)                             \
+  static TfLiteStatus SUFFIX##_init(PlSubgraph* sg, PlNode* node) {         \
+    return pl_binary_init(sg, node, &OP);                                   \
+  }                                                                         \
+  static TfLiteStatus SUFFIX##_prepare(PlSubgraph* sg, PlNode* node) {      \
+    return pl_binary_prepare(sg, node, &OP);                                \
+  }                                                                         \
+  static TfLiteStatus SUFFIX##_eval(PlSubgraph* sg, PlNode* node) {         \
+    return pl_binq_eval(sg, node, &OP);                                     \
+  }                                                                         \
+  const PlKernel pl_kernel_##SUFFIX = {                                     \
+      .name = NAME,                                                         \
+      .init = SUFFIX##_init,                                                \
+      .free = pl_binary_free,                                               \
+      .prepare = SUFFIX##_prepare,                                          \
+      .eval = SUFFIX##_eval,                                                \
+      .types = TYPES,                                                       \
+  };
 
 /* DIV: x / y as LiteRT's reference DivElementwise (the divisor, offset,
  * must not be 0: the caller checks). */

@@ -4,6 +4,15 @@
 
 #include <math.h>
 
+#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_LUT_X86 1
+#include <immintrin.h>
+#define PL_LUT_AVX2 __attribute__((target("avx2")))
+#endif
+
 void pl_q_lut8_populate(TfLiteType type, float input_scale,
                         int32_t input_zero_point, float output_scale,
                         int32_t output_zero_point, PlLutFn fn,
@@ -294,3 +303,112 @@ const uint16_t pl_q_sigmoid_table[256] = {
     65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534,
     65534, 65534, 65534, 65534, 65534, 65535
 };
+
+/* ---- int16 LOGISTIC ------------------------------------------------------ */
+
+#ifdef PL_LUT_X86
+/* 8 values per step: both table entries of a value come from one 32-bit
+ * gather at its (clamped) index, the low half the entry, the high half the
+ * next; the result's low 16 bits are kept by a shift pair before the
+ * (then exact) narrowing pack. Returns the count done. */
+PL_LUT_AVX2 static int64_t logistic16_avx2(const int16_t* x, int16_t* y,
+                                           int64_t n, int32_t multiplier,
+                                           int shift) {
+  const __m256i mult = _mm256_set1_epi32(multiplier);
+  const __m256i round =
+      _mm256_set1_epi32(shift > 0 ? (int32_t)1 << (shift - 1) : 0);
+  const __m128i count = _mm_cvtsi32_si128(shift);
+  const __m256i last = _mm256_set1_epi32(254);
+  const __m256i low16 = _mm256_set1_epi32(0xFFFF);
+  const __m256i frac = _mm256_set1_epi32(0x1FF);
+  const __m256i saturated = _mm256_set1_epi32(0x7FFF << 10);
+  const __m256i half = _mm256_set1_epi32(1 << 9);
+  const __m256i mirror = _mm256_set1_epi32((1 << 25) + (1 << 9) - 1);
+  const int* table = (const int*)(const void*)pl_q_sigmoid_table;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i xv =
+        _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i*)(x + i)));
+    const __m256i v = _mm256_sra_epi32(
+        _mm256_add_epi32(_mm256_mullo_epi32(xv, mult), round), count);
+    const __m256i a = _mm256_abs_epi32(v);
+    const __m256i index = _mm256_srli_epi32(a, 9);
+    const __m256i pair =
+        _mm256_i32gather_epi32(table, _mm256_min_epi32(index, last), 2);
+    const __m256i lo = _mm256_and_si256(pair, low16);
+    const __m256i hi = _mm256_srli_epi32(pair, 16);
+    __m256i r = _mm256_add_epi32(
+        _mm256_slli_epi32(lo, 9),
+        _mm256_mullo_epi32(_mm256_and_si256(a, frac),
+                           _mm256_sub_epi32(hi, lo)));
+    r = _mm256_blendv_epi8(r, saturated, _mm256_cmpgt_epi32(index, last));
+    r = _mm256_blendv_epi8(_mm256_add_epi32(r, half),
+                           _mm256_sub_epi32(mirror, r),
+                           _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
+    const __m256i out =
+        _mm256_srai_epi32(_mm256_slli_epi32(_mm256_srli_epi32(r, 10), 16), 16);
+    _mm_storeu_si128((__m128i*)(y + i),
+                     _mm_packs_epi32(_mm256_castsi256_si128(out),
+                                     _mm256_extracti128_si256(out, 1)));
+  }
+  return i;
+}
+#endif
+
+void pl_q_logistic16(const int16_t* x, int16_t* y, int64_t n,
+                     int32_t multiplier, int shift) {
+  int64_t i = 0;
+#ifdef PL_LUT_X86
+  if (pl_simd_avx2()) i = logistic16_avx2(x, y, n, multiplier, shift);
+#endif
+  for (; i < n; ++i)
+    y[i] = pl_q_logistic16_one(pl_q_sigmoid16_input(x[i], multiplier, shift));
+}
+
+/* ---- 8-bit tables ------------------------------------------------------ */
+
+void pl_q_lut8_shuffle_tables(const uint8_t lut[256], uint8_t tables[256]) {
+  for (int j = 0; j < 16; ++j) {
+    tables[j] = lut[j];
+    for (int t = 1; t < 16; ++t) {
+      const uint8_t diff = (uint8_t)(lut[16 * t + j] ^ lut[16 * (t - 1) + j]);
+      tables[16 * t + j] =
+          t < 8 ? diff : (uint8_t)(diff ^ tables[16 * (t - 8) + j]);
+    }
+  }
+}
+
+#ifdef PL_LUT_X86
+PL_LUT_AVX2 static int64_t lut8_apply_avx2(const uint8_t tables[256],
+                                           const uint8_t* x, uint8_t* y,
+                                           int64_t n) {
+  __m256i table[16];
+  for (int t = 0; t < 16; ++t)
+    table[t] = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128((const __m128i*)(tables + 16 * t)));
+  const __m256i sixteen = _mm256_set1_epi8(16);
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i index = _mm256_loadu_si256((const __m256i*)(x + i));
+    __m256i v = _mm256_shuffle_epi8(table[0], index);
+    for (int t = 1; t < 16; ++t) {
+      index = t <= 8 ? _mm256_sub_epi8(index, sixteen)
+                     : _mm256_subs_epi8(index, sixteen);
+      v = _mm256_xor_si256(v, _mm256_shuffle_epi8(table[t], index));
+    }
+    _mm256_storeu_si256((__m256i*)(y + i), v);
+  }
+  return i;
+}
+#endif
+
+void pl_q_lut8_apply(const uint8_t lut[256], const uint8_t tables[256],
+                     const uint8_t* x, uint8_t* y, int64_t n) {
+  int64_t i = 0;
+#ifdef PL_LUT_X86
+  if (pl_simd_avx2()) i = lut8_apply_avx2(tables, x, y, n);
+#else
+  (void)tables;
+#endif
+  for (; i < n; ++i) y[i] = lut[x[i]];
+}

@@ -37,6 +37,20 @@ void pl_q_lut8_populate(TfLiteType type, float input_scale,
                         int32_t output_zero_point, PlLutFn fn,
                         const void* ctx, uint8_t lut[256]);
 
+/* The 16 shuffle tables (16 bytes each) pl_q_lut8_apply's AVX2 path
+ * reads for `lut`: the lookup of a byte b XORs the entries at b & 15 of
+ * the tables t whose running index (b - 16t, wrapping for t <= 8, then
+ * saturating as a signed byte) stays below 128, which are t = 0..b/16 for
+ * b < 128 and b/16 - 7..b/16 above; the tables are the differences that
+ * make each such XOR the wanted row of `lut`. */
+void pl_q_lut8_shuffle_tables(const uint8_t lut[256], uint8_t tables[256]);
+
+/* y[i] = lut[x[i]] for i < n (bytes); `tables` from
+ * pl_q_lut8_shuffle_tables(lut). AVX2 looks up 32 bytes at a time with 16
+ * byte shuffles. */
+void pl_q_lut8_apply(const uint8_t lut[256], const uint8_t tables[256],
+                     const uint8_t* x, uint8_t* y, int64_t n);
+
 /* The int16 table (PL_LUT16_SIZE entries), computed in float. */
 void pl_q_lut16_populate(float input_scale, int32_t input_zero_point,
                          float output_scale, int32_t output_zero_point,
@@ -62,6 +76,43 @@ static inline int16_t pl_q_lut16_lookup(int16_t value, const int16_t* lut) {
  * its int16 LOGISTIC and TANH. */
 extern const uint16_t pl_q_sigmoid_table[256];
 
+/* One output of LiteRT's int16 LOGISTIC from the rescaled input v (3
+ * integer bits at 1/(3 * 4096) per step, see unary_sigmoid.h): the table
+ * entry of |v| >> 9, interpolated with its low 9 bits, mirrored for
+ * negative v, in unsigned Q0.25, then narrowed to Q0.15 by a truncating
+ * cast. */
+static inline int16_t pl_q_logistic16_one(int32_t v) {
+  const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+  const uint32_t index = a >> 9;
+  uint32_t r;
+  if (index >= 255) {
+    r = (uint32_t)0x7FFF << 10;
+  } else {
+    const uint32_t lo = pl_q_sigmoid_table[index];
+    const uint32_t hi = pl_q_sigmoid_table[index + 1];
+    r = (lo << 9) + (a & 0x1ff) * (hi - lo);
+  }
+  r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+  return (int16_t)(uint16_t)(r >> 10);
+}
+
+/* The input rescaling of LiteRT's int16 LOGISTIC and TANH: (x * multiplier
+ * + round) >> shift in int32 arithmetic wrapping as on x86 (hostile scales
+ * overflow it), round = 2^(shift - 1) for shift > 0, shift in [0, 31]. */
+static inline int32_t pl_q_sigmoid16_input(int16_t x, int32_t multiplier,
+                                           int shift) {
+  const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
+  const int32_t v = pl_q_add(
+      (int32_t)(uint32_t)((uint64_t)(int64_t)x * (uint64_t)(int64_t)multiplier),
+      round);
+  return v >> shift;
+}
+
+/* y[i] = pl_q_logistic16_one(pl_q_sigmoid16_input(x[i], multiplier,
+ * shift)) for i < n. The AVX2 path does 8 values at a time (the table pair
+ * of each by one 32-bit gather) with the same integer steps. */
+void pl_q_logistic16(const int16_t* x, int16_t* y, int64_t n,
+                     int32_t multiplier, int shift);
 
 /* ---- gemmlowp fixed point (raw int32 values) ------------------------ */
 

@@ -103,9 +103,11 @@ static inline void pl_unary_relu_quant_eval(const PlReluQuant* q,
 
 /* ---- lookup tables ---------------------------------------------------- */
 
-/* A table for one node: lut8 for int8 / uint8, lut16 for int16. */
+/* A table for one node: lut8 (and its shuffle tables) for int8 / uint8,
+ * lut16 for int16. */
 typedef struct PlUnaryLut {
   uint8_t lut8[256];
+  uint8_t lut8_shuffle[256];
   int16_t lut16[PL_LUT16_SIZE];
 } PlUnaryLut;
 
@@ -115,12 +117,14 @@ static inline void pl_unary_lut_build(const TfLiteTensor* input,
                                       const void* ctx, PlUnaryLut* lut) {
   const PlQuantParams pi = pl_q_params(input);
   const PlQuantParams po = pl_q_params(output);
-  if (input->type == kTfLiteInt16)
+  if (input->type == kTfLiteInt16) {
     pl_q_lut16_populate(pi.scale, pi.zero_point, po.scale, po.zero_point, fn,
                         ctx, lut->lut16);
-  else
+  } else {
     pl_q_lut8_populate(input->type, pi.scale, pi.zero_point, po.scale,
                        po.zero_point, fn, ctx, lut->lut8);
+    pl_q_lut8_shuffle_tables(lut->lut8, lut->lut8_shuffle);
+  }
 }
 
 /* y[i] = table(x[i]) over an int8 / uint8 / int16 input. */
@@ -133,9 +137,9 @@ static inline void pl_unary_lut_eval(const PlUnaryLut* lut,
     int16_t* y = output->data.i16;
     for (int64_t i = 0; i < n; ++i) y[i] = pl_q_lut16_lookup(x[i], lut->lut16);
   } else {
-    const uint8_t* x = (const uint8_t*)input->data.raw_const;
-    uint8_t* y = (uint8_t*)output->data.raw;
-    for (int64_t i = 0; i < n; ++i) y[i] = lut->lut8[x[i]];
+    pl_q_lut8_apply(lut->lut8, lut->lut8_shuffle,
+                    (const uint8_t*)input->data.raw_const,
+                    (uint8_t*)output->data.raw, n);
   }
 }
 

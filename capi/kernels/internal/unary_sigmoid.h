@@ -43,17 +43,6 @@ static inline void pl_sigmoid_int16_setup(float input_scale,
   }
 }
 
-/* The rescaled input of element x (LiteRT's int32 arithmetic). */
-static inline int32_t pl_sigmoid_int16_input(int16_t x, int32_t multiplier,
-                                             int shift) {
-  const int32_t round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
-  /* int32 arithmetic wrapping as on x86 (hostile scales overflow it). */
-  const int32_t v = pl_q_add(
-      (int32_t)(uint32_t)((uint64_t)(int64_t)x * (uint64_t)(int64_t)multiplier),
-      round);
-  return v >> shift;
-}
-
 static inline void pl_logistic_int16(const PlSigmoidData* d,
                                      const int16_t* x, int16_t* y,
                                      int64_t n) {
@@ -63,21 +52,7 @@ static inline void pl_logistic_int16(const PlSigmoidData* d,
     multiplier = 3 << shift;
     shift = 0;
   }
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
-    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    const uint32_t index = a >> 9;
-    uint32_t r;
-    if (index >= 255) {
-      r = (uint32_t)0x7FFF << 10;
-    } else {
-      const uint32_t lo = pl_q_sigmoid_table[index];
-      const uint32_t hi = pl_q_sigmoid_table[index + 1];
-      r = (lo << 9) + (a & 0x1ff) * (hi - lo);
-    }
-    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
-    y[i] = (int16_t)(uint16_t)(r >> 10);
-  }
+  pl_q_logistic16(x, y, n, multiplier, shift);
 }
 
 static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
@@ -89,7 +64,7 @@ static inline void pl_tanh_int16(const PlSigmoidData* d, const int16_t* x,
     shift = 0;
   }
   for (int64_t i = 0; i < n; ++i) {
-    const int32_t v = pl_sigmoid_int16_input(x[i], multiplier, shift);
+    const int32_t v = pl_q_sigmoid16_input(x[i], multiplier, shift);
     const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     const uint32_t index = a >> 8;
     int32_t r;
@@ -124,9 +99,32 @@ static inline void pl_sigmoid_free(PlNode* node) {
 typedef void (*PlSigmoidInt16Fn)(const PlSigmoidData* d, const int16_t* x,
                                  int16_t* y, int64_t n);
 
+/* The int16 map split across threads in chunks of values (each value
+ * computed alone, so the split does not change the output). */
+enum { kPlSigmoidInt16Chunk = 8192 };
+
+typedef struct PlSigmoidInt16Run {
+  PlSigmoidInt16Fn fn;
+  const PlSigmoidData* d;
+  const int16_t* x;
+  int16_t* y;
+  int64_t n;
+} PlSigmoidInt16Run;
+
+static inline void pl_sigmoid_int16_chunks(void* ctx, int64_t begin,
+                                           int64_t end, int worker) {
+  (void)worker;
+  const PlSigmoidInt16Run* r = ctx;
+  const int64_t from = begin * kPlSigmoidInt16Chunk;
+  const int64_t to = end * kPlSigmoidInt16Chunk < r->n
+                         ? end * kPlSigmoidInt16Chunk
+                         : r->n;
+  r->fn(r->d, r->x + from, r->y + from, to - from);
+}
+
 /* Eval: float32 through a vectorized map, float16 through the scalar
- * function, int16 through its interpolated table, int8/uint8 through the
- * 256-entry table. */
+ * function, int16 through its interpolated table (in parallel chunks),
+ * int8/uint8 through the 256-entry table. */
 static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
                                            PlUnaryVecF32Fn f32,
                                            PlUnaryF32Fn f16,
@@ -141,9 +139,14 @@ static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
     case kTfLiteFloat16:
       pl_unary_map_f16(sg, node, f16);
       break;
-    case kTfLiteInt16:
-      i16(d, input->data.i16, output->data.i16, pl_num_elements(input));
+    case kTfLiteInt16: {
+      PlSigmoidInt16Run run = {i16, d, input->data.i16, output->data.i16,
+                               pl_num_elements(input)};
+      pl_parallel_for(
+          sg, (run.n + kPlSigmoidInt16Chunk - 1) / kPlSigmoidInt16Chunk,
+          pl_sigmoid_int16_chunks, &run);
       break;
+    }
     default:
       pl_unary_lut_eval(&d->lut, input, output);
       break;
