@@ -14,47 +14,77 @@
 #include <immintrin.h>
 #endif
 
-/* exp(t) = 2^k * exp(r), k = round(t * log2(e)), r = t - k * ln2 in two
- * parts (Cody and Waite), exp(r) by its Taylor polynomial to degree 7 in
- * Horner form (|r| <= 0.35: truncation below 1e-8 relative); 2^k built in
- * the exponent bits. Valid for t in [kExpLo, kExpHi]. */
+/* exp(t) = 2^k * exp(r): k = round(t * log2(e)), done by adding 1.5 * 2^23
+ * + 127 (the sum rounds to an integer, and its low bits then hold k + 127,
+ * the exponent field of 2^k); r = t - k * ln2 in two fused steps (Cody and
+ * Waite); exp(r) for |r| <= ln2 / 2 by a degree-6 polynomial (fitted for
+ * this code: relative minimax, within 0.53 ulp in float32 with its final
+ * rounding). 2^k is applied as two factors, so that results in the
+ * subnormals round once and large ones overflow to inf; where the result
+ * is a normal number one factor gives the same bits (the scalings are
+ * exact), which the AVX2 path uses when a whole block allows it. t is
+ * first clamped to [kExpLo, kExpHi], beyond which exp rounds to 0 and to
+ * inf; NaN stays NaN. */
+static const float kExpMagic = 12583039.0f; /* 1.5 * 2^23 + 127 */
 static const float kLog2e = 1.44269504088896341f;
-static const float kLn2Hi = 0.693359375f;
-static const float kLn2Lo = -2.12194440e-4f;
-static const float kExpLo = -87.0f;
-static const float kExpHi = 88.0f;
-static const float kC[8] = {1.0f,          1.0f,           0.5f,
-                            1.0f / 6.0f,   1.0f / 24.0f,   1.0f / 120.0f,
-                            1.0f / 720.0f, 1.0f / 5040.0f};
+static const float kLn2Hi = 0.693147182464599609375f; /* ln 2 in float */
+static const float kLn2Lo = -1.904654323148236e-09f;  /* ln 2 - kLn2Hi */
+static const float kExpLo = -104.0f;
+static const float kExpHi = 89.0f;
+/* Within [-kExpNormal, kExpNormal], exp is a normal number. */
+static const float kExpNormal = 87.0f;
+static const float kExpP[7] = {1.0f,
+                               1.0f,
+                               0.49999988079071045f,
+                               0.166665181517601f,
+                               0.041669487953186035f,
+                               0.008368910290300846f,
+                               0.0013753952225670218f};
 
 /* Logistic cut-offs of TFLite's reference kernel. */
 static const float kSigHi = 16.619047164916992188f;
 static const float kSigLo = -9.0f;
 
-static float exp_poly(float t) {
-  const float k = nearbyintf(t * kLog2e);
-  float r = t - k * kLn2Hi;
-  r = r - k * kLn2Lo;
-  float p = kC[7];
-  for (int i = 6; i >= 0; --i) p = p * r + kC[i];
-  const int32_t bits = ((int32_t)k + 127) << 23;
-  float scale;
-  memcpy(&scale, &bits, sizeof(scale));
-  return p * scale;
+/* Polynomials in Horner form with fused multiply-adds (fmaf rounds once,
+ * as the AVX2 instruction does). */
+static float horner(const float* c, int last, float t) {
+  float p = c[last];
+  for (int i = last - 1; i >= 0; --i) p = fmaf(p, t, c[i]);
+  return p;
 }
 
-/* Whether the polynomial path handles x (else libm does). */
-static bool exp_in_range(float x) { return x >= kExpLo && x <= kExpHi; }
+static float float_of_bits(uint32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof(f));
+  return f;
+}
 
-static float exp_one(float x) { return exp_in_range(x) ? exp_poly(x) : expf(x); }
+static float exp_one(float x) {
+  float t = x < kExpLo ? kExpLo : x; /* NaN stays */
+  t = t > kExpHi ? kExpHi : t;
+  const float kf = fmaf(t, kLog2e, kExpMagic);
+  const float k = kf - kExpMagic;
+  float r = fmaf(k, -kLn2Hi, t);
+  r = fmaf(k, -kLn2Lo, r);
+  const float p = horner(kExpP, 6, r);
+  uint32_t bits, magic_bits;
+  memcpy(&bits, &kf, sizeof(bits));
+  memcpy(&magic_bits, &kExpMagic, sizeof(magic_bits));
+  const int32_t ki = (int32_t)(bits - magic_bits);
+  const int32_t half = ki >> 1; /* arithmetic, as _mm256_srai_epi32 */
+  const float s1 = float_of_bits((uint32_t)(half + 127) << 23);
+  const float s2 = float_of_bits((uint32_t)(ki - half + 127) << 23);
+  return p * s1 * s2;
+}
 
-static bool logistic_in_range(float x) { return x >= kExpLo; } /* not NaN */
-
+/* TFLite's formula: 1 / (1 + exp(-x)) between the cut-offs, exp(x) below
+ * the lower one, 1 above the upper one. */
 static float logistic_one(float x) {
-  if (!logistic_in_range(x)) return x < kSigLo ? expf(x) : x; /* NaN */
-  if (x > kSigHi) return 1.0f;
-  if (x < kSigLo) return exp_poly(x);
-  return 1.0f / (1.0f + exp_poly(-x));
+  const bool low = x < kSigLo;
+  const float e = exp_one(low ? x : -x);
+  const float s = 1.0f / (1.0f + e);
+  if (low) return e;
+  return x > kSigHi ? 1.0f : s;
 }
 
 /* erf(a), a = |x|: a * P(a^2) below 1; 1 - erfc(a) below 4 (erf rounds
@@ -83,16 +113,10 @@ static const float kTanhT[7] = {1.0f,
                                 -0.008176164701581001f,
                                 0.002142236102372408f};
 
-static float horner(const float* c, int last, float t) {
-  float p = c[last];
-  for (int i = last - 1; i >= 0; --i) p = p * t + c[i];
-  return p;
-}
-
 /* erfc(a) for 1 <= a < kErfcZero. */
 static float erfc_tail(float a) {
   const float t = 1.0f / (1.0f + a);
-  return exp_poly(-(a * a)) * horner(kErfcQ, 12, t);
+  return exp_one(-(a * a)) * horner(kErfcQ, 12, t);
 }
 
 static float erf_one(float x) {
@@ -134,7 +158,7 @@ static float tanh_one(float x) {
   if (a < 0.625f) {
     r = a * horner(kTanhT, 6, a * a);
   } else if (a < 9.0f) {
-    r = 1.0f - 2.0f / (exp_poly(2.0f * a) + 1.0f);
+    r = 1.0f - 2.0f / (exp_one(2.0f * a) + 1.0f);
   } else {
     r = 1.0f;
   }
@@ -148,21 +172,76 @@ static float gelu_approximate_one(float x) {
 }
 
 #ifdef PL_VMATH_X86
-#define PL_AVX2 __attribute__((target("avx2")))
+#define PL_AVX2 __attribute__((target("avx2,fma")))
 
-/* exp_poly on 8 lanes, the same operations in the same order. */
-PL_AVX2 static __m256 exp_poly8(__m256 t) {
-  const __m256 k = _mm256_round_ps(
-      _mm256_mul_ps(t, _mm256_set1_ps(kLog2e)),
-      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_sub_ps(t, _mm256_mul_ps(k, _mm256_set1_ps(kLn2Hi)));
-  r = _mm256_sub_ps(r, _mm256_mul_ps(k, _mm256_set1_ps(kLn2Lo)));
-  __m256 p = _mm256_set1_ps(kC[7]);
-  for (int i = 6; i >= 0; --i)
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(kC[i]));
-  const __m256i bits = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+PL_AVX2 static __m256 horner8(const float* c, int last, __m256 t) {
+  __m256 p = _mm256_set1_ps(c[last]);
+  for (int i = last - 1; i >= 0; --i)
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(c[i]));
+  return p;
+}
+
+/* The reduction of exp_one on 8 lanes: returns exp(r), sets *kf. */
+PL_AVX2 static __m256 exp_reduce8(__m256 t, __m256* kf) {
+  const __m256 magic = _mm256_set1_ps(kExpMagic);
+  *kf = _mm256_fmadd_ps(t, _mm256_set1_ps(kLog2e), magic);
+  const __m256 k = _mm256_sub_ps(*kf, magic);
+  __m256 r = _mm256_fmadd_ps(k, _mm256_set1_ps(-kLn2Hi), t);
+  r = _mm256_fmadd_ps(k, _mm256_set1_ps(-kLn2Lo), r);
+  return horner8(kExpP, 6, r);
+}
+
+/* exp_one on 8 lanes, the same operations in the same order (max and min
+ * keep a NaN in their second operand, as the scalar comparisons do). */
+PL_AVX2 static __m256 exp8(__m256 x) {
+  __m256 t = _mm256_max_ps(_mm256_set1_ps(kExpLo), x);
+  t = _mm256_min_ps(_mm256_set1_ps(kExpHi), t);
+  __m256 kf;
+  const __m256 p = exp_reduce8(t, &kf);
+  const __m256i ki = _mm256_sub_epi32(
+      _mm256_castps_si256(kf),
+      _mm256_castps_si256(_mm256_set1_ps(kExpMagic)));
+  const __m256i half = _mm256_srai_epi32(ki, 1);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 s1 =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
+  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_sub_epi32(ki, half), bias), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+/* exp8 where every lane is NaN or within +-kExpNormal: the same bits with
+ * one scaling, whose exponent field the low bits of kf hold already. */
+PL_AVX2 static __m256 exp8_normal(__m256 t) {
+  __m256 kf;
+  const __m256 p = exp_reduce8(t, &kf);
+  return _mm256_mul_ps(
+      p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(kf), 23)));
+}
+
+/* Whether some lane of t is beyond +-kExpNormal (NaN is not). */
+PL_AVX2 static bool beyond_normal8(__m256 t) {
+  const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), t);
+  return _mm256_movemask_ps(_mm256_cmp_ps(
+             a, _mm256_set1_ps(kExpNormal), _CMP_GT_OQ)) != 0;
+}
+
+/* logistic_one on 8 lanes. */
+PL_AVX2 static __m256 logistic8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 low = _mm256_cmp_ps(x, _mm256_set1_ps(kSigLo), _CMP_LT_OQ);
+  const __m256 t =
+      _mm256_blendv_ps(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)), x, low);
+  const __m256 e = beyond_normal8(t) ? exp8(t) : exp8_normal(t);
+  __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
+  s = _mm256_blendv_ps(s, e, low);
+  return _mm256_blendv_ps(
+      s, one, _mm256_cmp_ps(x, _mm256_set1_ps(kSigHi), _CMP_GT_OQ));
+}
+
+/* exp8 with the one-scaling form when the block allows it. */
+PL_AVX2 static __m256 exp8_any(__m256 x) {
+  return beyond_normal8(x) ? exp8(x) : exp8_normal(x);
 }
 
 /* Lanes where lo <= x <= hi (false for NaN). */
@@ -173,48 +252,18 @@ PL_AVX2 static int in_range_mask(__m256 x, float lo, float hi) {
   return _mm256_movemask_ps(ok);
 }
 
-PL_AVX2 static int64_t exp_avx2(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    if (in_range_mask(v, kExpLo, kExpHi) != 0xFF) {
-      for (int j = 0; j < 8; ++j) y[i + j] = exp_one(x[i + j]);
-      continue;
-    }
-    _mm256_storeu_ps(y + i, exp_poly8(v));
+/* Whole blocks of 8 through VEC, which handles every input; returns how
+ * many leading elements were done. */
+#define PL_VMATH_ALL(NAME, VEC)                                       \
+  PL_AVX2 static int64_t NAME(const float* x, float* y, int64_t n) { \
+    int64_t i = 0;                                                    \
+    for (; i + 8 <= n; i += 8)                                        \
+      _mm256_storeu_ps(y + i, VEC(_mm256_loadu_ps(x + i)));           \
+    return i;                                                         \
   }
-  return i;
-}
 
-PL_AVX2 static int64_t logistic_avx2(const float* x, float* y, int64_t n) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    if (in_range_mask(v, kExpLo, INFINITY) != 0xFF) {
-      for (int j = 0; j < 8; ++j) y[i + j] = logistic_one(x[i + j]);
-      continue;
-    }
-    const __m256 low = _mm256_cmp_ps(v, _mm256_set1_ps(kSigLo), _CMP_LT_OQ);
-    const __m256 high = _mm256_cmp_ps(v, _mm256_set1_ps(kSigHi), _CMP_GT_OQ);
-    /* exp(x) below the lower cut-off, exp(-x) elsewhere (the high lanes'
-     * values are replaced below; clamp them so exp stays finite). */
-    __m256 t = _mm256_blendv_ps(_mm256_xor_ps(v, _mm256_set1_ps(-0.0f)), v, low);
-    t = _mm256_max_ps(t, _mm256_set1_ps(kExpLo));
-    const __m256 e = exp_poly8(t);
-    __m256 r = _mm256_div_ps(one, _mm256_add_ps(one, e));
-    r = _mm256_blendv_ps(r, e, low);
-    r = _mm256_blendv_ps(r, one, high);
-    _mm256_storeu_ps(y + i, r);
-  }
-  return i;
-}
-PL_AVX2 static __m256 horner8(const float* c, int last, __m256 t) {
-  __m256 p = _mm256_set1_ps(c[last]);
-  for (int i = last - 1; i >= 0; --i)
-    p = _mm256_add_ps(_mm256_mul_ps(p, t), _mm256_set1_ps(c[i]));
-  return p;
-}
+PL_VMATH_ALL(exp_avx2, exp8_any)
+PL_VMATH_ALL(logistic_avx2, logistic8)
 
 /* Both branches on 8 lanes, blended: each lane's result equals the scalar
  * functions' (the same operations per lane). Blocks holding NaN or
@@ -223,12 +272,13 @@ PL_AVX2 static bool all_finite8(__m256 v) {
   return in_range_mask(v, -FLT_MAX, FLT_MAX) == 0xFF;
 }
 
-/* erfc_tail on lanes with 1 <= a < kErfcZero (others: any finite value). */
+/* erfc_tail on lanes with 1 <= a <= kErfcZero (others: any finite value;
+ * exp's argument stays above -kExpNormal). */
 PL_AVX2 static __m256 erfc_tail8(__m256 a) {
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 t = _mm256_div_ps(one, _mm256_add_ps(one, a));
-  const __m256 e =
-      exp_poly8(_mm256_xor_ps(_mm256_mul_ps(a, a), _mm256_set1_ps(-0.0f)));
+  const __m256 e = exp8_normal(
+      _mm256_xor_ps(_mm256_mul_ps(a, a), _mm256_set1_ps(-0.0f)));
   return _mm256_mul_ps(e, horner8(kErfcQ, 12, t));
 }
 
@@ -254,8 +304,8 @@ PL_AVX2 static __m256 tanh8(__m256 v) {
   const __m256 small = _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
   const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(9.0f), _CMP_GE_OQ);
   const __m256 r1 = _mm256_mul_ps(a, horner8(kTanhT, 6, _mm256_mul_ps(a, a)));
-  const __m256 am = _mm256_min_ps(a, _mm256_set1_ps(9.0f));
-  const __m256 e = exp_poly8(_mm256_mul_ps(two, am));
+  const __m256 am = _mm256_min_ps(a, _mm256_set1_ps(9.0f)); /* exp normal */
+  const __m256 e = exp8_normal(_mm256_mul_ps(two, am));
   const __m256 r2 =
       _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(e, one)));
   __m256 r = _mm256_blendv_ps(r2, r1, small);
@@ -321,7 +371,11 @@ PL_VMATH_BLOCKS(gelu_approximate_avx2, gelu_approximate8,
 /* The public functions: whole blocks on the AVX2 path when the CPU has it,
  * the rest (or everything) with the scalar function. */
 #ifdef PL_VMATH_X86
-#define PL_VMATH_FAST(AVX2, x, y, n) (pl_simd_avx2() ? AVX2(x, y, n) : 0)
+/* The vector path needs FMA besides AVX2 (every AVX2 CPU has both). */
+static bool avx2_fma(void) {
+  return pl_simd_avx2() && __builtin_cpu_supports("fma");
+}
+#define PL_VMATH_FAST(AVX2, x, y, n) (avx2_fma() ? AVX2(x, y, n) : 0)
 #else
 #define PL_VMATH_FAST(AVX2, x, y, n) 0
 #endif

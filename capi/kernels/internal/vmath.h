@@ -1,22 +1,27 @@
 /* pylite: vectorized float32 math for the elementwise kernels.
  *
  * Each function has one algorithm with two implementations, 8 lanes of
- * AVX2 and a portable scalar loop, doing the same IEEE operations in the
- * same order (no FMA contraction), so the bits never depend on the path
- * taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are within a few
- * ulp of the libm formulas of TFLite's reference kernels, not bit-exact
- * with them. */
+ * AVX2 + FMA and a portable scalar loop, doing the same IEEE operations in
+ * the same order: fused multiply-adds are written out (fmaf in the scalar
+ * loop, which rounds once as the instruction does) and the compiler
+ * contracts nothing else (-ffp-contract=off), so the bits never depend on
+ * the path taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are
+ * within a few ulp of the libm formulas of TFLite's reference kernels, not
+ * bit-exact with them; tests/c/test_vmath.c checks the bounds stated
+ * here. */
 #ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
 #define PYLITE_KERNELS_INTERNAL_VMATH_H_
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* y[i] = exp(x[i]) for x in [-87, 88]; outside (and NaN), libm's expf. */
+/* y[i] = exp(x[i]) (within 1 ulp of libm's expf, subnormal results and
+ * overflow to inf included); NaN stays NaN. */
 void pl_vmath_exp_f32(const float* x, float* y, int64_t n);
 
 /* y[i] = logistic(x[i]) with TFLite's cut-offs: 1 above 16.619047, exp(x)
- * below -9, else 1 / (1 + exp(-x)); NaN stays NaN. */
+ * below -9, else 1 / (1 + exp(-x)), with the exp above (within 2 ulp of
+ * that formula with libm's expf); NaN stays NaN. */
 void pl_vmath_logistic_f32(const float* x, float* y, int64_t n);
 
 /* y[i] = erf(x[i]) (within 3 ulp of libm's erff); NaN stays NaN. */
