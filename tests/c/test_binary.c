@@ -435,6 +435,80 @@ static void test_quantized(void) {
   }
 }
 
+/* MUL (with RELU6) of shapes big enough to be split across threads: the
+ * same bits at 1, 2 and 4 threads as the naive loop, for same-shape,
+ * per-channel, scalar and middle-axis broadcasts (the split then falls
+ * inside rows and between them). */
+static void test_threaded_broadcast(void) {
+  g_case = "mul_threaded_broadcast";
+  static const struct {
+    int ra, a[4], rb, b[4];
+  } kCases[] = {
+      {4, {3, 37, 29, 41}, 4, {3, 37, 29, 41}},
+      {4, {3, 37, 29, 41}, 1, {41}},
+      {4, {3, 37, 29, 41}, 0, {0}},
+      {4, {3, 37, 29, 41}, 4, {3, 1, 29, 1}},
+      {2, {1, 41}, 4, {3, 37, 29, 41}},
+  };
+  const int64_t max = 3 * 37 * 29 * 41;
+  float* a = malloc(sizeof(float) * (size_t)max);
+  float* b = malloc(sizeof(float) * (size_t)max);
+  float* want = malloc(sizeof(float) * (size_t)max);
+  for (int64_t i = 0; i < max; ++i) {
+    a[i] = (float)((int)(next_rand() % 2001) - 1000) / 64;
+    b[i] = (float)((int)(next_rand() % 2001) - 1000) / 128;
+  }
+  for (size_t c = 0; c < sizeof(kCases) / sizeof(kCases[0]); ++c) {
+    T ts[3];
+    memset(ts, 0, sizeof(ts));
+    ts[0].type = ts[1].type = ts[2].type = T_F32;
+    ts[0].rank = kCases[c].ra;
+    ts[1].rank = kCases[c].rb;
+    memcpy(ts[0].shape, kCases[c].a, sizeof(kCases[c].a));
+    memcpy(ts[1].shape, kCases[c].b, sizeof(kCases[c].b));
+    ts[2].rank = naive_shape(ts[0].rank, ts[0].shape, ts[1].rank, ts[1].shape,
+                             ts[2].shape);
+    int64_t na = 1, nb = 1, no = 1;
+    for (int i = 0; i < ts[0].rank; ++i) na *= ts[0].shape[i];
+    for (int i = 0; i < ts[1].rank; ++i) nb *= ts[1].shape[i];
+    for (int i = 0; i < ts[2].rank; ++i) no *= ts[2].shape[i];
+    int idx[8] = {0};
+    for (int64_t o = 0; o < no; ++o) {
+      float v = a[naive_index(ts[2].rank, idx, ts[0].rank, ts[0].shape)] *
+                b[naive_index(ts[2].rank, idx, ts[1].rank, ts[1].shape)];
+      v = v < 0.0f ? 0.0f : v;
+      want[o] = 6.0f < v ? 6.0f : v;
+      for (int d = ts[2].rank - 1; d >= 0; --d) {
+        if (++idx[d] < ts[2].shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    for (int threads = 1; threads <= 4; threads *= 2) {
+      Run run;
+      bool ok = open_op(&run, OP_MUL, OPT_MUL, ACT_RELU6, 2, ts);
+      TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+      TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter,
+                                               NULL);
+      TfLiteInterpreterOptionsSetNumThreads(opts, threads);
+      TfLiteInterpreterDelete(run.interp);
+      run.interp = ok ? TfLiteInterpreterCreate(run.model, opts) : NULL;
+      TfLiteInterpreterOptionsDelete(opts);
+      ok = run.interp &&
+           TfLiteInterpreterAllocateTensors(run.interp) == kTfLiteOk &&
+           set_input(&run, 0, a, sizeof(float) * na) &&
+           set_input(&run, 1, b, sizeof(float) * nb) &&
+           TfLiteInterpreterInvoke(run.interp) == kTfLiteOk &&
+           output_bytes(&run, want, sizeof(float) * no);
+      if (!ok) printf("  case %zu, %d threads\n", c, threads);
+      CHECK(ok);
+      run_close(&run);
+    }
+  }
+  free(a);
+  free(b);
+  free(want);
+}
+
 int main(void) {
   test_errors();
   test_quantized();
@@ -442,6 +516,7 @@ int main(void) {
   test_where();
   test_strings();
   test_random_broadcast();
+  test_threaded_broadcast();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;
 }

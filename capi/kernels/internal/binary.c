@@ -59,21 +59,43 @@ bool pl_bcast_plan(PlBcast* p, int n, const TfLiteIntArray* const* in,
   return true;
 }
 
-void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
+/* Output elements in the walk of p. */
+static int64_t bcast_total(const PlBcast* p) {
+  int64_t total = 1;
+  for (int l = 0; l < p->count; ++l) total *= p->extent[l];
+  return total;
+}
+
+/* The walk restricted to output elements [begin, end): the first and last
+ * rows may be partial. The outer loops are set from the row of `begin`,
+ * then advance like an odometer. */
+static void bcast_walk_range(const PlBcast* p, int64_t begin, int64_t end,
+                             PlBcastVisit visit, void* ctx) {
   int64_t off[PL_BIN_MAX_IN] = {0};
   int64_t step[PL_BIN_MAX_IN];
   if (p->count == 0) { /* every dim is 1: a single element */
     for (int k = 0; k < p->num_in; ++k) step[k] = 1;
-    visit(ctx, 0, off, step, 1);
+    if (begin < end) visit(ctx, 0, off, step, 1);
     return;
   }
   for (int k = 0; k < p->num_in; ++k) step[k] = p->stride[k][0];
   const int64_t n = p->extent[0];
   int64_t index[PL_MAX_RANK] = {0};
-  int64_t out_off = 0;
-  for (;;) {
-    visit(ctx, out_off, off, step, n);
+  int64_t row = begin / n;
+  for (int l = 1; l < p->count; ++l) {
+    index[l] = row % p->extent[l];
+    row /= p->extent[l];
+    for (int k = 0; k < p->num_in; ++k) off[k] += index[l] * p->stride[k][l];
+  }
+  int64_t out_off = begin - begin % n; /* start of the current row */
+  int64_t i0 = begin % n;
+  while (out_off + i0 < end) {
+    const int64_t len = end - out_off < n ? end - out_off - i0 : n - i0;
+    int64_t at[PL_BIN_MAX_IN];
+    for (int k = 0; k < p->num_in; ++k) at[k] = off[k] + i0 * step[k];
+    visit(ctx, out_off + i0, at, step, len);
     out_off += n;
+    i0 = 0;
     int l = 1;
     for (; l < p->count; ++l) {
       for (int k = 0; k < p->num_in; ++k) off[k] += p->stride[k][l];
@@ -84,6 +106,10 @@ void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
     }
     if (l == p->count) return;
   }
+}
+
+void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
+  bcast_walk_range(p, 0, bcast_total(p), visit, ctx);
 }
 
 /* Turns a visit's offsets into pointers for the typed row. */
@@ -98,6 +124,35 @@ static void bcast_run_visit(void* ctx, int64_t out_off, const int64_t* in_off,
 
 void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
   pl_bcast_walk(p, bcast_run_visit, r);
+}
+
+/* pl_bcast_run split across the interpreter's threads by ranges of output
+ * elements (units of kBcastUnit): every element is computed by one row
+ * call whatever the split, so results do not depend on it. */
+enum { kBcastUnit = 4096 };
+
+typedef struct PlBcastJob {
+  const PlBcast* plan;
+  PlBcastRun* run;
+  int64_t total;
+} PlBcastJob;
+
+static void bcast_run_units(void* ctx, int64_t begin, int64_t end,
+                            int worker) {
+  (void)worker;
+  const PlBcastJob* job = ctx;
+  const int64_t to = end * kBcastUnit;
+  bcast_walk_range(job->plan, begin * kBcastUnit,
+                   to < job->total ? to : job->total, bcast_run_visit,
+                   job->run);
+}
+
+static void bcast_run_parallel(PlSubgraph* sg, const PlBcast* p,
+                               PlBcastRun* r) {
+  PlBcastJob job = {p, r, bcast_total(p)};
+  /* Memory-bound rows: about one cost unit per element. */
+  pl_parallel_for_cost(sg, (job.total + kBcastUnit - 1) / kBcastUnit,
+                       kBcastUnit, bcast_run_units, &job);
 }
 
 TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
@@ -364,6 +419,10 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
       .row = quant ? data->qrow : op->rows[t],
       .ctx = quant ? (const void*)&data->q : (const void*)&ctx,
   };
-  pl_bcast_run(&plan, &run);
+  /* Float rows run on the threads (the other types' stay serial). */
+  if (is_float && !quant)
+    bcast_run_parallel(sg, &plan, &run);
+  else
+    pl_bcast_run(&plan, &run);
   return kTfLiteOk;
 }
