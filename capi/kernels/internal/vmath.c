@@ -171,6 +171,48 @@ static float gelu_approximate_one(float x) {
   return 0.5f * x * (1.0f + tanh_one(inner));
 }
 
+/* The lane combination of the row reductions (see vmath.h), as the
+ * AVX2 path does it with 128-bit halves. */
+static float max2(float a, float b) { return a > b ? a : b; }
+static float add2(float a, float b) { return a + b; }
+
+static float combine_lanes(const float* l, float (*op)(float, float)) {
+  const float m0 = op(l[0], l[4]), m1 = op(l[1], l[5]);
+  const float m2 = op(l[2], l[6]), m3 = op(l[3], l[7]);
+  return op(op(m0, m2), op(m1, m3));
+}
+
+/* The reductions over whole blocks of 8 in the portable loop; return how
+ * many leading elements were done. */
+static int64_t max_blocks(const float* x, int64_t n, float* m) {
+  float l[8];
+  for (int j = 0; j < 8; ++j) l[j] = -FLT_MAX;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) l[j] = max2(x[i + j], l[j]);
+  *m = combine_lanes(l, max2);
+  return i;
+}
+
+static float exp_shifted(float x, float shift, float scale) {
+  return exp_one((x - shift) * scale);
+}
+
+static int64_t exp_sum_blocks(const float* x, float* y, int64_t n,
+                              float shift, float scale, float* sum) {
+  float l[8] = {0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) {
+      const float e = exp_shifted(x[i + j], shift, scale);
+      if (y) y[i + j] = e;
+      l[j] += e;
+    }
+  }
+  *sum = combine_lanes(l, add2);
+  return i;
+}
+
 #ifdef PL_VMATH_X86
 #define PL_AVX2 __attribute__((target("avx2,fma")))
 
@@ -366,6 +408,41 @@ PL_VMATH_BLOCKS(tanh_avx2, tanh8, tanh_one)
 PL_VMATH_BLOCKS(gelu_exact_avx2, gelu_exact8, gelu_exact_one)
 PL_VMATH_BLOCKS(gelu_approximate_avx2, gelu_approximate8,
                 gelu_approximate_one)
+
+/* combine_lanes on a vector: halves, then pairs, then the two left. */
+#define PL_VMATH_COMBINE(NAME, OP128, OPSS)                           \
+  PL_AVX2 static float NAME(__m256 v) {                               \
+    const __m128 h = OP128(_mm256_castps256_ps128(v),                 \
+                           _mm256_extractf128_ps(v, 1));              \
+    const __m128 q = OP128(h, _mm_movehl_ps(h, h));                   \
+    return _mm_cvtss_f32(OPSS(q, _mm_shuffle_ps(q, q, 1)));           \
+  }
+PL_VMATH_COMBINE(combine_max8, _mm_max_ps, _mm_max_ss)
+PL_VMATH_COMBINE(combine_add8, _mm_add_ps, _mm_add_ss)
+
+PL_AVX2 static int64_t max_blocks_avx2(const float* x, int64_t n, float* m) {
+  __m256 acc = _mm256_set1_ps(-FLT_MAX);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_max_ps(_mm256_loadu_ps(x + i), acc);
+  *m = combine_max8(acc);
+  return i;
+}
+
+PL_AVX2 static int64_t exp_sum_blocks_avx2(const float* x, float* y,
+                                           int64_t n, float shift,
+                                           float scale, float* sum) {
+  const __m256 vs = _mm256_set1_ps(shift), vk = _mm256_set1_ps(scale);
+  __m256 acc = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 e = exp8_any(
+        _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vs), vk));
+    if (y) _mm256_storeu_ps(y + i, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  *sum = combine_add8(acc);
+  return i;
+}
 #endif /* PL_VMATH_X86 */
 
 /* The public functions: whole blocks on the AVX2 path when the CPU has it,
@@ -399,4 +476,32 @@ void pl_vmath_gelu_f32(const float* x, float* y, int64_t n,
     gelu_approximate_f32(x, y, n);
   else
     gelu_exact_f32(x, y, n);
+}
+
+float pl_vmath_max_f32(const float* x, int64_t n) {
+  float m;
+#ifdef PL_VMATH_X86
+  int64_t i = avx2_fma() ? max_blocks_avx2(x, n, &m) : max_blocks(x, n, &m);
+#else
+  int64_t i = max_blocks(x, n, &m);
+#endif
+  for (; i < n; ++i) m = max2(x[i], m);
+  return m;
+}
+
+float pl_vmath_exp_sum_f32(const float* x, float* y, int64_t n, float shift,
+                           float scale) {
+  float sum;
+#ifdef PL_VMATH_X86
+  int64_t i = avx2_fma() ? exp_sum_blocks_avx2(x, y, n, shift, scale, &sum)
+                         : exp_sum_blocks(x, y, n, shift, scale, &sum);
+#else
+  int64_t i = exp_sum_blocks(x, y, n, shift, scale, &sum);
+#endif
+  for (; i < n; ++i) {
+    const float e = exp_shifted(x[i], shift, scale);
+    if (y) y[i] = e;
+    sum += e;
+  }
+  return sum;
 }

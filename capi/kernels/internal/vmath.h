@@ -35,4 +35,19 @@ void pl_vmath_tanh_f32(const float* x, float* y, int64_t n);
  * with the tanh above. */
 void pl_vmath_gelu_f32(const float* x, float* y, int64_t n, bool approximate);
 
+/* The row reductions of SOFTMAX and LOG_SOFTMAX. Both paths reduce in 8
+ * interleaved lanes (element i in lane i % 8, over the whole blocks of 8),
+ * combine lane j with lane j + 4, then j with j + 2, then the two left,
+ * then take the remaining elements in order; the bits are the same on both
+ * paths. */
+
+/* The largest of -FLT_MAX and x[0..n), as `x > m ? x : m` (NaN never
+ * wins). */
+float pl_vmath_max_f32(const float* x, int64_t n);
+
+/* e_i = exp((x[i] - shift) * scale), with the exp above, stored in y[i]
+ * unless y is NULL; returns the sum of the e_i. */
+float pl_vmath_exp_sum_f32(const float* x, float* y, int64_t n, float shift,
+                           float scale);
+
 #endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
