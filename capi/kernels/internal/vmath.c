@@ -355,16 +355,24 @@ PL_AVX2 static __m256 tanh8(__m256 v) {
   return _mm256_or_ps(r, _mm256_and_ps(v, sign));
 }
 
+/* Computes only the branch a block needs when all its lanes take one
+ * (each lane's operations, and so its bits, are the same either way). */
 PL_AVX2 static __m256 gelu_exact8(__m256 x) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
   const __m256 one = _mm256_set1_ps(1.0f);
   const __m256 z = _mm256_mul_ps(x, _mm256_set1_ps(kMinusSqrtHalf));
   const __m256 a = _mm256_andnot_ps(sign, z);
   const __m256 small = _mm256_cmp_ps(a, one, _CMP_LT_OQ);
+  const int small_lanes = _mm256_movemask_ps(small);
+  const __m256 half_x = _mm256_mul_ps(_mm256_set1_ps(0.5f), x);
+  __m256 r_small = one;
+  if (small_lanes != 0) {
+    r_small = _mm256_sub_ps(
+        one, _mm256_mul_ps(z, horner8(kErfP, 7, _mm256_mul_ps(z, z))));
+    if (small_lanes == 0xFF) return _mm256_mul_ps(half_x, r_small);
+  }
   const __m256 zero_tail =
       _mm256_cmp_ps(a, _mm256_set1_ps(kErfcZero), _CMP_GE_OQ);
-  const __m256 r_small = _mm256_sub_ps(
-      one, _mm256_mul_ps(z, horner8(kErfP, 7, _mm256_mul_ps(z, z))));
   const __m256 am =
       _mm256_min_ps(_mm256_max_ps(a, one), _mm256_set1_ps(kErfcZero));
   __m256 tail = erfc_tail8(am);
@@ -373,7 +381,7 @@ PL_AVX2 static __m256 gelu_exact8(__m256 x) {
   __m256 e = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(2.0f), tail), tail,
                               positive);
   e = _mm256_blendv_ps(e, r_small, small);
-  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), e);
+  return _mm256_mul_ps(half_x, e);
 }
 
 PL_AVX2 static __m256 gelu_approximate8(__m256 x) {
