@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -451,31 +452,137 @@ PL_AVX2 static int64_t exp_sum_blocks_avx2(const float* x, float* y,
   *sum = combine_add8(acc);
   return i;
 }
-#endif /* PL_VMATH_X86 */
 
-/* The public functions: whole blocks on the AVX2 path when the CPU has it,
- * the rest (or everything) with the scalar function. */
-#ifdef PL_VMATH_X86
-/* The vector path needs FMA besides AVX2 (every AVX2 CPU has both). */
-static bool avx2_fma(void) {
-  return pl_simd_avx2() && __builtin_cpu_supports("fma");
+/* ---- AVX-512: exp and logistic on 16 lanes ---------------------------------
+ * The same operations per lane as the AVX2 and scalar code (blends by mask
+ * pick the same sides), so the bits agree with both; the other functions
+ * stay on 8 lanes. Only AVX-512F instructions are used (sign-bit logic in
+ * the integer domain). */
+#define PL_AVX512 __attribute__((target("avx512f,avx2,fma")))
+
+PL_AVX512 static __m512 horner16(const float* c, int last, __m512 t) {
+  __m512 p = _mm512_set1_ps(c[last]);
+  for (int i = last - 1; i >= 0; --i)
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(c[i]));
+  return p;
 }
-#define PL_VMATH_FAST(AVX2, x, y, n) (avx2_fma() ? AVX2(x, y, n) : 0)
-#else
-#define PL_VMATH_FAST(AVX2, x, y, n) 0
-#endif
-#define PL_VMATH_MAP(STORAGE, NAME, AVX2, SCALAR)             \
-  STORAGE void NAME(const float* x, float* y, int64_t n) {    \
-    for (int64_t i = PL_VMATH_FAST(AVX2, x, y, n); i < n; ++i) \
-      y[i] = SCALAR(x[i]);                                    \
+
+PL_AVX512 static __m512 exp_reduce16(__m512 t, __m512* kf) {
+  const __m512 magic = _mm512_set1_ps(kExpMagic);
+  *kf = _mm512_fmadd_ps(t, _mm512_set1_ps(kLog2e), magic);
+  const __m512 k = _mm512_sub_ps(*kf, magic);
+  __m512 r = _mm512_fmadd_ps(k, _mm512_set1_ps(-kLn2Hi), t);
+  r = _mm512_fmadd_ps(k, _mm512_set1_ps(-kLn2Lo), r);
+  return horner16(kExpP, 6, r);
+}
+
+PL_AVX512 static __m512 exp16(__m512 x) {
+  __m512 t = _mm512_max_ps(_mm512_set1_ps(kExpLo), x);
+  t = _mm512_min_ps(_mm512_set1_ps(kExpHi), t);
+  __m512 kf;
+  const __m512 p = exp_reduce16(t, &kf);
+  const __m512i ki = _mm512_sub_epi32(
+      _mm512_castps_si512(kf),
+      _mm512_castps_si512(_mm512_set1_ps(kExpMagic)));
+  const __m512i half = _mm512_srai_epi32(ki, 1);
+  const __m512i bias = _mm512_set1_epi32(127);
+  const __m512 s1 =
+      _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(half, bias), 23));
+  const __m512 s2 = _mm512_castsi512_ps(_mm512_slli_epi32(
+      _mm512_add_epi32(_mm512_sub_epi32(ki, half), bias), 23));
+  return _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+}
+
+PL_AVX512 static __m512 exp16_normal(__m512 t) {
+  __m512 kf;
+  const __m512 p = exp_reduce16(t, &kf);
+  return _mm512_mul_ps(
+      p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(kf), 23)));
+}
+
+PL_AVX512 static bool beyond_normal16(__m512 t) {
+  const __m512 a = _mm512_castsi512_ps(_mm512_and_si512(
+      _mm512_castps_si512(t), _mm512_set1_epi32(0x7FFFFFFF)));
+  return _mm512_cmp_ps_mask(a, _mm512_set1_ps(kExpNormal), _CMP_GT_OQ) != 0;
+}
+
+PL_AVX512 static __m512 exp16_any(__m512 x) {
+  return beyond_normal16(x) ? exp16(x) : exp16_normal(x);
+}
+
+PL_AVX512 static __m512 logistic16(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __mmask16 low =
+      _mm512_cmp_ps_mask(x, _mm512_set1_ps(kSigLo), _CMP_LT_OQ);
+  const __m512 minus_x = _mm512_castsi512_ps(_mm512_xor_si512(
+      _mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u)));
+  const __m512 t = _mm512_mask_blend_ps(low, minus_x, x);
+  const __m512 e = beyond_normal16(t) ? exp16(t) : exp16_normal(t);
+  __m512 s = _mm512_div_ps(one, _mm512_add_ps(one, e));
+  s = _mm512_mask_blend_ps(low, s, e);
+  return _mm512_mask_blend_ps(
+      _mm512_cmp_ps_mask(x, _mm512_set1_ps(kSigHi), _CMP_GT_OQ), s, one);
+}
+
+/* Whole blocks of 16 through VEC; returns how many leading elements were
+ * done. */
+#define PL_VMATH_ALL16(NAME, VEC)                                       \
+  PL_AVX512 static int64_t NAME(const float* x, float* y, int64_t n) { \
+    int64_t i = 0;                                                      \
+    for (; i + 16 <= n; i += 16)                                        \
+      _mm512_storeu_ps(y + i, VEC(_mm512_loadu_ps(x + i)));             \
+    return i;                                                           \
   }
 
-PL_VMATH_MAP(, pl_vmath_exp_f32, exp_avx2, exp_one)
-PL_VMATH_MAP(, pl_vmath_logistic_f32, logistic_avx2, logistic_one)
-PL_VMATH_MAP(, pl_vmath_erf_f32, erf_avx2, erf_one)
-PL_VMATH_MAP(, pl_vmath_tanh_f32, tanh_avx2, tanh_one)
-PL_VMATH_MAP(static, gelu_exact_f32, gelu_exact_avx2, gelu_exact_one)
-PL_VMATH_MAP(static, gelu_approximate_f32, gelu_approximate_avx2,
+PL_VMATH_ALL16(exp_avx512, exp16_any)
+PL_VMATH_ALL16(logistic_avx512, logistic16)
+#endif /* PL_VMATH_X86 */
+
+/* The public functions: whole blocks on the widest vector path the CPU
+ * has (and the test cap allows), the rest with the next narrower ones. */
+enum { kIsaPortable = 0, kIsaAvx2 = 1, kIsaAvx512 = 2 };
+static atomic_int g_isa_cap = -1;
+
+void pl_vmath_cap_isa(int level) { atomic_store(&g_isa_cap, level); }
+
+#ifdef PL_VMATH_X86
+/* The vector paths need FMA besides AVX2 (every AVX2 CPU has both). */
+static int vmath_isa(void) {
+  if (!pl_simd_avx2() || !__builtin_cpu_supports("fma")) return kIsaPortable;
+  const int isa =
+      __builtin_cpu_supports("avx512f") ? kIsaAvx512 : kIsaAvx2;
+  const int cap = atomic_load_explicit(&g_isa_cap, memory_order_relaxed);
+  return cap >= 0 && cap < isa ? cap : isa;
+}
+
+static bool avx2_fma(void) { return vmath_isa() >= kIsaAvx2; }
+
+static int64_t run_fast(int64_t (*avx512)(const float*, float*, int64_t),
+                        int64_t (*avx2)(const float*, float*, int64_t),
+                        const float* x, float* y, int64_t n) {
+  const int isa = vmath_isa();
+  int64_t i = 0;
+  if (isa >= kIsaAvx512 && avx512) i = avx512(x, y, n);
+  if (isa >= kIsaAvx2) i += avx2(x + i, y + i, n - i);
+  return i;
+}
+#define PL_VMATH_FAST(AVX512, AVX2, x, y, n) run_fast(AVX512, AVX2, x, y, n)
+#else
+#define PL_VMATH_FAST(AVX512, AVX2, x, y, n) 0
+#endif
+#define PL_VMATH_MAP(STORAGE, NAME, AVX512, AVX2, SCALAR)             \
+  STORAGE void NAME(const float* x, float* y, int64_t n) {            \
+    for (int64_t i = PL_VMATH_FAST(AVX512, AVX2, x, y, n); i < n; ++i) \
+      y[i] = SCALAR(x[i]);                                            \
+  }
+
+PL_VMATH_MAP(, pl_vmath_exp_f32, exp_avx512, exp_avx2, exp_one)
+PL_VMATH_MAP(, pl_vmath_logistic_f32, logistic_avx512, logistic_avx2,
+             logistic_one)
+PL_VMATH_MAP(, pl_vmath_erf_f32, NULL, erf_avx2, erf_one)
+PL_VMATH_MAP(, pl_vmath_tanh_f32, NULL, tanh_avx2, tanh_one)
+PL_VMATH_MAP(static, gelu_exact_f32, NULL, gelu_exact_avx2, gelu_exact_one)
+PL_VMATH_MAP(static, gelu_approximate_f32, NULL, gelu_approximate_avx2,
              gelu_approximate_one)
 
 void pl_vmath_gelu_f32(const float* x, float* y, int64_t n,

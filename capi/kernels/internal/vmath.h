@@ -8,7 +8,8 @@
  * the path taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are
  * within a few ulp of the libm formulas of TFLite's reference kernels, not
  * bit-exact with them; tests/c/test_vmath.c checks the bounds stated
- * here. */
+ * here. exp and logistic also have a 16-lane AVX-512 path, with the same
+ * operations per lane. */
 #ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
 #define PYLITE_KERNELS_INTERNAL_VMATH_H_
 
@@ -49,5 +50,10 @@ float pl_vmath_max_f32(const float* x, int64_t n);
  * unless y is NULL; returns the sum of the e_i. */
 float pl_vmath_exp_sum_f32(const float* x, float* y, int64_t n, float shift,
                            float scale);
+
+/* For tests: caps the vector paths at 0 (portable), 1 (AVX2) or 2
+ * (AVX-512); a negative level lifts the cap. PYLITE_FORCE_PORTABLE and
+ * pl_simd_force_portable still force the portable path. */
+void pl_vmath_cap_isa(int level);
 
 #endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
