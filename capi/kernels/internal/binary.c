@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 
+#include "capi/core/interp.h"
 #include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/vmath.h"
 
 bool pl_bcast_shape(int n, const TfLiteIntArray* const* in, int* out,
                     int* rank) {
@@ -155,6 +157,99 @@ static void bcast_run_parallel(PlSubgraph* sg, const PlBcast* p,
                        kBcastUnit, bcast_run_units, &job);
 }
 
+/* ---- Swish ---------------------------------------------------------------- */
+
+enum { kBuiltinLogistic = 14, kBuiltinMul = 18 };
+
+/* A builtin op run by pylite's own kernel (not a registered override). */
+static bool is_builtin(const PlNode* n, int32_t code) {
+  return n->builtin_code == code && n->kernel != NULL &&
+         n->registration == NULL;
+}
+
+static bool is_f32_tensor(PlSubgraph* sg, int32_t t) {
+  return t >= 0 && t < sg->num_tensors &&
+         sg->tensors[t].type == kTfLiteFloat32;
+}
+
+static int count_of(const TfLiteIntArray* a, int32_t v) {
+  int n = 0;
+  for (int i = 0; a && i < a->size; ++i) n += a->data[i] == v;
+  return n;
+}
+
+bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul) {
+  if (!is_builtin(logistic, kBuiltinLogistic) || !is_builtin(mul, kBuiltinMul) ||
+      logistic->index >= mul->index || logistic->inputs->size != 1 ||
+      logistic->outputs->size != 1 || mul->inputs->size != 2 ||
+      mul->outputs->size != 1)
+    return false;
+  const int32_t x = logistic->inputs->data[0];
+  const int32_t s = logistic->outputs->data[0];
+  const int32_t a = mul->inputs->data[0], b = mul->inputs->data[1];
+  if (x == s || !((a == x && b == s) || (a == s && b == x))) return false;
+  if (!is_f32_tensor(sg, x) || !is_f32_tensor(sg, s) ||
+      !is_f32_tensor(sg, mul->outputs->data[0]) ||
+      pl_is_constant(&sg->tensors[x]) || count_of(sg->outputs, s) != 0)
+    return false;
+  int uses = 0;
+  for (int32_t i = 0; i < sg->num_nodes; ++i)
+    uses += count_of(sg->nodes[i].inputs, s);
+  return uses == 1;
+}
+
+const PlNode* pl_swish_mul_of(PlSubgraph* sg, const PlNode* logistic) {
+  if (logistic->outputs->size != 1) return NULL;
+  const int32_t s = logistic->outputs->data[0];
+  for (int32_t i = logistic->index + 1; i < sg->num_nodes; ++i) {
+    const PlNode* n = &sg->nodes[i];
+    if (count_of(n->inputs, s) != 0)
+      return pl_swish_pair(sg, logistic, n) ? n : NULL;
+  }
+  return NULL;
+}
+
+/* For a MUL node: which input is x of a swish, or -1. */
+static int swish_x_input(PlSubgraph* sg, const PlNode* mul) {
+  for (int k = 0; k < 2 && mul->inputs->size == 2; ++k) {
+    const int32_t s = mul->inputs->data[k];
+    for (int32_t i = 0; i < mul->index && i < sg->num_nodes; ++i) {
+      const PlNode* n = &sg->nodes[i];
+      if (count_of(n->outputs, s) != 0 && pl_swish_pair(sg, n, mul))
+        return 1 - k;
+    }
+  }
+  return -1;
+}
+
+/* y = clamp(x * logistic(x)) over units of kSwishUnit elements: logistic
+ * into y, then the product in place while the unit is in cache. */
+enum { kSwishUnit = 4096 };
+
+typedef struct PlSwishJob {
+  const float* x;
+  float* y;
+  int64_t n;
+  float lo, hi;
+} PlSwishJob;
+
+static void swish_units(void* ctx, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  const PlSwishJob* job = ctx;
+  const int64_t from = begin * kSwishUnit;
+  const int64_t to = end * kSwishUnit < job->n ? end * kSwishUnit : job->n;
+  pl_vmath_logistic_f32(job->x + from, job->y + from, to - from);
+  for (int64_t i = from; i < to; ++i)
+    job->y[i] = pl_bin_clamp_f32(job->x[i] * job->y[i], job->lo, job->hi);
+}
+
+static void swish_run(PlSubgraph* sg, const float* x, float* y, int64_t n,
+                      const PlBinCtx* c) {
+  PlSwishJob job = {x, y, n, c->f_lo, c->f_hi};
+  pl_parallel_for_cost(sg, (n + kSwishUnit - 1) / kSwishUnit, kSwishUnit,
+                       swish_units, &job);
+}
+
 TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
                                     const TfLiteTensor* const* in, int* out,
                                     int* rank) {
@@ -193,6 +288,7 @@ TfLiteStatus pl_binary_init(PlSubgraph* sg, PlNode* node,
   if (op->options_type != 0 &&
       node->def->builtin_options_type == op->options_type)
     data->activation = pl_fb_i8(&node->def->builtin_options, 0, PL_ACT_NONE);
+  data->swish_x = -1;
   node->user_data = data;
   return kTfLiteOk;
 }
@@ -262,6 +358,9 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
        output->quantization.type != kTfLiteNoQuantization);
   PlBinaryData* data = node->user_data;
   data->quant = false;
+  data->swish_x = t == kTfLiteFloat32 && node->builtin_code == kBuiltinMul
+                      ? swish_x_input(sg, node)
+                      : -1;
   if (quantized && !op->qprepare) {
     pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
               TfLiteTypeGetName(t));
@@ -410,6 +509,11 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   if (!pl_bcast_plan(&plan, 2, d, dims, rank)) return kTfLiteOk; /* empty */
   PlBinCtx ctx;
   pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  if (data && data->swish_x >= 0) {
+    swish_run(sg, in[data->swish_x]->data.f, output->data.f,
+              pl_num_elements(output), &ctx);
+    return kTfLiteOk;
+  }
   PlBcastRun run = {
       .out = output->data.raw,
       .out_elem = pl_bin_elem_size(output->type),
