@@ -187,9 +187,11 @@ bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul) {
   const int32_t x = logistic->inputs->data[0];
   const int32_t s = logistic->outputs->data[0];
   const int32_t a = mul->inputs->data[0], b = mul->inputs->data[1];
-  if (x == s || !((a == x && b == s) || (a == s && b == x))) return false;
+  const int32_t y = mul->outputs->data[0];
+  if (x == s || y == x || y == s || !((a == x && b == s) || (a == s && b == x)))
+    return false;
   if (!is_f32_tensor(sg, x) || !is_f32_tensor(sg, s) ||
-      !is_f32_tensor(sg, mul->outputs->data[0]) ||
+      !is_f32_tensor(sg, y) ||
       pl_is_constant(&sg->tensors[x]) || count_of(sg->outputs, s) != 0)
     return false;
   int uses = 0;
