@@ -40,6 +40,22 @@ static void gelu_approximate_vec(const float* x, float* y, int64_t n) {
   pl_vmath_gelu_f32(x, y, n, true);
 }
 
+static float swish_ref(float x) { return x * logistic_ref(x); }
+
+static float swish_relu6_ref(float x) {
+  float p = swish_ref(x);
+  p = p < 0.0f ? 0.0f : p;
+  return 6.0f < p ? 6.0f : p;
+}
+
+static void swish_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_swish_f32(x, y, n, -FLT_MAX, FLT_MAX);
+}
+
+static void swish_relu6_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_swish_f32(x, y, n, 0.0f, 6.0f);
+}
+
 static int64_t ulp_distance(float a, float b) {
   int32_t ia, ib;
   memcpy(&ia, &a, sizeof(ia));
@@ -164,6 +180,9 @@ static void check_reductions(void) {
 int main(void) {
   check_fn("exp", pl_vmath_exp_f32, expf, -110.0f, 100.0f, 1);
   check_fn("logistic", pl_vmath_logistic_f32, logistic_ref, -110.0f, 30.0f, 2);
+  check_fn("swish", swish_vec, swish_ref, -87.0f, 30.0f, 3);
+  check_fn("swish relu6", swish_relu6_vec, swish_relu6_ref, -110.0f, 30.0f,
+           3);
   check_fn("erf", pl_vmath_erf_f32, erff, -6.0f, 6.0f, 3);
   check_fn("tanh", pl_vmath_tanh_f32, tanhf, -12.0f, 12.0f, 3);
   check_fn("gelu", gelu_exact_vec, gelu_exact_ref, -14.0f, 14.0f, -4);

@@ -224,8 +224,8 @@ static int swish_x_input(PlSubgraph* sg, const PlNode* mul) {
   return -1;
 }
 
-/* y = clamp(x * logistic(x)) over units of kSwishUnit elements: logistic
- * into y, then the product in place while the unit is in cache. */
+/* y = clamp(x * logistic(x)) (pl_vmath_swish_f32) over units of
+ * kSwishUnit elements. */
 enum { kSwishUnit = 4096 };
 
 typedef struct PlSwishJob {
@@ -240,9 +240,8 @@ static void swish_units(void* ctx, int64_t begin, int64_t end, int worker) {
   const PlSwishJob* job = ctx;
   const int64_t from = begin * kSwishUnit;
   const int64_t to = end * kSwishUnit < job->n ? end * kSwishUnit : job->n;
-  pl_vmath_logistic_f32(job->x + from, job->y + from, to - from);
-  for (int64_t i = from; i < to; ++i)
-    job->y[i] = pl_bin_clamp_f32(job->x[i] * job->y[i], job->lo, job->hi);
+  pl_vmath_swish_f32(job->x + from, job->y + from, to - from, job->lo,
+                     job->hi);
 }
 
 static void swish_run(PlSubgraph* sg, const float* x, float* y, int64_t n,

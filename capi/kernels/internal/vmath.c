@@ -88,6 +88,16 @@ static float logistic_one(float x) {
   return x > kSigHi ? 1.0f : s;
 }
 
+/* x * logistic(x), clamped as binary.h's pl_bin_clamp_f32; a NaN x is the
+ * result itself (which of two NaN operands a product keeps is up to the
+ * compiler). */
+static float swish_one(float x, float lo, float hi) {
+  if (isnan(x)) return x;
+  float p = x * logistic_one(x);
+  p = p < lo ? lo : p;
+  return hi < p ? hi : p;
+}
+
 /* erf(a), a = |x|: a * P(a^2) below 1; 1 - erfc(a) below 4 (erf rounds
  * to 1 in float32 from 3.92); 1 above. erfc(a) for a >= 1 is
  * exp(-a^2) * Q(1 / (1 + a)), Q fitting erfc(a) * exp(a^2) over [1, 12].
@@ -307,6 +317,21 @@ PL_AVX2 static int in_range_mask(__m256 x, float lo, float hi) {
 
 PL_VMATH_ALL(exp_avx2, exp8_any)
 PL_VMATH_ALL(logistic_avx2, logistic8)
+
+/* swish_one on whole blocks of 8. */
+PL_AVX2 static int64_t swish_avx2(const float* x, float* y, int64_t n,
+                                  float lo, float hi) {
+  const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    __m256 p = _mm256_mul_ps(v, logistic8(v));
+    p = _mm256_min_ps(vhi, _mm256_max_ps(vlo, p));
+    _mm256_storeu_ps(y + i,
+                     _mm256_blendv_ps(p, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  }
+  return i;
+}
 
 /* Both branches on 8 lanes, blended: each lane's result equals the scalar
  * functions' (the same operations per lane). Blocks holding NaN or
@@ -536,6 +561,20 @@ PL_AVX512 static __m512 logistic16(__m512 x) {
 
 PL_VMATH_ALL16(exp_avx512, exp16_any)
 PL_VMATH_ALL16(logistic_avx512, logistic16)
+
+PL_AVX512 static int64_t swish_avx512(const float* x, float* y, int64_t n,
+                                      float lo, float hi) {
+  const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    __m512 p = _mm512_mul_ps(v, logistic16(v));
+    p = _mm512_min_ps(vhi, _mm512_max_ps(vlo, p));
+    _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(
+                                _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), p, v));
+  }
+  return i;
+}
 #endif /* PL_VMATH_X86 */
 
 /* The public functions: whole blocks on the widest vector path the CPU
@@ -619,4 +658,15 @@ float pl_vmath_exp_sum_f32(const float* x, float* y, int64_t n, float shift,
     sum += e;
   }
   return sum;
+}
+
+void pl_vmath_swish_f32(const float* x, float* y, int64_t n, float lo,
+                        float hi) {
+  int64_t i = 0;
+#ifdef PL_VMATH_X86
+  const int isa = vmath_isa();
+  if (isa >= kIsaAvx512) i = swish_avx512(x, y, n, lo, hi);
+  if (isa >= kIsaAvx2) i += swish_avx2(x + i, y + i, n - i, lo, hi);
+#endif
+  for (; i < n; ++i) y[i] = swish_one(x[i], lo, hi);
 }

@@ -8,8 +8,8 @@
  * the path taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are
  * within a few ulp of the libm formulas of TFLite's reference kernels, not
  * bit-exact with them; tests/c/test_vmath.c checks the bounds stated
- * here. exp and logistic also have a 16-lane AVX-512 path, with the same
- * operations per lane. */
+ * here. exp, logistic and swish also have a 16-lane AVX-512 path, with
+ * the same operations per lane. */
 #ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
 #define PYLITE_KERNELS_INTERNAL_VMATH_H_
 
@@ -24,6 +24,13 @@ void pl_vmath_exp_f32(const float* x, float* y, int64_t n);
  * below -9, else 1 / (1 + exp(-x)), with the exp above (within 2 ulp of
  * that formula with libm's expf); NaN stays NaN. */
 void pl_vmath_logistic_f32(const float* x, float* y, int64_t n);
+
+/* y[i] = x[i] * logistic(x[i]) (the logistic above), then clamped to
+ * [lo, hi] with the comparisons of std::max / std::min; a NaN x gives
+ * itself. The fused swish of binary.h (within 3 ulp of x * the libm
+ * formula where the logistic is a normal number). */
+void pl_vmath_swish_f32(const float* x, float* y, int64_t n, float lo,
+                        float hi);
 
 /* y[i] = erf(x[i]) (within 3 ulp of libm's erff); NaN stays NaN. */
 void pl_vmath_erf_f32(const float* x, float* y, int64_t n);
