@@ -562,6 +562,62 @@ PL_AVX512 static __m512 logistic16(__m512 x) {
 PL_VMATH_ALL16(exp_avx512, exp16_any)
 PL_VMATH_ALL16(logistic_avx512, logistic16)
 
+/* erfc_tail8 and gelu_exact8 on 16 lanes. */
+PL_AVX512 static __m512 erfc_tail16(__m512 a) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 t = _mm512_div_ps(one, _mm512_add_ps(one, a));
+  const __m512 minus_a2 = _mm512_castsi512_ps(
+      _mm512_xor_si512(_mm512_castps_si512(_mm512_mul_ps(a, a)),
+                       _mm512_set1_epi32((int)0x80000000u)));
+  return _mm512_mul_ps(exp16_normal(minus_a2), horner16(kErfcQ, 12, t));
+}
+
+PL_AVX512 static __m512 gelu_exact16(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 z = _mm512_mul_ps(x, _mm512_set1_ps(kMinusSqrtHalf));
+  const __m512 a = _mm512_castsi512_ps(_mm512_and_si512(
+      _mm512_castps_si512(z), _mm512_set1_epi32(0x7FFFFFFF)));
+  const __mmask16 small = _mm512_cmp_ps_mask(a, one, _CMP_LT_OQ);
+  const __m512 half_x = _mm512_mul_ps(_mm512_set1_ps(0.5f), x);
+  __m512 r_small = one;
+  if (small != 0) {
+    r_small = _mm512_sub_ps(
+        one, _mm512_mul_ps(z, horner16(kErfP, 7, _mm512_mul_ps(z, z))));
+    if (small == 0xFFFF) return _mm512_mul_ps(half_x, r_small);
+  }
+  const __mmask16 zero_tail =
+      _mm512_cmp_ps_mask(a, _mm512_set1_ps(kErfcZero), _CMP_GE_OQ);
+  const __m512 am =
+      _mm512_min_ps(_mm512_max_ps(a, one), _mm512_set1_ps(kErfcZero));
+  __m512 tail = erfc_tail16(am);
+  tail = _mm512_mask_blend_ps(zero_tail, tail, _mm512_setzero_ps());
+  const __mmask16 positive =
+      _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ);
+  __m512 e = _mm512_mask_blend_ps(
+      positive, _mm512_sub_ps(_mm512_set1_ps(2.0f), tail), tail);
+  e = _mm512_mask_blend_ps(small, e, r_small);
+  return _mm512_mul_ps(half_x, e);
+}
+
+/* Whole blocks of 16 finite values through gelu_exact16; a block with NaN
+ * or infinities goes to the scalar function. */
+PL_AVX512 static int64_t gelu_exact_avx512(const float* x, float* y,
+                                           int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    const __m512 a = _mm512_castsi512_ps(_mm512_and_si512(
+        _mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
+    if (_mm512_cmp_ps_mask(a, _mm512_set1_ps(FLT_MAX), _CMP_LE_OQ) !=
+        0xFFFF) {
+      for (int j = 0; j < 16; ++j) y[i + j] = gelu_exact_one(x[i + j]);
+      continue;
+    }
+    _mm512_storeu_ps(y + i, gelu_exact16(v));
+  }
+  return i;
+}
+
 PL_AVX512 static int64_t swish_avx512(const float* x, float* y, int64_t n,
                                       float lo, float hi) {
   const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
@@ -620,7 +676,8 @@ PL_VMATH_MAP(, pl_vmath_logistic_f32, logistic_avx512, logistic_avx2,
              logistic_one)
 PL_VMATH_MAP(, pl_vmath_erf_f32, NULL, erf_avx2, erf_one)
 PL_VMATH_MAP(, pl_vmath_tanh_f32, NULL, tanh_avx2, tanh_one)
-PL_VMATH_MAP(static, gelu_exact_f32, NULL, gelu_exact_avx2, gelu_exact_one)
+PL_VMATH_MAP(static, gelu_exact_f32, gelu_exact_avx512, gelu_exact_avx2,
+             gelu_exact_one)
 PL_VMATH_MAP(static, gelu_approximate_f32, NULL, gelu_approximate_avx2,
              gelu_approximate_one)
 

@@ -8,8 +8,8 @@
  * the path taken (PYLITE_FORCE_PORTABLE, CPU, thread count). They are
  * within a few ulp of the libm formulas of TFLite's reference kernels, not
  * bit-exact with them; tests/c/test_vmath.c checks the bounds stated
- * here. exp, logistic and swish also have a 16-lane AVX-512 path, with
- * the same operations per lane. */
+ * here. exp, logistic, swish and the exact GELU also have a 16-lane
+ * AVX-512 path, with the same operations per lane. */
 #ifndef PYLITE_KERNELS_INTERNAL_VMATH_H_
 #define PYLITE_KERNELS_INTERNAL_VMATH_H_
 
