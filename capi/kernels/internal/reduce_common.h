@@ -634,6 +634,29 @@ typedef struct PlReduceSumJob {
   int64_t block; /* by outputs: the input elements of each */
 } PlReduceSumJob;
 
+/* out[o] += the block of `block` inputs at in + o * block, in order, for
+ * `count` outputs; eight outputs at a time, so that eight independent
+ * chains of additions overlap (each one's order, and so its bits, is that
+ * of the serial fold). */
+static inline void pl_reduce_sum_f32_blocks(const float* in, float* out,
+                                            int64_t count, int64_t block) {
+  enum { kLanes = 8 };
+  int64_t o = 0;
+  for (; o + kLanes <= count; o += kLanes) {
+    float acc[kLanes];
+    for (int l = 0; l < kLanes; ++l) acc[l] = out[o + l];
+    const float* rows = in + o * block;
+    for (int64_t j = 0; j < block; ++j)
+      for (int l = 0; l < kLanes; ++l) acc[l] = acc[l] + rows[l * block + j];
+    for (int l = 0; l < kLanes; ++l) out[o + l] = acc[l];
+  }
+  for (; o < count; ++o) {
+    float acc = out[o];
+    for (int64_t j = 0; j < block; ++j) acc = acc + in[o * block + j];
+    out[o] = acc;
+  }
+}
+
 static inline void pl_reduce_sum_f32_part(void* ctx, int64_t begin,
                                           int64_t end, int worker) {
   (void)worker;
@@ -646,8 +669,8 @@ static inline void pl_reduce_sum_f32_part(void* ctx, int64_t begin,
     w.extent[w.rank - 1] = to - from;
     pl_reduce_fold_sum_f32(&w, job->in + from, job->out + from);
   } else {
-    const PlReduceWalk w = {2, {to - from, job->block}, {1, 0}, job->block};
-    pl_reduce_fold_sum_f32(&w, job->in + from * job->block, job->out + from);
+    pl_reduce_sum_f32_blocks(job->in + from * job->block, job->out + from,
+                             to - from, job->block);
   }
 }
 
