@@ -32,8 +32,6 @@ static const float kLn2Hi = 0.693147182464599609375f; /* ln 2 in float */
 static const float kLn2Lo = -1.904654323148236e-09f;  /* ln 2 - kLn2Hi */
 static const float kExpLo = -104.0f;
 static const float kExpHi = 89.0f;
-/* Within [-kExpNormal, kExpNormal], exp is a normal number. */
-static const float kExpNormal = 87.0f;
 static const float kExpP[7] = {1.0f,
                                1.0f,
                                0.49999988079071045f,
@@ -226,6 +224,9 @@ static int64_t exp_sum_blocks(const float* x, float* y, int64_t n,
 
 #ifdef PL_VMATH_X86
 #define PL_AVX2 __attribute__((target("avx2,fma")))
+
+/* Within [-kExpNormal, kExpNormal], exp is a normal number. */
+static const float kExpNormal = 87.0f;
 
 PL_AVX2 static __m256 horner8(const float* c, int last, __m256 t) {
   __m256 p = _mm256_set1_ps(c[last]);
