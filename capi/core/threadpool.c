@@ -9,8 +9,8 @@
  * not scheduled. Which thread computes a chunk never changes a result:
  * kernels give each output to exactly one chunk.
  *
- * Waking a sleeping thread costs tens of microseconds, more than many
- * kernels take, so both sides spin first: an idle worker polls the job
+ * Waking a sleeping thread costs microseconds (tens on a loaded machine),
+ * more than many kernels take, so both sides spin first: an idle worker polls the job
  * counter for up to kSpinNs before it sleeps on the condition variable,
  * and the caller polls for the workers' end of a job as long before it
  * sleeps. The spin is bounded, so on a loaded machine the threads soon
