@@ -194,6 +194,13 @@ bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul) {
       !is_f32_tensor(sg, y) ||
       pl_is_constant(&sg->tensors[x]) || count_of(sg->outputs, s) != 0)
     return false;
+  const PlInterp* interp = sg->interp;
+  for (int32_t i = 0; i < interp->num_signatures; ++i) {
+    const PlSignature* sig = &interp->signatures[i];
+    if (sig->subgraph_index != sg->index) continue;
+    for (int32_t k = 0; k < sig->num_outputs; ++k)
+      if (sig->output_tensors[k] == s) return false;
+  }
   int uses = 0;
   for (int32_t i = 0; i < sg->num_nodes; ++i)
     uses += count_of(sg->nodes[i].inputs, s);

@@ -258,7 +258,8 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
 /* Whether `logistic` (a builtin LOGISTIC) and `mul` (a builtin MUL, later
  * in the plan) form a swish: float32 tensors, the MUL's inputs are x and s
  * (in either order) and its output neither, x is not a constant, and s is
- * not a subgraph output nor read by any other node. */
+ * not an output of the subgraph or of a signature, nor read by any other
+ * node. */
 bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul);
 
 /* The MUL a LOGISTIC node is fused into, or NULL. */
