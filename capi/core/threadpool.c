@@ -9,26 +9,45 @@
  * not scheduled. Which thread computes a chunk never changes a result:
  * kernels give each output to exactly one chunk.
  *
+ * Waking a sleeping thread costs microseconds (tens on a loaded machine),
+ * more than many kernels take, so both sides spin first: an idle worker polls the job
+ * counter for up to kSpinNs before it sleeps on the condition variable,
+ * and the caller polls for the workers' end of a job as long before it
+ * sleeps. The spin is bounded, so on a loaded machine the threads soon
+ * leave the cores to others. pl_parallel_for_cost lets a kernel say how
+ * much work a range is, and runs small ranges inline.
+ *
  * Runners of different subgraphs may invoke concurrently: one
  * pl_parallel_for owns the pool at a time (a try-lock); a call that finds it
  * busy runs its whole range inline, as worker 0. Worker 0's scratch is then
  * used by two threads only if they run the same node, which the subgraph
  * lock rules out. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "capi/core/interp.h"
 
+/* How long a thread polls before it sleeps. */
+enum { kSpinNs = 50000, kPausePolls = 64 };
+/* Below this much work (pl_parallel_for_cost units, about nanoseconds) a
+ * loop runs inline, and no chunk is made smaller. */
+enum { kMinParallelCost = 20000, kMinChunkCost = 5000 };
+
 typedef struct PlThreadPool {
   pthread_mutex_t busy; /* held by the pl_parallel_for using the pool */
-  pthread_mutex_t lock; /* guards the fields below up to `threads` */
+  pthread_mutex_t lock; /* for the sleeps on `wake` and `done` */
   pthread_cond_t wake;
   pthread_cond_t done;
-  uint64_t generation; /* bumped for each job */
-  bool stop;
-  bool open;  /* the current job still takes workers */
-  int active; /* workers in the current job */
-  /* The current job. */
+  atomic_uint_fast64_t generation; /* bumped for each job */
+  atomic_bool stop;
+  atomic_bool open;   /* the current job still takes workers */
+  atomic_int active;  /* workers in the current job */
+  atomic_int sleepers; /* workers asleep (or going to sleep) on `wake` */
+  /* The current job, written before `open` is set (release) and read by
+   * workers after they see it set (acquire). */
   PlParallelFn fn;
   void* ctx;
   int64_t count;
@@ -47,6 +66,42 @@ typedef struct PlWorkerArg {
 /* Serializes pool creation and freeing across interpreters' threads. */
 static pthread_mutex_t g_create_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Polls until done(arg) or kSpinNs pass; returns done(arg). After the
+ * first kPausePolls polls (a few hundred nanoseconds), each poll yields
+ * the core: on a busy machine another thread runs, on an idle one the
+ * poll comes straight back. */
+static bool spin_until(bool (*done)(void*), void* arg) {
+  int64_t deadline = 0;
+  for (int i = 0;; ++i) {
+    if (done(arg)) return true;
+    if (i < kPausePolls) {
+      cpu_relax();
+      continue;
+    }
+    const int64_t t = now_ns();
+    if (deadline == 0) {
+      deadline = t + kSpinNs;
+    } else if (t > deadline) {
+      return done(arg);
+    }
+    sched_yield();
+  }
+}
+
 static void pool_run_chunks(PlThreadPool* pool, int id) {
   for (;;) {
     const int64_t c = atomic_fetch_add(&pool->next, 1);
@@ -58,32 +113,59 @@ static void pool_run_chunks(PlThreadPool* pool, int id) {
   }
 }
 
+/* What an idle worker waits for: a job after the one it saw, or stop. */
+typedef struct PlWorkerWait {
+  PlThreadPool* pool;
+  uint64_t seen;
+} PlWorkerWait;
+
+static bool has_news(void* arg) {
+  const PlWorkerWait* w = arg;
+  return atomic_load(&w->pool->generation) != w->seen ||
+         atomic_load(&w->pool->stop);
+}
+
+static bool all_left(void* arg) {
+  PlThreadPool* pool = arg;
+  return atomic_load(&pool->active) == 0;
+}
+
 static void* pool_worker(void* arg) {
   PlWorkerArg* w = arg;
   PlThreadPool* pool = w->pool;
   const int id = w->id;
   free(w);
-  uint64_t seen = 0;
-  pthread_mutex_lock(&pool->lock);
+  PlWorkerWait wait = {pool, 0};
   for (;;) {
-    while (!pool->stop && pool->generation == seen)
-      pthread_cond_wait(&pool->wake, &pool->lock);
-    if (pool->stop) break;
-    seen = pool->generation;
-    if (!pool->open) continue; /* woke too late: the job is done */
-    pool->active++;
-    pthread_mutex_unlock(&pool->lock);
-    pool_run_chunks(pool, id);
-    pthread_mutex_lock(&pool->lock);
-    if (--pool->active == 0) pthread_cond_signal(&pool->done);
+    if (!spin_until(has_news, &wait)) {
+      /* Sleep; `sleepers` is raised before the last check, so a job
+       * published after it sees a sleeper and broadcasts (under the lock,
+       * which this thread holds until it waits). */
+      pthread_mutex_lock(&pool->lock);
+      atomic_fetch_add(&pool->sleepers, 1);
+      while (!has_news(&wait)) pthread_cond_wait(&pool->wake, &pool->lock);
+      atomic_fetch_sub(&pool->sleepers, 1);
+      pthread_mutex_unlock(&pool->lock);
+    }
+    if (atomic_load(&pool->stop)) break;
+    wait.seen = atomic_load(&pool->generation);
+    /* Join, then check that the job still takes workers: the caller closes
+     * it before it waits for `active` to drop, so either it sees this
+     * worker or this worker sees it closed. */
+    atomic_fetch_add(&pool->active, 1);
+    if (atomic_load(&pool->open)) pool_run_chunks(pool, id);
+    if (atomic_fetch_sub(&pool->active, 1) == 1) {
+      pthread_mutex_lock(&pool->lock);
+      pthread_cond_signal(&pool->done);
+      pthread_mutex_unlock(&pool->lock);
+    }
   }
-  pthread_mutex_unlock(&pool->lock);
   return NULL;
 }
 
 static void pool_destroy(PlThreadPool* pool) {
   pthread_mutex_lock(&pool->lock);
-  pool->stop = true;
+  atomic_store(&pool->stop, true);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->lock);
   for (int i = 0; i < pool->num_workers; ++i)
@@ -110,6 +192,11 @@ static PlThreadPool* pool_create(int workers) {
   pthread_mutex_init(&pool->lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
   pthread_cond_init(&pool->done, NULL);
+  atomic_init(&pool->generation, 0);
+  atomic_init(&pool->stop, false);
+  atomic_init(&pool->open, false);
+  atomic_init(&pool->active, 0);
+  atomic_init(&pool->sleepers, 0);
   atomic_init(&pool->next, 0);
   for (int i = 0; i < workers; ++i) {
     PlWorkerArg* arg = malloc(sizeof(*arg));
@@ -146,10 +233,11 @@ static PlThreadPool* pool_get(PlInterp* interp) {
   return pool;
 }
 
-void pl_parallel_for(PlSubgraph* sg, int64_t count, PlParallelFn fn,
-                     void* ctx) {
-  if (count <= 0) return;
-  PlThreadPool* pool = count > 1 ? pool_get(sg->interp) : NULL;
+/* Runs [0, count) in at most max_chunks chunks on the pool. */
+static void parallel_run(PlSubgraph* sg, int64_t count, int64_t max_chunks,
+                         PlParallelFn fn, void* ctx) {
+  PlThreadPool* pool =
+      count > 1 && max_chunks > 1 ? pool_get(sg->interp) : NULL;
   if (!pool || pthread_mutex_trylock(&pool->busy) != 0) {
     fn(ctx, 0, count, 0);
     return;
@@ -157,25 +245,48 @@ void pl_parallel_for(PlSubgraph* sg, int64_t count, PlParallelFn fn,
   const int64_t threads = pool->num_workers + 1;
   /* A few chunks per thread, so that load on the machine evens out. */
   int64_t chunks = threads * 4;
+  if (chunks > max_chunks) chunks = max_chunks;
   if (chunks > count) chunks = count;
-  pthread_mutex_lock(&pool->lock);
   pool->fn = fn;
   pool->ctx = ctx;
   pool->count = count;
   pool->chunk = (count + chunks - 1) / chunks;
   pool->num_chunks = (count + pool->chunk - 1) / pool->chunk;
   atomic_store(&pool->next, 0);
-  pool->open = true;
-  pool->generation++;
-  pthread_cond_broadcast(&pool->wake);
-  pthread_mutex_unlock(&pool->lock);
+  atomic_store(&pool->open, true);
+  atomic_fetch_add(&pool->generation, 1);
+  if (atomic_load(&pool->sleepers) > 0) {
+    pthread_mutex_lock(&pool->lock);
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->lock);
+  }
   pool_run_chunks(pool, 0);
   /* Every chunk is taken; wait for the workers still computing theirs. */
-  pthread_mutex_lock(&pool->lock);
-  pool->open = false;
-  while (pool->active > 0) pthread_cond_wait(&pool->done, &pool->lock);
-  pthread_mutex_unlock(&pool->lock);
+  atomic_store(&pool->open, false);
+  if (!spin_until(all_left, pool)) {
+    pthread_mutex_lock(&pool->lock);
+    while (!all_left(pool)) pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+  }
   pthread_mutex_unlock(&pool->busy);
+}
+
+void pl_parallel_for(PlSubgraph* sg, int64_t count, PlParallelFn fn,
+                     void* ctx) {
+  if (count <= 0) return;
+  parallel_run(sg, count, count, fn, ctx);
+}
+
+void pl_parallel_for_cost(PlSubgraph* sg, int64_t count, int64_t cost,
+                          PlParallelFn fn, void* ctx) {
+  if (count <= 0) return;
+  if (cost < 1) cost = 1;
+  const int64_t total = count > INT64_MAX / cost ? INT64_MAX : count * cost;
+  if (total < kMinParallelCost) {
+    fn(ctx, 0, count, 0);
+    return;
+  }
+  parallel_run(sg, count, total / kMinChunkCost, fn, ctx);
 }
 
 void pl_threadpool_free(PlInterp* interp) {

@@ -109,20 +109,6 @@ static TfLiteStatus log_softmax_prepare(PlSubgraph* sg, PlNode* node) {
   return pl_nn_softmax_prepare(sg, node, "LOG_SOFTMAX");
 }
 
-static void log_softmax_f32(const TfLiteTensor* input, TfLiteTensor* output) {
-  int64_t rows, depth;
-  pl_nn_softmax_rows(input, &rows, &depth);
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* x = input->data.f + r * depth;
-    float* y = output->data.f + r * depth;
-    const float m = pl_nn_row_max(x, depth);
-    float sum = 0.0f;
-    for (int64_t c = 0; c < depth; ++c) sum += expf(x[c] - m);
-    const float log_sum = logf(sum);
-    for (int64_t c = 0; c < depth; ++c) y[c] = x[c] - m - log_sum;
-  }
-}
-
 static TfLiteStatus log_softmax_quant(PlSubgraph* sg,
                                       const LogSoftmaxData* d,
                                       const TfLiteTensor* input,
@@ -181,7 +167,7 @@ static TfLiteStatus log_softmax_eval(PlSubgraph* sg, PlNode* node) {
   TfLiteTensor* output = pl_output(sg, node, 0);
   if (input->type != kTfLiteFloat32)
     return log_softmax_quant(sg, node->user_data, input, output);
-  log_softmax_f32(input, output);
+  pl_nn_softmax_f32(sg, input, output, 0.0f, true);
   return kTfLiteOk;
 }
 

@@ -7,7 +7,8 @@
  * agree to float precision). NaN stays NaN. float32 is vectorized
  * (internal/vmath.h: within 2 ulp of the libm formula, the same bits on
  * every CPU path and thread count); float16 uses the libm formula in
- * float32, rounded once.
+ * float32, rounded once. A float32 LOGISTIC read only by a MUL with its own
+ * input (swish, internal/binary.h) leaves the work to that MUL.
  * int8 / uint8 (per tensor): the output scale must be 1/256 (LiteRT's
  * check; the zero point is free); a table of 1 / (1 + expf(-x)) over the
  * 256 inputs (internal/quant_lut.h).
@@ -15,6 +16,7 @@
  * requires); LiteRT's interpolated sigmoid table (unary_sigmoid.h). */
 #include <math.h>
 
+#include "capi/kernels/internal/binary.h"
 #include "capi/kernels/internal/unary_sigmoid.h"
 #include "capi/kernels/internal/vmath.h"
 
@@ -42,6 +44,7 @@ static TfLiteStatus logistic_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, d != NULL);
   PL_ENSURE_OK(pl_unary_prepare_q(sg, node, "LOGISTIC", kLogisticTypes, 5,
                                   true, &input, &output));
+  d->fused_into_mul = pl_swish_mul_of(sg, node) != NULL;
   if (!pl_unary_q_type(input)) return kTfLiteOk;
   const PlQuantParams po = pl_q_params(output);
   if (input->type == kTfLiteInt16) {

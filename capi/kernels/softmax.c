@@ -179,24 +179,6 @@ static TfLiteStatus softmax_prepare(PlSubgraph* sg, PlNode* node) {
   return pl_resize_like(sg, output, input->dims);
 }
 
-static void softmax_f32(const SoftmaxData* d, const TfLiteTensor* input,
-                        TfLiteTensor* output) {
-  int64_t rows, depth;
-  pl_nn_softmax_rows(input, &rows, &depth);
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* x = input->data.f + r * depth;
-    float* y = output->data.f + r * depth;
-    const float m = pl_nn_row_max(x, depth);
-    float sum = 0.0f;
-    for (int64_t c = 0; c < depth; ++c) {
-      const float e = expf((x[c] - m) * d->beta);
-      y[c] = e;
-      sum += e;
-    }
-    for (int64_t c = 0; c < depth; ++c) y[c] = y[c] / sum;
-  }
-}
-
 /* exp(beta * scale * diff) in Q0.31 for a difference within diff_min
  * (from the table made at prepare). */
 static int32_t softmax_exp(const SoftmaxData* d, int32_t diff) {
@@ -297,7 +279,7 @@ static TfLiteStatus softmax_eval(PlSubgraph* sg, PlNode* node) {
   TfLiteTensor* output = pl_output(sg, node, 0);
   switch (input->type) {
     case kTfLiteFloat32:
-      softmax_f32(d, input, output);
+      pl_nn_softmax_f32(sg, input, output, d->beta, false);
       break;
     case kTfLiteInt16:
       softmax_int16(d, input, output);

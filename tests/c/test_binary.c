@@ -37,6 +37,7 @@ static const char* g_case = "";
 /* Schema values not in model_builder.h. */
 enum {
   T_BOOL = 6,
+  OP_LOGISTIC = 14,
   OP_MUL = 18,
   OP_SUB = 41,
   OP_DIV = 42,
@@ -435,6 +436,179 @@ static void test_quantized(void) {
   }
 }
 
+/* MUL (with RELU6) of shapes big enough to be split across threads: the
+ * same bits at 1, 2 and 4 threads as the naive loop, for same-shape,
+ * per-channel, scalar and middle-axis broadcasts (the split then falls
+ * inside rows and between them). */
+static void test_threaded_broadcast(void) {
+  g_case = "mul_threaded_broadcast";
+  static const struct {
+    int ra, a[4], rb, b[4];
+  } kCases[] = {
+      {4, {3, 37, 29, 41}, 4, {3, 37, 29, 41}},
+      {4, {3, 37, 29, 41}, 1, {41}},
+      {4, {3, 37, 29, 41}, 0, {0}},
+      {4, {3, 37, 29, 41}, 4, {3, 1, 29, 1}},
+      {2, {1, 41}, 4, {3, 37, 29, 41}},
+  };
+  const int64_t max = 3 * 37 * 29 * 41;
+  float* a = malloc(sizeof(float) * (size_t)max);
+  float* b = malloc(sizeof(float) * (size_t)max);
+  float* want = malloc(sizeof(float) * (size_t)max);
+  for (int64_t i = 0; i < max; ++i) {
+    a[i] = (float)((int)(next_rand() % 2001) - 1000) / 64;
+    b[i] = (float)((int)(next_rand() % 2001) - 1000) / 128;
+  }
+  for (size_t c = 0; c < sizeof(kCases) / sizeof(kCases[0]); ++c) {
+    T ts[3];
+    memset(ts, 0, sizeof(ts));
+    ts[0].type = ts[1].type = ts[2].type = T_F32;
+    ts[0].rank = kCases[c].ra;
+    ts[1].rank = kCases[c].rb;
+    memcpy(ts[0].shape, kCases[c].a, sizeof(kCases[c].a));
+    memcpy(ts[1].shape, kCases[c].b, sizeof(kCases[c].b));
+    ts[2].rank = naive_shape(ts[0].rank, ts[0].shape, ts[1].rank, ts[1].shape,
+                             ts[2].shape);
+    int64_t na = 1, nb = 1, no = 1;
+    for (int i = 0; i < ts[0].rank; ++i) na *= ts[0].shape[i];
+    for (int i = 0; i < ts[1].rank; ++i) nb *= ts[1].shape[i];
+    for (int i = 0; i < ts[2].rank; ++i) no *= ts[2].shape[i];
+    int idx[8] = {0};
+    for (int64_t o = 0; o < no; ++o) {
+      float v = a[naive_index(ts[2].rank, idx, ts[0].rank, ts[0].shape)] *
+                b[naive_index(ts[2].rank, idx, ts[1].rank, ts[1].shape)];
+      v = v < 0.0f ? 0.0f : v;
+      want[o] = 6.0f < v ? 6.0f : v;
+      for (int d = ts[2].rank - 1; d >= 0; --d) {
+        if (++idx[d] < ts[2].shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    for (int threads = 1; threads <= 4; threads *= 2) {
+      Run run;
+      bool ok = open_op(&run, OP_MUL, OPT_MUL, ACT_RELU6, 2, ts);
+      TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+      TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter,
+                                               NULL);
+      TfLiteInterpreterOptionsSetNumThreads(opts, threads);
+      TfLiteInterpreterDelete(run.interp);
+      run.interp = ok ? TfLiteInterpreterCreate(run.model, opts) : NULL;
+      TfLiteInterpreterOptionsDelete(opts);
+      ok = run.interp &&
+           TfLiteInterpreterAllocateTensors(run.interp) == kTfLiteOk &&
+           set_input(&run, 0, a, sizeof(float) * na) &&
+           set_input(&run, 1, b, sizeof(float) * nb) &&
+           TfLiteInterpreterInvoke(run.interp) == kTfLiteOk &&
+           output_bytes(&run, want, sizeof(float) * no);
+      if (!ok) printf("  case %zu, %d threads\n", c, threads);
+      CHECK(ok);
+      run_close(&run);
+    }
+  }
+  free(a);
+  free(b);
+  free(want);
+}
+
+/* x -> LOGISTIC -> s, MUL(x, s) (or MUL(s, x)) -> y; with s_is_output,
+ * s is a graph output too, which keeps the ops apart. */
+static bool open_swish(Run* r, int n, bool swapped, int act, bool s_is_output,
+                       int threads) {
+  MbModel m;
+  mb_init(&m, "pylite swish test");
+  const int logistic = mb_opcode(&m, OP_LOGISTIC, NULL);
+  const int mul = mb_opcode(&m, OP_MUL, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const int x = mb_tensor(sg, NULL, T_F32, 1, &n);
+  const int st = mb_tensor(sg, NULL, T_F32, 1, &n);
+  const int y = mb_tensor(sg, NULL, T_F32, 1, &n);
+  mb_op(sg, logistic, 1, &x, 1, &st);
+  const int ins[2] = {swapped ? st : x, swapped ? x : st};
+  MbOp* o = mb_op(sg, mul, 2, ins, 1, &y);
+  o->options = OPT_MUL;
+  o->num_i32 = 1;
+  o->i32[0] = act;
+  const int outs[2] = {y, st};
+  mb_io(sg, 1, &x, s_is_output ? 2 : 1, outs);
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  memset(r, 0, sizeof(*r));
+  r->bytes = bytes;
+  r->model = TfLiteModelCreateWithErrorReporter(bytes, size,
+                                                PyliteQuietReporter, NULL);
+  if (!r->model) return false;
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetErrorReporter(opts, PyliteQuietReporter, NULL);
+  TfLiteInterpreterOptionsSetNumThreads(opts, threads);
+  r->interp = TfLiteInterpreterCreate(r->model, opts);
+  TfLiteInterpreterOptionsDelete(opts);
+  return r->interp &&
+         TfLiteInterpreterAllocateTensors(r->interp) == kTfLiteOk;
+}
+
+/* The same bits, except that any NaN matches any NaN (C leaves the
+ * operand whose NaN a product keeps to the compiler). */
+static bool same_floats(const float* a, const float* b, int n) {
+  for (int i = 0; i < n; ++i)
+    if (memcmp(&a[i], &b[i], sizeof(float)) != 0 &&
+        !(isnan(a[i]) && isnan(b[i])))
+      return false;
+  return true;
+}
+
+/* The fused swish (binary.h) gives the bits of the two ops apart, for both
+ * input orders, with and without a fused activation, at 1, 2 and 4 threads,
+ * on special values and on sizes that split across threads. */
+static void test_swish(void) {
+  g_case = "swish";
+  static const float kSpecial[] = {0.0f, -0.0f, 1.0f, -1.0f, 20.0f, -20.0f,
+                                   -95.0f, 100.0f, NAN, INFINITY, -INFINITY,
+                                   1e-40f, 16.62f, -9.0f, 6.0f};
+  const int kSizes[] = {15, 8191, 3 * 37 * 29 * 41};
+  for (size_t si = 0; si < sizeof(kSizes) / sizeof(kSizes[0]); ++si) {
+    const int n = kSizes[si];
+    float* x = malloc(sizeof(float) * (size_t)n);
+    float* want = malloc(sizeof(float) * (size_t)n);
+    for (int i = 0; i < n; ++i)
+      x[i] = i < 15 ? kSpecial[i]
+                    : (float)((int)(next_rand() % 4001) - 2000) / 100;
+    for (int variant = 0; variant < 4; ++variant) {
+      const bool swapped = variant & 1;
+      const int act = variant & 2 ? ACT_RELU6 : ACT_NONE;
+      Run apart;
+      bool ok = open_swish(&apart, n, swapped, act, true, 1) &&
+                set_input(&apart, 0, x, sizeof(float) * n) &&
+                TfLiteInterpreterInvoke(apart.interp) == kTfLiteOk;
+      const TfLiteTensor* y =
+          ok ? TfLiteInterpreterGetOutputTensor(apart.interp, 0) : NULL;
+      if (y) memcpy(want, TfLiteTensorData(y), sizeof(float) * n);
+      run_close(&apart);
+      for (int threads = 1; ok && threads <= 4; threads *= 2) {
+        Run fused;
+        ok = open_swish(&fused, n, swapped, act, false, threads) &&
+             set_input(&fused, 0, x, sizeof(float) * n);
+        /* The LOGISTIC's output (tensor 1) is left alone when fused. */
+        TfLiteTensor* st = ok ? TfLiteInterpreterGetTensor(fused.interp, 1)
+                              : NULL;
+        ok = st && TfLiteTensorByteSize(st) == sizeof(float) * n;
+        if (ok) ((float*)TfLiteTensorData(st))[0] = 1234.5f;
+        ok = ok && TfLiteInterpreterInvoke(fused.interp) == kTfLiteOk &&
+             ((const float*)TfLiteTensorData(st))[0] == 1234.5f;
+        const TfLiteTensor* got =
+            ok ? TfLiteInterpreterGetOutputTensor(fused.interp, 0) : NULL;
+        ok = got && TfLiteTensorByteSize(got) == sizeof(float) * n &&
+             same_floats(TfLiteTensorData(got), want, n);
+        run_close(&fused);
+        if (!ok) printf("  size %d, variant %d, %d threads\n", n, variant,
+                        threads);
+      }
+      CHECK(ok);
+    }
+    free(x);
+    free(want);
+  }
+}
+
 int main(void) {
   test_errors();
   test_quantized();
@@ -442,6 +616,8 @@ int main(void) {
   test_where();
   test_strings();
   test_random_broadcast();
+  test_threaded_broadcast();
+  test_swish();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;
 }

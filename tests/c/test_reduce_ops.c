@@ -331,12 +331,73 @@ static void test_errors(void) {
   }
 }
 
+/* MEAN float32 split across threads (by columns when the innermost dim is
+ * kept, by outputs when the reduced dims are innermost, serial otherwise):
+ * at 1, 2 and 4 threads the bits of a sequential row-major fold. */
+static void test_mean_thread_split(void) {
+  enum { kA = 6, kB = 70, kC = 97 };
+  static float x[kA * kB * kC], want[kA * kB * kC];
+  uint32_t seed = 99;
+  for (int i = 0; i < kA * kB * kC; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    x[i] = (float)((int)(seed >> 9) % 20001 - 10000) / 997.0f;
+  }
+  /* Reduced axes as a bit mask over (A, B, C). */
+  static const int kMasks[] = {1, 2, 3, 4, 6, 5, 7};
+  for (size_t m = 0; m < sizeof(kMasks) / sizeof(kMasks[0]); ++m) {
+    const int mask = kMasks[m];
+    const int dims[3] = {kA, kB, kC};
+    int32_t axes[3];
+    int naxes = 0, out_dims[3], orank = 0;
+    int64_t out_count = 1;
+    float count = 1.0f;
+    for (int d = 0; d < 3; ++d) {
+      if (mask >> d & 1) {
+        axes[naxes++] = d;
+        count *= (float)dims[d];
+      } else {
+        out_dims[orank++] = dims[d];
+        out_count *= dims[d];
+      }
+    }
+    for (int64_t i = 0; i < out_count; ++i) want[i] = 0.0f;
+    for (int a = 0; a < kA; ++a)
+      for (int b = 0; b < kB; ++b)
+        for (int c = 0; c < kC; ++c) {
+          int64_t o = 0;
+          if (!(mask & 1)) o = o * kA + a;
+          if (!(mask & 2)) o = o * kB + b;
+          if (!(mask & 4)) o = o * kC + c;
+          want[o] = want[o] + x[(a * kB + b) * kC + c];
+        }
+    for (int64_t i = 0; i < out_count; ++i) want[i] = want[i] / count;
+    for (int threads = 1; threads <= 4; threads *= 2) {
+      Op o;
+      op_begin(&o);
+      op_input(&o, T_F32, 3, (int[]){kA, kB, kC});
+      op_const(&o, T_I32, 1, (int[]){naxes}, axes, 4 * (size_t)naxes);
+      op_output(&o, T_F32, orank, out_dims);
+      TfLiteInterpreter* it = op_load_threads(&o, kOpMean, kOptReducer, 1,
+                                              (int32_t[]){0}, threads);
+      bool ok = TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+                write_raw(it, 0, x, sizeof(x)) &&
+                TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+                memcmp(TfLiteTensorData(out(it, 0)), want,
+                       sizeof(float) * (size_t)out_count) == 0;
+      if (!ok) fprintf(stderr, "mean mask %d, %d threads\n", mask, threads);
+      CHECK(ok);
+      op_release(&o, it);
+    }
+  }
+}
+
 int main(void) {
   test_empty_reductions();
   test_empty_arg_max();
   test_empty_topk_cumsum();
   test_topk_small_k();
   test_sum_thread_split();
+  test_mean_thread_split();
   test_dynamic_axis();
   test_errors();
   return CHECK_SUMMARY();

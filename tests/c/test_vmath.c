@@ -2,8 +2,9 @@
  *
  * For each function, over a dense sweep of its interesting range plus
  * special values (NaN, +-inf, +-0, denormals, the branch and cut-off
- * points): the AVX2 and the portable paths give the same bits, and every
- * result is within a few ulp of libm's. */
+ * points): the AVX-512, AVX2 and portable paths give the same bits, and
+ * every result is within a few ulp of libm's. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,22 @@ static void gelu_approximate_vec(const float* x, float* y, int64_t n) {
   pl_vmath_gelu_f32(x, y, n, true);
 }
 
+static float swish_ref(float x) { return x * logistic_ref(x); }
+
+static float swish_relu6_ref(float x) {
+  float p = swish_ref(x);
+  p = p < 0.0f ? 0.0f : p;
+  return 6.0f < p ? 6.0f : p;
+}
+
+static void swish_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_swish_f32(x, y, n, -FLT_MAX, FLT_MAX);
+}
+
+static void swish_relu6_vec(const float* x, float* y, int64_t n) {
+  pl_vmath_swish_f32(x, y, n, 0.0f, 6.0f);
+}
+
 static int64_t ulp_distance(float a, float b) {
   int32_t ia, ib;
   memcpy(&ia, &a, sizeof(ia));
@@ -69,15 +86,25 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
   }
   for (int i = 0; i < ns; ++i) x[i] = kSpecial[i];
   for (int i = 0; i < n; ++i) x[ns + i] = lo + (hi - lo) * (float)i / (float)n;
-  pl_simd_force_portable(false);
-  fn(x, fast, n + ns);
   pl_simd_force_portable(true);
   fn(x, portable, n + ns);
   pl_simd_force_portable(false);
   int mismatches = 0;
+  /* Each vector path the CPU has (AVX-512, AVX2), from offsets 0 and 3 so
+   * that every block and tail split is met. */
+  for (int cap = 2; cap >= 1; --cap) {
+    pl_vmath_cap_isa(cap);
+    fn(x + 3, fast + 3, n + ns - 3);
+    fn(x, fast, 3);
+    for (int i = 0; i < n + ns; ++i)
+      if (memcmp(&fast[i], &portable[i], sizeof(float)) != 0) ++mismatches;
+    fn(x, fast, n + ns);
+    for (int i = 0; i < n + ns; ++i)
+      if (memcmp(&fast[i], &portable[i], sizeof(float)) != 0) ++mismatches;
+  }
+  pl_vmath_cap_isa(-1);
   int64_t worst = 0;
   for (int i = 0; i < n + ns; ++i) {
-    if (memcmp(&fast[i], &portable[i], sizeof(float)) != 0) ++mismatches;
     const float want = ref(x[i]);
     if (isnan(want) || isnan(fast[i])) {
       if (isnan(want) != isnan(fast[i])) ++mismatches;
@@ -101,13 +128,66 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
   free(portable);
 }
 
+/* The row reductions: the same bits on both paths, and close to the
+ * sequential reference, for lengths around the block size and rows with
+ * NaN, infinities and -1e9 masks. */
+static void check_reductions(void) {
+  enum { kMax = 300 };
+  float x[kMax], y_fast[kMax], y_portable[kMax];
+  uint32_t seed = 7;
+  int mismatches = 0, far = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int n = trial % 40 + (trial % 3 == 0 ? 257 : 0);
+    for (int i = 0; i < n; ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      x[i] = (float)((int)(seed >> 9) % 20001 - 10000) / 1000.0f;
+    }
+    if (trial % 5 == 1 && n > 3) x[n / 2] = -1e9f;
+    if (trial % 7 == 2 && n > 3) x[n / 3] = NAN;
+    if (trial % 11 == 3 && n > 3) x[1] = -INFINITY;
+    const float scale = trial % 4 == 0 ? 0.5f : 1.0f;
+    float want_max = -FLT_MAX;
+    for (int i = 0; i < n; ++i) want_max = want_max < x[i] ? x[i] : want_max;
+    double want_sum = 0.0;
+    for (int i = 0; i < n; ++i)
+      want_sum += exp(((double)x[i] - want_max) * scale);
+    float m[2], sum[2], sum_only[2];
+    for (int p = 0; p < 2; ++p) {
+      pl_simd_force_portable(p == 1);
+      m[p] = pl_vmath_max_f32(x, n);
+      sum[p] = pl_vmath_exp_sum_f32(x, p ? y_portable : y_fast, n, m[p], scale);
+      sum_only[p] = pl_vmath_exp_sum_f32(x, NULL, n, m[p], scale);
+    }
+    pl_simd_force_portable(false);
+    if (memcmp(m, m + 1, sizeof(float)) != 0 ||
+        memcmp(sum, sum + 1, sizeof(float)) != 0 ||
+        memcmp(sum, sum_only, sizeof(float)) != 0 ||
+        memcmp(sum_only, sum_only + 1, sizeof(float)) != 0 ||
+        memcmp(y_fast, y_portable, sizeof(float) * (size_t)n) != 0)
+      ++mismatches;
+    const bool has_nan = trial % 7 == 2 && n > 3;
+    if (memcmp(&m[0], &want_max, sizeof(float)) != 0) ++far;
+    if (has_nan ? !isnan(sum[0])
+                : fabs(sum[0] - want_sum) > 1e-6 * want_sum + 1e-30)
+      ++far;
+  }
+  printf("max / exp sum: %d path mismatches, %d far from the reference\n",
+         mismatches, far);
+  CHECK(mismatches == 0);
+  CHECK(far == 0);
+}
+
 int main(void) {
   check_fn("exp", pl_vmath_exp_f32, expf, -110.0f, 100.0f, 1);
   check_fn("logistic", pl_vmath_logistic_f32, logistic_ref, -110.0f, 30.0f, 2);
+  check_fn("swish", swish_vec, swish_ref, -87.0f, 30.0f, 3);
+  check_fn("swish relu6", swish_relu6_vec, swish_relu6_ref, -110.0f, 30.0f,
+           3);
   check_fn("erf", pl_vmath_erf_f32, erff, -6.0f, 6.0f, 3);
   check_fn("tanh", pl_vmath_tanh_f32, tanhf, -12.0f, 12.0f, 3);
   check_fn("gelu", gelu_exact_vec, gelu_exact_ref, -14.0f, 14.0f, -4);
   check_fn("gelu approximate", gelu_approximate_vec, gelu_approximate_ref,
            -14.0f, 14.0f, -4);
+  check_reductions();
   return CHECK_SUMMARY();
 }

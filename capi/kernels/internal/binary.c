@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 
+#include "capi/core/interp.h"
 #include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/vmath.h"
 
 bool pl_bcast_shape(int n, const TfLiteIntArray* const* in, int* out,
                     int* rank) {
@@ -59,21 +61,43 @@ bool pl_bcast_plan(PlBcast* p, int n, const TfLiteIntArray* const* in,
   return true;
 }
 
-void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
+/* Output elements in the walk of p. */
+static int64_t bcast_total(const PlBcast* p) {
+  int64_t total = 1;
+  for (int l = 0; l < p->count; ++l) total *= p->extent[l];
+  return total;
+}
+
+/* The walk restricted to output elements [begin, end): the first and last
+ * rows may be partial. The outer loops are set from the row of `begin`,
+ * then advance like an odometer. */
+static void bcast_walk_range(const PlBcast* p, int64_t begin, int64_t end,
+                             PlBcastVisit visit, void* ctx) {
   int64_t off[PL_BIN_MAX_IN] = {0};
   int64_t step[PL_BIN_MAX_IN];
   if (p->count == 0) { /* every dim is 1: a single element */
     for (int k = 0; k < p->num_in; ++k) step[k] = 1;
-    visit(ctx, 0, off, step, 1);
+    if (begin < end) visit(ctx, 0, off, step, 1);
     return;
   }
   for (int k = 0; k < p->num_in; ++k) step[k] = p->stride[k][0];
   const int64_t n = p->extent[0];
   int64_t index[PL_MAX_RANK] = {0};
-  int64_t out_off = 0;
-  for (;;) {
-    visit(ctx, out_off, off, step, n);
+  int64_t row = begin / n;
+  for (int l = 1; l < p->count; ++l) {
+    index[l] = row % p->extent[l];
+    row /= p->extent[l];
+    for (int k = 0; k < p->num_in; ++k) off[k] += index[l] * p->stride[k][l];
+  }
+  int64_t out_off = begin - begin % n; /* start of the current row */
+  int64_t i0 = begin % n;
+  while (out_off + i0 < end) {
+    const int64_t len = end - out_off < n ? end - out_off - i0 : n - i0;
+    int64_t at[PL_BIN_MAX_IN];
+    for (int k = 0; k < p->num_in; ++k) at[k] = off[k] + i0 * step[k];
+    visit(ctx, out_off + i0, at, step, len);
     out_off += n;
+    i0 = 0;
     int l = 1;
     for (; l < p->count; ++l) {
       for (int k = 0; k < p->num_in; ++k) off[k] += p->stride[k][l];
@@ -84,6 +108,10 @@ void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
     }
     if (l == p->count) return;
   }
+}
+
+void pl_bcast_walk(const PlBcast* p, PlBcastVisit visit, void* ctx) {
+  bcast_walk_range(p, 0, bcast_total(p), visit, ctx);
 }
 
 /* Turns a visit's offsets into pointers for the typed row. */
@@ -98,6 +126,136 @@ static void bcast_run_visit(void* ctx, int64_t out_off, const int64_t* in_off,
 
 void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
   pl_bcast_walk(p, bcast_run_visit, r);
+}
+
+/* pl_bcast_run split across the interpreter's threads by ranges of output
+ * elements (units of kBcastUnit): every element is computed by one row
+ * call whatever the split, so results do not depend on it. */
+enum { kBcastUnit = 4096 };
+
+typedef struct PlBcastJob {
+  const PlBcast* plan;
+  PlBcastRun* run;
+  int64_t total;
+} PlBcastJob;
+
+static void bcast_run_units(void* ctx, int64_t begin, int64_t end,
+                            int worker) {
+  (void)worker;
+  const PlBcastJob* job = ctx;
+  const int64_t to = end * kBcastUnit;
+  bcast_walk_range(job->plan, begin * kBcastUnit,
+                   to < job->total ? to : job->total, bcast_run_visit,
+                   job->run);
+}
+
+static void bcast_run_parallel(PlSubgraph* sg, const PlBcast* p,
+                               PlBcastRun* r) {
+  PlBcastJob job = {p, r, bcast_total(p)};
+  /* Memory-bound rows: about one cost unit per element. */
+  pl_parallel_for_cost(sg, (job.total + kBcastUnit - 1) / kBcastUnit,
+                       kBcastUnit, bcast_run_units, &job);
+}
+
+/* ---- Swish ---------------------------------------------------------------- */
+
+enum { kBuiltinLogistic = 14, kBuiltinMul = 18 };
+
+/* A builtin op run by pylite's own kernel (not a registered override). */
+static bool is_builtin(const PlNode* n, int32_t code) {
+  return n->builtin_code == code && n->kernel != NULL &&
+         n->registration == NULL;
+}
+
+static bool is_f32_tensor(PlSubgraph* sg, int32_t t) {
+  return t >= 0 && t < sg->num_tensors &&
+         sg->tensors[t].type == kTfLiteFloat32;
+}
+
+static int count_of(const TfLiteIntArray* a, int32_t v) {
+  int n = 0;
+  for (int i = 0; a && i < a->size; ++i) n += a->data[i] == v;
+  return n;
+}
+
+bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul) {
+  if (!is_builtin(logistic, kBuiltinLogistic) || !is_builtin(mul, kBuiltinMul) ||
+      logistic->index >= mul->index || logistic->inputs->size != 1 ||
+      logistic->outputs->size != 1 || mul->inputs->size != 2 ||
+      mul->outputs->size != 1)
+    return false;
+  const int32_t x = logistic->inputs->data[0];
+  const int32_t s = logistic->outputs->data[0];
+  const int32_t a = mul->inputs->data[0], b = mul->inputs->data[1];
+  const int32_t y = mul->outputs->data[0];
+  if (x == s || y == x || y == s || !((a == x && b == s) || (a == s && b == x)))
+    return false;
+  if (!is_f32_tensor(sg, x) || !is_f32_tensor(sg, s) ||
+      !is_f32_tensor(sg, y) ||
+      pl_is_constant(&sg->tensors[x]) || count_of(sg->outputs, s) != 0)
+    return false;
+  const PlInterp* interp = sg->interp;
+  for (int32_t i = 0; i < interp->num_signatures; ++i) {
+    const PlSignature* sig = &interp->signatures[i];
+    if (sig->subgraph_index != sg->index) continue;
+    for (int32_t k = 0; k < sig->num_outputs; ++k)
+      if (sig->output_tensors[k] == s) return false;
+  }
+  int uses = 0;
+  for (int32_t i = 0; i < sg->num_nodes; ++i)
+    uses += count_of(sg->nodes[i].inputs, s);
+  return uses == 1;
+}
+
+const PlNode* pl_swish_mul_of(PlSubgraph* sg, const PlNode* logistic) {
+  if (logistic->outputs->size != 1) return NULL;
+  const int32_t s = logistic->outputs->data[0];
+  for (int32_t i = logistic->index + 1; i < sg->num_nodes; ++i) {
+    const PlNode* n = &sg->nodes[i];
+    if (count_of(n->inputs, s) != 0)
+      return pl_swish_pair(sg, logistic, n) ? n : NULL;
+  }
+  return NULL;
+}
+
+/* For a MUL node: which input is x of a swish, or -1. */
+static int swish_x_input(PlSubgraph* sg, const PlNode* mul) {
+  for (int k = 0; k < 2 && mul->inputs->size == 2; ++k) {
+    const int32_t s = mul->inputs->data[k];
+    for (int32_t i = 0; i < mul->index && i < sg->num_nodes; ++i) {
+      const PlNode* n = &sg->nodes[i];
+      if (count_of(n->outputs, s) != 0 && pl_swish_pair(sg, n, mul))
+        return 1 - k;
+    }
+  }
+  return -1;
+}
+
+/* y = clamp(x * logistic(x)) (pl_vmath_swish_f32) over units of
+ * kSwishUnit elements. */
+enum { kSwishUnit = 4096 };
+
+typedef struct PlSwishJob {
+  const float* x;
+  float* y;
+  int64_t n;
+  float lo, hi;
+} PlSwishJob;
+
+static void swish_units(void* ctx, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  const PlSwishJob* job = ctx;
+  const int64_t from = begin * kSwishUnit;
+  const int64_t to = end * kSwishUnit < job->n ? end * kSwishUnit : job->n;
+  pl_vmath_swish_f32(job->x + from, job->y + from, to - from, job->lo,
+                     job->hi);
+}
+
+static void swish_run(PlSubgraph* sg, const float* x, float* y, int64_t n,
+                      const PlBinCtx* c) {
+  PlSwishJob job = {x, y, n, c->f_lo, c->f_hi};
+  pl_parallel_for_cost(sg, (n + kSwishUnit - 1) / kSwishUnit, kSwishUnit,
+                       swish_units, &job);
 }
 
 TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
@@ -138,6 +296,7 @@ TfLiteStatus pl_binary_init(PlSubgraph* sg, PlNode* node,
   if (op->options_type != 0 &&
       node->def->builtin_options_type == op->options_type)
     data->activation = pl_fb_i8(&node->def->builtin_options, 0, PL_ACT_NONE);
+  data->swish_x = -1;
   node->user_data = data;
   return kTfLiteOk;
 }
@@ -207,6 +366,9 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
        output->quantization.type != kTfLiteNoQuantization);
   PlBinaryData* data = node->user_data;
   data->quant = false;
+  data->swish_x = t == kTfLiteFloat32 && node->builtin_code == kBuiltinMul
+                      ? swish_x_input(sg, node)
+                      : -1;
   if (quantized && !op->qprepare) {
     pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
               TfLiteTypeGetName(t));
@@ -355,6 +517,11 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   if (!pl_bcast_plan(&plan, 2, d, dims, rank)) return kTfLiteOk; /* empty */
   PlBinCtx ctx;
   pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  if (data && data->swish_x >= 0) {
+    swish_run(sg, in[data->swish_x]->data.f, output->data.f,
+              pl_num_elements(output), &ctx);
+    return kTfLiteOk;
+  }
   PlBcastRun run = {
       .out = output->data.raw,
       .out_elem = pl_bin_elem_size(output->type),
@@ -364,6 +531,10 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
       .row = quant ? data->qrow : op->rows[t],
       .ctx = quant ? (const void*)&data->q : (const void*)&ctx,
   };
-  pl_bcast_run(&plan, &run);
+  /* Float rows run on the threads (the other types' stay serial). */
+  if (is_float && !quant)
+    bcast_run_parallel(sg, &plan, &run);
+  else
+    pl_bcast_run(&plan, &run);
   return kTfLiteOk;
 }

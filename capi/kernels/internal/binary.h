@@ -176,6 +176,9 @@ typedef struct PlBinaryData {
   bool quant;
   PlBinRowFn qrow;
   PlBinQuant q;
+  /* A float32 MUL(x, LOGISTIC(x)) (see pl_swish_pair): which input is x,
+   * or -1. */
+  int swish_x;
 } PlBinaryData;
 
 typedef struct PlBinaryOp {
@@ -242,6 +245,25 @@ TfLiteStatus pl_bin_eval_shape(PlSubgraph* sg, const char* op, int n,
                                int* rank);
 
 TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
+
+/* ---- Swish: MUL(x, LOGISTIC(x)) fused -------------------------------------
+ *
+ * EfficientNet-style swish is a LOGISTIC s = sigmoid(x) whose output only
+ * a MUL of x and s reads. Such a MUL computes x * sigmoid(x) itself from x
+ * (the same float operations, so the same bits as the two ops apart), in
+ * chunks that stay in cache, and the LOGISTIC writes nothing: one pass over
+ * memory instead of three. Both kernels decide with pl_swish_pair, at
+ * prepare, from the graph's structure and types alone, so they agree. */
+
+/* Whether `logistic` (a builtin LOGISTIC) and `mul` (a builtin MUL, later
+ * in the plan) form a swish: float32 tensors, the MUL's inputs are x and s
+ * (in either order) and its output neither, x is not a constant, and s is
+ * not an output of the subgraph or of a signature, nor read by any other
+ * node. */
+bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul);
+
+/* The MUL a LOGISTIC node is fused into, or NULL. */
+const PlNode* pl_swish_mul_of(PlSubgraph* sg, const PlNode* logistic);
 
 /* Defines pl_kernel_SUFFIX, named NAME, from the PlBinaryOp OP; TYPES is
  * its list of supported types for `pylite ops`. */

@@ -325,6 +325,9 @@ typedef struct PlReduceWalk {
   int rank; /* >= 1 */
   int64_t extent[PL_MAX_RANK];
   int64_t out_stride[PL_MAX_RANK];
+  /* Input elements from one innermost row to the next: the innermost
+   * extent, except in a slice of its columns (pl_reduce_mean's split). */
+  int64_t row_pitch;
 } PlReduceWalk;
 
 static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
@@ -334,6 +337,7 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
   if (in_dims->size == 0) {
     w->extent[0] = 1;
     w->out_stride[0] = 0;
+    w->row_pitch = 1;
     return;
   }
   for (int i = in_dims->size - 1; i >= 0; --i) {
@@ -341,6 +345,7 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
     w->out_stride[i] = axes->reduced[i] ? 0 : stride;
     if (!axes->reduced[i]) stride *= in_dims->data[i];
   }
+  w->row_pitch = w->extent[w->rank - 1];
 }
 
 /* Folds `in` into `out` (already holding the start values) with OP(acc, x),
@@ -360,7 +365,7 @@ static inline void pl_reduce_walk(const TfLiteIntArray* in_dims,
       } else {                                                                \
         for (int64_t j = 0; j < n; ++j) out[o + j] = OP(out[o + j], in[j]);   \
       }                                                                       \
-      in += n;                                                                \
+      in += w->row_pitch;                                                     \
       int d = last - 1;                                                       \
       for (; d >= 0; --d) {                                                   \
         o += w->out_stride[d];                                                \
@@ -611,6 +616,91 @@ static inline TfLiteStatus pl_reduce_quant_prod(PlSubgraph* sg, PlNode* node,
   return kTfLiteOk;
 }
 
+/* MEAN's float32 sums split across threads by outputs, each output folded
+ * in the same order as on one thread (so the bits do not depend on the
+ * split): when the innermost dim is kept, by slices of its columns (units
+ * of 16, a cache line); when the reduced dims are the innermost ones, by
+ * ranges of outputs, each the sum of one contiguous block; otherwise on
+ * one thread. */
+enum { kPlReduceColumns = 16 };
+
+typedef struct PlReduceSumJob {
+  const PlReduceWalk* walk;
+  const float* in;
+  float* out;
+  bool by_columns;
+  int64_t unit;  /* columns or outputs per index of the loop */
+  int64_t count; /* columns or outputs in all */
+  int64_t block; /* by outputs: the input elements of each */
+} PlReduceSumJob;
+
+/* out[o] += the block of `block` inputs at in + o * block, in order, for
+ * `count` outputs; eight outputs at a time, so that eight independent
+ * chains of additions overlap (each one's order, and so its bits, is that
+ * of the serial fold). */
+static inline void pl_reduce_sum_f32_blocks(const float* in, float* out,
+                                            int64_t count, int64_t block) {
+  enum { kLanes = 8 };
+  int64_t o = 0;
+  for (; o + kLanes <= count; o += kLanes) {
+    float acc[kLanes];
+    for (int l = 0; l < kLanes; ++l) acc[l] = out[o + l];
+    const float* rows = in + o * block;
+    for (int64_t j = 0; j < block; ++j)
+      for (int l = 0; l < kLanes; ++l) acc[l] = acc[l] + rows[l * block + j];
+    for (int l = 0; l < kLanes; ++l) out[o + l] = acc[l];
+  }
+  for (; o < count; ++o) {
+    float acc = out[o];
+    for (int64_t j = 0; j < block; ++j) acc = acc + in[o * block + j];
+    out[o] = acc;
+  }
+}
+
+static inline void pl_reduce_sum_f32_part(void* ctx, int64_t begin,
+                                          int64_t end, int worker) {
+  (void)worker;
+  const PlReduceSumJob* job = ctx;
+  const int64_t from = begin * job->unit;
+  const int64_t to = end * job->unit < job->count ? end * job->unit
+                                                  : job->count;
+  if (job->by_columns) {
+    PlReduceWalk w = *job->walk;
+    w.extent[w.rank - 1] = to - from;
+    pl_reduce_fold_sum_f32(&w, job->in + from, job->out + from);
+  } else {
+    pl_reduce_sum_f32_blocks(job->in + from * job->block, job->out + from,
+                             to - from, job->block);
+  }
+}
+
+static inline void pl_reduce_sum_f32_parallel(PlSubgraph* sg,
+                                              const PlReduceWalk* walk,
+                                              const float* in, float* out,
+                                              int64_t in_count) {
+  const int last = walk->rank - 1;
+  PlReduceSumJob job = {walk, in, out, walk->out_stride[last] != 0, 1, 0, 0};
+  if (job.by_columns) {
+    job.unit = kPlReduceColumns;
+    job.count = walk->extent[last];
+  } else {
+    int k = last; /* the reduced dims must be the innermost ones */
+    while (k >= 0 && walk->out_stride[k] == 0) --k;
+    for (int d = k; d >= 0; --d) {
+      if (walk->out_stride[d] == 0) {
+        pl_reduce_fold_sum_f32(walk, in, out);
+        return;
+      }
+    }
+    job.block = 1;
+    for (int d = k + 1; d <= last; ++d) job.block *= walk->extent[d];
+    job.count = in_count / job.block;
+  }
+  const int64_t units = (job.count + job.unit - 1) / job.unit;
+  pl_parallel_for_cost(sg, units, in_count / units + 1,
+                       pl_reduce_sum_f32_part, &job);
+}
+
 static inline TfLiteStatus pl_reduce_mean(PlSubgraph* sg, PlNode* node,
                                           const PlReduceWalk* walk,
                                           const PlReduceAxes* axes,
@@ -644,7 +734,7 @@ static inline TfLiteStatus pl_reduce_mean(PlSubgraph* sg, PlNode* node,
   if (output->type == kTfLiteFloat32) {
     float* out = output->data.f;
     PL_REDUCE_FILL(float, out, out_count, 0.0f);
-    pl_reduce_fold_sum_f32(walk, input->data.f, out);
+    pl_reduce_sum_f32_parallel(sg, walk, input->data.f, out, in_count);
     for (int64_t i = 0; i < out_count; ++i) out[i] = out[i] / count_f;
     return kTfLiteOk;
   }

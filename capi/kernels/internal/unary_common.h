@@ -111,11 +111,12 @@ static inline void pl_unary_map_f32(PlSubgraph* sg, PlNode* node,
 }
 
 /* A vectorized float32 map (internal/vmath.h): y = fn(x) over the whole
- * input, in chunks of kPlUnaryChunk elements split across the
- * interpreter's threads (each element is computed alone, so the bits do not
- * depend on the split). */
+ * input, in units of kPlUnaryChunk elements split across the interpreter's
+ * threads when there are enough of them (pl_parallel_for_cost, about one
+ * cost unit per element); each element is computed alone, so the bits do
+ * not depend on the split. */
 typedef void (*PlUnaryVecF32Fn)(const float* x, float* y, int64_t n);
-enum { kPlUnaryChunk = 8192 };
+enum { kPlUnaryChunk = 2048 };
 
 typedef struct PlUnaryVecJob {
   PlUnaryVecF32Fn fn;
@@ -141,11 +142,7 @@ static inline void pl_unary_vec_f32(PlSubgraph* sg, PlNode* node,
   PlUnaryVecJob job = {fn, input->data.f, output->data.f,
                        pl_num_elements(input)};
   const int64_t chunks = (job.n + kPlUnaryChunk - 1) / kPlUnaryChunk;
-  if (chunks <= 1) {
-    fn(job.x, job.y, job.n);
-    return;
-  }
-  pl_parallel_for(sg, chunks, pl_unary_vec_chunks, &job);
+  pl_parallel_for_cost(sg, chunks, kPlUnaryChunk, pl_unary_vec_chunks, &job);
 }
 
 /* The float16 form of a float op: each value widened to float32, fn, and

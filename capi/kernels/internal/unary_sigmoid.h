@@ -18,6 +18,9 @@ typedef struct PlSigmoidData {
   PlUnaryLut lut;
   int32_t input_multiplier; /* int16: 0 for a power-of-two input scale */
   int input_left_shift;
+  /* float32 LOGISTIC whose MUL computes the swish itself (binary.h): the
+   * output is not written. */
+  bool fused_into_mul;
 } PlSigmoidData;
 
 /* The int16 input rescaling. max_pot_shift: 0 for LOGISTIC, 1 for TANH
@@ -134,7 +137,7 @@ static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
   TfLiteTensor* output = pl_output(sg, node, 0);
   switch (input->type) {
     case kTfLiteFloat32:
-      pl_unary_vec_f32(sg, node, f32);
+      if (!d->fused_into_mul) pl_unary_vec_f32(sg, node, f32);
       break;
     case kTfLiteFloat16:
       pl_unary_map_f16(sg, node, f16);
