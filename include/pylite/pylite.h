@@ -138,6 +138,37 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterResizeTensor(
     TfLiteInterpreter* interpreter, int32_t tensor_index, const int* dims,
     int32_t dims_size, bool strict);
 
+/* ---- One-call runs ------------------------------------------------------- */
+
+/* Runs a signature in a single call, for bindings that pay for every
+ * foreign call (Python's cffi, JNI): the work of a non-strict resize of each
+ * input whose shape differs, AllocateTensors (a no-op when nothing changed),
+ * TfLiteTensorCopyFromBuffer per input, Invoke and TfLiteTensorCopyToBuffer
+ * per output, all under the runner's subgraph lock.
+ *
+ * Inputs and outputs are in the runner's order (GetInputName and
+ * GetOutputName). `input_shapes` holds, for each input in turn, its rank
+ * then its dims; input_data[i] points at input i's bytes: its element count
+ * times the size of its tensor's type (inputs are numeric, not STRING).
+ * `output_shapes` holds the rank and dims the caller expects of each output
+ * and output_data[i] room for that many elements of output i's type.
+ *
+ * After a successful invoke, if every output has the expected shape and a
+ * numeric type, each is copied to its output_data and *outputs_copied is
+ * set to true. Otherwise nothing is copied and *outputs_copied is false:
+ * read the outputs from their tensors (TfLiteSignatureRunnerGetOutputTensor)
+ * before the subgraph runs again. The caller's buffers are only read and
+ * written during the call.
+ *
+ * Returns kTfLiteError (reported) for a NULL argument, a rank out of range,
+ * a STRING or constant input, a size that does not match, or a failing
+ * resize, allocation or invoke (with the messages of those calls), and
+ * kTfLiteCancelled as Invoke does. pylite-specific; LiteRT has none. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteSignatureRunnerRun(
+    TfLiteSignatureRunner* runner, const int* input_shapes,
+    const void* const* input_data, const int* output_shapes,
+    void* const* output_data, bool* outputs_copied);
+
 /* ---- Introspection --------------------------------------------------------- */
 
 TFL_CAPI_EXPORT int32_t PyliteInterpreterGetSubgraphCount(
