@@ -660,10 +660,10 @@ static TfLiteStatus run_set_inputs(TfLiteSignatureRunner* r,
 }
 
 /* The outputs' part: copies every output out if each has the expected
- * shape and a numeric type (*copied), else leaves them in their tensors. */
+ * shape and a numeric type, else leaves them in their tensors and returns
+ * kTfLiteOutputShapeNotKnown. */
 static TfLiteStatus run_get_outputs(TfLiteSignatureRunner* r,
-                                    const int* shapes, void* const* data,
-                                    bool* copied) {
+                                    const int* shapes, void* const* data) {
   const PlSignature* sig = r->sig;
   const TfLiteTensor* tensors = r->sg->tensors;
   const int* cursor = shapes;
@@ -685,12 +685,11 @@ static TfLiteStatus run_get_outputs(TfLiteSignatureRunner* r,
       return kTfLiteError;
     }
   }
-  if (!match) return kTfLiteOk;
+  if (!match) return kTfLiteOutputShapeNotKnown;
   for (int32_t i = 0; i < sig->num_outputs; ++i) {
     const TfLiteTensor* t = &tensors[sig->output_tensors[i]];
     if (t->bytes) memcpy(data[i], t->data.raw, t->bytes);
   }
-  *copied = true;
   return kTfLiteOk;
 }
 
@@ -698,15 +697,11 @@ TfLiteStatus PyliteSignatureRunnerRun(TfLiteSignatureRunner* runner,
                                       const int* input_shapes,
                                       const void* const* input_data,
                                       const int* output_shapes,
-                                      void* const* output_data,
-                                      bool* outputs_copied) {
+                                      void* const* output_data) {
   pl_error_begin();
   PL_CHECK_ARG(runner, kTfLiteError);
-  PL_CHECK_ARG(outputs_copied, kTfLiteError);
-  *outputs_copied = false;
-  if (!input_shapes || !output_shapes ||
-      (runner->sig->num_inputs && !input_data) ||
-      (runner->sig->num_outputs && !output_data)) {
+  if ((runner->sig->num_inputs && (!input_shapes || !input_data)) ||
+      (runner->sig->num_outputs && (!output_shapes || !output_data))) {
     pl_error(runner->interp, "%s: a shape or data list is NULL.", __func__);
     return kTfLiteError;
   }
@@ -715,8 +710,7 @@ TfLiteStatus PyliteSignatureRunnerRun(TfLiteSignatureRunner* runner,
   TfLiteStatus status = run_set_inputs(runner, input_shapes, input_data);
   if (status == kTfLiteOk) status = pl_subgraph_invoke(sg);
   if (status == kTfLiteOk)
-    status = run_get_outputs(runner, output_shapes, output_data,
-                             outputs_copied);
+    status = run_get_outputs(runner, output_shapes, output_data);
   unlock_run(sg);
   return status;
 }

@@ -297,8 +297,7 @@ TfLiteStatus PyliteSignatureRunnerRun(TfLiteSignatureRunner* runner,
                                       const int* input_shapes,
                                       const void* const* input_data,
                                       const int* output_shapes,
-                                      void* const* output_data,
-                                      bool* outputs_copied);
+                                      void* const* output_data);
 
 int32_t PyliteInterpreterGetSubgraphCount(const TfLiteInterpreter* interpreter);
 int32_t PyliteInterpreterGetTensorCount(const TfLiteInterpreter* interpreter,

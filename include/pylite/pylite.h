@@ -151,14 +151,15 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterResizeTensor(
  * then its dims; input_data[i] points at input i's bytes: its element count
  * times the size of its tensor's type (inputs are numeric, not STRING).
  * `output_shapes` holds the rank and dims the caller expects of each output
- * and output_data[i] room for that many elements of output i's type.
+ * and output_data[i] room for that many elements of output i's type. The
+ * lists of a signature without inputs (or outputs) may be NULL.
  *
  * After a successful invoke, if every output has the expected shape and a
- * numeric type, each is copied to its output_data and *outputs_copied is
- * set to true. Otherwise nothing is copied and *outputs_copied is false:
- * read the outputs from their tensors (TfLiteSignatureRunnerGetOutputTensor)
- * before the subgraph runs again. The caller's buffers are only read and
- * written during the call.
+ * numeric type, each is copied to its output_data and the call returns
+ * kTfLiteOk. Otherwise nothing is copied and it returns
+ * kTfLiteOutputShapeNotKnown: the run succeeded, and the outputs are read
+ * from their tensors (TfLiteSignatureRunnerGetOutputTensor) before the
+ * subgraph runs again. The caller's buffers are only used during the call.
  *
  * Returns kTfLiteError (reported) for a NULL argument, a rank out of range,
  * a STRING or constant input, a size that does not match, or a failing
@@ -167,7 +168,7 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterResizeTensor(
 TFL_CAPI_EXPORT TfLiteStatus PyliteSignatureRunnerRun(
     TfLiteSignatureRunner* runner, const int* input_shapes,
     const void* const* input_data, const int* output_shapes,
-    void* const* output_data, bool* outputs_copied);
+    void* const* output_data);
 
 /* ---- Introspection --------------------------------------------------------- */
 

@@ -615,15 +615,14 @@ static void test_quantization_params(void) {
 /* Runs the dense signature on `batch` rows of [1, 2, 3, 4] in one call,
  * expecting an output of shape [expect_rows, 1]; returns the status. */
 static TfLiteStatus run_dense(TfLiteSignatureRunner* r, int batch,
-                              int expect_rows, float* out, bool* copied) {
+                              int expect_rows, float* out) {
   float x[64 * 4];
   for (int i = 0; i < batch * 4; ++i) x[i] = (float)(1 + i % 4);
   const int in_shape[] = {2, batch, 4};
   const int out_shape[] = {2, expect_rows, 1};
   const void* in_data[] = {x};
   void* out_data[] = {out};
-  return PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, out_data,
-                                  copied);
+  return PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, out_data);
 }
 
 static void test_one_call_run(void) {
@@ -635,23 +634,22 @@ static void test_one_call_run(void) {
   CHECK(r != NULL);
   if (!r) return;
   float out[64];
-  bool copied = true;
   /* Unallocated: the call allocates. */
-  CHECK(run_dense(r, 1, 1, out, &copied) == kTfLiteOk);
-  CHECK(copied && out[0] == kDenseReference);
+  CHECK(run_dense(r, 1, 1, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference);
   /* A new batch resizes; an output of another shape is left in place. */
   out[0] = 0;
-  CHECK(run_dense(r, 3, 1, out, &copied) == kTfLiteOk);
-  CHECK(!copied && out[0] == 0);
+  CHECK(run_dense(r, 3, 1, out) == kTfLiteOutputShapeNotKnown);
+  CHECK(out[0] == 0);
   const TfLiteTensor* y = TfLiteSignatureRunnerGetOutputTensor(r, "output_0");
   CHECK(TfLiteTensorDim(y, 0) == 3 && y->data.f[2] == kDenseReference);
-  CHECK(run_dense(r, 3, 3, out, &copied) == kTfLiteOk);
-  CHECK(copied && out[0] == kDenseReference && out[2] == kDenseReference);
+  CHECK(run_dense(r, 3, 3, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference && out[2] == kDenseReference);
   /* A resize by another path is undone by the next call. */
   const int dims5[] = {5, 4};
   CHECK(PyliteSignatureRunnerResizeInput(r, "keras_tensor", dims5, 2, false) ==
         kTfLiteOk);
-  CHECK(run_dense(r, 3, 3, out, &copied) == kTfLiteOk && copied);
+  CHECK(run_dense(r, 3, 3, out) == kTfLiteOk);
   CHECK(TfLiteTensorDim(TfLiteSignatureRunnerGetInputTensor(r, "keras_tensor"),
                         0) == 3);
 
@@ -661,34 +659,33 @@ static void test_one_call_run(void) {
   void* out_data[] = {out};
   const int wrong_k[] = {2, 1, 5};
   const int out_shape[] = {2, 1, 1};
-  CHECK(PyliteSignatureRunnerRun(r, wrong_k, in_data, out_shape, out_data,
-                                 &copied) == kTfLiteError);
-  CHECK(!copied);
+  CHECK(PyliteSignatureRunnerRun(r, wrong_k, in_data, out_shape, out_data) ==
+        kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "FULLY_CONNECTED");
   const int negative[] = {2, -1, 4};
-  CHECK(PyliteSignatureRunnerRun(r, negative, in_data, out_shape, out_data,
-                                 &copied) == kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, negative, in_data, out_shape, out_data) ==
+        kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "dims must be >= 0");
   const int rank17[] = {17};
-  CHECK(PyliteSignatureRunnerRun(r, rank17, in_data, out_shape, out_data,
-                                 &copied) == kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, rank17, in_data, out_shape, out_data) ==
+        kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "rank 17 is out of range");
   const int in_shape[] = {2, 1, 4};
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, rank17, out_data,
-                                 &copied) == kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, rank17, out_data) ==
+        kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "Output 'output_0'");
   void* no_out[] = {NULL};
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, no_out,
-                                 &copied) == kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, NULL, out_shape, out_data,
-                                 &copied) == kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, out_data,
-                                 NULL) == kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(NULL, in_shape, in_data, out_shape, out_data,
-                                 &copied) == kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, no_out) ==
+        kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, in_shape, NULL, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, NULL, out_data) ==
+        kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(NULL, in_shape, in_data, out_shape,
+                                 out_data) == kTfLiteError);
   /* Still usable after the errors. */
-  CHECK(run_dense(r, 1, 1, out, &copied) == kTfLiteOk);
-  CHECK(copied && out[0] == kDenseReference);
+  CHECK(run_dense(r, 1, 1, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference);
   TfLiteSignatureRunnerDelete(r);
   TfLiteInterpreterDelete(interp);
 
@@ -700,7 +697,7 @@ static void test_one_call_run(void) {
   const int one[] = {1, 1};
   const char* text[] = {"1.5"};
   CHECK(PyliteSignatureRunnerRun(r, one, (const void* const*)text, one,
-                                 out_data, &copied) == kTfLiteError);
+                                 out_data) == kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "cannot be copied");
   TfLiteSignatureRunnerDelete(r);
   r = TfLiteInterpreterGetSignatureRunner(interp, "encode");
@@ -708,9 +705,8 @@ static void test_one_call_run(void) {
   const void* v_data[] = {&v};
   char sink[64];
   void* sink_data[] = {sink};
-  CHECK(PyliteSignatureRunnerRun(r, one, v_data, one, sink_data, &copied) ==
-        kTfLiteOk);
-  CHECK(!copied);
+  CHECK(PyliteSignatureRunnerRun(r, one, v_data, one, sink_data) ==
+        kTfLiteOutputShapeNotKnown);
   const TfLiteTensor* enc = TfLiteSignatureRunnerGetOutputTensor(r,
                                                                  "encoded_result");
   const char* s;
@@ -735,9 +731,7 @@ static void* one_call_worker(void* arg) {
       TfLiteInterpreterGetSignatureRunner(w->interp, NULL);
   for (int iter = 0; r && iter < 300; ++iter) {
     float out[64];
-    bool copied = false;
-    if (run_dense(r, w->batch, w->batch, out, &copied) != kTfLiteOk ||
-        !copied) {
+    if (run_dense(r, w->batch, w->batch, out) != kTfLiteOk) {
       w->failures++;
       continue;
     }
