@@ -611,14 +611,19 @@ static const int* next_shape(const TfLiteSignatureRunner* r, const char* what,
   return dims;
 }
 
-/* The bytes of a numeric tensor's elements, or 0 with *ok false for a type
- * without a fixed element size (STRING, variant, packed) or a count that
- * overflows. */
-static size_t numeric_bytes(const TfLiteTensor* t, bool* ok) {
-  size_t element = t->type == kTfLiteString ? 0 : pl_type_size(t->type);
-  int64_t count = pl_num_elements(t);
-  *ok = element > 0 && count >= 0 && (uint64_t)count <= SIZE_MAX / element;
-  return *ok ? (size_t)count * element : 0;
+/* The bytes of a numeric tensor's elements in *bytes; false for a type
+ * without a fixed element size (STRING, variant, packed), a negative dim or
+ * a size that overflows. (Checked multiplications, not pl_num_elements'
+ * divisions: this runs on every tensor of every one-call run.) */
+static bool numeric_bytes(const TfLiteTensor* t, size_t* bytes) {
+  size_t n = t->type == kTfLiteString ? 0 : pl_type_size(t->type);
+  if (n == 0) return false;
+  for (int i = 0; t->dims && i < t->dims->size; ++i) {
+    int d = t->dims->data[i];
+    if (d < 0 || __builtin_mul_overflow(n, (size_t)d, &n)) return false;
+  }
+  *bytes = t->dims ? n : 0;
+  return true;
 }
 
 /* The inputs' part of a one-call run: resizes the inputs whose shape
@@ -641,9 +646,8 @@ static TfLiteStatus run_set_inputs(TfLiteSignatureRunner* r,
   if (sg->state != PL_STATE_READY) PL_ENSURE_OK(pl_subgraph_allocate(sg));
   for (int32_t i = 0; i < sig->num_inputs; ++i) {
     TfLiteTensor* t = &sg->tensors[sig->input_tensors[i]];
-    bool ok;
-    size_t bytes = numeric_bytes(t, &ok);
-    if (!ok || pl_is_constant(t)) {
+    size_t bytes = 0;
+    if (!numeric_bytes(t, &bytes) || pl_is_constant(t)) {
       pl_error(r->interp, "Input '%s' (%s%s) cannot be copied from a "
                "buffer.", sig->input_names[i], TfLiteTypeGetName(t->type),
                pl_is_constant(t) ? ", constant" : "");
@@ -674,9 +678,8 @@ static TfLiteStatus run_get_outputs(TfLiteSignatureRunner* r,
         next_shape(r, "Output", sig->output_names[i], &cursor, &rank);
     if (!dims) return kTfLiteError;
     const TfLiteTensor* t = &tensors[sig->output_tensors[i]];
-    bool ok;
-    size_t bytes = numeric_bytes(t, &ok);
-    match = match && ok && t->bytes == bytes &&
+    size_t bytes = 0;
+    match = match && numeric_bytes(t, &bytes) && t->bytes == bytes &&
             TfLiteIntArrayEqualsArray(t->dims, rank, dims) &&
             (!bytes || t->data.raw);
     if (bytes && !data[i]) {
@@ -693,24 +696,24 @@ static TfLiteStatus run_get_outputs(TfLiteSignatureRunner* r,
   return kTfLiteOk;
 }
 
-TfLiteStatus PyliteSignatureRunnerRun(TfLiteSignatureRunner* runner,
-                                      const int* input_shapes,
-                                      const void* const* input_data,
-                                      const int* output_shapes,
-                                      void* const* output_data) {
+TfLiteStatus PyliteSignatureRunnerRun(const PyliteSignatureRun* run) {
   pl_error_begin();
+  PL_CHECK_ARG(run, kTfLiteError);
+  TfLiteSignatureRunner* runner = run->runner;
   PL_CHECK_ARG(runner, kTfLiteError);
-  if ((runner->sig->num_inputs && (!input_shapes || !input_data)) ||
-      (runner->sig->num_outputs && (!output_shapes || !output_data))) {
+  if ((runner->sig->num_inputs && (!run->input_shapes || !run->input_data)) ||
+      (runner->sig->num_outputs &&
+       (!run->output_shapes || !run->output_data))) {
     pl_error(runner->interp, "%s: a shape or data list is NULL.", __func__);
     return kTfLiteError;
   }
   PlSubgraph* sg = runner->sg;
   lock_run(sg);
-  TfLiteStatus status = run_set_inputs(runner, input_shapes, input_data);
+  TfLiteStatus status =
+      run_set_inputs(runner, run->input_shapes, run->input_data);
   if (status == kTfLiteOk) status = pl_subgraph_invoke(sg);
   if (status == kTfLiteOk)
-    status = run_get_outputs(runner, output_shapes, output_data);
+    status = run_get_outputs(runner, run->output_shapes, run->output_data);
   unlock_run(sg);
   return status;
 }

@@ -293,11 +293,14 @@ TfLiteStatus PyliteInterpreterResizeTensor(TfLiteInterpreter* interpreter,
                                            const int* dims, int32_t dims_size,
                                            bool strict);
 
-TfLiteStatus PyliteSignatureRunnerRun(TfLiteSignatureRunner* runner,
-                                      const int* input_shapes,
-                                      const void* const* input_data,
-                                      const int* output_shapes,
-                                      void* const* output_data);
+typedef struct PyliteSignatureRun {
+  TfLiteSignatureRunner* runner;
+  const int* input_shapes;
+  const void* const* input_data;
+  const int* output_shapes;
+  void* const* output_data;
+} PyliteSignatureRun;
+TfLiteStatus PyliteSignatureRunnerRun(const PyliteSignatureRun* run);
 
 int32_t PyliteInterpreterGetSubgraphCount(const TfLiteInterpreter* interpreter);
 int32_t PyliteInterpreterGetTensorCount(const TfLiteInterpreter* interpreter,

@@ -846,13 +846,15 @@ _MAX_PLANS = 4
 _MAX_PLAN_BYTES = 1 << 20
 
 _run_signature = lib.PyliteSignatureRunnerRun
+_ndarray = np.ndarray
 _OK = lib.kTfLiteOk
 _OUTPUT_SHAPES_CHANGED = lib.kTfLiteOutputShapeNotKnown
 
 
 def _shapes_key(kwargs, names):
-  """The input shapes of a call, in the runner's input order."""
-  return tuple(getattr(kwargs[name], "shape", None) for name in names)
+  """The input shapes of a call, in the runner's input order (None for a
+  missing input or one without a shape)."""
+  return tuple(getattr(kwargs.get(name), "shape", None) for name in names)
 
 
 class _CallPlan:
@@ -861,24 +863,26 @@ class _CallPlan:
   count: the number of inputs. inputs: per input (in the runner's order)
   its name, shape, numpy dtype, staging buffer and byte size; the call
   copies each value to its staging buffer, and PyliteSignatureRunnerRun
-  copies it on to the tensor. args: the arguments of that call (the input
+  copies it on to the tensor. run: the argument of that call (the input
   shapes, the output shapes the outputs had last time, and the staging
   buffers); it copies the outputs to their staging buffers only when they
-  still have those shapes. outputs: per output its name and a function
-  returning a new array (a numpy scalar for rank 0) copied from its staging
+  still have those shapes. collect: returns the result of a run, each
+  output a new array (a numpy scalar for rank 0) copied from its staging
   buffer. key: the input shapes. remade: how many times the plan was made
   again for outputs that changed shape.
   """
 
-  __slots__ = ("key", "count", "inputs", "args", "outputs", "remade")
+  __slots__ = ("key", "count", "inputs", "run", "collect", "remade",
+               "_keepalive")
 
-  def __init__(self, inputs, args, outputs, remade):
+  def __init__(self, inputs, keepalive, collect, remade):
     self.key = tuple(shape for _, shape, _, _, _ in inputs)
     self.count = len(inputs)
     self.inputs = inputs
-    self.args = args
-    self.outputs = outputs
+    self.run = keepalive[0]
+    self.collect = collect
     self.remade = remade
+    self._keepalive = keepalive  # what ``run`` points at
 
   @classmethod
   def make(cls, handle, input_io, output_io, remade):
@@ -905,9 +909,10 @@ class _CallPlan:
       outputs.append((name, view.copy if shape else functools.partial(
           view.__getitem__, ())))
     count = len(inputs)
-    args = (handle, _int_list(input_shapes), _pointer_list(buffers[:count]),
-            _int_list(output_shapes), _pointer_list(buffers[count:]))
-    return cls(inputs, args, outputs, remade)
+    lists = (_int_list(input_shapes), _pointer_list(buffers[:count]),
+             _int_list(output_shapes), _pointer_list(buffers[count:]))
+    run = ffi.new("PyliteSignatureRun*", (handle,) + lists)
+    return cls(inputs, (run, lists, buffers), _collector(outputs), remade)
 
 
 def _staging(tensor, shapes, buffers):
@@ -925,6 +930,15 @@ def _staging(tensor, shapes, buffers):
   buffers.append(staging)
   shapes += [len(shape), *shape]
   return shape, dtype, staging
+
+
+def _collector(outputs):
+  """A function returning ``{name: take()}`` over ``outputs`` (name, take)
+  pairs; a single output, the common case, without a loop."""
+  if len(outputs) == 1:
+    (name, take), = outputs
+    return lambda: {name: take()}
+  return lambda: {name: take() for name, take in outputs}
 
 
 def _int_list(values):
@@ -1035,29 +1049,22 @@ class SignatureRunner:
       if slot.dead:
         calls.pop()
         break  # the general path raises
-      reshaped = False
       lock = self._lock
       lock.acquire()
       try:
         for name, shape, dtype, staging, size in plan.inputs:
           try:
             value = kwargs[name]
-            if (type(value) is not np.ndarray or  # pylint: disable=unidiomatic-typecheck
-                value.dtype != dtype):
-              break
-            if value.shape != shape:
-              reshaped = True
+            if (type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
+                value.dtype != dtype or value.shape != shape):
               break
             _memmove(staging, value, size)
           except (KeyError, ValueError):  # another name; not C-contiguous
             break
         else:
-          status = _run_signature(*plan.args)
+          status = _run_signature(plan.run)
           if status == _OK:
-            result = {}
-            for name, take in plan.outputs:
-              result[name] = take()
-            return result
+            return plan.collect()
           if status == _OUTPUT_SHAPES_CHANGED:
             return self._read_outputs(plan)
           check(status)
@@ -1066,11 +1073,12 @@ class SignatureRunner:
         calls.pop()
         if slot.dead:
           self._state.settle()
-      if not reshaped:
+      # Not this plan's shapes (or a value for the general path): the plan
+      # of these shapes, if any, else the general path.
+      other = self._plans.get(_shapes_key(kwargs, self._inputs))
+      if other is None or other is plan:
         break
-      plan = self._plans.get(_shapes_key(kwargs, self._inputs))
-      if plan is not None:
-        self._plan = plan
+      plan = self._plan = other
     return self._call_general(kwargs)
 
   def _read_outputs(self, plan):

@@ -612,6 +612,14 @@ static void test_quantization_params(void) {
 
 /* ---- One-call runs (PyliteSignatureRunnerRun) ------------------------------ */
 
+/* PyliteSignatureRunnerRun on a run made of these fields. */
+static TfLiteStatus run_with(TfLiteSignatureRunner* r, const int* in_shapes,
+                             const void* const* in_data,
+                             const int* out_shapes, void* const* out_data) {
+  const PyliteSignatureRun run = {r, in_shapes, in_data, out_shapes, out_data};
+  return PyliteSignatureRunnerRun(&run);
+}
+
 /* Runs the dense signature on `batch` rows of [1, 2, 3, 4] in one call,
  * expecting an output of shape [expect_rows, 1]; returns the status. */
 static TfLiteStatus run_dense(TfLiteSignatureRunner* r, int batch,
@@ -622,7 +630,7 @@ static TfLiteStatus run_dense(TfLiteSignatureRunner* r, int batch,
   const int out_shape[] = {2, expect_rows, 1};
   const void* in_data[] = {x};
   void* out_data[] = {out};
-  return PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, out_data);
+  return run_with(r, in_shape, in_data, out_shape, out_data);
 }
 
 static void test_one_call_run(void) {
@@ -659,30 +667,31 @@ static void test_one_call_run(void) {
   void* out_data[] = {out};
   const int wrong_k[] = {2, 1, 5};
   const int out_shape[] = {2, 1, 1};
-  CHECK(PyliteSignatureRunnerRun(r, wrong_k, in_data, out_shape, out_data) ==
+  CHECK(run_with(r, wrong_k, in_data, out_shape, out_data) ==
         kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "FULLY_CONNECTED");
   const int negative[] = {2, -1, 4};
-  CHECK(PyliteSignatureRunnerRun(r, negative, in_data, out_shape, out_data) ==
+  CHECK(run_with(r, negative, in_data, out_shape, out_data) ==
         kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "dims must be >= 0");
   const int rank17[] = {17};
-  CHECK(PyliteSignatureRunnerRun(r, rank17, in_data, out_shape, out_data) ==
+  CHECK(run_with(r, rank17, in_data, out_shape, out_data) ==
         kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "rank 17 is out of range");
   const int in_shape[] = {2, 1, 4};
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, rank17, out_data) ==
+  CHECK(run_with(r, in_shape, in_data, rank17, out_data) ==
         kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "Output 'output_0'");
   void* no_out[] = {NULL};
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, out_shape, no_out) ==
+  CHECK(run_with(r, in_shape, in_data, out_shape, no_out) ==
         kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, NULL, out_shape, out_data) ==
+  CHECK(run_with(r, in_shape, NULL, out_shape, out_data) ==
         kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(r, in_shape, in_data, NULL, out_data) ==
+  CHECK(run_with(r, in_shape, in_data, NULL, out_data) ==
         kTfLiteError);
-  CHECK(PyliteSignatureRunnerRun(NULL, in_shape, in_data, out_shape,
-                                 out_data) == kTfLiteError);
+  CHECK(run_with(NULL, in_shape, in_data, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(NULL) == kTfLiteError);
   /* Still usable after the errors. */
   CHECK(run_dense(r, 1, 1, out) == kTfLiteOk);
   CHECK(out[0] == kDenseReference);
@@ -696,7 +705,7 @@ static void test_one_call_run(void) {
   r = TfLiteInterpreterGetSignatureRunner(interp, "decode");
   const int one[] = {1, 1};
   const char* text[] = {"1.5"};
-  CHECK(PyliteSignatureRunnerRun(r, one, (const void* const*)text, one,
+  CHECK(run_with(r, one, (const void* const*)text, one,
                                  out_data) == kTfLiteError);
   CHECK_CONTAINS(PyliteGetLastError(), "cannot be copied");
   TfLiteSignatureRunnerDelete(r);
@@ -705,7 +714,7 @@ static void test_one_call_run(void) {
   const void* v_data[] = {&v};
   char sink[64];
   void* sink_data[] = {sink};
-  CHECK(PyliteSignatureRunnerRun(r, one, v_data, one, sink_data) ==
+  CHECK(run_with(r, one, v_data, one, sink_data) ==
         kTfLiteOutputShapeNotKnown);
   const TfLiteTensor* enc = TfLiteSignatureRunnerGetOutputTensor(r,
                                                                  "encoded_result");
