@@ -872,23 +872,28 @@ class _CallPlan:
   again for outputs that changed shape.
   """
 
-  __slots__ = ("key", "count", "inputs", "run", "collect", "remade",
-               "_keepalive")
+  __slots__ = ("key", "count", "inputs", "run", "collect", "remade", "slot",
+               "lock", "_keepalive")
 
-  def __init__(self, inputs, keepalive, collect, remade):
+  def __init__(self, runner, inputs, keepalive, collect, remade):
     self.key = tuple(shape for _, shape, _, _, _ in inputs)
     self.count = len(inputs)
     self.inputs = inputs
     self.run = keepalive[0]
     self.collect = collect
     self.remade = remade
+    # The runner's, here so that a call reads them from one object.
+    self.slot = runner._slot  # pylint: disable=protected-access
+    self.lock = runner._lock  # pylint: disable=protected-access
     self._keepalive = keepalive  # what ``run`` points at
 
   @classmethod
-  def make(cls, handle, input_io, output_io, remade):
+  def make(cls, runner, remade):
     """The plan for the shapes the runner's tensors have now (call it under
     the subgraph lock, after a run); None if a tensor has no fixed-size
     numpy type or the buffers would be too large."""
+    # pylint: disable=protected-access
+    input_io, output_io = runner._input_io, runner._output_io
     buffers = []
     input_shapes = []
     inputs = []
@@ -911,8 +916,17 @@ class _CallPlan:
     count = len(inputs)
     lists = (_int_list(input_shapes), _pointer_list(buffers[:count]),
              _int_list(output_shapes), _pointer_list(buffers[count:]))
-    run = ffi.new("PyliteSignatureRun*", (handle,) + lists)
-    return cls(inputs, (run, lists, buffers), _collector(outputs), remade)
+    run = ffi.new("PyliteSignatureRun*", (runner._slot.handle,) + lists)
+    return cls(runner, inputs, (run, lists, buffers), _collector(outputs),
+               remade)
+
+
+class _NoPlan:
+  """The plan of a runner without one: no call has its input count."""
+  count = -1
+
+
+_NO_PLAN = _NoPlan()
 
 
 def _staging(tensor, shapes, buffers):
@@ -1003,8 +1017,8 @@ class SignatureRunner:
         for name in self._outputs]
     # For the one-call path: the plan of the last call, and the plans of
     # recent input shapes (oldest first).
-    self._plan: Optional[_CallPlan] = None
-    self._plans: Dict[Any, _CallPlan] = {}
+    self._plan: Any = _NO_PLAN
+    self._plans: Dict[Any, Optional[_CallPlan]] = {}
 
   @property
   def signature_key(self) -> str:
@@ -1041,22 +1055,23 @@ class SignatureRunner:
 
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
     plan = self._plan
-    while plan is not None and len(kwargs) == plan.count:
+    while len(kwargs) == plan.count:
       # The one-call path, with begin()/end() inlined (see _NativeState).
-      slot = self._slot
+      slot = plan.slot
       calls = slot.calls
       calls.append(None)
       if slot.dead:
         calls.pop()
         break  # the general path raises
-      lock = self._lock
+      lock = plan.lock
       lock.acquire()
       try:
         for name, shape, dtype, staging, size in plan.inputs:
           try:
             value = kwargs[name]
             if (type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
-                value.dtype != dtype or value.shape != shape):
+                value.dtype is not dtype and value.dtype != dtype or
+                value.shape != shape):
               break
             _memmove(staging, value, size)
           except (KeyError, ValueError):  # another name; not C-contiguous
@@ -1088,16 +1103,14 @@ class SignatureRunner:
     result = {name: _as_scalar_if_rank0(_read_output(tensor))
               for name, tensor in self._output_io}
     if plan.remade < 2:
-      self._remember(plan.key, _CallPlan.make(
-          self._slot.handle, self._input_io, self._output_io,
-          plan.remade + 1))
+      self._remember(plan.key, _CallPlan.make(self, plan.remade + 1))
     return result
 
   def _remember(self, key, plan):
     """Makes ``plan`` (None: the one-call path does not apply) the current
     one and keeps it for the input shapes ``key``, forgetting the oldest
     beyond _MAX_PLANS."""
-    self._plan = plan
+    self._plan = _NO_PLAN if plan is None else plan
     plans = self._plans
     plans.pop(key, None)
     plans[key] = plan
@@ -1148,7 +1161,7 @@ class SignatureRunner:
         result[output_name] = _as_scalar_if_rank0(_read_output(tensor))
       key = _shapes_key(kwargs, io)
       plan = (self._plans[key] if key in self._plans else
-              _CallPlan.make(handle, io, self._output_io, 0))
+              _CallPlan.make(self, 0))
       self._remember(key, plan)
       return result
     finally:
