@@ -591,7 +591,7 @@ TfLiteStatus PyliteInterpreterResizeTensor(TfLiteInterpreter* interpreter,
   return status;
 }
 
-/* ---- One-call runs (PyliteSignatureRunnerRun) ------------------------------- */
+/* ---- One-call runs (PyliteSignatureRunnerRun) -------------------------- */
 
 /* Reads the next shape of a shape list (a rank, then that many dims) and
  * moves *cursor past it. NULL (reported, naming the tensor) if the rank is

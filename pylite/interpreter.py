@@ -183,10 +183,11 @@ class _NativeState:
   list (its runner slot's, or the interpreter's own) and then reads the
   closed flags (``_closed``, and the slot's ``dead``, which both
   ``release_runner()`` and ``close()`` set); those two set their flags and
-  then look at the lists. ``list.append``/``pop`` are atomic and the GIL runs one thread
-  at a time, so either the call sees the flag and backs out, or the closer
-  sees the call and leaves the freeing to its end. ``settle()`` frees,
-  once, under the mutex, whatever nothing is using any more.
+  then look at the lists. ``list.append``/``pop`` are atomic and the GIL
+  runs one thread at a time, so either the call sees the flag and backs
+  out, or the closer sees the call and leaves the freeing to its end.
+  ``settle()`` frees, once, under the mutex, whatever nothing is using any
+  more.
   """
 
   def __init__(self, pointer, keepalive):

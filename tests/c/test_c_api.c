@@ -716,8 +716,8 @@ static void test_one_call_run(void) {
   void* sink_data[] = {sink};
   CHECK(run_with(r, one, v_data, one, sink_data) ==
         kTfLiteOutputShapeNotKnown);
-  const TfLiteTensor* enc = TfLiteSignatureRunnerGetOutputTensor(r,
-                                                                 "encoded_result");
+  const TfLiteTensor* enc =
+      TfLiteSignatureRunnerGetOutputTensor(r, "encoded_result");
   const char* s;
   size_t l;
   CHECK(PyliteTensorGetString(enc, 0, &s, &l) == kTfLiteOk && l == 8 &&
