@@ -156,14 +156,15 @@ class _ViewAnchor:
 
 
 class _RunnerSlot:
-  """A native runner handle, its calls in flight and whether it may still
-  be used."""
+  """A native runner handle, its subgraph's lock, its calls in flight and
+  whether it may still be used."""
 
-  __slots__ = ("handle", "calls", "released", "dead")
+  __slots__ = ("handle", "lock", "calls", "released", "dead")
 
-  def __init__(self, handle):
+  def __init__(self, handle, lock):
     self.handle = handle
-    self.calls = []  # one item per call in flight through this handle
+    self.lock = lock
+    self.calls = []  # one item per general call in flight through it
     self.released = False
     self.dead = False  # released, or its interpreter closed
 
@@ -185,7 +186,9 @@ class _NativeState:
   ``release_runner()`` and ``close()`` set); those two set their flags and
   then look at the lists. ``list.append``/``pop`` are atomic and the GIL
   runs one thread at a time, so either the call sees the flag and backs
-  out, or the closer sees the call and leaves the freeing to its end.
+  out, or the closer sees the call and leaves the freeing to its end. A
+  runner's one-call path does not count itself: it reads ``dead`` once it
+  holds its subgraph's lock, and the closers probe the locks (``_idle``).
   ``settle()`` frees, once, under the mutex, whatever nothing is using any
   more.
   """
@@ -268,7 +271,9 @@ class _NativeState:
         message = last_error() or "no such signature"
         raise PyliteValueError(
             f'Invalid signature_key provided: "{key}". ({message})')
-      slot = self._handles[handle] = _RunnerSlot(handle)
+      index = int(lib.PyliteSignatureRunnerGetSubgraphIndex(handle))
+      lock = self._subgraph_locks.setdefault(index, threading.RLock())
+      slot = self._handles[handle] = _RunnerSlot(handle, lock)
       return slot
 
   def release_runner(self, slot):
@@ -293,11 +298,12 @@ class _NativeState:
       if self.pointer == ffi.NULL:
         return
       for handle, slot in list(self._handles.items()):
-        if slot.released and not slot.calls:
+        if slot.released and not slot.calls and _idle(slot.lock):
           del self._handles[handle]
           lib.TfLiteSignatureRunnerDelete(handle)
       if (not self._closed or self._calls or
-          any(slot.calls for slot in self._handles.values())):
+          any(slot.calls for slot in self._handles.values()) or
+          not all(_idle(lock) for lock in self._subgraph_locks.values())):
         return
       handles = list(self._handles)
       self._handles.clear()
@@ -306,6 +312,16 @@ class _NativeState:
       lib.TfLiteSignatureRunnerDelete(handle)
     lib.TfLiteInterpreterDelete(pointer)
     self._keepalive = None
+
+
+def _idle(lock):
+  """Whether no call holds a subgraph lock (a call of this thread further
+  up its stack counts): a call that takes it afterwards sees the flags
+  set before."""
+  if lock._is_owned() or not lock.acquire(blocking=False):  # pylint: disable=protected-access
+    return False
+  lock.release()
+  return True
 
 
 class Interpreter:
@@ -1005,7 +1021,7 @@ class SignatureRunner:
     handle = self._slot.handle
     self._subgraph_index, self._inputs, self._outputs = _read_runner_io(
         handle)
-    self._lock = state.lock_for(self._subgraph_index)
+    self._lock = self._slot.lock
     # For the general path: each input's encoded name and TfLiteTensor*
     # (tensors never move for the interpreter's life), and each output's.
     self._input_io = {
@@ -1057,16 +1073,14 @@ class SignatureRunner:
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
     plan = self._plan
     while len(kwargs) == plan.count:
-      # The one-call path, with begin()/end() inlined (see _NativeState).
+      # The one-call path: in flight while it holds the subgraph's lock
+      # (see _NativeState).
       slot = plan.slot
-      calls = slot.calls
-      calls.append(None)
-      if slot.dead:
-        calls.pop()
-        break  # the general path raises
       lock = plan.lock
       lock.acquire()
       try:
+        if slot.dead:
+          break  # the general path raises
         for name, shape, dtype, staging, size in plan.inputs:
           try:
             value = kwargs[name]
@@ -1086,7 +1100,6 @@ class SignatureRunner:
           check(status)
       finally:
         lock.release()
-        calls.pop()
         if slot.dead:
           self._state.settle()
       # Not this plan's shapes (or a value for the general path): the plan

@@ -10,8 +10,10 @@ import pytest
 
 import pylite
 from pylite import Interpreter
+from pylite._ffi import ffi
 
 from conftest import assert_outcome, dense_numpy
+from test_custom_op import custom_model
 from test_signature_runner import RUNNER_CASES, _run_threads
 
 X1 = np.array([[1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
@@ -217,3 +219,30 @@ def test_close_while_one_call_paths_run(dense_path):
 
     _run_threads([worker(r) for r in runners] + [closer])
     assert it.closed and not it._state._handles  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_close_from_a_custom_op_during_the_call(warm):
+  """A close on the calling thread in the middle of a call (here by a
+  custom op) waits for the call to return before freeing."""
+  state = {"close": False}
+
+  def closing_add(a, b):
+    if state["close"]:
+      state["it"].close()
+    return (a + b) * 2.0
+
+  it = Interpreter(model_path=custom_model("my_add"),
+                   custom_ops={"MyAdd": closing_add})
+  state["it"] = it
+  runner = it.get_signature_runner()
+  a = np.array([1, 2, 3], np.float32)
+  if warm:
+    runner(a=a, b=a)
+    runner(a=a, b=a)
+  state["close"] = True
+  np.testing.assert_array_equal(runner(a=a, b=a)["y"], a * 4 + 1)
+  assert it.closed and not it._state._handles  # pylint: disable=protected-access
+  assert it._state.pointer == ffi.NULL  # pylint: disable=protected-access
+  with pytest.raises(pylite.PyliteClosedError, match="interpreter is closed"):
+    runner(a=a, b=a)
