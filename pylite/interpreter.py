@@ -196,7 +196,9 @@ class _NativeState:
   def __init__(self, pointer, keepalive):
     self.pointer = pointer
     self._keepalive = keepalive  # model bytes and their cdata, if any
-    self._mutex = threading.Lock()
+    # Reentrant: an allocation under it may run a garbage-collector
+    # finalizer that releases a runner (settle() allows for that).
+    self._mutex = threading.RLock()
     self._calls = []  # calls in flight through no runner handle
     self._closed = False
     self._handles = {}  # runner handle -> _RunnerSlot
@@ -298,16 +300,16 @@ class _NativeState:
       if self.pointer == ffi.NULL:
         return
       for handle, slot in list(self._handles.items()):
-        if slot.released and not slot.calls and _idle(slot.lock):
-          del self._handles[handle]
+        if (slot.released and not slot.calls and _idle(slot.lock) and
+            self._handles.pop(handle, None) is not None):
           lib.TfLiteSignatureRunnerDelete(handle)
-      if (not self._closed or self._calls or
+      if (self.pointer == ffi.NULL or not self._closed or self._calls or
           any(slot.calls for slot in self._handles.values()) or
           not all(_idle(lock) for lock in self._subgraph_locks.values())):
         return
+      pointer, self.pointer = self.pointer, ffi.NULL  # before allocating
       handles = list(self._handles)
       self._handles.clear()
-      pointer, self.pointer = self.pointer, ffi.NULL
     for handle in handles:
       lib.TfLiteSignatureRunnerDelete(handle)
     lib.TfLiteInterpreterDelete(pointer)
