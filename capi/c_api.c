@@ -613,8 +613,7 @@ static const int* next_shape(const TfLiteSignatureRunner* r, const char* what,
 
 /* The bytes of a numeric tensor's elements in *bytes; false for a type
  * without a fixed element size (STRING, variant, packed), a negative dim or
- * a size that overflows. (Checked multiplications, not pl_num_elements'
- * divisions: this runs on every tensor of every one-call run.) */
+ * a size that overflows size_t. */
 static bool numeric_bytes(const TfLiteTensor* t, size_t* bytes) {
   size_t n = t->type == kTfLiteString ? 0 : pl_type_size(t->type);
   if (n == 0) return false;
