@@ -1034,10 +1034,14 @@ class SignatureRunner:
         (name, lib.TfLiteSignatureRunnerGetOutputTensor(
             handle, name.encode("utf-8")))
         for name in self._outputs]
-    # For the one-call path: the plan of the last call, and the plans of
+    # For the one-call path: whether every input and output has a
+    # fixed-size numpy type (known after the first successful call; tensor
+    # types never change), the plan of the last call, and the plans of
     # recent input shapes (oldest first).
+    self._plannable: Optional[bool] = None
     self._plan: Any = _NO_PLAN
     self._plans: Dict[Any, Optional[_CallPlan]] = {}
+    self._last_unplanned: Any = None  # see _plan_after_general_call
 
   @property
   def signature_key(self) -> str:
@@ -1122,6 +1126,18 @@ class SignatureRunner:
       self._remember(plan.key, _CallPlan.make(self, plan.remade + 1))
     return result
 
+  def _plan_after_general_call(self, key):
+    """Makes the plan of the input shapes ``key`` the current one: the one
+    kept, else a new one while fewer than _MAX_PLANS are kept, or when the
+    same shapes come twice in a row (the oldest plan is then forgotten). So
+    calls cycling through more shapes than that do not make a plan each."""
+    if key in self._plans:
+      self._remember(key, self._plans[key])
+    elif len(self._plans) < _MAX_PLANS or key == self._last_unplanned:
+      self._remember(key, _CallPlan.make(self, 0))
+    else:
+      self._last_unplanned = key
+
   def _remember(self, key, plan):
     """Makes ``plan`` (None: the one-call path does not apply) the current
     one and keeps it for the input shapes ``key``, forgetting the oldest
@@ -1175,10 +1191,12 @@ class SignatureRunner:
       result = {}
       for output_name, tensor in self._output_io:
         result[output_name] = _as_scalar_if_rank0(_read_output(tensor))
-      key = _shapes_key(kwargs, io)
-      plan = (self._plans[key] if key in self._plans else
-              _CallPlan.make(self, 0))
-      self._remember(key, plan)
+      if self._plannable is None:
+        self._plannable = all(
+            tensor.type in _ARRAY_TYPES for tensor in
+            [t for _, t, _ in io.values()] + [t for _, t in self._output_io])
+      if self._plannable:
+        self._plan_after_general_call(_shapes_key(kwargs, io))
       return result
     finally:
       state.end(lock, slot)

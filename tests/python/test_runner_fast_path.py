@@ -85,6 +85,15 @@ def test_shapes_alternate_and_plans_are_bounded(dense_path):
   for batch in batches * 2:
     _check(dense_path, runner, np.full((batch, 4), batch + 0.5, np.float32))
   assert len(runner._plans) <= 4  # pylint: disable=protected-access
+  # Cycling through more shapes keeps the plans (none is made per call);
+  # shapes that repeat get one.
+  kept = dict(runner._plans)  # pylint: disable=protected-access
+  for batch in list(range(12, 20)) * 3:
+    _check(dense_path, runner, np.ones((batch, 4), np.float32))
+  assert runner._plans == kept  # pylint: disable=protected-access
+  for _ in range(2):
+    _check(dense_path, runner, np.ones((30, 4), np.float32))
+  assert runner._plan.key == ((30, 4),)  # pylint: disable=protected-access
   # Tensors beyond the plans' byte budget always take the general path.
   for _ in range(2):
     _check(dense_path, runner, np.ones((70000, 4), np.float32))
