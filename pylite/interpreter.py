@@ -991,9 +991,9 @@ class SignatureRunner:
 
   A call whose inputs have shapes seen before (and numpy dtypes and
   layouts that need no conversion) is one C call, PyliteSignatureRunnerRun,
-  with a ``_CallPlan`` made by the first call with those shapes; any other
-  call takes the general path, which checks and reports everything as
-  LiteRT does, one C call per step.
+  with a ``_CallPlan`` made by an earlier call with those shapes (see
+  ``_plan_after_general_call``); any other call takes the general path,
+  which checks and reports everything as LiteRT does, one C call per step.
   """
 
   def __init__(self, interpreter: Optional[Interpreter] = None,
