@@ -229,17 +229,25 @@ static TfLiteStatus locked_allocate(PlSubgraph* sg) {
   return status;
 }
 
-/* A top-level Invoke: a cancellation asked for before it is forgotten, as in
- * TFLite (subgraphs called by control flow keep the flag). */
-static TfLiteStatus locked_invoke(PlSubgraph* sg) {
+/* Starts a top-level run of `sg`: a cancellation asked for before it is
+ * forgotten, as in TFLite (subgraphs called by control flow keep the flag),
+ * then the locks, in the lock order: the interpreter's state lock, then
+ * subgraph locks (the runner's, then its callees' in call-graph order). */
+static void lock_run(PlSubgraph* sg) {
   atomic_store(&sg->interp->cancelled, false);
-  /* Lock order: the interpreter's state lock, then subgraph locks (the
-   * runner's, then its callees' in call-graph order). */
   if (sg->touches_state) pthread_mutex_lock(&sg->interp->state_lock);
   pthread_mutex_lock(&sg->lock);
-  TfLiteStatus status = pl_subgraph_invoke(sg);
+}
+
+static void unlock_run(PlSubgraph* sg) {
   pthread_mutex_unlock(&sg->lock);
   if (sg->touches_state) pthread_mutex_unlock(&sg->interp->state_lock);
+}
+
+static TfLiteStatus locked_invoke(PlSubgraph* sg) {
+  lock_run(sg);
+  TfLiteStatus status = pl_subgraph_invoke(sg);
+  unlock_run(sg);
   return status;
 }
 
@@ -580,6 +588,132 @@ TfLiteStatus PyliteInterpreterResizeTensor(TfLiteInterpreter* interpreter,
   TfLiteStatus status =
       pl_subgraph_resize_input(sg, tensor_index, dims, dims_size, strict);
   pthread_mutex_unlock(&sg->lock);
+  return status;
+}
+
+/* ---- One-call runs (PyliteSignatureRunnerRun) -------------------------- */
+
+/* Reads the next shape of a shape list (a rank, then that many dims) and
+ * moves *cursor past it. NULL (reported, naming the tensor) if the rank is
+ * out of range. */
+static const int* next_shape(const TfLiteSignatureRunner* r, const char* what,
+                             const char* name, const int** cursor,
+                             int32_t* rank) {
+  int32_t n = **cursor;
+  if (n < 0 || n > PL_MAX_RANK) {
+    pl_error(r->interp, "%s '%s': rank %d is out of range [0, %d].", what,
+             name, (int)n, PL_MAX_RANK);
+    return NULL;
+  }
+  const int* dims = *cursor + 1;
+  *cursor = dims + n;
+  *rank = n;
+  return dims;
+}
+
+/* The bytes of a numeric tensor's elements in *bytes; false for a type
+ * without a fixed element size (STRING, variant, packed), a negative dim or
+ * a size that overflows size_t. */
+static bool numeric_bytes(const TfLiteTensor* t, size_t* bytes) {
+  size_t n = t->type == kTfLiteString ? 0 : pl_type_size(t->type);
+  if (n == 0) return false;
+  for (int i = 0; t->dims && i < t->dims->size; ++i) {
+    int d = t->dims->data[i];
+    if (d < 0 || __builtin_mul_overflow(n, (size_t)d, &n)) return false;
+  }
+  *bytes = t->dims ? n : 0;
+  return true;
+}
+
+/* The inputs' part of a one-call run: resizes the inputs whose shape
+ * changed, allocates if needed, then copies each input in. */
+static TfLiteStatus run_set_inputs(TfLiteSignatureRunner* r,
+                                   const int* shapes,
+                                   const void* const* data) {
+  PlSubgraph* sg = r->sg;
+  const PlSignature* sig = r->sig;
+  const int* cursor = shapes;
+  for (int32_t i = 0; i < sig->num_inputs; ++i) {
+    int32_t rank;
+    const int* dims =
+        next_shape(r, "Input", sig->input_names[i], &cursor, &rank);
+    if (!dims) return kTfLiteError;
+    int32_t t = sig->input_tensors[i];
+    if (!TfLiteIntArrayEqualsArray(sg->tensors[t].dims, rank, dims))
+      PL_ENSURE_OK(pl_subgraph_resize_input(sg, t, dims, rank, false));
+  }
+  if (sg->state != PL_STATE_READY) PL_ENSURE_OK(pl_subgraph_allocate(sg));
+  for (int32_t i = 0; i < sig->num_inputs; ++i) {
+    TfLiteTensor* t = &sg->tensors[sig->input_tensors[i]];
+    size_t bytes = 0;
+    if (!numeric_bytes(t, &bytes) || pl_is_constant(t)) {
+      pl_error(r->interp, "Input '%s' (%s%s) cannot be copied from a "
+               "buffer.", sig->input_names[i], TfLiteTypeGetName(t->type),
+               pl_is_constant(t) ? ", constant" : "");
+      return kTfLiteError;
+    }
+    if (t->bytes != bytes || (bytes && (!t->data.raw || !data[i]))) {
+      pl_error(r->interp, "Input '%s' has %zu bytes but its shape needs "
+               "%zu, or no data.", sig->input_names[i], t->bytes, bytes);
+      return kTfLiteError;
+    }
+    if (bytes) memcpy(t->data.raw, data[i], bytes);
+  }
+  return kTfLiteOk;
+}
+
+/* The outputs' part: copies every output out if each has the expected
+ * shape and a numeric type, else leaves them in their tensors and returns
+ * kTfLiteOutputShapeNotKnown. */
+static TfLiteStatus run_get_outputs(TfLiteSignatureRunner* r,
+                                    const int* shapes, void* const* data) {
+  const PlSignature* sig = r->sig;
+  const TfLiteTensor* tensors = r->sg->tensors;
+  const int* cursor = shapes;
+  bool match = true;
+  for (int32_t i = 0; i < sig->num_outputs; ++i) {
+    int32_t rank;
+    const int* dims =
+        next_shape(r, "Output", sig->output_names[i], &cursor, &rank);
+    if (!dims) return kTfLiteError;
+    const TfLiteTensor* t = &tensors[sig->output_tensors[i]];
+    size_t bytes = 0;
+    match = match && numeric_bytes(t, &bytes) && t->bytes == bytes &&
+            TfLiteIntArrayEqualsArray(t->dims, rank, dims) &&
+            (!bytes || t->data.raw);
+    if (bytes && !data[i]) {
+      pl_error(r->interp, "Output '%s': output_data is NULL.",
+               sig->output_names[i]);
+      return kTfLiteError;
+    }
+  }
+  if (!match) return kTfLiteOutputShapeNotKnown;
+  for (int32_t i = 0; i < sig->num_outputs; ++i) {
+    const TfLiteTensor* t = &tensors[sig->output_tensors[i]];
+    if (t->bytes) memcpy(data[i], t->data.raw, t->bytes);
+  }
+  return kTfLiteOk;
+}
+
+TfLiteStatus PyliteSignatureRunnerRun(const PyliteSignatureRun* run) {
+  pl_error_begin();
+  PL_CHECK_ARG(run, kTfLiteError);
+  TfLiteSignatureRunner* runner = run->runner;
+  PL_CHECK_ARG(runner, kTfLiteError);
+  if ((runner->sig->num_inputs && (!run->input_shapes || !run->input_data)) ||
+      (runner->sig->num_outputs &&
+       (!run->output_shapes || !run->output_data))) {
+    pl_error(runner->interp, "%s: a shape or data list is NULL.", __func__);
+    return kTfLiteError;
+  }
+  PlSubgraph* sg = runner->sg;
+  lock_run(sg);
+  TfLiteStatus status =
+      run_set_inputs(runner, run->input_shapes, run->input_data);
+  if (status == kTfLiteOk) status = pl_subgraph_invoke(sg);
+  if (status == kTfLiteOk)
+    status = run_get_outputs(runner, run->output_shapes, run->output_data);
+  unlock_run(sg);
   return status;
 }
 

@@ -293,6 +293,15 @@ TfLiteStatus PyliteInterpreterResizeTensor(TfLiteInterpreter* interpreter,
                                            const int* dims, int32_t dims_size,
                                            bool strict);
 
+typedef struct PyliteSignatureRun {
+  TfLiteSignatureRunner* runner;
+  const int* input_shapes;
+  const void* const* input_data;
+  const int* output_shapes;
+  void* const* output_data;
+} PyliteSignatureRun;
+TfLiteStatus PyliteSignatureRunnerRun(const PyliteSignatureRun* run);
+
 int32_t PyliteInterpreterGetSubgraphCount(const TfLiteInterpreter* interpreter);
 int32_t PyliteInterpreterGetTensorCount(const TfLiteInterpreter* interpreter,
                                         int32_t subgraph_index);

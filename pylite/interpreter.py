@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import os
 import pickle
 import sys
@@ -154,82 +155,99 @@ class _ViewAnchor:
   """Counted by sys.getrefcount: one reference per live tensor() view."""
 
 
+class _RunnerSlot:
+  """A native runner handle, its subgraph's lock, its calls in flight and
+  whether it may still be used."""
+
+  __slots__ = ("handle", "lock", "calls", "released", "dead")
+
+  def __init__(self, handle, lock):
+    self.handle = handle
+    self.lock = lock
+    self.calls = []  # one item per general call in flight through it
+    self.released = False
+    self.dead = False  # released, or its interpreter closed
+
+
 class _NativeState:
   """Owns the native interpreter and the native runners made from it.
 
-  Freed once, by ``close()``: runners first, then the interpreter (as the C
-  API requires), then the model bytes the interpreter reads. ``enter()``
-  brackets every native call: it refuses calls after close, serializes calls
-  on the same subgraph (they share tensors) and counts calls in flight, so
-  that a close from another thread frees memory only after the last of them
+  Freed once: runners first, then the interpreter (as the C API requires),
+  then the model bytes the interpreter reads. ``begin()``/``end()`` bracket
+  every native call: they refuse calls after close, serialize calls on the
+  same subgraph (they share tensors) and count calls in flight, so that a
+  close from another thread frees memory only after the last of them
   returns. Nothing here waits, so a garbage-collector finalizer that runs in
   the middle of a call cannot deadlock.
+
+  Counting takes no lock, since it is on every call: a call appends to a
+  list (its runner slot's, or the interpreter's own) and then reads the
+  closed flags (``_closed``, and the slot's ``dead``, which both
+  ``release_runner()`` and ``close()`` set); those two set their flags and
+  then look at the lists. ``list.append``/``pop`` are atomic and the GIL
+  runs one thread at a time, so either the call sees the flag and backs
+  out, or the closer sees the call and leaves the freeing to its end. A
+  runner's one-call path does not count itself: it reads ``dead`` once it
+  holds its subgraph's lock, and the closers probe the locks (``_idle``).
+  ``settle()`` frees, once, under the mutex, whatever nothing is using any
+  more.
   """
 
   def __init__(self, pointer, keepalive):
     self.pointer = pointer
     self._keepalive = keepalive  # model bytes and their cdata, if any
-    self._mutex = threading.Lock()
-    self._busy = 0
+    # Reentrant: an allocation under it may run a garbage-collector
+    # finalizer that releases a runner (settle() allows for that).
+    self._mutex = threading.RLock()
+    self._calls = []  # calls in flight through no runner handle
     self._closed = False
-    self._handles = {}  # runner handle -> [calls in flight, delete pending]
+    self._handles = {}  # runner handle -> _RunnerSlot
     self._subgraph_locks = {}
 
   @property
   def closed(self):
     return self._closed
 
-  def _lock_for(self, subgraph_index):
-    with self._mutex:
-      lock = self._subgraph_locks.get(subgraph_index)
-      if lock is None:
-        lock = self._subgraph_locks[subgraph_index] = threading.RLock()
-      return lock
+  def lock_for(self, subgraph_index):
+    """The lock that serializes calls on ``subgraph_index`` (made once)."""
+    lock = self._subgraph_locks.get(subgraph_index)
+    if lock is None:
+      with self._mutex:
+        lock = self._subgraph_locks.setdefault(subgraph_index,
+                                               threading.RLock())
+    return lock
 
   @contextlib.contextmanager
-  def enter(self, subgraph_index=0, runner=None):
+  def enter(self, subgraph_index=0, slot=None):
     """Yields the interpreter pointer for one call on ``subgraph_index``."""
-    lock = self.begin(subgraph_index, runner)
+    lock = self.begin(subgraph_index, slot)
     try:
       yield self.pointer
     finally:
-      self.end(lock, runner)
+      self.end(lock, slot)
 
-  def begin(self, subgraph_index, runner):
-    """Starts one call on ``subgraph_index`` (through ``runner``, if not
-    None): counts it in flight and takes the subgraph's lock, which it
-    returns. Every begin must be paired with ``end``."""
-    with self._mutex:
+  def begin(self, subgraph_index, slot):
+    """Starts one call on ``subgraph_index`` (through the runner ``slot``,
+    if not None): counts it in flight and takes the subgraph's lock, which
+    it returns. Every begin must be paired with ``end``."""
+    calls = self._calls if slot is None else slot.calls
+    calls.append(None)
+    if self._closed or (slot is not None and slot.released):
+      calls.pop()
+      self.settle()
       if self._closed:
         raise PyliteClosedError("The interpreter is closed.")
-      if runner is not None:
-        entry = self._handles.get(runner)
-        if entry is None or entry[1]:
-          raise PyliteClosedError("The signature runner is closed.")
-        entry[0] += 1
-      self._busy += 1
-      lock = self._subgraph_locks.get(subgraph_index)
-      if lock is None:
-        lock = self._subgraph_locks[subgraph_index] = threading.RLock()
+      raise PyliteClosedError("The signature runner is closed.")
+    lock = self.lock_for(subgraph_index)
     lock.acquire()
     return lock
 
-  def end(self, lock, runner):
+  def end(self, lock, slot):
     """Ends a call started by ``begin``; frees what close() left pending."""
-    try:
-      lock.release()
-    finally:
-      with self._mutex:
-        self._busy -= 1
-        if runner is not None:
-          entry = self._handles[runner]
-          entry[0] -= 1
-          if entry[0] == 0 and entry[1] and not self._closed:
-            del self._handles[runner]
-            lib.TfLiteSignatureRunnerDelete(runner)
-        free_now = self._closed and self._busy == 0
-      if free_now:
-        self._free()
+    lock.release()
+    (self._calls if slot is None else slot.calls).pop()
+    if self._closed or (slot is not None and slot.released):
+      self.settle()
 
   @contextlib.contextmanager
   def enter_all(self):
@@ -244,7 +262,8 @@ class _NativeState:
       yield pointer
 
   def new_runner(self, key):
-    """A native runner for ``key`` (None: the C API's NULL key)."""
+    """The slot of a new native runner for ``key`` (None: the C API's NULL
+    key)."""
     with self._mutex:
       if self._closed:
         raise PyliteClosedError("The interpreter is closed.")
@@ -254,20 +273,15 @@ class _NativeState:
         message = last_error() or "no such signature"
         raise PyliteValueError(
             f'Invalid signature_key provided: "{key}". ({message})')
-      self._handles[handle] = [0, False]
-      return handle
+      index = int(lib.PyliteSignatureRunnerGetSubgraphIndex(handle))
+      lock = self._subgraph_locks.setdefault(index, threading.RLock())
+      slot = self._handles[handle] = _RunnerSlot(handle, lock)
+      return slot
 
-  def release_runner(self, handle):
+  def release_runner(self, slot):
     """Frees a native runner now, or after its calls in flight. Idempotent."""
-    with self._mutex:
-      entry = self._handles.get(handle)
-      if entry is None or entry[1]:
-        return
-      if entry[0] > 0 or self._closed:
-        entry[1] = True
-        return
-      del self._handles[handle]
-      lib.TfLiteSignatureRunnerDelete(handle)
+    slot.released = slot.dead = True
+    self.settle()
 
   def close(self):
     """Idempotent. Frees now, or when the last call in flight returns."""
@@ -275,20 +289,41 @@ class _NativeState:
       if self._closed:
         return
       self._closed = True
-      free_now = self._busy == 0
-    if free_now:
-      self._free()
+      for slot in self._handles.values():
+        slot.dead = True
+    self.settle()
 
-  def _free(self):
+  def settle(self):
+    """Frees the released runners that no call uses any more and, once the
+    interpreter is closed and no call is in flight, everything."""
     with self._mutex:
+      if self.pointer == ffi.NULL:
+        return
+      for handle, slot in list(self._handles.items()):
+        if (slot.released and not slot.calls and _idle(slot.lock) and
+            self._handles.pop(handle, None) is not None):
+          lib.TfLiteSignatureRunnerDelete(handle)
+      if (self.pointer == ffi.NULL or not self._closed or self._calls or
+          any(slot.calls for slot in self._handles.values()) or
+          not all(_idle(lock) for lock in self._subgraph_locks.values())):
+        return
+      pointer, self.pointer = self.pointer, ffi.NULL  # before allocating
       handles = list(self._handles)
       self._handles.clear()
-      pointer, self.pointer = self.pointer, ffi.NULL
     for handle in handles:
       lib.TfLiteSignatureRunnerDelete(handle)
-    if pointer != ffi.NULL:
-      lib.TfLiteInterpreterDelete(pointer)
+    lib.TfLiteInterpreterDelete(pointer)
     self._keepalive = None
+
+
+def _idle(lock):
+  """Whether no call holds a subgraph lock (a call of this thread further
+  up its stack counts): a call that takes it afterwards sees the flags
+  set before."""
+  if lock._is_owned() or not lock.acquire(blocking=False):  # pylint: disable=protected-access
+    return False
+  lock.release()
+  return True
 
 
 class Interpreter:
@@ -449,11 +484,11 @@ class Interpreter:
       keys = [string(lib.TfLiteInterpreterGetSignatureKey(pointer, i))
               for i in range(max(count, 0))]
     for key in keys:
-      handle = self._state.new_runner(key)
+      slot = self._state.new_runner(key)
       try:
-        defs[key] = _read_runner_io(handle)
+        defs[key] = _read_runner_io(slot.handle)
       finally:
-        self._state.release_runner(handle)
+        self._state.release_runner(slot)
     return defs
 
   # ---- lifetime ------------------------------------------------------------
@@ -823,17 +858,147 @@ class Interpreter:
       return int(ffi.cast("uintptr_t", pointer))
 
 
+# The one-call path keeps plans for this many input shapes per runner, each
+# with staging buffers for at most _MAX_PLAN_BYTES of inputs and outputs
+# (larger tensors take the general path, whose cost they hide anyway).
+_MAX_PLANS = 4
+_MAX_PLAN_BYTES = 1 << 20
+
+_run_signature = lib.PyliteSignatureRunnerRun
+_ndarray = np.ndarray
+_OK = lib.kTfLiteOk
+_OUTPUT_SHAPES_CHANGED = lib.kTfLiteOutputShapeNotKnown
+
+
+def _shapes_key(kwargs, names):
+  """The input shapes of a call, in the runner's input order (None for a
+  missing input or one without a shape)."""
+  return tuple(getattr(kwargs.get(name), "shape", None) for name in names)
+
+
+class _CallPlan:
+  """What a runner's one-call path reuses for one set of input shapes.
+
+  count: the number of inputs. inputs: per input (in the runner's order)
+  its name, shape, numpy dtype, staging buffer and byte size; the call
+  copies each value to its staging buffer, and PyliteSignatureRunnerRun
+  copies it on to the tensor. run: the argument of that call (the input
+  shapes, the output shapes the outputs had last time, and the staging
+  buffers); it copies the outputs to their staging buffers only when they
+  still have those shapes. collect: returns the result of a run, each
+  output a new array (a numpy scalar for rank 0) copied from its staging
+  buffer. key: the input shapes. remade: how many times the plan was made
+  again for outputs that changed shape.
+  """
+
+  __slots__ = ("key", "count", "inputs", "run", "collect", "remade", "slot",
+               "lock", "_keepalive")
+
+  def __init__(self, runner, inputs, keepalive, collect, remade):
+    self.key = tuple(shape for _, shape, _, _, _ in inputs)
+    self.count = len(inputs)
+    self.inputs = inputs
+    self.run = keepalive[0]
+    self.collect = collect
+    self.remade = remade
+    # The runner's, here so that a call reads them from one object.
+    self.slot = runner._slot  # pylint: disable=protected-access
+    self.lock = runner._lock  # pylint: disable=protected-access
+    self._keepalive = keepalive  # what ``run`` points at
+
+  @classmethod
+  def make(cls, runner, remade):
+    """The plan for the shapes the runner's tensors have now (call it under
+    the subgraph lock, after a run); None if a tensor has no fixed-size
+    numpy type or the buffers would be too large."""
+    # pylint: disable=protected-access
+    input_io, output_io = runner._input_io, runner._output_io
+    buffers = []
+    input_shapes = []
+    inputs = []
+    for name, (_, tensor, _) in input_io.items():
+      staged = _staging(tensor, input_shapes, buffers)
+      if staged is None:
+        return None
+      shape, dtype, staging = staged
+      inputs.append((name, shape, dtype, staging, len(staging)))
+    output_shapes = []
+    outputs = []
+    for name, tensor in output_io:
+      staged = _staging(tensor, output_shapes, buffers)
+      if staged is None:
+        return None
+      shape, dtype, staging = staged
+      view = np.frombuffer(ffi.buffer(staging), dtype).reshape(shape)
+      outputs.append((name, view.copy if shape else functools.partial(
+          view.__getitem__, ())))
+    count = len(inputs)
+    lists = (_int_list(input_shapes), _pointer_list(buffers[:count]),
+             _int_list(output_shapes), _pointer_list(buffers[count:]))
+    run = ffi.new("PyliteSignatureRun*", (runner._slot.handle,) + lists)
+    return cls(runner, inputs, (run, lists, buffers), _collector(outputs),
+               remade)
+
+
+class _NoPlan:
+  """The plan of a runner without one: no call has its input count."""
+  count = -1
+
+
+_NO_PLAN = _NoPlan()
+
+
+def _staging(tensor, shapes, buffers):
+  """(shape, dtype, staging buffer) of a tensor, with its rank and dims
+  appended to ``shapes`` and the buffer to ``buffers``; None if it has no
+  fixed-size numpy type or all the buffers would pass _MAX_PLAN_BYTES."""
+  dtype = _ARRAY_TYPES.get(tensor.type)
+  if dtype is None:
+    return None
+  shape = _shape_of(tensor)
+  size = _element_count(shape) * dtype.itemsize
+  if sum(len(b) for b in buffers) + size > _MAX_PLAN_BYTES:
+    return None
+  staging = ffi.new("char[]", size)
+  buffers.append(staging)
+  shapes += [len(shape), *shape]
+  return shape, dtype, staging
+
+
+def _collector(outputs):
+  """A function returning ``{name: take()}`` over ``outputs`` (name, take)
+  pairs; a single output, the common case, without a loop."""
+  if len(outputs) == 1:
+    (name, take), = outputs
+    return lambda: {name: take()}
+  return lambda: {name: take() for name, take in outputs}
+
+
+def _int_list(values):
+  return ffi.new("int[]", values) if values else ffi.NULL
+
+
+def _pointer_list(buffers):
+  return ffi.new("void*[]", buffers) if buffers else ffi.NULL
+
+
 class SignatureRunner:
   """Runs one SignatureDef by name: ``runner(x=array) -> {output: array}``.
 
   Made by ``Interpreter.get_signature_runner``. Keeps its interpreter alive.
   Each call resizes the inputs (non-strict) to the given shapes, allocates,
   copies the inputs in, invokes and returns copies of the outputs.
+
+  A call whose inputs have shapes seen before (and numpy dtypes and
+  layouts that need no conversion) is one C call, PyliteSignatureRunnerRun,
+  with a ``_CallPlan`` made by an earlier call with those shapes (see
+  ``_plan_after_general_call``); any other call takes the general path,
+  which checks and reports everything as LiteRT does, one C call per step.
   """
 
   def __init__(self, interpreter: Optional[Interpreter] = None,
                signature_key: Optional[str] = None) -> None:
-    self._handle = None
+    self._slot: Any = None
     if not interpreter:
       raise PyliteValueError("None interpreter provided.")
     if not signature_key:
@@ -852,14 +1017,15 @@ class SignatureRunner:
     if state is None:
       raise PyliteClosedError("The interpreter is closed.")
     self._state = state
-    self._handle = state.new_runner(c_key)
+    self._slot = state.new_runner(c_key)
     self._finalizer = weakref.finalize(self, state.release_runner,
-                                       self._handle)
+                                       self._slot)
+    handle = self._slot.handle
     self._subgraph_index, self._inputs, self._outputs = _read_runner_io(
-        self._handle)
-    # For __call__: each input's encoded name and TfLiteTensor* (tensors
-    # never move for the interpreter's life), and each output's.
-    handle = self._handle
+        handle)
+    self._lock = self._slot.lock
+    # For the general path: each input's encoded name and TfLiteTensor*
+    # (tensors never move for the interpreter's life), and each output's.
     self._input_io = {
         name: (name.encode("utf-8"), lib.TfLiteSignatureRunnerGetInputTensor(
             handle, name.encode("utf-8")), index)
@@ -868,24 +1034,37 @@ class SignatureRunner:
         (name, lib.TfLiteSignatureRunnerGetOutputTensor(
             handle, name.encode("utf-8")))
         for name in self._outputs]
+    # For the one-call path: whether every input and output has a
+    # fixed-size numpy type (known after the first successful call; tensor
+    # types never change), the plan of the last call, and the plans of
+    # recent input shapes (oldest first).
+    self._plannable: Optional[bool] = None
+    self._plan: Any = _NO_PLAN
+    self._plans: Dict[Any, Optional[_CallPlan]] = {}
+    self._last_unplanned: Any = None  # see _plan_after_general_call
 
   @property
   def signature_key(self) -> str:
     return self._signature_key
+
+  @property
+  def _handle(self):
+    """The TfLiteSignatureRunner* (for the CLI; valid until close())."""
+    return self._slot.handle
 
   def __reduce__(self) -> Any:
     """pylite: a runner pickles as (its interpreter, its key); the
     interpreter pickles as ``Interpreter.__reduce__`` says (runners of one
     interpreter pickled together share one interpreter when unpickled).
     PyliteClosedError for a closed runner or interpreter."""
-    if self._handle is None or not self._finalizer.alive:
+    if self._slot is None or not self._finalizer.alive:
       raise PyliteClosedError(
           "Cannot pickle a closed signature runner.")
     return _unpickle_runner, (self._interpreter, self._signature_key)
 
   def close(self) -> None:
     """Frees the native runner (the interpreter stays usable). Idempotent."""
-    if self._handle is not None:
+    if self._slot is not None:
       self._finalizer()
 
   def __enter__(self) -> SignatureRunner:
@@ -895,11 +1074,85 @@ class SignatureRunner:
     self.close()
 
   def _enter(self):
-    if self._handle is None:
-      raise PyliteClosedError("The signature runner is closed.")
-    return self._state.enter(self._subgraph_index, runner=self._handle)
+    return self._state.enter(self._subgraph_index, self._slot)
 
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
+    plan = self._plan
+    while len(kwargs) == plan.count:
+      # The one-call path: in flight while it holds the subgraph's lock
+      # (see _NativeState).
+      slot = plan.slot
+      lock = plan.lock
+      lock.acquire()
+      try:
+        if slot.dead:
+          break  # the general path raises
+        for name, shape, dtype, staging, size in plan.inputs:
+          try:
+            value = kwargs[name]
+            if (type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
+                value.dtype is not dtype and value.dtype != dtype or
+                value.shape != shape):
+              break
+            _memmove(staging, value, size)
+          except (KeyError, ValueError):  # another name; not C-contiguous
+            break
+        else:
+          status = _run_signature(plan.run)
+          if status == _OK:
+            return plan.collect()
+          if status == _OUTPUT_SHAPES_CHANGED:
+            return self._read_outputs(plan)
+          check(status)
+      finally:
+        lock.release()
+        if slot.dead:
+          self._state.settle()
+      # Not this plan's shapes (or a value for the general path): the plan
+      # of these shapes, if any, else the general path.
+      other = self._plans.get(_shapes_key(kwargs, self._inputs))
+      if other is None or other is plan:
+        break
+      plan = self._plan = other
+    return self._call_general(kwargs)
+
+  def _read_outputs(self, plan):
+    """The outputs of a one-call run whose outputs did not have the plan's
+    shapes (read from the tensors, under the subgraph lock); the plan is
+    made again, at most twice, for outputs whose shape keeps changing."""
+    result = {name: _as_scalar_if_rank0(_read_output(tensor))
+              for name, tensor in self._output_io}
+    if plan.remade < 2:
+      self._remember(plan.key, _CallPlan.make(self, plan.remade + 1))
+    return result
+
+  def _plan_after_general_call(self, key):
+    """Makes the plan of the input shapes ``key`` the current one: the one
+    kept, else a new one while fewer than _MAX_PLANS are kept, or when the
+    same shapes come twice in a row (the oldest plan is then forgotten). So
+    calls cycling through more shapes than that do not make a plan each."""
+    if key in self._plans:
+      self._remember(key, self._plans[key])
+    elif len(self._plans) < _MAX_PLANS or key == self._last_unplanned:
+      self._remember(key, _CallPlan.make(self, 0))
+    else:
+      self._last_unplanned = key
+
+  def _remember(self, key, plan):
+    """Makes ``plan`` (None: the one-call path does not apply) the current
+    one and keeps it for the input shapes ``key``, forgetting the oldest
+    beyond _MAX_PLANS."""
+    self._plan = _NO_PLAN if plan is None else plan
+    plans = self._plans
+    plans.pop(key, None)
+    plans[key] = plan
+    if len(plans) > _MAX_PLANS:
+      del plans[next(iter(plans))]
+
+  def _call_general(self, kwargs):
+    """A call one C call per step: resize, allocate, copy in, invoke, copy
+    out, with LiteRT's checks and messages; then the plan for these
+    shapes."""
     io = self._input_io
     if len(kwargs) != len(io):
       raise PyliteValueError(
@@ -909,11 +1162,10 @@ class SignatureRunner:
       if input_name not in io:
         raise PyliteValueError(
             "Invalid Input name (%s) for SignatureDef" % input_name)
-    handle = self._handle
-    if handle is None:
-      raise PyliteClosedError("The signature runner is closed.")
+    slot = self._slot
+    handle = slot.handle
     state = self._state
-    lock = state.begin(self._subgraph_index, handle)
+    lock = state.begin(self._subgraph_index, slot)
     try:
       # (Each C call clears the thread's last error on entry.) Resize only
       # what changed: the C runner then keeps its plan.
@@ -939,9 +1191,15 @@ class SignatureRunner:
       result = {}
       for output_name, tensor in self._output_io:
         result[output_name] = _as_scalar_if_rank0(_read_output(tensor))
+      if self._plannable is None:
+        self._plannable = all(
+            tensor.type in _ARRAY_TYPES for tensor in
+            [t for _, t, _ in io.values()] + [t for _, t in self._output_io])
+      if self._plannable:
+        self._plan_after_general_call(_shapes_key(kwargs, io))
       return result
     finally:
-      state.end(lock, handle)
+      state.end(lock, slot)
 
   def get_input_details(self) -> Dict[str, Dict[str, Any]]:
     """``{input name: detail dict}``."""

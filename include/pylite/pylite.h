@@ -138,6 +138,49 @@ TFL_CAPI_EXPORT TfLiteStatus PyliteInterpreterResizeTensor(
     TfLiteInterpreter* interpreter, int32_t tensor_index, const int* dims,
     int32_t dims_size, bool strict);
 
+/* ---- One-call runs ------------------------------------------------------- */
+
+/* A signature run described once, for PyliteSignatureRunnerRun, which
+ * bindings call with this one argument (each argument of a foreign call
+ * costs them). The struct and the lists it points at are the caller's, and
+ * may be reused for any number of runs.
+ *
+ * Inputs and outputs are in the runner's order (GetInputName and
+ * GetOutputName). `input_shapes` holds, for each input in turn, its rank
+ * then its dims; input_data[i] points at input i's bytes: its element count
+ * times the size of its tensor's type (inputs are numeric, not STRING).
+ * `output_shapes` holds the rank and dims the caller expects of each output
+ * and output_data[i] room for that many elements of output i's type. The
+ * lists of a signature without inputs (or outputs) may be NULL. */
+typedef struct PyliteSignatureRun {
+  TfLiteSignatureRunner* runner;
+  const int* input_shapes;
+  const void* const* input_data;
+  const int* output_shapes;
+  void* const* output_data;
+} PyliteSignatureRun;
+
+/* Runs a signature in a single call, for bindings that pay for every
+ * foreign call (Python's cffi, JNI): the work of a non-strict resize of each
+ * input whose shape differs, AllocateTensors (a no-op when nothing changed),
+ * TfLiteTensorCopyFromBuffer per input, Invoke and TfLiteTensorCopyToBuffer
+ * per output, all under the runner's subgraph lock.
+ *
+ * After a successful invoke, if every output has the expected shape and a
+ * numeric type, each is copied to its output_data and the call returns
+ * kTfLiteOk. Otherwise nothing is copied and it returns
+ * kTfLiteOutputShapeNotKnown: the run succeeded, and the outputs are read
+ * from their tensors (TfLiteSignatureRunnerGetOutputTensor) before the
+ * subgraph runs again. The buffers are only used during the call.
+ *
+ * Returns kTfLiteError (reported) for a NULL run or runner, a NULL list, a
+ * rank out of range, a STRING or constant input, a size that does not
+ * match, or a failing resize, allocation or invoke (with the messages of
+ * those calls), and kTfLiteCancelled as Invoke does. pylite-specific;
+ * LiteRT has none. */
+TFL_CAPI_EXPORT TfLiteStatus PyliteSignatureRunnerRun(
+    const PyliteSignatureRun* run);
+
 /* ---- Introspection --------------------------------------------------------- */
 
 TFL_CAPI_EXPORT int32_t PyliteInterpreterGetSubgraphCount(

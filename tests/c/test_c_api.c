@@ -610,6 +610,165 @@ static void test_quantization_params(void) {
   TfLiteInterpreterDelete(interp);
 }
 
+/* ---- One-call runs (PyliteSignatureRunnerRun) ------------------------------ */
+
+/* PyliteSignatureRunnerRun on a run made of these fields. */
+static TfLiteStatus run_with(TfLiteSignatureRunner* r, const int* in_shapes,
+                             const void* const* in_data,
+                             const int* out_shapes, void* const* out_data) {
+  const PyliteSignatureRun run = {r, in_shapes, in_data, out_shapes, out_data};
+  return PyliteSignatureRunnerRun(&run);
+}
+
+/* Runs the dense signature on `batch` rows of [1, 2, 3, 4] in one call,
+ * expecting an output of shape [expect_rows, 1]; returns the status. */
+static TfLiteStatus run_dense(TfLiteSignatureRunner* r, int batch,
+                              int expect_rows, float* out) {
+  float x[64 * 4];
+  for (int i = 0; i < batch * 4; ++i) x[i] = (float)(1 + i % 4);
+  const int in_shape[] = {2, batch, 4};
+  const int out_shape[] = {2, expect_rows, 1};
+  const void* in_data[] = {x};
+  void* out_data[] = {out};
+  return run_with(r, in_shape, in_data, out_shape, out_data);
+}
+
+static void test_one_call_run(void) {
+  TfLiteInterpreter* interp = make(DENSE);
+  CHECK(interp != NULL);
+  if (!interp) return;
+  TfLiteSignatureRunner* r =
+      TfLiteInterpreterGetSignatureRunner(interp, "serving_default");
+  CHECK(r != NULL);
+  if (!r) return;
+  float out[64];
+  /* Unallocated: the call allocates. */
+  CHECK(run_dense(r, 1, 1, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference);
+  /* A new batch resizes; an output of another shape is left in place. */
+  out[0] = 0;
+  CHECK(run_dense(r, 3, 1, out) == kTfLiteOutputShapeNotKnown);
+  CHECK(out[0] == 0);
+  const TfLiteTensor* y = TfLiteSignatureRunnerGetOutputTensor(r, "output_0");
+  CHECK(TfLiteTensorDim(y, 0) == 3 && y->data.f[2] == kDenseReference);
+  CHECK(run_dense(r, 3, 3, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference && out[2] == kDenseReference);
+  /* A resize by another path is undone by the next call. */
+  const int dims5[] = {5, 4};
+  CHECK(PyliteSignatureRunnerResizeInput(r, "keras_tensor", dims5, 2, false) ==
+        kTfLiteOk);
+  CHECK(run_dense(r, 3, 3, out) == kTfLiteOk);
+  CHECK(TfLiteTensorDim(TfLiteSignatureRunnerGetInputTensor(r, "keras_tensor"),
+                        0) == 3);
+
+  /* Errors: the messages of resize and allocation, bad ranks and NULLs. */
+  float x[8] = {0};
+  const void* in_data[] = {x};
+  void* out_data[] = {out};
+  const int wrong_k[] = {2, 1, 5};
+  const int out_shape[] = {2, 1, 1};
+  CHECK(run_with(r, wrong_k, in_data, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "FULLY_CONNECTED");
+  const int negative[] = {2, -1, 4};
+  CHECK(run_with(r, negative, in_data, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "dims must be >= 0");
+  const int rank17[] = {17};
+  CHECK(run_with(r, rank17, in_data, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "rank 17 is out of range");
+  const int in_shape[] = {2, 1, 4};
+  CHECK(run_with(r, in_shape, in_data, rank17, out_data) ==
+        kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "Output 'output_0'");
+  void* no_out[] = {NULL};
+  CHECK(run_with(r, in_shape, in_data, out_shape, no_out) ==
+        kTfLiteError);
+  CHECK(run_with(r, in_shape, NULL, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK(run_with(r, in_shape, in_data, NULL, out_data) ==
+        kTfLiteError);
+  CHECK(run_with(NULL, in_shape, in_data, out_shape, out_data) ==
+        kTfLiteError);
+  CHECK(PyliteSignatureRunnerRun(NULL) == kTfLiteError);
+  /* Still usable after the errors. */
+  CHECK(run_dense(r, 1, 1, out) == kTfLiteOk);
+  CHECK(out[0] == kDenseReference);
+  TfLiteSignatureRunnerDelete(r);
+  TfLiteInterpreterDelete(interp);
+
+  /* STRING inputs and outputs are not for this call. */
+  interp = make(CODING);
+  CHECK(interp != NULL);
+  if (!interp) return;
+  r = TfLiteInterpreterGetSignatureRunner(interp, "decode");
+  const int one[] = {1, 1};
+  const char* text[] = {"1.5"};
+  CHECK(run_with(r, one, (const void* const*)text, one,
+                                 out_data) == kTfLiteError);
+  CHECK_CONTAINS(PyliteGetLastError(), "cannot be copied");
+  TfLiteSignatureRunnerDelete(r);
+  r = TfLiteInterpreterGetSignatureRunner(interp, "encode");
+  const float v = 2.0f;
+  const void* v_data[] = {&v};
+  char sink[64];
+  void* sink_data[] = {sink};
+  CHECK(run_with(r, one, v_data, one, sink_data) ==
+        kTfLiteOutputShapeNotKnown);
+  const TfLiteTensor* enc =
+      TfLiteSignatureRunnerGetOutputTensor(r, "encoded_result");
+  const char* s;
+  size_t l;
+  CHECK(PyliteTensorGetString(enc, 0, &s, &l) == kTfLiteOk && l == 8 &&
+        memcmp(s, "2.000000", 8) == 0);
+  TfLiteSignatureRunnerDelete(r);
+  TfLiteInterpreterDelete(interp);
+}
+
+/* Runners of one signature on threads, each with its own batch: every
+ * call's resize, copies and invoke happen together. */
+typedef struct OneCallWorker {
+  TfLiteInterpreter* interp;
+  int batch;
+  int failures;
+} OneCallWorker;
+
+static void* one_call_worker(void* arg) {
+  OneCallWorker* w = arg;
+  TfLiteSignatureRunner* r =
+      TfLiteInterpreterGetSignatureRunner(w->interp, NULL);
+  for (int iter = 0; r && iter < 300; ++iter) {
+    float out[64];
+    if (run_dense(r, w->batch, w->batch, out) != kTfLiteOk) {
+      w->failures++;
+      continue;
+    }
+    for (int i = 0; i < w->batch; ++i)
+      if (out[i] != kDenseReference) w->failures++;
+  }
+  if (!r) w->failures++;
+  TfLiteSignatureRunnerDelete(r);
+  return NULL;
+}
+
+static void test_one_call_threads(void) {
+  TfLiteInterpreter* interp = make(DENSE);
+  CHECK(interp != NULL);
+  if (!interp) return;
+  OneCallWorker workers[4];
+  pthread_t threads[4];
+  for (int i = 0; i < 4; ++i) {
+    workers[i] = (OneCallWorker){interp, 1 + 5 * i, 0};
+    CHECK(pthread_create(&threads[i], NULL, one_call_worker, &workers[i]) == 0);
+  }
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(threads[i], NULL);
+    CHECK(workers[i].failures == 0);
+  }
+  TfLiteInterpreterDelete(interp);
+}
+
 int main(void) {
   test_versions();
   test_model_errors();
@@ -619,6 +778,8 @@ int main(void) {
   test_strict_resize();
   test_placeholder();
   test_concurrent_runners();
+  test_one_call_run();
+  test_one_call_threads();
   test_quantization_params();
   test_mutations(DENSE, 600);
   test_mutations(CODING, 600);
