@@ -207,24 +207,15 @@ static int32_t requantize_one(int32_t acc, int32_t bias, int32_t multiplier,
 #ifdef PL_QUANT_X86
 #define PL_AVX2 __attribute__((target("avx2")))
 
-/* pl_q_high_mul on the even 32-bit lanes of a and b (as 64-bit lanes):
- * the product, the nudge by its sign, the division by 2^31 truncating
- * toward zero (adding 2^31 - 1 to negative values before a logical shift,
- * whose low 32 bits equal the arithmetic shift's), in the low halves. The
- * saturating case cannot occur: multipliers are non-negative. */
+/* pl_q_high_mul on the even 32-bit lanes of a and b (as 64-bit lanes),
+ * before its final shift: the product plus 2^30. The nudge by the sign and
+ * the division truncating toward zero amount to rounding half up, i.e.
+ * floor((ab + 2^30) / 2^31), whose 32 bits are bits 31..62 of this sum
+ * (an arithmetic shift's low half). The saturating case cannot occur:
+ * multipliers are non-negative. */
 PL_AVX2 static __m256i high_mul_even(__m256i a, __m256i b) {
-  const __m256i ab = _mm256_mul_epi32(a, b);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i negative = _mm256_cmpgt_epi64(zero, ab);
-  const __m256i nudge = _mm256_blendv_epi8(
-      _mm256_set1_epi64x((int64_t)1 << 30),
-      _mm256_set1_epi64x(1 - ((int64_t)1 << 30)), negative);
-  const __m256i t = _mm256_add_epi64(ab, nudge);
-  const __m256i t_negative = _mm256_cmpgt_epi64(zero, t);
-  const __m256i toward_zero = _mm256_add_epi64(
-      t, _mm256_and_si256(t_negative,
-                          _mm256_set1_epi64x(((int64_t)1 << 31) - 1)));
-  return _mm256_srli_epi64(toward_zero, 31);
+  return _mm256_add_epi64(_mm256_mul_epi32(a, b),
+                          _mm256_set1_epi64x((int64_t)1 << 30));
 }
 
 /* pl_q_mul on 8 lanes with per-lane multipliers and shifts. */
@@ -233,11 +224,14 @@ PL_AVX2 static __m256i q_mul8(__m256i x, __m256i multiplier, __m256i shift) {
   const __m256i left = _mm256_max_epi32(shift, zero);
   const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
   const __m256i xs = _mm256_sllv_epi32(x, left);
-  const __m256i even = high_mul_even(xs, multiplier);
-  const __m256i odd = high_mul_even(_mm256_srli_epi64(xs, 32),
-                                    _mm256_srli_epi64(multiplier, 32));
-  const __m256i v =
-      _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  /* Bits 31..62 of each sum: shifted down into the even lanes, up into the
+   * odd ones. */
+  const __m256i even = _mm256_srli_epi64(high_mul_even(xs, multiplier), 31);
+  const __m256i odd = _mm256_slli_epi64(
+      high_mul_even(_mm256_srli_epi64(xs, 32),
+                    _mm256_srli_epi64(multiplier, 32)),
+      1);
+  const __m256i v = _mm256_blend_epi32(even, odd, 0xAA);
   /* Rounding right shift, ties away from zero. */
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
