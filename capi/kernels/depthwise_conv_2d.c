@@ -65,12 +65,21 @@ typedef struct DwData {
   int pad_h, pad_w; /* from prepare */
   PlQconv q;        /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
-                       one tap's inputs as int16 */
+                       one tap's inputs as int16 or (fast form) pointers */
   size_t qacc_bytes, qacc_per_thread;
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
   int32_t* qoffset;
+  /* The fast form (pl_qdw_sums): depth multiplier 1, int32 sums of an
+   * int8 or uint8 input (hybrid included). Per batch: a row of zero points
+   * (what padding taps read) and each channel's starting sum. */
+  bool qfast;
+  int16_t* qpacked; /* the filter packed by pl_qdw_pack */
+  size_t qpacked_bytes;
+  void* qzrow;      /* [batches, C] zero points of the input's type */
+  int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
+  size_t qbatch_bytes;
 } DwData;
 
 static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
@@ -102,6 +111,9 @@ static void dw_free(PlNode* node) {
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
+    free(d->qpacked);
+    free(d->qzrow);
+    free(d->qinit);
   }
   free(d);
   node->user_data = NULL;
@@ -123,6 +135,43 @@ static TfLiteStatus dw_reserve(PlSubgraph* sg, void** buf, size_t* have,
   return kTfLiteOk;
 }
 
+/* Whether the fast form applies (see DwData), and its buffers: the packed
+ * filter (packed here when constant) and the per-batch rows. The padding
+ * trick needs a zero point the input's type can hold. */
+static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
+                                    const TfLiteTensor* input, int64_t taps,
+                                    int oc) {
+  const int* in = input->dims->data;
+  const PlQconvKind kind = d->q.kind;
+  const int32_t zp = d->q.input_zp;
+  d->qfast = in[3] == oc && !d->q.acc64 &&
+             (kind == PL_QCONV_HYBRID ||
+              (kind == PL_QCONV_INT8 && zp >= -128 && zp <= 127) ||
+              (kind == PL_QCONV_UINT8 && zp >= 0 && zp <= 255));
+  if (!d->qfast) return kTfLiteOk;
+  void* p = d->qpacked;
+  TfLiteStatus st = dw_reserve(
+      sg, &p, &d->qpacked_bytes,
+      sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
+  d->qpacked = p;
+  PL_ENSURE_OK(st);
+  if (d->q.weights_ready) pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  const size_t rows = (size_t)(in[0] > 0 ? in[0] : 1) * (size_t)oc;
+  if (rows * sizeof(int32_t) > d->qbatch_bytes) {
+    free(d->qzrow);
+    free(d->qinit);
+    d->qbatch_bytes = 0;
+    d->qzrow = malloc(rows);
+    d->qinit = malloc(rows * sizeof(int32_t));
+    if (!d->qzrow || !d->qinit) {
+      pl_report(sg, "DEPTHWISE_CONV_2D: out of memory.");
+      return kTfLiteError;
+    }
+    d->qbatch_bytes = rows * sizeof(int32_t);
+  }
+  return kTfLiteOk;
+}
+
 /* Prepare of the quantized and hybrid forms, after the shape checks. */
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
@@ -141,8 +190,14 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
     return kTfLiteError;
   }
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
-  const size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
-                            sizeof(int16_t) * (size_t)in[3];
+  const int64_t taps = (int64_t)filter->dims->data[1] * filter->dims->data[2];
+  PL_ENSURE_OK(dw_prepare_fast(sg, d, input, taps, oc));
+  /* 16-byte aligned per thread. */
+  const size_t xs_bytes = sizeof(int16_t) * (size_t)in[3];
+  const size_t rows_bytes = sizeof(void*) * (size_t)taps;
+  const size_t tail = xs_bytes > rows_bytes ? xs_bytes : rows_bytes;
+  const size_t per_thread =
+      (sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) + tail + 15) / 16 * 16;
   PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
@@ -444,6 +499,39 @@ static inline void qdw_tap64(int64_t* acc, const int16_t* x,
     }
 }
 
+/* The form's output stage of one pixel's sums (int32, or int64 for the
+ * 64-bit form) into the output at element `out`, adding `bias`. */
+static void qdw_output(const QdwTask* t, const void* acc,
+                       const TfLiteTensor* bias, int64_t bi, int64_t out) {
+  const DwData* d = t->d;
+  const PlQconv* q = &d->q;
+  const int32_t* acc32 = acc;
+  const int64_t* acc64 = acc;
+  if (q->kind == PL_QCONV_HYBRID) {
+    const float bs = d->qscale[bi];
+    float* y = (float*)t->y + out;
+    for (int j = 0; j < t->oc; ++j) {
+      float v = (float)acc32[j];
+      v *= q->filter_scale[j] * bs;
+      if (bias) v += bias->data.f[j];
+      y[j] = pl_nn_clamp(v, q->lo, q->hi);
+    }
+  } else if (q->acc64) {
+    for (int j = 0; j < t->oc; ++j) {
+      const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(bias, j));
+      pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
+    }
+  } else if (!bias || bias->type == kTfLiteInt32) {
+    pl_qconv_requantize_row(q, acc32, bias, 0, t->y, out, t->oc);
+  } else {
+    for (int j = 0; j < t->oc; ++j) {
+      const int32_t a =
+          pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(bias, j));
+      pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
+    }
+  }
+}
+
 static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
@@ -484,30 +572,76 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
             qdw_tap32(acc32, xs, u, t->c, t->m);
         }
       }
-      const int64_t out = (row * t->ow + ox) * t->oc;
-      if (q->kind == PL_QCONV_HYBRID) {
-        const float bs = d->qscale[bi];
-        float* y = (float*)t->y + out;
-        for (int j = 0; j < t->oc; ++j) {
-          float v = (float)acc32[j];
-          v *= q->filter_scale[j] * bs;
-          if (t->bias) v += t->bias->data.f[j];
-          y[j] = pl_nn_clamp(v, q->lo, q->hi);
-        }
-      } else if (q->acc64) {
-        for (int j = 0; j < t->oc; ++j) {
-          const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(t->bias, j));
-          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
-        }
-      } else if (!t->bias || t->bias->type == kTfLiteInt32) {
-        pl_qconv_requantize_row(q, acc32, t->bias, 0, t->y, out, t->oc);
-      } else {
-        for (int j = 0; j < t->oc; ++j) {
-          const int32_t a =
-              pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(t->bias, j));
-          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
+      qdw_output(t, acc, t->bias, bi, (row * t->ow + ox) * t->oc);
+    }
+  }
+}
+
+/* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
+ * the input, or at the batch's row of zero points where they read padding,
+ * summed by pl_qdw_sums from the batch's starting sums (bias included,
+ * except for hybrid's float bias). */
+static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
+                               int worker) {
+  const QdwTask* t = ctx;
+  const DwData* d = t->d;
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
+  int32_t* sums = (int32_t*)scratch;
+  const void** rows =
+      (const void**)(scratch + sizeof(int64_t) * (size_t)t->oc);
+  const bool u8 = t->storage == PL_QCONV_UINT8;
+  const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
+  const TfLiteTensor* bias = d->q.kind == PL_QCONV_HYBRID ? t->bias : NULL;
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t bi = row / t->oh;
+    const int oy = (int)(row % t->oh);
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const char* src =
+        (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
+    const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
+    const int32_t* init = d->qinit + bi * t->c;
+    for (int ox = 0; ox < t->ow; ++ox) {
+      const int x0 = ox * d->stride_w - d->pad_w;
+      int64_t k = 0;
+      for (int fy = 0; fy < t->fh; ++fy) {
+        const int iy = y0 + fy * d->dilation_h;
+        for (int fx = 0; fx < t->fw; ++fx, ++k) {
+          const int ix = x0 + fx * d->dilation_w;
+          rows[k] = iy < 0 || iy >= t->h || ix < 0 || ix >= t->w
+                        ? zrow
+                        : src + (size_t)(((int64_t)iy * t->w + ix) * t->c) *
+                                    elem;
         }
       }
+      pl_qdw_sums(rows, u8, d->qpacked, d->q.weights, taps, t->c, init, sums);
+      qdw_output(t, sums, bias, bi, (row * t->ow + ox) * t->oc);
+    }
+  }
+}
+
+/* The fast form's per-batch rows: zero points, and the starting sums
+ * bias - zp * sum_t w (hybrid: without its float bias). */
+static void qdw_fast_setup(DwData* d, const QdwTask* t, int batches) {
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  const PlQconv* q = &d->q;
+  for (int b = 0; b < batches; ++b) {
+    const int32_t zp =
+        q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
+    char* zrow = (char*)d->qzrow + (size_t)b * (size_t)t->c;
+    if (t->storage == PL_QCONV_UINT8)
+      memset(zrow, (uint8_t)zp, (size_t)t->c);
+    else
+      memset(zrow, (uint8_t)(int8_t)zp, (size_t)t->c);
+    int32_t* init = d->qinit + (int64_t)b * t->c;
+    for (int j = 0; j < t->c; ++j) {
+      uint32_t wsum = 0;
+      for (int64_t k = 0; k < taps; ++k)
+        wsum += (uint32_t)q->weights[k * t->c + j];
+      const uint32_t bias = q->kind != PL_QCONV_HYBRID && t->bias
+                                ? (uint32_t)t->bias->data.i32[j]
+                                : 0u;
+      init[j] = (int32_t)(bias - (uint32_t)zp * wsum);
     }
   }
 }
@@ -528,17 +662,23 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
   t.m = t.oc / t.c;
   const int64_t rows = (int64_t)in[0] * t.oh;
   if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
-  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  const int64_t taps = (int64_t)t.fh * t.fw;
+  if (!d->q.weights_ready) {
+    pl_qconv_weights(&d->q, filter);
+    if (d->qfast) pl_qdw_pack(d->q.weights, taps, t.oc, d->qpacked);
+  }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
     t.x = d->qinput;
     t.storage = PL_QCONV_INT8;
   }
-  const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
+  if (d->qfast) qdw_fast_setup(d, &t, in[0]);
+  const PlParallelFn fn = d->qfast ? qdw_fast_rows_task : qdw_rows_task;
+  const double work = (double)rows * t.ow * t.oc * taps;
   if (work < 32768.0)
-    qdw_rows_task(&t, 0, rows, 0);
+    fn(&t, 0, rows, 0);
   else
-    pl_parallel_for(sg, rows, qdw_rows_task, &t);
+    pl_parallel_for(sg, rows, fn, &t);
   return kTfLiteOk;
 }
 

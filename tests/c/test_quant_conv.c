@@ -4,8 +4,9 @@
  * - The hybrid input quantization, on hand-worked values: LiteRT's
  *   asymmetric rule (range widened to 0, zero point from the side with the
  *   smaller error, nudged into [-128, 127]) and its symmetric one.
- * - The integer GEMM against the plain loop, on the portable and AVX2
- *   paths, with sums that wrap around int32 as TFLite's accumulators do.
+ * - The integer GEMM and the depthwise sums against the plain loop, on the
+ *   portable and AVX2 paths, with sums that wrap around int32 as TFLite's
+ *   accumulators do.
  * - Converter-made quantized models of the conformance suite give the same
  *   bytes with one thread and with four. */
 #include <stdint.h>
@@ -128,6 +129,62 @@ static void test_gemm(void) {
   CHECK(s64 == ((int64_t)1 << 32));
 }
 
+/* The depthwise sums on `taps` rows of int8 or uint8 values (random, or
+ * the extremes), against the plain loop, on both paths. */
+static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+  const size_t n = (size_t)(taps * channels + 1);
+  uint8_t* x = malloc(n);
+  int16_t* w = malloc(sizeof(int16_t) * n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = extreme ? (u8 ? 255 : 0x80) : (uint8_t)rand_i16();
+    /* uint8 filters hold w - zw in [-255, 255]. */
+    w[i] = extreme ? (u8 ? -255 : -128)
+                   : (int16_t)(u8 ? rand_i16() % 256 : (int8_t)rand_i16());
+  }
+  const void** rows = malloc(sizeof(void*) * (size_t)(taps + 1));
+  for (int64_t t = 0; t < taps; ++t) rows[t] = x + t * channels;
+  int16_t* packed = malloc(
+      sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
+  pl_qdw_pack(w, taps, channels, packed);
+  int32_t* init = malloc(sizeof(int32_t) * (size_t)(channels + 1));
+  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(channels + 1));
+  for (int64_t j = 0; j < channels; ++j)
+    init[j] = extreme ? INT32_MAX : (int32_t)rand_i16() * 1000;
+  for (int portable = 0; portable < 2; ++portable) {
+    pl_simd_force_portable(portable == 1);
+    pl_qdw_sums(rows, u8, packed, w, taps, channels, init, sums);
+    int bad = 0;
+    for (int64_t j = 0; j < channels; ++j) {
+      uint32_t s = (uint32_t)init[j];
+      for (int64_t t = 0; t < taps; ++t) {
+        const int32_t v = u8 ? x[t * channels + j]
+                             : (int8_t)x[t * channels + j];
+        s += (uint32_t)(v * w[t * channels + j]);
+      }
+      if (sums[j] != (int32_t)s) ++bad;
+    }
+    CHECK(bad == 0);
+  }
+  pl_simd_force_portable(false);
+  free(x);
+  free(w);
+  free(rows);
+  free(packed);
+  free(init);
+  free(sums);
+}
+
+static void test_dw(void) {
+  for (int u8 = 0; u8 < 2; ++u8) {
+    check_dw(9, 32, u8, false);  /* 3x3, whole blocks */
+    check_dw(4, 48, u8, false);  /* even taps */
+    check_dw(25, 37, u8, false); /* 5x5, a partial block */
+    check_dw(1, 7, u8, false);   /* channels below one block */
+    check_dw(0, 16, u8, false);  /* no taps: the starting sums */
+    check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
+  }
+}
+
 /* Runs a one-input model with `threads` threads on bytes `in`; returns the
  * output bytes (malloc'd) or NULL. */
 static unsigned char* run_model(const char* path, int threads,
@@ -193,6 +250,7 @@ int main(void) {
   test_asymmetric();
   test_symmetric();
   test_gemm();
+  test_dw();
   test_threads();
   return CHECK_SUMMARY();
 }

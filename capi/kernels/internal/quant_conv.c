@@ -582,3 +582,132 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
 #endif
   qgemm_packed_base(a, lda, packed, m, n, k, acc, ldc);
 }
+
+/* ---- The depthwise (multiplier 1) sums ------------------------------------ */
+
+enum { kDwBlock = 16 };
+
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
+  return channels / kDwBlock * ((taps + 1) / 2) * 2 * kDwBlock;
+}
+
+/* The AVX2 kernel widens 16 channels of two taps to int16 and interleaves
+ * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
+ * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
+ * and the high vector the same 4 channels further on. The weights are
+ * stored in that order, a missing last tap as 0. */
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
+                 int16_t* packed) {
+  const int64_t pairs = (taps + 1) / 2;
+  for (int64_t blk = 0; blk < channels / kDwBlock; ++blk)
+    for (int64_t p = 0; p < pairs; ++p)
+      for (int half = 0; half < 2; ++half)
+        for (int e = 0; e < kDwBlock; ++e) {
+          const int64_t tap = 2 * p + e % 2;
+          const int64_t ch =
+              blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
+          *packed++ = tap < taps ? w[tap * channels + ch] : 0;
+        }
+}
+
+/* Channels [j0, channels) one at a time, taps in order. */
+static void qdw_sums_scalar(const void* const* rows, bool u8,
+                            const int16_t* w, int64_t taps, int64_t channels,
+                            int64_t j0, const int32_t* init, int32_t* sums) {
+  for (int64_t j = j0; j < channels; ++j) sums[j] = init[j];
+  for (int64_t t = 0; t < taps; ++t) {
+    const int16_t* wt = w + t * channels;
+    if (u8) {
+      const uint8_t* x = rows[t];
+      for (int64_t j = j0; j < channels; ++j)
+        sums[j] = (int32_t)((uint32_t)sums[j] + (uint32_t)(x[j] * wt[j]));
+    } else {
+      const int8_t* x = rows[t];
+      for (int64_t j = j0; j < channels; ++j)
+        sums[j] = (int32_t)((uint32_t)sums[j] + (uint32_t)(x[j] * wt[j]));
+    }
+  }
+}
+
+#ifdef PL_QGEMM_X86
+/* 16 input values widened to int16. */
+__attribute__((always_inline, target("avx2"))) static inline __m256i
+qdw_load16(const void* row, int64_t j, const bool u8) {
+  const __m128i v = _mm_loadu_si128(
+      (const __m128i*)((const char*)row + j));
+  return u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
+}
+
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_sums_avx2_body(const void* const* rows, const bool u8,
+                   const int16_t* packed, int64_t taps, int64_t channels,
+                   const int32_t* init, int32_t* sums) {
+  const int64_t pairs = (taps + 1) / 2;
+  const int64_t blocks = channels / kDwBlock;
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t j = blk * kDwBlock;
+    const int16_t* w = packed + blk * pairs * 2 * kDwBlock;
+    __m256i lo = _mm256_setzero_si256(), hi = lo;
+    int64_t t = 0;
+    for (; t + 2 <= taps; t += 2, w += 2 * kDwBlock) {
+      const __m256i x0 = qdw_load16(rows[t], j, u8);
+      const __m256i x1 = qdw_load16(rows[t + 1], j, u8);
+      lo = _mm256_add_epi32(
+          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1),
+                                _mm256_loadu_si256((const __m256i*)w)));
+      hi = _mm256_add_epi32(
+          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1),
+                                _mm256_loadu_si256(
+                                    (const __m256i*)(w + kDwBlock))));
+    }
+    if (t < taps) {
+      const __m256i x0 = qdw_load16(rows[t], j, u8);
+      const __m256i zero = _mm256_setzero_si256();
+      lo = _mm256_add_epi32(
+          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, zero),
+                                _mm256_loadu_si256((const __m256i*)w)));
+      hi = _mm256_add_epi32(
+          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, zero),
+                                _mm256_loadu_si256(
+                                    (const __m256i*)(w + kDwBlock))));
+    }
+    /* lo has channels 0-3 and 8-11, hi 4-7 and 12-15. */
+    const __m256i s0 = _mm256_add_epi32(
+        _mm256_permute2x128_si256(lo, hi, 0x20),
+        _mm256_loadu_si256((const __m256i*)(init + j)));
+    const __m256i s1 = _mm256_add_epi32(
+        _mm256_permute2x128_si256(lo, hi, 0x31),
+        _mm256_loadu_si256((const __m256i*)(init + j + 8)));
+    _mm256_storeu_si256((__m256i*)(sums + j), s0);
+    _mm256_storeu_si256((__m256i*)(sums + j + 8), s1);
+  }
+}
+
+__attribute__((target("avx2"))) static void qdw_sums_avx2_s8(
+    const void* const* rows, const int16_t* packed, int64_t taps,
+    int64_t channels, const int32_t* init, int32_t* sums) {
+  qdw_sums_avx2_body(rows, false, packed, taps, channels, init, sums);
+}
+
+__attribute__((target("avx2"))) static void qdw_sums_avx2_u8(
+    const void* const* rows, const int16_t* packed, int64_t taps,
+    int64_t channels, const int32_t* init, int32_t* sums) {
+  qdw_sums_avx2_body(rows, true, packed, taps, channels, init, sums);
+}
+#endif
+
+void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
+                 const int16_t* w, int64_t taps, int64_t channels,
+                 const int32_t* init, int32_t* sums) {
+  int64_t j0 = 0;
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    if (u8)
+      qdw_sums_avx2_u8(rows, packed, taps, channels, init, sums);
+    else
+      qdw_sums_avx2_s8(rows, packed, taps, channels, init, sums);
+    j0 = channels / kDwBlock * kDwBlock;
+  }
+#endif
+  qdw_sums_scalar(rows, u8, w, taps, channels, j0, init, sums);
+}

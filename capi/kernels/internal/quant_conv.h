@@ -233,6 +233,24 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
                          int64_t m, int64_t n, int64_t k, int32_t* acc,
                          int64_t ldc);
 
+/* The sums of DEPTHWISE_CONV_2D with a depth multiplier of 1 for one
+ * output pixel of an int8 (u8 false) or uint8 (u8 true) input:
+ *   sums[j] = init[j] + sum_t rows[t][j] * w[t * channels + j]
+ * for j < channels, wrapping in int32, rows[t] pointing at tap t's input
+ * pixel (channels values). The zero point is the caller's: padding taps
+ * point at a row of zero points and init holds -zp * sum_t w (plus the
+ * bias), which gives the reference's sum of w * (x - zp) over the taps
+ * inside, modulo 2^32. w is the int16 filter [taps, channels]; the AVX2
+ * path reads it packed once by pl_qdw_pack (blocks of 16 channels, taps
+ * in interleaved pairs for one pairwise multiply-add per two taps), the
+ * portable path and the last channels % 16 read w. */
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels); /* int16s */
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
+                 int16_t* packed);
+void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
+                 const int16_t* w, int64_t taps, int64_t channels,
+                 const int32_t* init, int32_t* sums);
+
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
  * int32 or int64 sums of int16 products. AVX2 when the CPU has it (the
