@@ -79,6 +79,14 @@ typedef struct ConvData {
    * pl_qgemm_i32_packed (at prepare for a constant filter, else each eval) */
   int16_t* qpacked;
   size_t qpacked_bytes;
+  /* int8 on CPUs with VNNI (pl_qdot): the filters packed as int8, their
+   * sums, and per output channel the starting sums bias - (zp + 128) *
+   * wsum. qdot: the form qualifies (the packing is there). */
+  bool qdot;
+  int8_t* qdot_packed;
+  size_t qdot_packed_bytes;
+  int32_t* qdot_wsum;
+  int32_t* qdot_init;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -121,6 +129,9 @@ static void conv_free(PlNode* node) {
     free(d->qscale);
     free(d->qoffset);
     free(d->qpacked);
+    free(d->qdot_packed);
+    free(d->qdot_wsum);
+    free(d->qdot_init);
   }
   free(d);
   node->user_data = NULL;
@@ -172,6 +183,21 @@ static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
   return kTfLiteOk;
 }
 
+/* The quantized forms' block of pixels: its im2col rows (at most
+ * kBlockFloats values) and its sums (at most kBlockSums) stay in cache
+ * between the GEMM and the output stage; whole 4-row tiles, at least 16
+ * rows so that the filters are streamed once per many pixels. */
+enum { kBlockSums = 1 << 14 };
+
+static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group) {
+  int64_t rows = k > 0 ? kBlockFloats / k : pixels;
+  if (per_group > 0 && kBlockSums / per_group < rows)
+    rows = kBlockSums / per_group;
+  rows -= rows % 4;
+  if (rows < 16) rows = 16;
+  return rows < pixels ? rows : (pixels > 0 ? pixels : 1);
+}
+
 /* Packs every group's filters (q.weights) for pl_qgemm_i32_packed. */
 static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
                        int64_t k) {
@@ -179,6 +205,42 @@ static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
   for (int64_t g = 0; g < groups; ++g)
     pl_qgemm_pack(d->q.weights + g * per_group * k, per_group, k,
                   d->qpacked + g * size);
+}
+
+/* Packs every group's filters (q.weights) for pl_qdot. */
+static void qconv_pack_dot(ConvData* d, int64_t groups, int64_t per_group,
+                           int64_t k) {
+  const int64_t size = pl_qdot_packed_size(per_group, k);
+  for (int64_t g = 0; g < groups; ++g)
+    pl_qdot_pack(d->q.weights + g * per_group * k, per_group, k,
+                 d->qdot_packed + g * size, d->qdot_wsum + g * per_group);
+}
+
+/* The pl_qdot form, when it applies: int8 with an input zero point in
+ * range (padding stores it), VNNI present. */
+static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
+                                     int64_t groups, int64_t per_group,
+                                     int64_t k) {
+  d->qdot = d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
+            d->q.input_zp <= 127 && pl_qdot_available();
+  if (!d->qdot) return kTfLiteOk;
+  void* p = d->qdot_packed;
+  const TfLiteStatus st = conv_reserve_bytes(
+      sg, &p, &d->qdot_packed_bytes,
+      (size_t)(groups * pl_qdot_packed_size(per_group, k)));
+  d->qdot_packed = p;
+  PL_ENSURE_OK(st);
+  free(d->qdot_wsum);
+  free(d->qdot_init);
+  const size_t oc = (size_t)(groups * per_group > 0 ? groups * per_group : 1);
+  d->qdot_wsum = malloc(sizeof(int32_t) * oc);
+  d->qdot_init = malloc(sizeof(int32_t) * oc);
+  if (!d->qdot_wsum || !d->qdot_init) {
+    pl_report(sg, "CONV_2D: out of memory.");
+    return kTfLiteError;
+  }
+  if (d->q.weights_ready) qconv_pack_dot(d, groups, per_group, k);
+  return kTfLiteOk;
 }
 
 /* Prepare of the quantized and hybrid forms (types and parameters already
@@ -214,11 +276,15 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     PL_ENSURE_OK(st);
     if (d->q.weights_ready) qconv_pack(d, groups, per_group, k);
   }
+  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k));
   const int64_t pixels = (int64_t)in[0] * oh * ow;
-  d->block_rows = conv_block_rows(pixels, k);
+  d->block_rows = qconv_block_rows(pixels, k, per_group);
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
                            (size_t)(d->block_rows * per_group);
+  /* The im2col block: int16, or pl_qdot's uint8 rows (k rounded up). */
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
+  if (d->qdot && (size_t)(d->block_rows * pl_qdot_depth(k)) > per_thread)
+    per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
   per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
   PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
@@ -397,8 +463,9 @@ typedef struct QconvTask {
   const int* in;
   int fh, fw, fc, oh, ow, groups;
   int64_t pixels, per_group, k, oc;
-  const TfLiteTensor* bias;
+  const TfLiteTensor* bias; /* NULL with dot (in the starting sums) */
   void* y;
+  bool dot; /* pl_qdot */
 } QconvTask;
 
 /* Rows [p0, p0 + rows) of the im2col matrix of one group. */
@@ -429,6 +496,40 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
                          fc, zp);
       }
     }
+  }
+}
+
+/* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding), each
+ * row padded with zeros to pl_qdot_depth(k). */
+static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
+                             int64_t rows, uint8_t* col) {
+  const ConvData* d = t->d;
+  const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
+  const int64_t depth = pl_qdot_depth(t->k);
+  const uint8_t pad = (uint8_t)(d->q.input_zp + 128);
+  const int8_t* x = t->x;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t p = p0 + r;
+    const int ox = (int)(p % t->ow);
+    const int oy = (int)((p / t->ow) % t->oh);
+    const int64_t b = p / ((int64_t)t->ow * t->oh);
+    uint8_t* dst = col + r * depth;
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
+        const int ix = x0 + fx * d->dilation_w;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+          memset(dst, pad, (size_t)fc);
+        } else {
+          const int8_t* s =
+              x + ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
+          for (int i = 0; i < fc; ++i) dst[i] = (uint8_t)(s[i] ^ 0x80);
+        }
+      }
+    }
+    memset(dst, 0, (size_t)(depth - t->k));
   }
 }
 
@@ -489,6 +590,15 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
     for (int g = 0; g < t->groups; ++g) {
+      if (t->dot) {
+        qconv_im2col_dot(t, g, p0, rows, (uint8_t*)col);
+        pl_qdot((const uint8_t*)col, pl_qdot_depth(t->k),
+                d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k),
+                d->qdot_init + g * t->per_group, rows, t->per_group, t->k,
+                sums, t->per_group);
+        qconv_finish(t, g, p0, rows, sums);
+        continue;
+      }
       qconv_im2col(t, g, p0, rows, col);
       const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
       if (d->q.acc64)
@@ -522,9 +632,18 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
   if (t.pixels == 0) return kTfLiteOk;
+  t.dot = d->qdot && pl_qdot_available();
   if (!d->q.weights_ready) {
     pl_qconv_weights(&d->q, filter);
     if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
+    if (t.dot) qconv_pack_dot(d, t.groups, t.per_group, t.k);
+  }
+  if (t.dot) {
+    const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
+    for (int64_t c = 0; c < t.oc; ++c)
+      d->qdot_init[c] = (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
+                                  zp * (uint32_t)d->qdot_wsum[c]);
+    t.bias = NULL;
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);

@@ -4,9 +4,9 @@
  * - The hybrid input quantization, on hand-worked values: LiteRT's
  *   asymmetric rule (range widened to 0, zero point from the side with the
  *   smaller error, nudged into [-128, 127]) and its symmetric one.
- * - The integer GEMM and the depthwise sums against the plain loop, on the
- *   portable and AVX2 paths, with sums that wrap around int32 as TFLite's
- *   accumulators do.
+ * - The integer GEMMs and the depthwise sums against the plain loop, on
+ *   the portable, AVX2 and VNNI paths, with sums that wrap around int32 as
+ *   TFLite's accumulators do.
  * - Converter-made quantized models of the conformance suite give the same
  *   bytes with one thread and with four. */
 #include <stdint.h>
@@ -185,6 +185,59 @@ static void test_dw(void) {
   }
 }
 
+/* The uint8 x int8 GEMM against the plain loop, with VNNI (when the CPU
+ * has it) and without. */
+static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
+  const int64_t lda = pl_qdot_depth(k) + 3; /* a strided A */
+  uint8_t* a = malloc((size_t)(m * lda + 1));
+  int16_t* w = malloc(sizeof(int16_t) * (size_t)(n * k + 1));
+  for (int64_t i = 0; i < m * lda; ++i)
+    a[i] = extreme ? 255 : (uint8_t)rand_i16();
+  for (int64_t i = 0; i < n * k; ++i)
+    w[i] = extreme ? -128 : (int8_t)rand_i16();
+  int8_t* packed = malloc((size_t)(pl_qdot_packed_size(n, k) + 1));
+  int32_t* wsum = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* init = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* got = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  pl_qdot_pack(w, n, k, packed, wsum);
+  for (int64_t j = 0; j < n; ++j)
+    init[j] = extreme ? INT32_MIN : (int32_t)rand_i16() * 977;
+  for (int off = 0; off < 2; ++off) {
+    pl_qdot_force_off(off == 1);
+    pl_qdot(a, lda, packed, init, m, n, k, got, n);
+    int bad = 0, bad_sum = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      uint32_t ws = 0;
+      for (int64_t d = 0; d < k; ++d) ws += (uint32_t)w[j * k + d];
+      if (wsum[j] != (int32_t)ws) ++bad_sum;
+      for (int64_t i = 0; i < m; ++i) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t d = 0; d < k; ++d)
+          s += (uint32_t)(a[i * lda + d] * w[j * k + d]);
+        if (got[i * n + j] != (int32_t)s) ++bad;
+      }
+    }
+    CHECK(bad == 0);
+    CHECK(bad_sum == 0);
+  }
+  pl_qdot_force_off(false);
+  free(a);
+  free(w);
+  free(packed);
+  free(wsum);
+  free(init);
+  free(got);
+}
+
+static void test_dot(void) {
+  check_dot(1, 1, 1, false);
+  check_dot(9, 16, 27, false);  /* 3x3x3: k rounded up to 28 */
+  check_dot(13, 37, 96, false); /* partial row tiles and column blocks */
+  check_dot(8, 32, 64, false);  /* whole tiles */
+  check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
+  check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+}
+
 /* Runs a one-input model with `threads` threads on bytes `in`; returns the
  * output bytes (malloc'd) or NULL. */
 static unsigned char* run_model(const char* path, int threads,
@@ -251,6 +304,7 @@ int main(void) {
   test_symmetric();
   test_gemm();
   test_dw();
+  test_dot();
   test_threads();
   return CHECK_SUMMARY();
 }

@@ -711,3 +711,141 @@ void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
 #endif
   qdw_sums_scalar(rows, u8, w, taps, channels, j0, init, sums);
 }
+
+/* ---- The uint8 x int8 GEMM (AVX-512 VNNI) ---------------------------------- */
+
+enum { kDotCols = 16, kDotRows = 4 };
+
+int64_t pl_qdot_packed_size(int64_t n, int64_t k) {
+  return (n + kDotCols - 1) / kDotCols * kDotCols * pl_qdot_depth(k);
+}
+
+/* packed[((blk * quads + q) * 16 + c) * 4 + r] = w[(16 blk + c) * k + 4 q + r],
+ * 0 past the last column or the last k. */
+void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
+                  int32_t* wsum) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  for (int64_t blk = 0; blk * kDotCols < n; ++blk)
+    for (int64_t q = 0; q < quads; ++q)
+      for (int c = 0; c < kDotCols; ++c)
+        for (int r = 0; r < 4; ++r) {
+          const int64_t j = blk * kDotCols + c, d = 4 * q + r;
+          *packed++ = (int8_t)(j < n && d < k ? w[j * k + d] : 0);
+        }
+  for (int64_t j = 0; j < n; ++j) {
+    uint32_t s = 0;
+    for (int64_t d = 0; d < k; ++d) s += (uint32_t)w[j * k + d];
+    wsum[j] = (int32_t)s;
+  }
+}
+
+static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
+                      const int32_t* init, int64_t m, int64_t n, int64_t k,
+                      int32_t* acc, int64_t ldc) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  for (int64_t i = 0; i < m; ++i) {
+    const uint8_t* ai = a + i * lda;
+    for (int64_t j = 0; j < n; ++j) {
+      const int8_t* w = packed + (j / kDotCols) * quads * kDotCols * 4 +
+                        (j % kDotCols) * 4;
+      uint32_t s = (uint32_t)init[j];
+      for (int64_t d = 0; d < k; ++d)
+        s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + d % 4]);
+      acc[i * ldc + j] = (int32_t)s;
+    }
+  }
+}
+
+static bool g_qdot_off; /* tests: the AVX2 int16 path instead */
+
+void pl_qdot_force_off(bool off) { g_qdot_off = off; }
+
+#ifdef PL_QGEMM_X86
+#define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+
+bool pl_qdot_available(void) {
+  static int state = -1; /* CPU features do not change: a benign race */
+  if (state < 0) {
+    __builtin_cpu_init();
+    state = __builtin_cpu_supports("avx512vnni") &&
+            __builtin_cpu_supports("avx512vl");
+  }
+  return state == 1 && !g_qdot_off && pl_simd_avx2();
+}
+
+/* Rows [i, i + rows) (rows <= 4, constant after inlining) times one block
+ * of 16 columns: 4 values of k per dot-product instruction and lane. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
+    const uint8_t* a, int64_t lda, const int8_t* w, const int32_t* init,
+    int64_t quads, const int rows, int32_t* out, int64_t ldc, int64_t count) {
+  __m256i s[kDotRows][2];
+  const __m256i i0 = _mm256_loadu_si256((const __m256i*)init);
+  const __m256i i1 = _mm256_loadu_si256((const __m256i*)(init + 8));
+  for (int r = 0; r < rows; ++r) {
+    s[r][0] = i0;
+    s[r][1] = i1;
+  }
+  for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
+    const __m256i w0 = _mm256_loadu_si256((const __m256i*)w);
+    const __m256i w1 = _mm256_loadu_si256((const __m256i*)(w + 32));
+    for (int r = 0; r < rows; ++r) {
+      int32_t v;
+      memcpy(&v, a + r * lda + 4 * q, sizeof(v));
+      const __m256i x = _mm256_set1_epi32(v);
+      s[r][0] = _mm256_dpbusd_epi32(s[r][0], x, w0);
+      s[r][1] = _mm256_dpbusd_epi32(s[r][1], x, w1);
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    if (count >= kDotCols) {
+      _mm256_storeu_si256((__m256i*)(out + r * ldc), s[r][0]);
+      _mm256_storeu_si256((__m256i*)(out + r * ldc + 8), s[r][1]);
+    } else {
+      int32_t lanes[kDotCols];
+      _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
+      _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
+      memcpy(out + r * ldc, lanes, sizeof(int32_t) * (size_t)count);
+    }
+  }
+}
+
+PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
+                                     const int8_t* packed,
+                                     const int32_t* init, int64_t m,
+                                     int64_t n, int64_t k, int32_t* acc,
+                                     int64_t ldc) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  int32_t tail_init[kDotCols];
+  for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
+    const int64_t j = blk * kDotCols, count = n - j;
+    const int8_t* w = packed + blk * quads * kDotCols * 4;
+    const int32_t* ij = init + j;
+    if (count < kDotCols) {
+      memset(tail_init, 0, sizeof(tail_init));
+      memcpy(tail_init, ij, sizeof(int32_t) * (size_t)count);
+      ij = tail_init;
+    }
+    int64_t i = 0;
+    for (; i + kDotRows <= m; i += kDotRows)
+      qdot_tile(a + i * lda, lda, w, ij, quads, kDotRows, acc + i * ldc + j,
+                ldc, count);
+    for (; i < m; ++i)
+      qdot_tile(a + i * lda, lda, w, ij, quads, 1, acc + i * ldc + j, ldc,
+                count);
+  }
+}
+#else
+bool pl_qdot_available(void) { return false; }
+#endif
+
+void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
+             const int32_t* init, int64_t m, int64_t n, int64_t k,
+             int32_t* acc, int64_t ldc) {
+#ifdef PL_QGEMM_X86
+  if (pl_qdot_available()) {
+    qdot_vnni(a, lda, packed, init, m, n, k, acc, ldc);
+    return;
+  }
+#endif
+  qdot_base(a, lda, packed, init, m, n, k, acc, ldc);
+}
