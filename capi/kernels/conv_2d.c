@@ -539,6 +539,13 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
   const PlQconv* q = &t->d->q;
   const int64_t n = t->per_group;
   const int64_t plane = (int64_t)t->ow * t->oh;
+  if (q->kind != PL_QCONV_HYBRID && !q->acc64 &&
+      (!t->bias || t->bias->type == kTfLiteInt32)) {
+    /* The common case, vectorized: int32 sums and bias. */
+    pl_qconv_requantize_rows(q, sums, n, rows, t->bias, (int)(group * n),
+                             t->y, p0 * t->oc + group * n, t->oc, n);
+    return;
+  }
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t p = p0 + r;
     const int64_t b = p / plane;
@@ -561,10 +568,6 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
         const int64_t acc = pl_qconv_add64(s[j], pl_qconv_bias(t->bias, c));
         pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out64(q, c, acc));
       }
-    } else if (!t->bias || t->bias->type == kTfLiteInt32) {
-      /* The common case, vectorized: int32 sums and bias. */
-      pl_qconv_requantize_row(q, (const int32_t*)sums + r * n, t->bias,
-                              (int)(group * n), t->y, at0, n);
     } else {
       const int32_t* s = (const int32_t*)sums + r * n;
       for (int64_t j = 0; j < n; ++j) {

@@ -65,8 +65,9 @@ typedef struct DwData {
   int pad_h, pad_w; /* from prepare */
   PlQconv q;        /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
-                       one tap's inputs as int16 or (fast form) pointers */
+                       one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
+  size_t qrow_offset; /* fast form: the tap pointers, then a row's sums */
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
@@ -175,7 +176,8 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
 /* Prepare of the quantized and hybrid forms, after the shape checks. */
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
-                                         const TfLiteTensor* filter) {
+                                         const TfLiteTensor* filter,
+                                         int64_t ow) {
   const int* in = input->dims->data;
   const int oc = filter->dims->data[3];
   /* LiteRT's int16 and hybrid kernels take the depth multiplier from the
@@ -193,11 +195,15 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   const int64_t taps = (int64_t)filter->dims->data[1] * filter->dims->data[2];
   PL_ENSURE_OK(dw_prepare_fast(sg, d, input, taps, oc));
   /* 16-byte aligned per thread. */
-  const size_t xs_bytes = sizeof(int16_t) * (size_t)in[3];
-  const size_t rows_bytes = sizeof(void*) * (size_t)taps;
-  const size_t tail = xs_bytes > rows_bytes ? xs_bytes : rows_bytes;
-  const size_t per_thread =
-      (sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) + tail + 15) / 16 * 16;
+  size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
+                      sizeof(int16_t) * (size_t)in[3];
+  if (d->qfast) {
+    d->qrow_offset = (sizeof(void*) * (size_t)taps + 15) / 16 * 16;
+    const size_t fast =
+        d->qrow_offset + sizeof(int32_t) * (size_t)ow * (size_t)oc;
+    if (fast > per_thread) per_thread = fast;
+  }
+  per_thread = (per_thread + 15) / 16 * 16;
   PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
@@ -259,7 +265,7 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
-    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter));
+    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, ow));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -522,7 +528,8 @@ static void qdw_output(const QdwTask* t, const void* acc,
       pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
     }
   } else if (!bias || bias->type == kTfLiteInt32) {
-    pl_qconv_requantize_row(q, acc32, bias, 0, t->y, out, t->oc);
+    pl_qconv_requantize_rows(q, acc32, t->oc, 1, bias, 0, t->y, out, t->oc,
+                             t->oc);
   } else {
     for (int j = 0; j < t->oc; ++j) {
       const int32_t a =
@@ -580,16 +587,15 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 /* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
  * the input, or at the batch's row of zero points where they read padding,
  * summed by pl_qdw_sums from the batch's starting sums (bias included,
- * except for hybrid's float bias). */
+ * except for hybrid's float bias); then the output stage of the row. */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
   const int64_t taps = (int64_t)t->fh * t->fw;
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
-  int32_t* sums = (int32_t*)scratch;
-  const void** rows =
-      (const void**)(scratch + sizeof(int64_t) * (size_t)t->oc);
+  const void** rows = (const void**)scratch;
+  int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
   const bool u8 = t->storage == PL_QCONV_UINT8;
   const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
   const TfLiteTensor* bias = d->q.kind == PL_QCONV_HYBRID ? t->bias : NULL;
@@ -614,8 +620,17 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                     elem;
         }
       }
-      pl_qdw_sums(rows, u8, d->qpacked, d->q.weights, taps, t->c, init, sums);
-      qdw_output(t, sums, bias, bi, (row * t->ow + ox) * t->oc);
+      pl_qdw_sums(rows, u8, d->qpacked, d->q.weights, taps, t->c, init,
+                  sums + (int64_t)ox * t->c);
+    }
+    const int64_t out = row * t->ow * t->oc;
+    if (d->q.kind == PL_QCONV_HYBRID) {
+      for (int ox = 0; ox < t->ow; ++ox)
+        qdw_output(t, sums + (int64_t)ox * t->c, bias, bi,
+                   out + (int64_t)ox * t->oc);
+    } else {
+      pl_qconv_requantize_rows(&d->q, sums, t->c, t->ow, NULL, 0, t->y, out,
+                               t->oc, t->oc);
     }
   }
 }

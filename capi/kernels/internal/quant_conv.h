@@ -148,21 +148,23 @@ static inline int64_t pl_qconv_bias(const TfLiteTensor* bias, int k) {
   return bias->type == kTfLiteInt64 ? bias->data.i64[k] : bias->data.i32[k];
 }
 
-/* The vectorized output stage of channels [c0, c0 + n) of one pixel:
- * int32 sums (and an int32 bias, or none) requantized into y at element
- * `at` (pl_q_requantize_row). */
-static inline void pl_qconv_requantize_row(const PlQconv* q,
-                                           const int32_t* sums,
-                                           const TfLiteTensor* bias, int c0,
-                                           void* y, int64_t at, int64_t n) {
+/* The vectorized output stage of channels [c0, c0 + n) of `rows` pixels:
+ * int32 sums (row r at sums + r * ld_sums; an int32 bias, or none)
+ * requantized into y at element at + r * ld_y (pl_q_requantize_rows). */
+static inline void pl_qconv_requantize_rows(const PlQconv* q,
+                                            const int32_t* sums,
+                                            int64_t ld_sums, int64_t rows,
+                                            const TfLiteTensor* bias, int c0,
+                                            void* y, int64_t at, int64_t ld_y,
+                                            int64_t n) {
   const TfLiteType type = q->kind == PL_QCONV_INT8    ? kTfLiteInt8
                           : q->kind == PL_QCONV_UINT8 ? kTfLiteUInt8
                                                       : kTfLiteInt16;
   const size_t elem = type == kTfLiteInt16 ? 2 : 1;
-  pl_q_requantize_row(sums, bias ? bias->data.i32 + c0 : NULL,
-                      q->multiplier + c0, q->shift + c0, q->output_zp,
-                      q->act_min, q->act_max, type,
-                      (char*)y + (size_t)at * elem, n);
+  pl_q_requantize_rows(sums, ld_sums, rows, bias ? bias->data.i32 + c0 : NULL,
+                       q->multiplier + c0, q->shift + c0, q->output_zp,
+                       q->act_min, q->act_max, type,
+                       (char*)y + (size_t)at * elem, ld_y, n);
 }
 
 /* Stores a clamped value into an int8 / uint8 / int16 output. */
