@@ -186,16 +186,26 @@ static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
 /* The quantized forms' block of pixels: its im2col rows (at most
  * kBlockFloats values) and its sums (at most kBlockSums) stay in cache
  * between the GEMM and the output stage; whole 4-row tiles, at least 16
- * rows so that the filters are streamed once per many pixels. */
+ * rows so that the filters are streamed once per many pixels. With several
+ * threads, the blocks are then evened out to a multiple of the thread
+ * count, so that no thread waits for another's extra block. */
 enum { kBlockSums = 1 << 14 };
 
-static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group) {
+static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group,
+                                int threads) {
+  if (pixels <= 0) return 1;
   int64_t rows = k > 0 ? kBlockFloats / k : pixels;
   if (per_group > 0 && kBlockSums / per_group < rows)
     rows = kBlockSums / per_group;
   rows -= rows % 4;
   if (rows < 16) rows = 16;
-  return rows < pixels ? rows : (pixels > 0 ? pixels : 1);
+  int64_t blocks = (pixels + rows - 1) / rows;
+  if (threads > 1 && blocks % threads != 0) {
+    blocks += threads - blocks % threads;
+    rows = (pixels + blocks - 1) / blocks;
+    rows += (4 - rows % 4) % 4;
+  }
+  return rows < pixels ? rows : pixels;
 }
 
 /* Packs every group's filters (q.weights) for pl_qgemm_i32_packed. */
@@ -278,7 +288,7 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   }
   PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k));
   const int64_t pixels = (int64_t)in[0] * oh * ow;
-  d->block_rows = qconv_block_rows(pixels, k, per_group);
+  d->block_rows = qconv_block_rows(pixels, k, per_group, pl_num_threads(sg));
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
                            (size_t)(d->block_rows * per_group);
   /* The im2col block: int16, or pl_qdot's uint8 rows (k rounded up). */
@@ -499,8 +509,14 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* dst[i] = x[i] + 128 as uint8, i < n. */
+static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
+}
+
 /* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding), each
- * row padded with zeros to pl_qdot_depth(k). */
+ * row padded with zeros to pl_qdot_depth(k). A filter row whose taps are
+ * all inside and adjacent (dilation 1) is one run of fw * fc values. */
 static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
                              int64_t rows, uint8_t* col) {
   const ConvData* d = t->d;
@@ -508,28 +524,45 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   const int64_t depth = pl_qdot_depth(t->k);
   const uint8_t pad = (uint8_t)(d->q.input_zp + 128);
   const int8_t* x = t->x;
+  const bool runs = d->dilation_w == 1 && c == fc;
+  const int64_t run = (int64_t)t->fw * fc;
+  int ox = (int)(p0 % t->ow);
+  int oy = (int)((p0 / t->ow) % t->oh);
+  int64_t b = p0 / ((int64_t)t->ow * t->oh);
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t p = p0 + r;
-    const int ox = (int)(p % t->ow);
-    const int oy = (int)((p / t->ow) % t->oh);
-    const int64_t b = p / ((int64_t)t->ow * t->oh);
     uint8_t* dst = col + r * depth;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
+    const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
     for (int fy = 0; fy < t->fh; ++fy) {
       const int iy = y0 + fy * d->dilation_h;
+      if (iy < 0 || iy >= h) {
+        memset(dst, pad, (size_t)run);
+        dst += run;
+        continue;
+      }
+      const int8_t* xrow = x + ((b * h + iy) * w) * c + (int64_t)group * fc;
+      if (runs && inside_x) {
+        qconv_flip(dst, xrow + (int64_t)x0 * c, run);
+        dst += run;
+        continue;
+      }
       for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
         const int ix = x0 + fx * d->dilation_w;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+        if (ix < 0 || ix >= w)
           memset(dst, pad, (size_t)fc);
-        } else {
-          const int8_t* s =
-              x + ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
-          for (int i = 0; i < fc; ++i) dst[i] = (uint8_t)(s[i] ^ 0x80);
-        }
+        else
+          qconv_flip(dst, xrow + (int64_t)ix * c, fc);
       }
     }
     memset(dst, 0, (size_t)(depth - t->k));
+    if (++ox == t->ow) {
+      ox = 0;
+      if (++oy == t->oh) {
+        oy = 0;
+        ++b;
+      }
+    }
   }
 }
 
@@ -595,11 +628,16 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
     for (int g = 0; g < t->groups; ++g) {
       if (t->dot) {
         qconv_im2col_dot(t, g, p0, rows, (uint8_t*)col);
+        const int64_t c0 = g * t->per_group;
+        const PlQdotOut out = {
+            .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
+            .zero_point = d->q.output_zp, .lo = d->q.act_min,
+            .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
+            .ldy = t->oc,
+        };
         pl_qdot((const uint8_t*)col, pl_qdot_depth(t->k),
                 d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k),
-                d->qdot_init + g * t->per_group, rows, t->per_group, t->k,
-                sums, t->per_group);
-        qconv_finish(t, g, p0, rows, sums);
+                d->qdot_init + c0, rows, t->per_group, t->k, &out);
         continue;
       }
       qconv_im2col(t, g, p0, rows, col);

@@ -8,7 +8,7 @@
  *   the portable, AVX2 and VNNI paths, with sums that wrap around int32 as
  *   TFLite's accumulators do.
  * - Converter-made quantized models of the conformance suite give the same
- *   bytes with one thread and with four. */
+ *   bytes with one thread, two and four. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,10 +185,11 @@ static void test_dw(void) {
   }
 }
 
-/* The uint8 x int8 GEMM against the plain loop, with VNNI (when the CPU
- * has it) and without. */
+/* The uint8 x int8 GEMM and its output stage against the plain loop and
+ * pl_q_mul, with VNNI (when the CPU has it) and without. */
 static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   const int64_t lda = pl_qdot_depth(k) + 3; /* a strided A */
+  const int64_t ldy = n + 2;                /* a strided output */
   uint8_t* a = malloc((size_t)(m * lda + 1));
   int16_t* w = malloc(sizeof(int16_t) * (size_t)(n * k + 1));
   for (int64_t i = 0; i < m * lda; ++i)
@@ -198,14 +199,26 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   int8_t* packed = malloc((size_t)(pl_qdot_packed_size(n, k) + 1));
   int32_t* wsum = malloc(sizeof(int32_t) * (size_t)(n + 1));
   int32_t* init = malloc(sizeof(int32_t) * (size_t)(n + 1));
-  int32_t* got = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  int32_t* mult = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int* shift = malloc(sizeof(int) * (size_t)(n + 1));
+  int8_t* y = malloc((size_t)(m * ldy + 1));
   pl_qdot_pack(w, n, k, packed, wsum);
-  for (int64_t j = 0; j < n; ++j)
+  for (int64_t j = 0; j < n; ++j) {
     init[j] = extreme ? INT32_MIN : (int32_t)rand_i16() * 977;
+    /* As pl_q_multiplier makes them: in [2^30, 2^31); shifts mostly the
+     * usual small negative ones, some hostile. */
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = j % 5 == 4 ? rand_i16() % 31 : -(int)((uint16_t)rand_i16() % 20);
+  }
+  const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                         .zero_point = extreme ? 127 : -3,
+                         .lo = extreme ? -128 : -100, .hi = 127, .y = y,
+                         .ldy = ldy};
   for (int off = 0; off < 2; ++off) {
     pl_qdot_force_off(off == 1);
-    pl_qdot(a, lda, packed, init, m, n, k, got, n);
-    int bad = 0, bad_sum = 0;
+    memset(y, 0x55, (size_t)(m * ldy + 1));
+    pl_qdot(a, lda, packed, init, m, n, k, &out);
+    int bad = 0, bad_sum = 0, bad_gap = 0;
     for (int64_t j = 0; j < n; ++j) {
       uint32_t ws = 0;
       for (int64_t d = 0; d < k; ++d) ws += (uint32_t)w[j * k + d];
@@ -214,11 +227,18 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
         uint32_t s = (uint32_t)init[j];
         for (int64_t d = 0; d < k; ++d)
           s += (uint32_t)(a[i * lda + d] * w[j * k + d]);
-        if (got[i * n + j] != (int32_t)s) ++bad;
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), out.zero_point),
+            out.lo, out.hi);
+        if (y[i * ldy + j] != want) ++bad;
       }
     }
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = n; j < ldy; ++j)
+        if (y[i * ldy + j] != 0x55) ++bad_gap; /* untouched between rows */
     CHECK(bad == 0);
     CHECK(bad_sum == 0);
+    CHECK(bad_gap == 0);
   }
   pl_qdot_force_off(false);
   free(a);
@@ -226,7 +246,9 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   free(packed);
   free(wsum);
   free(init);
-  free(got);
+  free(mult);
+  free(shift);
+  free(y);
 }
 
 static void test_dot(void) {
@@ -274,6 +296,8 @@ static void test_threads(void) {
       "tests/conformance/models/qconv/conv_hybrid.tflite",
       "tests/conformance/models/qconv/dw_hybrid_stride2.tflite",
       "tests/conformance/models/qconv/u8_conv_grouped.tflite",
+      "tests/conformance/models/qmodels/mobilenet_v2_int8.tflite",
+      "tests/conformance/models/qmodels/efficientnet_b0_int8.tflite",
   };
   for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); ++m) {
     size_t in_size = 0, out1 = 0, out4 = 0;
@@ -289,13 +313,15 @@ static void test_threads(void) {
         f[i] = (float)rand_i16() / 4096.0f;
     }
     unsigned char* y1 = run_model(models[m], 1, in, &out1, &in_size);
-    unsigned char* y4 = run_model(models[m], 4, in, &out4, &in_size);
-    CHECK(y1 != NULL && y4 != NULL);
-    CHECK(out1 == out4);
-    if (y1 && y4 && out1 == out4) CHECK(memcmp(y1, y4, out1) == 0);
+    for (int threads = 2; threads <= 4; threads += 2) {
+      unsigned char* y4 = run_model(models[m], threads, in, &out4, &in_size);
+      CHECK(y1 != NULL && y4 != NULL);
+      CHECK(out1 == out4);
+      if (y1 && y4 && out1 == out4) CHECK(memcmp(y1, y4, out1) == 0);
+      free(y4);
+    }
     free(in);
     free(y1);
-    free(y4);
   }
 }
 

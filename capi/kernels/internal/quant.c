@@ -8,7 +8,7 @@
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
 #define PL_QUANT_X86 1
-#include <immintrin.h>
+#include "capi/kernels/internal/quant_avx2.h"
 #endif
 
 bool pl_q_type_range(TfLiteType type, int32_t* lo, int32_t* hi) {
@@ -207,56 +207,6 @@ static int32_t requantize_one(int32_t acc, int32_t bias, int32_t multiplier,
 #ifdef PL_QUANT_X86
 #define PL_AVX2 __attribute__((target("avx2")))
 
-/* pl_q_high_mul on the even 32-bit lanes of a and b (as 64-bit lanes),
- * before its final shift: the product plus 2^30. The nudge by the sign and
- * the division truncating toward zero amount to rounding half up, i.e.
- * floor((ab + 2^30) / 2^31), whose 32 bits are bits 31..62 of this sum
- * (an arithmetic shift's low half). The saturating case cannot occur:
- * multipliers are non-negative. */
-PL_AVX2 static __m256i high_mul_even(__m256i a, __m256i b) {
-  return _mm256_add_epi64(_mm256_mul_epi32(a, b),
-                          _mm256_set1_epi64x((int64_t)1 << 30));
-}
-
-/* pl_q_mul's per-lane parameters for 8 channels, derived once for many
- * rows: the left and right shifts, the rounding mask and its half, and the
- * odd lanes' multipliers moved into the even lanes. */
-typedef struct QMul8 {
-  __m256i multiplier, multiplier_odd, left, right, mask, half;
-} QMul8;
-
-PL_AVX2 static inline QMul8 q_mul8_params(__m256i multiplier, __m256i shift) {
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i one = _mm256_set1_epi32(1);
-  QMul8 p;
-  p.multiplier = multiplier;
-  p.multiplier_odd = _mm256_srli_epi64(multiplier, 32);
-  p.left = _mm256_max_epi32(shift, zero);
-  p.right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-  p.mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, p.right), one);
-  p.half = _mm256_srli_epi32(p.mask, 1);
-  return p;
-}
-
-/* pl_q_mul on 8 lanes. */
-PL_AVX2 static inline __m256i q_mul8(__m256i x, const QMul8* p) {
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i xs = _mm256_sllv_epi32(x, p->left);
-  /* Bits 31..62 of each sum: shifted down into the even lanes, up into the
-   * odd ones. */
-  const __m256i even =
-      _mm256_srli_epi64(high_mul_even(xs, p->multiplier), 31);
-  const __m256i odd = _mm256_slli_epi64(
-      high_mul_even(_mm256_srli_epi64(xs, 32), p->multiplier_odd), 1);
-  const __m256i v = _mm256_blend_epi32(even, odd, 0xAA);
-  /* Rounding right shift, ties away from zero. */
-  const __m256i remainder = _mm256_and_si256(v, p->mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(p->half, _mm256_cmpgt_epi32(zero, v));
-  return _mm256_sub_epi32(_mm256_srav_epi32(v, p->right),
-                          _mm256_cmpgt_epi32(remainder, threshold));
-}
-
 /* Channels [j, j + 8) of `rows` rows, out of type `type` (a constant after
  * inlining). */
 PL_AVX2 static inline __attribute__((always_inline)) void requantize8_rows(
@@ -264,7 +214,7 @@ PL_AVX2 static inline __attribute__((always_inline)) void requantize8_rows(
     const int32_t* multiplier, const int* shift, __m256i zp, __m256i lo,
     __m256i hi, const TfLiteType type, void* out, int64_t ld_out,
     int64_t j) {
-  const QMul8 p = q_mul8_params(
+  const PlQMul8 p = pl_q_mul8_params(
       _mm256_loadu_si256((const __m256i*)(multiplier + j)),
       _mm256_loadu_si256((const __m256i*)(shift + j)));
   const __m256i b = bias ? _mm256_loadu_si256((const __m256i*)(bias + j))
@@ -272,7 +222,7 @@ PL_AVX2 static inline __attribute__((always_inline)) void requantize8_rows(
   for (int64_t r = 0; r < rows; ++r) {
     const __m256i x = _mm256_add_epi32(
         _mm256_loadu_si256((const __m256i*)(acc + r * ld_acc + j)), b);
-    __m256i v = _mm256_add_epi32(q_mul8(x, &p), zp);
+    __m256i v = _mm256_add_epi32(pl_q_mul8(x, &p), zp);
     v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
     /* Narrowing packs saturate, but the values are already in range. */
     const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v),

@@ -739,21 +739,33 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
   }
 }
 
+/* Row i's sums of columns [j, j + count) (count <= 16) as pl_qdot_pack
+ * stores them, plain C. */
+static void qdot_sums_base(const uint8_t* ai, const int8_t* w,
+                           const int32_t* init, int64_t count, int64_t k,
+                           int32_t* sums) {
+  for (int64_t c = 0; c < count; ++c) {
+    uint32_t s = (uint32_t)init[c];
+    for (int64_t d = 0; d < k; ++d)
+      s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + c * 4 + d % 4]);
+    sums[c] = (int32_t)s;
+  }
+}
+
 static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
                       const int32_t* init, int64_t m, int64_t n, int64_t k,
-                      int32_t* acc, int64_t ldc) {
+                      const PlQdotOut* out) {
   const int64_t quads = pl_qdot_depth(k) / 4;
-  for (int64_t i = 0; i < m; ++i) {
-    const uint8_t* ai = a + i * lda;
-    for (int64_t j = 0; j < n; ++j) {
-      const int8_t* w = packed + (j / kDotCols) * quads * kDotCols * 4 +
-                        (j % kDotCols) * 4;
-      uint32_t s = (uint32_t)init[j];
-      for (int64_t d = 0; d < k; ++d)
-        s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + d % 4]);
-      acc[i * ldc + j] = (int32_t)s;
+  int32_t sums[kDotCols];
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; j += kDotCols) {
+      const int64_t count = n - j < kDotCols ? n - j : kDotCols;
+      qdot_sums_base(a + i * lda, packed + (j / kDotCols) * quads * kDotCols * 4,
+                     init + j, count, k, sums);
+      pl_q_requantize_row(sums, NULL, out->multiplier + j, out->shift + j,
+                          out->zero_point, out->lo, out->hi, kTfLiteInt8,
+                          out->y + i * out->ldy + j, count);
     }
-  }
 }
 
 static bool g_qdot_off; /* tests: the AVX2 int16 path instead */
@@ -761,6 +773,8 @@ static bool g_qdot_off; /* tests: the AVX2 int16 path instead */
 void pl_qdot_force_off(bool off) { g_qdot_off = off; }
 
 #ifdef PL_QGEMM_X86
+#include "capi/kernels/internal/quant_avx2.h"
+
 #define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
 
 bool pl_qdot_available(void) {
@@ -773,17 +787,23 @@ bool pl_qdot_available(void) {
   return state == 1 && !g_qdot_off && pl_simd_avx2();
 }
 
-/* Rows [i, i + rows) (rows <= 4, constant after inlining) times one block
- * of 16 columns: 4 values of k per dot-product instruction and lane. */
+/* One block of 16 columns: their output stage's parameters. */
+typedef struct QdotCols {
+  PlQMul8 p0, p1;
+  __m256i init0, init1, zp, lo, hi;
+} QdotCols;
+
+/* Rows [0, rows) (rows <= 4, constant after inlining) of a times one block
+ * of 16 columns, 4 values of k per dot-product instruction and lane, then
+ * the output stage on the sums still in registers: 16 int8 per row. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
-    const uint8_t* a, int64_t lda, const int8_t* w, const int32_t* init,
-    int64_t quads, const int rows, int32_t* out, int64_t ldc, int64_t count) {
+    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
+    const int rows, const QdotCols* cols, int8_t* y, int64_t ldy,
+    int64_t count) {
   __m256i s[kDotRows][2];
-  const __m256i i0 = _mm256_loadu_si256((const __m256i*)init);
-  const __m256i i1 = _mm256_loadu_si256((const __m256i*)(init + 8));
   for (int r = 0; r < rows; ++r) {
-    s[r][0] = i0;
-    s[r][1] = i1;
+    s[r][0] = cols->init0;
+    s[r][1] = cols->init1;
   }
   for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
     const __m256i w0 = _mm256_loadu_si256((const __m256i*)w);
@@ -797,14 +817,20 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     }
   }
   for (int r = 0; r < rows; ++r) {
+    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s[r][0], &cols->p0), cols->zp);
+    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s[r][1], &cols->p1), cols->zp);
+    /* Saturating to int16 before the clamp changes nothing: the clamp's
+     * bounds are int8 values. Lanes reordered to columns 0-7, 8-15. */
+    __m256i v16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v0, v1), 0xD8);
+    v16 = _mm256_min_epi16(_mm256_max_epi16(v16, cols->lo), cols->hi);
+    const __m128i v8 = _mm_packs_epi16(_mm256_castsi256_si128(v16),
+                                       _mm256_extracti128_si256(v16, 1));
     if (count >= kDotCols) {
-      _mm256_storeu_si256((__m256i*)(out + r * ldc), s[r][0]);
-      _mm256_storeu_si256((__m256i*)(out + r * ldc + 8), s[r][1]);
+      _mm_storeu_si128((__m128i*)(y + r * ldy), v8);
     } else {
-      int32_t lanes[kDotCols];
-      _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
-      _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
-      memcpy(out + r * ldc, lanes, sizeof(int32_t) * (size_t)count);
+      int8_t lanes[kDotCols];
+      _mm_storeu_si128((__m128i*)lanes, v8);
+      memcpy(y + r * ldy, lanes, (size_t)count);
     }
   }
 }
@@ -812,26 +838,44 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
 PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
                                      const int8_t* packed,
                                      const int32_t* init, int64_t m,
-                                     int64_t n, int64_t k, int32_t* acc,
-                                     int64_t ldc) {
+                                     int64_t n, int64_t k,
+                                     const PlQdotOut* out) {
   const int64_t quads = pl_qdot_depth(k) / 4;
-  int32_t tail_init[kDotCols];
   for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
     const int64_t j = blk * kDotCols, count = n - j;
-    const int8_t* w = packed + blk * quads * kDotCols * 4;
+    /* A last partial block reads padded copies of its parameters. */
+    int32_t init16[kDotCols] = {0}, mult16[kDotCols] = {0};
+    int shift16[kDotCols] = {0};
     const int32_t* ij = init + j;
+    const int32_t* mj = out->multiplier + j;
+    const int* sj = out->shift + j;
     if (count < kDotCols) {
-      memset(tail_init, 0, sizeof(tail_init));
-      memcpy(tail_init, ij, sizeof(int32_t) * (size_t)count);
-      ij = tail_init;
+      memcpy(init16, ij, sizeof(int32_t) * (size_t)count);
+      memcpy(mult16, mj, sizeof(int32_t) * (size_t)count);
+      memcpy(shift16, sj, sizeof(int) * (size_t)count);
+      ij = init16;
+      mj = mult16;
+      sj = shift16;
     }
+    QdotCols cols;
+    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mj),
+                               _mm256_loadu_si256((const __m256i*)sj));
+    cols.p1 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)(mj + 8)),
+                               _mm256_loadu_si256((const __m256i*)(sj + 8)));
+    cols.init0 = _mm256_loadu_si256((const __m256i*)ij);
+    cols.init1 = _mm256_loadu_si256((const __m256i*)(ij + 8));
+    cols.zp = _mm256_set1_epi32(out->zero_point);
+    cols.lo = _mm256_set1_epi16((int16_t)out->lo);
+    cols.hi = _mm256_set1_epi16((int16_t)out->hi);
+    const int8_t* w = packed + blk * quads * kDotCols * 4;
+    int8_t* y = out->y + j;
     int64_t i = 0;
     for (; i + kDotRows <= m; i += kDotRows)
-      qdot_tile(a + i * lda, lda, w, ij, quads, kDotRows, acc + i * ldc + j,
-                ldc, count);
+      qdot_tile(a + i * lda, lda, w, quads, kDotRows, &cols, y + i * out->ldy,
+                out->ldy, count);
     for (; i < m; ++i)
-      qdot_tile(a + i * lda, lda, w, ij, quads, 1, acc + i * ldc + j, ldc,
-                count);
+      qdot_tile(a + i * lda, lda, w, quads, 1, &cols, y + i * out->ldy,
+                out->ldy, count);
   }
 }
 #else
@@ -840,12 +884,12 @@ bool pl_qdot_available(void) { return false; }
 
 void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
              const int32_t* init, int64_t m, int64_t n, int64_t k,
-             int32_t* acc, int64_t ldc) {
+             const PlQdotOut* out) {
 #ifdef PL_QGEMM_X86
   if (pl_qdot_available()) {
-    qdot_vnni(a, lda, packed, init, m, n, k, acc, ldc);
+    qdot_vnni(a, lda, packed, init, m, n, k, out);
     return;
   }
 #endif
-  qdot_base(a, lda, packed, init, m, n, k, acc, ldc);
+  qdot_base(a, lda, packed, init, m, n, k, out);
 }

@@ -253,17 +253,29 @@ void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
                  const int16_t* w, int64_t taps, int64_t channels,
                  const int32_t* init, int32_t* sums);
 
-/* The int8 CONV_2D's GEMM on CPUs with AVX-512 VNNI (pl_qdot_available):
- * acc[i * ldc + j] = init[j] + sum_d a[i * lda + d] * w[j * k + d] for
- * i < m, j < n, d < k, wrapping in int32, with a uint8 and w int8 (given as
- * int16 values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
- * columns and 4 values of k (one dot-product instruction per 4 k x 8
- * columns). Rows of a are read up to pl_qdot_depth(k) (the padding's
- * weights are 0, its values need only be readable). The caller stores
- * x + 128 for an int8 x and puts -(zp + 128) * wsum[j] (wsum from the
- * pack) and the bias into init: the reference's sum of w * (x - zp), padding
- * taps stored as zp contributing 0, modulo 2^32. pl_qdot also runs
+/* The int8 CONV_2D's GEMM and output stage on CPUs with AVX-512 VNNI
+ * (pl_qdot_available): with the sums
+ *   acc[i][j] = init[j] + sum_d a[i * lda + d] * w[j * k + d]
+ * for i < m, j < n, d < k, wrapping in int32, it stores
+ *   y[i * ldy + j] = clamp(pl_q_mul(acc[i][j], multiplier[j], shift[j])
+ *                          + zero_point, lo, hi)
+ * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values). a is
+ * uint8 and w int8 (given as int16 values in [-128, 127]), packed once by
+ * pl_qdot_pack in blocks of 16 columns and 4 values of k (one dot-product
+ * instruction per 4 k x 8 columns; the sums never leave registers before
+ * their output stage). Rows of a are read up to pl_qdot_depth(k) (the
+ * padding's weights are 0, its values need only be readable). The caller
+ * stores x + 128 for an int8 x and puts -(zp + 128) * wsum[j] (wsum from
+ * the pack) and the bias into init: the reference's sum of w * (x - zp),
+ * padding taps stored as zp contributing 0, modulo 2^32. pl_qdot also runs
  * (slowly, for tests) without VNNI. */
+typedef struct PlQdotOut {
+  const int32_t* multiplier; /* per column, as init */
+  const int* shift;
+  int32_t zero_point, lo, hi;
+  int8_t* y;
+  int64_t ldy;
+} PlQdotOut;
 static inline int64_t pl_qdot_depth(int64_t k) { return (k + 3) / 4 * 4; }
 bool pl_qdot_available(void);
 void pl_qdot_force_off(bool off); /* tests: report VNNI as unavailable */
@@ -272,7 +284,7 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
                   int32_t* wsum);
 void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
              const int32_t* init, int64_t m, int64_t n, int64_t k,
-             int32_t* acc, int64_t ldc);
+             const PlQdotOut* out);
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
