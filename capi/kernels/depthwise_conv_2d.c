@@ -67,7 +67,8 @@ typedef struct DwData {
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
                        one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
-  size_t qrow_offset; /* fast form: the tap pointers, then a row's sums */
+  size_t qrow_offset; /* fast form: a row's tap pointers, then (hybrid) its
+                         sums */
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
@@ -198,9 +199,12 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
                       sizeof(int16_t) * (size_t)in[3];
   if (d->qfast) {
-    d->qrow_offset = (sizeof(void*) * (size_t)taps + 15) / 16 * 16;
+    d->qrow_offset =
+        (sizeof(void*) * (size_t)taps * (size_t)ow + 15) / 16 * 16;
     const size_t fast =
-        d->qrow_offset + sizeof(int32_t) * (size_t)ow * (size_t)oc;
+        d->qrow_offset + (d->q.kind == PL_QCONV_HYBRID
+                              ? sizeof(int32_t) * (size_t)ow * (size_t)oc
+                              : 0);
     if (fast > per_thread) per_thread = fast;
   }
   per_thread = (per_thread + 15) / 16 * 16;
@@ -585,9 +589,10 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 }
 
 /* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
- * the input, or at the batch's row of zero points where they read padding,
- * summed by pl_qdw_sums from the batch's starting sums (bias included,
- * except for hybrid's float bias); then the output stage of the row. */
+ * the input, or at the batch's row of zero points where they read padding;
+ * pl_qdw sums them from the batch's starting sums (bias included) and
+ * applies the output stage, except for hybrid: sums, then its float output
+ * stage with the float bias. */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
@@ -596,9 +601,10 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
   const void** rows = (const void**)scratch;
   int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
+  const PlQconv* q = &d->q;
   const bool u8 = t->storage == PL_QCONV_UINT8;
+  const bool hybrid = q->kind == PL_QCONV_HYBRID;
   const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
-  const TfLiteTensor* bias = d->q.kind == PL_QCONV_HYBRID ? t->bias : NULL;
   for (int64_t row = begin; row < end; ++row) {
     const int64_t bi = row / t->oh;
     const int oy = (int)(row % t->oh);
@@ -607,9 +613,9 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
         (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
     const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
     const int32_t* init = d->qinit + bi * t->c;
+    int64_t k = 0;
     for (int ox = 0; ox < t->ow; ++ox) {
       const int x0 = ox * d->stride_w - d->pad_w;
-      int64_t k = 0;
       for (int fy = 0; fy < t->fh; ++fy) {
         const int iy = y0 + fy * d->dilation_h;
         for (int fx = 0; fx < t->fw; ++fx, ++k) {
@@ -620,18 +626,23 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                     elem;
         }
       }
-      pl_qdw_sums(rows, u8, d->qpacked, d->q.weights, taps, t->c, init,
-                  sums + (int64_t)ox * t->c);
     }
-    const int64_t out = row * t->ow * t->oc;
-    if (d->q.kind == PL_QCONV_HYBRID) {
+    const int64_t at = row * t->ow * t->oc;
+    const PlQdwOut out = {
+        .multiplier = q->multiplier, .shift = q->shift,
+        .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
+        .y = (char*)t->y + at * (int64_t)elem, .ldy = t->oc,
+    };
+    const PlQdwArgs args = {
+        .rows = rows, .u8 = u8, .packed = d->qpacked, .w = q->weights,
+        .taps = taps, .channels = t->c, .pixels = t->ow, .init = init,
+        .sums = sums, .out = hybrid ? NULL : &out,
+    };
+    pl_qdw(&args);
+    if (hybrid)
       for (int ox = 0; ox < t->ow; ++ox)
-        qdw_output(t, sums + (int64_t)ox * t->c, bias, bi,
-                   out + (int64_t)ox * t->oc);
-    } else {
-      pl_qconv_requantize_rows(&d->q, sums, t->c, t->ow, NULL, 0, t->y, out,
-                               t->oc, t->oc);
-    }
+        qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
+                   at + (int64_t)ox * t->oc);
   }
 }
 

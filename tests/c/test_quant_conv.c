@@ -129,9 +129,11 @@ static void test_gemm(void) {
   CHECK(s64 == ((int64_t)1 << 32));
 }
 
-/* The depthwise sums on `taps` rows of int8 or uint8 values (random, or
- * the extremes), against the plain loop, on both paths. */
+/* The depthwise kernel on 3 pixels of `taps` rows of int8 or uint8 values
+ * (random, or the extremes), as sums and through the output stage, against
+ * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths. */
 static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+  enum { kPixels = 3 };
   const size_t n = (size_t)(taps * channels + 1);
   uint8_t* x = malloc(n);
   int16_t* w = malloc(sizeof(int16_t) * n);
@@ -141,37 +143,69 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
     w[i] = extreme ? (u8 ? -255 : -128)
                    : (int16_t)(u8 ? rand_i16() % 256 : (int8_t)rand_i16());
   }
-  const void** rows = malloc(sizeof(void*) * (size_t)(taps + 1));
-  for (int64_t t = 0; t < taps; ++t) rows[t] = x + t * channels;
+  /* Pixel p reads the taps rotated by p. */
+  const void** rows = malloc(sizeof(void*) * (size_t)(kPixels * taps + 1));
+  for (int64_t p = 0; p < kPixels; ++p)
+    for (int64_t t = 0; t < taps; ++t)
+      rows[p * taps + t] = x + ((t + p) % taps) * channels;
   int16_t* packed = malloc(
       sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
   pl_qdw_pack(w, taps, channels, packed);
-  int32_t* init = malloc(sizeof(int32_t) * (size_t)(channels + 1));
-  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(channels + 1));
-  for (int64_t j = 0; j < channels; ++j)
+  const size_t m = (size_t)(channels + 1);
+  int32_t* init = malloc(sizeof(int32_t) * m);
+  int32_t* mult = malloc(sizeof(int32_t) * m);
+  int* shift = malloc(sizeof(int) * m);
+  int32_t* sums = malloc(sizeof(int32_t) * m * kPixels);
+  uint8_t* y = malloc(m * kPixels + 2 * kPixels);
+  for (int64_t j = 0; j < channels; ++j) {
     init[j] = extreme ? INT32_MAX : (int32_t)rand_i16() * 1000;
-  for (int portable = 0; portable < 2; ++portable) {
-    pl_simd_force_portable(portable == 1);
-    pl_qdw_sums(rows, u8, packed, w, taps, channels, init, sums);
-    int bad = 0;
-    for (int64_t j = 0; j < channels; ++j) {
-      uint32_t s = (uint32_t)init[j];
-      for (int64_t t = 0; t < taps; ++t) {
-        const int32_t v = u8 ? x[t * channels + j]
-                             : (int8_t)x[t * channels + j];
-        s += (uint32_t)(v * w[t * channels + j]);
-      }
-      if (sums[j] != (int32_t)s) ++bad;
-    }
-    CHECK(bad == 0);
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = j % 7 == 6 ? rand_i16() % 31 : -(int)((uint16_t)rand_i16() % 20);
   }
+  const int64_t ldy = channels + 2;
+  const PlQdwOut out = {.multiplier = mult, .shift = shift,
+                        .zero_point = u8 ? 128 : -1, .lo = u8 ? 3 : -128,
+                        .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
+  for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
+    pl_qdot_force_off(path == 1);
+    pl_simd_force_portable(path == 2);
+    PlQdwArgs args = {.rows = rows, .u8 = u8, .packed = packed, .w = w,
+                      .taps = taps, .channels = channels, .pixels = kPixels,
+                      .init = init, .sums = sums, .out = NULL};
+    pl_qdw(&args);
+    args.out = &out;
+    memset(y, 0x55, m * kPixels + 2 * kPixels);
+    pl_qdw(&args);
+    int bad = 0, bad_out = 0;
+    for (int64_t p = 0; p < kPixels; ++p)
+      for (int64_t j = 0; j < channels; ++j) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t t = 0; t < taps; ++t) {
+          const uint8_t* r = rows[p * taps + t];
+          const int32_t v = u8 ? r[j] : (int8_t)r[j];
+          s += (uint32_t)(v * w[t * channels + j]);
+        }
+        if (sums[p * channels + j] != (int32_t)s) ++bad;
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), out.zero_point),
+            out.lo, out.hi);
+        const int32_t got = u8 ? y[p * ldy + j] : (int8_t)y[p * ldy + j];
+        if (got != want) ++bad_out;
+      }
+    CHECK(bad == 0);
+    CHECK(bad_out == 0);
+  }
+  pl_qdot_force_off(false);
   pl_simd_force_portable(false);
   free(x);
   free(w);
   free(rows);
   free(packed);
   free(init);
+  free(mult);
+  free(shift);
   free(sums);
+  free(y);
 }
 
 static void test_dw(void) {
@@ -180,7 +214,7 @@ static void test_dw(void) {
     check_dw(4, 48, u8, false);  /* even taps */
     check_dw(25, 37, u8, false); /* 5x5, a partial block */
     check_dw(1, 7, u8, false);   /* channels below one block */
-    check_dw(0, 16, u8, false);  /* no taps: the starting sums */
+    check_dw(1, 16, u8, false);  /* one tap */
     check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
   }
 }

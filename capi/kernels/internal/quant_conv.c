@@ -591,7 +591,7 @@ int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
   return channels / kDwBlock * ((taps + 1) / 2) * 2 * kDwBlock;
 }
 
-/* The AVX2 kernel widens 16 channels of two taps to int16 and interleaves
+/* The vector kernels widen 16 channels of two taps to int16 and interleave
  * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
  * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
  * and the high vector the same 4 channels further on. The weights are
@@ -610,26 +610,55 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
         }
 }
 
-/* Channels [j0, channels) one at a time, taps in order. */
+/* Channels [j0, j1) of one pixel, taps in order, plain C. */
 static void qdw_sums_scalar(const void* const* rows, bool u8,
                             const int16_t* w, int64_t taps, int64_t channels,
-                            int64_t j0, const int32_t* init, int32_t* sums) {
-  for (int64_t j = j0; j < channels; ++j) sums[j] = init[j];
+                            int64_t j0, int64_t j1, const int32_t* init,
+                            int32_t* sums) {
+  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = init[j];
   for (int64_t t = 0; t < taps; ++t) {
     const int16_t* wt = w + t * channels;
     if (u8) {
       const uint8_t* x = rows[t];
-      for (int64_t j = j0; j < channels; ++j)
-        sums[j] = (int32_t)((uint32_t)sums[j] + (uint32_t)(x[j] * wt[j]));
+      for (int64_t j = j0; j < j1; ++j)
+        sums[j - j0] =
+            (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
     } else {
       const int8_t* x = rows[t];
-      for (int64_t j = j0; j < channels; ++j)
-        sums[j] = (int32_t)((uint32_t)sums[j] + (uint32_t)(x[j] * wt[j]));
+      for (int64_t j = j0; j < j1; ++j)
+        sums[j - j0] =
+            (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
+    }
+  }
+}
+
+/* Channels [j0, channels) of every pixel, plain C: sums, or (out) the
+ * output stage by blocks of 16 channels. */
+static void qdw_base(const PlQdwArgs* g, int64_t j0) {
+  int32_t block[kDwBlock];
+  for (int64_t p = 0; p < g->pixels; ++p) {
+    const void* const* rows = g->rows + p * g->taps;
+    if (!g->out) {
+      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j0,
+                      g->channels, g->init, g->sums + p * g->channels + j0);
+      continue;
+    }
+    for (int64_t j = j0; j < g->channels; j += kDwBlock) {
+      const int64_t j1 = g->channels - j < kDwBlock ? g->channels : j + kDwBlock;
+      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j, j1, g->init,
+                      block);
+      const PlQdwOut* o = g->out;
+      pl_q_requantize_row(block, NULL, o->multiplier + j, o->shift + j,
+                          o->zero_point, o->lo, o->hi,
+                          g->u8 ? kTfLiteUInt8 : kTfLiteInt8,
+                          (char*)o->y + p * o->ldy + j, j1 - j);
     }
   }
 }
 
 #ifdef PL_QGEMM_X86
+#include "capi/kernels/internal/quant_avx2.h"
+
 /* 16 input values widened to int16. */
 __attribute__((always_inline, target("avx2"))) static inline __m256i
 qdw_load16(const void* row, int64_t j, const bool u8) {
@@ -638,78 +667,133 @@ qdw_load16(const void* row, int64_t j, const bool u8) {
   return u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
 }
 
-__attribute__((always_inline, target("avx2"))) static inline void
-qdw_sums_avx2_body(const void* const* rows, const bool u8,
-                   const int16_t* packed, int64_t taps, int64_t channels,
-                   const int32_t* init, int32_t* sums) {
-  const int64_t pairs = (taps + 1) / 2;
-  const int64_t blocks = channels / kDwBlock;
-  for (int64_t blk = 0; blk < blocks; ++blk) {
-    const int64_t j = blk * kDwBlock;
-    const int16_t* w = packed + blk * pairs * 2 * kDwBlock;
-    __m256i lo = _mm256_setzero_si256(), hi = lo;
-    int64_t t = 0;
-    for (; t + 2 <= taps; t += 2, w += 2 * kDwBlock) {
-      const __m256i x0 = qdw_load16(rows[t], j, u8);
-      const __m256i x1 = qdw_load16(rows[t + 1], j, u8);
-      lo = _mm256_add_epi32(
-          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1),
-                                _mm256_loadu_si256((const __m256i*)w)));
-      hi = _mm256_add_epi32(
-          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1),
-                                _mm256_loadu_si256(
-                                    (const __m256i*)(w + kDwBlock))));
-    }
-    if (t < taps) {
-      const __m256i x0 = qdw_load16(rows[t], j, u8);
-      const __m256i zero = _mm256_setzero_si256();
-      lo = _mm256_add_epi32(
-          lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, zero),
-                                _mm256_loadu_si256((const __m256i*)w)));
-      hi = _mm256_add_epi32(
-          hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, zero),
-                                _mm256_loadu_si256(
-                                    (const __m256i*)(w + kDwBlock))));
-    }
-    /* lo has channels 0-3 and 8-11, hi 4-7 and 12-15. */
-    const __m256i s0 = _mm256_add_epi32(
-        _mm256_permute2x128_si256(lo, hi, 0x20),
-        _mm256_loadu_si256((const __m256i*)(init + j)));
-    const __m256i s1 = _mm256_add_epi32(
-        _mm256_permute2x128_si256(lo, hi, 0x31),
-        _mm256_loadu_si256((const __m256i*)(init + j + 8)));
-    _mm256_storeu_si256((__m256i*)(sums + j), s0);
-    _mm256_storeu_si256((__m256i*)(sums + j + 8), s1);
+/* The channels of the low and high accumulators (see pl_qdw_pack): 0-3
+ * with 8-11, 4-7 with 12-15, from 16 values in channel order. */
+#define PL_QDW_LO(p) _mm256_permute2x128_si256(                           \
+    _mm256_loadu_si256((const __m256i*)(p)),                             \
+    _mm256_loadu_si256((const __m256i*)((p) + 8)), 0x20)
+#define PL_QDW_HI(p) _mm256_permute2x128_si256(                           \
+    _mm256_loadu_si256((const __m256i*)(p)),                             \
+    _mm256_loadu_si256((const __m256i*)((p) + 8)), 0x31)
+
+/* acc + the pairwise products of a and b with AVX-512 VNNI (vpdpwssd,
+ * which wraps as the two AVX2 instructions do). As inline assembly: GCC
+ * copies the accumulator around the intrinsic (its input and output are
+ * not tied), two extra moves each. */
+__attribute__((always_inline,
+               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline __m256i
+qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
+  __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+  return acc;
+}
+
+#define PL_QDW_MAC(vnni, acc, a, b)                                        \
+  ((vnni) ? qdw_dpwssd((acc), (a), (b))                                  \
+          : _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b))))
+
+/* Whole blocks of 16 channels, every pixel; u8, out (g->out != NULL) and
+ * vnni are constants after inlining. */
+#define PL_QDW_BODY(vnni)                                                  \
+  const int64_t pairs = (g->taps + 1) / 2;                                \
+  for (int64_t blk = 0; blk < g->channels / kDwBlock; ++blk) {            \
+    const int64_t j = blk * kDwBlock;                                      \
+    const __m256i init_lo = PL_QDW_LO(g->init + j);                        \
+    const __m256i init_hi = PL_QDW_HI(g->init + j);                        \
+    PlQMul8 p_lo, p_hi;                                                    \
+    __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                 \
+    if (out) {                                                             \
+      p_lo = pl_q_mul8_params(PL_QDW_LO(g->out->multiplier + j),           \
+                              PL_QDW_LO(g->out->shift + j));               \
+      p_hi = pl_q_mul8_params(PL_QDW_HI(g->out->multiplier + j),           \
+                              PL_QDW_HI(g->out->shift + j));               \
+      zp = _mm256_set1_epi32(g->out->zero_point);                          \
+      lo = _mm256_set1_epi16((int16_t)g->out->lo);                         \
+      hi = _mm256_set1_epi16((int16_t)g->out->hi);                         \
+    }                                                                      \
+    for (int64_t p = 0; p < g->pixels; ++p) {                              \
+      const void* const* rows = g->rows + p * g->taps;                     \
+      const int16_t* w = g->packed + blk * pairs * 2 * kDwBlock;           \
+      __m256i s_lo = init_lo, s_hi = init_hi;                              \
+      int64_t t = 0;                                                       \
+      for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                \
+        const __m256i x0 = qdw_load16(rows[t], j, u8);                     \
+        const __m256i x1 = qdw_load16(rows[t + 1], j, u8);                 \
+        s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),       \
+                          _mm256_loadu_si256((const __m256i*)w));          \
+        s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),       \
+                          _mm256_loadu_si256(                              \
+                              (const __m256i*)(w + kDwBlock)));            \
+      }                                                                    \
+      if (t < g->taps) {                                                   \
+        const __m256i x0 = qdw_load16(rows[t], j, u8);                     \
+        const __m256i z = _mm256_setzero_si256();                          \
+        s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),        \
+                          _mm256_loadu_si256((const __m256i*)w));          \
+        s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, z),        \
+                          _mm256_loadu_si256(                              \
+                              (const __m256i*)(w + kDwBlock)));            \
+      }                                                                    \
+      if (!out) {                                                          \
+        int32_t* sums = g->sums + p * g->channels + j;                     \
+        _mm256_storeu_si256((__m256i*)sums,                                \
+                            _mm256_permute2x128_si256(s_lo, s_hi, 0x20));  \
+        _mm256_storeu_si256((__m256i*)(sums + 8),                          \
+                            _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
+        continue;                                                          \
+      }                                                                    \
+      /* The narrowing puts the channels back in order. Saturating to      \
+       * int16 before the clamp changes nothing (int8 / uint8 bounds). */  \
+      const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);     \
+      const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);     \
+      const __m256i v16 = _mm256_min_epi16(                                \
+          _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);           \
+      const __m128i a = _mm256_castsi256_si128(v16);                       \
+      const __m128i b = _mm256_extracti128_si256(v16, 1);                  \
+      _mm_storeu_si128(                                                    \
+          (__m128i*)((char*)g->out->y + p * g->out->ldy + j),              \
+          u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b));            \
+    }                                                                      \
   }
+
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_avx2_body(const PlQdwArgs* g, const bool u8, const bool out) {
+  PL_QDW_BODY(false)
 }
 
-__attribute__((target("avx2"))) static void qdw_sums_avx2_s8(
-    const void* const* rows, const int16_t* packed, int64_t taps,
-    int64_t channels, const int32_t* init, int32_t* sums) {
-  qdw_sums_avx2_body(rows, false, packed, taps, channels, init, sums);
+__attribute__((always_inline,
+               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline void
+qdw_vnni_body(const PlQdwArgs* g, const bool u8, const bool out) {
+  PL_QDW_BODY(true)
 }
 
-__attribute__((target("avx2"))) static void qdw_sums_avx2_u8(
-    const void* const* rows, const int16_t* packed, int64_t taps,
-    int64_t channels, const int32_t* init, int32_t* sums) {
-  qdw_sums_avx2_body(rows, true, packed, taps, channels, init, sums);
-}
+/* The four (input type, output stage) forms of each. */
+#define PL_QDW_FORMS(name, body, target_)                                  \
+  __attribute__((target(target_))) static void name(const PlQdwArgs* g) {  \
+    if (g->u8 && g->out)                                                   \
+      body(g, true, true);                                                 \
+    else if (g->u8)                                                        \
+      body(g, true, false);                                                \
+    else if (g->out)                                                       \
+      body(g, false, true);                                                \
+    else                                                                   \
+      body(g, false, false);                                               \
+  }
+PL_QDW_FORMS(qdw_avx2, qdw_avx2_body, "avx2")
+PL_QDW_FORMS(qdw_vnni, qdw_vnni_body, "avx2,avx512f,avx512vl,avx512vnni")
 #endif
 
-void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
-                 const int16_t* w, int64_t taps, int64_t channels,
-                 const int32_t* init, int32_t* sums) {
+void pl_qdw(const PlQdwArgs* g) {
   int64_t j0 = 0;
 #ifdef PL_QGEMM_X86
   if (pl_simd_avx2()) {
-    if (u8)
-      qdw_sums_avx2_u8(rows, packed, taps, channels, init, sums);
+    if (pl_qdot_available())
+      qdw_vnni(g);
     else
-      qdw_sums_avx2_s8(rows, packed, taps, channels, init, sums);
-    j0 = channels / kDwBlock * kDwBlock;
+      qdw_avx2(g);
+    j0 = g->channels / kDwBlock * kDwBlock;
   }
 #endif
-  qdw_sums_scalar(rows, u8, w, taps, channels, j0, init, sums);
+  if (j0 < g->channels) qdw_base(g, j0);
 }
 
 /* ---- The uint8 x int8 GEMM (AVX-512 VNNI) ---------------------------------- */
@@ -773,8 +857,6 @@ static bool g_qdot_off; /* tests: the AVX2 int16 path instead */
 void pl_qdot_force_off(bool off) { g_qdot_off = off; }
 
 #ifdef PL_QGEMM_X86
-#include "capi/kernels/internal/quant_avx2.h"
-
 #define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
 
 bool pl_qdot_available(void) {
@@ -785,6 +867,15 @@ bool pl_qdot_available(void) {
             __builtin_cpu_supports("avx512vl");
   }
   return state == 1 && !g_qdot_off && pl_simd_avx2();
+}
+
+/* acc + the dot products of 4 uint8 of u with 4 int8 of s per lane
+ * (vpdpbusd). As inline assembly: GCC copies the accumulator around the
+ * intrinsic (its input and output are not tied), two extra moves each. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline __m256i
+qdot_dpbusd(__m256i acc, __m256i u, __m256i s) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+  return acc;
 }
 
 /* One block of 16 columns: their output stage's parameters. */
@@ -812,8 +903,8 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
       int32_t v;
       memcpy(&v, a + r * lda + 4 * q, sizeof(v));
       const __m256i x = _mm256_set1_epi32(v);
-      s[r][0] = _mm256_dpbusd_epi32(s[r][0], x, w0);
-      s[r][1] = _mm256_dpbusd_epi32(s[r][1], x, w1);
+      s[r][0] = qdot_dpbusd(s[r][0], x, w0);
+      s[r][1] = qdot_dpbusd(s[r][1], x, w1);
     }
   }
   for (int r = 0; r < rows; ++r) {

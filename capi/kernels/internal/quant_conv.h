@@ -235,23 +235,44 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
                          int64_t m, int64_t n, int64_t k, int32_t* acc,
                          int64_t ldc);
 
-/* The sums of DEPTHWISE_CONV_2D with a depth multiplier of 1 for one
- * output pixel of an int8 (u8 false) or uint8 (u8 true) input:
- *   sums[j] = init[j] + sum_t rows[t][j] * w[t * channels + j]
- * for j < channels, wrapping in int32, rows[t] pointing at tap t's input
- * pixel (channels values). The zero point is the caller's: padding taps
- * point at a row of zero points and init holds -zp * sum_t w (plus the
- * bias), which gives the reference's sum of w * (x - zp) over the taps
- * inside, modulo 2^32. w is the int16 filter [taps, channels]; the AVX2
- * path reads it packed once by pl_qdw_pack (blocks of 16 channels, taps
- * in interleaved pairs for one pairwise multiply-add per two taps), the
+/* DEPTHWISE_CONV_2D with a depth multiplier of 1 on an int8 (u8 false) or
+ * uint8 (u8 true) input, for `pixels` output pixels: with the sums
+ *   s[p][j] = init[j] + sum_t rows[p * taps + t][j] * w[t * channels + j]
+ * for j < channels, wrapping in int32 (rows[p * taps + t] points at tap
+ * t's input pixel of pixel p), it stores s into sums[p * channels + j]
+ * when out is NULL, else the output stage
+ *   y[p * ldy + j] = clamp(pl_q_mul(s[p][j], multiplier[j], shift[j])
+ *                          + zero_point, lo, hi)
+ * as int8 (or uint8 when u8; lo and hi in that type's range). The zero
+ * point is the caller's: padding taps point at a row of zero points and
+ * init holds -zp * sum_t w (plus the bias), which gives the reference's
+ * sum of w * (x - zp) over the taps inside, modulo 2^32. w is the int16
+ * filter [taps, channels]; the vector paths (AVX2, and AVX-512 VNNI's fused
+ * multiply-add when present) read it packed once by pl_qdw_pack (blocks of
+ * 16 channels, taps in interleaved pairs for one pairwise multiply-add per
+ * two taps) and keep the sums in registers until their output stage; the
  * portable path and the last channels % 16 read w. */
+typedef struct PlQdwOut {
+  const int32_t* multiplier; /* per channel */
+  const int* shift;
+  int32_t zero_point, lo, hi;
+  void* y;
+  int64_t ldy;
+} PlQdwOut;
+typedef struct PlQdwArgs {
+  const void* const* rows;
+  bool u8;
+  const int16_t* packed;
+  const int16_t* w;
+  int64_t taps, channels, pixels;
+  const int32_t* init;
+  int32_t* sums;       /* out NULL */
+  const PlQdwOut* out; /* or NULL */
+} PlQdwArgs;
 int64_t pl_qdw_packed_size(int64_t taps, int64_t channels); /* int16s */
 void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
                  int16_t* packed);
-void pl_qdw_sums(const void* const* rows, bool u8, const int16_t* packed,
-                 const int16_t* w, int64_t taps, int64_t channels,
-                 const int32_t* init, int32_t* sums);
+void pl_qdw(const PlQdwArgs* args);
 
 /* The int8 CONV_2D's GEMM and output stage on CPUs with AVX-512 VNNI
  * (pl_qdot_available): with the sums
