@@ -516,7 +516,9 @@ static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
 
 /* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding), each
  * row padded with zeros to pl_qdot_depth(k). A filter row whose taps are
- * all inside and adjacent (dilation 1) is one run of fw * fc values. */
+ * all inside and adjacent (dilation 1) is one run of fw * fc values; a 1x1
+ * filter reading every pixel in order (stride 1, one group, k a multiple of
+ * 4) makes the whole block one run. */
 static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
                              int64_t rows, uint8_t* col) {
   const ConvData* d = t->d;
@@ -526,6 +528,11 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   const int8_t* x = t->x;
   const bool runs = d->dilation_w == 1 && c == fc;
   const int64_t run = (int64_t)t->fw * fc;
+  if (runs && t->fh == 1 && t->fw == 1 && t->oh == h && t->ow == w &&
+      d->stride_h == 1 && d->stride_w == 1 && depth == t->k) {
+    qconv_flip(col, x + p0 * c, rows * c);
+    return;
+  }
   int ox = (int)(p0 % t->ow);
   int oy = (int)((p0 / t->ow) % t->oh);
   int64_t b = p0 / ((int64_t)t->ow * t->oh);

@@ -618,12 +618,14 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
       const int x0 = ox * d->stride_w - d->pad_w;
       for (int fy = 0; fy < t->fh; ++fy) {
         const int iy = y0 + fy * d->dilation_h;
+        const bool inside = iy >= 0 && iy < t->h;
+        const char* line =
+            inside ? src + (size_t)((int64_t)iy * t->w * t->c) * elem : zrow;
         for (int fx = 0; fx < t->fw; ++fx, ++k) {
           const int ix = x0 + fx * d->dilation_w;
-          rows[k] = iy < 0 || iy >= t->h || ix < 0 || ix >= t->w
-                        ? zrow
-                        : src + (size_t)(((int64_t)iy * t->w + ix) * t->c) *
-                                    elem;
+          rows[k] = inside && ix >= 0 && ix < t->w
+                        ? line + (size_t)((int64_t)ix * t->c) * elem
+                        : zrow;
         }
       }
     }
