@@ -9,6 +9,7 @@
  *   TFLite's accumulators do.
  * - Converter-made quantized models of the conformance suite give the same
  *   bytes with one thread, two and four. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,51 @@ static void test_dot(void) {
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
 }
 
+/* The hybrid input quantization: the AVX2 path equals the portable one on
+ * ties, huge values, infinities and NaN, with remainders. */
+static void test_quantize_paths(void) {
+  enum { kN = 203 };
+  float x[kN];
+  for (int i = 0; i < kN; ++i) x[i] = (float)rand_i16() / 64.0f;
+  x[1] = 2.5f;
+  x[2] = -2.5f;
+  x[3] = 1e30f;
+  x[4] = -1e30f;
+  x[5] = 0.49999997f;
+  x[6] = -0.0f;
+  float y[kN];
+  memcpy(y, x, sizeof(y));
+  y[7] = (float)INFINITY;
+  y[8] = (float)NAN;
+  y[0] = (float)NAN; /* a NaN first: the range is NaN */
+  /* Halves, and 127 first: symmetric scale 1, every odd half a tie. */
+  float z[kN];
+  for (int i = 0; i < kN; ++i) z[i] = (float)(i - 101) / 2.0f;
+  z[0] = 127.0f;
+  const float* inputs[4] = {x, y, y + 1, z};
+  const int64_t sizes[4] = {kN, kN, kN - 1, kN};
+  for (int c = 0; c < 4; ++c) {
+    for (int64_t n = 0; n <= sizes[c]; n += (n < 20 ? 1 : 37)) {
+      int8_t qa[2][kN], qs[2][kN];
+      float sa[2], ss[2];
+      int32_t oa[2];
+      for (int portable = 0; portable < 2; ++portable) {
+        pl_simd_force_portable(portable == 1);
+        pl_qconv_quantize_asymmetric(inputs[c], n, qa[portable], &sa[portable],
+                                     &oa[portable]);
+        pl_qconv_quantize_symmetric(inputs[c], n, qs[portable],
+                                    &ss[portable]);
+      }
+      pl_simd_force_portable(false);
+      CHECK(memcmp(qa[0], qa[1], (size_t)n) == 0);
+      CHECK(memcmp(qs[0], qs[1], (size_t)n) == 0);
+      CHECK(memcmp(&sa[0], &sa[1], sizeof(float)) == 0);
+      CHECK(memcmp(&ss[0], &ss[1], sizeof(float)) == 0);
+      CHECK(oa[0] == oa[1]);
+    }
+  }
+}
+
 /* Runs a one-input model with `threads` threads on bytes `in`; returns the
  * output bytes (malloc'd) or NULL. */
 static unsigned char* run_model(const char* path, int threads,
@@ -362,6 +408,7 @@ static void test_threads(void) {
 int main(void) {
   test_asymmetric();
   test_symmetric();
+  test_quantize_paths();
   test_gemm();
   test_dw();
   test_dot();

@@ -10,6 +10,12 @@
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/nn_conv.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QGEMM_X86 1
+#include <immintrin.h>
+#endif
+
 PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
                           const TfLiteTensor* filter) {
   switch (input->type) {
@@ -288,13 +294,119 @@ void pl_qconv_free(PlQconv* q) {
   memset(q, 0, sizeof(*q));
 }
 
-void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
-                                  float* scale, int32_t* offset) {
+/* ---- On-the-fly input quantization (hybrid) ------------------------------ */
+
+/* The smallest and largest of x[0, n) as the loop `if (x[k] < mn) mn =
+ * x[k]; if (mx < x[k]) mx = x[k];` from x[0] finds them: a NaN is kept
+ * only as x[0] (signed zeros may differ, which the callers do not see). */
+static void qconv_minmax_base(const float* x, int64_t n, float* mn_out,
+                              float* mx_out) {
   float mn = n > 0 ? x[0] : 0.0f, mx = mn;
   for (int64_t k = 1; k < n; ++k) {
     if (x[k] < mn) mn = x[k];
     if (mx < x[k]) mx = x[k];
   }
+  *mn_out = mn;
+  *mx_out = mx;
+}
+
+/* q[k] = clamp(pl_q_f32_to_i32(roundf(offset + x[k] * inv)), lo, hi),
+ * the float operations unfused. */
+static void qconv_quantize_base(const float* x, int64_t n, float offset,
+                                float inv, int32_t lo, int32_t hi,
+                                int8_t* q) {
+  for (int64_t k = 0; k < n; ++k) {
+    const int32_t v = pl_q_f32_to_i32(roundf(offset + x[k] * inv));
+    q[k] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  }
+}
+
+#ifdef PL_QGEMM_X86
+/* The same with 8 lanes: min / max compare as the scalar loop (a NaN
+ * operand keeps the running value, which starts at x[0] in every lane). */
+__attribute__((target("avx2"))) static void qconv_minmax_avx2(
+    const float* x, int64_t n, float* mn_out, float* mx_out) {
+  if (n < 8) {
+    qconv_minmax_base(x, n, mn_out, mx_out);
+    return;
+  }
+  __m256 mn = _mm256_set1_ps(x[0]), mx = mn;
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 v = _mm256_loadu_ps(x + k);
+    mn = _mm256_min_ps(v, mn); /* v < mn ? v : mn */
+    mx = _mm256_max_ps(v, mx); /* v > mx ? v : mx */
+  }
+  float lanes_mn[8], lanes_mx[8];
+  _mm256_storeu_ps(lanes_mn, mn);
+  _mm256_storeu_ps(lanes_mx, mx);
+  float a = lanes_mn[0], b = lanes_mx[0];
+  for (int l = 1; l < 8; ++l) {
+    if (lanes_mn[l] < a) a = lanes_mn[l];
+    if (b < lanes_mx[l]) b = lanes_mx[l];
+  }
+  for (; k < n; ++k) {
+    if (x[k] < a) a = x[k];
+    if (b < x[k]) b = x[k];
+  }
+  *mn_out = a;
+  *mx_out = b;
+}
+
+/* roundf as truncation plus one away from zero when the dropped fraction
+ * (exact in float) is at least a half; cvttps2dq gives INT32_MIN for NaN
+ * and out-of-range values, as pl_q_f32_to_i32. */
+__attribute__((target("avx2"))) static void qconv_quantize_avx2(
+    const float* x, int64_t n, float offset, float inv, int32_t lo,
+    int32_t hi, int8_t* q) {
+  const __m256 voff = _mm256_set1_ps(offset), vinv = _mm256_set1_ps(inv);
+  const __m256 sign = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 v =
+        _mm256_add_ps(voff, _mm256_mul_ps(_mm256_loadu_ps(x + k), vinv));
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO |
+                                            _MM_FROUND_NO_EXC);
+    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
+                                    _mm256_or_ps(_mm256_and_ps(v, sign), one));
+    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(t, up));
+    i = _mm256_min_epi32(_mm256_max_epi32(i, vlo), vhi);
+    const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i),
+                                        _mm256_extracti128_si256(i, 1));
+    _mm_storel_epi64((__m128i*)(q + k), _mm_packs_epi16(i16, i16));
+  }
+  qconv_quantize_base(x + k, n - k, offset, inv, lo, hi, q + k);
+}
+#endif
+
+static void qconv_minmax(const float* x, int64_t n, float* mn, float* mx) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qconv_minmax_avx2(x, n, mn, mx);
+    return;
+  }
+#endif
+  qconv_minmax_base(x, n, mn, mx);
+}
+
+static void qconv_quantize(const float* x, int64_t n, float offset,
+                           float inv, int32_t lo, int32_t hi, int8_t* q) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qconv_quantize_avx2(x, n, offset, inv, lo, hi, q);
+    return;
+  }
+#endif
+  qconv_quantize_base(x, n, offset, inv, lo, hi, q);
+}
+
+void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
+                                  float* scale, int32_t* offset) {
+  float mn, mx;
+  qconv_minmax(x, n, &mn, &mx);
   const double rmin = mn < 0.0f ? mn : 0.0f;
   const double rmax = 0.0f < mx ? mx : 0.0f;
   if (rmin == rmax) {
@@ -319,20 +431,13 @@ void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
     nudged = pl_q_f64_to_i32(round(zp)); /* NaN: as x86 */
   *scale = (float)s;
   *offset = nudged;
-  const float inv = 1.0f / *scale;
-  for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = pl_q_f32_to_i32(roundf((float)nudged + x[k] * inv));
-    q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
-  }
+  qconv_quantize(x, n, (float)nudged, 1.0f / *scale, -128, 127, q);
 }
 
 void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
                                  float* scale) {
-  float mn = n > 0 ? x[0] : 0.0f, mx = mn;
-  for (int64_t k = 1; k < n; ++k) {
-    if (x[k] < mn) mn = x[k];
-    if (mx < x[k]) mx = x[k];
-  }
+  float mn, mx;
+  qconv_minmax(x, n, &mn, &mx);
   const float a = fabsf(mn), b = fabsf(mx);
   const float range = a < b ? b : a;
   if (range == 0.0f) {
@@ -341,11 +446,8 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
     return;
   }
   *scale = range / 127.0f;
-  const float inv = 127.0f / range;
-  for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = pl_q_f32_to_i32(roundf(x[k] * inv));
-    q[k] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
-  }
+  /* 0 + x * inv rounds as x * inv (only a -0 becomes +0). */
+  qconv_quantize(x, n, 0.0f, 127.0f / range, -127, 127, q);
 }
 
 void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
@@ -415,10 +517,7 @@ static void qgemm_i64_base(const int16_t* a, int64_t lda, const int16_t* b,
   PL_QGEMM_BODY(int64_t, uint64_t)
 }
 
-#if (defined(__x86_64__) || defined(__i386__)) && \
-    (defined(__GNUC__) || defined(__clang__))
-#define PL_QGEMM_X86 1
-#include <immintrin.h>
+#ifdef PL_QGEMM_X86
 __attribute__((target("avx2"))) static void qgemm_i32_avx2(
     const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
     int64_t k, int32_t* acc, int64_t ldc) {
