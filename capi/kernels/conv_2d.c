@@ -699,7 +699,12 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
     t.storage = PL_QCONV_INT8;
   }
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
-  pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
+  /* A single thread for small layers: waking the others costs more. */
+  const double work = (double)t.pixels * (double)t.oc * (double)t.k;
+  if (work < 65536.0)
+    qconv_blocks_task(&t, 0, blocks, 0);
+  else
+    pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
   return kTfLiteOk;
 }
 

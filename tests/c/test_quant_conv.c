@@ -215,6 +215,9 @@ static void test_dw(void) {
     check_dw(4, 48, u8, false);  /* even taps */
     check_dw(25, 37, u8, false); /* 5x5, a partial block */
     check_dw(1, 7, u8, false);   /* channels below one block */
+    check_dw(9, 8, u8, false);   /* one block of 8 */
+    check_dw(9, 29, u8, false);  /* 16, 8, then 5 one at a time */
+    check_dw(4, 24, u8, true);   /* 16 and 8, the extremes */
     check_dw(1, 16, u8, false);  /* one tap */
     check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
   }

@@ -686,26 +686,35 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
 
 enum { kDwBlock = 16 };
 
+/* The channels the vector kernels do: blocks of 16, and one of 8. */
+static int64_t qdw_vector_channels(int64_t channels) {
+  return channels / 8 * 8;
+}
+
 int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
-  return channels / kDwBlock * ((taps + 1) / 2) * 2 * kDwBlock;
+  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
+                         kDwBlock;
+  return blocks * ((taps + 1) / 2) * 2 * kDwBlock;
 }
 
 /* The vector kernels widen 16 channels of two taps to int16 and interleave
  * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
  * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
  * and the high vector the same 4 channels further on. The weights are
- * stored in that order, a missing last tap as 0. */
+ * stored in that order, a missing last tap as 0; a last block of 8
+ * channels has 0 for the 8 it lacks. */
 void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
                  int16_t* packed) {
   const int64_t pairs = (taps + 1) / 2;
-  for (int64_t blk = 0; blk < channels / kDwBlock; ++blk)
+  const int64_t end = qdw_vector_channels(channels);
+  for (int64_t blk = 0; blk * kDwBlock < end; ++blk)
     for (int64_t p = 0; p < pairs; ++p)
       for (int half = 0; half < 2; ++half)
         for (int e = 0; e < kDwBlock; ++e) {
           const int64_t tap = 2 * p + e % 2;
           const int64_t ch =
               blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
-          *packed++ = tap < taps ? w[tap * channels + ch] : 0;
+          *packed++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
         }
 }
 
@@ -758,11 +767,11 @@ static void qdw_base(const PlQdwArgs* g, int64_t j0) {
 #ifdef PL_QGEMM_X86
 #include "capi/kernels/internal/quant_avx2.h"
 
-/* 16 input values widened to int16. */
+/* 16 input values widened to int16, or (half) 8 and zeros. */
 __attribute__((always_inline, target("avx2"))) static inline __m256i
-qdw_load16(const void* row, int64_t j, const bool u8) {
-  const __m128i v = _mm_loadu_si128(
-      (const __m128i*)((const char*)row + j));
+qdw_load16(const void* row, int64_t j, const bool u8, const bool half) {
+  const __m128i* at = (const __m128i*)((const char*)row + j);
+  const __m128i v = half ? _mm_loadl_epi64(at) : _mm_loadu_si128(at);
   return u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
 }
 
@@ -790,95 +799,108 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   ((vnni) ? qdw_dpwssd((acc), (a), (b))                                  \
           : _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b))))
 
-/* Whole blocks of 16 channels, every pixel; u8, out (g->out != NULL) and
- * vnni are constants after inlining. */
-#define PL_QDW_BODY(vnni)                                                  \
+/* One block of 16 channels from j (half: 8, the rest of the block read as
+ * zeros, its parameters padded) over every pixel; u8, out (g->out != NULL),
+ * vnni and half are constants after inlining. */
+#define PL_QDW_BLOCK(vnni)                                                 \
   const int64_t pairs = (g->taps + 1) / 2;                                \
-  for (int64_t blk = 0; blk < g->channels / kDwBlock; ++blk) {            \
-    const int64_t j = blk * kDwBlock;                                      \
-    const __m256i init_lo = PL_QDW_LO(g->init + j);                        \
-    const __m256i init_hi = PL_QDW_HI(g->init + j);                        \
-    PlQMul8 p_lo, p_hi;                                                    \
-    __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                 \
-    if (out) {                                                             \
-      p_lo = pl_q_mul8_params(PL_QDW_LO(g->out->multiplier + j),           \
-                              PL_QDW_LO(g->out->shift + j));               \
-      p_hi = pl_q_mul8_params(PL_QDW_HI(g->out->multiplier + j),           \
-                              PL_QDW_HI(g->out->shift + j));               \
-      zp = _mm256_set1_epi32(g->out->zero_point);                          \
-      lo = _mm256_set1_epi16((int16_t)g->out->lo);                         \
-      hi = _mm256_set1_epi16((int16_t)g->out->hi);                         \
+  const int64_t width = half ? 8 : kDwBlock;                              \
+  int32_t init16[kDwBlock] = {0}, mult16[kDwBlock] = {0};                  \
+  int shift16[kDwBlock] = {0};                                             \
+  memcpy(init16, g->init + j, sizeof(int32_t) * (size_t)width);            \
+  const __m256i init_lo = PL_QDW_LO(init16);                               \
+  const __m256i init_hi = PL_QDW_HI(init16);                               \
+  PlQMul8 p_lo, p_hi;                                                      \
+  __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                   \
+  if (out) {                                                               \
+    memcpy(mult16, g->out->multiplier + j, sizeof(int32_t) * (size_t)width); \
+    memcpy(shift16, g->out->shift + j, sizeof(int) * (size_t)width);       \
+    p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));        \
+    p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));        \
+    zp = _mm256_set1_epi32(g->out->zero_point);                            \
+    lo = _mm256_set1_epi16((int16_t)g->out->lo);                           \
+    hi = _mm256_set1_epi16((int16_t)g->out->hi);                           \
+  }                                                                        \
+  for (int64_t p = 0; p < g->pixels; ++p) {                                \
+    const void* const* rows = g->rows + p * g->taps;                       \
+    const int16_t* w = g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
+    __m256i s_lo = init_lo, s_hi = init_hi;                                \
+    int64_t t = 0;                                                         \
+    for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                  \
+      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i x1 = qdw_load16(rows[t + 1], j, u8, half);             \
+      s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),         \
+                        _mm256_loadu_si256((const __m256i*)w));            \
+      s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),         \
+                        _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
     }                                                                      \
-    for (int64_t p = 0; p < g->pixels; ++p) {                              \
-      const void* const* rows = g->rows + p * g->taps;                     \
-      const int16_t* w = g->packed + blk * pairs * 2 * kDwBlock;           \
-      __m256i s_lo = init_lo, s_hi = init_hi;                              \
-      int64_t t = 0;                                                       \
-      for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                \
-        const __m256i x0 = qdw_load16(rows[t], j, u8);                     \
-        const __m256i x1 = qdw_load16(rows[t + 1], j, u8);                 \
-        s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),       \
-                          _mm256_loadu_si256((const __m256i*)w));          \
-        s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),       \
-                          _mm256_loadu_si256(                              \
-                              (const __m256i*)(w + kDwBlock)));            \
-      }                                                                    \
-      if (t < g->taps) {                                                   \
-        const __m256i x0 = qdw_load16(rows[t], j, u8);                     \
-        const __m256i z = _mm256_setzero_si256();                          \
-        s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),        \
-                          _mm256_loadu_si256((const __m256i*)w));          \
-        s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, z),        \
-                          _mm256_loadu_si256(                              \
-                              (const __m256i*)(w + kDwBlock)));            \
-      }                                                                    \
-      if (!out) {                                                          \
-        int32_t* sums = g->sums + p * g->channels + j;                     \
-        _mm256_storeu_si256((__m256i*)sums,                                \
-                            _mm256_permute2x128_si256(s_lo, s_hi, 0x20));  \
+    if (t < g->taps) {                                                     \
+      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i z = _mm256_setzero_si256();                            \
+      s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),          \
+                        _mm256_loadu_si256((const __m256i*)w));            \
+      s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, z),          \
+                        _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
+    }                                                                      \
+    if (!out) {                                                            \
+      int32_t* sums = g->sums + p * g->channels + j;                       \
+      _mm256_storeu_si256((__m256i*)sums,                                  \
+                          _mm256_permute2x128_si256(s_lo, s_hi, 0x20));    \
+      if (!half)                                                           \
         _mm256_storeu_si256((__m256i*)(sums + 8),                          \
                             _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
-        continue;                                                          \
-      }                                                                    \
-      /* The narrowing puts the channels back in order. Saturating to      \
-       * int16 before the clamp changes nothing (int8 / uint8 bounds). */  \
-      const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);     \
-      const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);     \
-      const __m256i v16 = _mm256_min_epi16(                                \
-          _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);           \
-      const __m128i a = _mm256_castsi256_si128(v16);                       \
-      const __m128i b = _mm256_extracti128_si256(v16, 1);                  \
-      _mm_storeu_si128(                                                    \
-          (__m128i*)((char*)g->out->y + p * g->out->ldy + j),              \
-          u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b));            \
+      continue;                                                            \
     }                                                                      \
+    /* The narrowing puts the channels back in order. Saturating to int16  \
+     * before the clamp changes nothing (int8 / uint8 bounds). */          \
+    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);       \
+    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);       \
+    const __m256i v16 = _mm256_min_epi16(                                  \
+        _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);             \
+    const __m128i a = _mm256_castsi256_si128(v16);                         \
+    const __m128i b = _mm256_extracti128_si256(v16, 1);                    \
+    const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b); \
+    __m128i* y = (__m128i*)((char*)g->out->y + p * g->out->ldy + j);       \
+    if (half)                                                              \
+      _mm_storel_epi64(y, v8);                                             \
+    else                                                                   \
+      _mm_storeu_si128(y, v8);                                             \
   }
 
 __attribute__((always_inline, target("avx2"))) static inline void
-qdw_avx2_body(const PlQdwArgs* g, const bool u8, const bool out) {
-  PL_QDW_BODY(false)
+qdw_avx2_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
+               const bool half) {
+  PL_QDW_BLOCK(false)
 }
 
 __attribute__((always_inline,
                target("avx2,avx512f,avx512vl,avx512vnni"))) static inline void
-qdw_vnni_body(const PlQdwArgs* g, const bool u8, const bool out) {
-  PL_QDW_BODY(true)
+qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
+               const bool half) {
+  PL_QDW_BLOCK(true)
 }
 
-/* The four (input type, output stage) forms of each. */
-#define PL_QDW_FORMS(name, body, target_)                                  \
+/* Every vector block, in the (input type, output stage) form of g. */
+#define PL_QDW_FORM(block, u8, out)                                        \
+  do {                                                                     \
+    int64_t j = 0;                                                         \
+    for (; j + kDwBlock <= g->channels; j += kDwBlock)                     \
+      block(g, j, u8, out, false);                                         \
+    if (j + 8 <= g->channels) block(g, j, u8, out, true);                  \
+  } while (0)
+#define PL_QDW_FORMS(name, block, target_)                                 \
   __attribute__((target(target_))) static void name(const PlQdwArgs* g) {  \
     if (g->u8 && g->out)                                                   \
-      body(g, true, true);                                                 \
+      PL_QDW_FORM(block, true, true);                                      \
     else if (g->u8)                                                        \
-      body(g, true, false);                                                \
+      PL_QDW_FORM(block, true, false);                                     \
     else if (g->out)                                                       \
-      body(g, false, true);                                                \
+      PL_QDW_FORM(block, false, true);                                     \
     else                                                                   \
-      body(g, false, false);                                               \
+      PL_QDW_FORM(block, false, false);                                    \
   }
-PL_QDW_FORMS(qdw_avx2, qdw_avx2_body, "avx2")
-PL_QDW_FORMS(qdw_vnni, qdw_vnni_body, "avx2,avx512f,avx512vl,avx512vnni")
+PL_QDW_FORMS(qdw_avx2, qdw_avx2_block, "avx2")
+PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, "avx2,avx512f,avx512vl,avx512vnni")
 #endif
 
 void pl_qdw(const PlQdwArgs* g) {
@@ -889,7 +911,7 @@ void pl_qdw(const PlQdwArgs* g) {
       qdw_vnni(g);
     else
       qdw_avx2(g);
-    j0 = g->channels / kDwBlock * kDwBlock;
+    j0 = qdw_vector_channels(g->channels);
   }
 #endif
   if (j0 < g->channels) qdw_base(g, j0);
