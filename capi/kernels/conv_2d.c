@@ -69,8 +69,8 @@ typedef struct ConvData {
   /* From prepare. */
   int pad_h, pad_w;
   PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
-  void* qscratch; /* per thread: im2col block (int16), then sums */
-  size_t qscratch_bytes, qscratch_per_thread;
+  void* qscratch; /* per thread: im2col block, then sums (at qsums_offset) */
+  size_t qscratch_bytes, qscratch_per_thread, qsums_offset;
   int8_t* qinput; /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;  /* hybrid: per batch scale and zero point */
@@ -227,12 +227,16 @@ static void qconv_pack_dot(ConvData* d, int64_t groups, int64_t per_group,
 }
 
 /* The pl_qdot form, when it applies: int8 with an input zero point in
- * range (padding stores it), VNNI present. */
+ * range (padding stores it), or hybrid (its quantized input); VNNI
+ * present. Hybrid's starting sums depend on the batch's zero point: one
+ * row of them per batch. */
 static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
                                      int64_t groups, int64_t per_group,
-                                     int64_t k) {
-  d->qdot = d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
-            d->q.input_zp <= 127 && pl_qdot_available();
+                                     int64_t k, int batches) {
+  d->qdot = ((d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
+              d->q.input_zp <= 127) ||
+             d->q.kind == PL_QCONV_HYBRID) &&
+            pl_qdot_available();
   if (!d->qdot) return kTfLiteOk;
   void* p = d->qdot_packed;
   const TfLiteStatus st = conv_reserve_bytes(
@@ -243,8 +247,11 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
   free(d->qdot_wsum);
   free(d->qdot_init);
   const size_t oc = (size_t)(groups * per_group > 0 ? groups * per_group : 1);
+  const size_t rows = d->q.kind == PL_QCONV_HYBRID && batches > 1
+                          ? (size_t)batches
+                          : 1;
   d->qdot_wsum = malloc(sizeof(int32_t) * oc);
-  d->qdot_init = malloc(sizeof(int32_t) * oc);
+  d->qdot_init = malloc(sizeof(int32_t) * oc * rows);
   if (!d->qdot_wsum || !d->qdot_init) {
     pl_report(sg, "CONV_2D: out of memory.");
     return kTfLiteError;
@@ -286,7 +293,7 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     PL_ENSURE_OK(st);
     if (d->q.weights_ready) qconv_pack(d, groups, per_group, k);
   }
-  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k));
+  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
   const int64_t pixels = (int64_t)in[0] * oh * ow;
   d->block_rows = qconv_block_rows(pixels, k, per_group, pl_num_threads(sg));
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
@@ -295,7 +302,8 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
   if (d->qdot && (size_t)(d->block_rows * pl_qdot_depth(k)) > per_thread)
     per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
-  per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
+  d->qsums_offset = (per_thread + 15) / 16 * 16;
+  per_thread = d->qsums_offset + acc_bytes;
   PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
@@ -514,7 +522,8 @@ static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
 }
 
-/* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding), each
+/* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding, zp the
+ * batch's for hybrid), each
  * row padded with zeros to pl_qdot_depth(k). A filter row whose taps are
  * all inside and adjacent (dilation 1) is one run of fw * fc values; a 1x1
  * filter reading every pixel in order (stride 1, one group, k a multiple of
@@ -524,7 +533,7 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   const ConvData* d = t->d;
   const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
   const int64_t depth = pl_qdot_depth(t->k);
-  const uint8_t pad = (uint8_t)(d->q.input_zp + 128);
+  const bool hybrid = d->q.kind == PL_QCONV_HYBRID;
   const int8_t* x = t->x;
   const bool runs = d->dilation_w == 1 && c == fc;
   const int64_t run = (int64_t)t->fw * fc;
@@ -538,6 +547,8 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   int64_t b = p0 / ((int64_t)t->ow * t->oh);
   for (int64_t r = 0; r < rows; ++r) {
     uint8_t* dst = col + r * depth;
+    const uint8_t pad =
+        (uint8_t)((hybrid ? d->qoffset[b] : d->q.input_zp) + 128);
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
     const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
@@ -620,6 +631,41 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* The pl_qdot form of one block and group: int8 straight to the output,
+ * or hybrid's sums (from each batch's starting sums: the block is split
+ * where the batch changes) then its float output stage. */
+static void qconv_block_dot(const QconvTask* t, int g, int64_t p0,
+                            int64_t rows, uint8_t* col, int32_t* sums) {
+  const ConvData* d = t->d;
+  const int64_t c0 = g * t->per_group, depth = pl_qdot_depth(t->k);
+  const int8_t* packed =
+      d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k);
+  qconv_im2col_dot(t, g, p0, rows, col);
+  if (d->q.kind != PL_QCONV_HYBRID) {
+    const PlQdotOut out = {
+        .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
+        .zero_point = d->q.output_zp, .lo = d->q.act_min,
+        .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
+        .ldy = t->oc,
+    };
+    pl_qdot(col, depth, packed, d->qdot_init + c0, rows, t->per_group, t->k,
+            &out);
+    return;
+  }
+  const int64_t plane = (int64_t)t->oh * t->ow;
+  for (int64_t r = 0; r < rows;) {
+    const int64_t b = (p0 + r) / plane;
+    const int64_t end = (b + 1) * plane - p0 < rows ? (b + 1) * plane - p0
+                                                     : rows;
+    const PlQdotOut out = {.ldy = t->per_group,
+                           .sums = sums + r * t->per_group};
+    pl_qdot(col + r * depth, depth, packed, d->qdot_init + b * t->oc + c0,
+            end - r, t->per_group, t->k, &out);
+    r = end;
+  }
+  qconv_finish(t, g, p0, rows, sums);
+}
+
 static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
                               int worker) {
   const QconvTask* t = ctx;
@@ -627,24 +673,13 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
   const int64_t block = d->block_rows;
   char* scratch = (char*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
   int16_t* col = (int16_t*)scratch;
-  void* sums = scratch + (sizeof(int16_t) * (size_t)(block * t->k) + 15) /
-                             16 * 16;
+  void* sums = scratch + d->qsums_offset;
   for (int64_t blk = begin; blk < end; ++blk) {
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
     for (int g = 0; g < t->groups; ++g) {
       if (t->dot) {
-        qconv_im2col_dot(t, g, p0, rows, (uint8_t*)col);
-        const int64_t c0 = g * t->per_group;
-        const PlQdotOut out = {
-            .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
-            .zero_point = d->q.output_zp, .lo = d->q.act_min,
-            .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
-            .ldy = t->oc,
-        };
-        pl_qdot((const uint8_t*)col, pl_qdot_depth(t->k),
-                d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k),
-                d->qdot_init + c0, rows, t->per_group, t->k, &out);
+        qconv_block_dot(t, g, p0, rows, (uint8_t*)col, sums);
         continue;
       }
       qconv_im2col(t, g, p0, rows, col);
@@ -686,17 +721,25 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
     if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
     if (t.dot) qconv_pack_dot(d, t.groups, t.per_group, t.k);
   }
-  if (t.dot) {
+  if (d->q.kind == PL_QCONV_HYBRID) {
+    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
+    t.x = d->qinput;
+    t.storage = PL_QCONV_INT8;
+  }
+  if (t.dot && d->q.kind == PL_QCONV_HYBRID) {
+    /* Per batch, without the float bias (its output stage adds it). */
+    for (int b = 0; b < in[0]; ++b) {
+      const uint32_t zp = (uint32_t)(d->qoffset[b] + 128);
+      for (int64_t c = 0; c < t.oc; ++c)
+        d->qdot_init[b * t.oc + c] =
+            (int32_t)(0u - zp * (uint32_t)d->qdot_wsum[c]);
+    }
+  } else if (t.dot) {
     const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
     for (int64_t c = 0; c < t.oc; ++c)
       d->qdot_init[c] = (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
                                   zp * (uint32_t)d->qdot_wsum[c]);
     t.bias = NULL;
-  }
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
-    t.x = d->qinput;
-    t.storage = PL_QCONV_INT8;
   }
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
   /* A single thread for small layers: waking the others costs more. */

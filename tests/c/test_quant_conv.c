@@ -223,8 +223,8 @@ static void test_dw(void) {
   }
 }
 
-/* The uint8 x int8 GEMM and its output stage against the plain loop and
- * pl_q_mul, with VNNI (when the CPU has it) and without. */
+/* The uint8 x int8 GEMM, its output stage and its sums against the plain
+ * loop and pl_q_mul, with VNNI (when the CPU has it) and without. */
 static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   const int64_t lda = pl_qdot_depth(k) + 3; /* a strided A */
   const int64_t ldy = n + 2;                /* a strided output */
@@ -240,6 +240,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   int32_t* mult = malloc(sizeof(int32_t) * (size_t)(n + 1));
   int* shift = malloc(sizeof(int) * (size_t)(n + 1));
   int8_t* y = malloc((size_t)(m * ldy + 1));
+  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(m * ldy + 1));
   pl_qdot_pack(w, n, k, packed, wsum);
   for (int64_t j = 0; j < n; ++j) {
     init[j] = extreme ? INT32_MIN : (int32_t)rand_i16() * 977;
@@ -256,7 +257,9 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
     pl_qdot_force_off(off == 1);
     memset(y, 0x55, (size_t)(m * ldy + 1));
     pl_qdot(a, lda, packed, init, m, n, k, &out);
-    int bad = 0, bad_sum = 0, bad_gap = 0;
+    const PlQdotOut as_sums = {.ldy = ldy, .sums = sums};
+    pl_qdot(a, lda, packed, init, m, n, k, &as_sums);
+    int bad = 0, bad_sum = 0, bad_gap = 0, bad_sums = 0;
     for (int64_t j = 0; j < n; ++j) {
       uint32_t ws = 0;
       for (int64_t d = 0; d < k; ++d) ws += (uint32_t)w[j * k + d];
@@ -269,6 +272,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
             pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), out.zero_point),
             out.lo, out.hi);
         if (y[i * ldy + j] != want) ++bad;
+        if (sums[i * ldy + j] != (int32_t)s) ++bad_sums;
       }
     }
     for (int64_t i = 0; i < m; ++i)
@@ -277,6 +281,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
     CHECK(bad == 0);
     CHECK(bad_sum == 0);
     CHECK(bad_gap == 0);
+    CHECK(bad_sums == 0);
   }
   pl_qdot_force_off(false);
   free(a);
@@ -287,6 +292,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   free(mult);
   free(shift);
   free(y);
+  free(sums);
 }
 
 static void test_dot(void) {

@@ -967,9 +967,13 @@ static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
       const int64_t count = n - j < kDotCols ? n - j : kDotCols;
       qdot_sums_base(a + i * lda, packed + (j / kDotCols) * quads * kDotCols * 4,
                      init + j, count, k, sums);
-      pl_q_requantize_row(sums, NULL, out->multiplier + j, out->shift + j,
-                          out->zero_point, out->lo, out->hi, kTfLiteInt8,
-                          out->y + i * out->ldy + j, count);
+      if (out->sums)
+        memcpy(out->sums + i * out->ldy + j, sums,
+               sizeof(int32_t) * (size_t)count);
+      else
+        pl_q_requantize_row(sums, NULL, out->multiplier + j, out->shift + j,
+                            out->zero_point, out->lo, out->hi, kTfLiteInt8,
+                            out->y + i * out->ldy + j, count);
     }
 }
 
@@ -1005,13 +1009,14 @@ typedef struct QdotCols {
   __m256i init0, init1, zp, lo, hi;
 } QdotCols;
 
-/* Rows [0, rows) (rows <= 4, constant after inlining) of a times one block
- * of 16 columns, 4 values of k per dot-product instruction and lane, then
- * the output stage on the sums still in registers: 16 int8 per row. */
+/* Rows [0, rows) (rows <= 4) of a times one block of 16 columns, 4 values
+ * of k per dot-product instruction and lane, then (fused) the output stage
+ * on the sums still in registers: 16 int8 per row at y, or the sums at
+ * sums; rows and fused are constants after inlining. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
-    const int rows, const QdotCols* cols, int8_t* y, int64_t ldy,
-    int64_t count) {
+    const int rows, const bool fused, const QdotCols* cols, int8_t* y,
+    int32_t* sums, int64_t ldy, int64_t count) {
   __m256i s[kDotRows][2];
   for (int r = 0; r < rows; ++r) {
     s[r][0] = cols->init0;
@@ -1027,6 +1032,20 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
       s[r][0] = qdot_dpbusd(s[r][0], x, w0);
       s[r][1] = qdot_dpbusd(s[r][1], x, w1);
     }
+  }
+  if (!fused) {
+    for (int r = 0; r < rows; ++r) {
+      if (count >= kDotCols) {
+        _mm256_storeu_si256((__m256i*)(sums + r * ldy), s[r][0]);
+        _mm256_storeu_si256((__m256i*)(sums + r * ldy + 8), s[r][1]);
+      } else {
+        int32_t lanes[kDotCols];
+        _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
+        _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
+        memcpy(sums + r * ldy, lanes, sizeof(int32_t) * (size_t)count);
+      }
+    }
+    return;
   }
   for (int r = 0; r < rows; ++r) {
     const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s[r][0], &cols->p0), cols->zp);
@@ -1056,38 +1075,44 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
   for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
     const int64_t j = blk * kDotCols, count = n - j;
     /* A last partial block reads padded copies of its parameters. */
+    const int64_t width = count < kDotCols ? count : kDotCols;
     int32_t init16[kDotCols] = {0}, mult16[kDotCols] = {0};
     int shift16[kDotCols] = {0};
-    const int32_t* ij = init + j;
-    const int32_t* mj = out->multiplier + j;
-    const int* sj = out->shift + j;
-    if (count < kDotCols) {
-      memcpy(init16, ij, sizeof(int32_t) * (size_t)count);
-      memcpy(mult16, mj, sizeof(int32_t) * (size_t)count);
-      memcpy(shift16, sj, sizeof(int) * (size_t)count);
-      ij = init16;
-      mj = mult16;
-      sj = shift16;
-    }
+    memcpy(init16, init + j, sizeof(int32_t) * (size_t)width);
     QdotCols cols;
-    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mj),
-                               _mm256_loadu_si256((const __m256i*)sj));
-    cols.p1 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)(mj + 8)),
-                               _mm256_loadu_si256((const __m256i*)(sj + 8)));
-    cols.init0 = _mm256_loadu_si256((const __m256i*)ij);
-    cols.init1 = _mm256_loadu_si256((const __m256i*)(ij + 8));
+    cols.init0 = _mm256_loadu_si256((const __m256i*)init16);
+    cols.init1 = _mm256_loadu_si256((const __m256i*)(init16 + 8));
+    const int8_t* w = packed + blk * quads * kDotCols * 4;
+    const int64_t ld = out->ldy;
+    if (out->sums) {
+      int32_t* sums = out->sums + j;
+      int64_t i = 0;
+      for (; i + kDotRows <= m; i += kDotRows)
+        qdot_tile(a + i * lda, lda, w, quads, kDotRows, false, &cols, NULL,
+                  sums + i * ld, ld, count);
+      for (; i < m; ++i)
+        qdot_tile(a + i * lda, lda, w, quads, 1, false, &cols, NULL,
+                  sums + i * ld, ld, count);
+      continue;
+    }
+    memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
+    memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
+    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mult16),
+                               _mm256_loadu_si256((const __m256i*)shift16));
+    cols.p1 = pl_q_mul8_params(
+        _mm256_loadu_si256((const __m256i*)(mult16 + 8)),
+        _mm256_loadu_si256((const __m256i*)(shift16 + 8)));
     cols.zp = _mm256_set1_epi32(out->zero_point);
     cols.lo = _mm256_set1_epi16((int16_t)out->lo);
     cols.hi = _mm256_set1_epi16((int16_t)out->hi);
-    const int8_t* w = packed + blk * quads * kDotCols * 4;
     int8_t* y = out->y + j;
     int64_t i = 0;
     for (; i + kDotRows <= m; i += kDotRows)
-      qdot_tile(a + i * lda, lda, w, quads, kDotRows, &cols, y + i * out->ldy,
-                out->ldy, count);
+      qdot_tile(a + i * lda, lda, w, quads, kDotRows, true, &cols, y + i * ld,
+                NULL, ld, count);
     for (; i < m; ++i)
-      qdot_tile(a + i * lda, lda, w, quads, 1, &cols, y + i * out->ldy,
-                out->ldy, count);
+      qdot_tile(a + i * lda, lda, w, quads, 1, true, &cols, y + i * ld, NULL,
+                ld, count);
   }
 }
 #else

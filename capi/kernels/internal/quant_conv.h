@@ -296,6 +296,8 @@ typedef struct PlQdotOut {
   int32_t zero_point, lo, hi;
   int8_t* y;
   int64_t ldy;
+  /* Or, when set: the sums themselves, row i at sums + i * ldy. */
+  int32_t* sums;
 } PlQdotOut;
 static inline int64_t pl_qdot_depth(int64_t k) { return (k + 3) / 4 * 4; }
 bool pl_qdot_available(void);
