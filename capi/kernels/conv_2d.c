@@ -27,7 +27,9 @@
  * when the filter scales differ per channel or the convolution is grouped,
  * symmetrically otherwise, as LiteRT. Each uses an im2col of x - zero point
  * as int16 (0 at padding) and an integer GEMM, split over threads by
- * blocks of pixels.
+ * blocks of pixels; int8 and hybrid on CPUs with AVX-512 VNNI instead an
+ * im2col of x + 128 as uint8 and pl_qdot's dot products (the zero point
+ * folded into per-channel starting sums, int8's output stage fused).
  *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
@@ -473,7 +475,9 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
  * Blocks of output pixels get an im2col of x - zero point as int16 (0 at
  * padding, which the reference skips; hybrid inputs are quantized per
  * batch first), the integer GEMM sums them against the int16 filter, and
- * each sum goes through the form's output stage. */
+ * each sum goes through the form's output stage. The pl_qdot form (int8,
+ * hybrid; ConvData.qdot) stores x + 128 as uint8 instead, zp + 128 at
+ * padding, which its starting sums cancel. */
 typedef struct QconvTask {
   const ConvData* d;
   const void* x;       /* the input, or hybrid's quantized copy */

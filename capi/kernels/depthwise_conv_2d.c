@@ -19,8 +19,11 @@
  * per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
  * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64 bias,
  * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
- * batch quantized asymmetrically on the fly). One pixel's channel sums at a
- * time, over the taps inside the input.
+ * batch quantized asymmetrically on the fly). With a depth multiplier of 1
+ * and 32-bit sums (int8, uint8, hybrid), a row of output pixels at a time
+ * through pl_qdw (vectors of 16 channels, two taps per multiply-add, the
+ * output stage fused); otherwise one pixel's channel sums at a time, over
+ * the taps inside the input.
  *
  * The depth_multiplier option is redundant and ignored for float32, int8
  * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and
@@ -73,7 +76,7 @@ typedef struct DwData {
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
   int32_t* qoffset;
-  /* The fast form (pl_qdw_sums): depth multiplier 1, int32 sums of an
+  /* The fast form (pl_qdw): depth multiplier 1, int32 sums of an
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
@@ -449,12 +452,11 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * Hybrid inputs are first quantized per batch. Then one output pixel at a
- * time: every channel's sum
- * over the taps inside the input (the reference skips padding) of
- * (x - zero point) * w, in int32 (int64 for 16x8), then the form's output
- * stage. With a depth multiplier of 1 the channel loops are contiguous and
- * vectorize. */
+ * Hybrid inputs are first quantized per batch. The fast form (DwData.qfast)
+ * then does a row of pixels per call of pl_qdw; the general one, one
+ * output pixel at a time: every channel's sum over the taps inside the
+ * input (the reference skips padding) of (x - zero point) * w, in int32
+ * (int64 for 16x8), then the form's output stage. */
 typedef struct QdwTask {
   const DwData* d;
   const void* x;       /* the input, or hybrid's quantized copy */

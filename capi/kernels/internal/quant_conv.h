@@ -19,9 +19,12 @@
  *           (asymmetric, or symmetric for CONV_2D when every filter scale is
  *           the same, as LiteRT), the int32 sums are scaled back to float.
  * Padding taps contribute nothing in every form (TFLite's reference
- * kernels skip them): CONV_2D's im2col stores x - zx with 0 at padding,
- * the depthwise and transpose loops visit only the taps inside. Integer
- * sums wrap as TFLite's int32 accumulators do, so their order is free.
+ * kernels skip them): CONV_2D's int16 im2col stores x - zx with 0 at
+ * padding, the general depthwise and transpose loops visit only the taps
+ * inside; pl_qdot and pl_qdw read zx at padding and start each sum at
+ * -zx * sum w (pl_qdot: -(zx + 128) * sum w, its x shifted by 128), which
+ * cancels it. Integer sums wrap as TFLite's int32 accumulators do, so
+ * their order is free.
  *
  * Everything is checked in pl_qconv_prepare, with messages naming the op,
  * the tensor and the bad value; the kernels then run blindly. */
