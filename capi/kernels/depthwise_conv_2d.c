@@ -615,19 +615,29 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
         (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
     const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
     const int32_t* init = d->qinit + bi * t->c;
+    const size_t pixel = (size_t)t->c * elem;
+    const size_t tap_step = (size_t)d->dilation_w * pixel;
     int64_t k = 0;
     for (int ox = 0; ox < t->ow; ++ox) {
       const int x0 = ox * d->stride_w - d->pad_w;
+      /* Every tap of the filter row inside: steps of one dilation. */
+      const bool inside_x =
+          x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->w;
       for (int fy = 0; fy < t->fh; ++fy) {
         const int iy = y0 + fy * d->dilation_h;
-        const bool inside = iy >= 0 && iy < t->h;
-        const char* line =
-            inside ? src + (size_t)((int64_t)iy * t->w * t->c) * elem : zrow;
-        for (int fx = 0; fx < t->fw; ++fx, ++k) {
+        if (iy < 0 || iy >= t->h) {
+          for (int fx = 0; fx < t->fw; ++fx) rows[k++] = zrow;
+          continue;
+        }
+        const char* line = src + (size_t)((int64_t)iy * t->w) * pixel;
+        if (inside_x) {
+          const char* at = line + (size_t)x0 * pixel;
+          for (int fx = 0; fx < t->fw; ++fx, at += tap_step) rows[k++] = at;
+          continue;
+        }
+        for (int fx = 0; fx < t->fw; ++fx) {
           const int ix = x0 + fx * d->dilation_w;
-          rows[k] = inside && ix >= 0 && ix < t->w
-                        ? line + (size_t)((int64_t)ix * t->c) * elem
-                        : zrow;
+          rows[k++] = ix >= 0 && ix < t->w ? line + (size_t)ix * pixel : zrow;
         }
       }
     }
