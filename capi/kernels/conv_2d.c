@@ -527,11 +527,10 @@ static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
 }
 
 /* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding, zp the
- * batch's for hybrid), each
- * row padded with zeros to pl_qdot_depth(k). A filter row whose taps are
- * all inside and adjacent (dilation 1) is one run of fw * fc values; a 1x1
- * filter reading every pixel in order (stride 1, one group, k a multiple of
- * 4) makes the whole block one run. */
+ * batch's for hybrid), each row padded with zeros to pl_qdot_depth(k). A
+ * filter row whose taps are all inside and adjacent (dilation 1) is one run
+ * of fw * fc values; a 1x1 filter reading every pixel in order (stride 1,
+ * one group, k a multiple of 4) makes the whole block one run. */
 static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
                              int64_t rows, uint8_t* col) {
   const ConvData* d = t->d;

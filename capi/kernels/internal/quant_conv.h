@@ -252,9 +252,9 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
  * sum of w * (x - zp) over the taps inside, modulo 2^32. w is the int16
  * filter [taps, channels]; the vector paths (AVX2, and AVX-512 VNNI's fused
  * multiply-add when present) read it packed once by pl_qdw_pack (blocks of
- * 16 channels, taps in interleaved pairs for one pairwise multiply-add per
- * two taps) and keep the sums in registers until their output stage; the
- * portable path and the last channels % 16 read w. */
+ * 16 channels, a last one of 8, taps in interleaved pairs for one pairwise
+ * multiply-add per two taps) and keep the sums in registers until their
+ * output stage; the portable path and the last channels % 8 read w. */
 typedef struct PlQdwOut {
   const int32_t* multiplier; /* per channel */
   const int* shift;
@@ -277,22 +277,23 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
                  int16_t* packed);
 void pl_qdw(const PlQdwArgs* args);
 
-/* The int8 CONV_2D's GEMM and output stage on CPUs with AVX-512 VNNI
- * (pl_qdot_available): with the sums
+/* The int8 (and hybrid) CONV_2D's GEMM and output stage on CPUs with
+ * AVX-512 VNNI (pl_qdot_available): with the sums
  *   acc[i][j] = init[j] + sum_d a[i * lda + d] * w[j * k + d]
  * for i < m, j < n, d < k, wrapping in int32, it stores
  *   y[i * ldy + j] = clamp(pl_q_mul(acc[i][j], multiplier[j], shift[j])
  *                          + zero_point, lo, hi)
- * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values). a is
- * uint8 and w int8 (given as int16 values in [-128, 127]), packed once by
- * pl_qdot_pack in blocks of 16 columns and 4 values of k (one dot-product
- * instruction per 4 k x 8 columns; the sums never leave registers before
- * their output stage). Rows of a are read up to pl_qdot_depth(k) (the
- * padding's weights are 0, its values need only be readable). The caller
- * stores x + 128 for an int8 x and puts -(zp + 128) * wsum[j] (wsum from
- * the pack) and the bias into init: the reference's sum of w * (x - zp),
- * padding taps stored as zp contributing 0, modulo 2^32. pl_qdot also runs
- * (slowly, for tests) without VNNI. */
+ * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values), or
+ * the sums themselves (hybrid). a is uint8 and w int8 (given as int16
+ * values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
+ * columns and 4 values of k (one dot-product instruction per 4 k x 8
+ * columns; the sums never leave registers before their output stage). Rows
+ * of a are read up to pl_qdot_depth(k) (the padding's weights are 0, its
+ * values need only be readable). The caller stores x + 128 for an int8 x
+ * and puts -(zp + 128) * wsum[j] (wsum from the pack) and the bias into
+ * init: the reference's sum of w * (x - zp), padding taps stored as zp
+ * contributing 0, modulo 2^32. pl_qdot also runs (slowly, for tests)
+ * without VNNI. */
 typedef struct PlQdotOut {
   const int32_t* multiplier; /* per column, as init */
   const int* shift;
