@@ -27,7 +27,9 @@
  * when the filter scales differ per channel or the convolution is grouped,
  * symmetrically otherwise, as LiteRT. Each uses an im2col of x - zero point
  * as int16 (0 at padding) and an integer GEMM, split over threads by
- * blocks of pixels.
+ * blocks of pixels; int8 and hybrid on CPUs with AVX-512 VNNI instead an
+ * im2col of x + 128 as uint8 and pl_qdot's dot products (the zero point
+ * folded into per-channel starting sums, int8's output stage fused).
  *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
@@ -69,8 +71,8 @@ typedef struct ConvData {
   /* From prepare. */
   int pad_h, pad_w;
   PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
-  void* qscratch; /* per thread: im2col block (int16), then sums */
-  size_t qscratch_bytes, qscratch_per_thread;
+  void* qscratch; /* per thread: im2col block, then sums (at qsums_offset) */
+  size_t qscratch_bytes, qscratch_per_thread, qsums_offset;
   int8_t* qinput; /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;  /* hybrid: per batch scale and zero point */
@@ -79,6 +81,14 @@ typedef struct ConvData {
    * pl_qgemm_i32_packed (at prepare for a constant filter, else each eval) */
   int16_t* qpacked;
   size_t qpacked_bytes;
+  /* int8 on CPUs with VNNI (pl_qdot): the filters packed as int8, their
+   * sums, and per output channel the starting sums bias - (zp + 128) *
+   * wsum. qdot: the form qualifies (the packing is there). */
+  bool qdot;
+  int8_t* qdot_packed;
+  size_t qdot_packed_bytes;
+  int32_t* qdot_wsum;
+  int32_t* qdot_init;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -121,6 +131,9 @@ static void conv_free(PlNode* node) {
     free(d->qscale);
     free(d->qoffset);
     free(d->qpacked);
+    free(d->qdot_packed);
+    free(d->qdot_wsum);
+    free(d->qdot_init);
   }
   free(d);
   node->user_data = NULL;
@@ -172,6 +185,31 @@ static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
   return kTfLiteOk;
 }
 
+/* The quantized forms' block of pixels: its im2col rows (at most
+ * kBlockFloats values) and its sums (at most kBlockSums) stay in cache
+ * between the GEMM and the output stage; whole 4-row tiles, at least 16
+ * rows so that the filters are streamed once per many pixels. With several
+ * threads, the blocks are then evened out to a multiple of the thread
+ * count, so that no thread waits for another's extra block. */
+enum { kBlockSums = 1 << 14 };
+
+static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group,
+                                int threads) {
+  if (pixels <= 0) return 1;
+  int64_t rows = k > 0 ? kBlockFloats / k : pixels;
+  if (per_group > 0 && kBlockSums / per_group < rows)
+    rows = kBlockSums / per_group;
+  rows -= rows % 4;
+  if (rows < 16) rows = 16;
+  int64_t blocks = (pixels + rows - 1) / rows;
+  if (threads > 1 && blocks % threads != 0) {
+    blocks += threads - blocks % threads;
+    rows = (pixels + blocks - 1) / blocks;
+    rows += (4 - rows % 4) % 4;
+  }
+  return rows < pixels ? rows : pixels;
+}
+
 /* Packs every group's filters (q.weights) for pl_qgemm_i32_packed. */
 static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
                        int64_t k) {
@@ -179,6 +217,49 @@ static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
   for (int64_t g = 0; g < groups; ++g)
     pl_qgemm_pack(d->q.weights + g * per_group * k, per_group, k,
                   d->qpacked + g * size);
+}
+
+/* Packs every group's filters (q.weights) for pl_qdot. */
+static void qconv_pack_dot(ConvData* d, int64_t groups, int64_t per_group,
+                           int64_t k) {
+  const int64_t size = pl_qdot_packed_size(per_group, k);
+  for (int64_t g = 0; g < groups; ++g)
+    pl_qdot_pack(d->q.weights + g * per_group * k, per_group, k,
+                 d->qdot_packed + g * size, d->qdot_wsum + g * per_group);
+}
+
+/* The pl_qdot form, when it applies: int8 with an input zero point in
+ * range (padding stores it), or hybrid (its quantized input); VNNI
+ * present. Hybrid's starting sums depend on the batch's zero point: one
+ * row of them per batch. */
+static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
+                                     int64_t groups, int64_t per_group,
+                                     int64_t k, int batches) {
+  d->qdot = ((d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
+              d->q.input_zp <= 127) ||
+             d->q.kind == PL_QCONV_HYBRID) &&
+            pl_qdot_available();
+  if (!d->qdot) return kTfLiteOk;
+  void* p = d->qdot_packed;
+  const TfLiteStatus st = conv_reserve_bytes(
+      sg, &p, &d->qdot_packed_bytes,
+      (size_t)(groups * pl_qdot_packed_size(per_group, k)));
+  d->qdot_packed = p;
+  PL_ENSURE_OK(st);
+  free(d->qdot_wsum);
+  free(d->qdot_init);
+  const size_t oc = (size_t)(groups * per_group > 0 ? groups * per_group : 1);
+  const size_t rows = d->q.kind == PL_QCONV_HYBRID && batches > 1
+                          ? (size_t)batches
+                          : 1;
+  d->qdot_wsum = malloc(sizeof(int32_t) * oc);
+  d->qdot_init = malloc(sizeof(int32_t) * oc * rows);
+  if (!d->qdot_wsum || !d->qdot_init) {
+    pl_report(sg, "CONV_2D: out of memory.");
+    return kTfLiteError;
+  }
+  if (d->q.weights_ready) qconv_pack_dot(d, groups, per_group, k);
+  return kTfLiteOk;
 }
 
 /* Prepare of the quantized and hybrid forms (types and parameters already
@@ -214,12 +295,17 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     PL_ENSURE_OK(st);
     if (d->q.weights_ready) qconv_pack(d, groups, per_group, k);
   }
+  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
   const int64_t pixels = (int64_t)in[0] * oh * ow;
-  d->block_rows = conv_block_rows(pixels, k);
+  d->block_rows = qconv_block_rows(pixels, k, per_group, pl_num_threads(sg));
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
                            (size_t)(d->block_rows * per_group);
+  /* The im2col block: int16, or pl_qdot's uint8 rows (k rounded up). */
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
-  per_thread = (per_thread + 15) / 16 * 16 + acc_bytes;
+  if (d->qdot && (size_t)(d->block_rows * pl_qdot_depth(k)) > per_thread)
+    per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
+  d->qsums_offset = (per_thread + 15) / 16 * 16;
+  per_thread = d->qsums_offset + acc_bytes;
   PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
@@ -389,7 +475,9 @@ static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
  * Blocks of output pixels get an im2col of x - zero point as int16 (0 at
  * padding, which the reference skips; hybrid inputs are quantized per
  * batch first), the integer GEMM sums them against the int16 filter, and
- * each sum goes through the form's output stage. */
+ * each sum goes through the form's output stage. The pl_qdot form (int8,
+ * hybrid; ConvData.qdot) stores x + 128 as uint8 instead, zp + 128 at
+ * padding, which its starting sums cancel. */
 typedef struct QconvTask {
   const ConvData* d;
   const void* x;       /* the input, or hybrid's quantized copy */
@@ -397,8 +485,9 @@ typedef struct QconvTask {
   const int* in;
   int fh, fw, fc, oh, ow, groups;
   int64_t pixels, per_group, k, oc;
-  const TfLiteTensor* bias;
+  const TfLiteTensor* bias; /* NULL with dot (in the starting sums) */
   void* y;
+  bool dot; /* pl_qdot */
 } QconvTask;
 
 /* Rows [p0, p0 + rows) of the im2col matrix of one group. */
@@ -432,12 +521,85 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* dst[i] = x[i] + 128 as uint8, i < n. */
+static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
+}
+
+/* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding, zp the
+ * batch's for hybrid), each row padded with zeros to pl_qdot_depth(k). A
+ * filter row whose taps are all inside and adjacent (dilation 1) is one run
+ * of fw * fc values; a 1x1 filter reading every pixel in order (stride 1,
+ * one group, k a multiple of 4) makes the whole block one run. */
+static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
+                             int64_t rows, uint8_t* col) {
+  const ConvData* d = t->d;
+  const int h = t->in[1], w = t->in[2], c = t->in[3], fc = t->fc;
+  const int64_t depth = pl_qdot_depth(t->k);
+  const bool hybrid = d->q.kind == PL_QCONV_HYBRID;
+  const int8_t* x = t->x;
+  const bool runs = d->dilation_w == 1 && c == fc;
+  const int64_t run = (int64_t)t->fw * fc;
+  if (runs && t->fh == 1 && t->fw == 1 && t->oh == h && t->ow == w &&
+      d->stride_h == 1 && d->stride_w == 1 && depth == t->k) {
+    qconv_flip(col, x + p0 * c, rows * c);
+    return;
+  }
+  int ox = (int)(p0 % t->ow);
+  int oy = (int)((p0 / t->ow) % t->oh);
+  int64_t b = p0 / ((int64_t)t->ow * t->oh);
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* dst = col + r * depth;
+    const uint8_t pad =
+        (uint8_t)((hybrid ? d->qoffset[b] : d->q.input_zp) + 128);
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      if (iy < 0 || iy >= h) {
+        memset(dst, pad, (size_t)run);
+        dst += run;
+        continue;
+      }
+      const int8_t* xrow = x + ((b * h + iy) * w) * c + (int64_t)group * fc;
+      if (runs && inside_x) {
+        qconv_flip(dst, xrow + (int64_t)x0 * c, run);
+        dst += run;
+        continue;
+      }
+      for (int fx = 0; fx < t->fw; ++fx, dst += fc) {
+        const int ix = x0 + fx * d->dilation_w;
+        if (ix < 0 || ix >= w)
+          memset(dst, pad, (size_t)fc);
+        else
+          qconv_flip(dst, xrow + (int64_t)ix * c, fc);
+      }
+    }
+    memset(dst, 0, (size_t)(depth - t->k));
+    if (++ox == t->ow) {
+      ox = 0;
+      if (++oy == t->oh) {
+        oy = 0;
+        ++b;
+      }
+    }
+  }
+}
+
 /* The output stage of `rows` pixels of one group from their sums. */
 static void qconv_finish(const QconvTask* t, int group, int64_t p0,
                          int64_t rows, const void* sums) {
   const PlQconv* q = &t->d->q;
   const int64_t n = t->per_group;
   const int64_t plane = (int64_t)t->ow * t->oh;
+  if (q->kind != PL_QCONV_HYBRID && !q->acc64 &&
+      (!t->bias || t->bias->type == kTfLiteInt32)) {
+    /* The common case, vectorized: int32 sums and bias. */
+    pl_qconv_requantize_rows(q, sums, n, rows, t->bias, (int)(group * n),
+                             t->y, p0 * t->oc + group * n, t->oc, n);
+    return;
+  }
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t p = p0 + r;
     const int64_t b = p / plane;
@@ -460,10 +622,6 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
         const int64_t acc = pl_qconv_add64(s[j], pl_qconv_bias(t->bias, c));
         pl_qconv_store(t->y, q->kind, at0 + j, pl_qconv_out64(q, c, acc));
       }
-    } else if (!t->bias || t->bias->type == kTfLiteInt32) {
-      /* The common case, vectorized: int32 sums and bias. */
-      pl_qconv_requantize_row(q, (const int32_t*)sums + r * n, t->bias,
-                              (int)(group * n), t->y, at0, n);
     } else {
       const int32_t* s = (const int32_t*)sums + r * n;
       for (int64_t j = 0; j < n; ++j) {
@@ -476,6 +634,41 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* The pl_qdot form of one block and group: int8 straight to the output,
+ * or hybrid's sums (from each batch's starting sums: the block is split
+ * where the batch changes) then its float output stage. */
+static void qconv_block_dot(const QconvTask* t, int g, int64_t p0,
+                            int64_t rows, uint8_t* col, int32_t* sums) {
+  const ConvData* d = t->d;
+  const int64_t c0 = g * t->per_group, depth = pl_qdot_depth(t->k);
+  const int8_t* packed =
+      d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k);
+  qconv_im2col_dot(t, g, p0, rows, col);
+  if (d->q.kind != PL_QCONV_HYBRID) {
+    const PlQdotOut out = {
+        .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
+        .zero_point = d->q.output_zp, .lo = d->q.act_min,
+        .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
+        .ldy = t->oc,
+    };
+    pl_qdot(col, depth, packed, d->qdot_init + c0, rows, t->per_group, t->k,
+            &out);
+    return;
+  }
+  const int64_t plane = (int64_t)t->oh * t->ow;
+  for (int64_t r = 0; r < rows;) {
+    const int64_t b = (p0 + r) / plane;
+    const int64_t end = (b + 1) * plane - p0 < rows ? (b + 1) * plane - p0
+                                                     : rows;
+    const PlQdotOut out = {.ldy = t->per_group,
+                           .sums = sums + r * t->per_group};
+    pl_qdot(col + r * depth, depth, packed, d->qdot_init + b * t->oc + c0,
+            end - r, t->per_group, t->k, &out);
+    r = end;
+  }
+  qconv_finish(t, g, p0, rows, sums);
+}
+
 static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
                               int worker) {
   const QconvTask* t = ctx;
@@ -483,12 +676,15 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
   const int64_t block = d->block_rows;
   char* scratch = (char*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
   int16_t* col = (int16_t*)scratch;
-  void* sums = scratch + (sizeof(int16_t) * (size_t)(block * t->k) + 15) /
-                             16 * 16;
+  void* sums = scratch + d->qsums_offset;
   for (int64_t blk = begin; blk < end; ++blk) {
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
     for (int g = 0; g < t->groups; ++g) {
+      if (t->dot) {
+        qconv_block_dot(t, g, p0, rows, (uint8_t*)col, sums);
+        continue;
+      }
       qconv_im2col(t, g, p0, rows, col);
       const int16_t* wg = d->q.weights + (int64_t)g * t->per_group * t->k;
       if (d->q.acc64)
@@ -522,17 +718,39 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
   if (t.pixels == 0) return kTfLiteOk;
+  t.dot = d->qdot && pl_qdot_available();
   if (!d->q.weights_ready) {
     pl_qconv_weights(&d->q, filter);
     if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
+    if (t.dot) qconv_pack_dot(d, t.groups, t.per_group, t.k);
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
     t.x = d->qinput;
     t.storage = PL_QCONV_INT8;
   }
+  if (t.dot && d->q.kind == PL_QCONV_HYBRID) {
+    /* Per batch, without the float bias (its output stage adds it). */
+    for (int b = 0; b < in[0]; ++b) {
+      const uint32_t zp = (uint32_t)(d->qoffset[b] + 128);
+      for (int64_t c = 0; c < t.oc; ++c)
+        d->qdot_init[b * t.oc + c] =
+            (int32_t)(0u - zp * (uint32_t)d->qdot_wsum[c]);
+    }
+  } else if (t.dot) {
+    const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
+    for (int64_t c = 0; c < t.oc; ++c)
+      d->qdot_init[c] = (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
+                                  zp * (uint32_t)d->qdot_wsum[c]);
+    t.bias = NULL;
+  }
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
-  pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
+  /* A single thread for small layers: waking the others costs more. */
+  const double work = (double)t.pixels * (double)t.oc * (double)t.k;
+  if (work < 65536.0)
+    qconv_blocks_task(&t, 0, blocks, 0);
+  else
+    pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
   return kTfLiteOk;
 }
 

@@ -19,8 +19,11 @@
  * per-channel (or per-tensor) int8 filter and int32 bias; uint8 with a
  * per-tensor uint8 filter; 16x8 (int16 activations, int8 filter, int64 bias,
  * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
- * batch quantized asymmetrically on the fly). One pixel's channel sums at a
- * time, over the taps inside the input.
+ * batch quantized asymmetrically on the fly). With a depth multiplier of 1
+ * and 32-bit sums (int8, uint8, hybrid), a row of output pixels at a time
+ * through pl_qdw (vectors of 16 channels, two taps per multiply-add, the
+ * output stage fused); otherwise one pixel's channel sums at a time, over
+ * the taps inside the input.
  *
  * The depth_multiplier option is redundant and ignored for float32, int8
  * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and
@@ -67,10 +70,21 @@ typedef struct DwData {
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
                        one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
+  size_t qrow_offset; /* fast form: a row's tap pointers, then (hybrid) its
+                         sums */
   int8_t* qinput;   /* hybrid: the input quantized per batch */
   size_t qinput_bytes;
   float* qscale;    /* hybrid: per batch scale and zero point */
   int32_t* qoffset;
+  /* The fast form (pl_qdw): depth multiplier 1, int32 sums of an
+   * int8 or uint8 input (hybrid included). Per batch: a row of zero points
+   * (what padding taps read) and each channel's starting sum. */
+  bool qfast;
+  int16_t* qpacked; /* the filter packed by pl_qdw_pack */
+  size_t qpacked_bytes;
+  void* qzrow;      /* [batches, C] zero points of the input's type */
+  int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
+  size_t qbatch_bytes;
 } DwData;
 
 static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
@@ -102,6 +116,9 @@ static void dw_free(PlNode* node) {
     free(d->qinput);
     free(d->qscale);
     free(d->qoffset);
+    free(d->qpacked);
+    free(d->qzrow);
+    free(d->qinit);
   }
   free(d);
   node->user_data = NULL;
@@ -123,10 +140,48 @@ static TfLiteStatus dw_reserve(PlSubgraph* sg, void** buf, size_t* have,
   return kTfLiteOk;
 }
 
+/* Whether the fast form applies (see DwData), and its buffers: the packed
+ * filter (packed here when constant) and the per-batch rows. The padding
+ * trick needs a zero point the input's type can hold. */
+static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
+                                    const TfLiteTensor* input, int64_t taps,
+                                    int oc) {
+  const int* in = input->dims->data;
+  const PlQconvKind kind = d->q.kind;
+  const int32_t zp = d->q.input_zp;
+  d->qfast = in[3] == oc && !d->q.acc64 &&
+             (kind == PL_QCONV_HYBRID ||
+              (kind == PL_QCONV_INT8 && zp >= -128 && zp <= 127) ||
+              (kind == PL_QCONV_UINT8 && zp >= 0 && zp <= 255));
+  if (!d->qfast) return kTfLiteOk;
+  void* p = d->qpacked;
+  TfLiteStatus st = dw_reserve(
+      sg, &p, &d->qpacked_bytes,
+      sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
+  d->qpacked = p;
+  PL_ENSURE_OK(st);
+  if (d->q.weights_ready) pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  const size_t rows = (size_t)(in[0] > 0 ? in[0] : 1) * (size_t)oc;
+  if (rows * sizeof(int32_t) > d->qbatch_bytes) {
+    free(d->qzrow);
+    free(d->qinit);
+    d->qbatch_bytes = 0;
+    d->qzrow = malloc(rows);
+    d->qinit = malloc(rows * sizeof(int32_t));
+    if (!d->qzrow || !d->qinit) {
+      pl_report(sg, "DEPTHWISE_CONV_2D: out of memory.");
+      return kTfLiteError;
+    }
+    d->qbatch_bytes = rows * sizeof(int32_t);
+  }
+  return kTfLiteOk;
+}
+
 /* Prepare of the quantized and hybrid forms, after the shape checks. */
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
-                                         const TfLiteTensor* filter) {
+                                         const TfLiteTensor* filter,
+                                         int64_t ow) {
   const int* in = input->dims->data;
   const int oc = filter->dims->data[3];
   /* LiteRT's int16 and hybrid kernels take the depth multiplier from the
@@ -141,8 +196,21 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
     return kTfLiteError;
   }
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
-  const size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
-                            sizeof(int16_t) * (size_t)in[3];
+  const int64_t taps = (int64_t)filter->dims->data[1] * filter->dims->data[2];
+  PL_ENSURE_OK(dw_prepare_fast(sg, d, input, taps, oc));
+  /* 16-byte aligned per thread. */
+  size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
+                      sizeof(int16_t) * (size_t)in[3];
+  if (d->qfast) {
+    d->qrow_offset =
+        (sizeof(void*) * (size_t)taps * (size_t)ow + 15) / 16 * 16;
+    const size_t fast =
+        d->qrow_offset + (d->q.kind == PL_QCONV_HYBRID
+                              ? sizeof(int32_t) * (size_t)ow * (size_t)oc
+                              : 0);
+    if (fast > per_thread) per_thread = fast;
+  }
+  per_thread = (per_thread + 15) / 16 * 16;
   PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
@@ -204,7 +272,7 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
-    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter));
+    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, ow));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -384,12 +452,11 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
 
 /* ---- Quantized and hybrid forms ----------------------------------------
  *
- * Hybrid inputs are first quantized per batch. Then one output pixel at a
- * time: every channel's sum
- * over the taps inside the input (the reference skips padding) of
- * (x - zero point) * w, in int32 (int64 for 16x8), then the form's output
- * stage. With a depth multiplier of 1 the channel loops are contiguous and
- * vectorize. */
+ * Hybrid inputs are first quantized per batch. The fast form (DwData.qfast)
+ * then does a row of pixels per call of pl_qdw; the general one, one
+ * output pixel at a time: every channel's sum over the taps inside the
+ * input (the reference skips padding) of (x - zero point) * w, in int32
+ * (int64 for 16x8), then the form's output stage. */
 typedef struct QdwTask {
   const DwData* d;
   const void* x;       /* the input, or hybrid's quantized copy */
@@ -444,6 +511,40 @@ static inline void qdw_tap64(int64_t* acc, const int16_t* x,
     }
 }
 
+/* The form's output stage of one pixel's sums (int32, or int64 for the
+ * 64-bit form) into the output at element `out`, adding `bias`. */
+static void qdw_output(const QdwTask* t, const void* acc,
+                       const TfLiteTensor* bias, int64_t bi, int64_t out) {
+  const DwData* d = t->d;
+  const PlQconv* q = &d->q;
+  const int32_t* acc32 = acc;
+  const int64_t* acc64 = acc;
+  if (q->kind == PL_QCONV_HYBRID) {
+    const float bs = d->qscale[bi];
+    float* y = (float*)t->y + out;
+    for (int j = 0; j < t->oc; ++j) {
+      float v = (float)acc32[j];
+      v *= q->filter_scale[j] * bs;
+      if (bias) v += bias->data.f[j];
+      y[j] = pl_nn_clamp(v, q->lo, q->hi);
+    }
+  } else if (q->acc64) {
+    for (int j = 0; j < t->oc; ++j) {
+      const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(bias, j));
+      pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
+    }
+  } else if (!bias || bias->type == kTfLiteInt32) {
+    pl_qconv_requantize_rows(q, acc32, t->oc, 1, bias, 0, t->y, out, t->oc,
+                             t->oc);
+  } else {
+    for (int j = 0; j < t->oc; ++j) {
+      const int32_t a =
+          pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(bias, j));
+      pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
+    }
+  }
+}
+
 static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
@@ -484,30 +585,103 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
             qdw_tap32(acc32, xs, u, t->c, t->m);
         }
       }
-      const int64_t out = (row * t->ow + ox) * t->oc;
-      if (q->kind == PL_QCONV_HYBRID) {
-        const float bs = d->qscale[bi];
-        float* y = (float*)t->y + out;
-        for (int j = 0; j < t->oc; ++j) {
-          float v = (float)acc32[j];
-          v *= q->filter_scale[j] * bs;
-          if (t->bias) v += t->bias->data.f[j];
-          y[j] = pl_nn_clamp(v, q->lo, q->hi);
+      qdw_output(t, acc, t->bias, bi, (row * t->ow + ox) * t->oc);
+    }
+  }
+}
+
+/* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
+ * the input, or at the batch's row of zero points where they read padding;
+ * pl_qdw sums them from the batch's starting sums (bias included) and
+ * applies the output stage, except for hybrid: sums, then its float output
+ * stage with the float bias. */
+static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
+                               int worker) {
+  const QdwTask* t = ctx;
+  const DwData* d = t->d;
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
+  const void** rows = (const void**)scratch;
+  int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
+  const PlQconv* q = &d->q;
+  const bool u8 = t->storage == PL_QCONV_UINT8;
+  const bool hybrid = q->kind == PL_QCONV_HYBRID;
+  const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t bi = row / t->oh;
+    const int oy = (int)(row % t->oh);
+    const int y0 = oy * d->stride_h - d->pad_h;
+    const char* src =
+        (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
+    const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
+    const int32_t* init = d->qinit + bi * t->c;
+    const size_t pixel = (size_t)t->c * elem;
+    const size_t tap_step = (size_t)d->dilation_w * pixel;
+    int64_t k = 0;
+    for (int ox = 0; ox < t->ow; ++ox) {
+      const int x0 = ox * d->stride_w - d->pad_w;
+      /* Every tap of the filter row inside: steps of one dilation. */
+      const bool inside_x =
+          x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->w;
+      for (int fy = 0; fy < t->fh; ++fy) {
+        const int iy = y0 + fy * d->dilation_h;
+        if (iy < 0 || iy >= t->h) {
+          for (int fx = 0; fx < t->fw; ++fx) rows[k++] = zrow;
+          continue;
         }
-      } else if (q->acc64) {
-        for (int j = 0; j < t->oc; ++j) {
-          const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(t->bias, j));
-          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out64(q, j, a));
+        const char* line = src + (size_t)((int64_t)iy * t->w) * pixel;
+        if (inside_x) {
+          const char* at = line + (size_t)x0 * pixel;
+          for (int fx = 0; fx < t->fw; ++fx, at += tap_step) rows[k++] = at;
+          continue;
         }
-      } else if (!t->bias || t->bias->type == kTfLiteInt32) {
-        pl_qconv_requantize_row(q, acc32, t->bias, 0, t->y, out, t->oc);
-      } else {
-        for (int j = 0; j < t->oc; ++j) {
-          const int32_t a =
-              pl_qconv_add32(acc32[j], (int32_t)pl_qconv_bias(t->bias, j));
-          pl_qconv_store(t->y, q->kind, out + j, pl_qconv_out32(q, j, a));
+        for (int fx = 0; fx < t->fw; ++fx) {
+          const int ix = x0 + fx * d->dilation_w;
+          rows[k++] = ix >= 0 && ix < t->w ? line + (size_t)ix * pixel : zrow;
         }
       }
+    }
+    const int64_t at = row * t->ow * t->oc;
+    const PlQdwOut out = {
+        .multiplier = q->multiplier, .shift = q->shift,
+        .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
+        .y = (char*)t->y + at * (int64_t)elem, .ldy = t->oc,
+    };
+    const PlQdwArgs args = {
+        .rows = rows, .u8 = u8, .packed = d->qpacked, .w = q->weights,
+        .taps = taps, .channels = t->c, .pixels = t->ow, .init = init,
+        .sums = sums, .out = hybrid ? NULL : &out,
+    };
+    pl_qdw(&args);
+    if (hybrid)
+      for (int ox = 0; ox < t->ow; ++ox)
+        qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
+                   at + (int64_t)ox * t->oc);
+  }
+}
+
+/* The fast form's per-batch rows: zero points, and the starting sums
+ * bias - zp * sum_t w (hybrid: without its float bias). */
+static void qdw_fast_setup(DwData* d, const QdwTask* t, int batches) {
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  const PlQconv* q = &d->q;
+  for (int b = 0; b < batches; ++b) {
+    const int32_t zp =
+        q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
+    char* zrow = (char*)d->qzrow + (size_t)b * (size_t)t->c;
+    if (t->storage == PL_QCONV_UINT8)
+      memset(zrow, (uint8_t)zp, (size_t)t->c);
+    else
+      memset(zrow, (uint8_t)(int8_t)zp, (size_t)t->c);
+    int32_t* init = d->qinit + (int64_t)b * t->c;
+    for (int j = 0; j < t->c; ++j) {
+      uint32_t wsum = 0;
+      for (int64_t k = 0; k < taps; ++k)
+        wsum += (uint32_t)q->weights[k * t->c + j];
+      const uint32_t bias = q->kind != PL_QCONV_HYBRID && t->bias
+                                ? (uint32_t)t->bias->data.i32[j]
+                                : 0u;
+      init[j] = (int32_t)(bias - (uint32_t)zp * wsum);
     }
   }
 }
@@ -528,17 +702,23 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
   t.m = t.oc / t.c;
   const int64_t rows = (int64_t)in[0] * t.oh;
   if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
-  if (!d->q.weights_ready) pl_qconv_weights(&d->q, filter);
+  const int64_t taps = (int64_t)t.fh * t.fw;
+  if (!d->q.weights_ready) {
+    pl_qconv_weights(&d->q, filter);
+    if (d->qfast) pl_qdw_pack(d->q.weights, taps, t.oc, d->qpacked);
+  }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
     t.x = d->qinput;
     t.storage = PL_QCONV_INT8;
   }
-  const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
+  if (d->qfast) qdw_fast_setup(d, &t, in[0]);
+  const PlParallelFn fn = d->qfast ? qdw_fast_rows_task : qdw_rows_task;
+  const double work = (double)rows * t.ow * t.oc * taps;
   if (work < 32768.0)
-    qdw_rows_task(&t, 0, rows, 0);
+    fn(&t, 0, rows, 0);
   else
-    pl_parallel_for(sg, rows, qdw_rows_task, &t);
+    pl_parallel_for(sg, rows, fn, &t);
   return kTfLiteOk;
 }
 

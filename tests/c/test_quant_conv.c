@@ -4,10 +4,12 @@
  * - The hybrid input quantization, on hand-worked values: LiteRT's
  *   asymmetric rule (range widened to 0, zero point from the side with the
  *   smaller error, nudged into [-128, 127]) and its symmetric one.
- * - The integer GEMM against the plain loop, on the portable and AVX2
- *   paths, with sums that wrap around int32 as TFLite's accumulators do.
+ * - The integer GEMMs and the depthwise sums against the plain loop, on
+ *   the portable, AVX2 and VNNI paths, with sums that wrap around int32 as
+ *   TFLite's accumulators do.
  * - Converter-made quantized models of the conformance suite give the same
- *   bytes with one thread and with four. */
+ *   bytes with one thread, two and four. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,225 @@ static void test_gemm(void) {
   CHECK(s64 == ((int64_t)1 << 32));
 }
 
+/* The depthwise kernel on 3 pixels of `taps` rows of int8 or uint8 values
+ * (random, or the extremes), as sums and through the output stage, against
+ * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths. */
+static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+  enum { kPixels = 3 };
+  const size_t n = (size_t)(taps * channels + 1);
+  uint8_t* x = malloc(n);
+  int16_t* w = malloc(sizeof(int16_t) * n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = extreme ? (u8 ? 255 : 0x80) : (uint8_t)rand_i16();
+    /* uint8 filters hold w - zw in [-255, 255]. */
+    w[i] = extreme ? (u8 ? -255 : -128)
+                   : (int16_t)(u8 ? rand_i16() % 256 : (int8_t)rand_i16());
+  }
+  /* Pixel p reads the taps rotated by p. */
+  const void** rows = malloc(sizeof(void*) * (size_t)(kPixels * taps + 1));
+  for (int64_t p = 0; p < kPixels; ++p)
+    for (int64_t t = 0; t < taps; ++t)
+      rows[p * taps + t] = x + ((t + p) % taps) * channels;
+  int16_t* packed = malloc(
+      sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
+  pl_qdw_pack(w, taps, channels, packed);
+  const size_t m = (size_t)(channels + 1);
+  int32_t* init = malloc(sizeof(int32_t) * m);
+  int32_t* mult = malloc(sizeof(int32_t) * m);
+  int* shift = malloc(sizeof(int) * m);
+  int32_t* sums = malloc(sizeof(int32_t) * m * kPixels);
+  uint8_t* y = malloc(m * kPixels + 2 * kPixels);
+  for (int64_t j = 0; j < channels; ++j) {
+    init[j] = extreme ? INT32_MAX : (int32_t)rand_i16() * 1000;
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = j % 7 == 6 ? rand_i16() % 31 : -(int)((uint16_t)rand_i16() % 20);
+  }
+  const int64_t ldy = channels + 2;
+  const PlQdwOut out = {.multiplier = mult, .shift = shift,
+                        .zero_point = u8 ? 128 : -1, .lo = u8 ? 3 : -128,
+                        .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
+  for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
+    pl_qdot_force_off(path == 1);
+    pl_simd_force_portable(path == 2);
+    PlQdwArgs args = {.rows = rows, .u8 = u8, .packed = packed, .w = w,
+                      .taps = taps, .channels = channels, .pixels = kPixels,
+                      .init = init, .sums = sums, .out = NULL};
+    pl_qdw(&args);
+    args.out = &out;
+    memset(y, 0x55, m * kPixels + 2 * kPixels);
+    pl_qdw(&args);
+    int bad = 0, bad_out = 0;
+    for (int64_t p = 0; p < kPixels; ++p)
+      for (int64_t j = 0; j < channels; ++j) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t t = 0; t < taps; ++t) {
+          const uint8_t* r = rows[p * taps + t];
+          const int32_t v = u8 ? r[j] : (int8_t)r[j];
+          s += (uint32_t)(v * w[t * channels + j]);
+        }
+        if (sums[p * channels + j] != (int32_t)s) ++bad;
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), out.zero_point),
+            out.lo, out.hi);
+        const int32_t got = u8 ? y[p * ldy + j] : (int8_t)y[p * ldy + j];
+        if (got != want) ++bad_out;
+      }
+    CHECK(bad == 0);
+    CHECK(bad_out == 0);
+  }
+  pl_qdot_force_off(false);
+  pl_simd_force_portable(false);
+  free(x);
+  free(w);
+  free(rows);
+  free(packed);
+  free(init);
+  free(mult);
+  free(shift);
+  free(sums);
+  free(y);
+}
+
+static void test_dw(void) {
+  for (int u8 = 0; u8 < 2; ++u8) {
+    check_dw(9, 32, u8, false);  /* 3x3, whole blocks */
+    check_dw(4, 48, u8, false);  /* even taps */
+    check_dw(25, 37, u8, false); /* 5x5, a partial block */
+    check_dw(1, 7, u8, false);   /* channels below one block */
+    check_dw(9, 8, u8, false);   /* one block of 8 */
+    check_dw(9, 29, u8, false);  /* 16, 8, then 5 one at a time */
+    check_dw(4, 24, u8, true);   /* 16 and 8, the extremes */
+    check_dw(1, 16, u8, false);  /* one tap */
+    check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
+  }
+}
+
+/* The uint8 x int8 GEMM, its output stage and its sums against the plain
+ * loop and pl_q_mul, with VNNI (when the CPU has it) and without. */
+static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
+  const int64_t lda = pl_qdot_depth(k) + 3; /* a strided A */
+  const int64_t ldy = n + 2;                /* a strided output */
+  uint8_t* a = malloc((size_t)(m * lda + 1));
+  int16_t* w = malloc(sizeof(int16_t) * (size_t)(n * k + 1));
+  for (int64_t i = 0; i < m * lda; ++i)
+    a[i] = extreme ? 255 : (uint8_t)rand_i16();
+  for (int64_t i = 0; i < n * k; ++i)
+    w[i] = extreme ? -128 : (int8_t)rand_i16();
+  int8_t* packed = malloc((size_t)(pl_qdot_packed_size(n, k) + 1));
+  int32_t* wsum = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* init = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* mult = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int* shift = malloc(sizeof(int) * (size_t)(n + 1));
+  int8_t* y = malloc((size_t)(m * ldy + 1));
+  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(m * ldy + 1));
+  pl_qdot_pack(w, n, k, packed, wsum);
+  for (int64_t j = 0; j < n; ++j) {
+    init[j] = extreme ? INT32_MIN : (int32_t)rand_i16() * 977;
+    /* As pl_q_multiplier makes them: in [2^30, 2^31); shifts mostly the
+     * usual small negative ones, some hostile. */
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = j % 5 == 4 ? rand_i16() % 31 : -(int)((uint16_t)rand_i16() % 20);
+  }
+  const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                         .zero_point = extreme ? 127 : -3,
+                         .lo = extreme ? -128 : -100, .hi = 127, .y = y,
+                         .ldy = ldy};
+  for (int off = 0; off < 2; ++off) {
+    pl_qdot_force_off(off == 1);
+    memset(y, 0x55, (size_t)(m * ldy + 1));
+    pl_qdot(a, lda, packed, init, m, n, k, &out);
+    const PlQdotOut as_sums = {.ldy = ldy, .sums = sums};
+    pl_qdot(a, lda, packed, init, m, n, k, &as_sums);
+    int bad = 0, bad_sum = 0, bad_gap = 0, bad_sums = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      uint32_t ws = 0;
+      for (int64_t d = 0; d < k; ++d) ws += (uint32_t)w[j * k + d];
+      if (wsum[j] != (int32_t)ws) ++bad_sum;
+      for (int64_t i = 0; i < m; ++i) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t d = 0; d < k; ++d)
+          s += (uint32_t)(a[i * lda + d] * w[j * k + d]);
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), out.zero_point),
+            out.lo, out.hi);
+        if (y[i * ldy + j] != want) ++bad;
+        if (sums[i * ldy + j] != (int32_t)s) ++bad_sums;
+      }
+    }
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = n; j < ldy; ++j)
+        if (y[i * ldy + j] != 0x55) ++bad_gap; /* untouched between rows */
+    CHECK(bad == 0);
+    CHECK(bad_sum == 0);
+    CHECK(bad_gap == 0);
+    CHECK(bad_sums == 0);
+  }
+  pl_qdot_force_off(false);
+  free(a);
+  free(w);
+  free(packed);
+  free(wsum);
+  free(init);
+  free(mult);
+  free(shift);
+  free(y);
+  free(sums);
+}
+
+static void test_dot(void) {
+  check_dot(1, 1, 1, false);
+  check_dot(9, 16, 27, false);  /* 3x3x3: k rounded up to 28 */
+  check_dot(13, 37, 96, false); /* partial row tiles and column blocks */
+  check_dot(8, 32, 64, false);  /* whole tiles */
+  check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
+  check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+}
+
+/* The hybrid input quantization: the AVX2 path equals the portable one on
+ * ties, huge values, infinities and NaN, with remainders. */
+static void test_quantize_paths(void) {
+  enum { kN = 203 };
+  float x[kN];
+  for (int i = 0; i < kN; ++i) x[i] = (float)rand_i16() / 64.0f;
+  x[1] = 2.5f;
+  x[2] = -2.5f;
+  x[3] = 1e30f;
+  x[4] = -1e30f;
+  x[5] = 0.49999997f;
+  x[6] = -0.0f;
+  float y[kN];
+  memcpy(y, x, sizeof(y));
+  y[7] = (float)INFINITY;
+  y[8] = (float)NAN;
+  y[0] = (float)NAN; /* a NaN first: the range is NaN */
+  /* Halves, and 127 first: symmetric scale 1, every odd half a tie. */
+  float z[kN];
+  for (int i = 0; i < kN; ++i) z[i] = (float)(i - 101) / 2.0f;
+  z[0] = 127.0f;
+  const float* inputs[4] = {x, y, y + 1, z};
+  const int64_t sizes[4] = {kN, kN, kN - 1, kN};
+  for (int c = 0; c < 4; ++c) {
+    for (int64_t n = 0; n <= sizes[c]; n += (n < 20 ? 1 : 37)) {
+      int8_t qa[2][kN], qs[2][kN];
+      float sa[2], ss[2];
+      int32_t oa[2];
+      for (int portable = 0; portable < 2; ++portable) {
+        pl_simd_force_portable(portable == 1);
+        pl_qconv_quantize_asymmetric(inputs[c], n, qa[portable], &sa[portable],
+                                     &oa[portable]);
+        pl_qconv_quantize_symmetric(inputs[c], n, qs[portable],
+                                    &ss[portable]);
+      }
+      pl_simd_force_portable(false);
+      CHECK(memcmp(qa[0], qa[1], (size_t)n) == 0);
+      CHECK(memcmp(qs[0], qs[1], (size_t)n) == 0);
+      CHECK(memcmp(&sa[0], &sa[1], sizeof(float)) == 0);
+      CHECK(memcmp(&ss[0], &ss[1], sizeof(float)) == 0);
+      CHECK(oa[0] == oa[1]);
+    }
+  }
+}
+
 /* Runs a one-input model with `threads` threads on bytes `in`; returns the
  * output bytes (malloc'd) or NULL. */
 static unsigned char* run_model(const char* path, int threads,
@@ -164,6 +385,8 @@ static void test_threads(void) {
       "tests/conformance/models/qconv/conv_hybrid.tflite",
       "tests/conformance/models/qconv/dw_hybrid_stride2.tflite",
       "tests/conformance/models/qconv/u8_conv_grouped.tflite",
+      "tests/conformance/models/qmodels/mobilenet_v2_int8.tflite",
+      "tests/conformance/models/qmodels/efficientnet_b0_int8.tflite",
   };
   for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); ++m) {
     size_t in_size = 0, out1 = 0, out4 = 0;
@@ -179,20 +402,25 @@ static void test_threads(void) {
         f[i] = (float)rand_i16() / 4096.0f;
     }
     unsigned char* y1 = run_model(models[m], 1, in, &out1, &in_size);
-    unsigned char* y4 = run_model(models[m], 4, in, &out4, &in_size);
-    CHECK(y1 != NULL && y4 != NULL);
-    CHECK(out1 == out4);
-    if (y1 && y4 && out1 == out4) CHECK(memcmp(y1, y4, out1) == 0);
+    for (int threads = 2; threads <= 4; threads += 2) {
+      unsigned char* y4 = run_model(models[m], threads, in, &out4, &in_size);
+      CHECK(y1 != NULL && y4 != NULL);
+      CHECK(out1 == out4);
+      if (y1 && y4 && out1 == out4) CHECK(memcmp(y1, y4, out1) == 0);
+      free(y4);
+    }
     free(in);
     free(y1);
-    free(y4);
   }
 }
 
 int main(void) {
   test_asymmetric();
   test_symmetric();
+  test_quantize_paths();
   test_gemm();
+  test_dw();
+  test_dot();
   test_threads();
   return CHECK_SUMMARY();
 }

@@ -1,9 +1,9 @@
-/* pylite: pl_q_requantize_row (capi/kernels/internal/quant.c), the shared
+/* pylite: pl_q_requantize_row(s) (capi/kernels/internal/quant.c), the shared
  * output stage of the quantized convolutions and matrix products: on
  * random and extreme accumulators, biases, multipliers and shifts
  * (-31..30), the AVX2 path, the portable path and the scalar definition
  * (pl_q_mul, clamp, store) agree bit for bit, for int8, uint8 and int16
- * outputs. */
+ * outputs; the many-rows form equals the one-row form row by row. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,44 @@ static int32_t pick_acc(void) {
   return (int32_t)next_u32();
 }
 
+/* pl_q_requantize_rows on strided rows equals pl_q_requantize_row on each
+ * row, on both paths, for every output type. */
+static void test_rows(void) {
+  enum { kR = 7, kN = 29, kLdAcc = 33, kLdOut = 31 };
+  static const TfLiteType kTypes[3] = {kTfLiteInt8, kTfLiteUInt8,
+                                       kTfLiteInt16};
+  int32_t acc[kR * kLdAcc], bias[kN], mult[kN];
+  int shift[kN];
+  for (int i = 0; i < kR * kLdAcc; ++i) acc[i] = pick_acc();
+  for (int j = 0; j < kN; ++j) {
+    bias[j] = pick_acc();
+    mult[j] = (int32_t)((1u << 30) | (next_u32() & ((1u << 30) - 1)));
+    shift[j] = (int)(next_u32() % 62) - 31;
+  }
+  int bad = 0;
+  for (int portable = 0; portable < 2; ++portable) {
+    pl_simd_force_portable(portable == 1);
+    for (int t = 0; t < 3; ++t) {
+      int32_t lo = 0, hi = 0;
+      pl_q_type_range(kTypes[t], &lo, &hi);
+      int16_t rows[kR * kLdOut], one[kR * kLdOut];
+      memset(rows, 0, sizeof(rows));
+      memset(one, 0, sizeof(one));
+      const size_t elem = kTypes[t] == kTfLiteInt16 ? 2 : 1;
+      pl_q_requantize_rows(acc, kLdAcc, kR, bias, mult, shift, 3, lo, hi,
+                           kTypes[t], rows, kLdOut, kN);
+      for (int r = 0; r < kR; ++r)
+        pl_q_requantize_row(acc + r * kLdAcc, bias, mult, shift, 3, lo, hi,
+                            kTypes[t], (char*)one + r * kLdOut * elem, kN);
+      if (memcmp(rows, one, sizeof(rows)) != 0) ++bad;
+    }
+  }
+  pl_simd_force_portable(false);
+  CHECK(bad == 0);
+}
+
 int main(void) {
+  test_rows();
   enum { kRows = 400, kN = 37 };
   static const TfLiteType kTypes[3] = {kTfLiteInt8, kTfLiteUInt8,
                                        kTfLiteInt16};

@@ -8,7 +8,7 @@
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
 #define PL_QUANT_X86 1
-#include <immintrin.h>
+#include "capi/kernels/internal/quant_avx2.h"
 #endif
 
 bool pl_q_type_range(TfLiteType type, int32_t* lo, int32_t* hi) {
@@ -207,77 +207,66 @@ static int32_t requantize_one(int32_t acc, int32_t bias, int32_t multiplier,
 #ifdef PL_QUANT_X86
 #define PL_AVX2 __attribute__((target("avx2")))
 
-/* pl_q_high_mul on the even 32-bit lanes of a and b (as 64-bit lanes):
- * the product, the nudge by its sign, the division by 2^31 truncating
- * toward zero (adding 2^31 - 1 to negative values before a logical shift,
- * whose low 32 bits equal the arithmetic shift's), in the low halves. The
- * saturating case cannot occur: multipliers are non-negative. */
-PL_AVX2 static __m256i high_mul_even(__m256i a, __m256i b) {
-  const __m256i ab = _mm256_mul_epi32(a, b);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i negative = _mm256_cmpgt_epi64(zero, ab);
-  const __m256i nudge = _mm256_blendv_epi8(
-      _mm256_set1_epi64x((int64_t)1 << 30),
-      _mm256_set1_epi64x(1 - ((int64_t)1 << 30)), negative);
-  const __m256i t = _mm256_add_epi64(ab, nudge);
-  const __m256i t_negative = _mm256_cmpgt_epi64(zero, t);
-  const __m256i toward_zero = _mm256_add_epi64(
-      t, _mm256_and_si256(t_negative,
-                          _mm256_set1_epi64x(((int64_t)1 << 31) - 1)));
-  return _mm256_srli_epi64(toward_zero, 31);
+/* Channels [j, j + 8) of `rows` rows, out of type `type` (a constant after
+ * inlining). */
+PL_AVX2 static inline __attribute__((always_inline)) void requantize8_rows(
+    const int32_t* acc, int64_t ld_acc, int64_t rows, const int32_t* bias,
+    const int32_t* multiplier, const int* shift, __m256i zp, __m256i lo,
+    __m256i hi, const TfLiteType type, void* out, int64_t ld_out,
+    int64_t j) {
+  const PlQMul8 p = pl_q_mul8_params(
+      _mm256_loadu_si256((const __m256i*)(multiplier + j)),
+      _mm256_loadu_si256((const __m256i*)(shift + j)));
+  const __m256i b = bias ? _mm256_loadu_si256((const __m256i*)(bias + j))
+                         : _mm256_setzero_si256();
+  for (int64_t r = 0; r < rows; ++r) {
+    const __m256i x = _mm256_add_epi32(
+        _mm256_loadu_si256((const __m256i*)(acc + r * ld_acc + j)), b);
+    __m256i v = _mm256_add_epi32(pl_q_mul8(x, &p), zp);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+    /* Narrowing packs saturate, but the values are already in range. */
+    const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v),
+                                        _mm256_extracti128_si256(v, 1));
+    const int64_t at = r * ld_out + j;
+    switch (type) {
+      case kTfLiteInt8:
+        _mm_storel_epi64((__m128i*)((int8_t*)out + at),
+                         _mm_packs_epi16(v16, v16));
+        break;
+      case kTfLiteUInt8:
+        _mm_storel_epi64((__m128i*)((uint8_t*)out + at),
+                         _mm_packus_epi16(v16, v16));
+        break;
+      default:
+        _mm_storeu_si128((__m128i*)((int16_t*)out + at), v16);
+        break;
+    }
+  }
 }
 
-/* pl_q_mul on 8 lanes with per-lane multipliers and shifts. */
-PL_AVX2 static __m256i q_mul8(__m256i x, __m256i multiplier, __m256i shift) {
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i left = _mm256_max_epi32(shift, zero);
-  const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-  const __m256i xs = _mm256_sllv_epi32(x, left);
-  const __m256i even = high_mul_even(xs, multiplier);
-  const __m256i odd = high_mul_even(_mm256_srli_epi64(xs, 32),
-                                    _mm256_srli_epi64(multiplier, 32));
-  const __m256i v =
-      _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-  /* Rounding right shift, ties away from zero. */
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
-  const __m256i remainder = _mm256_and_si256(v, mask);
-  const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
-                                             _mm256_cmpgt_epi32(zero, v));
-  return _mm256_sub_epi32(_mm256_srav_epi32(v, right),
-                          _mm256_cmpgt_epi32(remainder, threshold));
-}
-
-PL_AVX2 static int64_t requantize_avx2(const int32_t* acc, const int32_t* bias,
+PL_AVX2 static int64_t requantize_avx2(const int32_t* acc, int64_t ld_acc,
+                                       int64_t rows, const int32_t* bias,
                                        const int32_t* multiplier,
                                        const int* shift, int32_t zero_point,
                                        int32_t lo, int32_t hi,
                                        TfLiteType out_type, void* out,
-                                       int64_t n) {
+                                       int64_t ld_out, int64_t n) {
   const __m256i zp = _mm256_set1_epi32(zero_point);
   const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int64_t j = 0;
   for (; j + 8 <= n; j += 8) {
-    __m256i x = _mm256_loadu_si256((const __m256i*)(acc + j));
-    if (bias)
-      x = _mm256_add_epi32(x, _mm256_loadu_si256((const __m256i*)(bias + j)));
-    __m256i v = q_mul8(x, _mm256_loadu_si256((const __m256i*)(multiplier + j)),
-                       _mm256_loadu_si256((const __m256i*)(shift + j)));
-    v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, zp), vlo), vhi);
-    /* Narrowing packs saturate, but the values are already in range. */
-    const __m128i v16 = _mm_packs_epi32(_mm256_castsi256_si128(v),
-                                        _mm256_extracti128_si256(v, 1));
     switch (out_type) {
       case kTfLiteInt8:
-        _mm_storel_epi64((__m128i*)((int8_t*)out + j),
-                         _mm_packs_epi16(v16, v16));
+        requantize8_rows(acc, ld_acc, rows, bias, multiplier, shift, zp, vlo,
+                         vhi, kTfLiteInt8, out, ld_out, j);
         break;
       case kTfLiteUInt8:
-        _mm_storel_epi64((__m128i*)((uint8_t*)out + j),
-                         _mm_packus_epi16(v16, v16));
+        requantize8_rows(acc, ld_acc, rows, bias, multiplier, shift, zp, vlo,
+                         vhi, kTfLiteUInt8, out, ld_out, j);
         break;
       default:
-        _mm_storeu_si128((__m128i*)((int16_t*)out + j), v16);
+        requantize8_rows(acc, ld_acc, rows, bias, multiplier, shift, zp, vlo,
+                         vhi, kTfLiteInt16, out, ld_out, j);
         break;
     }
   }
@@ -285,21 +274,31 @@ PL_AVX2 static int64_t requantize_avx2(const int32_t* acc, const int32_t* bias,
 }
 #endif /* PL_QUANT_X86 */
 
+void pl_q_requantize_rows(const int32_t* acc, int64_t ld_acc, int64_t rows,
+                          const int32_t* bias, const int32_t* multiplier,
+                          const int* shift, int32_t zero_point, int32_t lo,
+                          int32_t hi, TfLiteType out_type, void* out,
+                          int64_t ld_out, int64_t n) {
+  int64_t j0 = 0;
+#ifdef PL_QUANT_X86
+  _Static_assert(sizeof(int) == sizeof(int32_t), "shifts load as int32");
+  if (pl_simd_avx2())
+    j0 = requantize_avx2(acc, ld_acc, rows, bias, multiplier, shift,
+                         zero_point, lo, hi, out_type, out, ld_out, n);
+#endif
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = j0; j < n; ++j) {
+      const int32_t v =
+          requantize_one(acc[r * ld_acc + j], bias ? bias[j] : 0,
+                         multiplier[j], shift[j], zero_point, lo, hi);
+      store_row(out_type, out, r * ld_out + j, &v, 1);
+    }
+}
+
 void pl_q_requantize_row(const int32_t* acc, const int32_t* bias,
                          const int32_t* multiplier, const int* shift,
                          int32_t zero_point, int32_t lo, int32_t hi,
                          TfLiteType out_type, void* out, int64_t n) {
-  int64_t j = 0;
-#ifdef PL_QUANT_X86
-  _Static_assert(sizeof(int) == sizeof(int32_t), "shifts load as int32");
-  if (pl_simd_avx2())
-    j = requantize_avx2(acc, bias, multiplier, shift, zero_point, lo, hi,
-                        out_type, out, n);
-#endif
-  for (; j < n; ++j) {
-    const int32_t v = requantize_one(acc[j], bias ? bias[j] : 0,
-                                     multiplier[j], shift[j], zero_point, lo,
-                                     hi);
-    store_row(out_type, out, j, &v, 1);
-  }
+  pl_q_requantize_rows(acc, n, 1, bias, multiplier, shift, zero_point, lo, hi,
+                       out_type, out, n, n);
 }

@@ -183,6 +183,13 @@ void pl_q_requantize_row(const int32_t* acc, const int32_t* bias,
                          const int32_t* multiplier, const int* shift,
                          int32_t zero_point, int32_t lo, int32_t hi,
                          TfLiteType out_type, void* out, int64_t n);
+/* The same for `rows` rows: acc row r at acc + r * ld_acc, its outputs at
+ * element r * ld_out of out (the channels' parameters loaded once). */
+void pl_q_requantize_rows(const int32_t* acc, int64_t ld_acc, int64_t rows,
+                          const int32_t* bias, const int32_t* multiplier,
+                          const int* shift, int32_t zero_point, int32_t lo,
+                          int32_t hi, TfLiteType out_type, void* out,
+                          int64_t ld_out, int64_t n);
 
 /* Reads element k of an int8 / uint8 / int16 / int32 tensor as int32. */
 static inline int32_t pl_q_load(const TfLiteTensor* t, int64_t k) {

@@ -4,11 +4,18 @@
 #include "capi/kernels/internal/quant_conv.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/nn_conv.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_QGEMM_X86 1
+#include <immintrin.h>
+#endif
 
 PlQconvKind pl_qconv_kind(const TfLiteTensor* input,
                           const TfLiteTensor* filter) {
@@ -288,13 +295,119 @@ void pl_qconv_free(PlQconv* q) {
   memset(q, 0, sizeof(*q));
 }
 
-void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
-                                  float* scale, int32_t* offset) {
+/* ---- On-the-fly input quantization (hybrid) ------------------------------ */
+
+/* The smallest and largest of x[0, n) as the loop `if (x[k] < mn) mn =
+ * x[k]; if (mx < x[k]) mx = x[k];` from x[0] finds them: a NaN is kept
+ * only as x[0] (signed zeros may differ, which the callers do not see). */
+static void qconv_minmax_base(const float* x, int64_t n, float* mn_out,
+                              float* mx_out) {
   float mn = n > 0 ? x[0] : 0.0f, mx = mn;
   for (int64_t k = 1; k < n; ++k) {
     if (x[k] < mn) mn = x[k];
     if (mx < x[k]) mx = x[k];
   }
+  *mn_out = mn;
+  *mx_out = mx;
+}
+
+/* q[k] = clamp(pl_q_f32_to_i32(roundf(offset + x[k] * inv)), lo, hi),
+ * the float operations unfused. */
+static void qconv_quantize_base(const float* x, int64_t n, float offset,
+                                float inv, int32_t lo, int32_t hi,
+                                int8_t* q) {
+  for (int64_t k = 0; k < n; ++k) {
+    const int32_t v = pl_q_f32_to_i32(roundf(offset + x[k] * inv));
+    q[k] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  }
+}
+
+#ifdef PL_QGEMM_X86
+/* The same with 8 lanes: min / max compare as the scalar loop (a NaN
+ * operand keeps the running value, which starts at x[0] in every lane). */
+__attribute__((target("avx2"))) static void qconv_minmax_avx2(
+    const float* x, int64_t n, float* mn_out, float* mx_out) {
+  if (n < 8) {
+    qconv_minmax_base(x, n, mn_out, mx_out);
+    return;
+  }
+  __m256 mn = _mm256_set1_ps(x[0]), mx = mn;
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 v = _mm256_loadu_ps(x + k);
+    mn = _mm256_min_ps(v, mn); /* v < mn ? v : mn */
+    mx = _mm256_max_ps(v, mx); /* v > mx ? v : mx */
+  }
+  float lanes_mn[8], lanes_mx[8];
+  _mm256_storeu_ps(lanes_mn, mn);
+  _mm256_storeu_ps(lanes_mx, mx);
+  float a = lanes_mn[0], b = lanes_mx[0];
+  for (int l = 1; l < 8; ++l) {
+    if (lanes_mn[l] < a) a = lanes_mn[l];
+    if (b < lanes_mx[l]) b = lanes_mx[l];
+  }
+  for (; k < n; ++k) {
+    if (x[k] < a) a = x[k];
+    if (b < x[k]) b = x[k];
+  }
+  *mn_out = a;
+  *mx_out = b;
+}
+
+/* roundf as truncation plus one away from zero when the dropped fraction
+ * (exact in float) is at least a half; cvttps2dq gives INT32_MIN for NaN
+ * and out-of-range values, as pl_q_f32_to_i32. */
+__attribute__((target("avx2"))) static void qconv_quantize_avx2(
+    const float* x, int64_t n, float offset, float inv, int32_t lo,
+    int32_t hi, int8_t* q) {
+  const __m256 voff = _mm256_set1_ps(offset), vinv = _mm256_set1_ps(inv);
+  const __m256 sign = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 v =
+        _mm256_add_ps(voff, _mm256_mul_ps(_mm256_loadu_ps(x + k), vinv));
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO |
+                                            _MM_FROUND_NO_EXC);
+    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
+                                    _mm256_or_ps(_mm256_and_ps(v, sign), one));
+    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(t, up));
+    i = _mm256_min_epi32(_mm256_max_epi32(i, vlo), vhi);
+    const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i),
+                                        _mm256_extracti128_si256(i, 1));
+    _mm_storel_epi64((__m128i*)(q + k), _mm_packs_epi16(i16, i16));
+  }
+  qconv_quantize_base(x + k, n - k, offset, inv, lo, hi, q + k);
+}
+#endif
+
+static void qconv_minmax(const float* x, int64_t n, float* mn, float* mx) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qconv_minmax_avx2(x, n, mn, mx);
+    return;
+  }
+#endif
+  qconv_minmax_base(x, n, mn, mx);
+}
+
+static void qconv_quantize(const float* x, int64_t n, float offset,
+                           float inv, int32_t lo, int32_t hi, int8_t* q) {
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    qconv_quantize_avx2(x, n, offset, inv, lo, hi, q);
+    return;
+  }
+#endif
+  qconv_quantize_base(x, n, offset, inv, lo, hi, q);
+}
+
+void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
+                                  float* scale, int32_t* offset) {
+  float mn, mx;
+  qconv_minmax(x, n, &mn, &mx);
   const double rmin = mn < 0.0f ? mn : 0.0f;
   const double rmax = 0.0f < mx ? mx : 0.0f;
   if (rmin == rmax) {
@@ -319,20 +432,13 @@ void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
     nudged = pl_q_f64_to_i32(round(zp)); /* NaN: as x86 */
   *scale = (float)s;
   *offset = nudged;
-  const float inv = 1.0f / *scale;
-  for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = pl_q_f32_to_i32(roundf((float)nudged + x[k] * inv));
-    q[k] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
-  }
+  qconv_quantize(x, n, (float)nudged, 1.0f / *scale, -128, 127, q);
 }
 
 void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
                                  float* scale) {
-  float mn = n > 0 ? x[0] : 0.0f, mx = mn;
-  for (int64_t k = 1; k < n; ++k) {
-    if (x[k] < mn) mn = x[k];
-    if (mx < x[k]) mx = x[k];
-  }
+  float mn, mx;
+  qconv_minmax(x, n, &mn, &mx);
   const float a = fabsf(mn), b = fabsf(mx);
   const float range = a < b ? b : a;
   if (range == 0.0f) {
@@ -341,11 +447,8 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
     return;
   }
   *scale = range / 127.0f;
-  const float inv = 127.0f / range;
-  for (int64_t k = 0; k < n; ++k) {
-    const int32_t v = pl_q_f32_to_i32(roundf(x[k] * inv));
-    q[k] = (int8_t)(v < -127 ? -127 : (v > 127 ? 127 : v));
-  }
+  /* 0 + x * inv rounds as x * inv (only a -0 becomes +0). */
+  qconv_quantize(x, n, 0.0f, 127.0f / range, -127, 127, q);
 }
 
 void pl_qconv_hybrid_input(const PlQconv* q, const TfLiteTensor* input,
@@ -415,10 +518,7 @@ static void qgemm_i64_base(const int16_t* a, int64_t lda, const int16_t* b,
   PL_QGEMM_BODY(int64_t, uint64_t)
 }
 
-#if (defined(__x86_64__) || defined(__i386__)) && \
-    (defined(__GNUC__) || defined(__clang__))
-#define PL_QGEMM_X86 1
-#include <immintrin.h>
+#ifdef PL_QGEMM_X86
 __attribute__((target("avx2"))) static void qgemm_i32_avx2(
     const int16_t* a, int64_t lda, const int16_t* b, int64_t m, int64_t n,
     int64_t k, int32_t* acc, int64_t ldc) {
@@ -581,4 +681,457 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
   }
 #endif
   qgemm_packed_base(a, lda, packed, m, n, k, acc, ldc);
+}
+
+/* ---- The depthwise (multiplier 1) sums ------------------------------------ */
+
+enum { kDwBlock = 16 };
+
+/* The channels the vector kernels do: blocks of 16, and one of 8. */
+static int64_t qdw_vector_channels(int64_t channels) {
+  return channels / 8 * 8;
+}
+
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
+  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
+                         kDwBlock;
+  return blocks * ((taps + 1) / 2) * 2 * kDwBlock;
+}
+
+/* The vector kernels widen 16 channels of two taps to int16 and interleave
+ * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
+ * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
+ * and the high vector the same 4 channels further on. The weights are
+ * stored in that order, a missing last tap as 0; a last block of 8
+ * channels has 0 for the 8 it lacks. */
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
+                 int16_t* packed) {
+  const int64_t pairs = (taps + 1) / 2;
+  const int64_t end = qdw_vector_channels(channels);
+  for (int64_t blk = 0; blk * kDwBlock < end; ++blk)
+    for (int64_t p = 0; p < pairs; ++p)
+      for (int half = 0; half < 2; ++half)
+        for (int e = 0; e < kDwBlock; ++e) {
+          const int64_t tap = 2 * p + e % 2;
+          const int64_t ch =
+              blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
+          *packed++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
+        }
+}
+
+/* Channels [j0, j1) of one pixel, taps in order, plain C. */
+static void qdw_sums_scalar(const void* const* rows, bool u8,
+                            const int16_t* w, int64_t taps, int64_t channels,
+                            int64_t j0, int64_t j1, const int32_t* init,
+                            int32_t* sums) {
+  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = init[j];
+  for (int64_t t = 0; t < taps; ++t) {
+    const int16_t* wt = w + t * channels;
+    if (u8) {
+      const uint8_t* x = rows[t];
+      for (int64_t j = j0; j < j1; ++j)
+        sums[j - j0] =
+            (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
+    } else {
+      const int8_t* x = rows[t];
+      for (int64_t j = j0; j < j1; ++j)
+        sums[j - j0] =
+            (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
+    }
+  }
+}
+
+/* Channels [j0, channels) of every pixel, plain C: sums, or (out) the
+ * output stage by blocks of 16 channels. */
+static void qdw_base(const PlQdwArgs* g, int64_t j0) {
+  int32_t block[kDwBlock];
+  for (int64_t p = 0; p < g->pixels; ++p) {
+    const void* const* rows = g->rows + p * g->taps;
+    if (!g->out) {
+      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j0,
+                      g->channels, g->init, g->sums + p * g->channels + j0);
+      continue;
+    }
+    for (int64_t j = j0; j < g->channels; j += kDwBlock) {
+      const int64_t j1 = g->channels - j < kDwBlock ? g->channels : j + kDwBlock;
+      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j, j1, g->init,
+                      block);
+      const PlQdwOut* o = g->out;
+      pl_q_requantize_row(block, NULL, o->multiplier + j, o->shift + j,
+                          o->zero_point, o->lo, o->hi,
+                          g->u8 ? kTfLiteUInt8 : kTfLiteInt8,
+                          (char*)o->y + p * o->ldy + j, j1 - j);
+    }
+  }
+}
+
+#ifdef PL_QGEMM_X86
+#include "capi/kernels/internal/quant_avx2.h"
+
+/* 16 input values widened to int16, or (half) 8 and zeros. */
+__attribute__((always_inline, target("avx2"))) static inline __m256i
+qdw_load16(const void* row, int64_t j, const bool u8, const bool half) {
+  const __m128i* at = (const __m128i*)((const char*)row + j);
+  const __m128i v = half ? _mm_loadl_epi64(at) : _mm_loadu_si128(at);
+  return u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
+}
+
+/* The channels of the low and high accumulators (see pl_qdw_pack): 0-3
+ * with 8-11, 4-7 with 12-15, from 16 values in channel order. */
+#define PL_QDW_LO(p) _mm256_permute2x128_si256(                           \
+    _mm256_loadu_si256((const __m256i*)(p)),                             \
+    _mm256_loadu_si256((const __m256i*)((p) + 8)), 0x20)
+#define PL_QDW_HI(p) _mm256_permute2x128_si256(                           \
+    _mm256_loadu_si256((const __m256i*)(p)),                             \
+    _mm256_loadu_si256((const __m256i*)((p) + 8)), 0x31)
+
+/* acc + the pairwise products of a and b with AVX-512 VNNI (vpdpwssd,
+ * which wraps as the two AVX2 instructions do). As inline assembly: GCC
+ * copies the accumulator around the intrinsic (its input and output are
+ * not tied), two extra moves each. */
+__attribute__((always_inline,
+               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline __m256i
+qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
+  __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+  return acc;
+}
+
+#define PL_QDW_MAC(vnni, acc, a, b)                                        \
+  ((vnni) ? qdw_dpwssd((acc), (a), (b))                                  \
+          : _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b))))
+
+/* One block of 16 channels from j (half: 8, the rest of the block read as
+ * zeros, its parameters padded) over every pixel; u8, out (g->out != NULL),
+ * vnni and half are constants after inlining. */
+#define PL_QDW_BLOCK(vnni)                                                 \
+  const int64_t pairs = (g->taps + 1) / 2;                                \
+  const int64_t width = half ? 8 : kDwBlock;                              \
+  int32_t init16[kDwBlock] = {0}, mult16[kDwBlock] = {0};                  \
+  int shift16[kDwBlock] = {0};                                             \
+  memcpy(init16, g->init + j, sizeof(int32_t) * (size_t)width);            \
+  const __m256i init_lo = PL_QDW_LO(init16);                               \
+  const __m256i init_hi = PL_QDW_HI(init16);                               \
+  PlQMul8 p_lo, p_hi;                                                      \
+  __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                   \
+  if (out) {                                                               \
+    memcpy(mult16, g->out->multiplier + j, sizeof(int32_t) * (size_t)width); \
+    memcpy(shift16, g->out->shift + j, sizeof(int) * (size_t)width);       \
+    p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));        \
+    p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));        \
+    zp = _mm256_set1_epi32(g->out->zero_point);                            \
+    lo = _mm256_set1_epi16((int16_t)g->out->lo);                           \
+    hi = _mm256_set1_epi16((int16_t)g->out->hi);                           \
+  }                                                                        \
+  for (int64_t p = 0; p < g->pixels; ++p) {                                \
+    const void* const* rows = g->rows + p * g->taps;                       \
+    const int16_t* w = g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
+    __m256i s_lo = init_lo, s_hi = init_hi;                                \
+    int64_t t = 0;                                                         \
+    for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                  \
+      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i x1 = qdw_load16(rows[t + 1], j, u8, half);             \
+      s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),         \
+                        _mm256_loadu_si256((const __m256i*)w));            \
+      s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),         \
+                        _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
+    }                                                                      \
+    if (t < g->taps) {                                                     \
+      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i z = _mm256_setzero_si256();                            \
+      s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),          \
+                        _mm256_loadu_si256((const __m256i*)w));            \
+      s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, z),          \
+                        _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
+    }                                                                      \
+    if (!out) {                                                            \
+      int32_t* sums = g->sums + p * g->channels + j;                       \
+      _mm256_storeu_si256((__m256i*)sums,                                  \
+                          _mm256_permute2x128_si256(s_lo, s_hi, 0x20));    \
+      if (!half)                                                           \
+        _mm256_storeu_si256((__m256i*)(sums + 8),                          \
+                            _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
+      continue;                                                            \
+    }                                                                      \
+    /* The narrowing puts the channels back in order. Saturating to int16  \
+     * before the clamp changes nothing (int8 / uint8 bounds). */          \
+    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);       \
+    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);       \
+    const __m256i v16 = _mm256_min_epi16(                                  \
+        _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);             \
+    const __m128i a = _mm256_castsi256_si128(v16);                         \
+    const __m128i b = _mm256_extracti128_si256(v16, 1);                    \
+    const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b); \
+    __m128i* y = (__m128i*)((char*)g->out->y + p * g->out->ldy + j);       \
+    if (half)                                                              \
+      _mm_storel_epi64(y, v8);                                             \
+    else                                                                   \
+      _mm_storeu_si128(y, v8);                                             \
+  }
+
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_avx2_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
+               const bool half) {
+  PL_QDW_BLOCK(false)
+}
+
+__attribute__((always_inline,
+               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline void
+qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
+               const bool half) {
+  PL_QDW_BLOCK(true)
+}
+
+/* Every vector block, in the (input type, output stage) form of g. */
+#define PL_QDW_FORM(block, u8, out)                                        \
+  do {                                                                     \
+    int64_t j = 0;                                                         \
+    for (; j + kDwBlock <= g->channels; j += kDwBlock)                     \
+      block(g, j, u8, out, false);                                         \
+    if (j + 8 <= g->channels) block(g, j, u8, out, true);                  \
+  } while (0)
+#define PL_QDW_FORMS(name, block, target_)                                 \
+  __attribute__((target(target_))) static void name(const PlQdwArgs* g) {  \
+    if (g->u8 && g->out)                                                   \
+      PL_QDW_FORM(block, true, true);                                      \
+    else if (g->u8)                                                        \
+      PL_QDW_FORM(block, true, false);                                     \
+    else if (g->out)                                                       \
+      PL_QDW_FORM(block, false, true);                                     \
+    else                                                                   \
+      PL_QDW_FORM(block, false, false);                                    \
+  }
+PL_QDW_FORMS(qdw_avx2, qdw_avx2_block, "avx2")
+PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, "avx2,avx512f,avx512vl,avx512vnni")
+#endif
+
+void pl_qdw(const PlQdwArgs* g) {
+  int64_t j0 = 0;
+#ifdef PL_QGEMM_X86
+  if (pl_simd_avx2()) {
+    if (pl_qdot_available())
+      qdw_vnni(g);
+    else
+      qdw_avx2(g);
+    j0 = qdw_vector_channels(g->channels);
+  }
+#endif
+  if (j0 < g->channels) qdw_base(g, j0);
+}
+
+/* ---- The uint8 x int8 GEMM (AVX-512 VNNI) ---------------------------------- */
+
+enum { kDotCols = 16, kDotRows = 4 };
+
+int64_t pl_qdot_packed_size(int64_t n, int64_t k) {
+  return (n + kDotCols - 1) / kDotCols * kDotCols * pl_qdot_depth(k);
+}
+
+/* packed[((blk * quads + q) * 16 + c) * 4 + r] = w[(16 blk + c) * k + 4 q + r],
+ * 0 past the last column or the last k. */
+void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
+                  int32_t* wsum) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  for (int64_t blk = 0; blk * kDotCols < n; ++blk)
+    for (int64_t q = 0; q < quads; ++q)
+      for (int c = 0; c < kDotCols; ++c)
+        for (int r = 0; r < 4; ++r) {
+          const int64_t j = blk * kDotCols + c, d = 4 * q + r;
+          *packed++ = (int8_t)(j < n && d < k ? w[j * k + d] : 0);
+        }
+  for (int64_t j = 0; j < n; ++j) {
+    uint32_t s = 0;
+    for (int64_t d = 0; d < k; ++d) s += (uint32_t)w[j * k + d];
+    wsum[j] = (int32_t)s;
+  }
+}
+
+/* Row i's sums of columns [j, j + count) (count <= 16) as pl_qdot_pack
+ * stores them, plain C. */
+static void qdot_sums_base(const uint8_t* ai, const int8_t* w,
+                           const int32_t* init, int64_t count, int64_t k,
+                           int32_t* sums) {
+  for (int64_t c = 0; c < count; ++c) {
+    uint32_t s = (uint32_t)init[c];
+    for (int64_t d = 0; d < k; ++d)
+      s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + c * 4 + d % 4]);
+    sums[c] = (int32_t)s;
+  }
+}
+
+static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
+                      const int32_t* init, int64_t m, int64_t n, int64_t k,
+                      const PlQdotOut* out) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  int32_t sums[kDotCols];
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; j += kDotCols) {
+      const int64_t count = n - j < kDotCols ? n - j : kDotCols;
+      qdot_sums_base(a + i * lda, packed + (j / kDotCols) * quads * kDotCols * 4,
+                     init + j, count, k, sums);
+      if (out->sums)
+        memcpy(out->sums + i * out->ldy + j, sums,
+               sizeof(int32_t) * (size_t)count);
+      else
+        pl_q_requantize_row(sums, NULL, out->multiplier + j, out->shift + j,
+                            out->zero_point, out->lo, out->hi, kTfLiteInt8,
+                            out->y + i * out->ldy + j, count);
+    }
+}
+
+static atomic_bool g_qdot_off; /* tests: the AVX2 paths instead */
+
+void pl_qdot_force_off(bool off) { atomic_store(&g_qdot_off, off); }
+
+#ifdef PL_QGEMM_X86
+#define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+
+bool pl_qdot_available(void) {
+  static atomic_int state = -1; /* -1 until the CPU is asked */
+  int have = atomic_load_explicit(&state, memory_order_relaxed);
+  if (have < 0) {
+    __builtin_cpu_init();
+    have = __builtin_cpu_supports("avx512vnni") &&
+           __builtin_cpu_supports("avx512vl");
+    atomic_store_explicit(&state, have, memory_order_relaxed);
+  }
+  return have == 1 &&
+         !atomic_load_explicit(&g_qdot_off, memory_order_relaxed) &&
+         pl_simd_avx2();
+}
+
+/* acc + the dot products of 4 uint8 of u with 4 int8 of s per lane
+ * (vpdpbusd). As inline assembly: GCC copies the accumulator around the
+ * intrinsic (its input and output are not tied), two extra moves each. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline __m256i
+qdot_dpbusd(__m256i acc, __m256i u, __m256i s) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+  return acc;
+}
+
+/* One block of 16 columns: their output stage's parameters. */
+typedef struct QdotCols {
+  PlQMul8 p0, p1;
+  __m256i init0, init1, zp, lo, hi;
+} QdotCols;
+
+/* Rows [0, rows) (rows <= 4) of a times one block of 16 columns, 4 values
+ * of k per dot-product instruction and lane, then (fused) the output stage
+ * on the sums still in registers: 16 int8 per row at y, or the sums at
+ * sums; rows and fused are constants after inlining. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
+    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
+    const int rows, const bool fused, const QdotCols* cols, int8_t* y,
+    int32_t* sums, int64_t ldy, int64_t count) {
+  __m256i s[kDotRows][2];
+  for (int r = 0; r < rows; ++r) {
+    s[r][0] = cols->init0;
+    s[r][1] = cols->init1;
+  }
+  for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
+    const __m256i w0 = _mm256_loadu_si256((const __m256i*)w);
+    const __m256i w1 = _mm256_loadu_si256((const __m256i*)(w + 32));
+    for (int r = 0; r < rows; ++r) {
+      int32_t v;
+      memcpy(&v, a + r * lda + 4 * q, sizeof(v));
+      const __m256i x = _mm256_set1_epi32(v);
+      s[r][0] = qdot_dpbusd(s[r][0], x, w0);
+      s[r][1] = qdot_dpbusd(s[r][1], x, w1);
+    }
+  }
+  if (!fused) {
+    for (int r = 0; r < rows; ++r) {
+      if (count >= kDotCols) {
+        _mm256_storeu_si256((__m256i*)(sums + r * ldy), s[r][0]);
+        _mm256_storeu_si256((__m256i*)(sums + r * ldy + 8), s[r][1]);
+      } else {
+        int32_t lanes[kDotCols];
+        _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
+        _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
+        memcpy(sums + r * ldy, lanes, sizeof(int32_t) * (size_t)count);
+      }
+    }
+    return;
+  }
+  for (int r = 0; r < rows; ++r) {
+    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s[r][0], &cols->p0), cols->zp);
+    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s[r][1], &cols->p1), cols->zp);
+    /* Saturating to int16 before the clamp changes nothing: the clamp's
+     * bounds are int8 values. Lanes reordered to columns 0-7, 8-15. */
+    __m256i v16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v0, v1), 0xD8);
+    v16 = _mm256_min_epi16(_mm256_max_epi16(v16, cols->lo), cols->hi);
+    const __m128i v8 = _mm_packs_epi16(_mm256_castsi256_si128(v16),
+                                       _mm256_extracti128_si256(v16, 1));
+    if (count >= kDotCols) {
+      _mm_storeu_si128((__m128i*)(y + r * ldy), v8);
+    } else {
+      int8_t lanes[kDotCols];
+      _mm_storeu_si128((__m128i*)lanes, v8);
+      memcpy(y + r * ldy, lanes, (size_t)count);
+    }
+  }
+}
+
+PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
+                                     const int8_t* packed,
+                                     const int32_t* init, int64_t m,
+                                     int64_t n, int64_t k,
+                                     const PlQdotOut* out) {
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
+    const int64_t j = blk * kDotCols, count = n - j;
+    /* A last partial block reads padded copies of its parameters. */
+    const int64_t width = count < kDotCols ? count : kDotCols;
+    int32_t init16[kDotCols] = {0}, mult16[kDotCols] = {0};
+    int shift16[kDotCols] = {0};
+    memcpy(init16, init + j, sizeof(int32_t) * (size_t)width);
+    QdotCols cols;
+    cols.init0 = _mm256_loadu_si256((const __m256i*)init16);
+    cols.init1 = _mm256_loadu_si256((const __m256i*)(init16 + 8));
+    const int8_t* w = packed + blk * quads * kDotCols * 4;
+    const int64_t ld = out->ldy;
+    if (out->sums) {
+      int32_t* sums = out->sums + j;
+      int64_t i = 0;
+      for (; i + kDotRows <= m; i += kDotRows)
+        qdot_tile(a + i * lda, lda, w, quads, kDotRows, false, &cols, NULL,
+                  sums + i * ld, ld, count);
+      for (; i < m; ++i)
+        qdot_tile(a + i * lda, lda, w, quads, 1, false, &cols, NULL,
+                  sums + i * ld, ld, count);
+      continue;
+    }
+    memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
+    memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
+    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mult16),
+                               _mm256_loadu_si256((const __m256i*)shift16));
+    cols.p1 = pl_q_mul8_params(
+        _mm256_loadu_si256((const __m256i*)(mult16 + 8)),
+        _mm256_loadu_si256((const __m256i*)(shift16 + 8)));
+    cols.zp = _mm256_set1_epi32(out->zero_point);
+    cols.lo = _mm256_set1_epi16((int16_t)out->lo);
+    cols.hi = _mm256_set1_epi16((int16_t)out->hi);
+    int8_t* y = out->y + j;
+    int64_t i = 0;
+    for (; i + kDotRows <= m; i += kDotRows)
+      qdot_tile(a + i * lda, lda, w, quads, kDotRows, true, &cols, y + i * ld,
+                NULL, ld, count);
+    for (; i < m; ++i)
+      qdot_tile(a + i * lda, lda, w, quads, 1, true, &cols, y + i * ld, NULL,
+                ld, count);
+  }
+}
+#else
+bool pl_qdot_available(void) { return false; }
+#endif
+
+void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
+             const int32_t* init, int64_t m, int64_t n, int64_t k,
+             const PlQdotOut* out) {
+#ifdef PL_QGEMM_X86
+  if (pl_qdot_available()) {
+    qdot_vnni(a, lda, packed, init, m, n, k, out);
+    return;
+  }
+#endif
+  qdot_base(a, lda, packed, init, m, n, k, out);
 }

@@ -19,9 +19,12 @@
  *           (asymmetric, or symmetric for CONV_2D when every filter scale is
  *           the same, as LiteRT), the int32 sums are scaled back to float.
  * Padding taps contribute nothing in every form (TFLite's reference
- * kernels skip them): CONV_2D's im2col stores x - zx with 0 at padding,
- * the depthwise and transpose loops visit only the taps inside. Integer
- * sums wrap as TFLite's int32 accumulators do, so their order is free.
+ * kernels skip them): CONV_2D's int16 im2col stores x - zx with 0 at
+ * padding, the general depthwise and transpose loops visit only the taps
+ * inside; pl_qdot and pl_qdw read zx at padding and start each sum at
+ * -zx * sum w (pl_qdot: -(zx + 128) * sum w, its x shifted by 128), which
+ * cancels it. Integer sums wrap as TFLite's int32 accumulators do, so
+ * their order is free.
  *
  * Everything is checked in pl_qconv_prepare, with messages naming the op,
  * the tensor and the bad value; the kernels then run blindly. */
@@ -148,21 +151,23 @@ static inline int64_t pl_qconv_bias(const TfLiteTensor* bias, int k) {
   return bias->type == kTfLiteInt64 ? bias->data.i64[k] : bias->data.i32[k];
 }
 
-/* The vectorized output stage of channels [c0, c0 + n) of one pixel:
- * int32 sums (and an int32 bias, or none) requantized into y at element
- * `at` (pl_q_requantize_row). */
-static inline void pl_qconv_requantize_row(const PlQconv* q,
-                                           const int32_t* sums,
-                                           const TfLiteTensor* bias, int c0,
-                                           void* y, int64_t at, int64_t n) {
+/* The vectorized output stage of channels [c0, c0 + n) of `rows` pixels:
+ * int32 sums (row r at sums + r * ld_sums; an int32 bias, or none)
+ * requantized into y at element at + r * ld_y (pl_q_requantize_rows). */
+static inline void pl_qconv_requantize_rows(const PlQconv* q,
+                                            const int32_t* sums,
+                                            int64_t ld_sums, int64_t rows,
+                                            const TfLiteTensor* bias, int c0,
+                                            void* y, int64_t at, int64_t ld_y,
+                                            int64_t n) {
   const TfLiteType type = q->kind == PL_QCONV_INT8    ? kTfLiteInt8
                           : q->kind == PL_QCONV_UINT8 ? kTfLiteUInt8
                                                       : kTfLiteInt16;
   const size_t elem = type == kTfLiteInt16 ? 2 : 1;
-  pl_q_requantize_row(sums, bias ? bias->data.i32 + c0 : NULL,
-                      q->multiplier + c0, q->shift + c0, q->output_zp,
-                      q->act_min, q->act_max, type,
-                      (char*)y + (size_t)at * elem, n);
+  pl_q_requantize_rows(sums, ld_sums, rows, bias ? bias->data.i32 + c0 : NULL,
+                       q->multiplier + c0, q->shift + c0, q->output_zp,
+                       q->act_min, q->act_max, type,
+                       (char*)y + (size_t)at * elem, ld_y, n);
 }
 
 /* Stores a clamped value into an int8 / uint8 / int16 output. */
@@ -232,6 +237,81 @@ void pl_qgemm_pack(const int16_t* b, int64_t n, int64_t k, int16_t* packed);
 void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
                          int64_t m, int64_t n, int64_t k, int32_t* acc,
                          int64_t ldc);
+
+/* DEPTHWISE_CONV_2D with a depth multiplier of 1 on an int8 (u8 false) or
+ * uint8 (u8 true) input, for `pixels` output pixels: with the sums
+ *   s[p][j] = init[j] + sum_t rows[p * taps + t][j] * w[t * channels + j]
+ * for j < channels, wrapping in int32 (rows[p * taps + t] points at tap
+ * t's input pixel of pixel p), it stores s into sums[p * channels + j]
+ * when out is NULL, else the output stage
+ *   y[p * ldy + j] = clamp(pl_q_mul(s[p][j], multiplier[j], shift[j])
+ *                          + zero_point, lo, hi)
+ * as int8 (or uint8 when u8; lo and hi in that type's range). The zero
+ * point is the caller's: padding taps point at a row of zero points and
+ * init holds -zp * sum_t w (plus the bias), which gives the reference's
+ * sum of w * (x - zp) over the taps inside, modulo 2^32. w is the int16
+ * filter [taps, channels]; the vector paths (AVX2, and AVX-512 VNNI's fused
+ * multiply-add when present) read it packed once by pl_qdw_pack (blocks of
+ * 16 channels, a last one of 8, taps in interleaved pairs for one pairwise
+ * multiply-add per two taps) and keep the sums in registers until their
+ * output stage; the portable path and the last channels % 8 read w. */
+typedef struct PlQdwOut {
+  const int32_t* multiplier; /* per channel */
+  const int* shift;
+  int32_t zero_point, lo, hi;
+  void* y;
+  int64_t ldy;
+} PlQdwOut;
+typedef struct PlQdwArgs {
+  const void* const* rows;
+  bool u8;
+  const int16_t* packed;
+  const int16_t* w;
+  int64_t taps, channels, pixels;
+  const int32_t* init;
+  int32_t* sums;       /* out NULL */
+  const PlQdwOut* out; /* or NULL */
+} PlQdwArgs;
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels); /* int16s */
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
+                 int16_t* packed);
+void pl_qdw(const PlQdwArgs* args);
+
+/* The int8 (and hybrid) CONV_2D's GEMM and output stage on CPUs with
+ * AVX-512 VNNI (pl_qdot_available): with the sums
+ *   acc[i][j] = init[j] + sum_d a[i * lda + d] * w[j * k + d]
+ * for i < m, j < n, d < k, wrapping in int32, it stores
+ *   y[i * ldy + j] = clamp(pl_q_mul(acc[i][j], multiplier[j], shift[j])
+ *                          + zero_point, lo, hi)
+ * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values), or
+ * the sums themselves (hybrid). a is uint8 and w int8 (given as int16
+ * values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
+ * columns and 4 values of k (one dot-product instruction per 4 k x 8
+ * columns; the sums never leave registers before their output stage). Rows
+ * of a are read up to pl_qdot_depth(k) (the padding's weights are 0, its
+ * values need only be readable). The caller stores x + 128 for an int8 x
+ * and puts -(zp + 128) * wsum[j] (wsum from the pack) and the bias into
+ * init: the reference's sum of w * (x - zp), padding taps stored as zp
+ * contributing 0, modulo 2^32. pl_qdot also runs (slowly, for tests)
+ * without VNNI. */
+typedef struct PlQdotOut {
+  const int32_t* multiplier; /* per column, as init */
+  const int* shift;
+  int32_t zero_point, lo, hi;
+  int8_t* y;
+  int64_t ldy;
+  /* Or, when set: the sums themselves, row i at sums + i * ldy. */
+  int32_t* sums;
+} PlQdotOut;
+static inline int64_t pl_qdot_depth(int64_t k) { return (k + 3) / 4 * 4; }
+bool pl_qdot_available(void);
+void pl_qdot_force_off(bool off); /* tests: report VNNI as unavailable */
+int64_t pl_qdot_packed_size(int64_t n, int64_t k); /* bytes */
+void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
+                  int32_t* wsum);
+void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
+             const int32_t* init, int64_t m, int64_t n, int64_t k,
+             const PlQdotOut* out);
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
