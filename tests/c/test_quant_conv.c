@@ -168,8 +168,7 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
                         .zero_point = u8 ? 128 : -1, .lo = u8 ? 3 : -128,
                         .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
   for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
-    pl_qdot_force_off(path == 1);
-    pl_simd_force_portable(path == 2);
+    pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
     PlQdwArgs args = {.rows = rows, .u8 = u8, .packed = packed, .w = w,
                       .taps = taps, .channels = channels, .pixels = kPixels,
                       .init = init, .sums = sums, .out = NULL};
@@ -196,8 +195,7 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
     CHECK(bad == 0);
     CHECK(bad_out == 0);
   }
-  pl_qdot_force_off(false);
-  pl_simd_force_portable(false);
+  pl_simd_cap(-1);
   free(x);
   free(w);
   free(rows);
@@ -254,7 +252,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
                          .lo = extreme ? -128 : -100, .hi = 127, .y = y,
                          .ldy = ldy};
   for (int off = 0; off < 2; ++off) {
-    pl_qdot_force_off(off == 1);
+    pl_simd_force_avx2(off == 1);
     memset(y, 0x55, (size_t)(m * ldy + 1));
     pl_qdot(a, lda, packed, init, m, n, k, &out);
     const PlQdotOut as_sums = {.ldy = ldy, .sums = sums};
@@ -283,7 +281,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
     CHECK(bad_gap == 0);
     CHECK(bad_sums == 0);
   }
-  pl_qdot_force_off(false);
+  pl_simd_force_avx2(false);
   free(a);
   free(w);
   free(packed);

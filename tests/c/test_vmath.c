@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capi/kernels/internal/gemm.h" /* pl_simd_force_portable */
+#include "capi/kernels/internal/simd.h"
 #include "capi/kernels/internal/vmath.h"
 #include "check.h"
 
@@ -93,7 +93,7 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
   /* Each vector path the CPU has (AVX-512, AVX2), from offsets 0 and 3 so
    * that every block and tail split is met. */
   for (int cap = 2; cap >= 1; --cap) {
-    pl_vmath_cap_isa(cap);
+    pl_simd_cap(cap);
     fn(x + 3, fast + 3, n + ns - 3);
     fn(x, fast, 3);
     for (int i = 0; i < n + ns; ++i)
@@ -102,7 +102,7 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
     for (int i = 0; i < n + ns; ++i)
       if (memcmp(&fast[i], &portable[i], sizeof(float)) != 0) ++mismatches;
   }
-  pl_vmath_cap_isa(-1);
+  pl_simd_cap(-1);
   int64_t worst = 0;
   for (int i = 0; i < n + ns; ++i) {
     const float want = ref(x[i]);

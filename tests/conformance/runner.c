@@ -16,8 +16,11 @@
  * <dir>/c/<case>/<output>.bin for the cross-language comparison.
  *
  * With PYLITE_CONFORMANCE_THREADS=<n>, every interpreter runs its kernels on
- * n threads, and the outputs go to <dir>/c-threads<n>/ instead: tests/cross
- * checks they are byte-identical to the single-threaded ones.
+ * n threads, and the outputs go to <dir>/c-threads<n>/ instead; with
+ * PYLITE_SIMD=<level> (the library's cap on its vector instructions:
+ * portable, avx2, avx512) to <dir>/c-simd-<level>/. tests/cross checks them
+ * against the default run: byte-identical for every thread count, and for
+ * integer outputs on every instruction set.
  *
  * Prints a line per failing case and a final "N passed, N failed" line;
  * exits 1 if a case failed, 2 if the manifest could not be read. */
@@ -30,7 +33,7 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
-/* "c", or "c-threads<n>" with PYLITE_CONFORMANCE_THREADS (set in main). */
+/* "c", "c-threads<n>" or "c-simd-<level>" (set in main). */
 static char kLang[32] = "c";
 static int g_threads = -1; /* TfLiteInterpreterOptionsSetNumThreads's value */
 
@@ -386,6 +389,18 @@ int main(int argc, char** argv) {
     }
     g_threads = (int)n;
     snprintf(kLang, sizeof(kLang), "c-threads%d", g_threads);
+  }
+  const char* simd = getenv("PYLITE_SIMD");
+  if (simd && simd[0]) {
+    if (g_threads > 0 || strlen(simd) > 12 ||
+        strspn(simd, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(simd)) {
+      fprintf(stderr, "conformance (c): PYLITE_SIMD must be a level name "
+              "(portable, avx2, avx512), without PYLITE_CONFORMANCE_THREADS; "
+              "got '%s'\n", simd);
+      pl_conf_manifest_free(&manifest);
+      return 2;
+    }
+    snprintf(kLang, sizeof(kLang), "c-simd-%s", simd);
   }
 
   Run* r = (Run*)calloc(1, sizeof(Run));

@@ -15,7 +15,11 @@ the other languages are still compared and the case is reported as skipped.
 
 The C runner also runs every case with its kernels split across 2 and 4
 threads (PYLITE_CONFORMANCE_THREADS, outputs in <dir>/c-threads<n>/): those
-outputs must be byte-identical to the one-thread run's, floats included.
+outputs must be byte-identical to the one-thread run's, floats included. And
+with the vector instructions capped (PYLITE_SIMD=portable / avx2, outputs in
+<dir>/c-simd-<level>/): integer and bool outputs must be byte-identical to
+the default run's (float outputs only meet the case's tolerance, which the
+runner checked).
 """
 import json
 import os
@@ -27,6 +31,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONFORMANCE = os.path.join(ROOT, "tests", "conformance")
 LANGS = ("c", "cpp", "python", "java")
 THREADED = ("c-threads2", "c-threads4")
+SIMD = ("c-simd-portable", "c-simd-avx2")
+EXACT_ON_EVERY_ISA = ("int8", "uint8", "int16", "uint16", "int32", "uint32",
+                      "int64", "uint64", "bool", "string")
 OUT = os.path.join(ROOT, os.environ.get("PYLITE_CONFORMANCE_OUT") or
                    os.path.join("build", "conformance-out"))
 
@@ -98,19 +105,23 @@ def test_outputs_identical(case):
     pytest.skip("; ".join("%s skipped: %s" % kv for kv in skipped.items()))
 
 
-def test_every_thread_count_ran():
-  missing = [d for d in THREADED if not os.path.isdir(os.path.join(OUT, d))]
+def test_every_thread_count_and_isa_ran():
+  missing = [d for d in THREADED + SIMD
+             if not os.path.isdir(os.path.join(OUT, d))]
   assert not missing, "no outputs from %s in %s" % (", ".join(missing), OUT)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
-def test_thread_counts_identical(case):
+def differences_from_default(case, runs, dtypes=None):
+  """Outputs of `runs` (of the given dtypes, default all) that differ from
+  the default C run's bytes."""
   problems = []
   for spec in case["outputs"]:
+    if dtypes is not None and spec["dtype"] not in dtypes:
+      continue
     name = clean(spec["name"], False) + ".bin"
     with open(os.path.join(case_dir("c", case), name), "rb") as f:
       one = f.read()
-    for run in THREADED:
+    for run in runs:
       path = os.path.join(case_dir(run, case), name)
       if not os.path.exists(path):
         problems.append("%s wrote no %s" % (run, spec["name"]))
@@ -120,6 +131,18 @@ def test_thread_counts_identical(case):
       if blob != one:
         at = next((i for i, (a, b) in enumerate(zip(blob, one)) if a != b),
                   min(len(blob), len(one)))
-        problems.append("%s: %s differs from 1 thread (first difference at "
-                        "byte %d)" % (spec["name"], run, at))
+        problems.append("%s: %s differs from the default run (first "
+                        "difference at byte %d)" % (spec["name"], run, at))
+  return problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_thread_counts_identical(case):
+  problems = differences_from_default(case, THREADED)
+  assert not problems, "; ".join(problems)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_integer_outputs_identical_on_every_isa(case):
+  problems = differences_from_default(case, SIMD, EXACT_ON_EVERY_ISA)
   assert not problems, "; ".join(problems)

@@ -2,7 +2,6 @@
  * bits never depend on the path taken). */
 #include "capi/kernels/internal/gemm.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,34 +20,6 @@
 #else
 #define PL_UNROLL
 #endif
-
-/* ---- CPU features ------------------------------------------------------- */
-
-/* -1 unknown, 0 portable, 1 AVX2. */
-static atomic_int g_avx2 = -1;
-
-static bool env_forces_portable(void) {
-  const char* v = getenv("PYLITE_FORCE_PORTABLE");
-  return v && v[0] && strcmp(v, "0") != 0;
-}
-
-bool pl_simd_avx2(void) {
-  int state = atomic_load_explicit(&g_avx2, memory_order_relaxed);
-  if (state < 0) {
-    state = 0;
-#ifdef PL_GEMM_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && !env_forces_portable()) state = 1;
-#endif
-    atomic_store_explicit(&g_avx2, state, memory_order_relaxed);
-  }
-  return state == 1;
-}
-
-void pl_simd_force_portable(bool on) {
-  atomic_store(&g_avx2, -1);
-  if (on) atomic_store(&g_avx2, 0);
-}
 
 /* ---- Packing ------------------------------------------------------------ */
 

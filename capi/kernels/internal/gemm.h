@@ -18,14 +18,9 @@
 #include <stdint.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/simd.h"
 
 enum { PL_GEMM_NR = 16 };
-
-/* Whether the AVX2 paths run: the CPU has AVX2 and PYLITE_FORCE_PORTABLE
- * is not set to a non-empty value other than "0" (read once). */
-bool pl_simd_avx2(void);
-/* Tests: force the portable paths on (true) or back to the CPU's choice. */
-void pl_simd_force_portable(bool on);
 
 /* Floats needed to pack an n x k B matrix. */
 int64_t pl_gemm_packed_size(int64_t n, int64_t k);

@@ -4,7 +4,6 @@
 #include "capi/kernels/internal/quant_conv.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -978,26 +977,10 @@ static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
     }
 }
 
-static atomic_bool g_qdot_off; /* tests: the AVX2 paths instead */
-
-void pl_qdot_force_off(bool off) { atomic_store(&g_qdot_off, off); }
-
 #ifdef PL_QGEMM_X86
 #define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
 
-bool pl_qdot_available(void) {
-  static atomic_int state = -1; /* -1 until the CPU is asked */
-  int have = atomic_load_explicit(&state, memory_order_relaxed);
-  if (have < 0) {
-    __builtin_cpu_init();
-    have = __builtin_cpu_supports("avx512vnni") &&
-           __builtin_cpu_supports("avx512vl");
-    atomic_store_explicit(&state, have, memory_order_relaxed);
-  }
-  return have == 1 &&
-         !atomic_load_explicit(&g_qdot_off, memory_order_relaxed) &&
-         pl_simd_avx2();
-}
+bool pl_qdot_available(void) { return pl_simd_vnni(); }
 
 /* acc + the dot products of 4 uint8 of u with 4 int8 of s per lane
  * (vpdpbusd). As inline assembly: GCC copies the accumulator around the

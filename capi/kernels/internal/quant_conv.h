@@ -304,8 +304,7 @@ typedef struct PlQdotOut {
   int32_t* sums;
 } PlQdotOut;
 static inline int64_t pl_qdot_depth(int64_t k) { return (k + 3) / 4 * 4; }
-bool pl_qdot_available(void);
-void pl_qdot_force_off(bool off); /* tests: report VNNI as unavailable */
+bool pl_qdot_available(void); /* pl_simd_vnni() where the path is built */
 int64_t pl_qdot_packed_size(int64_t n, int64_t k); /* bytes */
 void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
                   int32_t* wsum);

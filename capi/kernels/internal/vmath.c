@@ -3,11 +3,10 @@
 
 #include <float.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+#include "capi/kernels/internal/simd.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
@@ -636,20 +635,11 @@ PL_AVX512 static int64_t swish_avx512(const float* x, float* y, int64_t n,
 
 /* The public functions: whole blocks on the widest vector path the CPU
  * has (and the test cap allows), the rest with the next narrower ones. */
-enum { kIsaPortable = 0, kIsaAvx2 = 1, kIsaAvx512 = 2 };
-static atomic_int g_isa_cap = -1;
-
-void pl_vmath_cap_isa(int level) { atomic_store(&g_isa_cap, level); }
+enum { kIsaPortable = PL_SIMD_PORTABLE, kIsaAvx2 = PL_SIMD_AVX2,
+       kIsaAvx512 = PL_SIMD_AVX512 };
 
 #ifdef PL_VMATH_X86
-/* The vector paths need FMA besides AVX2 (every AVX2 CPU has both). */
-static int vmath_isa(void) {
-  if (!pl_simd_avx2() || !__builtin_cpu_supports("fma")) return kIsaPortable;
-  const int isa =
-      __builtin_cpu_supports("avx512f") ? kIsaAvx512 : kIsaAvx2;
-  const int cap = atomic_load_explicit(&g_isa_cap, memory_order_relaxed);
-  return cap >= 0 && cap < isa ? cap : isa;
-}
+static int vmath_isa(void) { return (int)pl_simd_level(); }
 
 static bool avx2_fma(void) { return vmath_isa() >= kIsaAvx2; }
 

@@ -58,9 +58,4 @@ float pl_vmath_max_f32(const float* x, int64_t n);
 float pl_vmath_exp_sum_f32(const float* x, float* y, int64_t n, float shift,
                            float scale);
 
-/* For tests: caps the vector paths at 0 (portable), 1 (AVX2) or 2
- * (AVX-512); a negative level lifts the cap. PYLITE_FORCE_PORTABLE and
- * pl_simd_force_portable still force the portable path. */
-void pl_vmath_cap_isa(int level);
-
 #endif /* PYLITE_KERNELS_INTERNAL_VMATH_H_ */
