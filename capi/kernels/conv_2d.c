@@ -286,7 +286,15 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
   const int64_t per_group = f[0] / groups;
-  if (!d->q.acc64) {
+  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
+  if (d->qdot) {
+    /* Only the pl_qdot form is read; constant filters are packed in it
+     * already, so their int16 copy goes too. */
+    free(d->qpacked);
+    d->qpacked = NULL;
+    d->qpacked_bytes = 0;
+    if (d->q.weights_ready) pl_qconv_drop_weights(&d->q);
+  } else if (!d->q.acc64) {
     void* p = d->qpacked;
     const TfLiteStatus st = conv_reserve_bytes(
         sg, &p, &d->qpacked_bytes,
@@ -295,7 +303,6 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     PL_ENSURE_OK(st);
     if (d->q.weights_ready) qconv_pack(d, groups, per_group, k);
   }
-  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
   const int64_t pixels = (int64_t)in[0] * oh * ow;
   d->block_rows = qconv_block_rows(pixels, k, per_group, pl_num_threads(sg));
   const size_t acc_bytes = (d->q.acc64 ? sizeof(int64_t) : sizeof(int32_t)) *
@@ -718,11 +725,13 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
   if (t.pixels == 0) return kTfLiteOk;
-  t.dot = d->qdot && pl_qdot_available();
+  t.dot = d->qdot;
   if (!d->q.weights_ready) {
     pl_qconv_weights(&d->q, filter);
-    if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
-    if (t.dot) qconv_pack_dot(d, t.groups, t.per_group, t.k);
+    if (t.dot)
+      qconv_pack_dot(d, t.groups, t.per_group, t.k);
+    else if (!d->q.acc64)
+      qconv_pack(d, t.groups, t.per_group, t.k);
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);

@@ -286,6 +286,12 @@ void pl_qconv_weights(PlQconv* q, const TfLiteTensor* filter) {
   }
 }
 
+void pl_qconv_drop_weights(PlQconv* q) {
+  free(q->weights);
+  q->weights = NULL;
+  q->weights_cap = 0;
+}
+
 void pl_qconv_free(PlQconv* q) {
   free(q->multiplier);
   free(q->shift);

@@ -111,6 +111,9 @@ TfLiteStatus pl_qconv_prepare_node(PlSubgraph* sg, PlNode* node,
 TfLiteStatus pl_qconv_reserve_weights(PlSubgraph* sg, PlQconv* q,
                                       const TfLiteTensor* filter);
 void pl_qconv_weights(PlQconv* q, const TfLiteTensor* filter);
+/* Frees q->weights of a constant filter once a kernel has packed them in
+ * its own form (the next pl_qconv_reserve_weights makes them again). */
+void pl_qconv_drop_weights(PlQconv* q);
 
 void pl_qconv_free(PlQconv* q);
 
