@@ -67,6 +67,7 @@
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_conv.h"
 #include "capi/kernels/internal/quant_matmul.h"
 #include "capi/kernels/internal/sparse.h"
 
@@ -133,7 +134,21 @@ typedef struct FcData {
   void* dense_weights;
   const void* dense_src;
   TfLiteTensor weights_view;
+  /* int8 with constant weights on CPUs with VNNI: the weights packed once
+   * for pl_qdot, their sums, each unit's starting sum, and per thread a
+   * block of input rows (+ 128) and of their int32 sums. */
+  bool qdot;
+  int8_t* qdot_packed;
+  int32_t* qdot_wsum;
+  int32_t* qdot_init;
+  const void* qdot_src;
+  void* qdot_scratch;
+  size_t qdot_scratch_bytes;
 } FcData;
+
+/* pl_qdot tasks: blocks of input rows by blocks of units (a multiple of
+ * its 16 packed columns). */
+enum { kQdotRows = 8, kQdotUnits = 256 };
 
 static TfLiteStatus fc_init(PlSubgraph* sg, PlNode* node) {
   FcData* data = calloc(1, sizeof(*data));
@@ -166,6 +181,10 @@ static void fc_free(PlNode* node) {
     free(data->factors);
     free(data->offsets);
     free(data->dense_weights);
+    free(data->qdot_packed);
+    free(data->qdot_wsum);
+    free(data->qdot_init);
+    free(data->qdot_scratch);
   }
   free(node->user_data);
   node->user_data = NULL;
@@ -268,6 +287,51 @@ static TfLiteStatus fc_reserve_units(PlSubgraph* sg, FcData* data,
   return kTfLiteOk;
 }
 
+/* The pl_qdot form of int8 x int8 (weights zero point 0, constant):
+ * packed here, once per weights data. */
+static TfLiteStatus fc_prepare_qdot(PlSubgraph* sg, FcData* data,
+                                    const TfLiteTensor* weights, int units) {
+  const int64_t depth = weights->dims->data[1];
+  data->qdot = data->mode == kModeInt8 && data->weight_offset == 0 &&
+               units > 0 && depth > 0 && pl_is_constant(weights) &&
+               weights->data.raw && pl_qdot_available();
+  if (!data->qdot) return kTfLiteOk;
+  const int64_t lda = pl_qdot_depth(depth);
+  const size_t per_thread =
+      (size_t)(kQdotRows * lda) + sizeof(int32_t) * kQdotRows * kQdotUnits;
+  const size_t scratch = per_thread * (size_t)pl_num_threads(sg);
+  if (scratch > data->qdot_scratch_bytes) {
+    free(data->qdot_scratch);
+    data->qdot_scratch_bytes = 0;
+    data->qdot_scratch = malloc(scratch);
+    if (!data->qdot_scratch) {
+      pl_report(sg, "FULLY_CONNECTED: out of memory.");
+      return kTfLiteError;
+    }
+    data->qdot_scratch_bytes = scratch;
+  }
+  if (data->qdot_packed && data->qdot_src == weights->data.raw)
+    return kTfLiteOk;
+  free(data->qdot_packed);
+  free(data->qdot_wsum);
+  free(data->qdot_init);
+  data->qdot_src = NULL;
+  data->qdot_packed = malloc((size_t)pl_qdot_packed_size(units, depth));
+  data->qdot_wsum = malloc(sizeof(int32_t) * (size_t)units);
+  data->qdot_init = malloc(sizeof(int32_t) * (size_t)units);
+  int16_t* wide = malloc(sizeof(int16_t) * (size_t)(units * depth));
+  if (!data->qdot_packed || !data->qdot_wsum || !data->qdot_init || !wide) {
+    free(wide);
+    pl_report(sg, "FULLY_CONNECTED: out of memory.");
+    return kTfLiteError;
+  }
+  for (int64_t i = 0; i < units * depth; ++i) wide[i] = weights->data.int8[i];
+  pl_qdot_pack(wide, units, depth, data->qdot_packed, data->qdot_wsum);
+  free(wide);
+  data->qdot_src = weights->data.raw;
+  return kTfLiteOk;
+}
+
 /* Quantization checks and per-unit scales of the integer modes. */
 static TfLiteStatus fc_prepare_quantized(PlSubgraph* sg, FcData* data,
                                          const TfLiteTensor* input,
@@ -323,8 +387,9 @@ static TfLiteStatus fc_prepare_quantized(PlSubgraph* sg, FcData* data,
   data->input_offset = -in_p.zero_point;
   data->weight_offset = per_channel ? 0 : -w_p.zero_point;
   data->output_offset = out_p.zero_point;
-  return pl_q_activation_range(sg, data->activation, output, &data->act_min,
-                               &data->act_max);
+  PL_ENSURE_OK(pl_q_activation_range(sg, data->activation, output,
+                                     &data->act_min, &data->act_max));
+  return fc_prepare_qdot(sg, data, weights, units);
 }
 
 /* Weight checks and per-unit scales of the hybrid mode. */
@@ -657,11 +722,75 @@ static void fc_quant_rows(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
+typedef struct FcQdotTask {
+  const FcData* data;
+  const int8_t* x;
+  int8_t* y;
+  int64_t batch, units, depth, unit_blocks;
+} FcQdotTask;
+
+/* Rows [r0, r0 + kQdotRows) by units [u0, u0 + kQdotUnits) of each task:
+ * the rows + 128 (the weights' padding past depth is 0), their sums with
+ * pl_qdot from the starting sums (bias - (zp + 128) * sum w = the
+ * reference's bias + sum w * (x - zp)), requantized as the reference. */
+static void fc_qdot_tasks(void* ctx, int64_t begin, int64_t end,
+                          int worker) {
+  const FcQdotTask* t = ctx;
+  const FcData* data = t->data;
+  const int64_t lda = pl_qdot_depth(t->depth);
+  uint8_t* xs = (uint8_t*)data->qdot_scratch +
+                (size_t)worker * ((size_t)(kQdotRows * lda) +
+                                  sizeof(int32_t) * kQdotRows * kQdotUnits);
+  int32_t* sums = (int32_t*)(void*)(xs + kQdotRows * lda);
+  for (int64_t task = begin; task < end; ++task) {
+    const int64_t r0 = task / t->unit_blocks * kQdotRows;
+    const int64_t u0 = task % t->unit_blocks * kQdotUnits;
+    const int64_t rows = t->batch - r0 < kQdotRows ? t->batch - r0 : kQdotRows;
+    const int64_t n = t->units - u0 < kQdotUnits ? t->units - u0 : kQdotUnits;
+    for (int64_t i = 0; i < rows; ++i) {
+      const int8_t* x = t->x + (r0 + i) * t->depth;
+      for (int64_t d = 0; d < t->depth; ++d)
+        xs[i * lda + d] = (uint8_t)(x[d] ^ 0x80);
+      for (int64_t d = t->depth; d < lda; ++d) xs[i * lda + d] = 0;
+    }
+    const PlQdotOut out = {.ldy = n, .sums = sums};
+    pl_qdot(xs, lda, data->qdot_packed + pl_qdot_packed_size(u0, t->depth),
+            data->qdot_init + u0, rows, n, t->depth, &out);
+    for (int64_t i = 0; i < rows; ++i)
+      pl_qmm_requant_s8(sums + i * n, data->unit_scale + u0,
+                        data->output_offset, data->act_min, data->act_max,
+                        t->y + (r0 + i) * t->units + u0, n);
+  }
+}
+
+static void fc_eval_qdot(PlSubgraph* sg, FcData* data,
+                         const TfLiteTensor* input, const TfLiteTensor* bias,
+                         TfLiteTensor* output, int64_t batch, int64_t units,
+                         int64_t depth) {
+  const uint32_t zp = (uint32_t)(128 - data->input_offset);
+  for (int64_t u = 0; u < units; ++u)
+    data->qdot_init[u] =
+        (int32_t)((bias ? (uint32_t)bias->data.i32[u] : 0u) -
+                  zp * (uint32_t)data->qdot_wsum[u]);
+  FcQdotTask t = {data, input->data.int8, output->data.int8, batch, units,
+                  depth, (units + kQdotUnits - 1) / kQdotUnits};
+  const int64_t row_blocks = (batch + kQdotRows - 1) / kQdotRows;
+  /* About 16 multiply-adds a unit of cost (VNNI, 8 columns x 4 depth a
+   * cycle and a half). */
+  pl_parallel_for_cost(sg, row_blocks * t.unit_blocks,
+                       kQdotRows * kQdotUnits * depth / 16, fc_qdot_tasks,
+                       &t);
+}
+
 static void fc_eval_quantized(PlSubgraph* sg, FcData* data,
                               const TfLiteTensor* input,
                               const TfLiteTensor* weights,
                               const TfLiteTensor* bias, TfLiteTensor* output,
                               int64_t batch, int64_t units, int64_t depth) {
+  if (data->qdot && data->qdot_src == weights->data.raw) {
+    fc_eval_qdot(sg, data, input, bias, output, batch, units, depth);
+    return;
+  }
   if (!data->sums_ready) {
     if (data->mode == kModeUInt8) {
       for (int64_t u = 0; u < units; ++u) {

@@ -135,6 +135,52 @@ int32_t pl_qmm_dot_s8(const int8_t* a, const int8_t* b, int64_t n) {
   return (int32_t)s;
 }
 
+#ifdef PL_QMM_X86
+/* pl_qmm_requant on 4 lanes: the product in double as the scalar one;
+ * round() (half away from zero) as trunc(p) plus the sign of p where
+ * |p - trunc(p)| >= 0.5 (exact: p - trunc(p) is); the truncating
+ * conversion gives INT32_MIN for NaN and out-of-range values, as
+ * pl_qmm_to_int32. Returns how many leading outputs it did. */
+__attribute__((target("avx2"))) static int64_t requant_s8_avx2(
+    const int32_t* acc, const double* scale, int32_t offset, int32_t lo,
+    int32_t hi, int8_t* y, int64_t n) {
+  const __m256d half = _mm256_set1_pd(0.5);
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const __m128i off = _mm_set1_epi32(offset);
+  const __m128i vlo = _mm_set1_epi32(lo), vhi = _mm_set1_epi32(hi);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d p = _mm256_mul_pd(
+        _mm256_cvtepi32_pd(_mm_loadu_si128((const __m128i*)(acc + i))),
+        _mm256_loadu_pd(scale + i));
+    const __m256d t = _mm256_round_pd(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m256d away = _mm256_cmp_pd(
+        _mm256_andnot_pd(sign, _mm256_sub_pd(p, t)), half, _CMP_GE_OQ);
+    const __m256d step =
+        _mm256_and_pd(away, _mm256_or_pd(one, _mm256_and_pd(p, sign)));
+    __m128i v = _mm256_cvttpd_epi32(_mm256_add_pd(t, step));
+    v = _mm_min_epi32(_mm_max_epi32(_mm_add_epi32(v, off), vlo), vhi);
+    v = _mm_packs_epi32(v, v);
+    v = _mm_packs_epi16(v, v);
+    const int32_t four = _mm_cvtsi128_si32(v);
+    memcpy(y + i, &four, 4);
+  }
+  return i;
+}
+#endif
+
+void pl_qmm_requant_s8(const int32_t* acc, const double* scale,
+                       int32_t offset, int32_t lo, int32_t hi, int8_t* y,
+                       int64_t n) {
+  int64_t i = 0;
+#ifdef PL_QMM_X86
+  if (pl_simd_avx2()) i = requant_s8_avx2(acc, scale, offset, lo, hi, y, n);
+#endif
+  for (; i < n; ++i)
+    y[i] = (int8_t)pl_qmm_requant(acc[i], scale[i], offset, lo, hi);
+}
+
 int32_t pl_qmm_dot_u8(const uint8_t* a, const uint8_t* b, int64_t n) {
   uint32_t s = 0;
   for (int64_t i = 0; i < n; ++i) s += (uint32_t)a[i] * (uint32_t)b[i];

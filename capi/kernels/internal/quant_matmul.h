@@ -52,6 +52,12 @@ static inline int32_t pl_qmm_requant(int64_t acc, double scale,
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* y[i] = pl_qmm_requant(acc[i], scale[i], offset, lo, hi) for i < n, lo
+ * and hi int8 values (AVX2 when the CPU has it, same bits). */
+void pl_qmm_requant_s8(const int32_t* acc, const double* scale,
+                       int32_t offset, int32_t lo, int32_t hi, int8_t* y,
+                       int64_t n);
+
 /* Applies a fused activation to hybrid float outputs in place, as LiteRT's
  * tensor utils: RELU max(0, x), RELU_N1_TO_1 max(-1, min(x, 1)), RELU6
  * max(0, min(x, 6)), TANH, SIGN_BIT (1 for a set sign bit, else 0). */

@@ -1,0 +1,160 @@
+/* pylite: pl_qmm_requant_s8 (capi/kernels/internal/quant_matmul.c), the
+ * double-precision output stage of the int8 FULLY_CONNECTED: its AVX2 and
+ * portable paths against pl_qmm_requant one value at a time, on sums and
+ * scales that hit every rounding case (exact halves of both signs, one ulp
+ * either side), products beyond int32 and NaN, offsets that wrap, and
+ * clamps, in rows of odd lengths. And the int8 FULLY_CONNECTED itself
+ * (on VNNI CPUs its pl_qdot form) against a plain loop of the reference's
+ * arithmetic, over several blocks of rows and units, on the CPU's best
+ * instruction level, capped to AVX2 and portable, at 1, 2 and 4 threads. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capi/kernels/internal/quant_matmul.h"
+#include "capi/kernels/internal/simd.h"
+#include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
+#include "pylite/pylite.h"
+
+static uint64_t g_state = 0x9E3779B97F4A7C15ull;
+static uint32_t next_u32(void) {
+  g_state ^= g_state << 13;
+  g_state ^= g_state >> 7;
+  g_state ^= g_state << 17;
+  return (uint32_t)(g_state >> 11);
+}
+
+static double pick_scale(void) {
+  static const double kScales[] = {0.5, 0.25, 1.0, 1.5, 3e9, 1e-12, NAN,
+                                   INFINITY, 1.0 / 3.0};
+  if (next_u32() % 3 == 0) return kScales[next_u32() % 9];
+  /* A scale near 1 / 2^e nudged by an ulp: acc * scale near halves. */
+  double s = ldexp(1.0, -(int)(next_u32() % 12));
+  if (next_u32() % 2) s = nextafter(s, next_u32() % 2 ? 1.0 : 0.0);
+  return s;
+}
+
+static int32_t pick_acc(void) {
+  static const int32_t kEdges[] = {0, 1, -1, 3, -3, INT32_MAX, INT32_MIN,
+                                   1 << 30, -(1 << 30)};
+  if (next_u32() % 4 == 0) return kEdges[next_u32() % 9];
+  return (int32_t)(next_u32() << (next_u32() % 12)) >> (next_u32() % 20);
+}
+
+enum { kBatch = 19, kDepth = 70, kUnits = 300 };
+static const float kInScale = 0.02f, kWScale = 0.003f, kOutScale = 0.05f;
+
+/* y = FULLY_CONNECTED(x, w, bias) of one model, or false. */
+static bool run_fc(const int8_t* x, const int8_t* w, const int32_t* bias,
+                   int threads, int8_t* y) {
+  MbModel m;
+  mb_init(&m, "pylite int8 fully connected test");
+  mb_opcode(&m, OP_FULLY_CONNECTED, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const int xs[2] = {kBatch, kDepth}, ws[2] = {kUnits, kDepth};
+  const int bs[1] = {kUnits}, ys[2] = {kBatch, kUnits};
+  const int in = mb_tensor(sg, NULL, T_I8, 2, xs);
+  const int wt = mb_tensor_data(sg, NULL, T_I8, 2, ws, w, kUnits * kDepth);
+  const int bt = mb_tensor_data(sg, NULL, T_I32, 1, bs, bias,
+                                sizeof(int32_t) * kUnits);
+  const int out = mb_tensor(sg, NULL, T_I8, 2, ys);
+  sg->tensors[in].scale = kInScale;
+  sg->tensors[wt].scale = kWScale;
+  sg->tensors[bt].scale = kInScale * kWScale;
+  sg->tensors[out].scale = kOutScale;
+  const int ins[3] = {in, wt, bt};
+  mb_io(sg, 1, &in, 1, &out);
+  MbOp* op = mb_op(sg, 0, 3, ins, 1, &out);
+  op->options = OPT_FC;
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreate(bytes, size);
+  TfLiteInterpreterOptions* opts = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetNumThreads(opts, threads);
+  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, opts) : NULL;
+  bool ok = it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+            TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(it, 0),
+                                       x, kBatch * kDepth) == kTfLiteOk &&
+            TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+            TfLiteTensorCopyToBuffer(TfLiteInterpreterGetOutputTensor(it, 0),
+                                     y, kBatch * kUnits) == kTfLiteOk;
+  TfLiteInterpreterDelete(it);
+  TfLiteInterpreterOptionsDelete(opts);
+  TfLiteModelDelete(model);
+  free(bytes);
+  return ok;
+}
+
+static void test_fully_connected(void) {
+  static int8_t x[kBatch * kDepth], w[kUnits * kDepth];
+  static int8_t want[kBatch * kUnits], got[kBatch * kUnits];
+  static int32_t bias[kUnits];
+  for (int i = 0; i < kBatch * kDepth; ++i) x[i] = (int8_t)next_u32();
+  for (int i = 0; i < kUnits * kDepth; ++i) w[i] = (int8_t)next_u32();
+  for (int u = 0; u < kUnits; ++u) bias[u] = (int32_t)(next_u32() % 20001) - 10000;
+  /* The reference: int32 sums, scale in double, round, clamp to int8. */
+  const double scale = (double)kInScale * (double)kWScale / (double)kOutScale;
+  for (int b = 0; b < kBatch; ++b)
+    for (int u = 0; u < kUnits; ++u) {
+      int32_t acc = bias[u];
+      for (int d = 0; d < kDepth; ++d)
+        acc += (int32_t)x[b * kDepth + d] * w[u * kDepth + d];
+      want[b * kUnits + u] = (int8_t)pl_qmm_requant(acc, scale, 0, -128, 127);
+    }
+  static const int kLevels[3] = {-1, PL_SIMD_AVX2, PL_SIMD_PORTABLE};
+  for (int l = 0; l < 3; ++l)
+    for (int threads = 1; threads <= 4; threads *= 2) {
+      pl_simd_cap(kLevels[l]);
+      memset(got, 0x55, sizeof(got));
+      const bool ran = run_fc(x, w, bias, threads, got);
+      CHECK(ran);
+      int bad = 0;
+      for (int i = 0; i < kBatch * kUnits; ++i) bad += got[i] != want[i];
+      if (bad)
+        printf("  fully connected, level cap %d, %d threads: %d of %d "
+               "outputs differ\n", kLevels[l], threads, bad, kBatch * kUnits);
+      CHECK(ran && bad == 0);
+    }
+  pl_simd_cap(-1);
+}
+
+int main(void) {
+  enum { kMaxN = 37, kTrials = 20000 };
+  int mismatches = 0, checked = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const int64_t n = 1 + (int64_t)(next_u32() % kMaxN);
+    int32_t acc[kMaxN];
+    double scale[kMaxN];
+    for (int64_t i = 0; i < n; ++i) {
+      acc[i] = pick_acc();
+      scale[i] = pick_scale();
+    }
+    const int32_t offset = trial % 7 == 0 ? INT32_MAX - 3
+                                          : (int32_t)(next_u32() % 256) - 128;
+    const int32_t lo = trial % 3 == 0 ? -128 : -100;
+    const int32_t hi = trial % 3 == 1 ? 127 : 90;
+    int8_t fast[kMaxN], portable[kMaxN];
+    pl_simd_force_portable(false);
+    pl_qmm_requant_s8(acc, scale, offset, lo, hi, fast, n);
+    pl_simd_force_portable(true);
+    pl_qmm_requant_s8(acc, scale, offset, lo, hi, portable, n);
+    pl_simd_force_portable(false);
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t want = pl_qmm_requant(acc[i], scale[i], offset, lo, hi);
+      if (fast[i] != want || portable[i] != want) {
+        if (mismatches < 6)
+          printf("  requant %d * %a + %d: want %d, fast %d, portable %d\n",
+                 acc[i], scale[i], offset, want, fast[i], portable[i]);
+        ++mismatches;
+      }
+      ++checked;
+    }
+  }
+  printf("pl_qmm_requant_s8: %d values, %d mismatches (%s)\n", checked,
+         mismatches, pl_simd_avx2() ? "avx2 and portable" : "portable only");
+  CHECK(mismatches == 0);
+  test_fully_connected();
+  return CHECK_SUMMARY();
+}
