@@ -85,6 +85,7 @@ typedef struct DwData {
   void* qzrow;      /* [batches, C] zero points of the input's type */
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
   size_t qbatch_bytes;
+  int32_t* qwsum;   /* [C] the sum of each channel's taps (with qpacked) */
 } DwData;
 
 static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
@@ -119,6 +120,7 @@ static void dw_free(PlNode* node) {
     free(d->qpacked);
     free(d->qzrow);
     free(d->qinit);
+    free(d->qwsum);
   }
   free(d);
   node->user_data = NULL;
@@ -138,6 +140,17 @@ static TfLiteStatus dw_reserve(PlSubgraph* sg, void** buf, size_t* have,
   }
   *have = bytes;
   return kTfLiteOk;
+}
+
+/* The fast form's filter from q.weights: packed, and each channel's sum
+ * of taps (wrapping as the reference's int32 sums). */
+static void qdw_fast_filter(DwData* d, int64_t taps, int oc) {
+  pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  memset(d->qwsum, 0, sizeof(int32_t) * (size_t)oc);
+  for (int64_t k = 0; k < taps; ++k)
+    for (int j = 0; j < oc; ++j)
+      d->qwsum[j] = (int32_t)((uint32_t)d->qwsum[j] +
+                              (uint32_t)d->q.weights[k * oc + j]);
 }
 
 /* Whether the fast form applies (see DwData), and its buffers: the packed
@@ -160,7 +173,13 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
       sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
   d->qpacked = p;
   PL_ENSURE_OK(st);
-  if (d->q.weights_ready) pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  free(d->qwsum);
+  d->qwsum = malloc(sizeof(int32_t) * (size_t)(oc > 0 ? oc : 1));
+  if (!d->qwsum) {
+    pl_report(sg, "DEPTHWISE_CONV_2D: out of memory.");
+    return kTfLiteError;
+  }
+  if (d->q.weights_ready) qdw_fast_filter(d, taps, oc);
   const size_t rows = (size_t)(in[0] > 0 ? in[0] : 1) * (size_t)oc;
   if (rows * sizeof(int32_t) > d->qbatch_bytes) {
     free(d->qzrow);
@@ -663,7 +682,6 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
 /* The fast form's per-batch rows: zero points, and the starting sums
  * bias - zp * sum_t w (hybrid: without its float bias). */
 static void qdw_fast_setup(DwData* d, const QdwTask* t, int batches) {
-  const int64_t taps = (int64_t)t->fh * t->fw;
   const PlQconv* q = &d->q;
   for (int b = 0; b < batches; ++b) {
     const int32_t zp =
@@ -674,15 +692,12 @@ static void qdw_fast_setup(DwData* d, const QdwTask* t, int batches) {
     else
       memset(zrow, (uint8_t)(int8_t)zp, (size_t)t->c);
     int32_t* init = d->qinit + (int64_t)b * t->c;
-    for (int j = 0; j < t->c; ++j) {
-      uint32_t wsum = 0;
-      for (int64_t k = 0; k < taps; ++k)
-        wsum += (uint32_t)q->weights[k * t->c + j];
-      const uint32_t bias = q->kind != PL_QCONV_HYBRID && t->bias
-                                ? (uint32_t)t->bias->data.i32[j]
-                                : 0u;
-      init[j] = (int32_t)(bias - (uint32_t)zp * wsum);
-    }
+    const int32_t* bias = q->kind != PL_QCONV_HYBRID && t->bias
+                              ? t->bias->data.i32
+                              : NULL;
+    for (int j = 0; j < t->c; ++j)
+      init[j] = (int32_t)((bias ? (uint32_t)bias[j] : 0u) -
+                          (uint32_t)zp * (uint32_t)d->qwsum[j]);
   }
 }
 
@@ -705,7 +720,7 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
   const int64_t taps = (int64_t)t.fh * t.fw;
   if (!d->q.weights_ready) {
     pl_qconv_weights(&d->q, filter);
-    if (d->qfast) pl_qdw_pack(d->q.weights, taps, t.oc, d->qpacked);
+    if (d->qfast) qdw_fast_filter(d, taps, t.oc);
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
