@@ -7,8 +7,9 @@
  * agree to float precision). NaN stays NaN. float32 is vectorized
  * (internal/vmath.h: within 2 ulp of the libm formula, the same bits on
  * every CPU path and thread count); float16 uses the libm formula in
- * float32, rounded once. A float32 LOGISTIC read only by a MUL with its own
- * input (swish, internal/binary.h) leaves the work to that MUL.
+ * float32, rounded once. A float32, int8 or uint8 LOGISTIC read only by a
+ * MUL with its own input (swish, internal/binary.h) leaves the work to that
+ * MUL.
  * int8 / uint8 (per tensor): the output scale must be 1/256 (LiteRT's
  * check; the zero point is free); a table of 1 / (1 + expf(-x)) over the
  * 256 inputs (internal/quant_lut.h).
@@ -35,6 +36,14 @@ static float logistic_f32(float x) {
 static float logistic_lut_fn(float x, const void* ctx) {
   (void)ctx;
   return 1.0f / (1.0f + expf(-x));
+}
+
+void pl_logistic_lut8(const TfLiteTensor* input, const TfLiteTensor* output,
+                      uint8_t lut[256]) {
+  const PlQuantParams pi = pl_q_params(input);
+  const PlQuantParams po = pl_q_params(output);
+  pl_q_lut8_populate(input->type, pi.scale, pi.zero_point, po.scale,
+                     po.zero_point, logistic_lut_fn, NULL, lut);
 }
 
 static TfLiteStatus logistic_prepare(PlSubgraph* sg, PlNode* node) {

@@ -510,18 +510,24 @@ static void test_threaded_broadcast(void) {
   free(want);
 }
 
-/* x -> LOGISTIC -> s, MUL(x, s) (or MUL(s, x)) -> y; with s_is_output,
- * s is a graph output too, which keeps the ops apart. */
-static bool open_swish(Run* r, int n, bool swapped, int act, bool s_is_output,
-                       int threads) {
+/* x -> LOGISTIC -> s, MUL(x, s) (or MUL(s, x)) -> y, all of `type`
+ * (int8 / uint8: x scale 0.05, s 1/256 as LOGISTIC requires, y 0.03); with
+ * s_is_output, s is a graph output too, which keeps the ops apart. */
+static bool open_swish(Run* r, int type, int n, bool swapped, int act,
+                       bool s_is_output, int threads) {
   MbModel m;
   mb_init(&m, "pylite swish test");
   const int logistic = mb_opcode(&m, OP_LOGISTIC, NULL);
   const int mul = mb_opcode(&m, OP_MUL, NULL);
   MbSubgraph* sg = mb_subgraph(&m, "main");
-  const int x = mb_tensor(sg, NULL, T_F32, 1, &n);
-  const int st = mb_tensor(sg, NULL, T_F32, 1, &n);
-  const int y = mb_tensor(sg, NULL, T_F32, 1, &n);
+  const int x = mb_tensor(sg, NULL, type, 1, &n);
+  const int st = mb_tensor(sg, NULL, type, 1, &n);
+  const int y = mb_tensor(sg, NULL, type, 1, &n);
+  if (type != T_F32) {
+    sg->tensors[x].scale = 0.05f;
+    sg->tensors[st].scale = 1.0f / 256;
+    sg->tensors[y].scale = 0.03f;
+  }
   mb_op(sg, logistic, 1, &x, 1, &st);
   const int ins[2] = {swapped ? st : x, swapped ? x : st};
   MbOp* o = mb_op(sg, mul, 2, ins, 1, &y);
@@ -556,6 +562,49 @@ static bool same_floats(const float* a, const float* b, int n) {
   return true;
 }
 
+/* The quantized swish (int8 and uint8): the fused table gives the bytes of
+ * the two ops apart for every input value, in both input orders, with and
+ * without a fused activation, at 1, 2 and 4 threads. */
+static void test_swish_quantized(void) {
+  g_case = "swish quantized";
+  enum { kN = 256 * 131 };
+  static uint8_t x[kN], want[kN];
+  for (int i = 0; i < kN; ++i) x[i] = (uint8_t)(i * 7 + i / 256);
+  for (int type = 0; type < 2; ++type)
+    for (int variant = 0; variant < 4; ++variant) {
+      const int t = type ? T_U8 : T_I8;
+      const bool swapped = variant & 1;
+      const int act = variant & 2 ? ACT_RELU6 : ACT_NONE;
+      Run apart;
+      bool ok = open_swish(&apart, t, kN, swapped, act, true, 1) &&
+                set_input(&apart, 0, x, kN) &&
+                TfLiteInterpreterInvoke(apart.interp) == kTfLiteOk;
+      const TfLiteTensor* y =
+          ok ? TfLiteInterpreterGetOutputTensor(apart.interp, 0) : NULL;
+      if (y) memcpy(want, TfLiteTensorData(y), kN);
+      run_close(&apart);
+      for (int threads = 1; ok && threads <= 4; threads *= 2) {
+        Run fused;
+        ok = open_swish(&fused, t, kN, swapped, act, false, threads) &&
+             set_input(&fused, 0, x, kN);
+        TfLiteTensor* st = ok ? TfLiteInterpreterGetTensor(fused.interp, 1)
+                              : NULL;
+        ok = st && TfLiteTensorByteSize(st) == kN;
+        if (ok) ((uint8_t*)TfLiteTensorData(st))[0] = 77;
+        ok = ok && TfLiteInterpreterInvoke(fused.interp) == kTfLiteOk &&
+             ((const uint8_t*)TfLiteTensorData(st))[0] == 77;
+        const TfLiteTensor* got =
+            ok ? TfLiteInterpreterGetOutputTensor(fused.interp, 0) : NULL;
+        ok = got && TfLiteTensorByteSize(got) == kN &&
+             memcmp(TfLiteTensorData(got), want, kN) == 0;
+        run_close(&fused);
+        if (!ok) printf("  %s, variant %d, %d threads\n",
+                        type ? "uint8" : "int8", variant, threads);
+      }
+      CHECK(ok);
+    }
+}
+
 /* The fused swish (binary.h) gives the bits of the two ops apart, for both
  * input orders, with and without a fused activation, at 1, 2 and 4 threads,
  * on special values and on sizes that split across threads. */
@@ -576,7 +625,7 @@ static void test_swish(void) {
       const bool swapped = variant & 1;
       const int act = variant & 2 ? ACT_RELU6 : ACT_NONE;
       Run apart;
-      bool ok = open_swish(&apart, n, swapped, act, true, 1) &&
+      bool ok = open_swish(&apart, T_F32, n, swapped, act, true, 1) &&
                 set_input(&apart, 0, x, sizeof(float) * n) &&
                 TfLiteInterpreterInvoke(apart.interp) == kTfLiteOk;
       const TfLiteTensor* y =
@@ -585,7 +634,7 @@ static void test_swish(void) {
       run_close(&apart);
       for (int threads = 1; ok && threads <= 4; threads *= 2) {
         Run fused;
-        ok = open_swish(&fused, n, swapped, act, false, threads) &&
+        ok = open_swish(&fused, T_F32, n, swapped, act, false, threads) &&
              set_input(&fused, 0, x, sizeof(float) * n);
         /* The LOGISTIC's output (tensor 1) is left alone when fused. */
         TfLiteTensor* st = ok ? TfLiteInterpreterGetTensor(fused.interp, 1)
@@ -618,6 +667,7 @@ int main(void) {
   test_random_broadcast();
   test_threaded_broadcast();
   test_swish();
+  test_swish_quantized();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;
 }

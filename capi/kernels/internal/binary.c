@@ -6,6 +6,7 @@
 
 #include "capi/core/interp.h"
 #include "capi/kernels/internal/quant.h"
+#include "capi/kernels/internal/quant_lut.h"
 #include "capi/kernels/internal/vmath.h"
 
 bool pl_bcast_shape(int n, const TfLiteIntArray* const* in, int* out,
@@ -167,9 +168,14 @@ static bool is_builtin(const PlNode* n, int32_t code) {
          n->registration == NULL;
 }
 
-static bool is_f32_tensor(PlSubgraph* sg, int32_t t) {
-  return t >= 0 && t < sg->num_tensors &&
-         sg->tensors[t].type == kTfLiteFloat32;
+/* A swish's tensor type: float32, int8 or uint8 (-1: another or none). */
+static int swish_type(PlSubgraph* sg, int32_t t) {
+  if (t < 0 || t >= sg->num_tensors) return -1;
+  const TfLiteType type = sg->tensors[t].type;
+  return type == kTfLiteFloat32 || type == kTfLiteInt8 ||
+                 type == kTfLiteUInt8
+             ? (int)type
+             : -1;
 }
 
 static int count_of(const TfLiteIntArray* a, int32_t v) {
@@ -190,8 +196,8 @@ bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul) {
   const int32_t y = mul->outputs->data[0];
   if (x == s || y == x || y == s || !((a == x && b == s) || (a == s && b == x)))
     return false;
-  if (!is_f32_tensor(sg, x) || !is_f32_tensor(sg, s) ||
-      !is_f32_tensor(sg, y) ||
+  const int type = swish_type(sg, x);
+  if (type < 0 || swish_type(sg, s) != type || swish_type(sg, y) != type ||
       pl_is_constant(&sg->tensors[x]) || count_of(sg->outputs, s) != 0)
     return false;
   const PlInterp* interp = sg->interp;
@@ -285,6 +291,21 @@ TfLiteStatus pl_bcast_prepare_shape(PlSubgraph* sg, const char* op, int n,
   return kTfLiteOk;
 }
 
+/* The quantized swish's table: LOGISTIC's table of each x value, then the
+ * MUL's own row over the 256 (x, s) pairs. */
+static void swish_table(PlBinaryData* data, const TfLiteTensor* x,
+                        const TfLiteTensor* s) {
+  uint8_t xs[256], ss[256];
+  pl_logistic_lut8(x, s, ss);
+  for (int v = 0; v < 256; ++v) xs[v] = (uint8_t)v;
+  const void* in[2];
+  in[data->swish_x] = xs;
+  in[1 - data->swish_x] = ss;
+  const int64_t step[2] = {1, 1};
+  data->qrow(data->swish_lut, in, step, 256, &data->q);
+  pl_q_lut8_shuffle_tables(data->swish_lut, data->swish_shuffle);
+}
+
 TfLiteStatus pl_binary_init(PlSubgraph* sg, PlNode* node,
                             const PlBinaryOp* op) {
   PlBinaryData* data = calloc(1, sizeof(*data));
@@ -366,9 +387,8 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
        output->quantization.type != kTfLiteNoQuantization);
   PlBinaryData* data = node->user_data;
   data->quant = false;
-  data->swish_x = t == kTfLiteFloat32 && node->builtin_code == kBuiltinMul
-                      ? swish_x_input(sg, node)
-                      : -1;
+  data->swish_x =
+      node->builtin_code == kBuiltinMul ? swish_x_input(sg, node) : -1;
   if (quantized && !op->qprepare) {
     pl_report(sg, "Quantized %s (%s) is not supported yet.", op->name,
               TfLiteTypeGetName(t));
@@ -389,6 +409,8 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
       PL_ENSURE_OK(pl_q_check_tensor(sg, op->name, "output", output));
     PL_ENSURE_OK(op->qprepare(sg, node, in, output, data));
     data->quant = true;
+    if (data->swish_x >= 0) swish_table(data, in[data->swish_x],
+                                        in[1 - data->swish_x]);
   }
   if (op->same_shape) {
     if (!pl_same_shape(in[0], in[1])) {

@@ -176,9 +176,12 @@ typedef struct PlBinaryData {
   bool quant;
   PlBinRowFn qrow;
   PlBinQuant q;
-  /* A float32 MUL(x, LOGISTIC(x)) (see pl_swish_pair): which input is x,
-   * or -1. */
+  /* A MUL(x, LOGISTIC(x)) (see pl_swish_pair): which input is x, or -1;
+   * for int8 / uint8 the table of the MUL's output over the 256 values of
+   * x (and its byte-shuffle form, pl_q_lut8_apply). */
   int swish_x;
+  uint8_t swish_lut[256];
+  uint8_t swish_shuffle[256];
 } PlBinaryData;
 
 typedef struct PlBinaryOp {
@@ -252,11 +255,15 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
  * a MUL of x and s reads. Such a MUL computes x * sigmoid(x) itself from x
  * (the same float operations, so the same bits as the two ops apart), in
  * chunks that stay in cache, and the LOGISTIC writes nothing: one pass over
- * memory instead of three. Both kernels decide with pl_swish_pair, at
- * prepare, from the graph's structure and types alone, so they agree. */
+ * memory instead of three. For int8 / uint8 the MUL's output is a function
+ * of x alone: prepare runs LOGISTIC's table and the MUL's own row over the
+ * 256 values of x into one table (so the same bits again), and eval is a
+ * table lookup. Both kernels decide with pl_swish_pair, at prepare, from
+ * the graph's structure and types alone, so they agree. */
 
 /* Whether `logistic` (a builtin LOGISTIC) and `mul` (a builtin MUL, later
- * in the plan) form a swish: float32 tensors, the MUL's inputs are x and s
+ * in the plan) form a swish: tensors of one type, float32, int8 or uint8
+ * (quantized), the MUL's inputs are x and s
  * (in either order) and its output neither, x is not a constant, and s is
  * not an output of the subgraph or of a signature, nor read by any other
  * node. */
@@ -264,6 +271,10 @@ bool pl_swish_pair(PlSubgraph* sg, const PlNode* logistic, const PlNode* mul);
 
 /* The MUL a LOGISTIC node is fused into, or NULL. */
 const PlNode* pl_swish_mul_of(PlSubgraph* sg, const PlNode* logistic);
+
+/* LOGISTIC's table for an int8 / uint8 input and output (logistic.c). */
+void pl_logistic_lut8(const TfLiteTensor* input, const TfLiteTensor* output,
+                      uint8_t lut[256]);
 
 /* Defines pl_kernel_SUFFIX, named NAME, from the PlBinaryOp OP; TYPES is
  * its list of supported types for `pylite ops`. */

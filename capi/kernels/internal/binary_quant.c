@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+#include "capi/kernels/internal/quant_lut.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
@@ -660,6 +661,33 @@ static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
   }
 }
 
+/* A quantized swish (binary.h): its table over x, in spans on the
+ * threads. */
+typedef struct SwishLookup {
+  const PlBinaryData* data;
+  const uint8_t* x;
+  uint8_t* y;
+  int64_t n;
+} SwishLookup;
+
+static void swish_lookup_spans(void* ctx, int64_t begin, int64_t end,
+                               int worker) {
+  (void)worker;
+  const SwishLookup* s = ctx;
+  const int64_t from = begin * kBinqSpan;
+  const int64_t to = end * kBinqSpan < s->n ? end * kBinqSpan : s->n;
+  pl_q_lut8_apply(s->data->swish_lut, s->data->swish_shuffle, s->x + from,
+                  s->y + from, to - from);
+}
+
+static void swish_lookup(PlSubgraph* sg, const PlBinaryData* data,
+                         const TfLiteTensor* x, TfLiteTensor* output) {
+  SwishLookup s = {data, (const uint8_t*)x->data.raw_const,
+                   (uint8_t*)output->data.raw, pl_num_elements(output)};
+  pl_parallel_for_cost(sg, (s.n + kBinqSpan - 1) / kBinqSpan, kBinqSpan / 8,
+                       swish_lookup_spans, &s);
+}
+
 TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node,
                           const PlBinaryOp* op) {
   const PlBinaryData* data = node->user_data;
@@ -677,6 +705,10 @@ TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node,
       .row = data->qrow,
       .q = &data->q,
   };
+  if (data->swish_x >= 0) {
+    swish_lookup(sg, data, in[data->swish_x], output);
+    return kTfLiteOk;
+  }
   const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
   if (!pl_bcast_plan(&run.plan, 2, d, dims, rank)) return kTfLiteOk;
   if (run.plan.count == 0) { /* a single element */

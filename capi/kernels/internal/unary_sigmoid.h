@@ -151,7 +151,7 @@ static inline TfLiteStatus pl_sigmoid_eval(PlSubgraph* sg, PlNode* node,
       break;
     }
     default:
-      pl_unary_lut_eval(&d->lut, input, output);
+      if (!d->fused_into_mul) pl_unary_lut_eval(&d->lut, input, output);
       break;
   }
   return kTfLiteOk;
