@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+#include "capi/kernels/internal/simd.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
@@ -402,11 +402,35 @@ PL_LUT_AVX2 static int64_t lut8_apply_avx2(const uint8_t tables[256],
 }
 #endif
 
+#ifdef PL_LUT_X86
+/* 64 bytes a step with AVX-512 VBMI: two 128-entry permutes (the index's
+ * low 7 bits), the half chosen by its top bit. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static int64_t
+lut8_apply_vbmi(const uint8_t lut[256], const uint8_t* x, uint8_t* y,
+                int64_t n) {
+  const __m512i t0 = _mm512_loadu_si512(lut);
+  const __m512i t1 = _mm512_loadu_si512(lut + 64);
+  const __m512i t2 = _mm512_loadu_si512(lut + 128);
+  const __m512i t3 = _mm512_loadu_si512(lut + 192);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m512i index = _mm512_loadu_si512(x + i);
+    const __m512i low = _mm512_permutex2var_epi8(t0, index, t1);
+    const __m512i high = _mm512_permutex2var_epi8(t2, index, t3);
+    _mm512_storeu_si512(y + i, _mm512_mask_blend_epi8(
+                                   _mm512_movepi8_mask(index), low, high));
+  }
+  return i;
+}
+#endif
+
 void pl_q_lut8_apply(const uint8_t lut[256], const uint8_t tables[256],
                      const uint8_t* x, uint8_t* y, int64_t n) {
   int64_t i = 0;
 #ifdef PL_LUT_X86
-  if (pl_simd_avx2()) i = lut8_apply_avx2(tables, x, y, n);
+  if (pl_simd_vbmi())
+    i = lut8_apply_vbmi(lut, x, y, n);
+  if (pl_simd_avx2()) i += lut8_apply_avx2(tables, x + i, y + i, n - i);
 #else
   (void)tables;
 #endif

@@ -9,6 +9,7 @@
  * then. g_cap is the tests' cap (-1: none). */
 static atomic_int g_best = -1;
 static atomic_int g_vnni = -1;
+static atomic_int g_vbmi = -1;
 static atomic_int g_cap = -1;
 
 static int cpu_level(void) {
@@ -52,19 +53,29 @@ PlSimdLevel pl_simd_level(void) {
   return (PlSimdLevel)(cap >= 0 && cap < best ? cap : best);
 }
 
-bool pl_simd_vnni(void) {
+/* Whether the level is AVX512 and the CPU has `feature` (asked once into
+ * *cache). */
+static bool avx512_feature(atomic_int* cache, int feature) {
   if (pl_simd_level() < PL_SIMD_AVX512) return false;
-  int have = atomic_load_explicit(&g_vnni, memory_order_relaxed);
+  int have = atomic_load_explicit(cache, memory_order_relaxed);
   if (have < 0) {
     have = 0;
 #ifdef PL_SIMD_X86
     __builtin_cpu_init();
-    have = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+    have = feature == 0 ? __builtin_cpu_supports("avx512vnni")
+                        : __builtin_cpu_supports("avx512vbmi");
+    have = have ? 1 : 0;
+#else
+    (void)feature;
 #endif
-    atomic_store_explicit(&g_vnni, have, memory_order_relaxed);
+    atomic_store_explicit(cache, have, memory_order_relaxed);
   }
   return have == 1;
 }
+
+bool pl_simd_vnni(void) { return avx512_feature(&g_vnni, 0); }
+
+bool pl_simd_vbmi(void) { return avx512_feature(&g_vbmi, 1); }
 
 void pl_simd_cap(int level) { atomic_store(&g_cap, level); }
 

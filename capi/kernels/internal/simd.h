@@ -4,7 +4,8 @@
  *   PL_SIMD_PORTABLE  plain C (every CPU; what CI also runs forced)
  *   PL_SIMD_AVX2      AVX2 with FMA
  *   PL_SIMD_AVX512    AVX-512 F, VL and BW on top of that
- * and, within AVX512, pl_simd_vnni() for the int8 dot-product instruction.
+ * and, within AVX512, pl_simd_vnni() for the int8 dot-product instruction
+ * and pl_simd_vbmi() for byte permutes.
  *
  * PYLITE_SIMD=portable|avx2|avx512 in the environment caps the level (a
  * CPU never goes above what it has; other values are ignored), as does
@@ -35,6 +36,8 @@ static inline bool pl_simd_avx512(void) {
 }
 /* AVX-512 VNNI (vpdpbusd) usable: the level is AVX512 and the CPU has it. */
 bool pl_simd_vnni(void);
+/* AVX-512 VBMI (vpermi2b, byte table lookups) usable, likewise. */
+bool pl_simd_vbmi(void);
 
 /* Tests: cap the level (as PYLITE_SIMD does); a negative value goes back to
  * the environment's choice. */
