@@ -315,33 +315,63 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   return pl_resize(sg, output, 4, dims);
 }
 
+/* Copies n floats; short runs (first layers' 3 channels, whole rows of
+ * taps) move in 4-float pieces rather than through a memcpy call. */
+static inline void conv_copy(float* dst, const float* src, int64_t n) {
+  if (n > 64) {
+    memcpy(dst, src, sizeof(float) * (size_t)n);
+    return;
+  }
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 4 * sizeof(float));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
 /* Fills rows [p0, p0 + rows) of the im2col matrix for one group: row p is
- * the (fy, fx, c) patch of output pixel p, zeros where it reads padding. */
+ * the (fy, fx, c) patch of output pixel p, zeros where it reads padding.
+ * Without grouping or horizontal dilation a filter row's taps inside the
+ * input are one contiguous run of the input. */
 static void conv_im2col(const ConvData* d, const float* x, const int* in,
                         int fh, int fw, int fc, int group, int oh, int ow,
                         int64_t p0, int64_t rows, float* col) {
   const int64_t k = (int64_t)fh * fw * fc;
   const int h = in[1], w = in[2], c = in[3];
+  const bool runs = c == fc && d->dilation_w == 1;
+  /* The pixel's (batch, row, column), stepped rather than divided out. */
+  int ox = (int)(p0 % ow);
+  int oy = (int)((p0 / ow) % oh);
+  int64_t b = p0 / ((int64_t)ow * oh);
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t p = p0 + r;
-    const int ox = (int)(p % ow);
-    const int oy = (int)((p / ow) % oh);
-    const int64_t b = p / ((int64_t)ow * oh);
     float* dst = col + r * k;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
-    for (int fy = 0; fy < fh; ++fy) {
+    /* Taps [fx0, fx1) of a filter row are inside the input. */
+    int fx0 = 0, fx1 = fw;
+    while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
+    while (fx1 > fx0 && x0 + (fx1 - 1) * d->dilation_w >= w) --fx1;
+    for (int fy = 0; fy < fh; ++fy, dst += (int64_t)fw * fc) {
       const int iy = y0 + fy * d->dilation_h;
-      for (int fx = 0; fx < fw; ++fx, dst += fc) {
-        const int ix = x0 + fx * d->dilation_w;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-          memset(dst, 0, sizeof(float) * (size_t)fc);
-        } else {
-          const float* src =
-              x + ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
-          memcpy(dst, src, sizeof(float) * (size_t)fc);
-        }
+      if (iy < 0 || iy >= h || fx0 == fx1) {
+        memset(dst, 0, sizeof(float) * (size_t)fw * (size_t)fc);
+        continue;
       }
+      if (fx0 > 0) memset(dst, 0, sizeof(float) * (size_t)fx0 * (size_t)fc);
+      if (fx1 < fw)
+        memset(dst + (int64_t)fx1 * fc, 0,
+               sizeof(float) * (size_t)(fw - fx1) * (size_t)fc);
+      const float* src = x + ((b * h + iy) * w) * c + (int64_t)group * fc;
+      if (runs) {
+        conv_copy(dst + (int64_t)fx0 * fc, src + (int64_t)(x0 + fx0) * c,
+                  (int64_t)(fx1 - fx0) * fc);
+        continue;
+      }
+      for (int fx = fx0; fx < fx1; ++fx)
+        conv_copy(dst + (int64_t)fx * fc,
+                  src + (int64_t)(x0 + fx * d->dilation_w) * c, fc);
+    }
+    if (++ox == ow) {
+      ox = 0;
+      if (++oy == oh) oy = 0, ++b;
     }
   }
 }
