@@ -282,6 +282,54 @@ static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
      avx2_tile5x2},
 };
 
+/* One row x 4 full panels (64 columns): eight independent sums where the
+ * 1 x 16 tile has two, whose add latency would bound it (matrix-vector
+ * products: batch-1 FULLY_CONNECTED). Same arithmetic per output. */
+static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
+                                    const float* p, int64_t k,
+                                    const float* bias, float* y, float lo,
+                                    float hi) {
+  const int64_t step = k * PL_GEMM_NR; /* floats from a panel to the next */
+  __m256 c[8];
+  PL_UNROLL
+  for (int q = 0; q < 8; ++q) c[q] = _mm256_setzero_ps();
+  for (int64_t d = 0; d < k; ++d) {
+    const __m256 v = _mm256_broadcast_ss(a + d * sad);
+    const float* pd = p + d * PL_GEMM_NR;
+    PL_UNROLL
+    for (int q = 0; q < 8; ++q)
+      c[q] = _mm256_add_ps(
+          c[q], _mm256_mul_ps(v, _mm256_loadu_ps(pd + (q / 2) * step +
+                                                 (q % 2) * 8)));
+  }
+  const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  PL_UNROLL
+  for (int q = 0; q < 8; ++q) {
+    __m256 v = c[q];
+    if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + 8 * q));
+    /* The scalar clamp, NaN included, as in avx2_tile. */
+    _mm256_storeu_ps(y + 8 * q, _mm256_min_ps(vhi, _mm256_max_ps(vlo, v)));
+  }
+}
+
+/* Rows [m0, m1) x panels [q0, q1), the rows one at a time in groups of 4
+ * full panels; returns the first panel left to the row tiles. Used when
+ * there are too few rows for a 5-row tile. */
+static int64_t avx2_rows_wide(const PlGemm* g, int64_t m0, int64_t m1,
+                              int64_t q0, int64_t q1) {
+  const int64_t full = g->n / PL_GEMM_NR; /* panels of 16 columns */
+  const int64_t end = q1 < full ? q1 : full;
+  int64_t q = q0;
+  for (; q + 4 <= end; q += 4) {
+    const int64_t j0 = q * PL_GEMM_NR;
+    for (int64_t i = m0; i < m1; ++i)
+      avx2_row4panels(g->a + i * g->sai, g->sad, g->packed + j0 * g->k, g->k,
+                      g->bias ? g->bias + j0 : NULL, g->y + i * g->ldy + j0,
+                      g->lo, g->hi);
+  }
+  return q;
+}
+
 static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
   const float* p = g->packed + j0 * g->k;
   const int64_t cols = g->n - j0 < PL_GEMM_NR ? g->n - j0 : PL_GEMM_NR;
@@ -311,6 +359,10 @@ static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
   void (*panel)(const PlGemm*, int64_t, int64_t, int64_t) = portable_panel;
 #ifdef PL_GEMM_X86
   if (pl_simd_avx2()) panel = avx2_panel;
+#endif
+#ifdef PL_GEMM_X86
+  if (panel == avx2_panel && m1 - m0 < 3)
+    p0 = avx2_rows_wide(g, m0, m1, p0, p1);
 #endif
   const int64_t block = gemm_block_rows(g->k);
   for (int64_t b0 = m0; b0 < m1; b0 += block) {
