@@ -11,8 +11,11 @@
  * to the finite range), as the reference kernel.
  *
  * Implementation: im2col in blocks of output pixels, then the shared GEMM
- * (internal/gemm.h; 1x1 stride-1 filters read the input directly), with
- * filters packed once in prepare when constant. Blocks of pixels (rows of
+ * (internal/gemm.h), with filters packed once in prepare when constant.
+ * 1x1 stride-1 filters read the input directly, and so do the pixels whose
+ * taps are all inside the input when the convolution is not grouped nor
+ * dilated horizontally (the GEMM reads their patches in place, one
+ * segment per filter row). Blocks of pixels (rows of
  * the 1x1 GEMM) are split over the interpreter's threads. Padding positions
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
@@ -389,27 +392,84 @@ typedef struct ConvTask {
   float lo, hi;
 } ConvTask;
 
+/* The GEMM of `rows` pixels from p0 of group g, A given by `a`: patches in
+ * the im2col buffer, or read from the input (kseg > 0). */
+static void conv_gemm(const ConvTask* t, int g, int64_t p0, int64_t rows,
+                      const float* a, int64_t sai, int64_t kseg,
+                      int64_t sseg) {
+  const ConvData* d = t->d;
+  const PlGemm gemm = {
+      .a = a, .sai = sai, .sad = 1, .kseg = kseg, .sseg = sseg, .m = rows,
+      .packed = d->packed + g * pl_gemm_packed_size(t->per_group, t->k),
+      .n = t->per_group, .k = t->k,
+      .bias = t->bias ? t->bias + g * t->per_group : NULL,
+      .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc, .lo = t->lo,
+      .hi = t->hi,
+  };
+  pl_gemm_rows(&gemm, 0, rows);
+}
+
+/* Whether output pixel (oy, ox) reads only inside the input. */
+static bool conv_interior(const ConvTask* t, int oy, int ox) {
+  const ConvData* d = t->d;
+  const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
+  const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+  return y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->in[1] &&
+         x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->in[2];
+}
+
 static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
                              int worker) {
   const ConvTask* t = ctx;
   const ConvData* d = t->d;
   const int64_t block = d->block_rows;
-  const int64_t packed_size = pl_gemm_packed_size(t->per_group, t->k);
   float* col = d->col + (int64_t)worker * block * t->k;
+  /* Without grouping or horizontal dilation, a pixel whose taps are all
+   * inside the input reads its patch straight from it: one segment of
+   * fw * c values per filter row (no im2col). */
+  const bool direct = t->groups == 1 && d->dilation_w == 1;
+  const int h = t->in[1], w = t->in[2], c = t->in[3];
   for (int64_t blk = begin; blk < end; ++blk) {
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
-    for (int g = 0; g < t->groups; ++g) {
-      conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
-                  rows, col);
-      const PlGemm gemm = {
-          .a = col, .sai = t->k, .sad = 1, .m = rows,
-          .packed = d->packed + g * packed_size, .n = t->per_group,
-          .k = t->k, .bias = t->bias ? t->bias + g * t->per_group : NULL,
-          .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc,
-          .lo = t->lo, .hi = t->hi,
-      };
-      pl_gemm_rows(&gemm, 0, rows);
+    if (!direct) {
+      for (int g = 0; g < t->groups; ++g) {
+        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
+                    rows, col);
+        conv_gemm(t, g, p0, rows, col, t->k, 0, 0);
+      }
+      continue;
+    }
+    /* Runs of interior pixels (within an output row) go straight to the
+     * GEMM; runs of the others through the im2col buffer. */
+    int ox = (int)(p0 % t->ow);
+    int oy = (int)((p0 / t->ow) % t->oh);
+    int64_t b = p0 / ((int64_t)t->ow * t->oh);
+    for (int64_t p = p0; p < p0 + rows;) {
+      const bool inside = conv_interior(t, oy, ox);
+      int64_t q = p;
+      int qx = ox, qy = oy;
+      int64_t qb = b;
+      while (q < p0 + rows && conv_interior(t, qy, qx) == inside) {
+        ++q;
+        if (++qx == t->ow) {
+          qx = 0;
+          if (++qy == t->oh) qy = 0, ++qb;
+          if (inside) break; /* a direct run stays in its row */
+        }
+      }
+      if (inside) {
+        const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
+        const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+        conv_gemm(t, 0, p, q - p, t->x + ((b * h + y0) * w + x0) * c,
+                  (int64_t)d->stride_w * c, (int64_t)t->fw * c,
+                  (int64_t)d->dilation_h * w * c);
+      } else {
+        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p,
+                    q - p, col);
+        conv_gemm(t, 0, p, q - p, col, t->k, 0, 0);
+      }
+      p = q, ox = qx, oy = qy, b = qb;
     }
   }
 }

@@ -87,6 +87,11 @@ static inline void gemm_store(float* y, const float* acc, const float* bias,
   }
 }
 
+/* The length of A's segments along d (the whole of k when not set). */
+static inline int64_t gemm_kseg(const PlGemm* g) {
+  return g->kseg > 0 ? g->kseg : (g->k > 0 ? g->k : 1);
+}
+
 /* ---- Portable tiles ------------------------------------------------------- */
 
 /* mr rows x NR columns, finished into y. With GCC / clang the sums are
@@ -104,26 +109,30 @@ static inline PlV4 v4_load(const float* p) {
 }
 
 static inline void portable_tile(const int mr, const float* a, int64_t sai,
-                                 int64_t sad, const float* p, int64_t k,
+                                 int64_t sad, int64_t kseg, int64_t sseg,
+                                 const float* p, int64_t k,
                                  const float* bias, float* y, int64_t ldy,
                                  int64_t cols, float lo, float hi) {
   PlV4 acc[PL_PORTABLE_MR][4];
   PL_UNROLL
   for (int r = 0; r < mr; ++r)
     for (int q = 0; q < 4; ++q) acc[r][q] = (PlV4){0.0f, 0.0f, 0.0f, 0.0f};
-  for (int64_t d = 0; d < k; ++d) {
-    const float* w = p + d * PL_GEMM_NR;
-    const PlV4 w0 = v4_load(w), w1 = v4_load(w + 4), w2 = v4_load(w + 8),
-               w3 = v4_load(w + 12);
-    const float* ad = a + d * sad;
-    PL_UNROLL
-    for (int r = 0; r < mr; ++r) {
-      const float s = ad[r * sai];
-      const PlV4 v = {s, s, s, s};
-      acc[r][0] += v * w0;
-      acc[r][1] += v * w1;
-      acc[r][2] += v * w2;
-      acc[r][3] += v * w3;
+  for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg) {
+    const int64_t s1 = k - s0 < kseg ? k : s0 + kseg;
+    for (int64_t d = s0; d < s1; ++d) {
+      const float* w = p + d * PL_GEMM_NR;
+      const PlV4 w0 = v4_load(w), w1 = v4_load(w + 4), w2 = v4_load(w + 8),
+                 w3 = v4_load(w + 12);
+      const float* ad = a + seg * sseg + (d - s0) * sad;
+      PL_UNROLL
+      for (int r = 0; r < mr; ++r) {
+        const float s = ad[r * sai];
+        const PlV4 v = {s, s, s, s};
+        acc[r][0] += v * w0;
+        acc[r][1] += v * w1;
+        acc[r][2] += v * w2;
+        acc[r][3] += v * w3;
+      }
     }
   }
   PL_UNROLL
@@ -135,20 +144,24 @@ static inline void portable_tile(const int mr, const float* a, int64_t sai,
 }
 #else
 static inline void portable_tile(const int mr, const float* a, int64_t sai,
-                                 int64_t sad, const float* p, int64_t k,
+                                 int64_t sad, int64_t kseg, int64_t sseg,
+                                 const float* p, int64_t k,
                                  const float* bias, float* y, int64_t ldy,
                                  int64_t cols, float lo, float hi) {
   float acc[PL_PORTABLE_MR][PL_GEMM_NR];
   PL_UNROLL
   for (int r = 0; r < mr; ++r)
     for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] = 0.0f;
-  for (int64_t d = 0; d < k; ++d) {
-    const float* w = p + d * PL_GEMM_NR;
-    const float* ad = a + d * sad;
-    PL_UNROLL
-    for (int r = 0; r < mr; ++r) {
-      const float v = ad[r * sai];
-      for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] += v * w[c];
+  for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg) {
+    const int64_t s1 = k - s0 < kseg ? k : s0 + kseg;
+    for (int64_t d = s0; d < s1; ++d) {
+      const float* w = p + d * PL_GEMM_NR;
+      const float* ad = a + seg * sseg + (d - s0) * sad;
+      PL_UNROLL
+      for (int r = 0; r < mr; ++r) {
+        const float v = ad[r * sai];
+        for (int c = 0; c < PL_GEMM_NR; ++c) acc[r][c] += v * w[c];
+      }
     }
   }
   PL_UNROLL
@@ -158,17 +171,17 @@ static inline void portable_tile(const int mr, const float* a, int64_t sai,
 #endif
 
 static void portable_tile2(const float* a, int64_t sai, int64_t sad,
-                           const float* p, int64_t k, const float* bias,
-                           float* y, int64_t ldy, int64_t cols, float lo,
-                           float hi) {
-  portable_tile(2, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);
+                           int64_t kseg, int64_t sseg, const float* p,
+                           int64_t k, const float* bias, float* y,
+                           int64_t ldy, int64_t cols, float lo, float hi) {
+  portable_tile(2, a, sai, sad, kseg, sseg, p, k, bias, y, ldy, cols, lo, hi);
 }
 
 static void portable_tile1(const float* a, int64_t sai, int64_t sad,
-                           const float* p, int64_t k, const float* bias,
-                           float* y, int64_t ldy, int64_t cols, float lo,
-                           float hi) {
-  portable_tile(1, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);
+                           int64_t kseg, int64_t sseg, const float* p,
+                           int64_t k, const float* bias, float* y,
+                           int64_t ldy, int64_t cols, float lo, float hi) {
+  portable_tile(1, a, sai, sad, kseg, sseg, p, k, bias, y, ldy, cols, lo, hi);
 }
 
 /* Rows [m0, m1) x the columns of panel j0. */
@@ -179,11 +192,13 @@ static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
   const float* bias = g->bias ? g->bias + j0 : NULL;
   int64_t i = m0;
   for (; i + PL_PORTABLE_MR <= m1; i += PL_PORTABLE_MR)
-    portable_tile2(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
-                   g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
+    portable_tile2(g->a + i * g->sai, g->sai, g->sad, gemm_kseg(g), g->sseg,
+                   p, g->k, bias, g->y + i * g->ldy + j0, g->ldy, cols, g->lo,
+                   g->hi);
   for (; i < m1; ++i)
-    portable_tile1(g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
-                   g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
+    portable_tile1(g->a + i * g->sai, g->sai, g->sad, gemm_kseg(g), g->sseg,
+                   p, g->k, bias, g->y + i * g->ldy + j0, g->ldy, cols, g->lo,
+                   g->hi);
 }
 
 /* ---- AVX2 tiles ----------------------------------------------------------- */
@@ -193,21 +208,13 @@ static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
 #define PL_AVX2_INLINE static inline __attribute__((always_inline, target("avx2")))
 #define PL_AVX2_MR 5
 
-/* mr (1..5) rows x 8 * nv (8 or 16) columns, mr and nv constants after
- * inlining: mr * nv accumulators, each lane one output; multiply, then add
- * (no FMA). Five rows keep all ten sums in registers (six spill: half the
- * speed). nv = 1 serves a last panel of at most 8 columns. */
-PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
-                              int64_t sai, int64_t sad, const float* p,
-                              int64_t k, const float* bias, float* y,
-                              int64_t ldy, int64_t cols, float lo, float hi) {
-  __m256 c0[PL_AVX2_MR], c1[PL_AVX2_MR];
-  PL_UNROLL
-  for (int r = 0; r < mr; ++r) {
-    c0[r] = _mm256_setzero_ps();
-    c1[r] = _mm256_setzero_ps();
-  }
-  for (int64_t d = 0; d < k; ++d) {
+/* Adds the products of d in [0, count) to the sums c0 (and c1 when
+ * nv == 2) of mr rows: A(r, d) at a[r * sai + d * sad], B's row d at
+ * p + d * NR. */
+PL_AVX2_INLINE void avx2_tile_run(const int mr, const int nv, const float* a,
+                                  int64_t sai, int64_t sad, const float* p,
+                                  int64_t count, __m256* c0, __m256* c1) {
+  for (int64_t d = 0; d < count; ++d) {
     const __m256 b0 = _mm256_loadu_ps(p + d * PL_GEMM_NR);
     const __m256 b1 =
         nv == 2 ? _mm256_loadu_ps(p + d * PL_GEMM_NR + 8) : _mm256_setzero_ps();
@@ -218,6 +225,32 @@ PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
       c0[r] = _mm256_add_ps(c0[r], _mm256_mul_ps(v, b0));
       if (nv == 2) c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(v, b1));
     }
+  }
+}
+
+/* mr (1..5) rows x 8 * nv (8 or 16) columns, mr and nv constants after
+ * inlining: mr * nv accumulators, each lane one output; multiply, then add
+ * (no FMA). Five rows keep all ten sums in registers (six spill: half the
+ * speed). nv = 1 serves a last panel of at most 8 columns. */
+PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
+                              int64_t sai, int64_t sad, int64_t kseg,
+                              int64_t sseg, const float* p, int64_t k,
+                              const float* bias, float* y, int64_t ldy,
+                              int64_t cols, float lo, float hi) {
+  __m256 c0[PL_AVX2_MR], c1[PL_AVX2_MR];
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r) {
+    c0[r] = _mm256_setzero_ps();
+    c1[r] = _mm256_setzero_ps();
+  }
+  /* One segment: a plain loop with nothing else live (the short-k tiles
+   * of pointwise convolutions run at half speed otherwise). */
+  if (kseg >= k) {
+    avx2_tile_run(mr, nv, a, sai, sad, p, k, c0, c1);
+  } else {
+    for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg)
+      avx2_tile_run(mr, nv, a + seg * sseg, sai, sad, p + s0 * PL_GEMM_NR,
+                    k - s0 < kseg ? k - s0 : kseg, c0, c1);
   }
   if (cols == 8 * nv) {
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
@@ -255,10 +288,11 @@ PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
 
 #define PL_AVX2_TILE_FN(R, NV)                                                \
   static PL_AVX2 void avx2_tile##R##x##NV(                                    \
-      const float* a, int64_t sai, int64_t sad, const float* p, int64_t k,    \
-      const float* bias, float* y, int64_t ldy, int64_t cols, float lo,       \
-      float hi) {                                                             \
-    avx2_tile(R, NV, a, sai, sad, p, k, bias, y, ldy, cols, lo, hi);          \
+      const float* a, int64_t sai, int64_t sad, int64_t kseg, int64_t sseg,   \
+      const float* p, int64_t k, const float* bias, float* y, int64_t ldy,    \
+      int64_t cols, float lo, float hi) {                                     \
+    avx2_tile(R, NV, a, sai, sad, kseg, sseg, p, k, bias, y, ldy, cols, lo,   \
+              hi);                                                            \
   }
 PL_AVX2_TILE_FN(1, 1)
 PL_AVX2_TILE_FN(2, 1)
@@ -271,9 +305,9 @@ PL_AVX2_TILE_FN(3, 2)
 PL_AVX2_TILE_FN(4, 2)
 PL_AVX2_TILE_FN(5, 2)
 
-typedef void (*PlAvx2Tile)(const float*, int64_t, int64_t, const float*,
-                           int64_t, const float*, float*, int64_t, int64_t,
-                           float, float);
+typedef void (*PlAvx2Tile)(const float*, int64_t, int64_t, int64_t,
+                           int64_t, const float*, int64_t, const float*,
+                           float*, int64_t, int64_t, float, float);
 /* [nv - 1][rows] */
 static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
     {NULL, avx2_tile1x1, avx2_tile2x1, avx2_tile3x1, avx2_tile4x1,
@@ -286,6 +320,7 @@ static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
  * 1 x 16 tile has two, whose add latency would bound it (matrix-vector
  * products: batch-1 FULLY_CONNECTED). Same arithmetic per output. */
 static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
+                                    int64_t kseg, int64_t sseg,
                                     const float* p, int64_t k,
                                     const float* bias, float* y, float lo,
                                     float hi) {
@@ -293,14 +328,17 @@ static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
   __m256 c[8];
   PL_UNROLL
   for (int q = 0; q < 8; ++q) c[q] = _mm256_setzero_ps();
-  for (int64_t d = 0; d < k; ++d) {
-    const __m256 v = _mm256_broadcast_ss(a + d * sad);
-    const float* pd = p + d * PL_GEMM_NR;
-    PL_UNROLL
-    for (int q = 0; q < 8; ++q)
-      c[q] = _mm256_add_ps(
-          c[q], _mm256_mul_ps(v, _mm256_loadu_ps(pd + (q / 2) * step +
-                                                 (q % 2) * 8)));
+  for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg) {
+    const int64_t s1 = k - s0 < kseg ? k : s0 + kseg;
+    for (int64_t d = s0; d < s1; ++d) {
+      const __m256 v = _mm256_broadcast_ss(a + seg * sseg + (d - s0) * sad);
+      const float* pd = p + d * PL_GEMM_NR;
+      PL_UNROLL
+      for (int q = 0; q < 8; ++q)
+        c[q] = _mm256_add_ps(
+            c[q], _mm256_mul_ps(v, _mm256_loadu_ps(pd + (q / 2) * step +
+                                                   (q % 2) * 8)));
+    }
   }
   const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
   PL_UNROLL
@@ -323,7 +361,8 @@ static int64_t avx2_rows_wide(const PlGemm* g, int64_t m0, int64_t m1,
   for (; q + 4 <= end; q += 4) {
     const int64_t j0 = q * PL_GEMM_NR;
     for (int64_t i = m0; i < m1; ++i)
-      avx2_row4panels(g->a + i * g->sai, g->sad, g->packed + j0 * g->k, g->k,
+      avx2_row4panels(g->a + i * g->sai, g->sad, gemm_kseg(g), g->sseg,
+                      g->packed + j0 * g->k, g->k,
                       g->bias ? g->bias + j0 : NULL, g->y + i * g->ldy + j0,
                       g->lo, g->hi);
   }
@@ -337,8 +376,9 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
   const PlAvx2Tile* tiles = kAvx2Tiles[cols > 8 ? 1 : 0];
   for (int64_t i = m0; i < m1; i += PL_AVX2_MR) {
     const int64_t rows = m1 - i < PL_AVX2_MR ? m1 - i : PL_AVX2_MR;
-    tiles[rows](g->a + i * g->sai, g->sai, g->sad, p, g->k, bias,
-                g->y + i * g->ldy + j0, g->ldy, cols, g->lo, g->hi);
+    tiles[rows](g->a + i * g->sai, g->sai, g->sad, gemm_kseg(g), g->sseg, p,
+                g->k, bias, g->y + i * g->ldy + j0, g->ldy, cols, g->lo,
+                g->hi);
   }
 }
 #endif /* PL_GEMM_X86 */

@@ -35,8 +35,14 @@ void pl_gemm_pack(const float* b, int64_t n, int64_t k, int64_t sj,
                   int64_t sk, float* packed);
 
 typedef struct PlGemm {
-  const float* a; /* A(i, d) at a[i * sai + d * sad] */
+  /* A(i, d) at a[i * sai + d * sad]; or, with kseg > 0, A's rows cut into
+   * segments of kseg values along d, segment s starting s * sseg further:
+   * A(i, d) at a[i * sai + (d / kseg) * sseg + (d % kseg) * sad] (a
+   * convolution's patches read straight from its input, one segment per
+   * filter row). */
+  const float* a;
   int64_t sai, sad;
+  int64_t kseg, sseg;
   int64_t m;
   const float* packed; /* B, from pl_gemm_pack */
   int64_t n, k;
