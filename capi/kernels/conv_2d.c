@@ -678,7 +678,11 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
       .lo = lo, .hi = hi,
   };
   const int64_t blocks = (pixels + d->block_rows - 1) / d->block_rows;
-  pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
+  /* One thread below ~512K multiply-adds, as pl_gemm. */
+  if ((double)pixels * (double)k * (double)oc < 524288.0)
+    conv_blocks_task((void*)&task, 0, blocks, 0);
+  else
+    pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
   return kTfLiteOk;
 }
 

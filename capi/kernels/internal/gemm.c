@@ -441,9 +441,10 @@ void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
   const int threads = pl_num_threads(sg);
   const int64_t panels = gemm_panels(g);
   const int64_t row_units = (g->m + kRowUnit - 1) / kRowUnit;
-  /* Below ~64K multiply-adds a split costs more than it saves. */
+  /* Below ~512K multiply-adds (some 10 us on one core) waking the other
+   * threads costs about what the split saves. */
   const double work = (double)g->m * (double)g->n * (double)g->k;
-  if (threads <= 1 || work < 65536.0) {
+  if (threads <= 1 || work < 524288.0) {
     gemm_range(g, 0, g->m, 0, panels);
   } else if (row_units >= 4 * threads || row_units >= panels) {
     /* Enough rows for an even split (or more rows than panels). */
