@@ -145,7 +145,11 @@ PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
     acc[q][0] = _mm256_setzero_ps();
     acc[q][1] = _mm256_setzero_ps();
   }
-  PL_DW_UNROLL
+  /* Filter rows stay a loop: unrolled too, the compiler hoists every
+   * weight out of it and spills them. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1
+#endif
   for (int fy = fy0; fy < fy1; ++fy) {
     PL_DW_UNROLL
     for (int fx = fx0; fx < fx1; ++fx) {
