@@ -1,5 +1,6 @@
 /* pylite: the float CONV_2D and TRANSPOSE_CONV kernels against plain loops,
- * bit for bit, on the portable and AVX2 paths and with 1, 2 and 4 threads.
+ * bit for bit, on the portable, AVX2 and AVX-512 paths and with 1, 2 and 4
+ * threads.
  *
  * CONV_2D: one float sum per output over (fy, fx, c) from 0 (padding
  * positions adding 0 * w, as the kernel documents), then the bias and the
@@ -79,8 +80,10 @@ typedef struct Case {
  * path and thread count and compares with `want`. */
 static void run_all(const Case* c, const float* x, size_t x_bytes,
                     const float* want, int64_t out_count) {
-  for (int portable = 0; portable < 2; ++portable) {
-    pl_simd_force_portable(portable == 1);
+  /* The CPU's best path, AVX2 (when it has AVX-512), portable. */
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_force_avx2(level == 1);
+    pl_simd_force_portable(level == 2);
     for (int threads = 1; threads <= 4; threads *= 2) {
       Op o;
       op_begin(&o);
@@ -102,13 +105,17 @@ static void run_all(const Case* c, const float* x, size_t x_bytes,
       const TfLiteTensor* y = out(it, 0);
       char what[160];
       snprintf(what, sizeof(what), "%s %s %d threads", c->name,
-               portable ? "portable" : "simd", threads);
+               pl_simd_avx512() ? "avx512"
+               : pl_simd_avx2() ? "avx2"
+                                : "portable",
+               threads);
       CHECK(TfLiteTensorByteSize(y) == sizeof(float) * (size_t)out_count &&
             same_bits(TfLiteTensorData(y), want, out_count, what));
       op_release(&o, it);
     }
   }
   pl_simd_force_portable(false);
+  pl_simd_force_avx2(false);
 }
 
 /* ---- CONV_2D ---------------------------------------------------------------- */

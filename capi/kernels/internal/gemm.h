@@ -26,6 +26,11 @@ enum { PL_GEMM_NR = 16 };
 bool pl_simd_avx2(void);
 /* Tests: force the portable paths on (true) or back to the CPU's choice. */
 void pl_simd_force_portable(bool on);
+/* Whether the AVX-512 GEMM tiles run: pl_simd_avx2(), the CPU has
+ * AVX-512F, and pl_simd_force_avx2 is off. */
+bool pl_simd_avx512(void);
+/* Tests: keep the GEMM at AVX2 (true) or back to the CPU's choice. */
+void pl_simd_force_avx2(bool on);
 
 /* Floats needed to pack an n x k B matrix. */
 int64_t pl_gemm_packed_size(int64_t n, int64_t k);
