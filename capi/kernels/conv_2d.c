@@ -14,9 +14,9 @@
  * (internal/gemm.h), with filters packed once in prepare when constant.
  * 1x1 stride-1 filters read the input directly, and so do the pixels whose
  * taps are all inside the input when the convolution is not grouped nor
- * dilated horizontally (the GEMM reads their patches in place, one
- * segment per filter row). Blocks of pixels (rows of
- * the 1x1 GEMM) are split over the interpreter's threads. Padding positions
+ * dilated horizontally (the GEMM reads their patches in place, one segment
+ * per filter row). Blocks of pixels (rows of the 1x1 GEMM) are split over
+ * the interpreter's threads (small layers run on one). Padding positions
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
  *
