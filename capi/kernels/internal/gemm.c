@@ -514,7 +514,7 @@ static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
     panel = avx2_panel;
 #endif
 #ifdef PL_GEMM_X86
-  if (panel == avx2_panel && m1 - m0 < 3)
+  if (panel != portable_panel && m1 - m0 < 3)
     p0 = avx2_rows_wide(g, m0, m1, p0, p1);
 #endif
   const int64_t block = gemm_block_rows(g->k);
