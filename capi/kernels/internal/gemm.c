@@ -481,15 +481,19 @@ static const PlAvx512Tile kAvx512Tiles[PL_AVX512_MR + 1] = {
     avx512_tile8, avx512_tile9, avx512_tile10,
 };
 
-/* Full panels only (a last panel of fewer columns goes to AVX2). */
+/* Full panels of 4 rows or more; a last panel of fewer columns, and the
+ * last 1 to 3 rows, go to AVX2 (whose tiles have twice the sums per row:
+ * three or fewer 512-bit sums wait on the add latency). */
 static void avx512_panel(const PlGemm* g, int64_t m0, int64_t m1,
                          int64_t j0) {
   if (g->n - j0 < PL_GEMM_NR) {
     avx2_panel(g, m0, m1, j0);
     return;
   }
-  for (int64_t i = m0; i < m1; i += PL_AVX512_MR)
+  int64_t i = m0;
+  for (; m1 - i >= 4; i += PL_AVX512_MR)
     kAvx512Tiles[m1 - i < PL_AVX512_MR ? m1 - i : PL_AVX512_MR](g, i, j0);
+  if (i < m1) avx2_panel(g, i, m1, j0);
 }
 #endif /* PL_GEMM_X86 */
 
