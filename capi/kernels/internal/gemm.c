@@ -406,11 +406,11 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
 
 /* ---- AVX-512 tiles --------------------------------------------------------
  *
- * mr (1..10) rows x 16 columns, one 512-bit sum per row: the AVX2 tile's
+ * mr (4..10) rows x 16 columns, one 512-bit sum per row: the AVX2 tile's
  * arithmetic in half the instructions. The AVX2 tile is limited by how
  * fast instructions issue, this one by the floating-point pipes: 5 to 15%
  * faster on AMD Zen 4 (measured; as fast for sums of 1024 terms). Partial
- * panels stay on AVX2. */
+ * panels and the last 1 to 3 rows stay on AVX2. */
 #define PL_AVX512_INLINE \
   static inline __attribute__((always_inline, target("avx512f")))
 #define PL_AVX512_MR 10
@@ -463,9 +463,6 @@ PL_AVX512_INLINE void avx512_tile(const int mr, const PlGemm* g, int64_t i,
       const PlGemm* g, int64_t i, int64_t j0) {                           \
     avx512_tile(R, g, i, j0);                                             \
   }
-PL_AVX512_TILE_FN(1)
-PL_AVX512_TILE_FN(2)
-PL_AVX512_TILE_FN(3)
 PL_AVX512_TILE_FN(4)
 PL_AVX512_TILE_FN(5)
 PL_AVX512_TILE_FN(6)
@@ -475,8 +472,9 @@ PL_AVX512_TILE_FN(9)
 PL_AVX512_TILE_FN(10)
 
 typedef void (*PlAvx512Tile)(const PlGemm*, int64_t, int64_t);
+/* [rows], 4 rows or more (see avx512_panel). */
 static const PlAvx512Tile kAvx512Tiles[PL_AVX512_MR + 1] = {
-    NULL,         avx512_tile1, avx512_tile2, avx512_tile3,
+    NULL,         NULL,         NULL,         NULL,
     avx512_tile4, avx512_tile5, avx512_tile6, avx512_tile7,
     avx512_tile8, avx512_tile9, avx512_tile10,
 };

@@ -8,8 +8,8 @@
  * multiply and add (never fused), so results are the same bits on every
  * path. Speed comes only from computing many independent outputs at once:
  * B is packed into panels of PL_GEMM_NR columns (packed[panel][d][NR]) so a
- * tile of rows x NR outputs streams it, with AVX2 when the CPU has it and a
- * portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
+ * tile of rows x NR outputs streams it, with AVX-512 or AVX2 when the CPU
+ * has it and a portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
  * `hi < x ? hi : x` (NaN passes through). */
 #ifndef PYLITE_KERNELS_INTERNAL_GEMM_H_
 #define PYLITE_KERNELS_INTERNAL_GEMM_H_
