@@ -219,6 +219,8 @@ static void test_gemm(void) {
   gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);
   gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
   gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
+  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2). */
+  gemm_case(23, 40, 1024, false, false, true, 0, false, interps, 3);
   /* Segmented A: one to several segments, a short last one, every tile
    * height and the one- and two-row paths. */
   const int64_t seg_ms[] = {1, 2, 3, 7, 12, 40};

@@ -415,12 +415,16 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
   static inline __attribute__((always_inline, target("avx512f")))
 #define PL_AVX512_MR 10
 
-/* Adds the products of d in [0, count) to the sums of mr rows. */
+/* Adds the products of d in [0, count) to the sums of mr rows, and
+ * prefetches B's row d of the next panel (`next` floats further): the
+ * first tile of a panel streams it from memory, where the hardware
+ * prefetcher, idle while the other tiles reuse a panel, starts late. */
 PL_AVX512_INLINE void avx512_tile_run(const int mr, const float* a,
                                       int64_t sai, int64_t sad,
                                       const float* p, int64_t count,
-                                      __m512* c) {
+                                      int64_t next, __m512* c) {
   for (int64_t d = 0; d < count; ++d) {
+    _mm_prefetch((const char*)(p + d * PL_GEMM_NR + next), _MM_HINT_T0);
     const __m512 b = _mm512_loadu_ps(p + d * PL_GEMM_NR);
     const float* ad = a + d * sad;
     PL_UNROLL
@@ -438,12 +442,14 @@ PL_AVX512_INLINE void avx512_tile(const int mr, const PlGemm* g, int64_t i,
   __m512 c[PL_AVX512_MR];
   PL_UNROLL
   for (int r = 0; r < mr; ++r) c[r] = _mm512_setzero_ps();
+  const int64_t next = k * PL_GEMM_NR;
   if (kseg >= k) {
-    avx512_tile_run(mr, a, g->sai, g->sad, p, k, c);
+    avx512_tile_run(mr, a, g->sai, g->sad, p, k, next, c);
   } else {
     for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg)
       avx512_tile_run(mr, a + seg * g->sseg, g->sai, g->sad,
-                      p + s0 * PL_GEMM_NR, k - s0 < kseg ? k - s0 : kseg, c);
+                      p + s0 * PL_GEMM_NR, k - s0 < kseg ? k - s0 : kseg,
+                      next, c);
   }
   const __m512 vlo = _mm512_set1_ps(g->lo), vhi = _mm512_set1_ps(g->hi);
   const __m512 vb =
@@ -510,7 +516,9 @@ static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
                        int64_t p1) {
   void (*panel)(const PlGemm*, int64_t, int64_t, int64_t) = portable_panel;
 #ifdef PL_GEMM_X86
-  if (pl_simd_avx512())
+  /* Ten rows of A 4 KiB apart (a multiple of 1024 floats) share one set
+   * of an 8-way L1 cache and evict each other: the 5-row AVX2 tiles fit. */
+  if (pl_simd_avx512() && g->sai % 1024 != 0)
     panel = avx512_panel;
   else if (pl_simd_avx2())
     panel = avx2_panel;
