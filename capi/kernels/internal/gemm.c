@@ -338,10 +338,11 @@ static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
      avx2_tile5x2},
 };
 
-/* One row x 4 full panels (64 columns): eight independent sums where the
- * 1 x 16 tile has two, whose add latency would bound it (matrix-vector
- * products: batch-1 FULLY_CONNECTED). Same arithmetic per output. */
-static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
+/* One row x np (1, 2 or 4, constant after inlining) full panels: 2 * np
+ * independent sums, each row's products streaming np panels (matrix-vector
+ * products: batch-1 FULLY_CONNECTED, where a 1 x 16 tile's two sums wait
+ * on the add latency). Same arithmetic per output. */
+PL_AVX2_INLINE void avx2_row_panels(const int np, const float* a, int64_t sad,
                                     int64_t kseg, int64_t sseg,
                                     const float* p, int64_t k,
                                     const float* bias, float* y, float lo,
@@ -349,14 +350,14 @@ static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
   const int64_t step = k * PL_GEMM_NR; /* floats from a panel to the next */
   __m256 c[8];
   PL_UNROLL
-  for (int q = 0; q < 8; ++q) c[q] = _mm256_setzero_ps();
+  for (int q = 0; q < 2 * np; ++q) c[q] = _mm256_setzero_ps();
   for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg) {
     const int64_t s1 = k - s0 < kseg ? k : s0 + kseg;
     for (int64_t d = s0; d < s1; ++d) {
       const __m256 v = _mm256_broadcast_ss(a + seg * sseg + (d - s0) * sad);
       const float* pd = p + d * PL_GEMM_NR;
       PL_UNROLL
-      for (int q = 0; q < 8; ++q)
+      for (int q = 0; q < 2 * np; ++q)
         c[q] = _mm256_add_ps(
             c[q], _mm256_mul_ps(v, _mm256_loadu_ps(pd + (q / 2) * step +
                                                    (q % 2) * 8)));
@@ -364,7 +365,7 @@ static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
   }
   const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
   PL_UNROLL
-  for (int q = 0; q < 8; ++q) {
+  for (int q = 0; q < 2 * np; ++q) {
     __m256 v = c[q];
     if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + 8 * q));
     /* The scalar clamp, NaN included, as in avx2_tile. */
@@ -372,21 +373,45 @@ static PL_AVX2 void avx2_row4panels(const float* a, int64_t sad,
   }
 }
 
-/* Rows [m0, m1) x panels [q0, q1), the rows one at a time in groups of 4
- * full panels; returns the first panel left to the row tiles. Used when
- * there are too few rows for a 5-row tile. */
+#define PL_AVX2_ROW_FN(NP)                                                   \
+  static PL_AVX2 void avx2_row##NP##panels(                                  \
+      const float* a, int64_t sad, int64_t kseg, int64_t sseg,               \
+      const float* p, int64_t k, const float* bias, float* y, float lo,      \
+      float hi) {                                                            \
+    avx2_row_panels(NP, a, sad, kseg, sseg, p, k, bias, y, lo, hi);          \
+  }
+PL_AVX2_ROW_FN(1)
+PL_AVX2_ROW_FN(2)
+PL_AVX2_ROW_FN(4)
+
+/* Rows [m0, m1) x panels [q0, q1), the rows one at a time over groups of
+ * 4, 2 and 1 full panels; returns the first panel left to the row tiles
+ * (a last panel of fewer columns). Used when there are too few rows for
+ * a 5-row tile. */
 static int64_t avx2_rows_wide(const PlGemm* g, int64_t m0, int64_t m1,
                               int64_t q0, int64_t q1) {
   const int64_t full = g->n / PL_GEMM_NR; /* panels of 16 columns */
   const int64_t end = q1 < full ? q1 : full;
   int64_t q = q0;
-  for (; q + 4 <= end; q += 4) {
+  while (q < end) {
+    const int64_t np = end - q >= 4 ? 4 : end - q >= 2 ? 2 : 1;
     const int64_t j0 = q * PL_GEMM_NR;
-    for (int64_t i = m0; i < m1; ++i)
-      avx2_row4panels(g->a + i * g->sai, g->sad, gemm_kseg(g), g->sseg,
-                      g->packed + j0 * g->k, g->k,
-                      g->bias ? g->bias + j0 : NULL, g->y + i * g->ldy + j0,
-                      g->lo, g->hi);
+    for (int64_t i = m0; i < m1; ++i) {
+      const float* a = g->a + i * g->sai;
+      const float* p = g->packed + j0 * g->k;
+      const float* bias = g->bias ? g->bias + j0 : NULL;
+      float* y = g->y + i * g->ldy + j0;
+      if (np == 4)
+        avx2_row4panels(a, g->sad, gemm_kseg(g), g->sseg, p, g->k, bias, y,
+                        g->lo, g->hi);
+      else if (np == 2)
+        avx2_row2panels(a, g->sad, gemm_kseg(g), g->sseg, p, g->k, bias, y,
+                        g->lo, g->hi);
+      else
+        avx2_row1panels(a, g->sad, gemm_kseg(g), g->sseg, p, g->k, bias, y,
+                        g->lo, g->hi);
+    }
+    q += np;
   }
   return q;
 }
