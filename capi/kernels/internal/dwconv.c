@@ -99,7 +99,7 @@ static void dw_span_portable(const DwSpan* s) {
       DwV4 a0 = {0.0f, 0.0f, 0.0f, 0.0f}, a1 = a0;
       for (int fy = s->fy0; fy < s->fy1; ++fy) {
         for (int fx = s->fx0; fx < s->fx1; ++fx) {
-          const float* v = s->x + at + fy * s->row_step + fx * s->tap_step;
+          const float* v = s->x + (at + fy * s->row_step + fx * s->tap_step);
           const float* u = pk + PL_DWCONV_BLOCK * (fy * s->fw + fx + 1);
           a0 += dw_load4(v) * dw_load4(u);
           a1 += dw_load4(v + 4) * dw_load4(u + 4);
