@@ -449,7 +449,11 @@ PL_AVX512_INLINE void avx512_tile_run(const int mr, const float* a,
                                       const float* p, int64_t count,
                                       int64_t next, __m512* c) {
   for (int64_t d = 0; d < count; ++d) {
-    _mm_prefetch((const char*)(p + d * PL_GEMM_NR + next), _MM_HINT_T0);
+    /* Past the last panel this names memory it never reads: integer
+     * arithmetic, as a pointer there would be out of bounds. */
+    _mm_prefetch((const char*)((uintptr_t)(p + d * PL_GEMM_NR) +
+                               (uintptr_t)next * sizeof(float)),
+                 _MM_HINT_T0);
     const __m512 b = _mm512_loadu_ps(p + d * PL_GEMM_NR);
     const float* ad = a + d * sad;
     PL_UNROLL
