@@ -173,7 +173,8 @@ const char* pl_error_thread_last(void);
 #define PL_DEFAULT_MAX_ALLOCATION_BYTES ((size_t)1 << 31)
 
 /* Checks `bytes` against the interpreter's allocation limit; reports and
- * returns false if over. `what` names the allocation in the message. */
+ * returns false if over. `what` names the allocation in the message (NULL:
+ * no message, for a caller that formats its name only when needed). */
 bool pl_check_allocation(PlSubgraph* sg, size_t bytes, const char* what);
 
 /* ---- Tensor memory (capi/core/interp.c) ----------------------------------- */

@@ -11,9 +11,12 @@
  * to the finite range), as the reference kernel.
  *
  * Implementation: im2col in blocks of output pixels, then the shared GEMM
- * (internal/gemm.h; 1x1 stride-1 filters read the input directly), with
- * filters packed once in prepare when constant. Blocks of pixels (rows of
- * the 1x1 GEMM) are split over the interpreter's threads. Padding positions
+ * (internal/gemm.h), with filters packed once in prepare when constant.
+ * 1x1 stride-1 filters read the input directly, and so do the pixels whose
+ * taps are all inside the input when the convolution is not grouped nor
+ * dilated horizontally (the GEMM reads their patches in place, one segment
+ * per filter row). Blocks of pixels (rows of the 1x1 GEMM) are split over
+ * the interpreter's threads (small layers run on one). Padding positions
  * contribute 0 * w where the reference skips them: the same result unless a
  * filter weight is Inf or NaN.
  *
@@ -408,33 +411,63 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   return pl_resize(sg, output, 4, dims);
 }
 
+/* Copies n floats; short runs (first layers' 3 channels, whole rows of
+ * taps) move in 4-float pieces rather than through a memcpy call. */
+static inline void conv_copy(float* dst, const float* src, int64_t n) {
+  if (n > 64) {
+    memcpy(dst, src, sizeof(float) * (size_t)n);
+    return;
+  }
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 4 * sizeof(float));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
 /* Fills rows [p0, p0 + rows) of the im2col matrix for one group: row p is
- * the (fy, fx, c) patch of output pixel p, zeros where it reads padding. */
+ * the (fy, fx, c) patch of output pixel p, zeros where it reads padding.
+ * Without grouping or horizontal dilation a filter row's taps inside the
+ * input are one contiguous run of the input. */
 static void conv_im2col(const ConvData* d, const float* x, const int* in,
                         int fh, int fw, int fc, int group, int oh, int ow,
                         int64_t p0, int64_t rows, float* col) {
   const int64_t k = (int64_t)fh * fw * fc;
   const int h = in[1], w = in[2], c = in[3];
+  const bool runs = c == fc && d->dilation_w == 1;
+  /* The pixel's (batch, row, column), stepped rather than divided out. */
+  int ox = (int)(p0 % ow);
+  int oy = (int)((p0 / ow) % oh);
+  int64_t b = p0 / ((int64_t)ow * oh);
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t p = p0 + r;
-    const int ox = (int)(p % ow);
-    const int oy = (int)((p / ow) % oh);
-    const int64_t b = p / ((int64_t)ow * oh);
     float* dst = col + r * k;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
-    for (int fy = 0; fy < fh; ++fy) {
+    /* Taps [fx0, fx1) of a filter row are inside the input. */
+    int fx0 = 0, fx1 = fw;
+    while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
+    while (fx1 > fx0 && x0 + (fx1 - 1) * d->dilation_w >= w) --fx1;
+    for (int fy = 0; fy < fh; ++fy, dst += (int64_t)fw * fc) {
       const int iy = y0 + fy * d->dilation_h;
-      for (int fx = 0; fx < fw; ++fx, dst += fc) {
-        const int ix = x0 + fx * d->dilation_w;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-          memset(dst, 0, sizeof(float) * (size_t)fc);
-        } else {
-          const float* src =
-              x + ((b * h + iy) * w + ix) * c + (int64_t)group * fc;
-          memcpy(dst, src, sizeof(float) * (size_t)fc);
-        }
+      if (iy < 0 || iy >= h || fx0 == fx1) {
+        memset(dst, 0, sizeof(float) * (size_t)fw * (size_t)fc);
+        continue;
       }
+      if (fx0 > 0) memset(dst, 0, sizeof(float) * (size_t)fx0 * (size_t)fc);
+      if (fx1 < fw)
+        memset(dst + (int64_t)fx1 * fc, 0,
+               sizeof(float) * (size_t)(fw - fx1) * (size_t)fc);
+      const float* src = x + ((b * h + iy) * w) * c + (int64_t)group * fc;
+      if (runs) {
+        conv_copy(dst + (int64_t)fx0 * fc, src + (int64_t)(x0 + fx0) * c,
+                  (int64_t)(fx1 - fx0) * fc);
+        continue;
+      }
+      for (int fx = fx0; fx < fx1; ++fx)
+        conv_copy(dst + (int64_t)fx * fc,
+                  src + (int64_t)(x0 + fx * d->dilation_w) * c, fc);
+    }
+    if (++ox == ow) {
+      ox = 0;
+      if (++oy == oh) oy = 0, ++b;
     }
   }
 }
@@ -452,27 +485,84 @@ typedef struct ConvTask {
   float lo, hi;
 } ConvTask;
 
+/* The GEMM of `rows` pixels from p0 of group g, A given by `a`: patches in
+ * the im2col buffer, or read from the input (kseg > 0). */
+static void conv_gemm(const ConvTask* t, int g, int64_t p0, int64_t rows,
+                      const float* a, int64_t sai, int64_t kseg,
+                      int64_t sseg) {
+  const ConvData* d = t->d;
+  const PlGemm gemm = {
+      .a = a, .sai = sai, .sad = 1, .kseg = kseg, .sseg = sseg, .m = rows,
+      .packed = d->packed + g * pl_gemm_packed_size(t->per_group, t->k),
+      .n = t->per_group, .k = t->k,
+      .bias = t->bias ? t->bias + g * t->per_group : NULL,
+      .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc, .lo = t->lo,
+      .hi = t->hi,
+  };
+  pl_gemm_rows(&gemm, 0, rows);
+}
+
+/* Whether output pixel (oy, ox) reads only inside the input. */
+static bool conv_interior(const ConvTask* t, int oy, int ox) {
+  const ConvData* d = t->d;
+  const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
+  const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+  return y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->in[1] &&
+         x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->in[2];
+}
+
 static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
                              int worker) {
   const ConvTask* t = ctx;
   const ConvData* d = t->d;
   const int64_t block = d->block_rows;
-  const int64_t packed_size = pl_gemm_packed_size(t->per_group, t->k);
   float* col = d->col + (int64_t)worker * block * t->k;
+  /* Without grouping or horizontal dilation, a pixel whose taps are all
+   * inside the input reads its patch straight from it: one segment of
+   * fw * c values per filter row (no im2col). */
+  const bool direct = t->groups == 1 && d->dilation_w == 1;
+  const int h = t->in[1], w = t->in[2], c = t->in[3];
   for (int64_t blk = begin; blk < end; ++blk) {
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
-    for (int g = 0; g < t->groups; ++g) {
-      conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
-                  rows, col);
-      const PlGemm gemm = {
-          .a = col, .sai = t->k, .sad = 1, .m = rows,
-          .packed = d->packed + g * packed_size, .n = t->per_group,
-          .k = t->k, .bias = t->bias ? t->bias + g * t->per_group : NULL,
-          .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc,
-          .lo = t->lo, .hi = t->hi,
-      };
-      pl_gemm_rows(&gemm, 0, rows);
+    if (!direct) {
+      for (int g = 0; g < t->groups; ++g) {
+        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
+                    rows, col);
+        conv_gemm(t, g, p0, rows, col, t->k, 0, 0);
+      }
+      continue;
+    }
+    /* Runs of interior pixels (within an output row) go straight to the
+     * GEMM; runs of the others through the im2col buffer. */
+    int ox = (int)(p0 % t->ow);
+    int oy = (int)((p0 / t->ow) % t->oh);
+    int64_t b = p0 / ((int64_t)t->ow * t->oh);
+    for (int64_t p = p0; p < p0 + rows;) {
+      const bool inside = conv_interior(t, oy, ox);
+      int64_t q = p;
+      int qx = ox, qy = oy;
+      int64_t qb = b;
+      while (q < p0 + rows && conv_interior(t, qy, qx) == inside) {
+        ++q;
+        if (++qx == t->ow) {
+          qx = 0;
+          if (++qy == t->oh) qy = 0, ++qb;
+          if (inside) break; /* a direct run stays in its row */
+        }
+      }
+      if (inside) {
+        const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
+        const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+        conv_gemm(t, 0, p, q - p, t->x + ((b * h + y0) * w + x0) * c,
+                  (int64_t)d->stride_w * c, (int64_t)t->fw * c,
+                  (int64_t)d->dilation_h * w * c);
+      } else {
+        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p,
+                    q - p, col);
+        conv_gemm(t, 0, p, q - p, col, t->k, 0, 0);
+      }
+      p = q, ox = qx, oy = qy, b = qb;
     }
   }
 }
@@ -815,7 +905,11 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
       .lo = lo, .hi = hi,
   };
   const int64_t blocks = (pixels + d->block_rows - 1) / d->block_rows;
-  pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
+  /* One thread below ~512K multiply-adds, as pl_gemm. */
+  if ((double)pixels * (double)k * (double)oc < 524288.0)
+    conv_blocks_task((void*)&task, 0, blocks, 0);
+  else
+    pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
   return kTfLiteOk;
 }
 

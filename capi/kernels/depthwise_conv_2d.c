@@ -9,10 +9,11 @@
  * 0, skipping padding, plus the bias, clamped by the fused activation, as
  * the reference kernel.
  *
- * Implementation: output rows are split over the interpreter's threads;
- * with a depth multiplier of 1 each pixel's channels are summed in vector
- * registers (AVX2 when the CPU has it, 4-float GCC vectors otherwise), tap
- * after tap in the same order, so the bits are those of the scalar loop.
+ * Implementation: output rows are split over the interpreter's threads
+ * (small layers run on one); with a depth multiplier of 1, the kernel of
+ * internal/dwconv.h on the filter and bias packed at prepare (several
+ * pixels and channels at once, tap after tap in the same order, so the bits
+ * are those of the scalar loop); otherwise one pixel at a time.
  *
  * Quantized and hybrid forms (arithmetic in internal/quant_conv.h),
  * bit-exact with LiteRT's reference kernels for integer outputs: int8 with a
@@ -37,6 +38,7 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/dwconv.h"
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
@@ -86,6 +88,14 @@ typedef struct DwData {
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
   size_t qbatch_bytes;
   int32_t* qwsum;   /* [C] the sum of each channel's taps (with qpacked) */
+  /* float32, depth multiplier 1: filter and bias packed for
+   * internal/dwconv.h, once in prepare when both are constant (else at
+   * every eval). */
+  float* packed;
+  size_t packed_bytes;
+  bool packed_ready;
+  const void* packed_filter; /* the data packed_ready refers to */
+  const void* packed_bias;
 } DwData;
 
 static TfLiteStatus dw_init(PlSubgraph* sg, PlNode* node) {
@@ -121,6 +131,7 @@ static void dw_free(PlNode* node) {
     free(d->qzrow);
     free(d->qinit);
     free(d->qwsum);
+    free(d->packed);
   }
   free(d);
   node->user_data = NULL;
@@ -252,6 +263,36 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   return kTfLiteOk;
 }
 
+/* Float32 with a depth multiplier of 1: room for the packed filter and
+ * bias, packed now when both are constant (and not already packed: their
+ * data cannot change). */
+static TfLiteStatus dw_prepare_packed(PlSubgraph* sg, DwData* d,
+                                      const TfLiteTensor* filter,
+                                      const TfLiteTensor* bias, int c) {
+  const int64_t taps = (int64_t)filter->dims->data[1] * filter->dims->data[2];
+  const bool constant = pl_is_constant(filter) && filter->data.raw &&
+                        (!bias || (pl_is_constant(bias) && bias->data.raw));
+  const void* bias_data = bias ? bias->data.raw : NULL;
+  if (constant && d->packed_ready && d->packed_filter == filter->data.raw &&
+      d->packed_bias == bias_data)
+    return kTfLiteOk;
+  d->packed_ready = false;
+  void* p = d->packed;
+  const TfLiteStatus st =
+      dw_reserve(sg, &p, &d->packed_bytes,
+                 sizeof(float) * (size_t)pl_dwconv_packed_size(c, taps));
+  d->packed = p;
+  PL_ENSURE_OK(st);
+  if (constant) {
+    pl_dwconv_pack(filter->data.f, bias ? bias->data.f : NULL, c, taps,
+                   d->packed);
+    d->packed_ready = true;
+    d->packed_filter = filter->data.raw;
+    d->packed_bias = bias_data;
+  }
+  return kTfLiteOk;
+}
+
 static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   DwData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -292,118 +333,14 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
     PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, ow));
+  else if (out_channels == channels)
+    PL_ENSURE_OK(dw_prepare_packed(sg, d, filter, bias, channels));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
 
-/* One output pixel with depth multiplier 1: the taps are
- * [fy0, fy1) x [fx0, fx1) (all inside the input), src points at the
- * batch's input, out at the pixel's oc outputs. */
-typedef struct DwPixel {
-  const float* src;
-  const float* filter;
-  const float* bias;
-  float* out;
-  int y0, x0, fy0, fy1, fx0, fx1;
-  int dh, dw, w, fw, c;
-  float lo, hi;
-} DwPixel;
-
-static inline float dw_finish(float acc, const float* bias, int j, float lo,
-                              float hi) {
-  return pl_nn_clamp(acc + (bias ? bias[j] : 0.0f), lo, hi);
-}
-
-/* Channels [j0, c) one at a time. */
-static void dw_pixel_scalar(const DwPixel* p, int j0) {
-  for (int j = j0; j < p->c; ++j) {
-    float acc = 0.0f;
-    for (int fy = p->fy0; fy < p->fy1; ++fy) {
-      const int iy = p->y0 + fy * p->dh;
-      for (int fx = p->fx0; fx < p->fx1; ++fx) {
-        const int ix = p->x0 + fx * p->dw;
-        acc += p->src[((int64_t)iy * p->w + ix) * p->c + j] *
-               p->filter[((int64_t)fy * p->fw + fx) * p->c + j];
-      }
-    }
-    p->out[j] = dw_finish(acc, p->bias, j, p->lo, p->hi);
-  }
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-typedef float DwV4 __attribute__((vector_size(16)));
-
-static inline DwV4 dw_load4(const float* p) {
-  DwV4 v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-
-static void dw_pixel_portable(const DwPixel* p) {
-  int j = 0;
-  for (; j + 4 <= p->c; j += 4) {
-    DwV4 acc = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int fy = p->fy0; fy < p->fy1; ++fy) {
-      const int iy = p->y0 + fy * p->dh;
-      for (int fx = p->fx0; fx < p->fx1; ++fx) {
-        const int ix = p->x0 + fx * p->dw;
-        const DwV4 v = dw_load4(p->src + ((int64_t)iy * p->w + ix) * p->c + j);
-        const DwV4 u =
-            dw_load4(p->filter + ((int64_t)fy * p->fw + fx) * p->c + j);
-        acc += v * u;
-      }
-    }
-    float out[4];
-    memcpy(out, &acc, sizeof(out));
-    for (int q = 0; q < 4; ++q)
-      p->out[j + q] = dw_finish(out[q], p->bias, j + q, p->lo, p->hi);
-  }
-  dw_pixel_scalar(p, j);
-}
-#else
-static void dw_pixel_portable(const DwPixel* p) { dw_pixel_scalar(p, 0); }
-#endif
-
-#ifdef PL_DW_X86
-#define PL_DW_AVX2 __attribute__((target("avx2")))
-
-/* `n` (1 or 4, constant after inlining) vectors of 8 channels from j. */
-static inline __attribute__((always_inline, target("avx2"))) void
-dw_avx2_block(const DwPixel* p, int j, const int n) {
-  __m256 acc[4];
-  for (int q = 0; q < n; ++q) acc[q] = _mm256_setzero_ps();
-  for (int fy = p->fy0; fy < p->fy1; ++fy) {
-    const int iy = p->y0 + fy * p->dh;
-    for (int fx = p->fx0; fx < p->fx1; ++fx) {
-      const int ix = p->x0 + fx * p->dw;
-      const float* s = p->src + ((int64_t)iy * p->w + ix) * p->c + j;
-      const float* u = p->filter + ((int64_t)fy * p->fw + fx) * p->c + j;
-      for (int q = 0; q < n; ++q)
-        acc[q] = _mm256_add_ps(
-            acc[q], _mm256_mul_ps(_mm256_loadu_ps(s + 8 * q),
-                                  _mm256_loadu_ps(u + 8 * q)));
-    }
-  }
-  const __m256 vlo = _mm256_set1_ps(p->lo), vhi = _mm256_set1_ps(p->hi);
-  for (int q = 0; q < n; ++q) {
-    const __m256 b = p->bias ? _mm256_loadu_ps(p->bias + j + 8 * q)
-                             : _mm256_setzero_ps();
-    /* The scalar clamp: max(lo, x) is `lo > x ? lo : x`, min(hi, x)
-     * `hi < x ? hi : x`. */
-    const __m256 v = _mm256_min_ps(
-        vhi, _mm256_max_ps(vlo, _mm256_add_ps(acc[q], b)));
-    _mm256_storeu_ps(p->out + j + 8 * q, v);
-  }
-}
-
-static PL_DW_AVX2 void dw_pixel_avx2(const DwPixel* p) {
-  int j = 0;
-  for (; j + 32 <= p->c; j += 32) dw_avx2_block(p, j, 4);
-  for (; j + 8 <= p->c; j += 8) dw_avx2_block(p, j, 1);
-  dw_pixel_scalar(p, j);
-}
-#endif
-
+/* Depth multiplier > 1, one output pixel at a time: output channel
+ * c * m + mi sums input channel c's taps inside the input. */
 typedef struct DwTask {
   const DwData* d;
   const float* x;
@@ -412,8 +349,12 @@ typedef struct DwTask {
   float* y;
   int h, w, c, fh, fw, oc, oh, ow, m;
   float lo, hi;
-  bool avx2;
 } DwTask;
+
+static inline float dw_finish(float acc, const float* bias, int j, float lo,
+                              float hi) {
+  return pl_nn_clamp(acc + (bias ? bias[j] : 0.0f), lo, hi);
+}
 
 /* Output rows [begin, end) of the n * oh rows. */
 static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
@@ -434,23 +375,6 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
       while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
       while (fx1 > fx0 && x0 + (fx1 - 1) * d->dilation_w >= t->w) --fx1;
       float* out = t->y + (row * t->ow + ox) * t->oc;
-      if (t->m == 1) {
-        const DwPixel p = {
-            .src = src, .filter = t->filter, .bias = t->bias, .out = out,
-            .y0 = y0, .x0 = x0, .fy0 = fy0, .fy1 = fy1, .fx0 = fx0,
-            .fx1 = fx1, .dh = d->dilation_h, .dw = d->dilation_w, .w = t->w,
-            .fw = t->fw, .c = t->c, .lo = t->lo, .hi = t->hi,
-        };
-#ifdef PL_DW_X86
-        if (t->avx2) {
-          dw_pixel_avx2(&p);
-          continue;
-        }
-#endif
-        dw_pixel_portable(&p);
-        continue;
-      }
-      /* Depth multiplier > 1: the output's channels are the sums. */
       for (int j = 0; j < t->oc; ++j) out[j] = 0.0f;
       for (int fy = fy0; fy < fy1; ++fy) {
         const int iy = y0 + fy * d->dilation_h;
@@ -467,6 +391,13 @@ static void dw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
         out[j] = dw_finish(out[j], t->bias, j, t->lo, t->hi);
     }
   }
+}
+
+/* Depth multiplier 1: the packed kernel of internal/dwconv.h. */
+static void dw_packed_rows_task(void* ctx, int64_t begin, int64_t end,
+                                int worker) {
+  (void)worker;
+  pl_dwconv_rows(ctx, begin, end);
 }
 
 /* ---- Quantized and hybrid forms ----------------------------------------
@@ -747,21 +678,40 @@ static TfLiteStatus dw_eval(PlSubgraph* sg, PlNode* node) {
   if (d->q.kind != PL_QCONV_FLOAT)
     return dw_eval_quantized(sg, d, input, filter, bias, output);
   const int* in = input->dims->data;
+  const int* f = filter->dims->data;
+  float lo, hi;
+  pl_activation_range_f32(d->activation, &lo, &hi);
+  const int oh = output->dims->data[1], ow = output->dims->data[2];
+  const int64_t rows = (int64_t)in[0] * oh;
+  if (rows == 0 || ow == 0 || f[3] == 0) return kTfLiteOk;
+  /* A single thread for small layers (below some 10 us of work): a split
+   * costs about what it saves. */
+  const double work = (double)rows * ow * f[3] * f[1] * f[2];
+  const bool inline_run = work < 131072.0;
+  if (f[3] == in[3]) {
+    if (!d->packed_ready)
+      pl_dwconv_pack(filter->data.f, bias ? bias->data.f : NULL, in[3],
+                     (int64_t)f[1] * f[2], d->packed);
+    PlDwconv p = {
+        .x = input->data.f, .h = in[1], .w = in[2], .c = in[3], .fh = f[1],
+        .fw = f[2], .stride_h = d->stride_h, .stride_w = d->stride_w,
+        .dilation_h = d->dilation_h, .dilation_w = d->dilation_w,
+        .pad_h = d->pad_h, .pad_w = d->pad_w, .oh = oh, .ow = ow,
+        .packed = d->packed, .lo = lo, .hi = hi, .y = output->data.f,
+    };
+    if (inline_run)
+      pl_dwconv_rows(&p, 0, rows);
+    else
+      pl_parallel_for(sg, rows, dw_packed_rows_task, &p);
+    return kTfLiteOk;
+  }
   DwTask t = {
       .d = d, .x = input->data.f, .filter = filter->data.f,
       .bias = bias ? bias->data.f : NULL, .y = output->data.f, .h = in[1],
-      .w = in[2], .c = in[3], .fh = filter->dims->data[1],
-      .fw = filter->dims->data[2], .oc = filter->dims->data[3],
-      .oh = output->dims->data[1], .ow = output->dims->data[2],
-      .avx2 = pl_simd_avx2(),
+      .w = in[2], .c = in[3], .fh = f[1], .fw = f[2], .oc = f[3], .oh = oh,
+      .ow = ow, .m = f[3] / in[3], .lo = lo, .hi = hi,
   };
-  t.m = t.oc / t.c;
-  pl_activation_range_f32(d->activation, &t.lo, &t.hi);
-  const int64_t rows = (int64_t)in[0] * t.oh;
-  if (rows == 0 || t.ow == 0 || t.oc == 0) return kTfLiteOk;
-  /* A single thread for small layers: a split costs more than it saves. */
-  const double work = (double)rows * t.ow * t.oc * t.fh * t.fw;
-  if (work < 32768.0)
+  if (inline_run)
     dw_rows_task(&t, 0, rows, 0);
   else
     pl_parallel_for(sg, rows, dw_rows_task, &t);

@@ -31,9 +31,16 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/quant_conv.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define PL_TCONV_X86 1
+#include <immintrin.h>
+#endif
 
 enum { kOutputShape = 0, kWeights = 1, kInput = 2, kBias = 3, kOutput = 0 };
 
@@ -51,6 +58,8 @@ typedef struct TconvData {
   int padding, stride_w, stride_h, activation, quantized_bias_type;
   float* scratch; /* weights as [FH][FW][IC][OC] */
   size_t scratch_floats;
+  bool scratch_ready; /* transposed in prepare (constant weights) */
+  const void* scratch_src; /* the weights data scratch_ready refers to */
   PlQconv q;       /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   int16_t* qwt;    /* the int16 weights as [FH][FW][IC][OC] */
   size_t qwt_count;
@@ -176,6 +185,19 @@ static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
   return kTfLiteOk;
 }
 
+/* [OC][FH][FW][IC] -> [FH][FW][IC][OC]: the float inner loop runs over
+ * contiguous output channels. */
+static void tconv_transpose_weights(float* wt, const TfLiteTensor* weights) {
+  const int* w = weights->dims->data;
+  const int oc = w[0], taps = w[1] * w[2], ic = w[3];
+  const float* src = weights->data.f;
+  for (int o = 0; o < oc; ++o)
+    for (int t = 0; t < taps; ++t)
+      for (int c = 0; c < ic; ++c)
+        wt[((int64_t)t * ic + c) * oc + o] =
+            src[((int64_t)o * taps + t) * ic + c];
+}
+
 static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   TconvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -238,16 +260,26 @@ static TfLiteStatus tconv_prepare(PlSubgraph* sg, PlNode* node) {
   }
   PL_ENSURE_OK(pl_nn_conv_check_bias(sg, op, bias, w[0], "weights", weights));
   const size_t need = (size_t)pl_num_elements(weights);
-  if (d->q.kind != PL_QCONV_FLOAT)
+  if (d->q.kind != PL_QCONV_FLOAT) {
     PL_ENSURE_OK(tconv_prepare_quantized(sg, d, input, weights));
-  else if (need > d->scratch_floats) {
-    float* p = realloc(d->scratch, need * sizeof(float));
-    if (!p) {
-      pl_report(sg, "TRANSPOSE_CONV: out of memory.");
-      return kTfLiteError;
+  } else if (!(d->scratch_ready && pl_is_constant(weights) &&
+               d->scratch_src == weights->data.raw)) {
+    /* Constant weights are transposed once (their data cannot change). */
+    d->scratch_ready = false;
+    if (need > d->scratch_floats) {
+      float* p = realloc(d->scratch, need * sizeof(float));
+      if (!p) {
+        pl_report(sg, "TRANSPOSE_CONV: out of memory.");
+        return kTfLiteError;
+      }
+      d->scratch = p;
+      d->scratch_floats = need;
     }
-    d->scratch = p;
-    d->scratch_floats = need;
+    if (pl_is_constant(weights) && weights->data.raw) {
+      tconv_transpose_weights(d->scratch, weights);
+      d->scratch_ready = true;
+      d->scratch_src = weights->data.raw;
+    }
   }
   if (pl_is_constant(shape))
     return tconv_resize(sg, shape, weights, input, output);
@@ -353,6 +385,61 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   return kTfLiteOk;
 }
 
+/* ---- float32 ---------------------------------------------------------------
+ *
+ * One input pixel's terms into `taps` horizontally consecutive output
+ * pixels (tap t: outputs dst + t * oc, weights w + t * ic * oc):
+ * dst[o] += x[c] * w[c][o] for c = 0, 1, ... in order, each running sum
+ * kept in a register across the input channels. Output channels [o0, oc). */
+static void tconv_scatter(float* dst, const float* x, const float* w, int ic,
+                          int oc, int taps, int o0) {
+  for (int t = 0; t < taps; ++t) {
+    float* dt = dst + (int64_t)t * oc;
+    const float* wt = w + (int64_t)t * ic * oc;
+    for (int o = o0; o < oc; ++o) {
+      float acc = dt[o];
+      for (int c = 0; c < ic; ++c) acc += x[c] * wt[(int64_t)c * oc + o];
+      dt[o] = acc;
+    }
+  }
+}
+
+#ifdef PL_TCONV_X86
+/* nt (1 or 4, constant after inlining) taps x 8 output channels from o: the
+ * same sums, eight lanes at a time, multiply then add; the taps' sums are
+ * independent, so they overlap. */
+static inline __attribute__((always_inline, target("avx2"))) void
+tconv_scatter_block(float* dst, const float* x, const float* w, int ic,
+                    int oc, int o, const int nt) {
+  __m256 acc[4];
+  for (int t = 0; t < nt; ++t) acc[t] = _mm256_loadu_ps(dst + t * oc + o);
+  const int64_t wstep = (int64_t)ic * oc;
+  for (int c = 0; c < ic; ++c) {
+    const __m256 v = _mm256_broadcast_ss(x + c);
+    const float* wc = w + (int64_t)c * oc + o;
+    for (int t = 0; t < nt; ++t)
+      acc[t] = _mm256_add_ps(
+          acc[t], _mm256_mul_ps(v, _mm256_loadu_ps(wc + t * wstep)));
+  }
+  for (int t = 0; t < nt; ++t) _mm256_storeu_ps(dst + t * oc + o, acc[t]);
+}
+
+static __attribute__((target("avx2"))) void tconv_scatter_avx2(
+    float* dst, const float* x, const float* w, int ic, int oc, int taps) {
+  int o = 0;
+  for (; o + 8 <= oc; o += 8) {
+    int t = 0;
+    for (; t + 4 <= taps; t += 4)
+      tconv_scatter_block(dst + (int64_t)t * oc, x,
+                          w + (int64_t)t * ic * oc, ic, oc, o, 4);
+    for (; t < taps; ++t)
+      tconv_scatter_block(dst + (int64_t)t * oc, x,
+                          w + (int64_t)t * ic * oc, ic, oc, o, 1);
+  }
+  if (o < oc) tconv_scatter(dst, x, w, ic, oc, taps, o);
+}
+#endif
+
 static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
   TconvData* d = node->user_data;
   const TfLiteTensor* shape = pl_input(sg, node, kOutputShape);
@@ -379,14 +466,10 @@ static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
                                 pad_w);
   float lo, hi;
   pl_activation_range_f32(d->activation, &lo, &hi);
-  /* [OC][FH][FW][IC] -> [FH][FW][IC][OC]: the inner loop runs over
-   * contiguous output channels. */
-  float* wt = d->scratch;
-  const float* wsrc = weights->data.f;
-  for (int o = 0; o < oc; ++o)
-    for (int t = 0; t < fh * fw; ++t)
-      for (int c = 0; c < ic; ++c)
-        wt[((int64_t)t * ic + c) * oc + o] = wsrc[((int64_t)o * fh * fw + t) * ic + c];
+  const float* wt = d->scratch;
+  if (!d->scratch_ready) tconv_transpose_weights(d->scratch, weights);
+  const bool avx2 = pl_simd_avx2();
+  (void)avx2; /* no AVX2 path on other CPUs */
   float* y = output->data.f;
   const int64_t count = pl_num_elements(output);
   for (int64_t i = 0; i < count; ++i) y[i] = 0.0f;
@@ -402,17 +485,20 @@ static TfLiteStatus tconv_eval(PlSubgraph* sg, PlNode* node) {
         for (int fy = 0; fy < fh; ++fy) {
           const int64_t oy = oy0 + fy;
           if (oy < 0 || oy >= oh) continue;
-          for (int fx = 0; fx < fw; ++fx) {
-            const int64_t ox = ox0 + fx;
-            if (ox < 0 || ox >= ow) continue;
-            float* dst = y + (((int64_t)b * oh + oy) * ow + ox) * oc;
-            const float* wrow = wt + ((int64_t)fy * fw + fx) * ic * oc;
-            for (int c = 0; c < ic; ++c) {
-              const float v = src[c];
-              const float* wc = wrow + (int64_t)c * oc;
-              for (int o = 0; o < oc; ++o) dst[o] += v * wc[o];
-            }
+          /* The taps [fx0, fx1) land inside the output row. */
+          int fx0 = 0, fx1 = fw;
+          while (fx0 < fx1 && ox0 + fx0 < 0) ++fx0;
+          while (fx1 > fx0 && ox0 + fx1 - 1 >= ow) --fx1;
+          if (fx0 == fx1) continue;
+          float* dst = y + (((int64_t)b * oh + oy) * ow + ox0 + fx0) * oc;
+          const float* wrow = wt + ((int64_t)fy * fw + fx0) * ic * oc;
+#ifdef PL_TCONV_X86
+          if (avx2) {
+            tconv_scatter_avx2(dst, src, wrow, ic, oc, fx1 - fx0);
+            continue;
           }
+#endif
+          tconv_scatter(dst, src, wrow, ic, oc, fx1 - fx0, 0);
         }
       }
     }

@@ -276,7 +276,7 @@ typedef struct MbOp {
   /* Any other options type: int32 fields 0..num_i32-1, then string fields
    * (str[k] at field k, when not NULL). */
   int num_i32;
-  int32_t i32[4];
+  int32_t i32[6];
   const char* str[2];
 } MbOp;
 

@@ -3,9 +3,9 @@
  *
  * The GEMM promises the bits of the plain loop (one float sum per output,
  * from 0.0f, over d in order, then the bias, then the clamp) on every path:
- * portable and AVX2, one thread or several. Each case is checked against
- * that loop bit for bit (any NaN matching any NaN: which operand's payload
- * survives an add is the compiler's choice). The pool must run every index
+ * portable, AVX2 and AVX-512, one thread or several. Each case is checked
+ * against that loop bit for bit (any NaN matching any NaN: which operand's
+ * payload survives an add is the compiler's choice). The pool must run every index
  * exactly once, give worker ids below the thread count, and survive
  * concurrent callers. */
 #include <float.h>
@@ -120,9 +120,12 @@ static void gemm_case(int64_t m, int64_t n, int64_t k, bool transposed_a,
   for (int64_t i = 0; i < m * ldy; ++i) want[i] = got[i] = 7.0f;
   reference(&g, b, sj, sk, want);
   g.y = got;
-  for (int portable = 0; portable < 2; ++portable) {
-    pl_simd_force_portable(portable == 1);
-    const char* path = pl_simd_avx2() ? "avx2" : "portable";
+  /* The CPU's best path, AVX2 (when it has AVX-512), portable. */
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_cap(level == 0 ? -1 : level == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
+    const char* path = pl_simd_avx512() ? "avx512"
+                       : pl_simd_avx2() ? "avx2"
+                                        : "portable";
     /* Whole, then in two row ranges on the calling thread. */
     memset(got, 0, sizeof(float) * (size_t)(m * ldy));
     for (int64_t i = 0; i < m * ldy; ++i) got[i] = 7.0f;
@@ -138,10 +141,59 @@ static void gemm_case(int64_t m, int64_t n, int64_t k, bool transposed_a,
       CHECK(compare(path, got, want, m * ldy, m, n, k));
     }
   }
-  pl_simd_force_portable(false);
+  pl_simd_cap(-1);
   free(a);
   free(b);
   free(bias);
+  free(packed);
+  free(want);
+  free(got);
+}
+
+/* A read in segments (a convolution's patches in place): kseg values per
+ * segment, segments sseg apart, with gaps the GEMM must not read. */
+static void gemm_segments_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
+                               PlInterp** interps, int num_interps) {
+  const int64_t segs = (k + kseg - 1) / kseg;
+  const int64_t sseg = kseg + 3, sai = segs * sseg + 1;
+  float* a = malloc(sizeof(float) * (size_t)(m * sai + 1));
+  float* dense = malloc(sizeof(float) * (size_t)(m * k + 1));
+  float* b = malloc(sizeof(float) * (size_t)(n * k + 1));
+  float* packed = malloc(sizeof(float) * (size_t)(pl_gemm_packed_size(n, k) + 1));
+  float* want = malloc(sizeof(float) * (size_t)(m * n + 1));
+  float* got = malloc(sizeof(float) * (size_t)(m * n + 1));
+  for (int64_t i = 0; i < m * sai; ++i) a[i] = NAN; /* the gaps */
+  fill(b, n * k, false);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t d = 0; d < k; ++d) {
+      const float v = rand_float() * 4.0f;
+      a[i * sai + (d / kseg) * sseg + d % kseg] = v;
+      dense[i * k + d] = v;
+    }
+  pl_gemm_pack(b, n, k, k, 1, packed);
+  PlGemm g = {.a = dense, .sai = k, .sad = 1, .m = m, .packed = packed,
+              .n = n, .k = k, .y = want, .ldy = n, .lo = -FLT_MAX,
+              .hi = FLT_MAX};
+  reference(&g, b, k, 1, want);
+  g.a = a, g.sai = sai, g.kseg = kseg, g.sseg = sseg, g.y = got;
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_cap(level == 0 ? -1 : level == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
+    const char* path = pl_simd_avx512() ? "avx512 segments"
+                       : pl_simd_avx2() ? "avx2 segments"
+                                        : "portable segments";
+    for (int t = 0; t < num_interps; ++t) {
+      for (int64_t i = 0; i < m * n; ++i) got[i] = 7.0f;
+      PlSubgraph sg;
+      memset(&sg, 0, sizeof(sg));
+      sg.interp = interps[t];
+      pl_gemm(&sg, &g);
+      CHECK(compare(path, got, want, m * n, m, n, k));
+    }
+  }
+  pl_simd_cap(-1);
+  free(a);
+  free(dense);
+  free(b);
   free(packed);
   free(want);
   free(got);
@@ -163,6 +215,18 @@ static void test_gemm(void) {
   gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);
   gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
   gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
+  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2). */
+  gemm_case(23, 40, 1024, false, false, true, 0, false, interps, 3);
+  /* Segmented A: one to several segments, a short last one, every tile
+   * height and the one- and two-row paths. */
+  const int64_t seg_ms[] = {1, 2, 3, 7, 12, 40};
+  for (size_t mi = 0; mi < sizeof(seg_ms) / sizeof(seg_ms[0]); ++mi) {
+    gemm_segments_case(seg_ms[mi], 32, 27, 9, interps, 3);
+    gemm_segments_case(seg_ms[mi], 70, 20, 7, interps, 3);
+    gemm_segments_case(seg_ms[mi], 5, 64, 64, interps, 3);
+    gemm_segments_case(seg_ms[mi], 64, 48, 16, interps, 3);
+    gemm_segments_case(seg_ms[mi], 48, 192, 64, interps, 3);
+  }
   for (int t = 0; t < 3; ++t) free_interp(interps[t]);
 }
 

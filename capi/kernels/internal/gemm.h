@@ -8,8 +8,8 @@
  * multiply and add (never fused), so results are the same bits on every
  * path. Speed comes only from computing many independent outputs at once:
  * B is packed into panels of PL_GEMM_NR columns (packed[panel][d][NR]) so a
- * tile of rows x NR outputs streams it, with AVX2 when the CPU has it and a
- * portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
+ * tile of rows x NR outputs streams it, with AVX-512 or AVX2 when the CPU
+ * has it and a portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
  * `hi < x ? hi : x` (NaN passes through). */
 #ifndef PYLITE_KERNELS_INTERNAL_GEMM_H_
 #define PYLITE_KERNELS_INTERNAL_GEMM_H_
@@ -30,8 +30,14 @@ void pl_gemm_pack(const float* b, int64_t n, int64_t k, int64_t sj,
                   int64_t sk, float* packed);
 
 typedef struct PlGemm {
-  const float* a; /* A(i, d) at a[i * sai + d * sad] */
+  /* A(i, d) at a[i * sai + d * sad]; or, with kseg > 0, A's rows cut into
+   * segments of kseg values along d, segment s starting s * sseg further:
+   * A(i, d) at a[i * sai + (d / kseg) * sseg + (d % kseg) * sad] (a
+   * convolution's patches read straight from its input, one segment per
+   * filter row). */
+  const float* a;
   int64_t sai, sad;
+  int64_t kseg, sseg;
   int64_t m;
   const float* packed; /* B, from pl_gemm_pack */
   int64_t n, k;

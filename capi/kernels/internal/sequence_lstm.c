@@ -2,7 +2,7 @@
  * sequence_lstm.h for the math). */
 #include "capi/kernels/internal/sequence_lstm.h"
 
-#include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
+#include "capi/kernels/internal/gemm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -53,69 +53,31 @@ static bool all_zero(const float* v, int64_t n) {
   return true;
 }
 
-/* Rows of a packed block: the matrices of a gate are repacked so that 8
- * consecutive rows' k-th elements are adjacent, P[blk][k][r] =
- * W[8 blk + r][k] (0 past the last row). The AVX2 products then sum 8 rows
- * at once, each row still in order k = 0, 1, ... from 0.0 with one
- * multiply and one add per term, exactly as dot() does: the bits are the
- * same on both paths. */
-enum { kRowBlock = 8 };
-
-static int64_t packed_floats(int rows, int n) {
-  return (int64_t)(rows + kRowBlock - 1) / kRowBlock * kRowBlock * n;
-}
-
+/* The in, aux and recurrent matrices of the gates are packed for the shared
+ * GEMM (internal/gemm.h), whose every output is the float sum of its
+ * products from 0.0f in order, one multiply and one add per term, exactly
+ * as dot() does: the bits are the same on every path. */
 int64_t pl_lstm_scratch_floats(int n_batch, int n_cell, int n_input,
                                int n_aux, int n_output) {
-  /* Four gates and the activated cell state, for a whole batch; then the
-   * packed in, aux and recurrent matrices of the four gates. */
-  return 5 * (int64_t)n_batch * n_cell +
-         4 * (packed_floats(n_cell, n_input) + packed_floats(n_cell, n_aux) +
-              packed_floats(n_cell, n_output));
+  /* Four gates, the activated cell state and the three products (in, aux,
+   * recurrent) of one gate, for a whole batch; then the packed in, aux and
+   * recurrent matrices of the four gates. */
+  return 8 * (int64_t)n_batch * n_cell +
+         4 * (pl_gemm_packed_size(n_cell, n_input) +
+              pl_gemm_packed_size(n_cell, n_aux) +
+              pl_gemm_packed_size(n_cell, n_output));
 }
 
-static void pack_rows(const float* w, int rows, int n, float* p) {
-  for (int blk = 0; blk * kRowBlock < rows; ++blk) {
-    float* dst = p + (int64_t)blk * kRowBlock * n;
-    for (int k = 0; k < n; ++k) {
-      for (int r = 0; r < kRowBlock; ++r) {
-        const int row = blk * kRowBlock + r;
-        dst[(int64_t)k * kRowBlock + r] =
-            row < rows ? w[(int64_t)row * n + k] : 0.0f;
-      }
-    }
-  }
-}
-
-#if (defined(__x86_64__) || defined(__i386__)) && \
-    (defined(__GNUC__) || defined(__clang__))
-#define PL_LSTM_X86 1
-#include <immintrin.h>
-
-/* dot() of 8 packed rows with v, into out[0..8). */
-__attribute__((target("avx2"))) static void dot_rows8(const float* p,
-                                                      const float* v, int n,
-                                                      float* out) {
-  __m256 s = _mm256_setzero_ps();
-  for (int k = 0; k < n; ++k)
-    s = _mm256_add_ps(
-        s, _mm256_mul_ps(_mm256_loadu_ps(p + (int64_t)k * kRowBlock),
-                         _mm256_set1_ps(v[k])));
-  _mm256_storeu_ps(out, s);
-}
-#endif
-
-/* dot() of rows [j0, j0 + 8) of a matrix (packed p, or row-major w). */
-static void dot_block(const float* p, const float* w, int j0, int rows,
-                      const float* v, int n, float* out) {
-#ifdef PL_LSTM_X86
-  if (p) {
-    dot_rows8(p + (int64_t)(j0 / kRowBlock) * kRowBlock * n, v, n, out);
-    return;
-  }
-#endif
-  for (int r = 0; r < kRowBlock && j0 + r < rows; ++r)
-    out[r] = dot(w + (int64_t)(j0 + r) * n, v, n);
+/* y[b][j] = dot(row j of the packed matrix, v[b]) for `rows` rows b of n
+ * values each, j < n_cell. */
+static void lstm_products(const float* packed, const float* v, int rows,
+                          int n, int n_cell, float* y) {
+  const PlGemm g = {
+      .a = v, .sai = n, .sad = 1, .m = rows, .packed = packed,
+      .n = n_cell, .k = n, .y = y, .ldy = n_cell, .lo = -INFINITY,
+      .hi = INFINITY, /* the clamp to [-inf, inf] keeps every value */
+  };
+  pl_gemm_rows(&g, 0, rows);
 }
 
 /* With activation NONE TFLite applies no activation at all: the gate keeps
@@ -134,7 +96,7 @@ static bool stale_cell_gate(bool x_skip, bool aux_on, bool diag) {
 static void lstm_gate(const PlLstmWeights* w, const PlLstmRun* r, int k,
                       int rows, const float* x, bool x_skip, const float* aux,
                       bool aux_skip, const float* h, const float* c,
-                      float* gate) {
+                      float* gate, float* products) {
   const int nc = r->n_cell;
   const float* norm = w->norm[k];
   const bool aux_on = aux && !aux_skip;
@@ -157,31 +119,30 @@ static void lstm_gate(const PlLstmWeights* w, const PlLstmRun* r, int k,
     }
     return;
   }
+  /* The products of every row: dx, da, dr after the gates in scratch. */
+  const int64_t n = (int64_t)rows * nc;
+  float* dx = products;
+  float* da = products + n;
+  float* dr = products + 2 * n;
+  if (!x_skip) lstm_products(w->packed_in[k], x, rows, r->n_input, nc, dx);
+  if (aux_on) lstm_products(w->packed_aux[k], aux, rows, r->n_aux, nc, da);
+  if (!w->rec_diag[k])
+    lstm_products(w->packed_rec[k], h, rows, r->n_output, nc, dr);
   for (int b = 0; b < rows; ++b) {
     float* g = gate + (int64_t)b * nc;
-    const float* xb = x + (int64_t)b * r->n_input;
     const float* hb = h + (int64_t)b * r->n_output;
     const float* cb = c + (int64_t)b * nc;
-    for (int j0 = 0; j0 < nc; j0 += kRowBlock) {
-      float dx[kRowBlock], da[kRowBlock], dr[kRowBlock];
-      if (!x_skip)
-        dot_block(w->packed_in[k], w->in[k], j0, nc, xb, r->n_input, dx);
-      if (aux && !aux_skip)
-        dot_block(w->packed_aux[k], w->aux[k], j0, nc,
-                  aux + (int64_t)b * r->n_aux, r->n_aux, da);
-      if (!w->rec_diag[k])
-        dot_block(w->packed_rec[k], w->rec[k], j0, nc, hb, r->n_output, dr);
-      for (int j = j0; j < j0 + kRowBlock && j < nc; ++j) {
-        float acc = norm ? 0.0f : w->bias[k][j];
-        if (!x_skip) acc += dx[j - j0];
-        if (aux && !aux_skip) acc += da[j - j0];
-        if (w->rec_diag[k])
-          acc += w->rec[k][j] * hb[j];
-        else
-          acc += dr[j - j0];
-        if (w->peep[k]) acc += w->peep[k][j] * cb[j];
-        g[j] = acc;
-      }
+    const int64_t at = (int64_t)b * nc;
+    for (int j = 0; j < nc; ++j) {
+      float acc = norm ? 0.0f : w->bias[k][j];
+      if (!x_skip) acc += dx[at + j];
+      if (aux_on) acc += da[at + j];
+      if (w->rec_diag[k])
+        acc += w->rec[k][j] * hb[j];
+      else
+        acc += dr[at + j];
+      if (w->peep[k]) acc += w->peep[k][j] * cb[j];
+      g[j] = acc;
     }
     if (norm && nc > 0) {
       /* TFLite's MeanStddevNormalization, then coefficients and bias. */
@@ -214,14 +175,18 @@ static void lstm_step(const PlLstmWeights* w, const PlLstmRun* r, int rows,
   float* gc = scratch + 2 * n;
   float* go = scratch + 3 * n;
   float* hc = scratch + 4 * n;
+  float* products = scratch + 5 * n;
   const bool cifg = w->in[PL_LSTM_I] == NULL;
   const bool x_skip = all_zero(x, (int64_t)rows * r->n_input);
   const bool aux_skip = aux == NULL || all_zero(aux, (int64_t)rows * r->n_aux);
 
-  if (!cifg) lstm_gate(w, r, PL_LSTM_I, rows, x, x_skip, aux, aux_skip, h, c,
-                       gi);
-  lstm_gate(w, r, PL_LSTM_F, rows, x, x_skip, aux, aux_skip, h, c, gf);
-  lstm_gate(w, r, PL_LSTM_C, rows, x, x_skip, aux, aux_skip, h, c, gc);
+  if (!cifg)
+    lstm_gate(w, r, PL_LSTM_I, rows, x, x_skip, aux, aux_skip, h, c, gi,
+              products);
+  lstm_gate(w, r, PL_LSTM_F, rows, x, x_skip, aux, aux_skip, h, c, gf,
+            products);
+  lstm_gate(w, r, PL_LSTM_C, rows, x, x_skip, aux, aux_skip, h, c, gc,
+            products);
   for (int64_t k = 0; k < n; ++k) {
     float v = gf[k] * c[k];
     v += gc[k] * (cifg ? 1.0f - gf[k] : gi[k]);
@@ -232,7 +197,8 @@ static void lstm_step(const PlLstmWeights* w, const PlLstmRun* r, int rows,
     c[k] = v;
   }
   /* The output gate's peephole reads the updated cell state. */
-  lstm_gate(w, r, PL_LSTM_O, rows, x, x_skip, aux, aux_skip, h, c, go);
+  lstm_gate(w, r, PL_LSTM_O, rows, x, x_skip, aux, aux_skip, h, c, go,
+            products);
   /* TFLite with activation NONE leaves act(c) unwritten in the buffer that
    * holds the cell gate, so h = o * g there; pylite does the same. */
   const bool none = r->activation == PL_ACT_NONE;
@@ -267,30 +233,26 @@ void pl_lstm_eval(const PlLstmWeights* weights, const PlLstmRun* r,
   /* Pack the matrices once per call, after the gates' scratch. */
   PlLstmWeights packed = *weights;
   const PlLstmWeights* w = &packed;
-  for (int k = 0; k < 4; ++k)
+  float* p = scratch + 8 * (int64_t)B * r->n_cell;
+  for (int k = 0; k < 4; ++k) {
     packed.packed_in[k] = packed.packed_aux[k] = packed.packed_rec[k] = NULL;
-#ifdef PL_LSTM_X86
-  if (pl_simd_avx2()) {
-    float* p = scratch + 5 * (int64_t)B * r->n_cell;
-    for (int k = 0; k < 4; ++k) {
-      if (weights->in[k]) {
-        pack_rows(weights->in[k], r->n_cell, r->n_input, p);
-        packed.packed_in[k] = p;
-      }
-      p += packed_floats(r->n_cell, r->n_input);
-      if (weights->aux[k] && r->n_aux > 0) {
-        pack_rows(weights->aux[k], r->n_cell, r->n_aux, p);
-        packed.packed_aux[k] = p;
-      }
-      p += packed_floats(r->n_cell, r->n_aux);
-      if (weights->rec[k] && !weights->rec_diag[k]) {
-        pack_rows(weights->rec[k], r->n_cell, r->n_output, p);
-        packed.packed_rec[k] = p;
-      }
-      p += packed_floats(r->n_cell, r->n_output);
+    if (weights->in[k]) {
+      pl_gemm_pack(weights->in[k], r->n_cell, r->n_input, r->n_input, 1, p);
+      packed.packed_in[k] = p;
     }
+    p += pl_gemm_packed_size(r->n_cell, r->n_input);
+    if (weights->aux[k] && r->n_aux > 0) {
+      pl_gemm_pack(weights->aux[k], r->n_cell, r->n_aux, r->n_aux, 1, p);
+      packed.packed_aux[k] = p;
+    }
+    p += pl_gemm_packed_size(r->n_cell, r->n_aux);
+    if (weights->rec[k] && !weights->rec_diag[k]) {
+      pl_gemm_pack(weights->rec[k], r->n_cell, r->n_output, r->n_output, 1,
+                   p);
+      packed.packed_rec[k] = p;
+    }
+    p += pl_gemm_packed_size(r->n_cell, r->n_output);
   }
-#endif
   if (r->time_major) {
     for (int t = 0; t < T; ++t) {
       const int tr = r->forward ? t : T - 1 - t;

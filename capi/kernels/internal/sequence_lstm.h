@@ -28,7 +28,7 @@ enum { PL_LSTM_I = 0, PL_LSTM_F = 1, PL_LSTM_C = 2, PL_LSTM_O = 3 };
 /* One direction's weights, NULL where absent. */
 typedef struct PlLstmWeights {
   /* Filled by pl_lstm_eval, not the caller: the in/aux/rec matrices
-   * packed 8 rows at a time (see pack_rows in sequence_lstm.c), or NULL. */
+   * packed for the shared GEMM (internal/gemm.h), or NULL. */
   const float* packed_in[4];
   const float* packed_aux[4];
   const float* packed_rec[4];
@@ -52,8 +52,8 @@ typedef struct PlLstmRun {
   int out_offset; /* where this direction's values start in a row */
 } PlLstmRun;
 
-/* Floats of scratch pl_lstm_eval needs: the gates of a batch, and the
- * weights repacked for the vectorized products. */
+/* Floats of scratch pl_lstm_eval needs: the gates and products of a batch,
+ * and the weights repacked for the vectorized products. */
 int64_t pl_lstm_scratch_floats(int n_batch, int n_cell, int n_input,
                                int n_aux, int n_output);
 
