@@ -168,6 +168,11 @@ void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
   if (used < size) snprintf(buf + used, size - used, "]");
 }
 
+const char* pl_shape_str(const TfLiteIntArray* dims, char* buf) {
+  pl_shape_string(dims, buf, PL_SHAPE_STR_SIZE);
+  return buf;
+}
+
 void pl_set_constant_output(TfLiteTensor* t, void* data, size_t bytes) {
   if (owns_data(t)) free(t->data.raw);
   t->data.raw = data;

@@ -112,6 +112,13 @@ bool pl_is_constant(const TfLiteTensor* t);
 void pl_set_constant_output(TfLiteTensor* t, void* data, size_t bytes);
 /* Writes dims as "[2,3]" into buf (truncated to size), for messages. */
 void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size);
+/* The same as a message argument, formatted only where the message is
+ * made (error paths), in a buffer of the enclosing block:
+ *   pl_report(sg, "... input shape %s.", PL_SHAPE_STR(input->dims)); */
+enum { PL_SHAPE_STR_SIZE = 160 };
+const char* pl_shape_str(const TfLiteIntArray* dims, char* buf);
+#define PL_SHAPE_STR(dims) \
+  pl_shape_str((dims), (char[PL_SHAPE_STR_SIZE]){0})
 /* Whether a tensor's dims equal the given dims. */
 bool pl_same_shape(const TfLiteTensor* a, const TfLiteTensor* b);
 

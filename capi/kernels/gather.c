@@ -66,27 +66,26 @@ static TfLiteStatus gather_layout(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* params = pl_input(sg, node, kParams);
   const TfLiteTensor* indices = pl_input(sg, node, kIndices);
   const int pr = params->dims->size, ir = indices->dims->size;
-  char ps[160], is[160];
-  pl_shape_string(params->dims, ps, sizeof(ps));
-  pl_shape_string(indices->dims, is, sizeof(is));
   int axis = 0;
   if (!pl_shape_axis(data->axis, pr, &axis)) {
     pl_report(sg, "GATHER: axis %d is out of range for params shape %s.",
-              data->axis, ps);
+              data->axis, PL_SHAPE_STR(params->dims));
     return kTfLiteError;
   }
   int batch_dims = data->batch_dims < 0 ? data->batch_dims + ir
                                         : data->batch_dims;
   if (batch_dims < 0 || batch_dims > ir || batch_dims > axis) {
     pl_report(sg, "GATHER: batch_dims %d must be in [0, min(%d, axis %d)] "
-              "for indices shape %s.", data->batch_dims, ir, axis, is);
+              "for indices shape %s.", data->batch_dims, ir, axis,
+              PL_SHAPE_STR(indices->dims));
     return kTfLiteError;
   }
   ctx->batch = ctx->outer = ctx->inner = ctx->coords = 1;
   for (int i = 0; i < batch_dims; ++i) {
     if (params->dims->data[i] != indices->dims->data[i]) {
       pl_report(sg, "GATHER: batch dim %d differs between params %s and "
-                "indices %s.", i, ps, is);
+                "indices %s.", i, PL_SHAPE_STR(params->dims),
+                PL_SHAPE_STR(indices->dims));
       return kTfLiteError;
     }
     ctx->batch *= params->dims->data[i];

@@ -17,8 +17,6 @@ static TfLiteStatus reverse_box(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const TfLiteTensor* axis_t = pl_input(sg, node, kAxis);
   const int r = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (axis_t->dims->size > 1) {
     pl_report(sg, "REVERSE_V2: the axis tensor must be 1-D.");
     return kTfLiteError;
@@ -31,7 +29,8 @@ static TfLiteStatus reverse_box(PlSubgraph* sg, const PlNode* node,
     int a = 0;
     if (!pl_shape_axis(axes[k], r, &a) || flip[a]) {
       pl_report(sg, "REVERSE_V2: axis %lld is out of range or repeated for "
-                "input shape %s.", (long long)axes[k], s);
+                "input shape %s.", (long long)axes[k],
+                PL_SHAPE_STR(input->dims));
       return kTfLiteError;
     }
     flip[a] = true;

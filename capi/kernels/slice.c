@@ -21,15 +21,11 @@ static TfLiteStatus slice_box(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* begin_t = pl_input(sg, node, kBegin);
   const TfLiteTensor* size_t_ = pl_input(sg, node, kSize);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (begin_t->dims->size != 1 || begin_t->dims->data[0] != rank ||
       size_t_->dims->size != 1 || size_t_->dims->data[0] != rank) {
-    char bs[160], ss[160];
-    pl_shape_string(begin_t->dims, bs, sizeof(bs));
-    pl_shape_string(size_t_->dims, ss, sizeof(ss));
     pl_report(sg, "SLICE: begin %s and size %s must be 1-D with one entry "
-              "per dim of input shape %s.", bs, ss, s);
+              "per dim of input shape %s.", PL_SHAPE_STR(begin_t->dims),
+              PL_SHAPE_STR(size_t_->dims), PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   int64_t begin[PL_MAX_RANK], size[PL_MAX_RANK];
@@ -47,7 +43,7 @@ static TfLiteStatus slice_box(PlSubgraph* sg, const PlNode* node,
     if (begin[i] < 0 || begin[i] > dim || n < 0 || n > dim - begin[i]) {
       pl_report(sg, "SLICE: begin %lld and size %lld do not fit dim %d of "
                 "input shape %s.", (long long)begin[i], (long long)size[i], i,
-                s);
+                PL_SHAPE_STR(input->dims));
       return kTfLiteError;
     }
     dims[i] = (int)n;

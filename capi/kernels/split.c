@@ -46,8 +46,6 @@ static TfLiteStatus split_resize(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const TfLiteTensor* axis_t = pl_input(sg, node, kAxis);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (pl_num_elements(axis_t) != 1) {
     pl_report(sg, "SPLIT: the axis tensor must hold 1 value, got %lld.",
               (long long)pl_num_elements(axis_t));
@@ -59,13 +57,13 @@ static TfLiteStatus split_resize(PlSubgraph* sg, const PlNode* node,
   int axis = 0;
   if (!pl_shape_axis(raw, rank, &axis)) {
     pl_report(sg, "SPLIT: axis %lld is out of range for input shape %s.",
-              (long long)raw, s);
+              (long long)raw, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   const int n = data->num_splits;
   if (n <= 0 || input->dims->data[axis] % n != 0) {
     pl_report(sg, "SPLIT: cannot split dim %d of shape %s into %d equal "
-              "parts.", axis, s, n);
+              "parts.", axis, PL_SHAPE_STR(input->dims), n);
     return kTfLiteError;
   }
   int dims[PL_MAX_RANK];

@@ -20,13 +20,11 @@ PL_SHAPE_FN TfLiteStatus pl_shape_read_paddings(PlSubgraph* sg,
                                                 int64_t* before,
                                                 int64_t* after, int* dims) {
   const int rank = input->dims->size;
-  char s[160], ps[160];
-  pl_shape_string(input->dims, s, sizeof(s));
-  pl_shape_string(paddings->dims, ps, sizeof(ps));
   if (paddings->dims->size != 2 || paddings->dims->data[0] != rank ||
       paddings->dims->data[1] != 2) {
     pl_report(sg, "%s: paddings of shape %s must be [%d,2] for input shape "
-              "%s.", op, ps, rank, s);
+              "%s.", op, PL_SHAPE_STR(paddings->dims), rank,
+              PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   int64_t pads[PL_MAX_RANK * 2];
