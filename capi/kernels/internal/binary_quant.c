@@ -632,7 +632,9 @@ static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
   const size_t row_bytes = (size_t)n * r->in_elem;
   const int64_t tile_rows = rep < 0 ? 1 : kBinqTileBytes / (int64_t)row_bytes;
   _Alignas(32) char tile[kBinqTileBytes];
-  int64_t tile_off = -1; /* the repeated row the tile holds */
+  /* The repeated row the tile holds copies of, and how many (only as many
+   * as a call needs: loop 1 may be short while the outer loops are long). */
+  int64_t tile_off = -1, tile_filled = 0;
   while (e < e_end) {
     int64_t rows = 1;
     if (rep >= 0 && col == 0) {
@@ -648,10 +650,11 @@ static void binq_run_spans(void* ctx, int64_t begin, int64_t end,
       in[k] = r->in[k] + (off[k] + col * step[k]) * (int64_t)r->in_elem;
     if (rows > 1) {
       if (tile_off != off[rep]) {
-        for (int64_t t = 0; t < tile_rows; ++t)
-          memcpy(tile + t * row_bytes, in[rep], row_bytes);
         tile_off = off[rep];
+        tile_filled = 0;
       }
+      for (; tile_filled < rows; ++tile_filled)
+        memcpy(tile + tile_filled * row_bytes, in[rep], row_bytes);
       in[rep] = tile;
     }
     r->row(r->out + e * (int64_t)r->out_elem, in, step, len, r->q);
