@@ -473,9 +473,12 @@ def render(machine, rows, memory, runner, args):
              f"Medians over up to {args.rounds} alternating rounds "
              f"({args.budget:.0f} s budget per model and thread count). "
              "pylite splits FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, "
-             "BATCH_MATMUL (float and quantized) and the float LOGISTIC, "
-             "TANH, EXP and GELU across threads; its other kernels run on "
-             "one.")
+             "BATCH_MATMUL, the elementwise binary ops, swish (float and "
+             "quantized), SOFTMAX, MEAN and the float and int16 "
+             "activations across threads (work below about 10 us stays on "
+             "the calling thread); its other kernels run on one. Vector "
+             "paths: AVX-512 (with VNNI and VBMI where present), AVX2+FMA "
+             "and portable C, chosen at run time.")
   out.append("")
   out.append("Latency of `invoke()` (ms; ratio = pylite / LiteRT, lower is "
              "better for pylite):")
