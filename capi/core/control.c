@@ -180,6 +180,36 @@ void pl_mark_state_subgraphs(PlInterp* interp) {
   }
 }
 
+void pl_mark_unread_inputs(PlInterp* interp) {
+  for (int32_t s = 0; s < interp->num_subgraphs; ++s) {
+    PlSubgraph* sg = &interp->subgraphs[s];
+    const int32_t n = sg->inputs ? sg->inputs->size : 0;
+    if (n == 0 || sg->num_tensors <= 0) continue;
+    bool* read = calloc((size_t)sg->num_tensors, sizeof(bool));
+    sg->input_unread = calloc((size_t)n, sizeof(bool));
+    if (!read || !sg->input_unread) {
+      free(read);
+      free(sg->input_unread);
+      sg->input_unread = NULL;
+      continue;
+    }
+    for (int32_t k = 0; k < sg->num_nodes; ++k) {
+      const TfLiteIntArray* in = sg->nodes[k].inputs;
+      for (int32_t i = 0; in && i < in->size; ++i)
+        if (in->data[i] >= 0 && in->data[i] < sg->num_tensors)
+          read[in->data[i]] = true;
+    }
+    for (int32_t i = 0; sg->outputs && i < sg->outputs->size; ++i)
+      if (sg->outputs->data[i] >= 0 && sg->outputs->data[i] < sg->num_tensors)
+        read[sg->outputs->data[i]] = true;
+    for (int32_t i = 0; i < n; ++i) {
+      const int32_t t = sg->inputs->data[i];
+      sg->input_unread[i] = t >= 0 && t < sg->num_tensors && !read[t];
+    }
+    free(read);
+  }
+}
+
 /* ---- Subgraph calls ----------------------------------------------------------- */
 
 int32_t pl_subgraph_count(const PlSubgraph* sg) {
@@ -249,6 +279,22 @@ static TfLiteStatus set_callee_input(PlSubgraph* callee, int32_t i,
   return kTfLiteOk;
 }
 
+/* Whether callee output i is its input i, whose value the caller took from
+ * `out` itself (a WHILE body passing a loop value through unchanged):
+ * `out` then already holds the output's bytes, since no operator writes a
+ * subgraph input (the loader checks). */
+static bool passes_through(const PlSubgraph* callee, int32_t i,
+                           int32_t num_inputs,
+                           const TfLiteTensor* const* inputs,
+                           const TfLiteTensor* out) {
+  const int32_t t = callee->outputs->data[i];
+  if (i >= num_inputs || callee->inputs->data[i] != t || inputs[i] != out)
+    return false;
+  const TfLiteTensor* tensor = &callee->tensors[t];
+  return tensor->type != kTfLiteString &&
+         TfLiteIntArrayEqual(tensor->dims, out->dims);
+}
+
 static TfLiteStatus call_locked(PlSubgraph* caller, PlSubgraph* callee,
                                 int32_t num_inputs,
                                 const TfLiteTensor* const* inputs,
@@ -268,6 +314,7 @@ static TfLiteStatus call_locked(PlSubgraph* caller, PlSubgraph* callee,
     PL_ENSURE_OK(pl_subgraph_allocate(callee));
   for (int32_t i = 0; i < num_inputs; ++i) {
     TfLiteTensor* dst = &callee->tensors[callee->inputs->data[i]];
+    if (callee->input_unread && callee->input_unread[i]) continue;
     if (dst->type == kTfLiteString) {
       PL_ENSURE_OK(pl_tensor_copy(caller, dst, inputs[i]));
     } else if (dst->bytes) {
@@ -281,9 +328,11 @@ static TfLiteStatus call_locked(PlSubgraph* caller, PlSubgraph* callee,
     }
   }
   PL_ENSURE_OK(pl_subgraph_invoke(callee));
-  for (int32_t i = 0; i < num_outputs; ++i)
-    PL_ENSURE_OK(pl_tensor_copy(
-        caller, outputs[i], &callee->tensors[callee->outputs->data[i]]));
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    const int32_t t = callee->outputs->data[i];
+    if (passes_through(callee, i, num_inputs, inputs, outputs[i])) continue;
+    PL_ENSURE_OK(pl_tensor_copy(caller, outputs[i], &callee->tensors[t]));
+  }
   return kTfLiteOk;
 }
 

@@ -768,6 +768,7 @@ PlInterp* pl_interp_create(struct TfLiteModel* model,
     return NULL;
   }
   pl_mark_state_subgraphs(interp);
+  pl_mark_unread_inputs(interp);
   if (build_signatures(interp) != kTfLiteOk) {
     pl_error(interp, "Out of memory building signatures.");
     pl_interp_delete(interp);
@@ -837,6 +838,7 @@ void pl_interp_delete(PlInterp* interp) {
     free(sg->node_runs);
     free(sg->tensors);
     free(sg->info);
+    free(sg->input_unread);
     TfLiteIntArrayFree(sg->inputs);
     TfLiteIntArrayFree(sg->outputs);
     free(sg->arena);

@@ -57,6 +57,10 @@ struct PlSubgraph {
    * state_lock, so that a read-modify-write of a variable is never
    * interleaved with another runner's. */
   bool touches_state;
+  /* Per input: whether no node reads it and it is not an output either
+   * (pl_subgraph_call does not copy a value into such an input: a WHILE's
+   * cond usually reads only its counters). NULL: all read. */
+  bool* input_unread;
 };
 
 /* A signature as the runtime uses it: names sorted, tensor indices. */
@@ -244,6 +248,8 @@ TfLiteStatus pl_variable_set(PlInterp* interp, const char* container,
 TfLiteStatus pl_check_call_graph(PlInterp* interp);
 /* Sets touches_state on every subgraph that uses shared state. */
 void pl_mark_state_subgraphs(PlInterp* interp);
+/* Sets every subgraph's input_unread (left NULL if out of memory). */
+void pl_mark_unread_inputs(PlInterp* interp);
 
 /* Stops and joins the interpreter's worker threads, if any
  * (capi/core/threadpool.c). */

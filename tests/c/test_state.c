@@ -16,6 +16,7 @@
 
 enum { T_BOOL = 6, T_RESOURCE = 13 };
 enum {
+  OP_LESS = 58,
   OP_CALL = 31,
   OP_WHILE = 119,
   OP_CALL_ONCE = 129,
@@ -258,6 +259,103 @@ static uint8_t* while_model(int cond, int body, size_t* size) {
   int k = mb_tensor_data(bd, "k", T_I32, 1, s1, &seven, sizeof(seven));
   mb_io(bd, 1, &bb, 1, &k);
   return mb_build(&m, size);
+}
+
+/* y = WHILE(i, acc, seq, u) counting i up to 5: cond reads only i (LESS);
+ * the body adds 1 to i and u to acc and passes seq and u through unchanged.
+ * pylite copies no value into the inputs cond does not read, nor the
+ * passed-through values back out; the results must not show it. */
+static uint8_t* loop_model(size_t* size) {
+  static MbModel m;
+  mb_init(&m, "while with passed-through values");
+  const int wh = mb_opcode(&m, OP_WHILE, NULL);
+  const int less = mb_opcode(&m, OP_LESS, NULL);
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int s1[] = {1}, s4[] = {4}, s54[] = {5, 4};
+  static const int32_t one = 1, five = 5;
+  MbSubgraph* g = mb_subgraph(&m, "main");
+  int in[4], out[4];
+  in[0] = mb_tensor(g, "i", T_I32, 1, s1);
+  in[1] = mb_tensor(g, "acc", T_F32, 1, s4);
+  in[2] = mb_tensor(g, "seq", T_F32, 2, s54);
+  in[3] = mb_tensor(g, "u", T_F32, 1, s4);
+  out[0] = mb_tensor(g, "i_out", T_I32, 1, s1);
+  out[1] = mb_tensor(g, "acc_out", T_F32, 1, s4);
+  out[2] = mb_tensor(g, "seq_out", T_F32, 2, s54);
+  out[3] = mb_tensor(g, "u_out", T_F32, 1, s4);
+  MbOp* op = mb_op(g, wh, 4, in, 4, out);
+  op->options = OPT_WHILE, op->num_i32 = 2, op->i32[0] = 1, op->i32[1] = 2;
+  mb_io(g, 4, in, 4, out);
+  MbSubgraph* c = mb_subgraph(&m, "cond");
+  int cin[4];
+  cin[0] = mb_tensor(c, "i", T_I32, 1, s1);
+  cin[1] = mb_tensor(c, "acc", T_F32, 1, s4);
+  cin[2] = mb_tensor(c, "seq", T_F32, 2, s54);
+  cin[3] = mb_tensor(c, "u", T_F32, 1, s4);
+  const int limit = mb_tensor_data(c, "five", T_I32, 1, s1, &five, 4);
+  const int go = mb_tensor(c, "go", T_BOOL, 1, s1);
+  const int less_in[2] = {cin[0], limit};
+  mb_op(c, less, 2, less_in, 1, &go);
+  mb_io(c, 4, cin, 1, &go);
+  MbSubgraph* b = mb_subgraph(&m, "body");
+  int bin[4], bout[4];
+  bin[0] = mb_tensor(b, "i", T_I32, 1, s1);
+  bin[1] = mb_tensor(b, "acc", T_F32, 1, s4);
+  bin[2] = mb_tensor(b, "seq", T_F32, 2, s54);
+  bin[3] = mb_tensor(b, "u", T_F32, 1, s4);
+  const int k1 = mb_tensor_data(b, "one", T_I32, 1, s1, &one, 4);
+  const int i1 = mb_tensor(b, "i1", T_I32, 1, s1);
+  const int acc1 = mb_tensor(b, "acc1", T_F32, 1, s4);
+  const int add_i[2] = {bin[0], k1}, add_acc[2] = {bin[1], bin[3]};
+  mb_op(b, add, 2, add_i, 1, &i1);
+  mb_op(b, add, 2, add_acc, 1, &acc1);
+  bout[0] = i1, bout[1] = acc1, bout[2] = bin[2], bout[3] = bin[3];
+  mb_io(b, 4, bin, 4, bout);
+  return mb_build(&m, size);
+}
+
+static void test_while_pass_through(void) {
+  size_t size;
+  uint8_t* bytes = loop_model(&size);
+  TfLiteInterpreter* interp = open_model(bytes, size, NULL);
+  CHECK(interp != NULL);
+  if (!interp) {
+    free(bytes);
+    return;
+  }
+  CHECK(TfLiteInterpreterAllocateTensors(interp) == kTfLiteOk);
+  /* Twice with other values: passed-through outputs are this run's. */
+  for (int run = 0; run < 2; ++run) {
+    const int32_t i0 = run ? 2 : 0;
+    float acc[4], seq[20], u[4];
+    for (int k = 0; k < 4; ++k) acc[k] = (float)(k + run), u[k] = 0.5f + k + run;
+    for (int k = 0; k < 20; ++k) seq[k] = (float)(k * (run + 1));
+    const void* data[4] = {&i0, acc, seq, u};
+    const size_t bytes_in[4] = {4, sizeof(acc), sizeof(seq), sizeof(u)};
+    for (int k = 0; k < 4; ++k)
+      CHECK(TfLiteTensorCopyFromBuffer(TfLiteInterpreterGetInputTensor(
+                                           interp, k),
+                                       data[k], bytes_in[k]) == kTfLiteOk);
+    CHECK(TfLiteInterpreterInvoke(interp) == kTfLiteOk);
+    int32_t i_out = -1;
+    float acc_out[4], seq_out[20], u_out[4];
+    void* outs[4] = {&i_out, acc_out, seq_out, u_out};
+    for (int k = 0; k < 4; ++k)
+      CHECK(TfLiteTensorCopyToBuffer(TfLiteInterpreterGetOutputTensor(
+                                         interp, k),
+                                     outs[k], bytes_in[k]) == kTfLiteOk);
+    CHECK(i_out == 5);
+    bool ok = memcmp(seq_out, seq, sizeof(seq)) == 0 &&
+              memcmp(u_out, u, sizeof(u)) == 0;
+    for (int k = 0; k < 4; ++k) {
+      float want = acc[k];
+      for (int n = i0; n < 5; ++n) want += u[k];
+      ok = ok && acc_out[k] == want;
+    }
+    CHECK(ok);
+  }
+  TfLiteInterpreterDelete(interp);
+  free(bytes);
 }
 
 static TfLiteStatus run_bool(TfLiteInterpreter* interp, bool value) {
@@ -558,6 +656,7 @@ int main(void) {
   test_variable_save_restore();
   test_read_before_assign();
   test_bad_while();
+  test_while_pass_through();
   test_failing_init();
   return CHECK_SUMMARY();
 }
