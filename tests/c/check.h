@@ -6,6 +6,7 @@
 #ifndef PYLITE_TESTS_CHECK_H_
 #define PYLITE_TESTS_CHECK_H_
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,17 @@ static inline unsigned char* check_read_file(const char* path, size_t* size) {
   fclose(f);
   *size = (size_t)n;
   return data;
+}
+
+/* Test data: a xorshift generator, the same sequence on every run
+ * (check_rand_seed picks another). */
+static uint64_t check_rand_state_ = 0x9E3779B97F4A7C15ull;
+static inline void check_rand_seed(uint64_t seed) { check_rand_state_ = seed; }
+static inline uint32_t check_rand_u32(void) {
+  check_rand_state_ ^= check_rand_state_ << 13;
+  check_rand_state_ ^= check_rand_state_ >> 7;
+  check_rand_state_ ^= check_rand_state_ << 17;
+  return (uint32_t)(check_rand_state_ >> 11);
 }
 
 #endif /* PYLITE_TESTS_CHECK_H_ */

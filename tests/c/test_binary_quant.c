@@ -21,22 +21,14 @@
 #include "model_builder.h"
 #include "pylite/c_api.h"
 
-static uint64_t g_state = 0x2545F4914F6CDD1Dull;
-static uint32_t next_u32(void) {
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 7;
-  g_state ^= g_state << 17;
-  return (uint32_t)(g_state >> 11);
-}
-
 static int32_t pick_i32(void) {
   static const int32_t kEdges[] = {0,         1,          -1,      INT32_MAX,
                                    INT32_MIN, 1 << 30,    -(1 << 30),
                                    (1 << 30) + 1, INT32_MAX - 1, 255, -256};
-  const uint32_t r = next_u32() % 4;
-  if (r == 0) return kEdges[next_u32() % (sizeof(kEdges) / 4)];
-  if (r == 1) return (int32_t)(next_u32() % 2001) - 1000;
-  return (int32_t)next_u32();
+  const uint32_t r = check_rand_u32() % 4;
+  if (r == 0) return kEdges[check_rand_u32() % (sizeof(kEdges) / 4)];
+  if (r == 1) return (int32_t)(check_rand_u32() % 2001) - 1000;
+  return (int32_t)check_rand_u32();
 }
 
 typedef struct Row {
@@ -89,16 +81,16 @@ static void store(TfLiteType t, void* p, int64_t i, int32_t v) {
 static int32_t pick_value(TfLiteType t) {
   int32_t lo = 0, hi = 0;
   pl_q_type_range(t, &lo, &hi);
-  const uint32_t r = next_u32() % 8;
+  const uint32_t r = check_rand_u32() % 8;
   if (r == 0) return lo;
   if (r == 1) return hi;
-  return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1));
+  return lo + (int32_t)(check_rand_u32() % (uint32_t)(hi - lo + 1));
 }
 
 static float pick_scale(void) {
   /* 2^-12 .. 2^4, with mantissa noise. */
-  return (float)(1.0 + (next_u32() % 1000) / 1000.0) *
-         (float)(1.0 / (1 << 12)) * (float)(1u << (next_u32() % 17));
+  return (float)(1.0 + (check_rand_u32() % 1000) / 1000.0) *
+         (float)(1.0 / (1 << 12)) * (float)(1u << (check_rand_u32() % 17));
 }
 
 /* Parameters as the prepare functions make them (see binary_quant.c). */
@@ -123,9 +115,9 @@ static void realistic(const Row* r, PlBinQuant* q) {
   }
   q->lo = tlo;
   q->hi = thi;
-  if (next_u32() % 3 == 0) { /* a fused activation */
+  if (check_rand_u32() % 3 == 0) { /* a fused activation */
     q->lo = q->out_offset > tlo ? q->out_offset : tlo;
-    q->hi = tlo + (int32_t)(next_u32() % (uint32_t)(thi - tlo + 1));
+    q->hi = tlo + (int32_t)(check_rand_u32() % (uint32_t)(thi - tlo + 1));
     if (q->hi < q->lo) q->hi = q->lo;
   }
 }
@@ -135,18 +127,18 @@ static void hostile(const Row* r, PlBinQuant* q) {
   int32_t tlo = 0, thi = 0;
   pl_q_type_range(r->type, &tlo, &thi);
   for (int k = 0; k < 2; ++k) {
-    q->in_offset[k] = next_u32() % 2 ? pick_i32() : -pick_value(r->type);
+    q->in_offset[k] = check_rand_u32() % 2 ? pick_i32() : -pick_value(r->type);
     q->in_mult[k] = pick_i32();
-    q->in_shift[k] = (int)(next_u32() % 80) - 45;
+    q->in_shift[k] = (int)(check_rand_u32() % 80) - 45;
   }
   q->out_offset = pick_i32();
   q->out_mult = pick_i32();
-  q->out_shift = (int)(next_u32() % 80) - 45;
-  if (next_u32() % 2) q->out_shift = (int)(next_u32() % 62) - 31;
-  q->left_shift = (int)(next_u32() % 40);
+  q->out_shift = (int)(check_rand_u32() % 80) - 45;
+  if (check_rand_u32() % 2) q->out_shift = (int)(check_rand_u32() % 62) - 31;
+  q->left_shift = (int)(check_rand_u32() % 40);
   q->lo = tlo;
   q->hi = thi;
-  const uint32_t c = next_u32() % 4;
+  const uint32_t c = check_rand_u32() % 4;
   if (c == 1) q->lo = q->hi = pick_value(r->type);
   if (c == 2) {
     q->lo = pick_value(r->type);
@@ -220,8 +212,8 @@ static void test_threads(void) {
   static const int kFull[4] = {1, kH, kW, kC};
   static int8_t x[kOut], y[kOut], y_full[kOut], want[kOut], got[kOut];
   for (int i = 0; i < kOut; ++i) {
-    x[i] = (int8_t)next_u32();
-    y[i] = (int8_t)next_u32();
+    x[i] = (int8_t)check_rand_u32();
+    y[i] = (int8_t)check_rand_u32();
   }
   for (int s = 0; s < 4; ++s) {
     for (int h = 0; h < kH; ++h)
@@ -287,15 +279,15 @@ static int check_mul16_extremes(void) {
     PlBinQuant q;
     memset(&q, 0, sizeof(q));
     const int32_t typical =
-        (int32_t)(0x40000000u | (next_u32() & 0x3FFFFFFF));
+        (int32_t)(0x40000000u | (check_rand_u32() & 0x3FFFFFFF));
     q.out_mult = k % 3 == 0 ? INT32_MAX : k % 3 == 1 ? typical : pick_i32();
     q.out_shift = -(k % 32);
     q.out_offset = k % 5 ? 0 : pick_i32();
     q.lo = -32768;
     q.hi = 32767;
     for (int i = 0; i < 64; ++i) {
-      x[i] = next_u32() % 2 ? kValues[next_u32() % 6] : (int16_t)next_u32();
-      y[i] = next_u32() % 2 ? kValues[next_u32() % 6] : (int16_t)next_u32();
+      x[i] = check_rand_u32() % 2 ? kValues[check_rand_u32() % 6] : (int16_t)check_rand_u32();
+      y[i] = check_rand_u32() % 2 ? kValues[check_rand_u32() % 6] : (int16_t)check_rand_u32();
     }
     const void* in[2] = {x, y};
     const int64_t step[2] = {1, 1};
@@ -307,6 +299,7 @@ static int check_mul16_extremes(void) {
 }
 
 int main(void) {
+  check_rand_seed(0x2545F4914F6CDD1Dull);
   test_threads();
   const int mul16 = check_mul16_extremes();
   printf("binary_quant int16 MUL extremes: %d mismatches\n", mul16);
@@ -328,7 +321,7 @@ int main(void) {
       hostile(r, &q);
     else
       realistic(r, &q);
-    const int64_t n = 1 + (int64_t)(next_u32() % kMaxN);
+    const int64_t n = 1 + (int64_t)(check_rand_u32() % kMaxN);
     const int64_t step[2] = {(trial / 10) % 4 != 1, (trial / 10) % 4 != 2};
     int16_t x[kMaxN], y[kMaxN], fast[kMaxN], portable[kMaxN];
     for (int64_t i = 0; i < n; ++i) {

@@ -18,21 +18,13 @@
 #include "model_builder.h"
 #include "pylite/c_api.h"
 
-static uint64_t g_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) {
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 7;
-  g_state ^= g_state << 17;
-  return (uint32_t)(g_state >> 11);
-}
-
 enum { kAll = 65536 };
 
 static int check_logistic16(int32_t multiplier, int shift) {
   static int16_t x[kAll + 7], fast[kAll + 7], portable[kAll + 7];
   for (int i = 0; i < kAll; ++i) x[i] = (int16_t)(i - 32768);
   /* An odd length (the remainder) and an offset start. */
-  const int64_t n = kAll - 1 - (int64_t)(next_u32() % 7);
+  const int64_t n = kAll - 1 - (int64_t)(check_rand_u32() % 7);
   const int16_t* xs = x + 1;
   pl_simd_force_portable(false);
   pl_q_logistic16(xs, fast, n, multiplier, shift);
@@ -58,8 +50,8 @@ static int check_lut8(const uint8_t lut[256]) {
   enum { kN = 1000 };
   uint8_t tables[256], x[kN], fast[kN], avx2[kN], portable[kN];
   pl_q_lut8_shuffle_tables(lut, tables);
-  for (int i = 0; i < kN; ++i) x[i] = i < 256 ? (uint8_t)i : (uint8_t)next_u32();
-  const int64_t n = kN - (int64_t)(next_u32() % 70);
+  for (int i = 0; i < kN; ++i) x[i] = i < 256 ? (uint8_t)i : (uint8_t)check_rand_u32();
+  const int64_t n = kN - (int64_t)(check_rand_u32() % 70);
   /* The CPU's best path (AVX-512 VBMI where it has it), AVX2, portable. */
   pl_simd_cap(-1);
   pl_q_lut8_apply(lut, tables, x, fast, n);
@@ -87,7 +79,7 @@ static void test_lut8(void) {
   for (int k = 0; k < 40; ++k) {
     for (int i = 0; i < 256; ++i) {
       switch (k % 4) {
-        case 0: lut[i] = (uint8_t)next_u32(); break;
+        case 0: lut[i] = (uint8_t)check_rand_u32(); break;
         case 1: lut[i] = (uint8_t)i; break;
         case 2: lut[i] = (uint8_t)(255 - i); break;
         default: lut[i] = (uint8_t)(i < 128 ? 0x80 : 0x7F); break;
@@ -139,7 +131,7 @@ static bool run_logistic16(float scale, const int16_t* x, int threads,
 
 static void test_logistic16_threads(void) {
   static int16_t x[kModelN], want[kModelN], got[kModelN];
-  for (int i = 0; i < kModelN; ++i) x[i] = (int16_t)next_u32();
+  for (int i = 0; i < kModelN; ++i) x[i] = (int16_t)check_rand_u32();
   static const float kScales[2] = {1.0f / 4096, 0.00037f};
   for (int s = 0; s < 2; ++s) {
     pl_simd_force_portable(true);
@@ -161,7 +153,7 @@ int main(void) {
   for (int s = 0; s <= 4; ++s, ++cases) mismatches += check_logistic16(3 << s, 0);
   /* General scales as pl_sigmoid_int16_setup makes them. */
   for (int k = 0; k < 24; ++k, ++cases) {
-    const double scale = (1.0 + (next_u32() % 1000) / 1000.0) / (1 << (next_u32() % 20));
+    const double scale = (1.0 + (check_rand_u32() % 1000) / 1000.0) / (1 << (check_rand_u32() % 20));
     double m = scale * 4096.0 * 3.0;
     int shift = 0;
     while (m <= 32767.0 / 2.0 && shift <= 30) {
@@ -174,8 +166,8 @@ int main(void) {
   /* Hostile. */
   static const int32_t kEdges[] = {INT32_MIN, INT32_MAX, -1, 0, 1, 65536};
   for (int k = 0; k < 30; ++k, ++cases) {
-    const int32_t m = k < 6 ? kEdges[k] : (int32_t)next_u32();
-    mismatches += check_logistic16(m, (int)(next_u32() % 32));
+    const int32_t m = k < 6 ? kEdges[k] : (int32_t)check_rand_u32();
+    mismatches += check_logistic16(m, (int)(check_rand_u32() % 32));
   }
   printf("logistic16: %d cases of every int16 input, %d mismatches\n", cases,
          mismatches);

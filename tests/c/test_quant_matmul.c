@@ -18,29 +18,21 @@
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 
-static uint64_t g_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) {
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 7;
-  g_state ^= g_state << 17;
-  return (uint32_t)(g_state >> 11);
-}
-
 static double pick_scale(void) {
   static const double kScales[] = {0.5, 0.25, 1.0, 1.5, 3e9, 1e-12, NAN,
                                    INFINITY, 1.0 / 3.0};
-  if (next_u32() % 3 == 0) return kScales[next_u32() % 9];
+  if (check_rand_u32() % 3 == 0) return kScales[check_rand_u32() % 9];
   /* A scale near 1 / 2^e nudged by an ulp: acc * scale near halves. */
-  double s = ldexp(1.0, -(int)(next_u32() % 12));
-  if (next_u32() % 2) s = nextafter(s, next_u32() % 2 ? 1.0 : 0.0);
+  double s = ldexp(1.0, -(int)(check_rand_u32() % 12));
+  if (check_rand_u32() % 2) s = nextafter(s, check_rand_u32() % 2 ? 1.0 : 0.0);
   return s;
 }
 
 static int32_t pick_acc(void) {
   static const int32_t kEdges[] = {0, 1, -1, 3, -3, INT32_MAX, INT32_MIN,
                                    1 << 30, -(1 << 30)};
-  if (next_u32() % 4 == 0) return kEdges[next_u32() % 9];
-  return (int32_t)(next_u32() << (next_u32() % 12)) >> (next_u32() % 20);
+  if (check_rand_u32() % 4 == 0) return kEdges[check_rand_u32() % 9];
+  return (int32_t)(check_rand_u32() << (check_rand_u32() % 12)) >> (check_rand_u32() % 20);
 }
 
 enum { kBatch = 19, kDepth = 70, kUnits = 300 };
@@ -91,9 +83,9 @@ static void test_fully_connected(void) {
   static int8_t x[kBatch * kDepth], w[kUnits * kDepth];
   static int8_t want[kBatch * kUnits], got[kBatch * kUnits];
   static int32_t bias[kUnits];
-  for (int i = 0; i < kBatch * kDepth; ++i) x[i] = (int8_t)next_u32();
-  for (int i = 0; i < kUnits * kDepth; ++i) w[i] = (int8_t)next_u32();
-  for (int u = 0; u < kUnits; ++u) bias[u] = (int32_t)(next_u32() % 20001) - 10000;
+  for (int i = 0; i < kBatch * kDepth; ++i) x[i] = (int8_t)check_rand_u32();
+  for (int i = 0; i < kUnits * kDepth; ++i) w[i] = (int8_t)check_rand_u32();
+  for (int u = 0; u < kUnits; ++u) bias[u] = (int32_t)(check_rand_u32() % 20001) - 10000;
   /* The reference: int32 sums, scale in double, round, clamp to int8. */
   const double scale = (double)kInScale * (double)kWScale / (double)kOutScale;
   for (int b = 0; b < kBatch; ++b)
@@ -124,7 +116,7 @@ int main(void) {
   enum { kMaxN = 37, kTrials = 20000 };
   int mismatches = 0, checked = 0;
   for (int trial = 0; trial < kTrials; ++trial) {
-    const int64_t n = 1 + (int64_t)(next_u32() % kMaxN);
+    const int64_t n = 1 + (int64_t)(check_rand_u32() % kMaxN);
     int32_t acc[kMaxN];
     double scale[kMaxN];
     for (int64_t i = 0; i < n; ++i) {
@@ -132,7 +124,7 @@ int main(void) {
       scale[i] = pick_scale();
     }
     const int32_t offset = trial % 7 == 0 ? INT32_MAX - 3
-                                          : (int32_t)(next_u32() % 256) - 128;
+                                          : (int32_t)(check_rand_u32() % 256) - 128;
     const int32_t lo = trial % 3 == 0 ? -128 : -100;
     const int32_t hi = trial % 3 == 1 ? 127 : 90;
     int8_t fast[kMaxN], portable[kMaxN];

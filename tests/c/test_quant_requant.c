@@ -13,21 +13,13 @@
 #include "capi/kernels/internal/quant.h"
 #include "check.h"
 
-static uint64_t g_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) {
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 7;
-  g_state ^= g_state << 17;
-  return (uint32_t)(g_state >> 11);
-}
-
 static int32_t pick_acc(void) {
   static const int32_t kEdges[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
                                    -(1 << 30), 12345, -12345, 65535, -65536};
-  const uint32_t r = next_u32();
-  if (r % 5 == 0) return kEdges[next_u32() % (sizeof(kEdges) / 4)];
-  if (r % 5 == 1) return (int32_t)(next_u32() % 2001) - 1000;
-  return (int32_t)next_u32();
+  const uint32_t r = check_rand_u32();
+  if (r % 5 == 0) return kEdges[check_rand_u32() % (sizeof(kEdges) / 4)];
+  if (r % 5 == 1) return (int32_t)(check_rand_u32() % 2001) - 1000;
+  return (int32_t)check_rand_u32();
 }
 
 /* pl_q_requantize_rows on strided rows equals pl_q_requantize_row on each
@@ -41,8 +33,8 @@ static void test_rows(void) {
   for (int i = 0; i < kR * kLdAcc; ++i) acc[i] = pick_acc();
   for (int j = 0; j < kN; ++j) {
     bias[j] = pick_acc();
-    mult[j] = (int32_t)((1u << 30) | (next_u32() & ((1u << 30) - 1)));
-    shift[j] = (int)(next_u32() % 62) - 31;
+    mult[j] = (int32_t)((1u << 30) | (check_rand_u32() & ((1u << 30) - 1)));
+    shift[j] = (int)(check_rand_u32() % 62) - 31;
   }
   int bad = 0;
   for (int portable = 0; portable < 2; ++portable) {
@@ -77,18 +69,18 @@ int main(void) {
   for (int row = 0; row < kRows; ++row) {
     for (int j = 0; j < kN; ++j) {
       acc[j] = pick_acc();
-      bias[j] = row % 3 == 0 ? pick_acc() : (int32_t)(next_u32() % 4001) - 2000;
+      bias[j] = row % 3 == 0 ? pick_acc() : (int32_t)(check_rand_u32() % 4001) - 2000;
       /* Multipliers as pl_q_multiplier makes them: 0 or in [2^30, 2^31). */
-      mult[j] = next_u32() % 17 == 0
+      mult[j] = check_rand_u32() % 17 == 0
                     ? 0
-                    : (int32_t)((1u << 30) | (next_u32() & ((1u << 30) - 1)));
-      shift[j] = (int)(next_u32() % 62) - 31;
-      if (row % 4 == 0) shift[j] = (int)(next_u32() % 12) - 10; /* typical */
+                    : (int32_t)((1u << 30) | (check_rand_u32() & ((1u << 30) - 1)));
+      shift[j] = (int)(check_rand_u32() % 62) - 31;
+      if (row % 4 == 0) shift[j] = (int)(check_rand_u32() % 12) - 10; /* typical */
     }
     const TfLiteType type = kTypes[row % 3];
     int32_t lo = 0, hi = 0;
     pl_q_type_range(type, &lo, &hi);
-    const int32_t zp = row % 2 ? (int32_t)(next_u32() % 21) - 10 : 0;
+    const int32_t zp = row % 2 ? (int32_t)(check_rand_u32() % 21) - 10 : 0;
     const int32_t* b = row % 5 == 4 ? NULL : bias;
     int16_t fast[kN], portable[kN];
     memset(fast, 0, sizeof(fast));

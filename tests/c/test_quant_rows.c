@@ -12,40 +12,33 @@
 #include "capi/kernels/internal/quant_rows.h"
 #include "check.h"
 
-static uint64_t g_state = 0x243F6A8885A308D3ull;
-static uint32_t next_u32(void) {
-  g_state ^= g_state << 13;
-  g_state ^= g_state >> 7;
-  g_state ^= g_state << 17;
-  return (uint32_t)(g_state >> 11);
-}
-
 static float pick_scale(void) {
   static const float kScales[] = {1.0f, 0.5f, 1.0f / 256, 3e-38f, 1e-45f,
                                   3e38f, 0.1f, 0.003921569f};
-  if (next_u32() % 3 == 0) return kScales[next_u32() % 8];
-  return ldexpf(1.0f + (float)(next_u32() % 4096) / 4096.0f,
-                (int)(next_u32() % 40) - 30);
+  if (check_rand_u32() % 3 == 0) return kScales[check_rand_u32() % 8];
+  return ldexpf(1.0f + (float)(check_rand_u32() % 4096) / 4096.0f,
+                (int)(check_rand_u32() % 40) - 30);
 }
 
 static float pick_input(float scale) {
   static const float kEdges[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN,
                                  3e38f, -3e38f, 2147483648.0f, -2147483904.0f,
                                  1e-40f, -1e-40f};
-  const uint32_t r = next_u32() % 6;
-  if (r == 0) return kEdges[next_u32() % 11];
+  const uint32_t r = check_rand_u32() % 6;
+  if (r == 0) return kEdges[check_rand_u32() % 11];
   /* Near a tie: (k + 1/2) * scale, nudged by an ulp or not. */
-  const float tie = ((float)((int)(next_u32() % 2001) - 1000) + 0.5f) * scale;
+  const float tie = ((float)((int)(check_rand_u32() % 2001) - 1000) + 0.5f) * scale;
   if (r == 1) return tie;
-  if (r == 2) return nextafterf(tie, (next_u32() % 2) ? INFINITY : -INFINITY);
-  if (r == 3) return (float)((int)(next_u32() % 70001) - 35000) * scale;
-  uint32_t bits = next_u32() | (next_u32() << 21);
+  if (r == 2) return nextafterf(tie, (check_rand_u32() % 2) ? INFINITY : -INFINITY);
+  if (r == 3) return (float)((int)(check_rand_u32() % 70001) - 35000) * scale;
+  uint32_t bits = check_rand_u32() | (check_rand_u32() << 21);
   float f;
   memcpy(&f, &bits, sizeof(f));
   return f;
 }
 
 int main(void) {
+  check_rand_seed(0x243F6A8885A308D3ull);
   enum { kMaxN = 70, kTrials = 4000 };
   static const TfLiteType kTypes[3] = {kTfLiteInt8, kTfLiteUInt8,
                                        kTfLiteInt16};
@@ -56,8 +49,8 @@ int main(void) {
     pl_q_type_range(type, &lo, &hi);
     const float scale = pick_scale();
     const int32_t zp =
-        trial % 5 == 0 ? 0 : lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1));
-    const int64_t n = 1 + (int64_t)(next_u32() % kMaxN);
+        trial % 5 == 0 ? 0 : lo + (int32_t)(check_rand_u32() % (uint32_t)(hi - lo + 1));
+    const int64_t n = 1 + (int64_t)(check_rand_u32() % kMaxN);
     float x[kMaxN];
     for (int64_t k = 0; k < n; ++k) x[k] = pick_input(scale);
     int16_t fast[kMaxN], portable[kMaxN];

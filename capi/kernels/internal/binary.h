@@ -278,7 +278,11 @@ void pl_logistic_lut8(const TfLiteTensor* input, const TfLiteTensor* output,
 
 /* Defines pl_kernel_SUFFIX, named NAME, from the PlBinaryOp OP; TYPES is
  * its list of supported types for `pylite ops`. */
-#define PL_BINARY_KERNEL(SUFFIX, NAME, OP, TYPES)                              \
+#define PL_BINARY_KERNEL(SUFFIX, NAME, OP, TYPES) \
+  PL_BINARY_KERNEL_EVAL(SUFFIX, NAME, OP, TYPES, pl_binary_eval)
+
+/* The same with another eval taking (sg, node, &OP) (pl_binq_eval). */
+#define PL_BINARY_KERNEL_EVAL(SUFFIX, NAME, OP, TYPES, EVAL)                 \
   static TfLiteStatus SUFFIX##_init(PlSubgraph* sg, PlNode* node) {         \
     return pl_binary_init(sg, node, &OP);                                   \
   }                                                                         \
@@ -286,7 +290,7 @@ void pl_logistic_lut8(const TfLiteTensor* input, const TfLiteTensor* output,
     return pl_binary_prepare(sg, node, &OP);                                \
   }                                                                         \
   static TfLiteStatus SUFFIX##_eval(PlSubgraph* sg, PlNode* node) {         \
-    return pl_binary_eval(sg, node, &OP);                                   \
+    return EVAL(sg, node, &OP);                                             \
   }                                                                         \
   const PlKernel pl_kernel_##SUFFIX = {                                     \
       .name = NAME,                                                         \

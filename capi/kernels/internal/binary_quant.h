@@ -152,24 +152,8 @@ void pl_binq_row_sqdiff_i8(void* out, const void* const* in,
 TfLiteStatus pl_binq_eval(PlSubgraph* sg, PlNode* node, const PlBinaryOp* op);
 
 /* As PL_BINARY_KERNEL (binary.h), with pl_binq_eval as the eval. */
-#define PL_BINQ_KERNEL(SUFFIX, NAME, OP, TYPES)                             \
-  static TfLiteStatus SUFFIX##_init(PlSubgraph* sg, PlNode* node) {         \
-    return pl_binary_init(sg, node, &OP);                                   \
-  }                                                                         \
-  static TfLiteStatus SUFFIX##_prepare(PlSubgraph* sg, PlNode* node) {      \
-    return pl_binary_prepare(sg, node, &OP);                                \
-  }                                                                         \
-  static TfLiteStatus SUFFIX##_eval(PlSubgraph* sg, PlNode* node) {         \
-    return pl_binq_eval(sg, node, &OP);                                     \
-  }                                                                         \
-  const PlKernel pl_kernel_##SUFFIX = {                                     \
-      .name = NAME,                                                         \
-      .init = SUFFIX##_init,                                                \
-      .free = pl_binary_free,                                               \
-      .prepare = SUFFIX##_prepare,                                          \
-      .eval = SUFFIX##_eval,                                                \
-      .types = TYPES,                                                       \
-  };
+#define PL_BINQ_KERNEL(SUFFIX, NAME, OP, TYPES) \
+  PL_BINARY_KERNEL_EVAL(SUFFIX, NAME, OP, TYPES, pl_binq_eval)
 
 /* DIV: x / y as LiteRT's reference DivElementwise (the divisor, offset,
  * must not be 0: the caller checks). */
