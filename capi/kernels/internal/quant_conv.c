@@ -415,8 +415,8 @@ void pl_qconv_quantize_asymmetric(const float* x, int64_t n, int8_t* q,
   qconv_minmax(x, n, &mn, &mx);
   const double rmin = mn < 0.0f ? mn : 0.0f;
   const double rmax = 0.0f < mx ? mx : 0.0f;
-  if (rmin == rmax) {
-    memset(q, 0, (size_t)n);
+  if (rmin == rmax) { /* all zeros, or no values (q may be NULL) */
+    if (n > 0) memset(q, 0, (size_t)n);
     *scale = 1.0f;
     *offset = 0;
     return;
@@ -446,8 +446,8 @@ void pl_qconv_quantize_symmetric(const float* x, int64_t n, int8_t* q,
   qconv_minmax(x, n, &mn, &mx);
   const float a = fabsf(mn), b = fabsf(mx);
   const float range = a < b ? b : a;
-  if (range == 0.0f) {
-    memset(q, 0, (size_t)n);
+  if (range == 0.0f) { /* all zeros, or no values (q may be NULL) */
+    if (n > 0) memset(q, 0, (size_t)n);
     *scale = 1.0f;
     return;
   }
