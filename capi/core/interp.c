@@ -168,6 +168,20 @@ void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size) {
   if (used < size) snprintf(buf + used, size - used, "]");
 }
 
+TfLiteStatus pl_reserve(PlSubgraph* sg, void** buf, size_t* have,
+                        size_t bytes) {
+  if (bytes <= *have) return kTfLiteOk;
+  free(*buf);
+  *have = 0;
+  *buf = malloc(bytes > 0 ? bytes : 1);
+  if (!*buf) {
+    pl_report(sg, "Out of memory for %zu bytes of scratch.", bytes);
+    return kTfLiteError;
+  }
+  *have = bytes;
+  return kTfLiteOk;
+}
+
 const char* pl_shape_str(const TfLiteIntArray* dims, char* buf) {
   pl_shape_string(dims, buf, PL_SHAPE_STR_SIZE);
   return buf;

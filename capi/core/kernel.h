@@ -110,6 +110,11 @@ bool pl_is_constant(const TfLiteTensor* t);
  * as long as the node, leaves the arena, and keeps its data across later
  * AllocateTensors (kTfLitePersistentRo). Consumers see a constant. */
 void pl_set_constant_output(TfLiteTensor* t, void* data, size_t bytes);
+/* Grows a node's buffer *buf of *have bytes to at least `bytes` (contents
+ * not kept; a new buffer of at least 1 byte). On failure *buf is NULL,
+ * *have 0 and out of memory is reported. For scratch sized in prepare. */
+TfLiteStatus pl_reserve(PlSubgraph* sg, void** buf, size_t* have,
+                        size_t bytes);
 /* Writes dims as "[2,3]" into buf (truncated to size), for messages. */
 void pl_shape_string(const TfLiteIntArray* dims, char* buf, size_t size);
 /* The same as a message argument, formatted only where the message is

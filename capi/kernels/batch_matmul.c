@@ -337,14 +337,10 @@ static void bmm_int8_matrix(const BmmData* d, const int8_t* lm,
   }
 }
 
-static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
-                               const TfLiteTensor* rhs, TfLiteTensor* output,
-                               const int* l, const int* r) {
-  const int64_t rows = d->adj_x ? l[4] : l[3];
-  const int64_t depth = d->adj_x ? l[3] : l[4];
-  const int64_t cols = d->adj_y ? r[3] : r[4];
-  const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
-  int64_t ls[3], rs[3], ob[3];
+/* The batch strides of lhs and rhs, in matrices (0 along broadcast dims),
+ * and the output's batch dims, from the operands' 5-D shapes. */
+static void bmm_batch_strides(const int* l, const int* r, int64_t ls[3],
+                              int64_t rs[3], int64_t ob[3]) {
   int64_t lstep = 1, rstep = 1;
   for (int i = 2; i >= 0; --i) {
     ls[i] = l[i] == 1 ? 0 : lstep;
@@ -353,6 +349,17 @@ static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
     rstep *= r[i];
     ob[i] = l[i] == 1 ? r[i] : l[i];
   }
+}
+
+static void bmm_eval_quantized(const BmmData* d, const TfLiteTensor* lhs,
+                               const TfLiteTensor* rhs, TfLiteTensor* output,
+                               const int* l, const int* r) {
+  const int64_t rows = d->adj_x ? l[4] : l[3];
+  const int64_t depth = d->adj_x ? l[3] : l[4];
+  const int64_t cols = d->adj_y ? r[3] : r[4];
+  const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
+  int64_t ls[3], rs[3], ob[3];
+  bmm_batch_strides(l, r, ls, rs, ob);
   const int32_t lzp = pl_q_params(lhs).zero_point;
   const int32_t rzp = pl_q_params(rhs).zero_point;
   const int32_t ozp = pl_q_params(output).zero_point;
@@ -419,14 +426,7 @@ static void bmm_eval_hybrid(BmmData* d, const TfLiteTensor* lhs,
     }
   }
   int64_t ls[3], rs[3], ob[3];
-  int64_t lstep = 1, rstep = 1;
-  for (int i = 2; i >= 0; --i) {
-    ls[i] = l[i] == 1 ? 0 : lstep;
-    rs[i] = r[i] == 1 ? 0 : rstep;
-    lstep *= l[i];
-    rstep *= r[i];
-    ob[i] = l[i] == 1 ? r[i] : l[i];
-  }
+  bmm_batch_strides(l, r, ls, rs, ob);
   int64_t out = 0;
   for (int64_t b0 = 0; b0 < ob[0]; ++b0) {
     for (int64_t b1 = 0; b1 < ob[1]; ++b1) {
@@ -481,16 +481,8 @@ static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
   const int64_t depth = d->adj_x ? l[3] : l[4];
   const int64_t cols = d->adj_y ? r[3] : r[4];
   const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
-  /* Batch strides in matrices; 0 along broadcast dims. */
   int64_t ls[3], rs[3], ob[3];
-  int64_t lstep = 1, rstep = 1;
-  for (int i = 2; i >= 0; --i) {
-    ls[i] = l[i] == 1 ? 0 : lstep;
-    rs[i] = r[i] == 1 ? 0 : rstep;
-    lstep *= l[i];
-    rstep *= r[i];
-    ob[i] = l[i] == 1 ? r[i] : l[i];
-  }
+  bmm_batch_strides(l, r, ls, rs, ob);
   const int64_t sai = d->adj_x ? 1 : depth, sad = d->adj_x ? rows : 1;
   const int64_t sj = d->adj_y ? depth : 1, sk = d->adj_y ? 1 : cols;
   float* y = output->data.f;

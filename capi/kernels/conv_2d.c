@@ -76,10 +76,6 @@ typedef struct ConvData {
   PlQconv q; /* the quantized / hybrid forms (q.kind FLOAT: float32) */
   void* qscratch; /* per thread: im2col block, then sums (at qsums_offset) */
   size_t qscratch_bytes, qscratch_per_thread, qsums_offset;
-  int8_t* qinput; /* hybrid: the input quantized per batch */
-  size_t qinput_bytes;
-  float* qscale;  /* hybrid: per batch scale and zero point */
-  int32_t* qoffset;
   /* int32 forms: every group's int16 filters packed for
    * pl_qgemm_i32_packed (at prepare for a constant filter, else each eval) */
   int16_t* qpacked;
@@ -130,9 +126,6 @@ static void conv_free(PlNode* node) {
     free(d->col);
     pl_qconv_free(&d->q);
     free(d->qscratch);
-    free(d->qinput);
-    free(d->qscale);
-    free(d->qoffset);
     free(d->qpacked);
     free(d->qdot_packed);
     free(d->qdot_wsum);
@@ -174,20 +167,6 @@ static void conv_pack(ConvData* d, const float* filter, int groups,
 }
 
 /* Grows *buf to at least `bytes` (contents not kept). */
-static TfLiteStatus conv_reserve_bytes(PlSubgraph* sg, void** buf,
-                                       size_t* have, size_t bytes) {
-  if (bytes <= *have) return kTfLiteOk;
-  free(*buf);
-  *have = 0;
-  *buf = malloc(bytes > 0 ? bytes : 1);
-  if (!*buf) {
-    pl_report(sg, "CONV_2D: out of memory for %zu scratch bytes.", bytes);
-    return kTfLiteError;
-  }
-  *have = bytes;
-  return kTfLiteOk;
-}
-
 /* The quantized forms' block of pixels: its im2col rows (at most
  * kBlockFloats values) and its sums (at most kBlockSums) stay in cache
  * between the GEMM and the output stage; whole 4-row tiles, at least 16
@@ -244,7 +223,7 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
             pl_qdot_available();
   if (!d->qdot) return kTfLiteOk;
   void* p = d->qdot_packed;
-  const TfLiteStatus st = conv_reserve_bytes(
+  const TfLiteStatus st = pl_reserve(
       sg, &p, &d->qdot_packed_bytes,
       (size_t)(groups * pl_qdot_packed_size(per_group, k)));
   d->qdot_packed = p;
@@ -299,7 +278,7 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     if (d->q.weights_ready) pl_qconv_drop_weights(&d->q);
   } else if (!d->q.acc64) {
     void* p = d->qpacked;
-    const TfLiteStatus st = conv_reserve_bytes(
+    const TfLiteStatus st = pl_reserve(
         sg, &p, &d->qpacked_bytes,
         sizeof(int16_t) * (size_t)(groups * pl_qgemm_packed_size(per_group, k)));
     d->qpacked = p;
@@ -316,25 +295,10 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
     per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
   d->qsums_offset = (per_thread + 15) / 16 * 16;
   per_thread = d->qsums_offset + acc_bytes;
-  PL_ENSURE_OK(conv_reserve_bytes(sg, &d->qscratch, &d->qscratch_bytes,
+  PL_ENSURE_OK(pl_reserve(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
   d->qscratch_per_thread = per_thread;
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    void* p = d->qinput;
-    const TfLiteStatus st = conv_reserve_bytes(
-        sg, &p, &d->qinput_bytes, (size_t)pl_num_elements(input));
-    d->qinput = p; /* freed or replaced: kept even on failure */
-    PL_ENSURE_OK(st);
-    free(d->qscale);
-    free(d->qoffset);
-    const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
-    d->qscale = malloc(sizeof(float) * b);
-    d->qoffset = malloc(sizeof(int32_t) * b);
-    if (!d->qscale || !d->qoffset) {
-      pl_report(sg, "CONV_2D: out of memory.");
-      return kTfLiteError;
-    }
-  }
+  PL_ENSURE_OK(pl_qconv_reserve_hybrid(sg, &d->q, input));
   const int dims[4] = {in[0], (int)oh, (int)ow, f[0]};
   return pl_resize(sg, output, 4, dims);
 }
@@ -599,7 +563,7 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
     const int ox = (int)(p % t->ow);
     const int oy = (int)((p / t->ow) % t->oh);
     const int64_t b = p / ((int64_t)t->ow * t->oh);
-    const int32_t zp = hybrid ? d->qoffset[b] : d->q.input_zp;
+    const int32_t zp = hybrid ? d->q.hybrid_offset[b] : d->q.input_zp;
     int16_t* dst = col + r * t->k;
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
@@ -648,7 +612,7 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   for (int64_t r = 0; r < rows; ++r) {
     uint8_t* dst = col + r * depth;
     const uint8_t pad =
-        (uint8_t)((hybrid ? d->qoffset[b] : d->q.input_zp) + 128);
+        (uint8_t)((hybrid ? d->q.hybrid_offset[b] : d->q.input_zp) + 128);
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
     const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
@@ -703,7 +667,7 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
     const int64_t at0 = p * t->oc + group * n;
     if (q->kind == PL_QCONV_HYBRID) {
       const int32_t* s = (const int32_t*)sums + r * n;
-      const float bs = t->d->qscale[b];
+      const float bs = t->d->q.hybrid_scale[b];
       float* y = (float*)t->y + at0;
       for (int64_t j = 0; j < n; ++j) {
         const int c = (int)(group * n + j);
@@ -824,14 +788,14 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
       qconv_pack(d, t.groups, t.per_group, t.k);
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
-    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
-    t.x = d->qinput;
+    pl_qconv_hybrid_input(&d->q, input, d->q.hybrid_input, d->q.hybrid_scale, d->q.hybrid_offset);
+    t.x = d->q.hybrid_input;
     t.storage = PL_QCONV_INT8;
   }
   if (t.dot && d->q.kind == PL_QCONV_HYBRID) {
     /* Per batch, without the float bias (its output stage adds it). */
     for (int b = 0; b < in[0]; ++b) {
-      const uint32_t zp = (uint32_t)(d->qoffset[b] + 128);
+      const uint32_t zp = (uint32_t)(d->q.hybrid_offset[b] + 128);
       for (int64_t c = 0; c < t.oc; ++c)
         d->qdot_init[b * t.oc + c] =
             (int32_t)(0u - zp * (uint32_t)d->qdot_wsum[c]);

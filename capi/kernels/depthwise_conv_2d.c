@@ -74,10 +74,6 @@ typedef struct DwData {
   size_t qacc_bytes, qacc_per_thread;
   size_t qrow_offset; /* fast form: a row's tap pointers, then (hybrid) its
                          sums */
-  int8_t* qinput;   /* hybrid: the input quantized per batch */
-  size_t qinput_bytes;
-  float* qscale;    /* hybrid: per batch scale and zero point */
-  int32_t* qoffset;
   /* The fast form (pl_qdw): depth multiplier 1, int32 sums of an
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
@@ -124,9 +120,6 @@ static void dw_free(PlNode* node) {
   if (d) {
     pl_qconv_free(&d->q);
     free(d->qacc);
-    free(d->qinput);
-    free(d->qscale);
-    free(d->qoffset);
     free(d->qpacked);
     free(d->qzrow);
     free(d->qinit);
@@ -138,21 +131,6 @@ static void dw_free(PlNode* node) {
 }
 
 /* Grows *buf to at least `bytes` (contents not kept). */
-static TfLiteStatus dw_reserve(PlSubgraph* sg, void** buf, size_t* have,
-                               size_t bytes) {
-  if (bytes <= *have) return kTfLiteOk;
-  free(*buf);
-  *have = 0;
-  *buf = malloc(bytes > 0 ? bytes : 1);
-  if (!*buf) {
-    pl_report(sg, "DEPTHWISE_CONV_2D: out of memory for %zu scratch bytes.",
-              bytes);
-    return kTfLiteError;
-  }
-  *have = bytes;
-  return kTfLiteOk;
-}
-
 /* The fast form's filter from q.weights: packed, and each channel's sum
  * of taps (wrapping as the reference's int32 sums). */
 static void qdw_fast_filter(DwData* d, int64_t taps, int oc) {
@@ -179,7 +157,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
               (kind == PL_QCONV_UINT8 && zp >= 0 && zp <= 255));
   if (!d->qfast) return kTfLiteOk;
   void* p = d->qpacked;
-  TfLiteStatus st = dw_reserve(
+  TfLiteStatus st = pl_reserve(
       sg, &p, &d->qpacked_bytes,
       sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
   d->qpacked = p;
@@ -241,25 +219,10 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
     if (fast > per_thread) per_thread = fast;
   }
   per_thread = (per_thread + 15) / 16 * 16;
-  PL_ENSURE_OK(dw_reserve(sg, &d->qacc, &d->qacc_bytes,
+  PL_ENSURE_OK(pl_reserve(sg, &d->qacc, &d->qacc_bytes,
                           per_thread * (size_t)pl_num_threads(sg)));
   d->qacc_per_thread = per_thread;
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    void* p = d->qinput;
-    const TfLiteStatus st = dw_reserve(sg, &p, &d->qinput_bytes,
-                                       (size_t)pl_num_elements(input));
-    d->qinput = p; /* freed or replaced: kept even on failure */
-    PL_ENSURE_OK(st);
-    free(d->qscale);
-    free(d->qoffset);
-    const size_t b = (size_t)(in[0] > 0 ? in[0] : 1);
-    d->qscale = malloc(sizeof(float) * b);
-    d->qoffset = malloc(sizeof(int32_t) * b);
-    if (!d->qscale || !d->qoffset) {
-      pl_report(sg, "DEPTHWISE_CONV_2D: out of memory.");
-      return kTfLiteError;
-    }
-  }
+  PL_ENSURE_OK(pl_qconv_reserve_hybrid(sg, &d->q, input));
   return kTfLiteOk;
 }
 
@@ -279,7 +242,7 @@ static TfLiteStatus dw_prepare_packed(PlSubgraph* sg, DwData* d,
   d->packed_ready = false;
   void* p = d->packed;
   const TfLiteStatus st =
-      dw_reserve(sg, &p, &d->packed_bytes,
+      pl_reserve(sg, &p, &d->packed_bytes,
                  sizeof(float) * (size_t)pl_dwconv_packed_size(c, taps));
   d->packed = p;
   PL_ENSURE_OK(st);
@@ -470,7 +433,7 @@ static void qdw_output(const QdwTask* t, const void* acc,
   const int32_t* acc32 = acc;
   const int64_t* acc64 = acc;
   if (q->kind == PL_QCONV_HYBRID) {
-    const float bs = d->qscale[bi];
+    const float bs = d->q.hybrid_scale[bi];
     float* y = (float*)t->y + out;
     for (int j = 0; j < t->oc; ++j) {
       float v = (float)acc32[j];
@@ -512,7 +475,7 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
     while (fy1 > fy0 && y0 + (fy1 - 1) * d->dilation_h >= t->h) --fy1;
     const int64_t src = bi * t->h * t->w * t->c;
     const int32_t zp =
-        q->kind == PL_QCONV_HYBRID ? d->qoffset[bi] : q->input_zp;
+        q->kind == PL_QCONV_HYBRID ? d->q.hybrid_offset[bi] : q->input_zp;
     for (int ox = 0; ox < t->ow; ++ox) {
       const int x0 = ox * d->stride_w - d->pad_w;
       int fx0 = 0, fx1 = t->fw;
@@ -616,7 +579,7 @@ static void qdw_fast_setup(DwData* d, const QdwTask* t, int batches) {
   const PlQconv* q = &d->q;
   for (int b = 0; b < batches; ++b) {
     const int32_t zp =
-        q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
+        q->kind == PL_QCONV_HYBRID ? d->q.hybrid_offset[b] : q->input_zp;
     char* zrow = (char*)d->qzrow + (size_t)b * (size_t)t->c;
     if (t->storage == PL_QCONV_UINT8)
       memset(zrow, (uint8_t)zp, (size_t)t->c);
@@ -654,8 +617,8 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
     if (d->qfast) qdw_fast_filter(d, taps, t.oc);
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
-    pl_qconv_hybrid_input(&d->q, input, d->qinput, d->qscale, d->qoffset);
-    t.x = d->qinput;
+    pl_qconv_hybrid_input(&d->q, input, d->q.hybrid_input, d->q.hybrid_scale, d->q.hybrid_offset);
+    t.x = d->q.hybrid_input;
     t.storage = PL_QCONV_INT8;
   }
   if (d->qfast) qdw_fast_setup(d, &t, in[0]);

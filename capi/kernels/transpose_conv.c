@@ -65,10 +65,6 @@ typedef struct TconvData {
   size_t qwt_count;
   void* qsums;     /* one int32 / int64 sum per output element */
   size_t qsums_bytes;
-  int8_t* qinput;  /* hybrid: the input quantized per batch */
-  size_t qinput_bytes;
-  float* qscale;   /* hybrid: per batch scale and zero point */
-  int32_t* qoffset;
 } TconvData;
 
 static TfLiteStatus tconv_init(PlSubgraph* sg, PlNode* node) {
@@ -96,9 +92,6 @@ static void tconv_free(PlNode* node) {
     pl_qconv_free(&d->q);
     free(d->qwt);
     free(d->qsums);
-    free(d->qinput);
-    free(d->qscale);
-    free(d->qoffset);
   }
   free(d);
   node->user_data = NULL;
@@ -134,22 +127,6 @@ static TfLiteStatus tconv_resize(PlSubgraph* sg, const TfLiteTensor* shape,
   return pl_resize(sg, output, 4, dims);
 }
 
-/* Grows *buf to at least `bytes` (contents not kept). */
-static TfLiteStatus tconv_reserve(PlSubgraph* sg, void** buf, size_t* have,
-                                  size_t bytes) {
-  if (bytes <= *have) return kTfLiteOk;
-  free(*buf);
-  *have = 0;
-  *buf = malloc(bytes > 0 ? bytes : 1);
-  if (!*buf) {
-    pl_report(sg, "TRANSPOSE_CONV: out of memory for %zu scratch bytes.",
-              bytes);
-    return kTfLiteError;
-  }
-  *have = bytes;
-  return kTfLiteOk;
-}
-
 /* Prepare of the quantized and hybrid forms: the int16 weights (and their
  * transposition), and for hybrid the quantized input. The sums are sized
  * with the output (at eval when its shape is only known then). */
@@ -161,28 +138,11 @@ static TfLiteStatus tconv_prepare_quantized(PlSubgraph* sg, TconvData* d,
   size_t have = d->qwt_count * sizeof(int16_t);
   /* The buffers are stored back even on failure (freed or replaced). */
   void* p = d->qwt;
-  TfLiteStatus st = tconv_reserve(sg, &p, &have, count * sizeof(int16_t));
+  TfLiteStatus st = pl_reserve(sg, &p, &have, count * sizeof(int16_t));
   d->qwt = p;
   d->qwt_count = have / sizeof(int16_t);
   PL_ENSURE_OK(st);
-  if (d->q.kind == PL_QCONV_HYBRID) {
-    const int batches = input->dims->data[0];
-    p = d->qinput;
-    st = tconv_reserve(sg, &p, &d->qinput_bytes,
-                       (size_t)pl_num_elements(input));
-    d->qinput = p;
-    PL_ENSURE_OK(st);
-    free(d->qscale);
-    free(d->qoffset);
-    const size_t b = (size_t)(batches > 0 ? batches : 1);
-    d->qscale = malloc(sizeof(float) * b);
-    d->qoffset = malloc(sizeof(int32_t) * b);
-    if (!d->qscale || !d->qoffset) {
-      pl_report(sg, "TRANSPOSE_CONV: out of memory.");
-      return kTfLiteError;
-    }
-  }
-  return kTfLiteOk;
+  return pl_qconv_reserve_hybrid(sg, &d->q, input);
 }
 
 /* [OC][FH][FW][IC] -> [FH][FW][IC][OC]: the float inner loop runs over
@@ -308,7 +268,7 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   const int64_t count = pl_num_elements(output);
   const size_t elem = q->acc64 ? sizeof(int64_t) : sizeof(int32_t);
   if (q->kind != PL_QCONV_HYBRID)
-    PL_ENSURE_OK(tconv_reserve(sg, &d->qsums, &d->qsums_bytes,
+    PL_ENSURE_OK(pl_reserve(sg, &d->qsums, &d->qsums_bytes,
                                (size_t)count * elem));
   if (count == 0) return kTfLiteOk;
   if (!d->q.weights_ready) pl_qconv_weights(&d->q, weights);
@@ -321,8 +281,8 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   const void* x = input->data.raw;
   PlQconvKind storage = q->kind;
   if (q->kind == PL_QCONV_HYBRID) {
-    pl_qconv_hybrid_input(q, input, d->qinput, d->qscale, d->qoffset);
-    x = d->qinput;
+    pl_qconv_hybrid_input(q, input, d->q.hybrid_input, d->q.hybrid_scale, d->q.hybrid_offset);
+    x = d->q.hybrid_input;
     storage = PL_QCONV_INT8;
   }
   float* yf = output->data.f;
@@ -333,8 +293,8 @@ static TfLiteStatus tconv_eval_quantized(PlSubgraph* sg, TconvData* d,
   else
     memset(d->qsums, 0, elem * (size_t)count);
   for (int b = 0; b < n; ++b) {
-    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->qoffset[b] : q->input_zp;
-    const float batch_scale = q->kind == PL_QCONV_HYBRID ? d->qscale[b] : 0.0f;
+    const int32_t zp = q->kind == PL_QCONV_HYBRID ? d->q.hybrid_offset[b] : q->input_zp;
+    const float batch_scale = q->kind == PL_QCONV_HYBRID ? d->q.hybrid_scale[b] : 0.0f;
     for (int iy = 0; iy < h; ++iy) {
       for (int ix = 0; ix < w; ++ix) {
         const int64_t src = (((int64_t)b * h + iy) * w + ix) * ic;

@@ -292,7 +292,31 @@ void pl_qconv_drop_weights(PlQconv* q) {
   q->weights_cap = 0;
 }
 
+TfLiteStatus pl_qconv_reserve_hybrid(PlSubgraph* sg, PlQconv* q,
+                                     const TfLiteTensor* input) {
+  if (q->kind != PL_QCONV_HYBRID) return kTfLiteOk;
+  void* p = q->hybrid_input;
+  const TfLiteStatus st = pl_reserve(sg, &p, &q->hybrid_input_bytes,
+                                     (size_t)pl_num_elements(input));
+  q->hybrid_input = p; /* freed or replaced: kept even on failure */
+  PL_ENSURE_OK(st);
+  free(q->hybrid_scale);
+  free(q->hybrid_offset);
+  const int batches = input->dims->size > 0 ? input->dims->data[0] : 1;
+  const size_t b = (size_t)(batches > 0 ? batches : 1);
+  q->hybrid_scale = malloc(sizeof(float) * b);
+  q->hybrid_offset = malloc(sizeof(int32_t) * b);
+  if (!q->hybrid_scale || !q->hybrid_offset) {
+    pl_report(sg, "Out of memory for the quantized input.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
 void pl_qconv_free(PlQconv* q) {
+  free(q->hybrid_input);
+  free(q->hybrid_scale);
+  free(q->hybrid_offset);
   free(q->multiplier);
   free(q->shift);
   free(q->filter_scale);

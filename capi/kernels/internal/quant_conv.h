@@ -77,6 +77,12 @@ typedef struct PlQconv {
   size_t weights_cap;
   bool weights_ready;
   const void* weights_src;
+  /* Hybrid: the input quantized per batch, and per batch its scale and
+   * zero point (pl_qconv_reserve_hybrid, pl_qconv_hybrid_input). */
+  int8_t* hybrid_input;
+  size_t hybrid_input_bytes;
+  float* hybrid_scale;
+  int32_t* hybrid_offset;
 } PlQconv;
 
 /* The form of (input, filter): FLOAT when both are float32 (the caller's
@@ -114,6 +120,10 @@ void pl_qconv_weights(PlQconv* q, const TfLiteTensor* filter);
 /* Frees q->weights of a constant filter once a kernel has packed them in
  * its own form (the next pl_qconv_reserve_weights makes them again). */
 void pl_qconv_drop_weights(PlQconv* q);
+
+/* Sizes q's hybrid buffers for `input` (a no-op for the other kinds). */
+TfLiteStatus pl_qconv_reserve_hybrid(PlSubgraph* sg, PlQconv* q,
+                                     const TfLiteTensor* input);
 
 void pl_qconv_free(PlQconv* q);
 
