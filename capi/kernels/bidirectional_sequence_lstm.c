@@ -102,6 +102,7 @@ typedef struct BiData {
   bool bw_reads_aux; /* aux input without weights: bw runs on it */
   float* scratch;
   int64_t scratch_floats;
+  PlLstmPacked fw_packed, bw_packed; /* float */
 } BiData;
 
 static TfLiteStatus bi_init(PlSubgraph* sg, PlNode* node) {
@@ -125,7 +126,11 @@ static TfLiteStatus bi_init(PlSubgraph* sg, PlNode* node) {
 
 static void bi_free(PlNode* node) {
   BiData* d = node->user_data;
-  if (d) free(d->scratch);
+  if (d) {
+    free(d->scratch);
+    free(d->fw_packed.data);
+    free(d->bw_packed.data);
+  }
   free(d);
   node->user_data = NULL;
 }
@@ -283,11 +288,8 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_resize(sg, fw_out, 3, fw_dims));
     PL_ENSURE_OK(pl_resize(sg, bw_out, 3, bw_dims));
   }
-  int64_t floats = pl_lstm_scratch_floats(n_batch, d->fw.n_cell,
-                                          d->fw.n_input, d->fw.n_aux,
-                                          d->fw.n_output);
-  const int64_t bw_floats = pl_lstm_scratch_floats(
-      n_batch, d->bw.n_cell, d->bw.n_input, d->bw.n_aux, d->bw.n_output);
+  int64_t floats = pl_lstm_scratch_floats(n_batch, d->fw.n_cell);
+  const int64_t bw_floats = pl_lstm_scratch_floats(n_batch, d->bw.n_cell);
   if (bw_floats > floats) floats = bw_floats;
   if (d->hybrid) {
     PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "forward ", &kFw));
@@ -295,6 +297,11 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     const int64_t a = pl_lstm_hybrid_scratch_bytes(&d->fw);
     const int64_t b = pl_lstm_hybrid_scratch_bytes(&d->bw);
     floats = ((a > b ? a : b) + 3) / 4;
+  } else {
+    PL_ENSURE_OK(pl_lstm_prepare_packed(sg, node, kOp, &kFw, &d->fw,
+                                        &d->fw_packed));
+    PL_ENSURE_OK(pl_lstm_prepare_packed(sg, node, kOp, &kBw, &d->bw,
+                                        &d->bw_packed));
   }
   return pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats, floats);
 }
@@ -323,12 +330,12 @@ static TfLiteStatus bi_eval(PlSubgraph* sg, PlNode* node) {
     return kTfLiteOk;
   }
   PlLstmWeights w;
-  pl_lstm_bind(sg, node, &kFw, &w);
+  pl_lstm_bind_packed(sg, node, &kFw, &d->fw, &d->fw_packed, &w);
   pl_lstm_eval(&w, &d->fw, input->data.f, aux_data,
                pl_input(sg, node, kFwOutputState)->data.f,
                pl_input(sg, node, kFwCellState)->data.f, fw_out->data.f,
                d->scratch);
-  pl_lstm_bind(sg, node, &kBw, &w);
+  pl_lstm_bind_packed(sg, node, &kBw, &d->bw, &d->bw_packed, &w);
   pl_lstm_eval(&w, &d->bw, bw_input, aux_data,
                pl_input(sg, node, kBwOutputState)->data.f,
                pl_input(sg, node, kBwCellState)->data.f, bw_out->data.f,

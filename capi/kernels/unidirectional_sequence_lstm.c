@@ -102,6 +102,7 @@ typedef struct LstmData {
   PlLstmIntParams iparams;
   float* scratch; /* floats for kFloat, bytes for the others */
   int64_t scratch_floats;
+  PlLstmPacked packed; /* kFloat */
 } LstmData;
 
 static const PlLstmTypes kHybridTypes = {kTfLiteInt8, kTfLiteInt8,
@@ -153,7 +154,10 @@ static TfLiteStatus lstm_init(PlSubgraph* sg, PlNode* node) {
 
 static void lstm_free(PlNode* node) {
   LstmData* d = node->user_data;
-  if (d) free(d->scratch);
+  if (d) {
+    free(d->scratch);
+    free(d->packed.data);
+  }
   free(d);
   node->user_data = NULL;
 }
@@ -227,8 +231,7 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(state_type), TfLiteTypeGetName(output->type));
     return kTfLiteError;
   }
-  int64_t scratch_floats = pl_lstm_scratch_floats(
-      r->n_batch, r->n_cell, r->n_input, r->n_aux, r->n_output);
+  int64_t scratch_floats = pl_lstm_scratch_floats(r->n_batch, r->n_cell);
   if (d->mode == kHybrid) {
     PL_ENSURE_OK(pl_lstm_hybrid_check(sg, node, kOp, "", &kSlots));
     scratch_floats = (pl_lstm_hybrid_scratch_bytes(r) + 3) / 4;
@@ -240,6 +243,9 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
   }
   PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
                               scratch_floats));
+  if (d->mode == kFloat)
+    PL_ENSURE_OK(pl_lstm_prepare_packed(sg, node, kOp, &kSlots, r,
+                                        &d->packed));
   const int dims[3] = {input->dims->data[0], input->dims->data[1],
                        r->n_output};
   return pl_resize(sg, output, 3, dims);
@@ -254,7 +260,7 @@ static TfLiteStatus lstm_eval(PlSubgraph* sg, PlNode* node) {
   switch (d->mode) {
     case kFloat: {
       PlLstmWeights w;
-      pl_lstm_bind(sg, node, &kSlots, &w);
+      pl_lstm_bind_packed(sg, node, &kSlots, &d->run, &d->packed, &w);
       pl_lstm_eval(&w, &d->run, input->data.f, NULL, h->data.f, c->data.f,
                    output->data.f, d->scratch);
       break;

@@ -57,15 +57,42 @@ static bool all_zero(const float* v, int64_t n) {
  * GEMM (internal/gemm.h), whose every output is the float sum of its
  * products from 0.0f in order, one multiply and one add per term, exactly
  * as dot() does: the bits are the same on every path. */
-int64_t pl_lstm_scratch_floats(int n_batch, int n_cell, int n_input,
-                               int n_aux, int n_output) {
+int64_t pl_lstm_scratch_floats(int n_batch, int n_cell) {
   /* Four gates, the activated cell state and the three products (in, aux,
-   * recurrent) of one gate, for a whole batch; then the packed in, aux and
-   * recurrent matrices of the four gates. */
-  return 8 * (int64_t)n_batch * n_cell +
-         4 * (pl_gemm_packed_size(n_cell, n_input) +
-              pl_gemm_packed_size(n_cell, n_aux) +
-              pl_gemm_packed_size(n_cell, n_output));
+   * recurrent) of one gate, for a whole batch. */
+  return 8 * (int64_t)n_batch * n_cell;
+}
+
+/* The in, aux and recurrent matrices of the four gates, packed. */
+static int64_t lstm_packed_floats(const PlLstmRun* r) {
+  return 4 * (pl_gemm_packed_size(r->n_cell, r->n_input) +
+              pl_gemm_packed_size(r->n_cell, r->n_aux) +
+              pl_gemm_packed_size(r->n_cell, r->n_output));
+}
+
+/* Points w's packed matrices at their places in p, packing w's matrices
+ * there first when `pack`. */
+static void lstm_use_packed(PlLstmWeights* w, const PlLstmRun* r, float* p,
+                            bool pack) {
+  for (int k = 0; k < 4; ++k) {
+    w->packed_in[k] = w->packed_aux[k] = w->packed_rec[k] = NULL;
+    if (w->in[k]) {
+      if (pack) pl_gemm_pack(w->in[k], r->n_cell, r->n_input, r->n_input, 1, p);
+      w->packed_in[k] = p;
+    }
+    p += pl_gemm_packed_size(r->n_cell, r->n_input);
+    if (w->aux[k] && r->n_aux > 0) {
+      if (pack) pl_gemm_pack(w->aux[k], r->n_cell, r->n_aux, r->n_aux, 1, p);
+      w->packed_aux[k] = p;
+    }
+    p += pl_gemm_packed_size(r->n_cell, r->n_aux);
+    if (w->rec[k] && !w->rec_diag[k]) {
+      if (pack)
+        pl_gemm_pack(w->rec[k], r->n_cell, r->n_output, r->n_output, 1, p);
+      w->packed_rec[k] = p;
+    }
+    p += pl_gemm_packed_size(r->n_cell, r->n_output);
+  }
 }
 
 /* y[b][j] = dot(row j of the packed matrix, v[b]) for `rows` rows b of n
@@ -230,29 +257,7 @@ void pl_lstm_eval(const PlLstmWeights* weights, const PlLstmRun* r,
                   const float* input, const float* aux, float* output_state,
                   float* cell_state, float* output, float* scratch) {
   const int T = r->max_time, B = r->n_batch;
-  /* Pack the matrices once per call, after the gates' scratch. */
-  PlLstmWeights packed = *weights;
-  const PlLstmWeights* w = &packed;
-  float* p = scratch + 8 * (int64_t)B * r->n_cell;
-  for (int k = 0; k < 4; ++k) {
-    packed.packed_in[k] = packed.packed_aux[k] = packed.packed_rec[k] = NULL;
-    if (weights->in[k]) {
-      pl_gemm_pack(weights->in[k], r->n_cell, r->n_input, r->n_input, 1, p);
-      packed.packed_in[k] = p;
-    }
-    p += pl_gemm_packed_size(r->n_cell, r->n_input);
-    if (weights->aux[k] && r->n_aux > 0) {
-      pl_gemm_pack(weights->aux[k], r->n_cell, r->n_aux, r->n_aux, 1, p);
-      packed.packed_aux[k] = p;
-    }
-    p += pl_gemm_packed_size(r->n_cell, r->n_aux);
-    if (weights->rec[k] && !weights->rec_diag[k]) {
-      pl_gemm_pack(weights->rec[k], r->n_cell, r->n_output, r->n_output, 1,
-                   p);
-      packed.packed_rec[k] = p;
-    }
-    p += pl_gemm_packed_size(r->n_cell, r->n_output);
-  }
+  const PlLstmWeights* w = weights;
   if (r->time_major) {
     for (int t = 0; t < T; ++t) {
       const int tr = r->forward ? t : T - 1 - t;
@@ -565,6 +570,40 @@ void pl_lstm_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
   }
   w->proj = data_of(sg, node, s->proj);
   w->proj_bias = w->proj ? data_of(sg, node, s->proj_bias) : NULL;
+}
+
+/* Whether every in, aux and recurrent matrix present is a constant. */
+static bool lstm_matrices_constant(PlSubgraph* sg, PlNode* node,
+                                   const PlLstmSlots* s) {
+  for (int k = 0; k < 4; ++k) {
+    const int slots[3] = {s->in[k], s->aux[k], s->rec[k]};
+    for (int i = 0; i < 3; ++i) {
+      const TfLiteTensor* t = slots[i] >= 0 ? opt(sg, node, slots[i]) : NULL;
+      if (t && !pl_is_constant(t)) return false;
+    }
+  }
+  return true;
+}
+
+TfLiteStatus pl_lstm_prepare_packed(PlSubgraph* sg, PlNode* node,
+                                    const char* op, const PlLstmSlots* s,
+                                    const PlLstmRun* r, PlLstmPacked* p) {
+  p->ready = false;
+  PL_ENSURE_OK(pl_seq_reserve(sg, op, &p->data, &p->floats,
+                              lstm_packed_floats(r)));
+  if (!lstm_matrices_constant(sg, node, s)) return kTfLiteOk;
+  PlLstmWeights w;
+  pl_lstm_bind(sg, node, s, &w);
+  lstm_use_packed(&w, r, p->data, true);
+  p->ready = true;
+  return kTfLiteOk;
+}
+
+void pl_lstm_bind_packed(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
+                         const PlLstmRun* r, PlLstmPacked* p,
+                         PlLstmWeights* w) {
+  pl_lstm_bind(sg, node, s, w);
+  lstm_use_packed(w, r, p->data, !p->ready);
 }
 
 TfLiteStatus pl_seq_reserve(PlSubgraph* sg, const char* op, float** buf,

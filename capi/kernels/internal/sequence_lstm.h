@@ -27,8 +27,8 @@ enum { PL_LSTM_I = 0, PL_LSTM_F = 1, PL_LSTM_C = 2, PL_LSTM_O = 3 };
 
 /* One direction's weights, NULL where absent. */
 typedef struct PlLstmWeights {
-  /* Filled by pl_lstm_eval, not the caller: the in/aux/rec matrices
-   * packed for the shared GEMM (internal/gemm.h), or NULL. */
+  /* The in/aux/rec matrices packed for the shared GEMM (internal/gemm.h),
+   * or NULL: set by pl_lstm_use_packed, read by pl_lstm_eval. */
   const float* packed_in[4];
   const float* packed_aux[4];
   const float* packed_rec[4];
@@ -52,10 +52,17 @@ typedef struct PlLstmRun {
   int out_offset; /* where this direction's values start in a row */
 } PlLstmRun;
 
-/* Floats of scratch pl_lstm_eval needs: the gates and products of a batch,
- * and the weights repacked for the vectorized products. */
-int64_t pl_lstm_scratch_floats(int n_batch, int n_cell, int n_input,
-                               int n_aux, int n_output);
+/* Floats of scratch pl_lstm_eval needs: the gates and products of a
+ * batch. */
+int64_t pl_lstm_scratch_floats(int n_batch, int n_cell);
+
+/* One direction's matrices packed for pl_lstm_eval, kept by its kernel:
+ * packed once in prepare when they are constant, else at every eval. */
+typedef struct PlLstmPacked {
+  float* data;
+  int64_t floats;
+  bool ready; /* data holds the constant matrices */
+} PlLstmPacked;
 
 /* Runs the whole sequence; `aux` may be NULL. */
 void pl_lstm_eval(const PlLstmWeights* w, const PlLstmRun* r,
@@ -125,6 +132,16 @@ TfLiteStatus pl_lstm_prepare_weights(PlSubgraph* sg, PlNode* node,
  * final then). */
 void pl_lstm_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
                   PlLstmWeights* w);
+/* Prepare of a float direction's packed matrices: sized for `r`, and
+ * packed now when every matrix is a constant. */
+TfLiteStatus pl_lstm_prepare_packed(PlSubgraph* sg, PlNode* node,
+                                    const char* op, const PlLstmSlots* s,
+                                    const PlLstmRun* r, PlLstmPacked* p);
+/* pl_lstm_bind, then the packed matrices: p's (packed again first unless
+ * ready). */
+void pl_lstm_bind_packed(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
+                         const PlLstmRun* r, PlLstmPacked* p,
+                         PlLstmWeights* w);
 
 /* Grows a float buffer to `count` floats (contents not kept). */
 TfLiteStatus pl_seq_reserve(PlSubgraph* sg, const char* op, float** buf,
