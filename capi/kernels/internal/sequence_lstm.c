@@ -171,24 +171,28 @@ static void lstm_gate(const PlLstmWeights* w, const PlLstmRun* r, int k,
       if (w->peep[k]) acc += w->peep[k][j] * cb[j];
       g[j] = acc;
     }
-    if (norm && nc > 0) {
-      /* TFLite's MeanStddevNormalization, then coefficients and bias. */
-      float sum = 0.0f;
-      for (int j = 0; j < nc; ++j) sum += g[j];
-      const float mean = sum / (float)nc;
-      float sq = 0.0f;
-      for (int j = 0; j < nc; ++j) {
-        const float d = g[j] - mean;
-        sq += d * d;
-      }
-      const float inv = 1.0f / sqrtf(sq / (float)nc + 1e-8f);
-      for (int j = 0; j < nc; ++j)
-        g[j] = norm[j] * ((g[j] - mean) * inv) + w->bias[k][j];
-    }
-    for (int j = 0; j < nc; ++j)
-      g[j] = k == PL_LSTM_C ? pl_seq_activate(r->activation, g[j])
-                            : sigmoid(g[j]);
+    pl_lstm_gate_finish(g, nc, k, norm, w->bias[k], r->activation);
   }
+}
+
+void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
+                         const float* bias, int activation) {
+  if (norm && nc > 0) {
+    /* TFLite's MeanStddevNormalization, then coefficients and bias. */
+    float sum = 0.0f;
+    for (int j = 0; j < nc; ++j) sum += g[j];
+    const float mean = sum / (float)nc;
+    float sq = 0.0f;
+    for (int j = 0; j < nc; ++j) {
+      const float d = g[j] - mean;
+      sq += d * d;
+    }
+    const float inv = 1.0f / sqrtf(sq / (float)nc + 1e-8f);
+    for (int j = 0; j < nc; ++j)
+      g[j] = norm[j] * ((g[j] - mean) * inv) + bias[j];
+  }
+  for (int j = 0; j < nc; ++j)
+    g[j] = k == PL_LSTM_C ? pl_seq_activate(activation, g[j]) : sigmoid(g[j]);
 }
 
 /* One time step for `rows` batch rows whose states are contiguous. */

@@ -64,6 +64,13 @@ typedef struct PlLstmPacked {
   bool ready; /* data holds the constant matrices */
 } PlLstmPacked;
 
+/* The end of one float gate's nc values: with layer norm coefficients,
+ * TFLite's MeanStddevNormalization, then the coefficients and the bias
+ * (added here: the sums left it out); then the gate's activation (sigmoid,
+ * or `activation` for the cell gate PL_LSTM_C). */
+void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
+                         const float* bias, int activation);
+
 /* Runs the whole sequence; `aux` may be NULL. */
 void pl_lstm_eval(const PlLstmWeights* w, const PlLstmRun* r,
                   const float* input, const float* aux, float* output_state,
@@ -173,6 +180,13 @@ typedef struct PlLstmHybridWeights {
 
 /* Bytes of scratch pl_lstm_hybrid_eval needs. */
 int64_t pl_lstm_hybrid_scratch_bytes(const PlLstmRun* r);
+
+/* The end of one float gate's nc values: with layer norm coefficients,
+ * TFLite's MeanStddevNormalization, then the coefficients and the bias
+ * (added here: the sums left it out); then the gate's activation (sigmoid,
+ * or `activation` for the cell gate PL_LSTM_C). */
+void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
+                         const float* bias, int activation);
 
 /* Runs the whole sequence; `aux` may be NULL. */
 void pl_lstm_hybrid_eval(const PlLstmHybridWeights* w, const PlLstmRun* r,

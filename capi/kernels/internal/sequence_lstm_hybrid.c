@@ -6,7 +6,6 @@
  *   i, f, o = sigmoid; g = act; c = clip(f * c + g * i); h = o * act(c)
  *   with projection: h = clip(p_bias + P . quantize(h)) (int8 P)
  * The order of the float sums is TFLite's (LstmStepHybrid). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,8 +50,6 @@ int64_t pl_lstm_hybrid_scratch_bytes(const PlLstmRun* r) {
   return layout(r, NULL, NULL);
 }
 
-static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
 /* The quantized operands of one step. */
 typedef struct Operands {
   const int8_t *qx, *qa, *qh;
@@ -86,22 +83,7 @@ static void gate_hybrid(const PlLstmHybridWeights* w, const PlLstmRun* r,
       for (int j = 0; j < nc; ++j)
         g[j] += (w->peep_scale[k] * (float)w->peep[k][j]) * cb[j];
     }
-    if (norm) {
-      float sum = 0.0f;
-      for (int j = 0; j < nc; ++j) sum += g[j];
-      const float mean = sum / (float)nc;
-      float sq = 0.0f;
-      for (int j = 0; j < nc; ++j) {
-        const float d = g[j] - mean;
-        sq += d * d;
-      }
-      const float inv = 1.0f / sqrtf(sq / (float)nc + 1e-8f);
-      for (int j = 0; j < nc; ++j)
-        g[j] = norm[j] * ((g[j] - mean) * inv) + w->bias[k][j];
-    }
-    for (int j = 0; j < nc; ++j)
-      g[j] = k == PL_LSTM_C ? pl_seq_activate(r->activation, g[j])
-                            : sigmoid(g[j]);
+    pl_lstm_gate_finish(g, nc, k, norm, w->bias[k], r->activation);
   }
 }
 
