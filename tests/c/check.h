@@ -69,5 +69,9 @@ static inline uint32_t check_rand_u32(void) {
   check_rand_state_ ^= check_rand_state_ << 17;
   return (uint32_t)(check_rand_state_ >> 11);
 }
+/* A float in [-1, 1) from the same generator (24 random bits). */
+static inline float check_rand_float(void) {
+  return (float)(check_rand_u32() >> 8) / 8388608.0f - 1.0f;
+}
 
 #endif /* PYLITE_TESTS_CHECK_H_ */

@@ -31,18 +31,9 @@ enum { kOpTransposeConv = 67 };
 enum { kOptConv2D = 1, kOptTransposeConv = 49 };
 enum { kPadSame = 0, kPadValid = 1 };
 
-static uint32_t g_seed = 88172645u;
-
-static float rand_float(void) {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return (float)(g_seed >> 8) / 8388608.0f - 1.0f;
-}
-
 static float* random_floats(int64_t n) {
   float* x = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-  for (int64_t i = 0; i < n; ++i) x[i] = rand_float() * 2.0f;
+  for (int64_t i = 0; i < n; ++i) x[i] = check_rand_float() * 2.0f;
   return x;
 }
 

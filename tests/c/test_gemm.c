@@ -21,21 +21,12 @@
 #include "capi/kernels/internal/gemm.h"
 #include "check.h"
 
-static uint32_t g_seed = 2463534242u;
-
-static float rand_float(void) {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return (float)(g_seed >> 8) / 8388608.0f - 1.0f;
-}
-
 /* Mostly uniform values, with some specials when `specials` is set. */
 static void fill(float* x, int64_t count, bool specials) {
   for (int64_t i = 0; i < count; ++i) {
-    x[i] = rand_float() * 4.0f;
+    x[i] = check_rand_float() * 4.0f;
     if (!specials) continue;
-    const uint32_t r = g_seed % 97;
+    const uint32_t r = check_rand_u32() % 97;
     if (r == 0) x[i] = NAN;
     if (r == 1) x[i] = INFINITY;
     if (r == 2) x[i] = -0.0f;
@@ -166,7 +157,7 @@ static void gemm_segments_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
   fill(b, n * k, false);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t d = 0; d < k; ++d) {
-      const float v = rand_float() * 4.0f;
+      const float v = check_rand_float() * 4.0f;
       a[i * sai + (d / kseg) * sseg + d % kseg] = v;
       dense[i * k + d] = v;
     }
