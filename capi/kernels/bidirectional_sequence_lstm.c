@@ -102,7 +102,7 @@ typedef struct BiData {
   bool bw_reads_aux; /* aux input without weights: bw runs on it */
   float* scratch;
   int64_t scratch_floats;
-  PlLstmPacked fw_packed, bw_packed; /* float */
+  PlLstmPacked fw_packed, bw_packed;
 } BiData;
 
 static TfLiteStatus bi_init(PlSubgraph* sg, PlNode* node) {
@@ -297,6 +297,10 @@ static TfLiteStatus bi_prepare(PlSubgraph* sg, PlNode* node) {
     const int64_t a = pl_lstm_hybrid_scratch_bytes(&d->fw);
     const int64_t b = pl_lstm_hybrid_scratch_bytes(&d->bw);
     floats = ((a > b ? a : b) + 3) / 4;
+    PL_ENSURE_OK(pl_lstm_hybrid_prepare_packed(sg, node, kOp, &kFw, &d->fw,
+                                               &d->fw_packed));
+    PL_ENSURE_OK(pl_lstm_hybrid_prepare_packed(sg, node, kOp, &kBw, &d->bw,
+                                               &d->bw_packed));
   } else {
     PL_ENSURE_OK(pl_lstm_prepare_packed(sg, node, kOp, &kFw, &d->fw,
                                         &d->fw_packed));
@@ -317,12 +321,12 @@ static TfLiteStatus bi_eval(PlSubgraph* sg, PlNode* node) {
   const float* bw_input = d->bw_reads_aux ? aux->data.f : input->data.f;
   if (d->hybrid) {
     PlLstmHybridWeights hw;
-    pl_lstm_hybrid_bind(sg, node, &kFw, &hw);
+    pl_lstm_hybrid_bind_packed(sg, node, &kFw, &d->fw, &d->fw_packed, &hw);
     pl_lstm_hybrid_eval(&hw, &d->fw, d->asymmetric, input->data.f, aux_data,
                         pl_input(sg, node, kFwOutputState)->data.f,
                         pl_input(sg, node, kFwCellState)->data.f,
                         fw_out->data.f, d->scratch);
-    pl_lstm_hybrid_bind(sg, node, &kBw, &hw);
+    pl_lstm_hybrid_bind_packed(sg, node, &kBw, &d->bw, &d->bw_packed, &hw);
     pl_lstm_hybrid_eval(&hw, &d->bw, d->asymmetric, bw_input, aux_data,
                         pl_input(sg, node, kBwOutputState)->data.f,
                         pl_input(sg, node, kBwCellState)->data.f,

@@ -102,7 +102,7 @@ typedef struct LstmData {
   PlLstmIntParams iparams;
   float* scratch; /* floats for kFloat, bytes for the others */
   int64_t scratch_floats;
-  PlLstmPacked packed; /* kFloat */
+  PlLstmPacked packed; /* kFloat and kHybrid */
 } LstmData;
 
 static const PlLstmTypes kHybridTypes = {kTfLiteInt8, kTfLiteInt8,
@@ -246,6 +246,9 @@ static TfLiteStatus lstm_prepare(PlSubgraph* sg, PlNode* node) {
   if (d->mode == kFloat)
     PL_ENSURE_OK(pl_lstm_prepare_packed(sg, node, kOp, &kSlots, r,
                                         &d->packed));
+  else if (d->mode == kHybrid)
+    PL_ENSURE_OK(pl_lstm_hybrid_prepare_packed(sg, node, kOp, &kSlots, r,
+                                               &d->packed));
   const int dims[3] = {input->dims->data[0], input->dims->data[1],
                        r->n_output};
   return pl_resize(sg, output, 3, dims);
@@ -267,7 +270,8 @@ static TfLiteStatus lstm_eval(PlSubgraph* sg, PlNode* node) {
     }
     case kHybrid: {
       PlLstmHybridWeights w;
-      pl_lstm_hybrid_bind(sg, node, &kSlots, &w);
+      pl_lstm_hybrid_bind_packed(sg, node, &kSlots, &d->run, &d->packed,
+                                 &w);
       pl_lstm_hybrid_eval(&w, &d->run, d->asymmetric, input->data.f, NULL,
                           h->data.f, c->data.f, output->data.f, d->scratch);
       break;

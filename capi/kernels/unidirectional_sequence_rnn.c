@@ -54,6 +54,7 @@ typedef struct RnnData {
   int max_time, n_batch, n_input, units; /* from prepare */
   float* scratch; /* hybrid: quantized rows, their scales and zero points */
   int64_t scratch_floats;
+  PlLstmPacked packed; /* hybrid: the input, then the recurrent weights */
 } RnnData;
 
 static TfLiteStatus rnn_init(PlSubgraph* sg, PlNode* node) {
@@ -74,9 +75,37 @@ static TfLiteStatus rnn_init(PlSubgraph* sg, PlNode* node) {
 
 static void rnn_free(PlNode* node) {
   RnnData* d = node->user_data;
-  if (d) free(d->scratch);
+  if (d) {
+    free(d->scratch);
+    free(d->packed.data);
+  }
   free(d);
   node->user_data = NULL;
+}
+
+/* Packs the hybrid weights (input then recurrent) into d->packed. */
+static void rnn_pack(RnnData* d, const int8_t* w, const int8_t* rw) {
+  char* p = (char*)d->packed.data;
+  pl_qs_hybrid_pack(w, d->units, d->n_input, p);
+  pl_qs_hybrid_pack(rw, d->units, d->units,
+                    p + pl_qs_hybrid_packed_bytes(d->units, d->n_input));
+}
+
+/* Sizes d->packed, and packs it now when both weights are constant. */
+static TfLiteStatus rnn_prepare_packed(PlSubgraph* sg, PlNode* node,
+                                       RnnData* d) {
+  const TfLiteTensor* w = pl_input(sg, node, kWeights);
+  const TfLiteTensor* rw = pl_input(sg, node, kRecurrent);
+  const int64_t bytes = pl_qs_hybrid_packed_bytes(d->units, d->n_input) +
+                        pl_qs_hybrid_packed_bytes(d->units, d->units);
+  d->packed.ready = false;
+  PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->packed.data, &d->packed.floats,
+                              (bytes + 3) / 4));
+  if (pl_is_constant(w) && pl_is_constant(rw)) {
+    rnn_pack(d, w->data.int8, rw->data.int8);
+    d->packed.ready = true;
+  }
+  return kTfLiteOk;
 }
 
 static TfLiteStatus rnn_prepare(PlSubgraph* sg, PlNode* node) {
@@ -131,6 +160,7 @@ static TfLiteStatus rnn_prepare(PlSubgraph* sg, PlNode* node) {
     const int64_t width = d->n_input > d->units ? d->n_input : d->units;
     PL_ENSURE_OK(pl_seq_reserve(sg, kOp, &d->scratch, &d->scratch_floats,
                                 (rows * width + 3) / 4 + 2 * rows));
+    PL_ENSURE_OK(rnn_prepare_packed(sg, node, d));
   }
   PL_ENSURE_OK(pl_seq_check(sg, kOp, "bias", pl_input(sg, node, kBias), 1,
                             d->units, 0));
@@ -178,8 +208,8 @@ static void rnn_step(const RnnData* d, const float* w, const float* rw,
 /* The hybrid step (TFLite's RnnBatchStep with int8 weights): out = bias;
  * out += int8 products of the quantized input and of the quantized state,
  * scaled back to float; then the activation. */
-static void rnn_step_hybrid(const RnnData* d, const int8_t* w, float w_scale,
-                            const int8_t* rw, float rw_scale,
+static void rnn_step_hybrid(const RnnData* d, const void* w, float w_scale,
+                            const void* rw, float rw_scale,
                             const float* bias, int rows, const float* x,
                             float* h, float* out, float* scratch) {
   const int u = d->units, n = d->n_input;
@@ -201,11 +231,12 @@ static void rnn_step_hybrid(const RnnData* d, const int8_t* w, float w_scale,
 }
 
 static TfLiteStatus rnn_eval_hybrid(PlSubgraph* sg, PlNode* node) {
-  const RnnData* d = node->user_data;
+  RnnData* d = node->user_data;
   const TfLiteTensor* wt = pl_input(sg, node, kWeights);
   const TfLiteTensor* rwt = pl_input(sg, node, kRecurrent);
-  const int8_t* w = wt->data.int8;
-  const int8_t* rw = rwt->data.int8;
+  if (!d->packed.ready) rnn_pack(d, wt->data.int8, rwt->data.int8);
+  const char* w = (const char*)d->packed.data;
+  const char* rw = w + pl_qs_hybrid_packed_bytes(d->units, d->n_input);
   const float ws = pl_q_params(wt).scale, rws = pl_q_params(rwt).scale;
   const float* x = pl_input(sg, node, kInput)->data.f;
   const float* bias = pl_input(sg, node, kBias)->data.f;

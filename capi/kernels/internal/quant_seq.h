@@ -28,10 +28,20 @@
 void pl_qs_quantize_rows(const float* x, int rows, int n, int8_t* q,
                          float* scales, int32_t* zero_points, bool asymmetric);
 
+/* A hybrid weight matrix W [m, n] is packed once (at prepare when it is
+ * constant) for the product below, in a layout chosen by the SIMD level
+ * of the moment and recorded in the packed bytes: blocks of rows for the
+ * vector int8 dot products, with the rows' sums. packed_bytes is enough
+ * for any layout. */
+int64_t pl_qs_hybrid_packed_bytes(int m, int n);
+void pl_qs_hybrid_pack(const int8_t* w, int m, int n, void* packed);
+
 /* out[r * out_stride + j] += (float)(W[j] . q[r] - zp[r] * sum(W[j])) *
- * (scales[r] * w_scale) for rows r < rows and j < m (W is [m, n]);
- * zero_points NULL means symmetric (no correction). */
-void pl_qs_hybrid_matvec(const int8_t* w, float w_scale, int m, int n,
+ * (scales[r] * w_scale) for rows r < rows and j < m, W packed by
+ * pl_qs_hybrid_pack; the dot product is exact int32 (wrapping), so every
+ * layout and SIMD level gives the same bits. zero_points NULL means
+ * symmetric (no correction). */
+void pl_qs_hybrid_matvec(const void* packed, float w_scale, int m, int n,
                          const int8_t* q, const float* scales,
                          const int32_t* zero_points, int rows, float* out,
                          int out_stride);

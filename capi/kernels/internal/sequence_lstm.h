@@ -56,7 +56,8 @@ typedef struct PlLstmRun {
  * batch. */
 int64_t pl_lstm_scratch_floats(int n_batch, int n_cell);
 
-/* One direction's matrices packed for pl_lstm_eval, kept by its kernel:
+/* One direction's matrices packed for pl_lstm_eval (or, hybrid,
+ * pl_lstm_hybrid_eval), kept by its kernel:
  * packed once in prepare when they are constant, else at every eval. */
 typedef struct PlLstmPacked {
   float* data;
@@ -176,6 +177,11 @@ typedef struct PlLstmHybridWeights {
   const int8_t* proj;
   float proj_scale;
   const float* proj_bias;
+  /* The matrices packed for pl_qs_hybrid_matvec (NULL when absent). */
+  const void* packed_in[4];
+  const void* packed_aux[4];
+  const void* packed_rec[4];
+  const void* packed_proj;
 } PlLstmHybridWeights;
 
 /* Bytes of scratch pl_lstm_hybrid_eval needs. */
@@ -194,9 +200,19 @@ void pl_lstm_hybrid_eval(const PlLstmHybridWeights* w, const PlLstmRun* r,
                          float* output_state, float* cell_state, float* output,
                          void* scratch);
 
-/* Fills `w` from the node's tensors (at eval). */
-void pl_lstm_hybrid_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
-                         PlLstmHybridWeights* w);
+/* Prepare of a hybrid direction's packed matrices (PlLstmPacked, bytes in
+ * its floats): sized for `r`, and packed now when every matrix is a
+ * constant. */
+TfLiteStatus pl_lstm_hybrid_prepare_packed(PlSubgraph* sg, PlNode* node,
+                                           const char* op,
+                                           const PlLstmSlots* s,
+                                           const PlLstmRun* r,
+                                           PlLstmPacked* p);
+/* Fills `w` from the node's tensors (at eval), with the packed matrices
+ * of p (packed again first unless ready). */
+void pl_lstm_hybrid_bind_packed(PlSubgraph* sg, PlNode* node,
+                                const PlLstmSlots* s, const PlLstmRun* r,
+                                PlLstmPacked* p, PlLstmHybridWeights* w);
 
 /* Checks the int8 weights of a hybrid direction (after
  * pl_lstm_prepare_weights has checked shapes with want_type int8):

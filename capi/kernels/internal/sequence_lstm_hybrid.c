@@ -69,13 +69,13 @@ static void gate_hybrid(const PlLstmHybridWeights* w, const PlLstmRun* r,
     else
       memcpy(g, w->bias[k], sizeof(float) * (size_t)nc);
   }
-  pl_qs_hybrid_matvec(w->in[k], w->in_scale[k], nc, r->n_input, o->qx, o->sx,
-                      o->zx, rows, gate, nc);
-  if (o->qa)
-    pl_qs_hybrid_matvec(w->aux[k], w->aux_scale[k], nc, r->n_aux, o->qa,
-                        o->sa, o->za, rows, gate, nc);
-  pl_qs_hybrid_matvec(w->rec[k], w->rec_scale[k], nc, r->n_output, o->qh,
-                      o->sh, o->zh, rows, gate, nc);
+  pl_qs_hybrid_matvec(w->packed_in[k], w->in_scale[k], nc, r->n_input, o->qx,
+                      o->sx, o->zx, rows, gate, nc);
+  if (o->qa && w->packed_aux[k])
+    pl_qs_hybrid_matvec(w->packed_aux[k], w->aux_scale[k], nc, r->n_aux,
+                        o->qa, o->sa, o->za, rows, gate, nc);
+  pl_qs_hybrid_matvec(w->packed_rec[k], w->rec_scale[k], nc, r->n_output,
+                      o->qh, o->sh, o->zh, rows, gate, nc);
   for (int b = 0; b < rows; ++b) {
     float* g = gate + (int64_t)b * nc;
     if (w->peep[k]) {
@@ -138,7 +138,7 @@ static void step_hybrid(const PlLstmHybridWeights* w, const PlLstmRun* r,
         h[(int64_t)b * no + j] = w->proj_bias ? w->proj_bias[j] : 0.0f;
     pl_qs_quantize_rows(s->hc, rows, nc, s->qc, s->scales + 3 * B,
                         s->zps + 3 * B, asym);
-    pl_qs_hybrid_matvec(w->proj, w->proj_scale, no, nc, s->qc,
+    pl_qs_hybrid_matvec(w->packed_proj, w->proj_scale, no, nc, s->qc,
                         s->scales + 3 * B, asym ? s->zps + 3 * B : NULL, rows,
                         h, no);
     if (r->proj_clip > 0.0f) {
@@ -204,8 +204,9 @@ static const float* f32(PlSubgraph* sg, PlNode* node, int slot) {
   return t ? t->data.f : NULL;
 }
 
-void pl_lstm_hybrid_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
-                         PlLstmHybridWeights* w) {
+/* Fills `w` from the node's tensors, the packed matrices left NULL. */
+static void hybrid_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
+                        PlLstmHybridWeights* w) {
   memset(w, 0, sizeof(*w));
   const bool norm = s->norm[PL_LSTM_F] >= 0 &&
                     opt(sg, node, s->norm[PL_LSTM_F]) != NULL;
@@ -221,6 +222,77 @@ void pl_lstm_hybrid_bind(PlSubgraph* sg, PlNode* node, const PlLstmSlots* s,
   }
   w->proj = i8(sg, node, s->proj, &w->proj_scale);
   w->proj_bias = w->proj ? f32(sg, node, s->proj_bias) : NULL;
+}
+
+/* Bytes of one direction's packed matrices (each a multiple of 64). */
+static int64_t hybrid_packed_bytes(const PlLstmRun* r) {
+  const int nc = r->n_cell;
+  return 4 * (pl_qs_hybrid_packed_bytes(nc, r->n_input) +
+              pl_qs_hybrid_packed_bytes(nc, r->n_aux) +
+              pl_qs_hybrid_packed_bytes(nc, r->n_output)) +
+         pl_qs_hybrid_packed_bytes(r->n_output, nc);
+}
+
+/* One matrix [m, n] at *p (packed there first when `pack`; *packed NULL
+ * and nothing packed for an absent matrix); *p moves past its place. */
+static void use_packed_matrix(const int8_t* w, int m, int n, bool pack,
+                              char** p, const void** packed) {
+  *packed = NULL;
+  if (w) {
+    if (pack) pl_qs_hybrid_pack(w, m, n, *p);
+    *packed = *p;
+  }
+  *p += pl_qs_hybrid_packed_bytes(m, n);
+}
+
+/* Points w's packed matrices at their places in p, packing w's matrices
+ * there first when `pack`. */
+static void hybrid_use_packed(PlLstmHybridWeights* w, const PlLstmRun* r,
+                              char* p, bool pack) {
+  const int nc = r->n_cell;
+  for (int k = 0; k < 4; ++k) {
+    use_packed_matrix(w->in[k], nc, r->n_input, pack, &p, &w->packed_in[k]);
+    use_packed_matrix(w->aux[k], nc, r->n_aux, pack, &p, &w->packed_aux[k]);
+    use_packed_matrix(w->rec[k], nc, r->n_output, pack, &p,
+                      &w->packed_rec[k]);
+  }
+  use_packed_matrix(w->proj, r->n_output, nc, pack, &p, &w->packed_proj);
+}
+
+static bool hybrid_matrices_constant(PlSubgraph* sg, PlNode* node,
+                                     const PlLstmSlots* s) {
+  for (int k = 0; k < 4; ++k) {
+    const int slots[3] = {s->in[k], s->aux[k], s->rec[k]};
+    for (int i = 0; i < 3; ++i) {
+      const TfLiteTensor* t = opt(sg, node, slots[i]);
+      if (t && !pl_is_constant(t)) return false;
+    }
+  }
+  const TfLiteTensor* proj = opt(sg, node, s->proj);
+  return !proj || pl_is_constant(proj);
+}
+
+TfLiteStatus pl_lstm_hybrid_prepare_packed(PlSubgraph* sg, PlNode* node,
+                                           const char* op,
+                                           const PlLstmSlots* s,
+                                           const PlLstmRun* r,
+                                           PlLstmPacked* p) {
+  p->ready = false;
+  PL_ENSURE_OK(pl_seq_reserve(sg, op, &p->data, &p->floats,
+                              (hybrid_packed_bytes(r) + 3) / 4));
+  if (!hybrid_matrices_constant(sg, node, s)) return kTfLiteOk;
+  PlLstmHybridWeights w;
+  hybrid_bind(sg, node, s, &w);
+  hybrid_use_packed(&w, r, (char*)p->data, true);
+  p->ready = true;
+  return kTfLiteOk;
+}
+
+void pl_lstm_hybrid_bind_packed(PlSubgraph* sg, PlNode* node,
+                                const PlLstmSlots* s, const PlLstmRun* r,
+                                PlLstmPacked* p, PlLstmHybridWeights* w) {
+  hybrid_bind(sg, node, s, w);
+  hybrid_use_packed(w, r, (char*)p->data, !p->ready);
 }
 
 TfLiteStatus pl_lstm_hybrid_check(PlSubgraph* sg, PlNode* node,
