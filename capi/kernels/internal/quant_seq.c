@@ -172,14 +172,18 @@ void pl_qs_hybrid_pack(const int8_t* w, int m, int n, void* packed) {
   int32_t* sums = (int32_t*)(void*)(base + kHeaderBytes);
   int8_t* dst = (int8_t*)(base + kHeaderBytes + sums_bytes(m, h.lanes));
   memset(dst, 0, (size_t)(mp * ng * h.group));
-  for (int64_t j = 0; j < mp; ++j) {
+  memset(sums, 0, sizeof(int32_t) * (size_t)mp);
+  const int64_t step = (int64_t)h.lanes * h.group; /* one group of a block */
+  for (int64_t j = 0; j < m; ++j) {
     uint32_t sum = 0;
-    int8_t* row = dst + (j / h.lanes) * ng * h.lanes * h.group +
-                  (j % h.lanes) * h.group;
-    for (int64_t k = 0; j < m && k < n; ++k) {
-      const int8_t v = w[j * n + k];
-      row[(k / h.group) * h.lanes * h.group + k % h.group] = v;
-      sum += (uint32_t)(int32_t)v;
+    const int8_t* src = w + j * n;
+    int8_t* row = dst + (j / h.lanes) * ng * step + (j % h.lanes) * h.group;
+    for (int64_t k0 = 0; k0 < n; k0 += h.group, row += step) {
+      const int64_t count = n - k0 < h.group ? n - k0 : h.group;
+      for (int64_t k = 0; k < count; ++k) {
+        row[k] = src[k0 + k];
+        sum += (uint32_t)(int32_t)src[k0 + k];
+      }
     }
     sums[j] = (int32_t)sum;
   }
