@@ -283,6 +283,27 @@ uint8_t pl_fb_vec_u8(const PlFbVec* v, uint32_t i) {
   return p ? p[0] : 0;
 }
 
+void pl_fb_vec_copy(const PlFbVec* v, uint32_t size, void* out) {
+  if (v == NULL || v->len == 0) return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (v->data != NULL && v->elem_size == size) {
+    memcpy(out, v->data, (size_t)v->len * size);
+    return;
+  }
+#endif
+  for (uint32_t i = 0; i < v->len; ++i) {
+    if (size == 8) {
+      const uint8_t* p = elem(v, i, 8);
+      const uint64_t x = p ? ld_u64(p) : 0;
+      memcpy((uint8_t*)out + (size_t)i * 8, &x, 8);
+    } else {
+      const uint8_t* p = elem(v, i, 4);
+      const uint32_t x = p ? ld_u32(p) : 0;
+      memcpy((uint8_t*)out + (size_t)i * 4, &x, 4);
+    }
+  }
+}
+
 /* Position that element i (a uoffset) of a vector of offsets points to. */
 static int64_t vec_target(const PlFb* fb, const PlFbVec* v, uint32_t i) {
   if (fb == NULL || fb->base == NULL || v == NULL || v->data == NULL ||

@@ -87,6 +87,10 @@ uint32_t pl_fb_vec_u32(const PlFbVec* v, uint32_t i);
 int64_t pl_fb_vec_i64(const PlFbVec* v, uint32_t i);
 float pl_fb_vec_f32(const PlFbVec* v, uint32_t i);
 uint8_t pl_fb_vec_u8(const PlFbVec* v, uint32_t i);
+/* All v->len elements of a vector of `size`-byte scalars (4 or 8), in host
+ * order, into out: what the getters above give one at a time (zeros where
+ * they give 0), in one copy on little-endian hosts. */
+void pl_fb_vec_copy(const PlFbVec* v, uint32_t size, void* out);
 /* Elements of a vector of tables (elem_size 4) and of strings. */
 int pl_fb_vec_table(const PlFb* fb, const PlFbVec* v, uint32_t i,
                     PlFbTable* out);

@@ -162,6 +162,53 @@ static bool fail(Ctx* c, const char* fmt, ...) {
   return false;
 }
 
+/* The place named in messages ("subgraph 2, tensor 7 ('name')"), as
+ * snprintf of "<first><i>[<second><j>][ ('<name, 64 bytes at most>')]"
+ * would write it: built for every buffer, tensor and operator whether or
+ * not a message comes, so without the printf machinery. second and name
+ * may be NULL. */
+typedef struct PathOut {
+  char* at;
+  size_t left; /* room, the terminating NUL included */
+} PathOut;
+
+static void path_put(PathOut* o, const char* s, size_t max) {
+  for (; *s != '\0' && max > 0 && o->left > 1; ++s, --max, --o->left)
+    *o->at++ = *s;
+}
+
+static void path_put_int(PathOut* o, int64_t v) {
+  char digits[24];
+  int n = 0;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do {
+    digits[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0) digits[n++] = '-';
+  char text[24];
+  for (int k = 0; k < n; ++k) text[k] = digits[n - 1 - k];
+  text[n] = '\0';
+  path_put(o, text, SIZE_MAX);
+}
+
+static void path_make(char* path, size_t size, const char* first, int64_t i,
+                      const char* second, int64_t j, const char* name) {
+  PathOut o = {path, size};
+  path_put(&o, first, SIZE_MAX);
+  path_put_int(&o, i);
+  if (second != NULL) {
+    path_put(&o, second, SIZE_MAX);
+    path_put_int(&o, j);
+  }
+  if (name != NULL) {
+    path_put(&o, " ('", SIZE_MAX);
+    path_put(&o, name, 64);
+    path_put(&o, "')", SIZE_MAX);
+  }
+  *o.at = '\0';
+}
+
 /* Zeroed memory for `count` elements of `elem` bytes, owned by the model;
  * NULL for count 0 (with *ok kept true) or on failure (message written). */
 static void* alloc_array(Ctx* c, size_t count, size_t elem, bool* ok) {
@@ -470,7 +517,7 @@ static bool copy_i32(Ctx* c, const PlFbVec* v, int32_t** out,
   if (!spend(c, v->len, path)) return false;
   int32_t* dst = alloc_array(c, v->len, sizeof(int32_t), &ok);
   if (!ok) return false;
-  for (uint32_t i = 0; i < v->len; ++i) dst[i] = pl_fb_vec_i32(v, i);
+  pl_fb_vec_copy(v, 4, dst);
   *out = dst;
   return true;
 }
@@ -632,7 +679,7 @@ static bool parse_buffers(Ctx* c, const PlFbTable* root) {
   if (!ok || !spend(c, vec.len, "model: buffers")) return false;
   for (uint32_t i = 0; i < vec.len; ++i) {
     char path[64];
-    snprintf(path, sizeof(path), "buffer %u", i);
+    path_make(path, sizeof(path), "buffer ", i, NULL, 0, NULL);
     PlFbTable t;
     PlFbVec data;
     if (!vec_table(c, &vec, i, &t, kLayoutBuffer, path) ||
@@ -677,7 +724,7 @@ static bool parse_opcodes(Ctx* c, const PlFbTable* root) {
   if (!ok || !spend(c, vec.len, "model: operator_codes")) return false;
   for (uint32_t i = 0; i < vec.len; ++i) {
     char path[64];
-    snprintf(path, sizeof(path), "operator code %u", i);
+    path_make(path, sizeof(path), "operator code ", i, NULL, 0, NULL);
     PlFbTable t;
     if (!vec_table(c, &vec, i, &t, kLayoutOpCode, path)) return false;
     /* The int8 field holds codes < 127; newer codes are in builtin_code and
@@ -795,12 +842,8 @@ static bool parse_quantization(Ctx* c, const PlFbTable* qt, PlTensorDef* td,
   if (!ok) return false;
   q->zero_point = alloc_array(c, zero.len, sizeof(int64_t), &ok);
   if (!ok) return false;
-  for (uint32_t i = 0; i < scale.len; ++i) {
-    q->scale[i] = pl_fb_vec_f32(&scale, i);
-  }
-  for (uint32_t i = 0; i < zero.len; ++i) {
-    q->zero_point[i] = pl_fb_vec_i64(&zero, i);
-  }
+  pl_fb_vec_copy(&scale, 4, q->scale);
+  pl_fb_vec_copy(&zero, 8, q->zero_point);
   q->num_scales = (int32_t)scale.len;
   q->num_zero_points = (int32_t)zero.len;
   q->quantized_dimension = qdim;
@@ -1258,7 +1301,7 @@ static bool parse_subgraph(Ctx* c, const PlFbTable* t, int32_t s,
                            PlSubgraphDef* sg) {
   char path[160];
   bool ok = true;
-  snprintf(path, sizeof(path), "subgraph %d", s);
+  path_make(path, sizeof(path), "subgraph ", s, NULL, 0, NULL);
   PlFbVec tensors, ops;
   if (!opt_string(c, t, kSubgraphName, &sg->name, NULL, path, "name") ||
       !opt_vector(c, t, kSubgraphTensors, 4, &tensors, path, "tensors") ||
@@ -1271,18 +1314,17 @@ static bool parse_subgraph(Ctx* c, const PlFbTable* t, int32_t s,
   if (!ok || !spend(c, tensors.len, path)) return false;
   for (uint32_t i = 0; i < tensors.len; ++i) {
     PlFbTable tt;
-    snprintf(path, sizeof(path), "subgraph %d, tensor %u", s, i);
+    path_make(path, sizeof(path), "subgraph ", s, ", tensor ", i, NULL);
     if (!vec_table(c, &tensors, i, &tt, kLayoutTensor, path)) return false;
     /* Name the tensor in later messages when it has a name. */
     const char* name;
     if (pl_fb_string(&tt, kTensorName, &name, NULL) == PL_FB_OK &&
         name[0] != '\0') {
-      snprintf(path, sizeof(path), "subgraph %d, tensor %u ('%.64s')", s, i,
-               name);
+      path_make(path, sizeof(path), "subgraph ", s, ", tensor ", i, name);
     }
     if (!parse_tensor(c, &tt, &sg->tensors[i], path)) return false;
   }
-  snprintf(path, sizeof(path), "subgraph %d", s);
+  path_make(path, sizeof(path), "subgraph ", s, NULL, 0, NULL);
   if (!tensor_list(c, t, kSubgraphInputs, sg->num_tensors, false,
                    &sg->num_inputs, &sg->inputs, path, "input") ||
       !tensor_list(c, t, kSubgraphOutputs, sg->num_tensors, false,
@@ -1294,7 +1336,7 @@ static bool parse_subgraph(Ctx* c, const PlFbTable* t, int32_t s,
   if (!ok || !spend(c, ops.len, path)) return false;
   for (uint32_t i = 0; i < ops.len; ++i) {
     PlFbTable ot;
-    snprintf(path, sizeof(path), "subgraph %d, operator %u", s, i);
+    path_make(path, sizeof(path), "subgraph ", s, ", operator ", i, NULL);
     if (!vec_table(c, &ops, i, &ot, kLayoutOperator, path) ||
         !parse_operator(c, &ot, sg->num_tensors, &sg->ops[i], path)) {
       return false;
@@ -1317,7 +1359,7 @@ static bool parse_subgraphs(Ctx* c, const PlFbTable* root) {
   for (uint32_t i = 0; i < vec.len; ++i) {
     char path[64];
     PlFbTable t;
-    snprintf(path, sizeof(path), "subgraph %u", i);
+    path_make(path, sizeof(path), "subgraph ", i, NULL, 0, NULL);
     if (!vec_table(c, &vec, i, &t, kLayoutSubgraph, path) ||
         !parse_subgraph(c, &t, (int32_t)i, &m->subgraphs[i])) {
       return false;
@@ -1356,7 +1398,7 @@ static bool parse_metadata(Ctx* c, const PlFbTable* root) {
   for (uint32_t i = 0; i < vec.len; ++i) {
     char path[64];
     PlFbTable t;
-    snprintf(path, sizeof(path), "metadata %u", i);
+    path_make(path, sizeof(path), "metadata ", i, NULL, 0, NULL);
     if (!vec_table(c, &vec, i, &t, kLayoutMetadata, path) ||
         !opt_string(c, &t, kMetadataName, &m->metadata[i].name, NULL, path,
                     "name")) {
@@ -1442,7 +1484,7 @@ static bool parse_signatures(Ctx* c, const PlFbTable* root) {
     PlFbTable t;
     PlSignatureDef* sig = &m->signatures[i];
     bool has_key;
-    snprintf(path, sizeof(path), "signature %u", i);
+    path_make(path, sizeof(path), "signature ", i, NULL, 0, NULL);
     if (!vec_table(c, &vec, i, &t, kLayoutSignature, path) ||
         !opt_string(c, &t, kSigKey, &sig->key, &has_key, path,
                     "signature_key")) {
@@ -1452,7 +1494,7 @@ static bool parse_signatures(Ctx* c, const PlFbTable* root) {
       return fail(c, "%s: missing exported method name (signature_key)",
                   path);
     }
-    snprintf(path, sizeof(path), "signature %u ('%.64s')", i, sig->key);
+    path_make(path, sizeof(path), "signature ", i, NULL, 0, sig->key);
     uint32_t s = pl_fb_u32(&t, kSigSubgraphIndex, 0);
     if (s >= (uint32_t)m->num_subgraphs) {
       return fail(c,
