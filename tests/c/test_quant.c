@@ -56,6 +56,46 @@ static void test_multiplier(void) {
   check_multiplier(INFINITY, 0, 0);
 }
 
+/* The definition (frexp, round) on random doubles of every magnitude and
+ * sign, subnormals, ties of the Q31 rounding and mantissas next to 1:
+ * pl_q_multiplier (which splits the exponent from the bits) agrees. */
+static void test_multiplier_random(void) {
+  int differ = 0;
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t bits = (uint64_t)check_rand_u32() << 32 | check_rand_u32();
+    double real;
+    if (i % 4 == 0) /* a mantissa with its last 22 bits 0 or a tie */
+      bits = (bits & ~(((uint64_t)1 << 22) - 1)) |
+             ((uint64_t)(i % 8 == 0) << 21);
+    if (i % 5 == 0) /* near 1, where the scales of real models are */
+      bits = (bits & ~((uint64_t)0x7ff << 52)) |
+             (uint64_t)(963 + check_rand_u32() % 90) << 52;
+    if (i % 7 == 0) bits &= ~((uint64_t)0x7ff << 52); /* subnormal */
+    if (i % 11 == 0) bits |= ((uint64_t)1 << 52) - 1; /* rounds up to 1 */
+    memcpy(&real, &bits, sizeof(real));
+    int32_t want_m = 0;
+    int want_s = 0;
+    if (real != 0.0 && isfinite(real)) {
+      int e = 0;
+      int64_t f = (int64_t)round(frexp(real, &e) * (double)((int64_t)1 << 31));
+      if (f == ((int64_t)1 << 31)) f /= 2, ++e;
+      if (e < -31) e = 0, f = 0;
+      if (e > 30) e = 30, f = ((int64_t)1 << 31) - 1;
+      want_m = (int32_t)f;
+      want_s = e;
+    }
+    int32_t m = 0;
+    int s = 0;
+    pl_q_multiplier(real, &m, &s);
+    if (m != want_m || s != want_s) {
+      if (differ++ < 5)
+        fprintf(stderr, "  pl_q_multiplier(%a) = (%d, %d), want (%d, %d)\n",
+                real, (int)m, s, (int)want_m, want_s);
+    }
+  }
+  CHECK(differ == 0);
+}
+
 static void test_high_mul(void) {
   /* x * 2^30 / 2^31 = x / 2: positive ties go up, negative ties toward
    * zero (gemmlowp's nudge with a truncating division). */
@@ -377,6 +417,7 @@ static void test_quantize_kernel(void) {
 
 int main(void) {
   test_multiplier();
+  test_multiplier_random();
   test_high_mul();
   test_shift_right();
   test_mul();

@@ -2,6 +2,7 @@
 #include "capi/kernels/internal/quant.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "capi/kernels/internal/gemm.h" /* pl_simd_avx2 */
 
@@ -21,6 +22,20 @@ bool pl_q_type_range(TfLiteType type, int32_t* lo, int32_t* hi) {
   }
 }
 
+/* frexp for a nonzero finite double, from its bits when it is normal (a
+ * per-channel prepare computes thousands: no libm call); the result is
+ * frexp's exactly: the same bits with the exponent field set to 2^-1. */
+static double split_exponent(double v, int* exponent) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof(bits));
+  const int field = (int)((bits >> 52) & 0x7ff);
+  if (field == 0) return frexp(v, exponent); /* subnormal */
+  *exponent = field - 1022;
+  bits = (bits & ~((uint64_t)0x7ff << 52)) | ((uint64_t)1022 << 52);
+  memcpy(&v, &bits, sizeof(v));
+  return v;
+}
+
 void pl_q_multiplier(double real, int32_t* multiplier, int* shift) {
   if (real == 0.0 || !isfinite(real)) {
     *multiplier = 0;
@@ -28,8 +43,11 @@ void pl_q_multiplier(double real, int32_t* multiplier, int* shift) {
     return;
   }
   int exponent = 0;
-  const double mantissa = frexp(real, &exponent); /* in [0.5, 1) */
-  int64_t fixed = (int64_t)round(mantissa * (double)((int64_t)1 << 31));
+  const double mantissa = split_exponent(real, &exponent); /* [0.5, 1) */
+  /* round(x) for |x| in [2^30, 2^31): x + 0.5 is exact there (the spacing
+   * of doubles is 2^-22), so truncating it rounds half away from zero. */
+  const double x = mantissa * (double)((int64_t)1 << 31);
+  int64_t fixed = x >= 0.0 ? (int64_t)(x + 0.5) : -(int64_t)(-x + 0.5);
   if (fixed == ((int64_t)1 << 31)) { /* rounded up to 1.0 */
     fixed /= 2;
     ++exponent;
