@@ -782,6 +782,23 @@ static bool check_variant_tensors(Ctx* c, const PlFbTable* t,
   return true;
 }
 
+/* The elements of a verified vector of `size`-byte scalars (NULL when
+ * empty): in place when the host reads them as they are stored
+ * (little-endian, aligned; the model's bytes outlive its structs, as the
+ * tensor data in them does), else a copy owned by the model. */
+static const void* scalars(Ctx* c, const PlFbVec* v, uint32_t size,
+                           bool* ok) {
+  if (v->len == 0) return NULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (v->data != NULL && v->elem_size == size &&
+      (uintptr_t)v->data % size == 0)
+    return v->data;
+#endif
+  void* copy = alloc_array(c, v->len, size, ok);
+  if (copy != NULL) pl_fb_vec_copy(v, size, copy);
+  return copy;
+}
+
 static bool parse_quantization(Ctx* c, const PlFbTable* qt, PlTensorDef* td,
                                const char* path) {
   PlFbVec min, max, scale, zero;
@@ -838,12 +855,10 @@ static bool parse_quantization(Ctx* c, const PlFbTable* qt, PlTensorDef* td,
   }
   if (!spend(c, (uint64_t)scale.len + zero.len, path)) return false;
   PlQuantDef* q = &td->quant;
-  q->scale = alloc_array(c, scale.len, sizeof(float), &ok);
+  q->scale = scalars(c, &scale, sizeof(float), &ok);
   if (!ok) return false;
-  q->zero_point = alloc_array(c, zero.len, sizeof(int64_t), &ok);
+  q->zero_point = scalars(c, &zero, sizeof(int64_t), &ok);
   if (!ok) return false;
-  pl_fb_vec_copy(&scale, 4, q->scale);
-  pl_fb_vec_copy(&zero, 8, q->zero_point);
   q->num_scales = (int32_t)scale.len;
   q->num_zero_points = (int32_t)zero.len;
   q->quantized_dimension = qdim;

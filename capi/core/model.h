@@ -26,9 +26,11 @@ typedef struct PlBufferDef {
 
 typedef struct PlQuantDef {
   int32_t num_scales;      /* 0: not quantized */
-  float* scale;            /* num_scales */
+  /* Both in the model's bytes when the host can read them there, else
+   * copies owned by the model. */
+  const float* scale;      /* num_scales */
   int32_t num_zero_points; /* 0 or == num_scales */
-  int64_t* zero_point;
+  const int64_t* zero_point;
   int32_t quantized_dimension;
 } PlQuantDef;
 
