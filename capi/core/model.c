@@ -172,39 +172,42 @@ typedef struct PathOut {
   size_t left; /* room, the terminating NUL included */
 } PathOut;
 
-static void path_put(PathOut* o, const char* s, size_t max) {
-  for (; *s != '\0' && max > 0 && o->left > 1; ++s, --max, --o->left)
-    *o->at++ = *s;
+/* Appends the first n bytes of s (cut to the room left). */
+static void path_put(PathOut* o, const char* s, size_t n) {
+  if (n > o->left - 1) n = o->left - 1;
+  memcpy(o->at, s, n);
+  o->at += n;
+  o->left -= n;
 }
 
 static void path_put_int(PathOut* o, int64_t v) {
-  char digits[24];
-  int n = 0;
+  char text[24];
+  char* end = text + sizeof(text);
+  char* p = end;
   uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
   do {
-    digits[n++] = (char)('0' + u % 10);
+    *--p = (char)('0' + u % 10);
     u /= 10;
   } while (u != 0);
-  if (v < 0) digits[n++] = '-';
-  char text[24];
-  for (int k = 0; k < n; ++k) text[k] = digits[n - 1 - k];
-  text[n] = '\0';
-  path_put(o, text, SIZE_MAX);
+  if (v < 0) *--p = '-';
+  path_put(o, p, (size_t)(end - p));
 }
 
 static void path_make(char* path, size_t size, const char* first, int64_t i,
                       const char* second, int64_t j, const char* name) {
   PathOut o = {path, size};
-  path_put(&o, first, SIZE_MAX);
+  path_put(&o, first, strlen(first));
   path_put_int(&o, i);
   if (second != NULL) {
-    path_put(&o, second, SIZE_MAX);
+    path_put(&o, second, strlen(second));
     path_put_int(&o, j);
   }
   if (name != NULL) {
-    path_put(&o, " ('", SIZE_MAX);
-    path_put(&o, name, 64);
-    path_put(&o, "')", SIZE_MAX);
+    size_t n = 0;
+    while (n < 64 && name[n] != '\0') ++n;
+    path_put(&o, " ('", 3);
+    path_put(&o, name, n);
+    path_put(&o, "')", 2);
   }
   *o.at = '\0';
 }
