@@ -224,14 +224,19 @@ const PlNode* pl_swish_mul_of(PlSubgraph* sg, const PlNode* logistic) {
   return NULL;
 }
 
-/* For a MUL node: which input is x of a swish, or -1. */
+/* For a MUL node: which input is x of a swish, or -1. The interpreter
+ * lets one operator at most write a tensor, so the search for an input's
+ * producer goes back from the MUL (where the LOGISTIC of a swish sits) and
+ * stops at the first writer. */
 static int swish_x_input(PlSubgraph* sg, const PlNode* mul) {
   for (int k = 0; k < 2 && mul->inputs->size == 2; ++k) {
     const int32_t s = mul->inputs->data[k];
-    for (int32_t i = 0; i < mul->index && i < sg->num_nodes; ++i) {
+    const int32_t last = mul->index < sg->num_nodes ? mul->index : sg->num_nodes;
+    for (int32_t i = last - 1; i >= 0; --i) {
       const PlNode* n = &sg->nodes[i];
-      if (count_of(n->outputs, s) != 0 && pl_swish_pair(sg, n, mul))
-        return 1 - k;
+      if (count_of(n->outputs, s) == 0) continue;
+      if (pl_swish_pair(sg, n, mul)) return 1 - k;
+      break;
     }
   }
   return -1;
