@@ -203,8 +203,8 @@ static void path_make(char* path, size_t size, const char* first, int64_t i,
     path_put_int(&o, j);
   }
   if (name != NULL) {
-    size_t n = 0;
-    while (n < 64 && name[n] != '\0') ++n;
+    const char* nul = memchr(name, '\0', 64);
+    const size_t n = nul != NULL ? (size_t)(nul - name) : 64;
     path_put(&o, " ('", 3);
     path_put(&o, name, n);
     path_put(&o, "')", 2);
