@@ -130,8 +130,11 @@ enum { kSchemaTypeString = 5 };
 
 /* ---- Parse state --------------------------------------------------------- */
 
-/* Every allocation made while parsing is one of these blocks, chained from
- * model->owned, so pl_model_free (and every failure path) frees them all. */
+/* Every allocation made while parsing lives in one of these blocks,
+ * chained from model->owned, so pl_model_free (and every failure path)
+ * frees them all. Small arrays share blocks of kChunkBytes (a model has
+ * thousands of them: shapes, quantization, operator lists), larger ones
+ * get a block each. */
 typedef union PlOwned {
   union PlOwned* next;
   max_align_t align;
@@ -145,7 +148,11 @@ typedef struct Ctx {
   bool* declared;      /* per buffer: it names data, maybe 0 bytes of it */
   uint64_t work;       /* elements copied or scanned so far */
   uint64_t work_limit; /* proportional to the file size */
+  char* chunk;          /* the free end of the current shared block */
+  size_t chunk_left;    /* bytes left there */
 } Ctx;
+
+enum { kChunkBytes = 16384 };
 
 static const char kEmpty[] = "";
 
@@ -214,6 +221,16 @@ static void path_make(char* path, size_t size, const char* first, int64_t i,
 
 /* Zeroed memory for `count` elements of `elem` bytes, owned by the model;
  * NULL for count 0 (with *ok kept true) or on failure (message written). */
+/* A zeroed block of `bytes` after its PlOwned header, chained from the
+ * model; NULL when out of memory. */
+static void* new_block(Ctx* c, size_t bytes) {
+  PlOwned* block = calloc(1, sizeof(PlOwned) + bytes);
+  if (block == NULL) return NULL;
+  block->next = c->model->owned;
+  c->model->owned = block;
+  return block + 1;
+}
+
 static void* alloc_array(Ctx* c, size_t count, size_t elem, bool* ok) {
   if (count == 0 || elem == 0) return NULL;
   if (count > (SIZE_MAX - sizeof(PlOwned)) / elem) {
@@ -221,15 +238,26 @@ static void* alloc_array(Ctx* c, size_t count, size_t elem, bool* ok) {
                count, elem);
     return NULL;
   }
-  PlOwned* block = calloc(1, sizeof(PlOwned) + count * elem);
-  if (block == NULL) {
-    *ok = fail(c, "out of memory while reading the model (%zu bytes)",
-               count * elem);
-    return NULL;
+  const size_t align = sizeof(PlOwned);
+  const size_t bytes = count * elem;
+  void* p = NULL;
+  if (bytes > kChunkBytes / 4) {
+    p = new_block(c, bytes);
+  } else {
+    const size_t taken = (bytes + align - 1) / align * align;
+    if (taken > c->chunk_left) {
+      c->chunk = new_block(c, kChunkBytes);
+      c->chunk_left = c->chunk != NULL ? kChunkBytes : 0;
+    }
+    if (c->chunk != NULL) {
+      p = c->chunk;
+      c->chunk += taken;
+      c->chunk_left -= taken;
+    }
   }
-  block->next = c->model->owned;
-  c->model->owned = block;
-  return block + 1;
+  if (p == NULL)
+    *ok = fail(c, "out of memory while reading the model (%zu bytes)", bytes);
+  return p;
 }
 
 /* Charges `n` elements of work; fails once the budget is spent. */
