@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "capi/kernels/internal/quant_lut.h"
 #include "check.h"
@@ -84,6 +85,59 @@ static void test_lut16(void) {
   for (int i = 0; i < PL_LUT16_SIZE; ++i) close &= abs(lut64[i] - lut[i]) <= 1;
   CHECK(close);
   CHECK(lut64[0] == -32768 && lut64[512] == 32767);
+}
+
+/* LiteRT's table definition as written (fn three times per step: start,
+ * middle, end), for pl_q_lut16_populate to match bit for bit. */
+static void lut16_reference(float input_scale, int32_t input_zp,
+                            float output_scale, int32_t output_zp, PlLutFn fn,
+                            int16_t* lut) {
+  const float input_min = input_scale * (float)(-32768 - input_zp);
+  const float input_max = input_scale * (float)(32767 - input_zp);
+  const float output_min = output_scale * (float)(-32768 - output_zp);
+  const float output_max = output_scale * (float)(32767 - output_zp);
+  const int steps = PL_LUT16_SIZE - 1;
+  const float step = (input_max - input_min) / (float)steps;
+  const float half_step = step / 2.0f;
+  const float inv = 65536.0f / (output_max - output_min);
+  for (int i = 0; i <= steps; ++i) {
+    float v;
+    if (i == steps) {
+      v = roundf(fn(input_max, NULL) * inv);
+    } else {
+      const float val = fn(input_min + (float)i * step, NULL);
+      const float mid = fn(input_min + (float)i * step + half_step, NULL);
+      const float next = fn(input_min + (float)(i + 1) * step, NULL);
+      const float interp = roundf((next * inv + roundf(val * inv)) / 2.0f);
+      v = roundf(val * inv) - roundf((interp - roundf(mid * inv)) / 2.0f);
+    }
+    v = v < -32768.0f ? -32768.0f : v;
+    v = 32767.0f < v ? 32767.0f : v;
+    lut[i] = (int16_t)(uint16_t)(uint32_t)pl_q_f32_to_i32(v);
+  }
+}
+
+static float tanh_fn(float x, const void* ctx) {
+  (void)ctx;
+  return tanhf(x);
+}
+
+/* Random scales and zero points, and a scale whose range overflows to an
+ * infinite step: the table is the reference's. */
+static void test_lut16_definition(void) {
+  static const float kScales[][2] = {{1.0f / 4096, 1.0f / 32768},
+                                     {0.01f, 0.0001f},
+                                     {3e-6f, 2e-5f},
+                                     {1e38f, 1.0f / 32768}};
+  for (size_t c = 0; c < sizeof(kScales) / sizeof(kScales[0]); ++c) {
+    for (int zp = -5; zp <= 5; zp += 5) {
+      int16_t got[PL_LUT16_SIZE], want[PL_LUT16_SIZE];
+      pl_q_lut16_populate(kScales[c][0], zp, kScales[c][1], 0, tanh_fn, NULL,
+                          got);
+      lut16_reference(kScales[c][0], zp, kScales[c][1], 0, tanh_fn, want);
+      CHECK(memcmp(got, want, sizeof(got)) == 0);
+    }
+  }
 }
 
 static void test_sigmoid_table(void) {
@@ -165,6 +219,7 @@ int main(void) {
   test_conversion();
   test_lut8();
   test_lut16();
+  test_lut16_definition();
   test_sigmoid_table();
   test_fixed_point();
   test_inv_sqrt();

@@ -50,10 +50,14 @@ void pl_q_lut16_populate(float input_scale, int32_t input_zero_point,
   const float step = (input_max - input_min) / (float)steps;
   const float half_step = step / 2.0f;
   const float inv = 65536.0f / (output_max - output_min);
+  /* Each step's start is the previous step's end (the same argument, also
+   * for step 0: 0 * step is NaN for an infinite step), so fn runs twice per
+   * step, not three times. */
+  float next = fn(input_min + 0.0f * step, ctx);
   for (int i = 0; i < steps; ++i) {
-    const float val = fn(input_min + (float)i * step, ctx);
+    const float val = next;
     const float mid = fn(input_min + (float)i * step + half_step, ctx);
-    const float next = fn(input_min + (float)(i + 1) * step, ctx);
+    next = fn(input_min + (float)(i + 1) * step, ctx);
     const float sample = roundf(val * inv);
     /* The interpolation's error at the middle of the step, halved, is
      * taken off the sample so that the error is spread over the step. */
@@ -83,10 +87,11 @@ void pl_q_lut16_populate_f64(double input_scale, int32_t input_zero_point,
   const double step = (input_max - input_min) / (double)steps;
   const double half_step = step / 2.0;
   const double inv = 65536.0 / (output_max - output_min);
+  double next = fn(input_min + 0.0 * step); /* as in pl_q_lut16_populate */
   for (int i = 0; i < steps; ++i) {
-    const double val = fn(input_min + (double)i * step);
+    const double val = next;
     const double mid = fn(input_min + (double)i * step + half_step);
-    const double next = fn(input_min + (double)(i + 1) * step);
+    next = fn(input_min + (double)(i + 1) * step);
     const double sample = round(val * inv);
     const double interp = round((next * inv + round(val * inv)) / 2.0);
     const double bias = round((interp - round(mid * inv)) / 2.0);
