@@ -365,3 +365,52 @@ TfLiteStatus PyliteInterpreterSetResourceVariable(
     TfLiteInterpreter* interpreter, const char* container,
     const char* shared_name, TfLiteType type, const int* dims,
     int32_t dims_size, const void* data, size_t bytes);
+
+/* ---- operator.h, c_api_opaque.h: what pylite.custom_ops uses -------------- */
+
+typedef struct TfLiteOpaqueContext TfLiteOpaqueContext;
+typedef struct TfLiteOpaqueNode TfLiteOpaqueNode;
+typedef struct TfLiteOpaqueTensor TfLiteOpaqueTensor;
+typedef struct TfLiteOperator TfLiteOperator;
+
+TfLiteIntArray* TfLiteIntArrayCreate(int size);
+
+TfLiteOperator* TfLiteOperatorCreate(int builtin_code,
+                                     const char* custom_name, int version,
+                                     void* user_data);
+void TfLiteOperatorDelete(TfLiteOperator* registration);
+void TfLiteOperatorSetPrepare(TfLiteOperator* registration,
+    TfLiteStatus (*prepare)(TfLiteOpaqueContext*, TfLiteOpaqueNode*));
+void TfLiteOperatorSetInvoke(TfLiteOperator* registration,
+    TfLiteStatus (*invoke)(TfLiteOpaqueContext*, TfLiteOpaqueNode*));
+void TfLiteInterpreterOptionsAddOperator(TfLiteInterpreterOptions* options,
+                                         TfLiteOperator* registration);
+
+int TfLiteOpaqueNodeNumberOfInputs(const TfLiteOpaqueNode* node);
+int TfLiteOpaqueNodeNumberOfOutputs(const TfLiteOpaqueNode* node);
+const TfLiteOpaqueTensor* TfLiteOpaqueNodeGetInput(
+    const TfLiteOpaqueContext* context, const TfLiteOpaqueNode* node,
+    int index);
+TfLiteOpaqueTensor* TfLiteOpaqueNodeGetOutput(TfLiteOpaqueContext* context,
+    const TfLiteOpaqueNode* node, int index);
+
+TfLiteType TfLiteOpaqueTensorType(const TfLiteOpaqueTensor* tensor);
+int32_t TfLiteOpaqueTensorNumDims(const TfLiteOpaqueTensor* tensor);
+int32_t TfLiteOpaqueTensorDim(const TfLiteOpaqueTensor* tensor,
+                              int32_t dim_index);
+size_t TfLiteOpaqueTensorByteSize(const TfLiteOpaqueTensor* tensor);
+void* TfLiteOpaqueTensorData(const TfLiteOpaqueTensor* tensor);
+const char* TfLiteOpaqueTensorName(const TfLiteOpaqueTensor* tensor);
+TfLiteStatus TfLiteOpaqueTensorCopyFromBuffer(TfLiteOpaqueTensor* tensor,
+    const void* input_data, size_t input_data_size);
+int TfLiteOpaqueTensorGetStringCount(const TfLiteOpaqueTensor* tensor);
+TfLiteStatus TfLiteOpaqueTensorGetString(const TfLiteOpaqueTensor* tensor,
+    int index, const char** str, int* len);
+void TfLiteOpaqueTensorSetAllocationTypeToDynamic(TfLiteOpaqueTensor* tensor);
+TfLiteStatus PyliteOpaqueTensorWriteStrings(TfLiteOpaqueTensor* tensor,
+    int32_t count, const char* const* data, const size_t* lengths);
+
+TfLiteStatus TfLiteOpaqueContextResizeTensor(TfLiteOpaqueContext* context,
+    TfLiteOpaqueTensor* tensor, TfLiteIntArray* new_size);
+void TfLiteOpaqueContextReportError(TfLiteOpaqueContext* context,
+                                    const char* format, ...);

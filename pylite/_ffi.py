@@ -1,6 +1,7 @@
 """The raw layer: pylite's C API loaded with cffi in ABI mode.
 
-``ffi`` knows the declarations of ``_cdefs.h``; ``lib`` is the shared library,
+``ffi`` knows the declarations of ``_cdefs.h`` (parsed ahead into
+``_ffi_types.py``, see ``_ffi_build``); ``lib`` is the shared library,
 whose functions mirror the C API one to one. ABI-mode calls release the GIL,
 so a long ``TfLiteInterpreterInvoke`` lets other Python threads run.
 
@@ -15,6 +16,8 @@ import sys
 from typing import Any, List
 
 from cffi import FFI
+
+from pylite._ffi_build import cdefs_digest
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -59,8 +62,23 @@ def _load(ffi):
       "install the package with `pip install .`, or set PYLITE_LIBRARY.")
 
 
-ffi = FFI()
-ffi.cdef(_read_cdefs())
+def _make_ffi():
+  """The declarations of _cdefs.h: parsed ahead (_ffi_types.py, made by
+  ``python pylite/_ffi_build.py``) when that was made from this _cdefs.h,
+  else parsed now."""
+  text = _read_cdefs()
+  try:
+    from pylite import _ffi_types  # pylint: disable=import-outside-toplevel
+    if _ffi_types.CDEFS_SHA256 == cdefs_digest(text):
+      return _ffi_types.ffi
+  except ImportError:
+    pass
+  parsed = FFI()
+  parsed.cdef(text)
+  return parsed
+
+
+ffi = _make_ffi()
 lib, library_path = _load(ffi)
 
 # Passed as the error reporter everywhere: C keeps the message as the

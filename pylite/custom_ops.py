@@ -34,66 +34,9 @@ import traceback
 from typing import Any, Callable, Dict, Mapping
 
 import numpy as np
-from cffi import FFI
 
-from pylite._ffi import ffi as _base_ffi, lib as _base_lib, library_path
+from pylite._ffi import ffi, lib
 from pylite.errors import PyliteValueError
-
-# The custom-op part of the C API, for a second cffi instance sharing the
-# base declarations (TfLiteStatus, TfLiteIntArray, the options type).
-_CDEFS = """
-typedef struct TfLiteOpaqueContext TfLiteOpaqueContext;
-typedef struct TfLiteOpaqueNode TfLiteOpaqueNode;
-typedef struct TfLiteOpaqueTensor TfLiteOpaqueTensor;
-typedef struct TfLiteOperator TfLiteOperator;
-
-TfLiteIntArray* TfLiteIntArrayCreate(int size);
-
-TfLiteOperator* TfLiteOperatorCreate(int builtin_code,
-                                     const char* custom_name, int version,
-                                     void* user_data);
-void TfLiteOperatorDelete(TfLiteOperator* registration);
-void TfLiteOperatorSetPrepare(TfLiteOperator* registration,
-    TfLiteStatus (*prepare)(TfLiteOpaqueContext*, TfLiteOpaqueNode*));
-void TfLiteOperatorSetInvoke(TfLiteOperator* registration,
-    TfLiteStatus (*invoke)(TfLiteOpaqueContext*, TfLiteOpaqueNode*));
-void TfLiteInterpreterOptionsAddOperator(TfLiteInterpreterOptions* options,
-                                         TfLiteOperator* registration);
-
-int TfLiteOpaqueNodeNumberOfInputs(const TfLiteOpaqueNode* node);
-int TfLiteOpaqueNodeNumberOfOutputs(const TfLiteOpaqueNode* node);
-const TfLiteOpaqueTensor* TfLiteOpaqueNodeGetInput(
-    const TfLiteOpaqueContext* context, const TfLiteOpaqueNode* node,
-    int index);
-TfLiteOpaqueTensor* TfLiteOpaqueNodeGetOutput(TfLiteOpaqueContext* context,
-    const TfLiteOpaqueNode* node, int index);
-
-TfLiteType TfLiteOpaqueTensorType(const TfLiteOpaqueTensor* tensor);
-int32_t TfLiteOpaqueTensorNumDims(const TfLiteOpaqueTensor* tensor);
-int32_t TfLiteOpaqueTensorDim(const TfLiteOpaqueTensor* tensor,
-                              int32_t dim_index);
-size_t TfLiteOpaqueTensorByteSize(const TfLiteOpaqueTensor* tensor);
-void* TfLiteOpaqueTensorData(const TfLiteOpaqueTensor* tensor);
-const char* TfLiteOpaqueTensorName(const TfLiteOpaqueTensor* tensor);
-TfLiteStatus TfLiteOpaqueTensorCopyFromBuffer(TfLiteOpaqueTensor* tensor,
-    const void* input_data, size_t input_data_size);
-int TfLiteOpaqueTensorGetStringCount(const TfLiteOpaqueTensor* tensor);
-TfLiteStatus TfLiteOpaqueTensorGetString(const TfLiteOpaqueTensor* tensor,
-    int index, const char** str, int* len);
-void TfLiteOpaqueTensorSetAllocationTypeToDynamic(TfLiteOpaqueTensor* tensor);
-TfLiteStatus PyliteOpaqueTensorWriteStrings(TfLiteOpaqueTensor* tensor,
-    int32_t count, const char* const* data, const size_t* lengths);
-
-TfLiteStatus TfLiteOpaqueContextResizeTensor(TfLiteOpaqueContext* context,
-    TfLiteOpaqueTensor* tensor, TfLiteIntArray* new_size);
-void TfLiteOpaqueContextReportError(TfLiteOpaqueContext* context,
-                                    const char* format, ...);
-"""
-
-ffi = FFI()
-ffi.include(_base_ffi)
-ffi.cdef(_CDEFS)
-lib = ffi.dlopen(library_path)
 
 _BUILTIN_CUSTOM = 32  # kTfLiteBuiltinCustom
 _OK = 0
@@ -124,7 +67,7 @@ class _OpError(Exception):
 
 
 def _type_name(tflite_type):
-  return ffi.string(_base_lib.TfLiteTypeGetName(tflite_type)).decode()
+  return ffi.string(lib.TfLiteTypeGetName(tflite_type)).decode()
 
 
 def _tensor_label(tensor, kind, index):
