@@ -206,8 +206,22 @@ static void test_gemm(void) {
   gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);
   gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
   gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
-  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2). */
+  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2, or A is
+   * packed when there are four panels or more). */
   gemm_case(23, 40, 1024, false, false, true, 0, false, interps, 3);
+  gemm_case(23, 80, 1024, false, false, true, 0, false, interps, 3);
+  /* Packed A (AVX-512, four panels or more): tiles of 3 to 16 rows, blocks
+   * of several tiles, one chunk of d or several (sums kept in y between
+   * them, a short last chunk), a last panel under a mask, k = 0. */
+  const int64_t pms[] = {3, 4, 17, 33, 131};
+  const int64_t pns[] = {64, 69, 100};
+  const int64_t pks[] = {0, 5, 384, 385, 1000};
+  for (size_t mi = 0; mi < sizeof(pms) / sizeof(pms[0]); ++mi)
+    for (size_t ni = 0; ni < sizeof(pns) / sizeof(pns[0]); ++ni)
+      for (size_t ki = 0; ki < sizeof(pks) / sizeof(pks[0]); ++ki, ++variant)
+        gemm_case(pms[mi], pns[ni], pks[ki], variant % 3 == 1,
+                  variant % 5 == 2, variant % 2 == 0, variant % 3,
+                  variant % 7 == 3, interps, 3);
   /* Segmented A: one to several segments, a short last one, every tile
    * height and the one- and two-row paths. */
   const int64_t seg_ms[] = {1, 2, 3, 7, 12, 40};
