@@ -749,16 +749,20 @@ static void gemm_panels_task(void* ctx, int64_t begin, int64_t end,
   gemm_range(g, 0, g->m, begin, end);
 }
 
+/* Below ~512K multiply-adds (some 10 us on one core) waking the other
+ * threads costs about what a split saves. */
+static bool gemm_small(double multiply_adds) {
+  return multiply_adds < 524288.0;
+}
+
 void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
   if (g->m <= 0 || g->n <= 0) return;
   const int threads = pl_num_threads(sg);
   const int64_t panels = gemm_panels(g);
   const int64_t unit = gemm_row_unit(g);
   PlGemmRows rows = {g, (g->m + unit - 1) / unit};
-  /* Below ~512K multiply-adds (some 10 us on one core) waking the other
-   * threads costs about what the split saves. */
   const double work = (double)g->m * (double)g->n * (double)g->k;
-  if (threads <= 1 || work < 524288.0) {
+  if (threads <= 1 || gemm_small(work)) {
     gemm_range(g, 0, g->m, 0, panels);
   } else if (rows.units >= 4 * threads || rows.units >= panels) {
     /* Enough rows for an even split (or more rows than panels). */
@@ -766,4 +770,42 @@ void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
   } else {
     pl_parallel_for(sg, panels, gemm_panels_task, (void*)g);
   }
+}
+
+/* pl_gemm_many's loop: index i is row unit i % units of GEMM i / units. */
+typedef struct PlGemmMany {
+  PlGemmAt at;
+  const void* ctx;
+  int64_t m, units;
+} PlGemmMany;
+
+static void gemm_many_task(void* ctx, int64_t begin, int64_t end,
+                           int worker) {
+  const PlGemmMany* t = ctx;
+  for (int64_t i = begin; i < end;) {
+    const int64_t b = i / t->units, u = i % t->units;
+    const int64_t u1 = end - b * t->units < t->units ? end - b * t->units
+                                                     : t->units;
+    PlGemm g;
+    t->at(t->ctx, b, &g);
+    gemm_range(&g, u * t->m / t->units, u1 * t->m / t->units, 0,
+               gemm_panels(&g));
+    i = b * t->units + u1;
+  }
+}
+
+void pl_gemm_many(PlSubgraph* sg, int64_t count, PlGemmAt at,
+                  const void* ctx) {
+  if (count <= 0) return;
+  PlGemm g;
+  at(ctx, 0, &g);
+  if (g.m <= 0 || g.n <= 0) return;
+  const int64_t unit = gemm_row_unit(&g);
+  PlGemmMany t = {at, ctx, g.m, (g.m + unit - 1) / unit};
+  const double work = (double)count * (double)g.m * (double)g.n * (double)g.k;
+  if (pl_num_threads(sg) <= 1 || gemm_small(work)) {
+    gemm_many_task(&t, 0, count * t.units, 0);
+    return;
+  }
+  pl_parallel_for(sg, count * t.units, gemm_many_task, &t);
 }

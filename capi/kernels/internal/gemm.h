@@ -53,4 +53,12 @@ void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1);
  * column panels when there are few rows). */
 void pl_gemm(PlSubgraph* sg, const PlGemm* g);
 
+/* GEMM number `index` of a batch (pl_gemm_many). */
+typedef void (*PlGemmAt)(const void* ctx, int64_t index, PlGemm* g);
+/* `count` GEMMs of one shape (m, n, k), at(ctx, i, &g) giving GEMM i, in
+ * one parallel loop over all their row ranges: one fork and join for the
+ * batch, not one per GEMM. Each output is computed as pl_gemm does. */
+void pl_gemm_many(PlSubgraph* sg, int64_t count, PlGemmAt at,
+                  const void* ctx);
+
 #endif /* PYLITE_KERNELS_INTERNAL_GEMM_H_ */
