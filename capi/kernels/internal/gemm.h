@@ -9,7 +9,8 @@
  * path. Speed comes only from computing many independent outputs at once:
  * B is packed into panels of PL_GEMM_NR columns (packed[panel][d][NR]) so a
  * tile of rows x NR outputs streams it, with AVX-512 or AVX2 when the CPU
- * has it and a portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
+ * has it and a portable C tile otherwise (with AVX-512 and enough panels,
+ * rows of A are first copied to a stack buffer, for taller tiles). The clamp is `x < lo ? lo : x`, then
  * `hi < x ? hi : x` (NaN passes through). */
 #ifndef PYLITE_KERNELS_INTERNAL_GEMM_H_
 #define PYLITE_KERNELS_INTERNAL_GEMM_H_
