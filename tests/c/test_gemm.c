@@ -263,14 +263,14 @@ static void test_gemm(void) {
   gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
   gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
   /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2, or A is
-   * packed when there are four panels or more). */
+   * packed when there are eight panels or more). */
   gemm_case(23, 40, 1024, false, false, true, 0, false, interps, 3);
-  gemm_case(23, 80, 1024, false, false, true, 0, false, interps, 3);
-  /* Packed A (AVX-512, four panels or more): tiles of 3 to 16 rows, blocks
+  gemm_case(23, 130, 1024, false, false, true, 0, false, interps, 3);
+  /* Packed A (AVX-512, eight panels or more): tiles of 3 to 16 rows, blocks
    * of several tiles, one chunk of d or several (sums kept in y between
    * them, a short last chunk), a last panel under a mask, k = 0. */
   const int64_t pms[] = {3, 4, 17, 33, 131};
-  const int64_t pns[] = {64, 69, 100};
+  const int64_t pns[] = {128, 133, 200};
   const int64_t pks[] = {0, 5, 384, 385, 1000};
   for (size_t mi = 0; mi < sizeof(pms) / sizeof(pms[0]); ++mi)
     for (size_t ni = 0; ni < sizeof(pns) / sizeof(pns[0]); ++ni)
@@ -287,6 +287,7 @@ static void test_gemm(void) {
     gemm_segments_case(seg_ms[mi], 5, 64, 64, interps, 3);
     gemm_segments_case(seg_ms[mi], 64, 48, 16, interps, 3);
     gemm_segments_case(seg_ms[mi], 48, 192, 64, interps, 3);
+    gemm_segments_case(seg_ms[mi], 130, 400, 9, interps, 3); /* packed */
   }
   /* Batches of products: small and split, few rows, packed A. */
   gemm_many_case(1, 5, 7, 9, interps, 3);

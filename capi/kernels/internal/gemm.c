@@ -499,11 +499,10 @@ enum { kPackFloats = 12288, kMaxChunk = 384 };
  * an odd number (25), so the rows of a tile fall in different sets of the
  * L1 cache; a constant, so the tile addresses them all from one register. */
 enum { kPitch = kMaxChunk + 16 };
-/* Panels from which packing pays: copying A costs some 5% of four panels'
- * work (measured), the taller tiles gain some 2 to 4%. Rows of A 4 KiB
- * apart gain more (the tiles they get otherwise are AVX2 ones, 25% slower),
- * from two panels. */
-enum { kPackMinPanels = 8, kPackMinPanelsAliased = 2 };
+/* Panels from which packing pays (measured): copying A costs some 5% of
+ * four panels' work; with eight panels or more the taller tiles win, by 3
+ * to 5%, and by 10% where rows of A 4 KiB apart would get AVX2 tiles. */
+enum { kPackMinPanels = 8 };
 
 /* One tile's call: its packed A, B and y, for one chunk of d. */
 typedef struct PlPackedTile {
@@ -668,10 +667,8 @@ static void avx512_packed_range(const PlGemm* g, int64_t m0, int64_t m1,
 
 #ifdef PL_GEMM_X86
 /* Whether `panels` panels go through packed A. */
-static bool gemm_packs(const PlGemm* g, int64_t panels) {
-  if (!pl_simd_avx512()) return false;
-  return panels >= (g->sai % 1024 == 0 ? kPackMinPanelsAliased
-                                       : kPackMinPanels);
+static bool gemm_packs(int64_t panels) {
+  return pl_simd_avx512() && panels >= kPackMinPanels;
 }
 #endif
 
@@ -698,7 +695,7 @@ static void gemm_range(const PlGemm* g, int64_t m0, int64_t m1, int64_t p0,
 #ifdef PL_GEMM_X86
   if (panel != portable_panel && m1 - m0 < 3)
     p0 = avx2_rows_wide(g, m0, m1, p0, p1);
-  if (gemm_packs(g, p1 - p0)) {
+  if (gemm_packs(p1 - p0)) {
     avx512_packed_range(g, m0, m1, p0, p1);
     return;
   }
@@ -723,7 +720,7 @@ void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1) {
  * of the others. */
 static int64_t gemm_row_unit(const PlGemm* g) {
 #ifdef PL_GEMM_X86
-  if (gemm_packs(g, gemm_panels(g))) return PL_PACKED_MR;
+  if (gemm_packs(gemm_panels(g))) return PL_PACKED_MR;
 #endif
   return 10;
 }
