@@ -61,6 +61,10 @@ struct PlSubgraph {
    * (pl_subgraph_call does not copy a value into such an input: a WHILE's
    * cond usually reads only its counters). NULL: all read. */
   bool* input_unread;
+  /* Calls through pl_subgraph_call (and _loop) so far, under `lock`: a
+   * loop's caller that finds it unchanged knows nobody else ran the
+   * subgraph since its own previous call. */
+  uint64_t calls;
 };
 
 /* A signature as the runtime uses it: names sorted, tensor indices. */

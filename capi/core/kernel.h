@@ -204,6 +204,16 @@ TfLiteStatus pl_subgraph_call(PlSubgraph* caller, int32_t index,
                               int32_t num_outputs, TfLiteTensor* const* outputs);
 /* Runs subgraph `index` once per interpreter (CALL_ONCE): later calls do
  * nothing, or fail again if the first run failed. */
+/* pl_subgraph_call for the calls of a loop (WHILE's body), with n values
+ * in and out (`values`, dynamic): an input the callee passes through to
+ * the same output is not copied again when the callee still holds it, i.e.
+ * `*stamp` (0 before the first call; updated by each call) shows no other
+ * call since this caller's previous one and no input changed shape. A
+ * subgraph that is also a signature's (or subgraph 0) is always copied
+ * into: its inputs can be written through the API. */
+TfLiteStatus pl_subgraph_call_loop(PlSubgraph* caller, int32_t index,
+                                   int32_t n, TfLiteTensor* const* values,
+                                   uint64_t* stamp);
 TfLiteStatus pl_subgraph_run_once(PlSubgraph* caller, int32_t index);
 /* Makes `dst` (dynamic) a copy of `src`: type, shape and data. */
 TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,

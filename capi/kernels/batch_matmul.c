@@ -25,10 +25,11 @@
  * row zero point), the correction computed in float and truncated to int32
  * as LiteRT does.
  *
- * Implementation: each rhs matrix is packed for the shared GEMM
- * (internal/gemm.h) once per eval (once in prepare when rhs is a constant
- * single matrix), and each product is split over the interpreter's threads
- * by rows. */
+ * Implementation: the rhs matrices are packed for the shared GEMM
+ * (internal/gemm.h) once per eval (once in prepare when rhs is a
+ * constant), all of them side by side unless that takes much memory, and
+ * the products then run in one parallel loop over their rows; otherwise
+ * one matrix at a time, each product split over the threads by rows. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,8 +78,14 @@ typedef struct BmmData {
   size_t qpack_cap, qsums_cap;
   float* packed;
   size_t packed_floats;
-  bool packed_ready; /* packed in prepare: a constant rhs of one matrix */
+  int64_t packed_mats; /* rhs matrices packed side by side (float) */
+  bool packed_ready;   /* packed in prepare: a constant rhs */
 } BmmData;
+
+/* Floats of packed rhs above which the matrices are packed one at a time
+ * (1 MiB: a bound on the memory this costs per node, as packing pads
+ * columns to 16; attention's rhs, 4 x 128 x 64, takes 128 KiB). */
+enum { kPackAllFloats = 1 << 18 };
 
 static TfLiteStatus bmm_init(PlSubgraph* sg, PlNode* node) {
   BmmData* d = calloc(1, sizeof(*d));
@@ -258,7 +265,10 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
     const int out_rank_q = lr > rr ? lr : rr;
     return pl_resize(sg, output, out_rank_q, o + (kMaxRank - out_rank_q));
   }
-  const int64_t need = pl_gemm_packed_size(cols, depth);
+  const int64_t per = pl_gemm_packed_size(cols, depth);
+  const int64_t rmats = (int64_t)r[0] * r[1] * r[2];
+  d->packed_mats = per * rmats <= kPackAllFloats ? rmats : 1;
+  const int64_t need = per * d->packed_mats;
   if ((size_t)need > d->packed_floats) {
     float* p = realloc(d->packed, (size_t)need * sizeof(float));
     if (!p) {
@@ -269,9 +279,11 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
     d->packed_floats = (size_t)need;
   }
   d->packed_ready = false;
-  if (pl_is_constant(rhs) && rhs->data.raw && r[0] * r[1] * r[2] == 1) {
-    pl_gemm_pack(rhs->data.f, cols, depth, d->adj_y ? depth : 1,
-                 d->adj_y ? 1 : cols, d->packed);
+  if (pl_is_constant(rhs) && rhs->data.raw && d->packed_mats == rmats) {
+    for (int64_t i = 0; i < rmats; ++i)
+      pl_gemm_pack(rhs->data.f + i * (int64_t)r[3] * r[4], cols, depth,
+                   d->adj_y ? depth : 1, d->adj_y ? 1 : cols,
+                   d->packed + i * per);
     d->packed_ready = true;
   }
   const int out_rank = lr > rr ? lr : rr;
@@ -460,6 +472,94 @@ static void bmm_eval_hybrid(BmmData* d, const TfLiteTensor* lhs,
 #undef BMM_L
 #undef BMM_R
 
+/* ---- float32 ------------------------------------------------------------- */
+
+/* One float product's operands, for the packing and product loops. */
+typedef struct BmmFloat {
+  const BmmData* d;
+  const float* lhs;
+  const float* rhs;
+  float* y;
+  int64_t rows, depth, cols, lmat, rmat, per;
+  int64_t ls[3], rs[3], ob[3];
+} BmmFloat;
+
+/* Packs rhs matrix `index` into dst. */
+static void bmm_pack(const BmmFloat* f, int64_t index, float* dst) {
+  const bool adj_y = f->d->adj_y;
+  pl_gemm_pack(f->rhs + index * f->rmat, f->cols, f->depth,
+               adj_y ? f->depth : 1, adj_y ? 1 : f->cols, dst);
+}
+
+static void bmm_pack_task(void* ctx, int64_t begin, int64_t end,
+                          int worker) {
+  const BmmFloat* f = ctx;
+  for (int64_t i = begin; i < end; ++i)
+    bmm_pack(f, i, f->d->packed + i * f->per);
+}
+
+/* The product of output matrix `index` (batch dims flattened), its rhs
+ * packed at `packed`. */
+static void bmm_gemm(const BmmFloat* f, int64_t index, const float* packed,
+                     PlGemm* g) {
+  const int64_t b2 = index % f->ob[2], b1 = index / f->ob[2] % f->ob[1],
+                b0 = index / f->ob[2] / f->ob[1];
+  const int64_t li = b0 * f->ls[0] + b1 * f->ls[1] + b2 * f->ls[2];
+  const bool adj_x = f->d->adj_x;
+  *g = (PlGemm){
+      .a = f->lhs + li * f->lmat, .sai = adj_x ? 1 : f->depth,
+      .sad = adj_x ? f->rows : 1, .m = f->rows,
+      .packed = packed, .n = f->cols, .k = f->depth,
+      .bias = NULL, .y = f->y + index * f->rows * f->cols, .ldy = f->cols,
+      .lo = -INFINITY, .hi = INFINITY,
+  };
+}
+
+static int64_t bmm_rhs_index(const BmmFloat* f, int64_t index) {
+  const int64_t b2 = index % f->ob[2], b1 = index / f->ob[2] % f->ob[1],
+                b0 = index / f->ob[2] / f->ob[1];
+  return b0 * f->rs[0] + b1 * f->rs[1] + b2 * f->rs[2];
+}
+
+static void bmm_gemm_at(const void* ctx, int64_t index, PlGemm* g) {
+  const BmmFloat* f = ctx;
+  bmm_gemm(f, index, f->d->packed + bmm_rhs_index(f, index) * f->per, g);
+}
+
+static void bmm_eval_float(PlSubgraph* sg, BmmData* d,
+                           const TfLiteTensor* lhs, const TfLiteTensor* rhs,
+                           TfLiteTensor* output, const int* l, const int* r) {
+  BmmFloat f = {
+      .d = d, .lhs = lhs->data.f, .rhs = rhs->data.f, .y = output->data.f,
+      .rows = d->adj_x ? l[4] : l[3], .depth = d->adj_x ? l[3] : l[4],
+      .cols = d->adj_y ? r[3] : r[4], .lmat = (int64_t)l[3] * l[4],
+      .rmat = (int64_t)r[3] * r[4],
+  };
+  f.per = pl_gemm_packed_size(f.cols, f.depth);
+  bmm_batch_strides(l, r, f.ls, f.rs, f.ob);
+  const int64_t rmats = (int64_t)r[0] * r[1] * r[2];
+  const int64_t outs = f.ob[0] * f.ob[1] * f.ob[2];
+  if (d->packed_mats == rmats) {
+    /* Packing streams memory: about a unit of work per float. */
+    if (!d->packed_ready)
+      pl_parallel_for_cost(sg, rmats, f.per, bmm_pack_task, &f);
+    pl_gemm_many(sg, outs, bmm_gemm_at, &f);
+    return;
+  }
+  /* One rhs matrix at a time (packed_mats is 1). */
+  int64_t packed_for = -1;
+  for (int64_t i = 0; i < outs; ++i) {
+    const int64_t ri = bmm_rhs_index(&f, i);
+    if (ri != packed_for) {
+      bmm_pack(&f, ri, d->packed);
+      packed_for = ri;
+    }
+    PlGemm g;
+    bmm_gemm(&f, i, d->packed, &g);
+    pl_gemm(sg, &g);
+  }
+}
+
 static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
   BmmData* d = node->user_data;
   const TfLiteTensor* lhs = pl_input(sg, node, kLhs);
@@ -477,37 +577,7 @@ static TfLiteStatus bmm_eval(PlSubgraph* sg, PlNode* node) {
     bmm_eval_quantized(d, lhs, rhs, output, l, r);
     return kTfLiteOk;
   }
-  const int64_t rows = d->adj_x ? l[4] : l[3];
-  const int64_t depth = d->adj_x ? l[3] : l[4];
-  const int64_t cols = d->adj_y ? r[3] : r[4];
-  const int64_t lmat = (int64_t)l[3] * l[4], rmat = (int64_t)r[3] * r[4];
-  int64_t ls[3], rs[3], ob[3];
-  bmm_batch_strides(l, r, ls, rs, ob);
-  const int64_t sai = d->adj_x ? 1 : depth, sad = d->adj_x ? rows : 1;
-  const int64_t sj = d->adj_y ? depth : 1, sk = d->adj_y ? 1 : cols;
-  float* y = output->data.f;
-  int64_t packed_for = d->packed_ready ? 0 : -1;
-  for (int64_t b0 = 0; b0 < ob[0]; ++b0) {
-    for (int64_t b1 = 0; b1 < ob[1]; ++b1) {
-      for (int64_t b2 = 0; b2 < ob[2]; ++b2) {
-        const int64_t li = b0 * ls[0] + b1 * ls[1] + b2 * ls[2];
-        const int64_t ri = b0 * rs[0] + b1 * rs[1] + b2 * rs[2];
-        if (ri != packed_for) {
-          pl_gemm_pack(rhs->data.f + ri * rmat, cols, depth, sj, sk,
-                       d->packed);
-          packed_for = ri;
-        }
-        const PlGemm g = {
-            .a = lhs->data.f + li * lmat, .sai = sai, .sad = sad,
-            .m = rows, .packed = d->packed, .n = cols, .k = depth,
-            .bias = NULL, .y = y, .ldy = cols, .lo = -INFINITY,
-            .hi = INFINITY,
-        };
-        pl_gemm(sg, &g);
-        y += rows * cols;
-      }
-    }
-  }
+  bmm_eval_float(sg, d, lhs, rhs, output, l, r);
   return kTfLiteOk;
 }
 

@@ -79,6 +79,7 @@ static TfLiteStatus while_eval(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_tensor_copy(sg, values[i], pl_input(sg, node, i)));
   }
   TfLiteTensor* cond_out[1] = {&data->cond_value};
+  uint64_t body_stamp = 0; /* values the body passes through stay put */
   for (;;) {
     PL_ENSURE_OK(pl_subgraph_call(sg, data->cond, n,
                                   (const TfLiteTensor* const*)values, 1,
@@ -91,9 +92,8 @@ static TfLiteStatus while_eval(PlSubgraph* sg, PlNode* node) {
       pl_report(sg, "WHILE: cancelled.");
       return kTfLiteCancelled;
     }
-    PL_ENSURE_OK(pl_subgraph_call(sg, data->body, n,
-                                  (const TfLiteTensor* const*)values, n,
-                                  values));
+    PL_ENSURE_OK(
+        pl_subgraph_call_loop(sg, data->body, n, values, &body_stamp));
   }
 }
 

@@ -190,6 +190,62 @@ static void gemm_segments_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
   free(got);
 }
 
+
+/* pl_gemm_many: `count` GEMMs sharing B two by two, each output equal to
+ * pl_gemm's on every path and thread count. */
+typedef struct ManyCtx {
+  const float* a;
+  const float* packed;
+  float* y;
+  int64_t m, n, k, per;
+} ManyCtx;
+
+static void many_at(const void* ctx, int64_t index, PlGemm* g) {
+  const ManyCtx* c = ctx;
+  *g = (PlGemm){.a = c->a + index * c->m * c->k, .sai = c->k, .sad = 1,
+                .m = c->m, .packed = c->packed + index / 2 * c->per,
+                .n = c->n, .k = c->k, .y = c->y + index * c->m * c->n,
+                .ldy = c->n, .lo = -INFINITY, .hi = INFINITY};
+}
+
+static void gemm_many_case(int64_t count, int64_t m, int64_t n, int64_t k,
+                           PlInterp** interps, int num_interps) {
+  const int64_t per = pl_gemm_packed_size(n, k);
+  float* a = malloc(sizeof(float) * (size_t)(count * m * k + 1));
+  float* b = malloc(sizeof(float) * (size_t)(count * n * k + 1));
+  float* packed = malloc(sizeof(float) * (size_t)((count + 1) / 2 * per + 1));
+  float* want = malloc(sizeof(float) * (size_t)(count * m * n + 1));
+  float* got = malloc(sizeof(float) * (size_t)(count * m * n + 1));
+  fill(a, count * m * k, true);
+  fill(b, count * n * k, false);
+  for (int64_t i = 0; i < (count + 1) / 2; ++i)
+    pl_gemm_pack(b + i * n * k, n, k, k, 1, packed + i * per);
+  ManyCtx c = {a, packed, want, m, n, k, per};
+  for (int64_t i = 0; i < count; ++i) {
+    PlGemm g;
+    many_at(&c, i, &g);
+    reference(&g, b + i / 2 * n * k, k, 1, g.y);
+  }
+  c.y = got;
+  for (int level = 0; level < 3; ++level) {
+    pl_simd_cap(level == 0 ? -1 : level == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
+    for (int t = 0; t < num_interps; ++t) {
+      for (int64_t i = 0; i < count * m * n; ++i) got[i] = 7.0f;
+      PlSubgraph sg;
+      memset(&sg, 0, sizeof(sg));
+      sg.interp = interps[t];
+      pl_gemm_many(&sg, count, many_at, &c);
+      CHECK(compare("many", got, want, count * m * n, m, n, k));
+    }
+  }
+  pl_simd_cap(-1);
+  free(a);
+  free(b);
+  free(packed);
+  free(want);
+  free(got);
+}
+
 static void test_gemm(void) {
   PlInterp* interps[3] = {fake_interp(1), fake_interp(2), fake_interp(3)};
   const int64_t ms[] = {1, 2, 4, 5, 6, 9, 23, 64, 131};
@@ -206,8 +262,22 @@ static void test_gemm(void) {
   gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);
   gemm_case(1, 1000, 1280, false, false, true, 0, false, interps, 3);
   gemm_case(128, 128, 64, false, true, false, 2, false, interps, 3);
-  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2). */
+  /* Rows of A 4 KiB apart (the AVX-512 tiles give way to AVX2, or A is
+   * packed when there are eight panels or more). */
   gemm_case(23, 40, 1024, false, false, true, 0, false, interps, 3);
+  gemm_case(23, 130, 1024, false, false, true, 0, false, interps, 3);
+  /* Packed A (AVX-512, eight panels or more): tiles of 3 to 16 rows, blocks
+   * of several tiles, one chunk of d or several (sums kept in y between
+   * them, a short last chunk), a last panel under a mask, k = 0. */
+  const int64_t pms[] = {3, 4, 17, 33, 131};
+  const int64_t pns[] = {128, 133, 200};
+  const int64_t pks[] = {0, 5, 384, 385, 1000};
+  for (size_t mi = 0; mi < sizeof(pms) / sizeof(pms[0]); ++mi)
+    for (size_t ni = 0; ni < sizeof(pns) / sizeof(pns[0]); ++ni)
+      for (size_t ki = 0; ki < sizeof(pks) / sizeof(pks[0]); ++ki, ++variant)
+        gemm_case(pms[mi], pns[ni], pks[ki], variant % 3 == 1,
+                  variant % 5 == 2, variant % 2 == 0, variant % 3,
+                  variant % 7 == 3, interps, 3);
   /* Segmented A: one to several segments, a short last one, every tile
    * height and the one- and two-row paths. */
   const int64_t seg_ms[] = {1, 2, 3, 7, 12, 40};
@@ -217,7 +287,13 @@ static void test_gemm(void) {
     gemm_segments_case(seg_ms[mi], 5, 64, 64, interps, 3);
     gemm_segments_case(seg_ms[mi], 64, 48, 16, interps, 3);
     gemm_segments_case(seg_ms[mi], 48, 192, 64, interps, 3);
+    gemm_segments_case(seg_ms[mi], 130, 400, 9, interps, 3); /* packed */
   }
+  /* Batches of products: small and split, few rows, packed A. */
+  gemm_many_case(1, 5, 7, 9, interps, 3);
+  gemm_many_case(4, 128, 64, 128, interps, 3);
+  gemm_many_case(5, 2, 40, 33, interps, 3);
+  gemm_many_case(3, 37, 130, 70, interps, 3);
   for (int t = 0; t < 3; ++t) free_interp(interps[t]);
 }
 

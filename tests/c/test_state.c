@@ -264,7 +264,8 @@ static uint8_t* while_model(int cond, int body, size_t* size) {
 /* y = WHILE(i, acc, seq, u) counting i up to 5: cond reads only i (LESS);
  * the body adds 1 to i and u to acc and passes seq and u through unchanged.
  * pylite copies no value into the inputs cond does not read, nor the
- * passed-through values back out; the results must not show it. */
+ * passed-through values back out, nor into the body again after its first
+ * call (u is read at every step); the results must not show it. */
 static uint8_t* loop_model(size_t* size) {
   static MbModel m;
   mb_init(&m, "while with passed-through values");

@@ -9,7 +9,8 @@
  * path. Speed comes only from computing many independent outputs at once:
  * B is packed into panels of PL_GEMM_NR columns (packed[panel][d][NR]) so a
  * tile of rows x NR outputs streams it, with AVX-512 or AVX2 when the CPU
- * has it and a portable C tile otherwise. The clamp is `x < lo ? lo : x`, then
+ * has it and a portable C tile otherwise (with AVX-512 and enough panels,
+ * rows of A are first copied to a stack buffer, for taller tiles). The clamp is `x < lo ? lo : x`, then
  * `hi < x ? hi : x` (NaN passes through). */
 #ifndef PYLITE_KERNELS_INTERNAL_GEMM_H_
 #define PYLITE_KERNELS_INTERNAL_GEMM_H_
@@ -52,5 +53,13 @@ void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1);
 /* The whole output, split over the interpreter's threads by rows (or by
  * column panels when there are few rows). */
 void pl_gemm(PlSubgraph* sg, const PlGemm* g);
+
+/* GEMM number `index` of a batch (pl_gemm_many). */
+typedef void (*PlGemmAt)(const void* ctx, int64_t index, PlGemm* g);
+/* `count` GEMMs of one shape (m, n, k), at(ctx, i, &g) giving GEMM i, in
+ * one parallel loop over all their row ranges: one fork and join for the
+ * batch, not one per GEMM. Each output is computed as pl_gemm does. */
+void pl_gemm_many(PlSubgraph* sg, int64_t count, PlGemmAt at,
+                  const void* ctx);
 
 #endif /* PYLITE_KERNELS_INTERNAL_GEMM_H_ */
