@@ -199,10 +199,8 @@ static void rnn_step(const RnnData* d, const float* w, const float* rw,
   }
   /* All rows read the old state above before any is replaced. */
   const int64_t count = (int64_t)rows * u;
-  for (int64_t k = 0; k < count; ++k) {
-    out[k] = pl_seq_activate(d->activation, out[k]);
-    h[k] = out[k];
-  }
+  pl_seq_activate_row(d->activation, out, out, count);
+  memmove(h, out, sizeof(float) * (size_t)count);
 }
 
 /* The hybrid step (TFLite's RnnBatchStep with int8 weights): out = bias;
@@ -224,10 +222,8 @@ static void rnn_step_hybrid(const RnnData* d, const void* w, float w_scale,
   pl_qs_quantize_rows(h, rows, u, q, scales, zps, d->asymmetric);
   pl_qs_hybrid_matvec(rw, rw_scale, u, u, q, scales, zp, rows, out, u);
   const int64_t count = (int64_t)rows * u;
-  for (int64_t k = 0; k < count; ++k) {
-    out[k] = pl_seq_activate(d->activation, out[k]);
-    h[k] = out[k];
-  }
+  pl_seq_activate_row(d->activation, out, out, count);
+  memmove(h, out, sizeof(float) * (size_t)count);
 }
 
 static TfLiteStatus rnn_eval_hybrid(PlSubgraph* sg, PlNode* node) {

@@ -3,6 +3,7 @@
 #include "capi/kernels/internal/sequence_lstm.h"
 
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/vmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +38,24 @@ bool pl_seq_activation_valid(int activation) {
   return activation >= PL_ACT_NONE && activation <= PL_ACT_SIGN_BIT;
 }
 
-static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+void pl_seq_activate_row(int activation, const float* x, float* y,
+                         int64_t n) {
+  if (activation == PL_ACT_TANH) {
+    pl_vmath_tanh_f32(x, y, n);
+    return;
+  }
+  for (int64_t k = 0; k < n; ++k) y[k] = pl_seq_activate(activation, x[k]);
+}
+
+void pl_lstm_cell_output(const float* o, const float* g, const float* c,
+                         float* hc, int64_t n, int activation) {
+  if (activation == PL_ACT_NONE) {
+    for (int64_t k = 0; k < n; ++k) hc[k] = o[k] * g[k];
+    return;
+  }
+  pl_seq_activate_row(activation, c, hc, n);
+  for (int64_t k = 0; k < n; ++k) hc[k] = o[k] * hc[k];
+}
 
 /* A dot product summed from 0 in order, as TFLite's float kernels do before
  * adding it to the accumulator. */
@@ -191,8 +209,10 @@ void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
     for (int j = 0; j < nc; ++j)
       g[j] = norm[j] * ((g[j] - mean) * inv) + bias[j];
   }
-  for (int j = 0; j < nc; ++j)
-    g[j] = k == PL_LSTM_C ? pl_seq_activate(activation, g[j]) : sigmoid(g[j]);
+  if (k == PL_LSTM_C)
+    pl_seq_activate_row(activation, g, g, nc);
+  else
+    pl_vmath_logistic_f32(g, g, nc);
 }
 
 /* One time step for `rows` batch rows whose states are contiguous. */
@@ -230,11 +250,7 @@ static void lstm_step(const PlLstmWeights* w, const PlLstmRun* r, int rows,
   /* The output gate's peephole reads the updated cell state. */
   lstm_gate(w, r, PL_LSTM_O, rows, x, x_skip, aux, aux_skip, h, c, go,
             products);
-  /* TFLite with activation NONE leaves act(c) unwritten in the buffer that
-   * holds the cell gate, so h = o * g there; pylite does the same. */
-  const bool none = r->activation == PL_ACT_NONE;
-  for (int64_t k = 0; k < n; ++k)
-    hc[k] = go[k] * (none ? gc[k] : pl_seq_activate(r->activation, c[k]));
+  pl_lstm_cell_output(go, gc, c, hc, n, r->activation);
 
   const int no = r->n_output;
   for (int b = 0; b < rows; ++b) {

@@ -67,8 +67,8 @@ typedef struct PlLstmPacked {
 
 /* The end of one float gate's nc values: with layer norm coefficients,
  * TFLite's MeanStddevNormalization, then the coefficients and the bias
- * (added here: the sums left it out); then the gate's activation (sigmoid,
- * or `activation` for the cell gate PL_LSTM_C). */
+ * (added here: the sums left it out); then the gate's activation (the
+ * logistic of vmath.h, or `activation` for the cell gate PL_LSTM_C). */
 void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
                          const float* bias, int activation);
 
@@ -81,6 +81,15 @@ void pl_lstm_eval(const PlLstmWeights* w, const PlLstmRun* r,
  * identity; SIGN_BIT gives 1 for a set sign bit, else 0). */
 float pl_seq_activate(int activation, float x);
 bool pl_seq_activation_valid(int activation);
+/* y[k] = pl_seq_activate(activation, x[k]) for k < n (y may be x), TANH
+ * with the vector tanh of vmath.h (within 3 ulp of libm's tanhf). */
+void pl_seq_activate_row(int activation, const float* x, float* y, int64_t n);
+
+/* hc = o * act(c) over n values, the cell output before the projection.
+ * With activation NONE, TFLite leaves act(c) unwritten in the buffer that
+ * holds the cell gate g, so hc = o * g; pylite does the same. */
+void pl_lstm_cell_output(const float* o, const float* g, const float* c,
+                         float* hc, int64_t n, int activation);
 
 /* ---- Prepare helpers (messages name the op and the input) ------------- */
 
@@ -186,13 +195,6 @@ typedef struct PlLstmHybridWeights {
 
 /* Bytes of scratch pl_lstm_hybrid_eval needs. */
 int64_t pl_lstm_hybrid_scratch_bytes(const PlLstmRun* r);
-
-/* The end of one float gate's nc values: with layer norm coefficients,
- * TFLite's MeanStddevNormalization, then the coefficients and the bias
- * (added here: the sums left it out); then the gate's activation (sigmoid,
- * or `activation` for the cell gate PL_LSTM_C). */
-void pl_lstm_gate_finish(float* g, int nc, int k, const float* norm,
-                         const float* bias, int activation);
 
 /* Runs the whole sequence; `aux` may be NULL. */
 void pl_lstm_hybrid_eval(const PlLstmHybridWeights* w, const PlLstmRun* r,

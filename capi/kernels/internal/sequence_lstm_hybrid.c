@@ -126,12 +126,7 @@ static void step_hybrid(const PlLstmHybridWeights* w, const PlLstmRun* r,
     c[k] = v;
   }
   gate_hybrid(w, r, PL_LSTM_O, rows, &o, c, s->go);
-  /* Activation NONE leaves act(c) unwritten in the cell gate's buffer in
-   * TFLite: h = o * g. */
-  const bool none = r->activation == PL_ACT_NONE;
-  for (int64_t k = 0; k < n; ++k)
-    s->hc[k] = s->go[k] * (none ? s->gc[k] : pl_seq_activate(r->activation,
-                                                             c[k]));
+  pl_lstm_cell_output(s->go, s->gc, c, s->hc, n, r->activation);
   if (w->proj) {
     for (int b = 0; b < rows; ++b)
       for (int j = 0; j < no; ++j)
