@@ -15,10 +15,11 @@
  * 1x1 stride-1 filters read the input directly, and so do the pixels whose
  * taps are all inside the input when the convolution is not grouped nor
  * dilated horizontally (the GEMM reads their patches in place, one segment
- * per filter row). Blocks of pixels (rows of the 1x1 GEMM) are split over
- * the interpreter's threads (small layers run on one). Padding positions
- * contribute 0 * w where the reference skips them: the same result unless a
- * filter weight is Inf or NaN.
+ * per filter row); the border pixels of a block then share one im2col
+ * GEMM. Output pixels are split over the interpreter's threads in runs of
+ * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
+ * run on one). Padding positions contribute 0 * w where the reference
+ * skips them: the same result unless a filter weight is Inf or NaN.
  *
  * Quantized and hybrid forms (internal/quant_conv.h has the arithmetic),
  * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
@@ -95,6 +96,7 @@ typedef struct ConvData {
   int packed_groups;
   float* col;        /* one im2col block per thread */
   size_t col_floats;
+  int64_t col_per_thread; /* floats of col per thread */
   int64_t block_rows;
 } ConvData;
 
@@ -369,8 +371,11 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
     }
   }
   d->block_rows = conv_block_rows(pixels, k);
+  /* Per thread: the im2col block, then the outputs of its border pixels
+   * (gathered into one GEMM, then put in place). */
+  d->col_per_thread = d->block_rows * (k + out_channels);
   PL_ENSURE_OK(conv_reserve(sg, &d->col, &d->col_floats,
-                            pl_num_threads(sg) * d->block_rows * k));
+                            pl_num_threads(sg) * d->col_per_thread));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -447,88 +452,152 @@ typedef struct ConvTask {
   const float* bias;
   float* y;
   float lo, hi;
+  /* The interior: output rows [iy0, iy1) and columns [ix0, ix1), whose
+   * taps are all inside the input. */
+  int iy0, iy1, ix0, ix1;
 } ConvTask;
 
-/* The GEMM of `rows` pixels from p0 of group g, A given by `a`: patches in
- * the im2col buffer, or read from the input (kseg > 0). */
-static void conv_gemm(const ConvTask* t, int g, int64_t p0, int64_t rows,
-                      const float* a, int64_t sai, int64_t kseg,
-                      int64_t sseg) {
+/* The GEMM of `rows` pixels of group g, A given by `a`: patches in the
+ * im2col buffer, or read from the input (kseg > 0); outputs at y (the
+ * group's channels added), ldy apart. */
+static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
+                      int64_t sai, int64_t kseg, int64_t sseg, float* y,
+                      int64_t ldy) {
   const ConvData* d = t->d;
   const PlGemm gemm = {
       .a = a, .sai = sai, .sad = 1, .kseg = kseg, .sseg = sseg, .m = rows,
       .packed = d->packed + g * pl_gemm_packed_size(t->per_group, t->k),
       .n = t->per_group, .k = t->k,
       .bias = t->bias ? t->bias + g * t->per_group : NULL,
-      .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc, .lo = t->lo,
-      .hi = t->hi,
+      .y = y + g * t->per_group, .ldy = ldy, .lo = t->lo, .hi = t->hi,
   };
   pl_gemm_rows(&gemm, 0, rows);
 }
 
-/* Whether output pixel (oy, ox) reads only inside the input. */
-static bool conv_interior(const ConvTask* t, int oy, int ox) {
-  const ConvData* d = t->d;
-  const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
-  const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
-  return y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->in[1] &&
-         x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->in[2];
+/* The outputs [lo, hi) along one axis of `out` whose taps, from
+ * o * stride - pad in steps of dilation over `taps`, are all inside
+ * [0, size). */
+static void conv_inside(int64_t size, int taps, int stride, int dilation,
+                        int pad, int out, int* lo, int* hi) {
+  const int64_t span = (int64_t)(taps - 1) * dilation + 1;
+  const int64_t first =
+      pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0; /* o * s >= pad */
+  const int64_t room = size - span + pad;           /* o * s <= room */
+  const int64_t last = room < 0 ? -1 : room / stride;
+  *lo = (int)(first < out ? first : out);
+  *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
 }
 
-static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
-                             int worker) {
-  const ConvTask* t = ctx;
+/* Output pixels [p0, p0 + rows) as segments within output rows, each
+ * wholly interior or wholly border: calls seg(t, p, count, oy, ox, b,
+ * inside, arg) in order. */
+typedef void (*ConvSegmentFn)(const ConvTask* t, int64_t p, int64_t count,
+                              int oy, int ox, int64_t b, bool inside,
+                              void* arg);
+
+static void conv_segments(const ConvTask* t, int64_t p0, int64_t rows,
+                          ConvSegmentFn seg, void* arg) {
+  const int64_t plane = (int64_t)t->ow * t->oh;
+  int64_t b = p0 / plane;
+  int oy = (int)((p0 / t->ow) % t->oh);
+  int ox = (int)(p0 % t->ow);
+  for (int64_t p = p0; p < p0 + rows;) {
+    const int64_t left = p0 + rows - p;
+    const int end = left < t->ow - ox ? ox + (int)left : t->ow;
+    const bool row_in = oy >= t->iy0 && oy < t->iy1;
+    /* Cuts of the row: border, interior, border. */
+    const int cuts[4] = {ox, row_in ? t->ix0 : end, row_in ? t->ix1 : end,
+                         end};
+    int at = ox;
+    for (int i = 1; i < 4; ++i) {
+      const int to = cuts[i] < at ? at : (cuts[i] > end ? end : cuts[i]);
+      if (to > at) seg(t, p + (at - ox), to - at, oy, at, b, i == 2, arg);
+      at = to;
+    }
+    p += end - ox;
+    ox = 0;
+    if (end == t->ow && ++oy == t->oh) oy = 0, ++b;
+  }
+}
+
+/* The segments' work in a block: interior ones to the GEMM straight from
+ * the input, border ones gathered into im2col rows (then copied back). */
+typedef struct ConvBlock {
+  float* col;
+  float* border_y;
+  int64_t gathered;
+} ConvBlock;
+
+static void conv_segment_compute(const ConvTask* t, int64_t p, int64_t count,
+                                 int oy, int ox, int64_t b, bool inside,
+                                 void* arg) {
+  ConvBlock* blk = arg;
+  const ConvData* d = t->d;
+  if (inside) {
+    const int h = t->in[1], w = t->in[2], c = t->in[3];
+    const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
+    const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+    conv_gemm(t, 0, count, t->x + ((b * h + y0) * w + x0) * c,
+              (int64_t)d->stride_w * c, (int64_t)t->fw * c,
+              (int64_t)d->dilation_h * w * c, t->y + p * t->oc, t->oc);
+    return;
+  }
+  conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p, count,
+              blk->col + blk->gathered * t->k);
+  blk->gathered += count;
+}
+
+static void conv_segment_place(const ConvTask* t, int64_t p, int64_t count,
+                               int oy, int ox, int64_t b, bool inside,
+                               void* arg) {
+  ConvBlock* blk = arg;
+  if (inside) return;
+  memcpy(t->y + p * t->oc, blk->border_y + blk->gathered * t->oc,
+         sizeof(float) * (size_t)(count * t->oc));
+  blk->gathered += count;
+}
+
+/* Output pixels [begin, end) in blocks of at most block_rows pixels.
+ * Without grouping or horizontal dilation, the interior pixels read their
+ * patches straight from the input (one segment of fw * c values per
+ * filter row), one GEMM per run of them within an output row; the border
+ * pixels of a block are gathered by im2col into one GEMM, whose rows are
+ * then copied to their places. Otherwise every pixel goes through im2col. */
+static void conv_pixels(const ConvTask* t, int64_t begin, int64_t end,
+                        float* col) {
   const ConvData* d = t->d;
   const int64_t block = d->block_rows;
-  float* col = d->col + (int64_t)worker * block * t->k;
-  /* Without grouping or horizontal dilation, a pixel whose taps are all
-   * inside the input reads its patch straight from it: one segment of
-   * fw * c values per filter row (no im2col). */
   const bool direct = t->groups == 1 && d->dilation_w == 1;
-  const int h = t->in[1], w = t->in[2], c = t->in[3];
-  for (int64_t blk = begin; blk < end; ++blk) {
-    const int64_t p0 = blk * block;
-    const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+  for (int64_t p0 = begin; p0 < end; p0 += block) {
+    const int64_t rows = end - p0 < block ? end - p0 : block;
     if (!direct) {
       for (int g = 0; g < t->groups; ++g) {
         conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
                     rows, col);
-        conv_gemm(t, g, p0, rows, col, t->k, 0, 0);
+        conv_gemm(t, g, rows, col, t->k, 0, 0, t->y + p0 * t->oc, t->oc);
       }
       continue;
     }
-    /* Runs of interior pixels (within an output row) go straight to the
-     * GEMM; runs of the others through the im2col buffer. */
-    int ox = (int)(p0 % t->ow);
-    int oy = (int)((p0 / t->ow) % t->oh);
-    int64_t b = p0 / ((int64_t)t->ow * t->oh);
-    for (int64_t p = p0; p < p0 + rows;) {
-      const bool inside = conv_interior(t, oy, ox);
-      int64_t q = p;
-      int qx = ox, qy = oy;
-      int64_t qb = b;
-      while (q < p0 + rows && conv_interior(t, qy, qx) == inside) {
-        ++q;
-        if (++qx == t->ow) {
-          qx = 0;
-          if (++qy == t->oh) qy = 0, ++qb;
-          if (inside) break; /* a direct run stays in its row */
-        }
-      }
-      if (inside) {
-        const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
-        const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
-        conv_gemm(t, 0, p, q - p, t->x + ((b * h + y0) * w + x0) * c,
-                  (int64_t)d->stride_w * c, (int64_t)t->fw * c,
-                  (int64_t)d->dilation_h * w * c);
-      } else {
-        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p,
-                    q - p, col);
-        conv_gemm(t, 0, p, q - p, col, t->k, 0, 0);
-      }
-      p = q, ox = qx, oy = qy, b = qb;
-    }
+    ConvBlock blk = {.col = col, .border_y = col + block * t->k};
+    conv_segments(t, p0, rows, conv_segment_compute, &blk);
+    if (blk.gathered == 0) continue;
+    conv_gemm(t, 0, blk.gathered, col, t->k, 0, 0, blk.border_y, t->oc);
+    blk.gathered = 0;
+    conv_segments(t, p0, rows, conv_segment_place, &blk);
   }
+}
+
+/* Indices of the parallel loop: units of kConvUnit output pixels (whole
+ * tiles of the GEMM). */
+enum { kConvUnit = 10 };
+
+static void conv_units_task(void* ctx, int64_t begin, int64_t end,
+                            int worker) {
+  const ConvTask* t = ctx;
+  const int64_t p1 = end * kConvUnit < t->pixels ? end * kConvUnit
+                                                 : t->pixels;
+  conv_pixels(t, begin * kConvUnit, p1,
+              t->d->col + (int64_t)worker * t->d->col_per_thread);
 }
 
 /* ---- Quantized and hybrid forms ----------------------------------------
@@ -862,18 +931,22 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
     }
     return kTfLiteOk;
   }
-  const ConvTask task = {
+  ConvTask task = {
       .d = d, .x = input->data.f, .in = in, .fh = fh, .fw = fw, .fc = fc,
       .oh = oh, .ow = ow, .groups = groups, .pixels = pixels,
       .per_group = per_group, .k = k, .oc = oc, .bias = b, .y = y,
       .lo = lo, .hi = hi,
   };
-  const int64_t blocks = (pixels + d->block_rows - 1) / d->block_rows;
-  /* One thread below ~512K multiply-adds, as pl_gemm. */
-  if ((double)pixels * (double)k * (double)oc < 524288.0)
-    conv_blocks_task((void*)&task, 0, blocks, 0);
-  else
-    pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
+  conv_inside(in[1], fh, d->stride_h, d->dilation_h, d->pad_h, oh,
+              &task.iy0, &task.iy1);
+  conv_inside(in[2], fw, d->stride_w, d->dilation_w, d->pad_w, ow,
+              &task.ix0, &task.ix1);
+  /* A unit of pixels costs about kConvUnit * k * oc / 8 (8 lanes of
+   * multiply-adds per unit of pl_parallel_for_cost). */
+  const double unit_cost = (double)kConvUnit * (double)k * (double)oc / 8.0;
+  pl_parallel_for_cost(sg, (pixels + kConvUnit - 1) / kConvUnit,
+                       1 + (int64_t)(unit_cost < 1e15 ? unit_cost : 1e15),
+                       conv_units_task, (void*)&task);
   return kTfLiteOk;
 }
 

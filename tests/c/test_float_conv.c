@@ -195,6 +195,14 @@ static void test_conv(void) {
   /* Big enough to be split over threads. */
   conv_case(1, 40, 40, 3, 32, 3, 3, 1, 2, 1, 1, kPadSame, true);
   conv_case(1, 24, 24, 32, 32, 3, 3, 1, 1, 1, 1, kPadSame, false);
+  /* Blocks and thread chunks ending inside output rows, border pixels of
+   * several rows gathered into one GEMM, a stride with vertical dilation,
+   * no interior pixel at all, batches. */
+  conv_case(2, 13, 11, 64, 20, 3, 3, 1, 2, 1, 1, kPadSame, false);
+  conv_case(1, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, kPadSame, true);
+  conv_case(1, 15, 17, 9, 24, 5, 3, 1, 2, 2, 1, kPadSame, false);
+  conv_case(1, 3, 4, 8, 16, 5, 5, 1, 1, 1, 1, kPadSame, false);
+  conv_case(3, 7, 9, 3, 8, 3, 3, 1, 1, 1, 1, kPadSame, false);
 }
 
 /* ---- TRANSPOSE_CONV ------------------------------------------------------- */
