@@ -278,7 +278,7 @@ static void test_tconv(void) {
   tconv_case(1, 7, 7, 8, 8, 6, 6, 3, kPadSame, true, false);
 }
 
-/* ---- Pools ------------------------------------------------------------------ */
+/* ---- Pools --------------------------------------------------------------- */
 
 static void pool_case(int op, int n, int h, int w, int c, int fh, int fw,
                       int stride_h, int stride_w, int padding, bool relu6) {

@@ -149,7 +149,7 @@ PL_POOL_AVX512 void pool_pixel_avx512(PlPoolKind kind, const PoolPixel* p,
 }
 #endif /* PL_POOL_X86 */
 
-/* ---- Rows ------------------------------------------------------------------ */
+/* ---- Rows ---------------------------------------------------------------- */
 
 typedef void (*PoolPixelFn)(PlPoolKind, const PoolPixel*, int, float, float,
                             float*);
