@@ -49,6 +49,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/gemm_narrow.h"
 #include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
@@ -392,20 +393,18 @@ static inline void conv_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
-/* Fills rows [p0, p0 + rows) of the im2col matrix for one group: row p is
- * the (fy, fx, c) patch of output pixel p, zeros where it reads padding.
+/* Fills `rows` rows of the im2col matrix for one group, from output pixel
+ * (b, oy, ox) on: row p is the (fy, fx, c) patch of output pixel p, zeros
+ * where it reads padding.
  * Without grouping or horizontal dilation a filter row's taps inside the
  * input are one contiguous run of the input. */
 static void conv_im2col(const ConvData* d, const float* x, const int* in,
                         int fh, int fw, int fc, int group, int oh, int ow,
-                        int64_t p0, int64_t rows, float* col) {
+                        int64_t b, int oy, int ox, int64_t rows, float* col) {
   const int64_t k = (int64_t)fh * fw * fc;
   const int h = in[1], w = in[2], c = in[3];
   const bool runs = c == fc && d->dilation_w == 1;
-  /* The pixel's (batch, row, column), stepped rather than divided out. */
-  int ox = (int)(p0 % ow);
-  int oy = (int)((p0 / ow) % oh);
-  int64_t b = p0 / ((int64_t)ow * oh);
+  /* The pixel's (batch, row, column), from (b, oy, ox), stepped. */
   for (int64_t r = 0; r < rows; ++r) {
     float* dst = col + r * k;
     const int y0 = oy * d->stride_h - d->pad_h;
@@ -471,7 +470,10 @@ static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
       .bias = t->bias ? t->bias + g * t->per_group : NULL,
       .y = y + g * t->per_group, .ldy = ldy, .lo = t->lo, .hi = t->hi,
   };
-  pl_gemm_rows(&gemm, 0, rows);
+  if (pl_gemm_narrow_available(&gemm))
+    pl_gemm_narrow_rows(&gemm, 0, rows);
+  else
+    pl_gemm_rows(&gemm, 0, rows);
 }
 
 /* The outputs [lo, hi) along one axis of `out` whose taps, from
@@ -542,8 +544,8 @@ static void conv_segment_compute(const ConvTask* t, int64_t p, int64_t count,
               (int64_t)d->dilation_h * w * c, t->y + p * t->oc, t->oc);
     return;
   }
-  conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p, count,
-              blk->col + blk->gathered * t->k);
+  conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, b, oy, ox,
+              count, blk->col + blk->gathered * t->k);
   blk->gathered += count;
 }
 
@@ -571,9 +573,12 @@ static void conv_pixels(const ConvTask* t, int64_t begin, int64_t end,
   for (int64_t p0 = begin; p0 < end; p0 += block) {
     const int64_t rows = end - p0 < block ? end - p0 : block;
     if (!direct) {
+      const int ox = (int)(p0 % t->ow);
+      const int oy = (int)((p0 / t->ow) % t->oh);
+      const int64_t b = p0 / ((int64_t)t->ow * t->oh);
       for (int g = 0; g < t->groups; ++g) {
-        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
-                    rows, col);
+        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, b,
+                    oy, ox, rows, col);
         conv_gemm(t, g, rows, col, t->k, 0, 0, t->y + p0 * t->oc, t->oc);
       }
       continue;
