@@ -470,10 +470,22 @@ static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
       .bias = t->bias ? t->bias + g * t->per_group : NULL,
       .y = y + g * t->per_group, .ldy = ldy, .lo = t->lo, .hi = t->hi,
   };
-  if (pl_gemm_narrow_available(&gemm))
-    pl_gemm_narrow_rows(&gemm, 0, rows);
-  else
+  /* A last panel of at most 8 filters (all of them, or past whole panels
+   * of 16) goes to the narrow tiles; the same sums either way. */
+  const int64_t tail = gemm.n % PL_GEMM_NR;
+  PlGemm last = gemm;
+  last.n = tail;
+  if (tail == 0 || !pl_gemm_narrow_available(&last)) {
     pl_gemm_rows(&gemm, 0, rows);
+    return;
+  }
+  PlGemm head = gemm;
+  head.n = gemm.n - tail;
+  if (head.n > 0) pl_gemm_rows(&head, 0, rows);
+  last.packed += head.n * gemm.k;
+  if (last.bias) last.bias += head.n;
+  last.y += head.n;
+  pl_gemm_narrow_rows(&last, 0, rows);
 }
 
 /* The outputs [lo, hi) along one axis of `out` whose taps, from
