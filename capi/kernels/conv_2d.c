@@ -16,7 +16,9 @@
  * taps are all inside the input when the convolution is not grouped nor
  * dilated horizontally (the GEMM reads their patches in place, one segment
  * per filter row); the border pixels of a block then share one im2col
- * GEMM. Output pixels are split over the interpreter's threads in runs of
+ * GEMM, unless the input inside a zero border (copied at each eval) is
+ * smaller than their patches: then every patch is read in place from that
+ * copy. Output pixels are split over the interpreter's threads in runs of
  * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
  * run on one). Padding positions contribute 0 * w where the reference
  * skips them: the same result unless a filter weight is Inf or NaN.
@@ -99,6 +101,11 @@ typedef struct ConvData {
   size_t col_floats;
   int64_t col_per_thread; /* floats of col per thread */
   int64_t block_rows;
+  /* The input copied into a zero border (conv_padded_dims): every pixel's
+   * patch then lies inside, read in place. pad_dims[0] = 0: not used. */
+  float* padded;
+  size_t padded_floats;
+  int pad_dims[4];
 } ConvData;
 
 static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
@@ -127,6 +134,7 @@ static void conv_free(PlNode* node) {
   if (d) {
     free(d->packed);
     free(d->col);
+    free(d->padded);
     pl_qconv_free(&d->q);
     free(d->qscratch);
     free(d->qpacked);
@@ -306,6 +314,62 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   return pl_resize(sg, output, 4, dims);
 }
 
+/* The outputs [lo, hi) along one axis of `out` whose taps, from
+ * o * stride - pad in steps of dilation over `taps`, are all inside
+ * [0, size). */
+static void conv_inside(int64_t size, int taps, int stride, int dilation,
+                        int pad, int out, int* lo, int* hi) {
+  const int64_t span = (int64_t)(taps - 1) * dilation + 1;
+  const int64_t first =
+      pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0; /* o * s >= pad */
+  const int64_t room = size - span + pad;           /* o * s <= room */
+  const int64_t last = room < 0 ? -1 : room / stride;
+  *lo = (int)(first < out ? first : out);
+  *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
+}
+
+/* Border pixels (some tap in the padding) cost an im2col row of k values
+ * each; when the input with a zero border around it is smaller than their
+ * patches (and small: kPaddedFloats at most), eval copies the input into
+ * that border instead and reads every patch in place. The border is zeroed
+ * here once; eval only writes the inside. Needs the in-place form (one
+ * group, no horizontal dilation). */
+enum { kPaddedFloats = 1 << 16 };
+
+static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
+                                        const int* in, const int* f,
+                                        int groups, int64_t oh, int64_t ow) {
+  d->pad_dims[0] = 0;
+  if (groups != 1 || d->dilation_w != 1 || oh <= 0 || ow <= 0)
+    return kTfLiteOk;
+  /* Rows and columns the taps reach, from -pad on. */
+  const int64_t rows = (oh - 1) * d->stride_h + (int64_t)(f[1] - 1) *
+                       d->dilation_h + 1;
+  const int64_t cols = (ow - 1) * d->stride_w + f[2];
+  const int64_t hp = rows > in[1] + d->pad_h ? rows : in[1] + d->pad_h;
+  const int64_t wp = cols > in[2] + d->pad_w ? cols : in[2] + d->pad_w;
+  if (hp == in[1] && wp == in[2]) return kTfLiteOk; /* no border */
+  if ((double)in[0] * (double)hp * (double)wp * (double)in[3] >
+      (double)kPaddedFloats)
+    return kTfLiteOk;
+  const int64_t floats = (int64_t)in[0] * hp * wp * in[3];
+  int iy0, iy1, ix0, ix1;
+  conv_inside(in[1], f[1], d->stride_h, d->dilation_h, d->pad_h, (int)oh,
+              &iy0, &iy1);
+  conv_inside(in[2], f[2], d->stride_w, 1, d->pad_w, (int)ow, &ix0, &ix1);
+  const int64_t border =
+      (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
+  const int64_t k = (int64_t)f[1] * f[2] * f[3];
+  if (floats <= 0 || floats > border * k) return kTfLiteOk;
+  PL_ENSURE_OK(conv_reserve(sg, &d->padded, &d->padded_floats, floats));
+  memset(d->padded, 0, sizeof(float) * (size_t)floats);
+  d->pad_dims[0] = in[0];
+  d->pad_dims[1] = (int)hp;
+  d->pad_dims[2] = (int)wp;
+  d->pad_dims[3] = in[3];
+  return kTfLiteOk;
+}
+
 static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -371,6 +435,7 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
       d->packed_groups = groups;
     }
   }
+  PL_ENSURE_OK(conv_prepare_padded(sg, d, in, f, groups, oh, ow));
   d->block_rows = conv_block_rows(pixels, k);
   /* Per thread: the im2col block, then the outputs of its border pixels
    * (gathered into one GEMM, then put in place). */
@@ -393,22 +458,41 @@ static inline void conv_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
+/* The im2col path: blocks of output pixels, each turned into rows of
+ * patches and multiplied by every group's filters. */
+typedef struct ConvTask {
+  const ConvData* d;
+  const float* x;
+  const int* in;
+  int fh, fw, fc, oh, ow, groups;
+  int64_t pixels, per_group, k, oc;
+  const float* bias;
+  float* y;
+  float lo, hi;
+  int pad_h, pad_w; /* of x: 0 when it is the padded copy */
+  /* The interior: output rows [iy0, iy1) and columns [ix0, ix1), whose
+   * taps are all inside the input. */
+  int iy0, iy1, ix0, ix1;
+} ConvTask;
+
 /* Fills `rows` rows of the im2col matrix for one group, from output pixel
  * (b, oy, ox) on: row p is the (fy, fx, c) patch of output pixel p, zeros
  * where it reads padding.
  * Without grouping or horizontal dilation a filter row's taps inside the
  * input are one contiguous run of the input. */
-static void conv_im2col(const ConvData* d, const float* x, const int* in,
-                        int fh, int fw, int fc, int group, int oh, int ow,
-                        int64_t b, int oy, int ox, int64_t rows, float* col) {
-  const int64_t k = (int64_t)fh * fw * fc;
-  const int h = in[1], w = in[2], c = in[3];
+static void conv_im2col(const ConvTask* t, int group, int64_t b, int oy,
+                        int ox, int64_t rows, float* col) {
+  const ConvData* d = t->d;
+  const float* x = t->x;
+  const int fh = t->fh, fw = t->fw, fc = t->fc, oh = t->oh, ow = t->ow;
+  const int64_t k = t->k;
+  const int h = t->in[1], w = t->in[2], c = t->in[3];
   const bool runs = c == fc && d->dilation_w == 1;
   /* The pixel's (batch, row, column), from (b, oy, ox), stepped. */
   for (int64_t r = 0; r < rows; ++r) {
     float* dst = col + r * k;
-    const int y0 = oy * d->stride_h - d->pad_h;
-    const int x0 = ox * d->stride_w - d->pad_w;
+    const int y0 = oy * d->stride_h - t->pad_h;
+    const int x0 = ox * d->stride_w - t->pad_w;
     /* Taps [fx0, fx1) of a filter row are inside the input. */
     int fx0 = 0, fx1 = fw;
     while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
@@ -440,21 +524,6 @@ static void conv_im2col(const ConvData* d, const float* x, const int* in,
   }
 }
 
-/* The im2col path: blocks of output pixels, each turned into rows of
- * patches and multiplied by every group's filters. */
-typedef struct ConvTask {
-  const ConvData* d;
-  const float* x;
-  const int* in;
-  int fh, fw, fc, oh, ow, groups;
-  int64_t pixels, per_group, k, oc;
-  const float* bias;
-  float* y;
-  float lo, hi;
-  /* The interior: output rows [iy0, iy1) and columns [ix0, ix1), whose
-   * taps are all inside the input. */
-  int iy0, iy1, ix0, ix1;
-} ConvTask;
 
 /* The GEMM of `rows` pixels of group g, A given by `a`: patches in the
  * im2col buffer, or read from the input (kseg > 0); outputs at y (the
@@ -486,20 +555,6 @@ static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
   if (last.bias) last.bias += head.n;
   last.y += head.n;
   pl_gemm_narrow_rows(&last, 0, rows);
-}
-
-/* The outputs [lo, hi) along one axis of `out` whose taps, from
- * o * stride - pad in steps of dilation over `taps`, are all inside
- * [0, size). */
-static void conv_inside(int64_t size, int taps, int stride, int dilation,
-                        int pad, int out, int* lo, int* hi) {
-  const int64_t span = (int64_t)(taps - 1) * dilation + 1;
-  const int64_t first =
-      pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0; /* o * s >= pad */
-  const int64_t room = size - span + pad;           /* o * s <= room */
-  const int64_t last = room < 0 ? -1 : room / stride;
-  *lo = (int)(first < out ? first : out);
-  *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
 }
 
 /* Output pixels [p0, p0 + rows) as segments within output rows, each
@@ -549,15 +604,14 @@ static void conv_segment_compute(const ConvTask* t, int64_t p, int64_t count,
   const ConvData* d = t->d;
   if (inside) {
     const int h = t->in[1], w = t->in[2], c = t->in[3];
-    const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
-    const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
+    const int64_t y0 = (int64_t)oy * d->stride_h - t->pad_h;
+    const int64_t x0 = (int64_t)ox * d->stride_w - t->pad_w;
     conv_gemm(t, 0, count, t->x + ((b * h + y0) * w + x0) * c,
               (int64_t)d->stride_w * c, (int64_t)t->fw * c,
               (int64_t)d->dilation_h * w * c, t->y + p * t->oc, t->oc);
     return;
   }
-  conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, b, oy, ox,
-              count, blk->col + blk->gathered * t->k);
+  conv_im2col(t, 0, b, oy, ox, count, blk->col + blk->gathered * t->k);
   blk->gathered += count;
 }
 
@@ -589,8 +643,7 @@ static void conv_pixels(const ConvTask* t, int64_t begin, int64_t end,
       const int oy = (int)((p0 / t->ow) % t->oh);
       const int64_t b = p0 / ((int64_t)t->ow * t->oh);
       for (int g = 0; g < t->groups; ++g) {
-        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, b,
-                    oy, ox, rows, col);
+        conv_im2col(t, g, b, oy, ox, rows, col);
         conv_gemm(t, g, rows, col, t->k, 0, 0, t->y + p0 * t->oc, t->oc);
       }
       continue;
@@ -952,11 +1005,25 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
       .d = d, .x = input->data.f, .in = in, .fh = fh, .fw = fw, .fc = fc,
       .oh = oh, .ow = ow, .groups = groups, .pixels = pixels,
       .per_group = per_group, .k = k, .oc = oc, .bias = b, .y = y,
-      .lo = lo, .hi = hi,
+      .lo = lo, .hi = hi, .pad_h = d->pad_h, .pad_w = d->pad_w,
   };
-  conv_inside(in[1], fh, d->stride_h, d->dilation_h, d->pad_h, oh,
+  if (d->pad_dims[0] > 0) {
+    /* The input inside its zero border; patches read from there. */
+    const int* pd = d->pad_dims;
+    const size_t row = sizeof(float) * (size_t)in[2] * (size_t)in[3];
+    for (int64_t r = 0; r < (int64_t)in[0] * in[1]; ++r) {
+      const int64_t bb = r / in[1], iy = r % in[1];
+      memcpy(d->padded +
+                 ((bb * pd[1] + iy + d->pad_h) * pd[2] + d->pad_w) * pd[3],
+             input->data.f + r * in[2] * in[3], row);
+    }
+    task.x = d->padded;
+    task.in = pd;
+    task.pad_h = task.pad_w = 0;
+  }
+  conv_inside(task.in[1], fh, d->stride_h, d->dilation_h, task.pad_h, oh,
               &task.iy0, &task.iy1);
-  conv_inside(in[2], fw, d->stride_w, d->dilation_w, d->pad_w, ow,
+  conv_inside(task.in[2], fw, d->stride_w, d->dilation_w, task.pad_w, ow,
               &task.ix0, &task.ix1);
   /* A unit of pixels costs about kConvUnit * k * oc / 8 (8 lanes of
    * multiply-adds per unit of pl_parallel_for_cost). */

@@ -203,6 +203,13 @@ static void test_conv(void) {
   conv_case(1, 15, 17, 9, 24, 5, 3, 1, 2, 2, 1, kPadSame, false);
   conv_case(1, 3, 4, 8, 16, 5, 5, 1, 1, 1, 1, kPadSame, false);
   conv_case(3, 7, 9, 3, 8, 3, 3, 1, 1, 1, 1, kPadSame, false);
+  /* Patches read from the input copied into a zero border (small inputs
+   * with many border pixels), with strides, vertical dilation, a border
+   * on one side only, and a filter taller than the input. */
+  conv_case(1, 4, 4, 48, 20, 3, 3, 1, 1, 1, 1, kPadSame, true);
+  conv_case(2, 9, 8, 16, 24, 3, 3, 1, 2, 1, 1, kPadSame, false);
+  conv_case(1, 10, 9, 12, 7, 3, 3, 1, 1, 2, 1, kPadSame, false);
+  conv_case(1, 6, 7, 5, 9, 7, 3, 1, 1, 1, 1, kPadSame, false);
 }
 
 /* ---- TRANSPOSE_CONV ------------------------------------------------------- */
