@@ -329,9 +329,10 @@ static void conv_inside(int64_t size, int taps, int stride, int dilation,
 }
 
 /* Border pixels (some tap in the padding) cost an im2col row of k values
- * each; when the input with a zero border around it is smaller than their
- * patches (and small: kPaddedFloats at most), eval copies the input into
- * that border instead and reads every patch in place. The border is zeroed
+ * each, plus about 64 values' worth of work per pixel (measured); when
+ * copying the input into a zero border costs less (a copied value about a
+ * quarter of an im2col one; at most kPaddedFloats values), eval does that
+ * instead and reads every patch in place. The border is zeroed
  * here once; eval only writes the inside. Needs the in-place form (one
  * group, no horizontal dilation). */
 enum { kPaddedFloats = 1 << 16 };
@@ -360,7 +361,7 @@ static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
   const int64_t border =
       (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
-  if (floats <= 0 || floats > border * k) return kTfLiteOk;
+  if (floats <= 0 || floats > 4 * border * (k + 64)) return kTfLiteOk;
   PL_ENSURE_OK(conv_reserve(sg, &d->padded, &d->padded_floats, floats));
   memset(d->padded, 0, sizeof(float) * (size_t)floats);
   d->pad_dims[0] = in[0];
