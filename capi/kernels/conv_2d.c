@@ -16,9 +16,11 @@
  * taps are all inside the input when the convolution is not grouped nor
  * dilated horizontally (the GEMM reads their patches in place, one segment
  * per filter row); the border pixels of a block then share one im2col
- * GEMM, unless the input inside a zero border (copied at each eval) is
- * smaller than their patches: then every patch is read in place from that
- * copy. Output pixels are split over the interpreter's threads in runs of
+ * GEMM, unless copying the input into a zero border (at each eval) costs
+ * less than their patches: then every patch is read in place from that
+ * copy. At most 8 filters (or a last panel of at most 8 past whole panels
+ * of 16) run on the narrow tiles of internal/gemm_narrow.h, the same sums.
+ * Output pixels are split over the interpreter's threads in runs of
  * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
  * run on one). Padding positions contribute 0 * w where the reference
  * skips them: the same result unless a filter weight is Inf or NaN.
@@ -101,8 +103,9 @@ typedef struct ConvData {
   size_t col_floats;
   int64_t col_per_thread; /* floats of col per thread */
   int64_t block_rows;
-  /* The input copied into a zero border (conv_padded_dims): every pixel's
-   * patch then lies inside, read in place. pad_dims[0] = 0: not used. */
+  /* The input copied into a zero border (conv_prepare_padded): every
+   * pixel's patch then lies inside, read in place. pad_dims[0] = 0: not
+   * used. */
   float* padded;
   size_t padded_floats;
   int pad_dims[4];
@@ -320,9 +323,9 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
 static void conv_inside(int64_t size, int taps, int stride, int dilation,
                         int pad, int out, int* lo, int* hi) {
   const int64_t span = (int64_t)(taps - 1) * dilation + 1;
-  const int64_t first =
-      pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0; /* o * s >= pad */
-  const int64_t room = size - span + pad;           /* o * s <= room */
+  /* o * stride >= pad, and o * stride <= room. */
+  const int64_t first = pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0;
+  const int64_t room = size - span + pad;
   const int64_t last = room < 0 ? -1 : room / stride;
   *lo = (int)(first < out ? first : out);
   *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
@@ -332,9 +335,9 @@ static void conv_inside(int64_t size, int taps, int stride, int dilation,
  * each, plus about 64 values' worth of work per pixel (measured); when
  * copying the input into a zero border costs less (a copied value about a
  * quarter of an im2col one; at most kPaddedFloats values), eval does that
- * instead and reads every patch in place. The border is zeroed
- * here once; eval only writes the inside. Needs the in-place form (one
- * group, no horizontal dilation). */
+ * instead and reads every patch in place. The border is zeroed here once;
+ * eval only writes the inside. Needs the in-place form (one group, no
+ * horizontal dilation). */
 enum { kPaddedFloats = 1 << 16 };
 
 static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
@@ -361,7 +364,8 @@ static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
   const int64_t border =
       (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
-  if (floats <= 0 || floats > 4 * border * (k + 64)) return kTfLiteOk;
+  if (floats <= 0 || k <= 0 || floats > 4 * border * (k + 64))
+    return kTfLiteOk;
   PL_ENSURE_OK(conv_reserve(sg, &d->padded, &d->padded_floats, floats));
   memset(d->padded, 0, sizeof(float) * (size_t)floats);
   d->pad_dims[0] = in[0];
@@ -459,8 +463,7 @@ static inline void conv_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
-/* The im2col path: blocks of output pixels, each turned into rows of
- * patches and multiplied by every group's filters. */
+/* One eval of the float form, read by every parallel chunk. */
 typedef struct ConvTask {
   const ConvData* d;
   const float* x;
@@ -524,7 +527,6 @@ static void conv_im2col(const ConvTask* t, int group, int64_t b, int oy,
     }
   }
 }
-
 
 /* The GEMM of `rows` pixels of group g, A given by `a`: patches in the
  * im2col buffer, or read from the input (kseg > 0); outputs at y (the
