@@ -102,6 +102,7 @@ typedef struct ConvData {
   float* col;        /* one im2col block per thread */
   size_t col_floats;
   int64_t col_per_thread; /* floats of col per thread */
+  int64_t col_rows;       /* im2col rows in them */
   int64_t block_rows;
   /* The input copied into a zero border (conv_prepare_padded): every
    * pixel's patch then lies inside, read in place. pad_dims[0] = 0: not
@@ -331,6 +332,24 @@ static void conv_inside(int64_t size, int taps, int stride, int dilation,
   *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
 }
 
+/* The output pixels with some tap in the padding. */
+static int64_t conv_border_pixels(const ConvData* d, const int* in,
+                                  const int* f, int64_t oh, int64_t ow) {
+  int iy0, iy1, ix0, ix1;
+  conv_inside(in[1], f[1], d->stride_h, d->dilation_h, d->pad_h, (int)oh,
+              &iy0, &iy1);
+  conv_inside(in[2], f[2], d->stride_w, d->dilation_w, d->pad_w, (int)ow,
+              &ix0, &ix1);
+  return (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
+}
+
+/* The 1x1 stride-1 form: a GEMM straight on the input (pl_gemm). */
+static bool conv_pointwise(const ConvData* d, const int* in, const int* f,
+                           int64_t oh, int64_t ow) {
+  return f[1] == 1 && f[2] == 1 && d->stride_h == 1 && d->stride_w == 1 &&
+         oh == in[1] && ow == in[2];
+}
+
 /* Border pixels (some tap in the padding) cost an im2col row of k values
  * each, plus about 64 values' worth of work per pixel (measured); when
  * copying the input into a zero border costs less (a copied value about a
@@ -342,10 +361,10 @@ enum { kPaddedFloats = 1 << 16 };
 
 static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
                                         const int* in, const int* f,
-                                        int groups, int64_t oh, int64_t ow) {
+                                        int64_t border, int64_t oh,
+                                        int64_t ow) {
   d->pad_dims[0] = 0;
-  if (groups != 1 || d->dilation_w != 1 || oh <= 0 || ow <= 0)
-    return kTfLiteOk;
+  if (oh <= 0 || ow <= 0) return kTfLiteOk;
   /* Rows and columns the taps reach, from -pad on. */
   const int64_t rows = (oh - 1) * d->stride_h + (int64_t)(f[1] - 1) *
                        d->dilation_h + 1;
@@ -357,12 +376,6 @@ static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
       (double)kPaddedFloats)
     return kTfLiteOk;
   const int64_t floats = (int64_t)in[0] * hp * wp * in[3];
-  int iy0, iy1, ix0, ix1;
-  conv_inside(in[1], f[1], d->stride_h, d->dilation_h, d->pad_h, (int)oh,
-              &iy0, &iy1);
-  conv_inside(in[2], f[2], d->stride_w, 1, d->pad_w, (int)ow, &ix0, &ix1);
-  const int64_t border =
-      (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
   if (floats <= 0 || k <= 0 || floats > 4 * border * (k + 64))
     return kTfLiteOk;
@@ -440,11 +453,24 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
       d->packed_groups = groups;
     }
   }
-  PL_ENSURE_OK(conv_prepare_padded(sg, d, in, f, groups, oh, ow));
+  /* Patches read in place (one group, no horizontal dilation): only the
+   * border pixels go through im2col, or none with the zero-border copy. */
+  const bool in_place = groups == 1 && d->dilation_w == 1;
+  const int64_t border =
+      in_place && oh > 0 && ow > 0 ? conv_border_pixels(d, in, f, oh, ow) : 0;
+  d->pad_dims[0] = 0;
+  if (in_place) PL_ENSURE_OK(conv_prepare_padded(sg, d, in, f, border, oh, ow));
   d->block_rows = conv_block_rows(pixels, k);
-  /* Per thread: the im2col block, then the outputs of its border pixels
-   * (gathered into one GEMM, then put in place). */
-  d->col_per_thread = d->block_rows * (k + out_channels);
+  /* Per thread, the im2col rows: every pixel of a block; in place, only
+   * its border pixels, then their outputs (gathered into one GEMM, then
+   * put in place); none for the 1x1 form or the zero-border copy. */
+  d->col_rows = in_place && border < d->block_rows ? border : d->block_rows;
+  if (conv_pointwise(d, in, f, oh, ow) || d->pad_dims[0] > 0)
+    d->col_per_thread = 0;
+  else if (in_place)
+    d->col_per_thread = d->col_rows * (k + out_channels);
+  else
+    d->col_per_thread = d->col_rows * k;
   PL_ENSURE_OK(conv_reserve(sg, &d->col, &d->col_floats,
                             pl_num_threads(sg) * d->col_per_thread));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
@@ -651,7 +677,8 @@ static void conv_pixels(const ConvTask* t, int64_t begin, int64_t end,
       }
       continue;
     }
-    ConvBlock blk = {.col = col, .border_y = col + block * t->k};
+    ConvBlock blk = {.col = col,
+                     .border_y = col ? col + d->col_rows * t->k : NULL};
     conv_segments(t, p0, rows, conv_segment_compute, &blk);
     if (blk.gathered == 0) continue;
     conv_gemm(t, 0, blk.gathered, col, t->k, 0, 0, blk.border_y, t->oc);
@@ -669,8 +696,11 @@ static void conv_units_task(void* ctx, int64_t begin, int64_t end,
   const ConvTask* t = ctx;
   const int64_t p1 = end * kConvUnit < t->pixels ? end * kConvUnit
                                                  : t->pixels;
-  conv_pixels(t, begin * kConvUnit, p1,
-              t->d->col + (int64_t)worker * t->d->col_per_thread);
+  /* No im2col rows at all (every patch in place): col may be NULL. */
+  float* col = t->d->col_per_thread > 0
+                   ? t->d->col + (int64_t)worker * t->d->col_per_thread
+                   : NULL;
+  conv_pixels(t, begin * kConvUnit, p1, col);
 }
 
 /* ---- Quantized and hybrid forms ----------------------------------------
@@ -990,9 +1020,7 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   }
   const int64_t packed_size = pl_gemm_packed_size(per_group, k);
   if (!d->packed_ready) conv_pack(d, filter->data.f, groups, per_group, k);
-  const bool direct = fh == 1 && fw == 1 && d->stride_h == 1 &&
-                      d->stride_w == 1 && oh == in[1] && ow == in[2];
-  if (direct) {
+  if (conv_pointwise(d, in, f, oh, ow)) {
     for (int g = 0; g < groups; ++g) {
       const PlGemm gemm = {
           .a = input->data.f + (int64_t)g * fc, .sai = in[3], .sad = 1,
