@@ -19,7 +19,8 @@
  * GEMM, unless copying the input into a zero border (at each eval) costs
  * less than their patches: then every patch is read in place from that
  * copy. At most 8 filters (or a last panel of at most 8 past whole panels
- * of 16) run on the narrow tiles of internal/gemm_narrow.h, the same sums.
+ * of 16) run on the narrow tiles of internal/gemm_conv.h, and whole
+ * panels of 16 on its tall tiles where they serve; the same sums.
  * Output pixels are split over the interpreter's threads in runs of
  * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
  * run on one). Padding positions contribute 0 * w where the reference
@@ -53,7 +54,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
-#include "capi/kernels/internal/gemm_narrow.h"
+#include "capi/kernels/internal/gemm_conv.h"
 #include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
@@ -569,17 +570,19 @@ static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
       .y = y + g * t->per_group, .ldy = ldy, .lo = t->lo, .hi = t->hi,
   };
   /* A last panel of at most 8 filters (all of them, or past whole panels
-   * of 16) goes to the narrow tiles; the same sums either way. */
+   * of 16) goes to the narrow tiles, whole panels to the tall ones where
+   * they serve; the same sums whatever the tiles. */
   const int64_t tail = gemm.n % PL_GEMM_NR;
   PlGemm last = gemm;
   last.n = tail;
-  if (tail == 0 || !pl_gemm_narrow_available(&last)) {
-    pl_gemm_rows(&gemm, 0, rows);
-    return;
-  }
+  const bool narrow = tail > 0 && pl_gemm_narrow_available(&last);
   PlGemm head = gemm;
-  head.n = gemm.n - tail;
-  if (head.n > 0) pl_gemm_rows(&head, 0, rows);
+  head.n = narrow ? gemm.n - tail : gemm.n;
+  if (head.n > 0 && pl_gemm_tall_available(&head))
+    pl_gemm_tall_rows(&head, 0, rows);
+  else if (head.n > 0)
+    pl_gemm_rows(&head, 0, rows);
+  if (!narrow) return;
   last.packed += head.n * gemm.k;
   if (last.bias) last.bias += head.n;
   last.y += head.n;

@@ -1,11 +1,12 @@
-/* pylite: the narrow float32 GEMM (see gemm_narrow.h).
+/* pylite: the convolutions' GEMM tiles (see gemm_conv.h).
  *
- * A tile is mr (1..12) rows x 8 columns: one 8-lane sum per row, B's row d
- * (the first 8 columns of its packed 16-column panel) loaded once per d and
- * multiplied by each row's broadcast A(r, d). With 12 rows, 12 independent
- * adds per d cover the add latency. A's rows may be cut into segments (a
- * convolution's patches read in place), as in pl_gemm. */
-#include "capi/kernels/internal/gemm_narrow.h"
+ * A narrow tile is mr (1..12) rows x 8 columns: one 8-lane sum per row, B's
+ * row d (the first 8 columns of its packed 16-column panel) loaded once per
+ * d and multiplied by each row's broadcast A(r, d); 12 independent adds
+ * per d cover the add latency. A tall tile is mr (12, 14 or 16) rows x 16
+ * columns, one 16-lane sum per row, the same way. A's rows may be cut into
+ * segments (a convolution's patches read in place), as in pl_gemm. */
+#include "capi/kernels/internal/gemm_conv.h"
 
 #include <string.h>
 
@@ -23,11 +24,22 @@
 #define PL_NARROW_UNROLL
 #endif
 
-enum { kNarrowMr = 12, kNarrowCols = 8 };
+enum { kNarrowMr = 12, kNarrowCols = 8, kTallMr = 16, kTallMinSeg = 24 };
 
 bool pl_gemm_narrow_available(const PlGemm* g) {
 #ifdef PL_NARROW_X86
   return g->n > 0 && g->n <= kNarrowCols && pl_simd_avx2();
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+bool pl_gemm_tall_available(const PlGemm* g) {
+#ifdef PL_NARROW_X86
+  return g->n > 0 && g->n % PL_GEMM_NR == 0 &&
+         (g->kseg <= 0 || g->kseg >= g->k || g->kseg >= kTallMinSeg) &&
+         g->sai % 1024 != 0 && pl_simd_avx512();
 #else
   (void)g;
   return false;
@@ -120,6 +132,83 @@ void pl_gemm_narrow_rows(const PlGemm* g, int64_t m0, int64_t m1) {
 #ifdef PL_NARROW_X86
   for (int64_t i = m0; i < m1; i += kNarrowMr)
     kNarrowTiles[m1 - i < kNarrowMr ? m1 - i : kNarrowMr](g, i);
+#else
+  (void)g, (void)m0, (void)m1;
+#endif
+}
+
+/* ---- Tall tiles (AVX-512) ------------------------------------------------ */
+
+#ifdef PL_NARROW_X86
+#define PL_TALL_INLINE \
+  static inline __attribute__((always_inline, target("avx512f")))
+
+/* As narrow_run, 16 lanes. */
+PL_TALL_INLINE void tall_run(const int mr, const float* a, int64_t sai,
+                             int64_t sad, const float* p, int64_t count,
+                             __m512* c) {
+  for (int64_t d = 0; d < count; ++d) {
+    const __m512 b = _mm512_loadu_ps(p + d * PL_GEMM_NR);
+    const float* ad = a + d * sad;
+    PL_NARROW_UNROLL
+    for (int r = 0; r < mr; ++r)
+      c[r] = _mm512_add_ps(c[r],
+                           _mm512_mul_ps(_mm512_set1_ps(ad[r * sai]), b));
+  }
+}
+
+/* Rows [i, i + mr) x the panel of columns [j0, j0 + 16), finished into y
+ * as narrow_tile does. */
+PL_TALL_INLINE void tall_tile(const int mr, const PlGemm* g, int64_t i,
+                              int64_t j0) {
+  const int64_t k = g->k, kseg = g->kseg > 0 ? g->kseg : k;
+  const float* a = g->a + i * g->sai;
+  const float* p = g->packed + j0 * k;
+  __m512 c[kTallMr];
+  PL_NARROW_UNROLL
+  for (int r = 0; r < mr; ++r) c[r] = _mm512_setzero_ps();
+  if (kseg >= k) {
+    tall_run(mr, a, g->sai, g->sad, p, k, c);
+  } else {
+    for (int64_t s0 = 0, seg = 0; s0 < k; s0 += kseg, ++seg)
+      tall_run(mr, a + seg * g->sseg, g->sai, g->sad, p + s0 * PL_GEMM_NR,
+               k - s0 < kseg ? k - s0 : kseg, c);
+  }
+  const __m512 vlo = _mm512_set1_ps(g->lo), vhi = _mm512_set1_ps(g->hi);
+  const __m512 vb =
+      g->bias ? _mm512_loadu_ps(g->bias + j0) : _mm512_setzero_ps();
+  float* y = g->y + i * g->ldy + j0;
+  PL_NARROW_UNROLL
+  for (int r = 0; r < mr; ++r) {
+    __m512 v = c[r];
+    if (g->bias) v = _mm512_add_ps(v, vb);
+    _mm512_storeu_ps(y + r * g->ldy,
+                     _mm512_min_ps(vhi, _mm512_max_ps(vlo, v)));
+  }
+}
+
+#define PL_TALL_TILE_FN(R)                                             \
+  static __attribute__((target("avx512f"))) void tall_tile##R(         \
+      const PlGemm* g, int64_t i, int64_t j0) {                        \
+    tall_tile(R, g, i, j0);                                            \
+  }
+PL_TALL_TILE_FN(12)
+PL_TALL_TILE_FN(14)
+PL_TALL_TILE_FN(16)
+#endif /* PL_NARROW_X86 */
+
+void pl_gemm_tall_rows(const PlGemm* g, int64_t m0, int64_t m1) {
+#ifdef PL_NARROW_X86
+  int64_t i = m0;
+  while (m1 - i >= 12) {
+    const int64_t left = m1 - i;
+    const int mr = left >= 16 ? 16 : left >= 14 ? 14 : 12;
+    void (*tile)(const PlGemm*, int64_t, int64_t) =
+        mr == 16 ? tall_tile16 : mr == 14 ? tall_tile14 : tall_tile12;
+    for (int64_t j0 = 0; j0 < g->n; j0 += PL_GEMM_NR) tile(g, i, j0);
+    i += mr;
+  }
+  if (i < m1) pl_gemm_rows(g, i, m1);
 #else
   (void)g, (void)m0, (void)m1;
 #endif

@@ -1,9 +1,9 @@
-/* pylite: tests of the narrow float GEMM (capi/kernels/internal/
- * gemm_narrow.c) against the plain loop, bit for bit (any NaN matching any
- * NaN), on the AVX2 and AVX-512 levels: 1 to 8 columns, every row count of
- * a tile and past it, A's rows whole or cut into segments (a convolution's
- * patches read in place), with and without bias, clamped or not, special
- * values included. */
+/* pylite: tests of the convolutions' GEMM tiles (capi/kernels/internal/
+ * gemm_conv.c) against the plain loop, bit for bit (any NaN matching any
+ * NaN), on the AVX2 and AVX-512 levels: narrow tiles with 1 to 8 columns,
+ * tall tiles with 1 to 3 panels of 16; every row count of a tile and past
+ * it, A's rows whole or cut into segments (a convolution's patches read in
+ * place), with and without bias, clamped or not, special values included. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "capi/kernels/internal/gemm.h"
-#include "capi/kernels/internal/gemm_narrow.h"
+#include "capi/kernels/internal/gemm_conv.h"
 #include "check.h"
 
 static void fill(float* x, int64_t count) {
@@ -36,8 +36,8 @@ static float a_at(const PlGemm* g, int64_t i, int64_t d) {
   return g->a[i * g->sai + (d / kseg) * g->sseg + (d % kseg) * g->sad];
 }
 
-static void narrow_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
-                        bool bias, bool clamp) {
+static void gemm_case(bool tall, int64_t m, int64_t n, int64_t k,
+                      int64_t kseg, bool bias, bool clamp) {
   /* A's rows: sai apart; with segments, each one sseg further. */
   const int64_t segs = kseg > 0 ? (k + kseg - 1) / kseg : 1;
   const int64_t sseg = kseg > 0 ? kseg + 3 : 0;
@@ -74,19 +74,26 @@ static void narrow_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
     }
   for (int level = 0; level < 2; ++level) {
     pl_simd_cap(level == 0 ? -1 : PL_SIMD_AVX2);
-    if (!pl_gemm_narrow_available(&g)) continue;
+    if (tall ? !pl_gemm_tall_available(&g) : !pl_gemm_narrow_available(&g))
+      continue;
     for (int64_t i = 0; i < m * ldy; ++i) y[i] = 7.0f;
     /* Rows in two calls, as a convolution's runs. */
-    pl_gemm_narrow_rows(&g, 0, m / 3);
-    pl_gemm_narrow_rows(&g, m / 3, m);
+    if (tall) {
+      pl_gemm_tall_rows(&g, 0, m / 3);
+      pl_gemm_tall_rows(&g, m / 3, m);
+    } else {
+      pl_gemm_narrow_rows(&g, 0, m / 3);
+      pl_gemm_narrow_rows(&g, m / 3, m);
+    }
     bool ok = true;
     for (int64_t i = 0; i < m * ldy && ok; ++i) {
       if (!same_bits(y[i], want[i])) {
         fprintf(stderr,
-                "narrow m=%lld n=%lld k=%lld kseg=%lld level %d: element "
+                "%s m=%lld n=%lld k=%lld kseg=%lld level %d: element "
                 "%lld is %a, want %a\n",
-                (long long)m, (long long)n, (long long)k, (long long)kseg,
-                level, (long long)i, y[i], want[i]);
+                tall ? "tall" : "narrow", (long long)m, (long long)n,
+                (long long)k, (long long)kseg, level, (long long)i, y[i],
+                want[i]);
         ok = false;
       }
     }
@@ -104,14 +111,24 @@ static void narrow_case(int64_t m, int64_t n, int64_t k, int64_t kseg,
 int main(void) {
   for (int64_t n = 1; n <= 8; ++n)
     for (int64_t m = 1; m <= 26; m += (m < 13 ? 1 : 6)) {
-      narrow_case(m, n, 27, 0, true, false);
-      narrow_case(m, n, 27, 9, n % 2 == 0, true);
+      gemm_case(false, m, n, 27, 0, true, false);
+      gemm_case(false, m, n, 27, 9, n % 2 == 0, true);
     }
-  narrow_case(40, 8, 1, 0, true, true);
-  narrow_case(37, 5, 75, 15, false, false);
-  narrow_case(100, 8, 144, 48, true, true);
-  /* Wider panels are not this kernel's. */
-  const PlGemm wide = {.n = 9};
+  gemm_case(false, 40, 8, 1, 0, true, true);
+  gemm_case(false, 37, 5, 75, 15, false, false);
+  gemm_case(false, 100, 8, 144, 48, true, true);
+  /* Tall: every tile height and the rows past them (pl_gemm_rows). */
+  for (int64_t m = 1; m <= 35; ++m)
+    gemm_case(true, m, 16, 144, 48, m % 2 == 0, m % 3 == 0);
+  gemm_case(true, 31, 32, 27, 0, true, false);
+  gemm_case(true, 50, 48, 96, 24, false, true);
+  gemm_case(true, 16, 16, 1, 0, true, true);
+  /* Wider panels are not the narrow tiles', partial ones not the tall
+   * ones', nor short segments. */
+  const PlGemm wide = {.n = 9, .k = 27};
   CHECK(!pl_gemm_narrow_available(&wide));
+  CHECK(!pl_gemm_tall_available(&wide));
+  const PlGemm short_seg = {.n = 16, .k = 27, .kseg = 9, .sai = 3};
+  CHECK(!pl_gemm_tall_available(&short_seg));
   return CHECK_SUMMARY();
 }
