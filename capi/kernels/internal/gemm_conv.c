@@ -12,22 +12,22 @@
 
 #if (defined(__x86_64__) || defined(__i386__)) && \
     (defined(__GNUC__) || defined(__clang__))
-#define PL_NARROW_X86 1
+#define PL_GEMM_CONV_X86 1
 #include <immintrin.h>
 #endif
 
 #if defined(__clang__)
-#define PL_NARROW_UNROLL _Pragma("unroll")
+#define PL_GEMM_CONV_UNROLL _Pragma("unroll")
 #elif defined(__GNUC__)
-#define PL_NARROW_UNROLL _Pragma("GCC unroll 16")
+#define PL_GEMM_CONV_UNROLL _Pragma("GCC unroll 16")
 #else
-#define PL_NARROW_UNROLL
+#define PL_GEMM_CONV_UNROLL
 #endif
 
 enum { kNarrowMr = 12, kNarrowCols = 8, kTallMr = 16, kTallMinSeg = 24 };
 
 bool pl_gemm_narrow_available(const PlGemm* g) {
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
   return g->n > 0 && g->n <= kNarrowCols && pl_simd_avx2();
 #else
   (void)g;
@@ -36,7 +36,7 @@ bool pl_gemm_narrow_available(const PlGemm* g) {
 }
 
 bool pl_gemm_tall_available(const PlGemm* g) {
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
   return g->n > 0 && g->n % PL_GEMM_NR == 0 &&
          (g->kseg <= 0 || g->kseg >= g->k || g->kseg >= kTallMinSeg) &&
          g->sai % 1024 != 0 && pl_simd_avx512();
@@ -46,7 +46,7 @@ bool pl_gemm_tall_available(const PlGemm* g) {
 #endif
 }
 
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
 #define PL_NARROW_INLINE \
   static inline __attribute__((always_inline, target("avx2")))
 
@@ -58,7 +58,7 @@ PL_NARROW_INLINE void narrow_run(const int mr, const float* a, int64_t sai,
   for (int64_t d = 0; d < count; ++d) {
     const __m256 b = _mm256_loadu_ps(p + d * PL_GEMM_NR);
     const float* ad = a + d * sad;
-    PL_NARROW_UNROLL
+    PL_GEMM_CONV_UNROLL
     for (int r = 0; r < mr; ++r)
       c[r] = _mm256_add_ps(
           c[r], _mm256_mul_ps(_mm256_broadcast_ss(ad + r * sai), b));
@@ -72,7 +72,7 @@ PL_NARROW_INLINE void narrow_tile(const int mr, const PlGemm* g, int64_t i) {
   const int64_t k = g->k, kseg = g->kseg > 0 ? g->kseg : k;
   const float* a = g->a + i * g->sai;
   __m256 c[kNarrowMr];
-  PL_NARROW_UNROLL
+  PL_GEMM_CONV_UNROLL
   for (int r = 0; r < mr; ++r) c[r] = _mm256_setzero_ps();
   if (kseg >= k) {
     narrow_run(mr, a, g->sai, g->sad, g->packed, k, c);
@@ -87,7 +87,7 @@ PL_NARROW_INLINE void narrow_tile(const int mr, const PlGemm* g, int64_t i) {
   if (g->bias) memcpy(bias, g->bias, sizeof(float) * (size_t)g->n);
   const __m256 vb = _mm256_loadu_ps(bias);
   float* y = g->y + i * g->ldy;
-  PL_NARROW_UNROLL
+  PL_GEMM_CONV_UNROLL
   for (int r = 0; r < mr; ++r) {
     __m256 v = c[r];
     if (g->bias) v = _mm256_add_ps(v, vb);
@@ -126,10 +126,10 @@ static const PlNarrowTile kNarrowTiles[kNarrowMr + 1] = {
     narrow_tile5,  narrow_tile6,  narrow_tile7,  narrow_tile8, narrow_tile9,
     narrow_tile10, narrow_tile11, narrow_tile12,
 };
-#endif /* PL_NARROW_X86 */
+#endif /* PL_GEMM_CONV_X86 */
 
 void pl_gemm_narrow_rows(const PlGemm* g, int64_t m0, int64_t m1) {
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
   for (int64_t i = m0; i < m1; i += kNarrowMr)
     kNarrowTiles[m1 - i < kNarrowMr ? m1 - i : kNarrowMr](g, i);
 #else
@@ -139,7 +139,7 @@ void pl_gemm_narrow_rows(const PlGemm* g, int64_t m0, int64_t m1) {
 
 /* ---- Tall tiles (AVX-512) ------------------------------------------------ */
 
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
 #define PL_TALL_INLINE \
   static inline __attribute__((always_inline, target("avx512f")))
 
@@ -150,7 +150,7 @@ PL_TALL_INLINE void tall_run(const int mr, const float* a, int64_t sai,
   for (int64_t d = 0; d < count; ++d) {
     const __m512 b = _mm512_loadu_ps(p + d * PL_GEMM_NR);
     const float* ad = a + d * sad;
-    PL_NARROW_UNROLL
+    PL_GEMM_CONV_UNROLL
     for (int r = 0; r < mr; ++r)
       c[r] = _mm512_add_ps(c[r],
                            _mm512_mul_ps(_mm512_set1_ps(ad[r * sai]), b));
@@ -165,7 +165,7 @@ PL_TALL_INLINE void tall_tile(const int mr, const PlGemm* g, int64_t i,
   const float* a = g->a + i * g->sai;
   const float* p = g->packed + j0 * k;
   __m512 c[kTallMr];
-  PL_NARROW_UNROLL
+  PL_GEMM_CONV_UNROLL
   for (int r = 0; r < mr; ++r) c[r] = _mm512_setzero_ps();
   if (kseg >= k) {
     tall_run(mr, a, g->sai, g->sad, p, k, c);
@@ -178,7 +178,7 @@ PL_TALL_INLINE void tall_tile(const int mr, const PlGemm* g, int64_t i,
   const __m512 vb =
       g->bias ? _mm512_loadu_ps(g->bias + j0) : _mm512_setzero_ps();
   float* y = g->y + i * g->ldy + j0;
-  PL_NARROW_UNROLL
+  PL_GEMM_CONV_UNROLL
   for (int r = 0; r < mr; ++r) {
     __m512 v = c[r];
     if (g->bias) v = _mm512_add_ps(v, vb);
@@ -195,10 +195,10 @@ PL_TALL_INLINE void tall_tile(const int mr, const PlGemm* g, int64_t i,
 PL_TALL_TILE_FN(12)
 PL_TALL_TILE_FN(14)
 PL_TALL_TILE_FN(16)
-#endif /* PL_NARROW_X86 */
+#endif /* PL_GEMM_CONV_X86 */
 
 void pl_gemm_tall_rows(const PlGemm* g, int64_t m0, int64_t m1) {
-#ifdef PL_NARROW_X86
+#ifdef PL_GEMM_CONV_X86
   int64_t i = m0;
   while (m1 - i >= 12) {
     const int64_t left = m1 - i;
