@@ -15,10 +15,16 @@
  * 1x1 stride-1 filters read the input directly, and so do the pixels whose
  * taps are all inside the input when the convolution is not grouped nor
  * dilated horizontally (the GEMM reads their patches in place, one segment
- * per filter row). Blocks of pixels (rows of the 1x1 GEMM) are split over
- * the interpreter's threads (small layers run on one). Padding positions
- * contribute 0 * w where the reference skips them: the same result unless a
- * filter weight is Inf or NaN.
+ * per filter row); the border pixels of a block then share one im2col
+ * GEMM, unless copying the input into a zero border (at each eval) costs
+ * less than their patches: then every patch is read in place from that
+ * copy. At most 8 filters (or a last panel of at most 8 past whole panels
+ * of 16) run on the narrow tiles of internal/gemm_conv.h, and whole
+ * panels of 16 on its tall tiles where they serve; the same sums.
+ * Output pixels are split over the interpreter's threads in runs of
+ * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
+ * run on one). Padding positions contribute 0 * w where the reference
+ * skips them: the same result unless a filter weight is Inf or NaN.
  *
  * Quantized and hybrid forms (internal/quant_conv.h has the arithmetic),
  * bit-exact with LiteRT's reference kernels for integer outputs: int8 with
@@ -48,6 +54,7 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
+#include "capi/kernels/internal/gemm_conv.h"
 #include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };
@@ -95,7 +102,15 @@ typedef struct ConvData {
   int packed_groups;
   float* col;        /* one im2col block per thread */
   size_t col_floats;
+  int64_t col_per_thread; /* floats of col per thread */
+  int64_t col_rows;       /* im2col rows in them */
   int64_t block_rows;
+  /* The input copied into a zero border (conv_prepare_padded): every
+   * pixel's patch then lies inside, read in place. pad_dims[0] = 0: not
+   * used. */
+  float* padded;
+  size_t padded_floats;
+  int pad_dims[4];
 } ConvData;
 
 static TfLiteStatus conv_init(PlSubgraph* sg, PlNode* node) {
@@ -124,6 +139,7 @@ static void conv_free(PlNode* node) {
   if (d) {
     free(d->packed);
     free(d->col);
+    free(d->padded);
     pl_qconv_free(&d->q);
     free(d->qscratch);
     free(d->qpacked);
@@ -303,6 +319,76 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   return pl_resize(sg, output, 4, dims);
 }
 
+/* The outputs [lo, hi) along one axis of `out` whose taps, from
+ * o * stride - pad in steps of dilation over `taps`, are all inside
+ * [0, size). */
+static void conv_inside(int64_t size, int taps, int stride, int dilation,
+                        int pad, int out, int* lo, int* hi) {
+  const int64_t span = (int64_t)(taps - 1) * dilation + 1;
+  /* o * stride >= pad, and o * stride <= room. */
+  const int64_t first = pad > 0 ? ((int64_t)pad + stride - 1) / stride : 0;
+  const int64_t room = size - span + pad;
+  const int64_t last = room < 0 ? -1 : room / stride;
+  *lo = (int)(first < out ? first : out);
+  *hi = (int)(last + 1 < *lo ? *lo : (last + 1 < out ? last + 1 : out));
+}
+
+/* The output pixels with some tap in the padding. */
+static int64_t conv_border_pixels(const ConvData* d, const int* in,
+                                  const int* f, int64_t oh, int64_t ow) {
+  int iy0, iy1, ix0, ix1;
+  conv_inside(in[1], f[1], d->stride_h, d->dilation_h, d->pad_h, (int)oh,
+              &iy0, &iy1);
+  conv_inside(in[2], f[2], d->stride_w, d->dilation_w, d->pad_w, (int)ow,
+              &ix0, &ix1);
+  return (int64_t)in[0] * (oh * ow - (int64_t)(iy1 - iy0) * (ix1 - ix0));
+}
+
+/* The 1x1 stride-1 form: a GEMM straight on the input (pl_gemm). */
+static bool conv_pointwise(const ConvData* d, const int* in, const int* f,
+                           int64_t oh, int64_t ow) {
+  return f[1] == 1 && f[2] == 1 && d->stride_h == 1 && d->stride_w == 1 &&
+         oh == in[1] && ow == in[2];
+}
+
+/* Border pixels (some tap in the padding) cost an im2col row of k values
+ * each, plus about 64 values' worth of work per pixel (measured); when
+ * copying the input into a zero border costs less (a copied value about a
+ * quarter of an im2col one; at most kPaddedFloats values), eval does that
+ * instead and reads every patch in place. The border is zeroed here once;
+ * eval only writes the inside. Needs the in-place form (one group, no
+ * horizontal dilation). */
+enum { kPaddedFloats = 1 << 16 };
+
+static TfLiteStatus conv_prepare_padded(PlSubgraph* sg, ConvData* d,
+                                        const int* in, const int* f,
+                                        int64_t border, int64_t oh,
+                                        int64_t ow) {
+  d->pad_dims[0] = 0;
+  if (oh <= 0 || ow <= 0) return kTfLiteOk;
+  /* Rows and columns the taps reach, from -pad on. */
+  const int64_t rows = (oh - 1) * d->stride_h + (int64_t)(f[1] - 1) *
+                       d->dilation_h + 1;
+  const int64_t cols = (ow - 1) * d->stride_w + f[2];
+  const int64_t hp = rows > in[1] + d->pad_h ? rows : in[1] + d->pad_h;
+  const int64_t wp = cols > in[2] + d->pad_w ? cols : in[2] + d->pad_w;
+  if (hp == in[1] && wp == in[2]) return kTfLiteOk; /* no border */
+  if ((double)in[0] * (double)hp * (double)wp * (double)in[3] >
+      (double)kPaddedFloats)
+    return kTfLiteOk;
+  const int64_t floats = (int64_t)in[0] * hp * wp * in[3];
+  const int64_t k = (int64_t)f[1] * f[2] * f[3];
+  if (floats <= 0 || k <= 0 || floats > 4 * border * (k + 64))
+    return kTfLiteOk;
+  PL_ENSURE_OK(conv_reserve(sg, &d->padded, &d->padded_floats, floats));
+  memset(d->padded, 0, sizeof(float) * (size_t)floats);
+  d->pad_dims[0] = in[0];
+  d->pad_dims[1] = (int)hp;
+  d->pad_dims[2] = (int)wp;
+  d->pad_dims[3] = in[3];
+  return kTfLiteOk;
+}
+
 static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   ConvData* d = node->user_data;
   PL_ENSURE(sg, d != NULL);
@@ -368,9 +454,26 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
       d->packed_groups = groups;
     }
   }
+  /* Patches read in place (one group, no horizontal dilation): only the
+   * border pixels go through im2col, or none with the zero-border copy. */
+  const bool in_place = groups == 1 && d->dilation_w == 1;
+  const int64_t border =
+      in_place && oh > 0 && ow > 0 ? conv_border_pixels(d, in, f, oh, ow) : 0;
+  d->pad_dims[0] = 0;
+  if (in_place) PL_ENSURE_OK(conv_prepare_padded(sg, d, in, f, border, oh, ow));
   d->block_rows = conv_block_rows(pixels, k);
+  /* Per thread, the im2col rows: every pixel of a block; in place, only
+   * its border pixels, then their outputs (gathered into one GEMM, then
+   * put in place); none for the 1x1 form or the zero-border copy. */
+  d->col_rows = in_place && border < d->block_rows ? border : d->block_rows;
+  if (conv_pointwise(d, in, f, oh, ow) || d->pad_dims[0] > 0)
+    d->col_per_thread = 0;
+  else if (in_place)
+    d->col_per_thread = d->col_rows * (k + out_channels);
+  else
+    d->col_per_thread = d->col_rows * k;
   PL_ENSURE_OK(conv_reserve(sg, &d->col, &d->col_floats,
-                            pl_num_threads(sg) * d->block_rows * k));
+                            pl_num_threads(sg) * d->col_per_thread));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
   return pl_resize(sg, output, 4, dims);
 }
@@ -387,24 +490,40 @@ static inline void conv_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
-/* Fills rows [p0, p0 + rows) of the im2col matrix for one group: row p is
- * the (fy, fx, c) patch of output pixel p, zeros where it reads padding.
+/* One eval of the float form, read by every parallel chunk. */
+typedef struct ConvTask {
+  const ConvData* d;
+  const float* x;
+  const int* in;
+  int fh, fw, fc, oh, ow, groups;
+  int64_t pixels, per_group, k, oc;
+  const float* bias;
+  float* y;
+  float lo, hi;
+  int pad_h, pad_w; /* of x: 0 when it is the padded copy */
+  /* The interior: output rows [iy0, iy1) and columns [ix0, ix1), whose
+   * taps are all inside the input. */
+  int iy0, iy1, ix0, ix1;
+} ConvTask;
+
+/* Fills `rows` rows of the im2col matrix for one group, from output pixel
+ * (b, oy, ox) on: row p is the (fy, fx, c) patch of output pixel p, zeros
+ * where it reads padding.
  * Without grouping or horizontal dilation a filter row's taps inside the
  * input are one contiguous run of the input. */
-static void conv_im2col(const ConvData* d, const float* x, const int* in,
-                        int fh, int fw, int fc, int group, int oh, int ow,
-                        int64_t p0, int64_t rows, float* col) {
-  const int64_t k = (int64_t)fh * fw * fc;
-  const int h = in[1], w = in[2], c = in[3];
+static void conv_im2col(const ConvTask* t, int group, int64_t b, int oy,
+                        int ox, int64_t rows, float* col) {
+  const ConvData* d = t->d;
+  const float* x = t->x;
+  const int fh = t->fh, fw = t->fw, fc = t->fc, oh = t->oh, ow = t->ow;
+  const int64_t k = t->k;
+  const int h = t->in[1], w = t->in[2], c = t->in[3];
   const bool runs = c == fc && d->dilation_w == 1;
-  /* The pixel's (batch, row, column), stepped rather than divided out. */
-  int ox = (int)(p0 % ow);
-  int oy = (int)((p0 / ow) % oh);
-  int64_t b = p0 / ((int64_t)ow * oh);
+  /* The pixel's (batch, row, column), from (b, oy, ox), stepped. */
   for (int64_t r = 0; r < rows; ++r) {
     float* dst = col + r * k;
-    const int y0 = oy * d->stride_h - d->pad_h;
-    const int x0 = ox * d->stride_w - d->pad_w;
+    const int y0 = oy * d->stride_h - t->pad_h;
+    const int x0 = ox * d->stride_w - t->pad_w;
     /* Taps [fx0, fx1) of a filter row are inside the input. */
     int fx0 = 0, fx1 = fw;
     while (fx0 < fx1 && x0 + fx0 * d->dilation_w < 0) ++fx0;
@@ -436,99 +555,155 @@ static void conv_im2col(const ConvData* d, const float* x, const int* in,
   }
 }
 
-/* The im2col path: blocks of output pixels, each turned into rows of
- * patches and multiplied by every group's filters. */
-typedef struct ConvTask {
-  const ConvData* d;
-  const float* x;
-  const int* in;
-  int fh, fw, fc, oh, ow, groups;
-  int64_t pixels, per_group, k, oc;
-  const float* bias;
-  float* y;
-  float lo, hi;
-} ConvTask;
-
-/* The GEMM of `rows` pixels from p0 of group g, A given by `a`: patches in
- * the im2col buffer, or read from the input (kseg > 0). */
-static void conv_gemm(const ConvTask* t, int g, int64_t p0, int64_t rows,
-                      const float* a, int64_t sai, int64_t kseg,
-                      int64_t sseg) {
+/* The GEMM of `rows` pixels of group g, A given by `a`: patches in the
+ * im2col buffer, or read from the input (kseg > 0); outputs at y (the
+ * group's channels added), ldy apart. */
+static void conv_gemm(const ConvTask* t, int g, int64_t rows, const float* a,
+                      int64_t sai, int64_t kseg, int64_t sseg, float* y,
+                      int64_t ldy) {
   const ConvData* d = t->d;
   const PlGemm gemm = {
       .a = a, .sai = sai, .sad = 1, .kseg = kseg, .sseg = sseg, .m = rows,
       .packed = d->packed + g * pl_gemm_packed_size(t->per_group, t->k),
       .n = t->per_group, .k = t->k,
       .bias = t->bias ? t->bias + g * t->per_group : NULL,
-      .y = t->y + p0 * t->oc + g * t->per_group, .ldy = t->oc, .lo = t->lo,
-      .hi = t->hi,
+      .y = y + g * t->per_group, .ldy = ldy, .lo = t->lo, .hi = t->hi,
   };
-  pl_gemm_rows(&gemm, 0, rows);
+  /* A last panel of at most 8 filters (all of them, or past whole panels
+   * of 16) goes to the narrow tiles, whole panels to the tall ones where
+   * they serve; the same sums whatever the tiles. */
+  const int64_t tail = gemm.n % PL_GEMM_NR;
+  PlGemm last = gemm;
+  last.n = tail;
+  const bool narrow = tail > 0 && pl_gemm_narrow_available(&last);
+  PlGemm head = gemm;
+  head.n = narrow ? gemm.n - tail : gemm.n;
+  if (head.n > 0 && pl_gemm_tall_available(&head))
+    pl_gemm_tall_rows(&head, 0, rows);
+  else if (head.n > 0)
+    pl_gemm_rows(&head, 0, rows);
+  if (!narrow) return;
+  last.packed += head.n * gemm.k;
+  if (last.bias) last.bias += head.n;
+  last.y += head.n;
+  pl_gemm_narrow_rows(&last, 0, rows);
 }
 
-/* Whether output pixel (oy, ox) reads only inside the input. */
-static bool conv_interior(const ConvTask* t, int oy, int ox) {
+/* Output pixels [p0, p0 + rows) as segments within output rows, each
+ * wholly interior or wholly border: calls seg(t, p, count, oy, ox, b,
+ * inside, arg) in order. */
+typedef void (*ConvSegmentFn)(const ConvTask* t, int64_t p, int64_t count,
+                              int oy, int ox, int64_t b, bool inside,
+                              void* arg);
+
+static void conv_segments(const ConvTask* t, int64_t p0, int64_t rows,
+                          ConvSegmentFn seg, void* arg) {
+  const int64_t plane = (int64_t)t->ow * t->oh;
+  int64_t b = p0 / plane;
+  int oy = (int)((p0 / t->ow) % t->oh);
+  int ox = (int)(p0 % t->ow);
+  for (int64_t p = p0; p < p0 + rows;) {
+    const int64_t left = p0 + rows - p;
+    const int end = left < t->ow - ox ? ox + (int)left : t->ow;
+    const bool row_in = oy >= t->iy0 && oy < t->iy1;
+    /* Cuts of the row: border, interior, border. */
+    const int cuts[4] = {ox, row_in ? t->ix0 : end, row_in ? t->ix1 : end,
+                         end};
+    int at = ox;
+    for (int i = 1; i < 4; ++i) {
+      const int to = cuts[i] < at ? at : (cuts[i] > end ? end : cuts[i]);
+      if (to > at) seg(t, p + (at - ox), to - at, oy, at, b, i == 2, arg);
+      at = to;
+    }
+    p += end - ox;
+    ox = 0;
+    if (end == t->ow && ++oy == t->oh) oy = 0, ++b;
+  }
+}
+
+/* The segments' work in a block: interior ones to the GEMM straight from
+ * the input, border ones gathered into im2col rows (then copied back). */
+typedef struct ConvBlock {
+  float* col;
+  float* border_y;
+  int64_t gathered;
+} ConvBlock;
+
+static void conv_segment_compute(const ConvTask* t, int64_t p, int64_t count,
+                                 int oy, int ox, int64_t b, bool inside,
+                                 void* arg) {
+  ConvBlock* blk = arg;
   const ConvData* d = t->d;
-  const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
-  const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
-  return y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->in[1] &&
-         x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->in[2];
+  if (inside) {
+    const int h = t->in[1], w = t->in[2], c = t->in[3];
+    const int64_t y0 = (int64_t)oy * d->stride_h - t->pad_h;
+    const int64_t x0 = (int64_t)ox * d->stride_w - t->pad_w;
+    conv_gemm(t, 0, count, t->x + ((b * h + y0) * w + x0) * c,
+              (int64_t)d->stride_w * c, (int64_t)t->fw * c,
+              (int64_t)d->dilation_h * w * c, t->y + p * t->oc, t->oc);
+    return;
+  }
+  conv_im2col(t, 0, b, oy, ox, count, blk->col + blk->gathered * t->k);
+  blk->gathered += count;
 }
 
-static void conv_blocks_task(void* ctx, int64_t begin, int64_t end,
-                             int worker) {
-  const ConvTask* t = ctx;
+static void conv_segment_place(const ConvTask* t, int64_t p, int64_t count,
+                               int oy, int ox, int64_t b, bool inside,
+                               void* arg) {
+  ConvBlock* blk = arg;
+  if (inside) return;
+  memcpy(t->y + p * t->oc, blk->border_y + blk->gathered * t->oc,
+         sizeof(float) * (size_t)(count * t->oc));
+  blk->gathered += count;
+}
+
+/* Output pixels [begin, end) in blocks of at most block_rows pixels.
+ * Without grouping or horizontal dilation, the interior pixels read their
+ * patches straight from the input (one segment of fw * c values per
+ * filter row), one GEMM per run of them within an output row; the border
+ * pixels of a block are gathered by im2col into one GEMM, whose rows are
+ * then copied to their places. Otherwise every pixel goes through im2col. */
+static void conv_pixels(const ConvTask* t, int64_t begin, int64_t end,
+                        float* col) {
   const ConvData* d = t->d;
   const int64_t block = d->block_rows;
-  float* col = d->col + (int64_t)worker * block * t->k;
-  /* Without grouping or horizontal dilation, a pixel whose taps are all
-   * inside the input reads its patch straight from it: one segment of
-   * fw * c values per filter row (no im2col). */
   const bool direct = t->groups == 1 && d->dilation_w == 1;
-  const int h = t->in[1], w = t->in[2], c = t->in[3];
-  for (int64_t blk = begin; blk < end; ++blk) {
-    const int64_t p0 = blk * block;
-    const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+  for (int64_t p0 = begin; p0 < end; p0 += block) {
+    const int64_t rows = end - p0 < block ? end - p0 : block;
     if (!direct) {
+      const int ox = (int)(p0 % t->ow);
+      const int oy = (int)((p0 / t->ow) % t->oh);
+      const int64_t b = p0 / ((int64_t)t->ow * t->oh);
       for (int g = 0; g < t->groups; ++g) {
-        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, g, t->oh, t->ow, p0,
-                    rows, col);
-        conv_gemm(t, g, p0, rows, col, t->k, 0, 0);
+        conv_im2col(t, g, b, oy, ox, rows, col);
+        conv_gemm(t, g, rows, col, t->k, 0, 0, t->y + p0 * t->oc, t->oc);
       }
       continue;
     }
-    /* Runs of interior pixels (within an output row) go straight to the
-     * GEMM; runs of the others through the im2col buffer. */
-    int ox = (int)(p0 % t->ow);
-    int oy = (int)((p0 / t->ow) % t->oh);
-    int64_t b = p0 / ((int64_t)t->ow * t->oh);
-    for (int64_t p = p0; p < p0 + rows;) {
-      const bool inside = conv_interior(t, oy, ox);
-      int64_t q = p;
-      int qx = ox, qy = oy;
-      int64_t qb = b;
-      while (q < p0 + rows && conv_interior(t, qy, qx) == inside) {
-        ++q;
-        if (++qx == t->ow) {
-          qx = 0;
-          if (++qy == t->oh) qy = 0, ++qb;
-          if (inside) break; /* a direct run stays in its row */
-        }
-      }
-      if (inside) {
-        const int64_t y0 = (int64_t)oy * d->stride_h - d->pad_h;
-        const int64_t x0 = (int64_t)ox * d->stride_w - d->pad_w;
-        conv_gemm(t, 0, p, q - p, t->x + ((b * h + y0) * w + x0) * c,
-                  (int64_t)d->stride_w * c, (int64_t)t->fw * c,
-                  (int64_t)d->dilation_h * w * c);
-      } else {
-        conv_im2col(d, t->x, t->in, t->fh, t->fw, t->fc, 0, t->oh, t->ow, p,
-                    q - p, col);
-        conv_gemm(t, 0, p, q - p, col, t->k, 0, 0);
-      }
-      p = q, ox = qx, oy = qy, b = qb;
-    }
+    ConvBlock blk = {.col = col,
+                     .border_y = col ? col + d->col_rows * t->k : NULL};
+    conv_segments(t, p0, rows, conv_segment_compute, &blk);
+    if (blk.gathered == 0) continue;
+    conv_gemm(t, 0, blk.gathered, col, t->k, 0, 0, blk.border_y, t->oc);
+    blk.gathered = 0;
+    conv_segments(t, p0, rows, conv_segment_place, &blk);
   }
+}
+
+/* Indices of the parallel loop: units of kConvUnit output pixels (whole
+ * tiles of the GEMM). */
+enum { kConvUnit = 10 };
+
+static void conv_units_task(void* ctx, int64_t begin, int64_t end,
+                            int worker) {
+  const ConvTask* t = ctx;
+  const int64_t p1 = end * kConvUnit < t->pixels ? end * kConvUnit
+                                                 : t->pixels;
+  /* No im2col rows at all (every patch in place): col may be NULL. */
+  float* col = t->d->col_per_thread > 0
+                   ? t->d->col + (int64_t)worker * t->d->col_per_thread
+                   : NULL;
+  conv_pixels(t, begin * kConvUnit, p1, col);
 }
 
 /* ---- Quantized and hybrid forms ----------------------------------------
@@ -848,9 +1023,7 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
   }
   const int64_t packed_size = pl_gemm_packed_size(per_group, k);
   if (!d->packed_ready) conv_pack(d, filter->data.f, groups, per_group, k);
-  const bool direct = fh == 1 && fw == 1 && d->stride_h == 1 &&
-                      d->stride_w == 1 && oh == in[1] && ow == in[2];
-  if (direct) {
+  if (conv_pointwise(d, in, f, oh, ow)) {
     for (int g = 0; g < groups; ++g) {
       const PlGemm gemm = {
           .a = input->data.f + (int64_t)g * fc, .sai = in[3], .sad = 1,
@@ -862,18 +1035,36 @@ static TfLiteStatus conv_eval(PlSubgraph* sg, PlNode* node) {
     }
     return kTfLiteOk;
   }
-  const ConvTask task = {
+  ConvTask task = {
       .d = d, .x = input->data.f, .in = in, .fh = fh, .fw = fw, .fc = fc,
       .oh = oh, .ow = ow, .groups = groups, .pixels = pixels,
       .per_group = per_group, .k = k, .oc = oc, .bias = b, .y = y,
-      .lo = lo, .hi = hi,
+      .lo = lo, .hi = hi, .pad_h = d->pad_h, .pad_w = d->pad_w,
   };
-  const int64_t blocks = (pixels + d->block_rows - 1) / d->block_rows;
-  /* One thread below ~512K multiply-adds, as pl_gemm. */
-  if ((double)pixels * (double)k * (double)oc < 524288.0)
-    conv_blocks_task((void*)&task, 0, blocks, 0);
-  else
-    pl_parallel_for(sg, blocks, conv_blocks_task, (void*)&task);
+  if (d->pad_dims[0] > 0) {
+    /* The input inside its zero border; patches read from there. */
+    const int* pd = d->pad_dims;
+    const size_t row = sizeof(float) * (size_t)in[2] * (size_t)in[3];
+    for (int64_t r = 0; r < (int64_t)in[0] * in[1]; ++r) {
+      const int64_t bb = r / in[1], iy = r % in[1];
+      memcpy(d->padded +
+                 ((bb * pd[1] + iy + d->pad_h) * pd[2] + d->pad_w) * pd[3],
+             input->data.f + r * in[2] * in[3], row);
+    }
+    task.x = d->padded;
+    task.in = pd;
+    task.pad_h = task.pad_w = 0;
+  }
+  conv_inside(task.in[1], fh, d->stride_h, d->dilation_h, task.pad_h, oh,
+              &task.iy0, &task.iy1);
+  conv_inside(task.in[2], fw, d->stride_w, d->dilation_w, task.pad_w, ow,
+              &task.ix0, &task.ix1);
+  /* A unit of pixels costs about kConvUnit * k * oc / 8 (8 lanes of
+   * multiply-adds per unit of pl_parallel_for_cost). */
+  const double unit_cost = (double)kConvUnit * (double)k * (double)oc / 8.0;
+  pl_parallel_for_cost(sg, (pixels + kConvUnit - 1) / kConvUnit,
+                       1 + (int64_t)(unit_cost < 1e15 ? unit_cost : 1e15),
+                       conv_units_task, (void*)&task);
   return kTfLiteOk;
 }
 

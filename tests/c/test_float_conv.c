@@ -1,6 +1,6 @@
-/* pylite: the float CONV_2D and TRANSPOSE_CONV kernels against plain loops,
- * bit for bit, on the portable, AVX2 and AVX-512 paths and with 1, 2 and 4
- * threads.
+/* pylite: the float CONV_2D, TRANSPOSE_CONV and pool kernels against plain
+ * loops, bit for bit, on the portable, AVX2 and AVX-512 paths and with 1, 2
+ * and 4 threads.
  *
  * CONV_2D: one float sum per output over (fy, fx, c) from 0 (padding
  * positions adding 0 * w, as the kernel documents), then the bias and the
@@ -9,7 +9,10 @@
  * first-layer shapes (3 channels) and strides. TRANSPOSE_CONV: each output
  * sums its terms in (iy, ix, ic) order from 0, then the bias and the clamp;
  * the cases cover output channels in and past whole vectors of 8 and rows
- * where fewer than 4 taps land inside the output. */
+ * where fewer than 4 taps land inside the output. Pools (max, average, l2):
+ * each window clipped to the input, taps in (fy, fx) order, channel counts
+ * around whole vectors of 8 and 16, padding and windows wider than the
+ * input, NaN and equal values for max. */
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
@@ -27,8 +30,13 @@
 #define OP_TEST_NAME "float conv test"
 #include "op_test_util.h"
 
-enum { kOpTransposeConv = 67 };
-enum { kOptConv2D = 1, kOptTransposeConv = 49 };
+enum {
+  kOpAveragePool = 1,
+  kOpL2Pool = 12,
+  kOpMaxPool = 17,
+  kOpTransposeConv = 67,
+};
+enum { kOptConv2D = 1, kOptPool2D = 5, kOptTransposeConv = 49 };
 enum { kPadSame = 0, kPadValid = 1 };
 
 static float* random_floats(int64_t n) {
@@ -187,6 +195,21 @@ static void test_conv(void) {
   /* Big enough to be split over threads. */
   conv_case(1, 40, 40, 3, 32, 3, 3, 1, 2, 1, 1, kPadSame, true);
   conv_case(1, 24, 24, 32, 32, 3, 3, 1, 1, 1, 1, kPadSame, false);
+  /* Blocks and thread chunks ending inside output rows, border pixels of
+   * several rows gathered into one GEMM, a stride with vertical dilation,
+   * no interior pixel at all, batches. */
+  conv_case(2, 13, 11, 64, 20, 3, 3, 1, 2, 1, 1, kPadSame, false);
+  conv_case(1, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, kPadSame, true);
+  conv_case(1, 15, 17, 9, 24, 5, 3, 1, 2, 2, 1, kPadSame, false);
+  conv_case(1, 3, 4, 8, 16, 5, 5, 1, 1, 1, 1, kPadSame, false);
+  conv_case(3, 7, 9, 3, 8, 3, 3, 1, 1, 1, 1, kPadSame, false);
+  /* Patches read from the input copied into a zero border (small inputs
+   * with many border pixels), with strides, vertical dilation, a border
+   * on one side only, and a filter taller than the input. */
+  conv_case(1, 4, 4, 48, 20, 3, 3, 1, 1, 1, 1, kPadSame, true);
+  conv_case(2, 9, 8, 16, 24, 3, 3, 1, 2, 1, 1, kPadSame, false);
+  conv_case(1, 10, 9, 12, 7, 3, 3, 1, 1, 2, 1, kPadSame, false);
+  conv_case(1, 6, 7, 5, 9, 7, 3, 1, 1, 1, 1, kPadSame, false);
 }
 
 /* ---- TRANSPOSE_CONV ------------------------------------------------------- */
@@ -262,8 +285,91 @@ static void test_tconv(void) {
   tconv_case(1, 7, 7, 8, 8, 6, 6, 3, kPadSame, true, false);
 }
 
+/* ---- Pools --------------------------------------------------------------- */
+
+static void pool_case(int op, int n, int h, int w, int c, int fh, int fw,
+                      int stride_h, int stride_w, int padding, bool relu6) {
+  int oh, ow, pad_h = 0, pad_w = 0;
+  if (padding == kPadSame) {
+    oh = (h + stride_h - 1) / stride_h, ow = (w + stride_w - 1) / stride_w;
+    const int th = (oh - 1) * stride_h + fh - h;
+    const int tw = (ow - 1) * stride_w + fw - w;
+    pad_h = th > 0 ? th / 2 : 0, pad_w = tw > 0 ? tw / 2 : 0;
+  } else {
+    oh = (h - fh + stride_h) / stride_h, ow = (w - fw + stride_w) / stride_w;
+  }
+  const int64_t x_count = (int64_t)n * h * w * c;
+  const int64_t y_count = (int64_t)n * oh * ow * c;
+  float* x = random_floats(x_count);
+  /* Ties and NaN for max: the first of equal values, NaN never taken. */
+  for (int64_t i = 0; i < x_count; i += 7) x[i] = x[i / 2];
+  if (op == kOpMaxPool)
+    for (int64_t i = 3; i < x_count; i += 29) x[i] = NAN;
+  float* want = malloc(sizeof(float) * (size_t)(y_count > 0 ? y_count : 1));
+  const float lo = relu6 ? 0.0f : -FLT_MAX, hi = relu6 ? 6.0f : FLT_MAX;
+  for (int b = 0; b < n; ++b)
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox)
+        for (int ch = 0; ch < c; ++ch) {
+          float acc = op == kOpMaxPool ? -FLT_MAX : 0.0f;
+          int count = 0;
+          for (int fy = 0; fy < fh; ++fy)
+            for (int fx = 0; fx < fw; ++fx) {
+              const int iy = oy * stride_h - pad_h + fy;
+              const int ix = ox * stride_w - pad_w + fx;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              const float v = x[(((int64_t)b * h + iy) * w + ix) * c + ch];
+              ++count;
+              if (op == kOpMaxPool)
+                acc = acc < v ? v : acc;
+              else if (op == kOpL2Pool)
+                acc += v * v;
+              else
+                acc += v;
+            }
+          if (op == kOpAveragePool) acc = acc / (float)count;
+          if (op == kOpL2Pool) acc = sqrtf(acc / (float)count);
+          want[(((int64_t)b * oh + oy) * ow + ox) * c + ch] =
+              clamp(acc, lo, hi);
+        }
+  const Case k = {
+      .name = op == kOpMaxPool       ? "MAX_POOL_2D"
+              : op == kOpAveragePool ? "AVERAGE_POOL_2D"
+                                     : "L2_POOL_2D",
+      .code = op, .options = kOptPool2D, .num_fields = 6,
+      .fields = {padding, stride_w, stride_h, fw, fh,
+                 relu6 ? ACT_RELU6 : ACT_NONE},
+      .num_inputs = 1, .type = {T_F32}, .rank = {4},
+      .shape = {{n, h, w, c}},
+      .out_shape = {n, oh, ow, c},
+  };
+  run_all(&k, x, sizeof(float) * (size_t)x_count, want, y_count);
+  free(x);
+  free(want);
+}
+
+static void test_pools(void) {
+  const int ops[3] = {kOpMaxPool, kOpAveragePool, kOpL2Pool};
+  for (int i = 0; i < 3; ++i) {
+    const int op = ops[i];
+    /* 2x2 stride 2 (the common max pool), channels around vectors. */
+    pool_case(op, 1, 8, 8, 16, 2, 2, 2, 2, kPadValid, false);
+    pool_case(op, 2, 7, 9, 13, 2, 2, 2, 2, kPadSame, true);
+    pool_case(op, 1, 1, 48, 24, 1, 2, 1, 2, kPadValid, false);
+    pool_case(op, 1, 5, 6, 33, 3, 3, 1, 1, kPadSame, false);
+    pool_case(op, 1, 6, 5, 8, 3, 2, 2, 1, kPadSame, true);
+    pool_case(op, 1, 9, 7, 7, 3, 3, 2, 2, kPadSame, false);
+    /* Windows wider than the input (global pools); one channel. */
+    pool_case(op, 3, 4, 5, 40, 7, 9, 1, 1, kPadSame, false);
+    pool_case(op, 1, 3, 3, 1, 2, 2, 1, 1, kPadSame, false);
+    /* Enough rows to split over threads. */
+    pool_case(op, 1, 64, 64, 48, 3, 3, 2, 2, kPadSame, false);
+  }
+}
+
 int main(void) {
   test_conv();
   test_tconv();
+  test_pools();
   return CHECK_SUMMARY();
 }

@@ -156,6 +156,13 @@ static inline TfLiteStatus pl_nn_pool_prepare(PlSubgraph* sg, PlNode* node,
   return pl_resize(sg, output, 4, dims);
 }
 
+/* The float32 pools (internal/pool.c): vectors of channels, output rows
+ * split over the interpreter's threads. Reports a window with no input
+ * element for average and l2. */
+TfLiteStatus pl_nn_pool_f32(PlSubgraph* sg, const PlPoolData* d,
+                            PlPoolKind kind, const TfLiteTensor* input,
+                            TfLiteTensor* output);
+
 /* The quantized pools (average, max) on raw values of type T. */
 #define PL_NN_POOL_QUANT(NAME, T, LOWEST)                                     \
   static inline void NAME(const PlPoolData* d, const TfLiteTensor* input,    \
@@ -208,11 +215,8 @@ static inline TfLiteStatus pl_nn_pool_eval(PlSubgraph* sg, PlNode* node,
   const PlPoolData* d = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, 0);
   TfLiteTensor* output = pl_output(sg, node, 0);
-  const int* in = input->dims->data;
-  const int n = in[0], h = in[1], w = in[2], c = in[3];
   /* An empty output has nothing to compute (and its batch may be huge). */
   if (pl_num_elements(output) == 0) return kTfLiteOk;
-  const int oh = output->dims->data[1], ow = output->dims->data[2];
   if (input->type != kTfLiteFloat32) {
     /* A window with no input element needs an empty spatial dim, and then
      * the output is empty too (handled above). */
@@ -224,51 +228,7 @@ static inline TfLiteStatus pl_nn_pool_eval(PlSubgraph* sg, PlNode* node,
     }
     return kTfLiteOk;
   }
-  float lo, hi;
-  pl_activation_range_f32(d->activation, &lo, &hi);
-  const float* x = input->data.f;
-  float* y = output->data.f;
-  for (int b = 0; b < n; ++b) {
-    for (int oy = 0; oy < oh; ++oy) {
-      const int y0 = oy * d->stride_h - d->pad_h;
-      const int fy0 = y0 < 0 ? -y0 : 0;
-      const int fy1 = d->filter_h < h - y0 ? d->filter_h : h - y0;
-      for (int ox = 0; ox < ow; ++ox) {
-        const int x0 = ox * d->stride_w - d->pad_w;
-        const int fx0 = x0 < 0 ? -x0 : 0;
-        const int fx1 = d->filter_w < w - x0 ? d->filter_w : w - x0;
-        const int count = (fy1 - fy0) * (fx1 - fx0);
-        float* dst = y + (((int64_t)b * oh + oy) * ow + ox) * c;
-        if (c > 0 && (fy1 <= fy0 || fx1 <= fx0) && kind != PL_POOL_MAX) {
-          pl_report(sg, "%s: an output window covers no input element.",
-                    kind == PL_POOL_AVERAGE ? "AVERAGE_POOL_2D" : "L2_POOL_2D");
-          return kTfLiteError;
-        }
-        for (int ch = 0; ch < c; ++ch) {
-          float acc = kind == PL_POOL_MAX ? -FLT_MAX : 0.0f;
-          for (int fy = fy0; fy < fy1; ++fy) {
-            const float* row =
-                x + (((int64_t)b * h + y0 + fy) * w + x0) * c + ch;
-            for (int fx = fx0; fx < fx1; ++fx) {
-              const float v = row[(int64_t)fx * c];
-              if (kind == PL_POOL_MAX)
-                acc = acc < v ? v : acc; /* std::max(acc, v) */
-              else if (kind == PL_POOL_L2)
-                acc += v * v;
-              else
-                acc += v;
-            }
-          }
-          if (kind == PL_POOL_AVERAGE)
-            acc = acc / (float)count;
-          else if (kind == PL_POOL_L2)
-            acc = sqrtf(acc / (float)count);
-          dst[ch] = pl_nn_clamp(acc, lo, hi);
-        }
-      }
-    }
-  }
-  return kTfLiteOk;
+  return pl_nn_pool_f32(sg, d, kind, input, output);
 }
 
 #endif /* PYLITE_KERNELS_INTERNAL_NN_POOL_H_ */
