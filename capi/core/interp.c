@@ -693,10 +693,11 @@ static TfLiteStatus init_subgraph(PlInterp* interp, int32_t index) {
   sg->nodes = calloc((size_t)def->num_ops + 1, sizeof(PlNode));
   sg->node_ns = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
   sg->node_runs = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
+  sg->run_nodes = calloc((size_t)def->num_ops + 1, sizeof(int32_t));
   sg->inputs = int_array(def->num_inputs, def->inputs);
   sg->outputs = int_array(def->num_outputs, def->outputs);
   if (!sg->tensors || !sg->info || !sg->nodes || !sg->inputs ||
-      !sg->outputs || !sg->node_ns || !sg->node_runs) {
+      !sg->outputs || !sg->node_ns || !sg->node_runs || !sg->run_nodes) {
     pl_error(interp, "Out of memory creating subgraph %d.", (int)index);
     return kTfLiteError;
   }
@@ -850,6 +851,7 @@ void pl_interp_delete(PlInterp* interp) {
     free(sg->nodes);
     free(sg->node_ns);
     free(sg->node_runs);
+    free(sg->run_nodes);
     free(sg->tensors);
     free(sg->info);
     free(sg->input_unread);
@@ -1164,6 +1166,59 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
   return kTfLiteOk;
 }
 
+/* Whether a node only gives its input a new shape: a builtin RESHAPE,
+ * SQUEEZE or EXPAND_DIMS, whose output holds exactly its input's bytes. */
+static bool reshapes_only(const PlNode* node) {
+  if (node->registration || node->inputs->size < 1 ||
+      node->outputs->size != 1)
+    return false;
+  switch (node->builtin_code) {
+    case 22: /* RESHAPE */
+    case 43: /* SQUEEZE */
+    case 70: /* EXPAND_DIMS */
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Whether a prepared node's output can share its input's buffer instead of
+ * receiving a copy, as LiteRT shares it for RESHAPE: the node only changes
+ * the shape, both tensors are planned in the arena with the same size, and
+ * the output is not a subgraph output (the caller reads those after Invoke,
+ * when the input's buffer may hold something else). Sharing is safe because
+ * no operator writes a tensor it reads (the loader checks), so the buffer
+ * is written once, by the input's producer, and the planner keeps it alive
+ * until the last reader of either tensor. Constant, variable and dynamic
+ * inputs are left to the copy. */
+static bool shares_input(const PlSubgraph* sg, const PlNode* node) {
+  if (!reshapes_only(node) || node->deferred || node->folded ||
+      node->empty_outputs)
+    return false;
+  const int32_t in = node->inputs->data[0], out = node->outputs->data[0];
+  if (in < 0 || out < 0 || in == out) return false;
+  const TfLiteTensor* a = &sg->tensors[in];
+  const TfLiteTensor* b = &sg->tensors[out];
+  return a->allocation_type == kTfLiteArenaRw &&
+         b->allocation_type == kTfLiteArenaRw && a->type == b->type &&
+         a->bytes == b->bytes && !sg->info[out].is_output &&
+         !sg->info[out].is_input;
+}
+
+/* Sets each tensor's alias_of: the output of a node that shares its input
+ * (shares_input) points at the input's own buffer owner, so chains of
+ * reshapes all share one buffer. */
+static void find_aliases(PlSubgraph* sg) {
+  for (int32_t i = 0; i < sg->num_tensors; ++i) sg->info[i].alias_of = -1;
+  for (int32_t k = 0; k < sg->num_nodes; ++k) {
+    const PlNode* node = &sg->nodes[k];
+    if (!shares_input(sg, node)) continue;
+    const int32_t in = node->inputs->data[0];
+    const int32_t root = sg->info[in].alias_of >= 0 ? sg->info[in].alias_of : in;
+    sg->info[node->outputs->data[0]].alias_of = root;
+  }
+}
+
 static TfLiteStatus plan_arena(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
   int32_t n = sg->num_tensors;
@@ -1198,10 +1253,21 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
       }
     }
   }
+  /* A shared buffer lives from the first use of any of its tensors to the
+   * last. */
+  find_aliases(sg);
+  for (int32_t i = 0; i < n; ++i) {
+    const int32_t root = sg->info[i].alias_of;
+    if (root < 0) continue;
+    if (first[i] < first[root]) first[root] = first[i];
+    if (last[i] > last[root]) last[root] = last[i];
+  }
   int32_t count = 0;
   for (int32_t i = 0; i < n; ++i) {
     TfLiteTensor* t = &sg->tensors[i];
-    if (t->allocation_type != kTfLiteArenaRw || last[i] < 0) continue;
+    if (t->allocation_type != kTfLiteArenaRw || last[i] < 0 ||
+        sg->info[i].alias_of >= 0)
+      continue;
     items[count] = (PlPlanItem){t->bytes, first[i], last[i], 0};
     item_tensor[count++] = i;
   }
@@ -1230,8 +1296,28 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
     sg->info[item_tensor[k]].arena_offset = items[k].offset;
     t->data.raw = (char*)sg->arena + items[k].offset;
   }
+  for (int32_t i = 0; status == kTfLiteOk && i < n; ++i) {
+    const int32_t root = sg->info[i].alias_of;
+    if (root < 0) continue;
+    sg->info[i].arena_offset = sg->info[root].arena_offset;
+    sg->tensors[i].data.raw = sg->tensors[root].data.raw;
+  }
   free(first), free(last), free(items), free(item_tensor);
   return status;
+}
+
+/* Lists the nodes Invoke runs: not those folded at prepare, those with
+ * nothing to compute, and those whose output shares their input. */
+static void list_run_nodes(PlSubgraph* sg) {
+  sg->num_run_nodes = 0;
+  for (int32_t k = 0; k < sg->num_nodes; ++k) {
+    const PlNode* node = &sg->nodes[k];
+    if (node->folded || node->empty_outputs) continue;
+    if (reshapes_only(node) && node->outputs->data[0] >= 0 &&
+        sg->info[node->outputs->data[0]].alias_of >= 0)
+      continue;
+    sg->run_nodes[sg->num_run_nodes++] = k;
+  }
 }
 
 TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
@@ -1259,6 +1345,7 @@ TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
   PL_ENSURE_OK(allocate_variables(sg));
   PL_ENSURE_OK(prepare_nodes(sg));
   PL_ENSURE_OK(plan_arena(sg));
+  list_run_nodes(sg);
   sg->state = PL_STATE_READY;
   return kTfLiteOk;
 }
@@ -1310,11 +1397,12 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
   PL_ENSURE_OK(check_string_inputs(sg));
   normalize_bool_inputs(sg);
   bool profiling = atomic_load(&interp->profiling);
-  for (int32_t i = 0; i < sg->num_nodes; ++i) {
+  for (int32_t r = 0; r < sg->num_run_nodes; ++r) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {
       pl_error(interp, "Client requested cancel during Invoke()");
       return kTfLiteCancelled;
     }
+    const int32_t i = sg->run_nodes[r];
     PlNode* node = &sg->nodes[i];
     int64_t start = profiling ? now_ns() : 0;
     if (node->deferred && node->kernel->prepare(sg, node) != kTfLiteOk) {
@@ -1322,7 +1410,6 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    if (node->empty_outputs || node->folded) continue;
     TfLiteStatus status = node->kernel->eval(sg, node);
     if (status == kTfLiteCancelled) return status; /* from a callee */
     if (status != kTfLiteOk) {

@@ -37,6 +37,7 @@ enum {
   kOpSplitV = 102,
   kOpReverseV2 = 105,
   kOpSqueeze = 43,
+  kOpExpandDims = 70,
 };
 enum {
   kOptConcatenation = 10,
@@ -417,6 +418,98 @@ static void test_dynamic_chain(void) {
   op_free(it, model, bytes);
 }
 
+/* ---- Reshapes sharing their input's buffer --------------------------------- */
+
+static const float* tensor_f32(TfLiteInterpreter* it, int index) {
+  return TfLiteTensorData(TfLiteInterpreterGetTensor(it, index));
+}
+
+/* RESHAPE, EXPAND_DIMS and SQUEEZE of an arena tensor give their output
+ * the input's buffer (chains included) instead of copying; a graph output
+ * keeps its own buffer, and a graph input may be shared by an
+ * intermediate. The values are checked over two invokes and a resize. */
+static void test_reshape_sharing(void) {
+  enum { kX, kOne, kA, kShape6, kB, kAxis, kC, kD, kE, kShape32, kF, kG, kH,
+         kK };
+  MbModel m;
+  mb_init(&m, "reshape sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int reshape = mb_opcode(&m, OP_RESHAPE, NULL);
+  const int expand = mb_opcode(&m, kOpExpandDims, NULL);
+  const int squeeze = mb_opcode(&m, kOpSqueeze, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t six = 6, axis = 0, s32[2] = {3, 2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){1}, &six, sizeof(six));
+  mb_tensor(sg, "b", T_F32, 1, (int[]){6});
+  mb_tensor_data(sg, NULL, T_I32, 0, NULL, &axis, sizeof(axis));
+  mb_tensor(sg, "c", T_F32, 2, (int[]){1, 6});
+  mb_tensor(sg, "d", T_F32, 2, (int[]){1, 6});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){3, 2});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){2}, s32, sizeof(s32));
+  mb_tensor(sg, "f", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "g", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "h", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "k", T_F32, 1, (int[]){6});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kA, kShape6}, 1, (int[]){kB});
+  mb_op(sg, expand, 2, (int[]){kB, kAxis}, 1, (int[]){kC});
+  mb_op(sg, add, 2, (int[]){kC, kOne}, 1, (int[]){kD})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kX, kShape32}, 1, (int[]){kE});
+  mb_op(sg, squeeze, 1, (int[]){kC}, 1, (int[]){kF});
+  mb_op(sg, add, 2, (int[]){kF, kB}, 1, (int[]){kG})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kX, kShape6}, 1, (int[]){kH});
+  mb_op(sg, add, 2, (int[]){kH, kG}, 1, (int[]){kK})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 4, (int[]){kD, kE, kG, kK});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  if (!model) {
+    free(bytes);
+    return;
+  }
+  TfLiteInterpreter* it = TfLiteInterpreterCreate(model, NULL);
+  CHECK(it != NULL);
+  for (int round = 0; it && round < 2; ++round) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB) == a && tensor_f32(it, kC) == a &&
+          tensor_f32(it, kF) == a);
+    CHECK(tensor_f32(it, kH) == tensor_f32(it, kX));
+    /* Graph outputs are never shared. */
+    CHECK(tensor_f32(it, kE) != tensor_f32(it, kX));
+    CHECK(tensor_f32(it, kD) != a && tensor_f32(it, kG) != a);
+    for (int pass = 0; pass < 2; ++pass) {
+      float x[6];
+      for (int i = 0; i < 6; ++i) x[i] = (float)(pass ? -i : 3 * i) + 0.5f;
+      CHECK(write_raw(it, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+      CHECK(shape_is(out(it, 0), 2, (int[]){1, 6}));
+      CHECK(shape_is(out(it, 1), 2, (int[]){3, 2}));
+      const float* d = TfLiteTensorData(out(it, 0));
+      const float* e = TfLiteTensorData(out(it, 1));
+      const float* g = TfLiteTensorData(out(it, 2));
+      const float* k = TfLiteTensorData(out(it, 3));
+      for (int i = 0; i < 6; ++i) {
+        CHECK(d[i] == x[i] + 2.0f && e[i] == x[i]);
+        CHECK(g[i] == 2.0f * (x[i] + 1.0f));
+        CHECK(k[i] == x[i] + 2.0f * (x[i] + 1.0f));
+      }
+    }
+    /* A new allocation plans the sharing again. */
+    CHECK(TfLiteInterpreterResizeInputTensor(it, 0, (int[]){2, 3}, 2) ==
+          kTfLiteOk);
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
 int main(void) {
   test_concat_strings();
   test_concat_activation();
@@ -430,5 +523,6 @@ int main(void) {
   test_empty_outputs();
   test_transpose_rank_limit();
   test_dynamic_chain();
+  test_reshape_sharing();
   return CHECK_SUMMARY();
 }
