@@ -24,6 +24,11 @@ enum { kFieldNumSplits = 0 };
 
 typedef struct SplitVData {
   int num_splits;
+  bool known;     /* constant sizes and axis: the outputs are sized and
+                     `sizes` and `axis` set in prepare */
+  int axis;
+  int64_t* sizes; /* one per output */
+  size_t sizes_bytes;
 } SplitVData;
 
 static TfLiteStatus split_v_init(PlSubgraph* sg, PlNode* node) {
@@ -40,6 +45,8 @@ static TfLiteStatus split_v_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void split_v_free(PlNode* node) {
+  SplitVData* data = node->user_data;
+  if (data) free(data->sizes);
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -116,7 +123,7 @@ static bool split_v_known(PlSubgraph* sg, const PlNode* node) {
 }
 
 static TfLiteStatus split_v_prepare(PlSubgraph* sg, PlNode* node) {
-  const SplitVData* data = node->user_data;
+  SplitVData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "SPLIT_V", 3, 3, 1, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -132,40 +139,27 @@ static TfLiteStatus split_v_prepare(PlSubgraph* sg, PlNode* node) {
     PL_ENSURE_OK(pl_shape_check_type(sg, "SPLIT_V", what,
                                      pl_output(sg, node, k), input));
   }
-  if (!split_v_known(sg, node)) {
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
+                          sizeof(int64_t) * (size_t)n));
+  data->known = split_v_known(sg, node);
+  if (!data->known) {
     for (int k = 0; k < n; ++k) pl_set_dynamic(pl_output(sg, node, k));
     return kTfLiteOk;
   }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  int axis = 0;
-  TfLiteStatus status = split_v_resize(sg, node, sizes, &axis);
-  free(sizes);
-  return status;
+  return split_v_resize(sg, node, data->sizes, &data->axis);
 }
 
 static TfLiteStatus split_v_eval(PlSubgraph* sg, PlNode* node) {
+  const SplitVData* data = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const int n = pl_num_outputs(node);
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  int axis = 0;
-  TfLiteStatus status = split_v_resize(sg, node, sizes, &axis);
-  if (status == kTfLiteOk) {
-    PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
-    PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n, sizes};
-    const int ins[1] = {kInput};
-    status =
-        pl_shape_run(sg, node, "SPLIT_V", ins, 1, pl_shape_split_move, &ctx);
-  }
-  free(sizes);
-  return status;
+  int axis = data->axis;
+  if (!data->known) PL_ENSURE_OK(split_v_resize(sg, node, data->sizes, &axis));
+  PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
+  PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n,
+                      data->sizes};
+  const int ins[1] = {kInput};
+  return pl_shape_run(sg, node, "SPLIT_V", ins, 1, pl_shape_split_move, &ctx);
 }
 
 const PlKernel pl_kernel_split_v = {

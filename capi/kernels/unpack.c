@@ -19,6 +19,8 @@ enum { kFieldNum = 0, kFieldAxis = 1 };
 typedef struct UnpackData {
   int num;
   int axis;
+  int64_t* ones; /* a part size of 1 per output, for the mover */
+  size_t ones_bytes;
 } UnpackData;
 
 static TfLiteStatus unpack_init(PlSubgraph* sg, PlNode* node) {
@@ -37,12 +39,14 @@ static TfLiteStatus unpack_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void unpack_free(PlNode* node) {
+  UnpackData* data = node->user_data;
+  if (data) free(data->ones);
   free(node->user_data);
   node->user_data = NULL;
 }
 
 static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
-  const UnpackData* data = node->user_data;
+  UnpackData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "UNPACK", 1, 1, 0, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -63,6 +67,9 @@ static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
               size, axis, s);
     return kTfLiteError;
   }
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ones, &data->ones_bytes,
+                          sizeof(int64_t) * (size_t)(num > 0 ? num : 1)));
+  for (int k = 0; k < num; ++k) data->ones[k] = 1;
   int dims[PL_MAX_RANK];
   for (int i = 0, j = 0; i < rank; ++i)
     if (i != axis) dims[j++] = input->dims->data[i];
@@ -87,23 +94,8 @@ static TfLiteStatus unpack_eval(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
-  for (int k = 0; k < n; ++k) {
-    if (pl_num_elements(pl_output(sg, node, k)) != v.outer * v.inner) {
-      pl_report(sg, "UNPACK: input shape changed since prepare.");
-      return kTfLiteError;
-    }
-  }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  for (int k = 0; k < n; ++k) sizes[k] = 1;
-  PlShapeSplit ctx = {v.outer, v.inner, n, n, sizes};
-  TfLiteStatus status =
-      pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
-  free(sizes);
-  return status;
+  PlShapeSplit ctx = {v.outer, v.inner, n, n, data->ones};
+  return pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
 }
 
 const PlKernel pl_kernel_unpack = {

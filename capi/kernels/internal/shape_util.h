@@ -242,6 +242,10 @@ typedef TfLiteStatus (*PlShapeMoveFn)(PlSubgraph* sg, const PlNode* node,
                                       void* ctx, const char* const* in,
                                       char* const* out, size_t elem);
 
+/* Pointer lists up to this long live on the stack (most nodes): pl_shape_run
+ * then allocates nothing for numeric tensors. */
+enum { PL_SHAPE_SMALL_IO = 16 };
+
 /* Runs `fn` over the node's inputs listed in `ins` (indices of node inputs
  * whose data moves) and all its outputs. Strings: ids in, strings out. */
 PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
@@ -249,10 +253,14 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
                                       int nin, PlShapeMoveFn fn, void* ctx) {
   const int nout = pl_num_outputs(node);
   if (nout == 0) return kTfLiteOk;
-  const char** in = calloc((size_t)(nin ? nin : 1), sizeof(*in));
-  char** out = calloc((size_t)(nout ? nout : 1), sizeof(*out));
+  const char* in_small[PL_SHAPE_SMALL_IO] = {NULL};
+  char* out_small[PL_SHAPE_SMALL_IO] = {NULL};
+  const bool small = nin <= PL_SHAPE_SMALL_IO && nout <= PL_SHAPE_SMALL_IO;
+  const char** in =
+      small ? in_small : calloc((size_t)(nin ? nin : 1), sizeof(*in));
+  char** out = small ? out_small : calloc((size_t)nout, sizeof(*out));
   if (!in || !out) {
-    free(in), free(out);
+    if (!small) free(in), free(out);
     pl_report(sg, "Out of memory.");
     return kTfLiteError;
   }
@@ -263,7 +271,7 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
       in[i] = pl_input(sg, node, ins[i])->data.raw_const;
     for (int i = 0; i < nout; ++i) out[i] = pl_output(sg, node, i)->data.raw;
     status = fn(sg, node, ctx, in, out, pl_type_size(first_out->type));
-    free(in), free(out);
+    if (!small) free(in), free(out);
     return status;
   }
   /* Strings: number every input string, move the ids. */
@@ -330,7 +338,7 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
   free(strs), free(lens);
   for (int i = 0; i < nin; ++i) free((void*)in[i]);
   for (int i = 0; i < nout; ++i) free(out[i]);
-  free(in), free(out);
+  if (!small) free(in), free(out);
   return status;
 }
 
@@ -379,36 +387,42 @@ typedef struct PlShapeSplit {
   const int64_t* sizes;
 } PlShapeSplit;
 
+/* Part k's rows are contiguous on both sides: each is one memcpy (small
+ * parts of small tensors are common, as an LSTM's gates, so this avoids
+ * the general strided copy's setup). */
 PL_SHAPE_FN TfLiteStatus pl_shape_split_move(PlSubgraph* sg,
                                              const PlNode* node, void* ctx_,
                                              const char* const* in,
                                              char* const* out, size_t elem) {
   const PlShapeSplit* ctx = ctx_;
+  const int64_t e = (int64_t)elem, stride = ctx->total * ctx->inner * e;
   int64_t at = 0;
   for (int k = 0; k < ctx->count; ++k) {
-    const int64_t row = ctx->sizes[k] * ctx->inner;
-    const int64_t extent[2] = {ctx->outer, row};
-    const int64_t src[2] = {ctx->total * ctx->inner, 1};
-    const int64_t dst[2] = {row, 1};
-    pl_shape_copy(2, extent, in[0], at, src, out[k], 0, dst, elem);
+    const int64_t row = ctx->sizes[k] * ctx->inner * e;
+    if (row > 0) {
+      for (int64_t o = 0; o < ctx->outer; ++o)
+        memcpy(out[k] + o * row, in[0] + o * stride + at, (size_t)row);
+    }
     at += row;
   }
   return kTfLiteOk;
 }
 
-/* Joins inputs [outer, sizes[k], inner] into [outer, total, inner]. */
+/* Joins inputs [outer, sizes[k], inner] into [outer, total, inner], row by
+ * row as pl_shape_split_move. */
 PL_SHAPE_FN TfLiteStatus pl_shape_join_move(PlSubgraph* sg,
                                             const PlNode* node, void* ctx_,
                                             const char* const* in,
                                             char* const* out, size_t elem) {
   const PlShapeSplit* ctx = ctx_;
+  const int64_t e = (int64_t)elem, stride = ctx->total * ctx->inner * e;
   int64_t at = 0;
   for (int k = 0; k < ctx->count; ++k) {
-    const int64_t row = ctx->sizes[k] * ctx->inner;
-    const int64_t extent[2] = {ctx->outer, row};
-    const int64_t src[2] = {row, 1};
-    const int64_t dst[2] = {ctx->total * ctx->inner, 1};
-    pl_shape_copy(2, extent, in[k], 0, src, out[0], at, dst, elem);
+    const int64_t row = ctx->sizes[k] * ctx->inner * e;
+    if (row > 0) {
+      for (int64_t o = 0; o < ctx->outer; ++o)
+        memcpy(out[0] + o * stride + at, in[k] + o * row, (size_t)row);
+    }
     at += row;
   }
   return kTfLiteOk;
