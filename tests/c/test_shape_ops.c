@@ -418,6 +418,95 @@ static void test_dynamic_chain(void) {
   op_free(it, model, bytes);
 }
 
+/* ---- TRANSPOSE against a plain reference ------------------------------------ */
+
+/* Output element i of a transpose, found by index arithmetic alone: the
+ * input element whose coordinate along perm[j] is the output's along j. */
+static int64_t transpose_source(int rank, const int* in_dims, const int* perm,
+                                int64_t i) {
+  int out_dims[6], coord[6];
+  for (int j = 0; j < rank; ++j) out_dims[j] = in_dims[perm[j]];
+  for (int j = rank - 1; j >= 0; --j) {
+    coord[perm[j]] = (int)(i % out_dims[j]);
+    i /= out_dims[j];
+  }
+  int64_t src = 0;
+  for (int j = 0; j < rank; ++j) src = src * in_dims[j] + coord[j];
+  return src;
+}
+
+/* Every element size (1, 2, 4 and 8 bytes), tile remainders, several
+ * planes, dims of size 1 and identity perms, with the perm constant (the
+ * copy planned in prepare) and as an input (planned at every invoke). */
+static void test_transpose_reference(void) {
+  static const struct {
+    int rank;
+    int dims[6];
+    int perm[6];
+  } cases[] = {
+      {2, {3, 5}, {1, 0}},
+      {2, {16, 16}, {1, 0}},
+      {3, {2, 13, 17}, {0, 2, 1}},
+      {4, {1, 4, 64, 9}, {0, 1, 3, 2}},
+      {4, {1, 3, 9, 11}, {0, 2, 1, 3}},
+      {4, {4, 1, 9, 11}, {2, 1, 3, 0}},
+      {3, {5, 1, 7}, {2, 1, 0}},
+      {3, {3, 4, 5}, {0, 1, 2}},
+      {5, {2, 3, 4, 5, 6}, {4, 2, 0, 3, 1}},
+      {6, {2, 1, 3, 2, 1, 4}, {5, 3, 0, 4, 2, 1}},
+  };
+  static const struct {
+    int type;
+    size_t size;
+  } types[] = {{T_I8, 1}, {T_I16, 2}, {T_F32, 4}, {T_I32, 4}, {T_I64, 8}};
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
+    const int rank = cases[c].rank;
+    int out_dims[6];
+    int64_t count = 1;
+    for (int j = 0; j < rank; ++j) {
+      out_dims[j] = cases[c].dims[cases[c].perm[j]];
+      count *= cases[c].dims[j];
+    }
+    for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); ++k) {
+      for (int perm_input = 0; perm_input < 2; ++perm_input) {
+        const size_t e = types[k].size, bytes = (size_t)count * e;
+        Op o;
+        op_begin(&o);
+        op_input(&o, types[k].type, rank, cases[c].dims);
+        if (perm_input)
+          op_input(&o, T_I32, 1, (int[]){rank});
+        else
+          op_const(&o, T_I32, 1, (int[]){rank}, cases[c].perm,
+                   sizeof(int32_t) * (size_t)rank);
+        op_output(&o, types[k].type, rank, out_dims);
+        TfLiteInterpreter* it = op_load_threads(&o, kOpTranspose, 0, 0, NULL,
+                                                OP_THREADS_DEFAULT);
+        uint8_t* x = malloc(bytes);
+        for (size_t b = 0; b < bytes; ++b) x[b] = (uint8_t)check_rand_u32();
+        CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+        CHECK(write_raw(it, 0, x, bytes));
+        if (perm_input)
+          CHECK(write_raw(it, 1, cases[c].perm, sizeof(int32_t) * (size_t)rank));
+        CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+        CHECK(shape_is(out(it, 0), rank, out_dims));
+        const uint8_t* y = TfLiteTensorData(out(it, 0));
+        bool same = y != NULL;
+        for (int64_t i = 0; same && i < count; ++i) {
+          const int64_t src =
+              transpose_source(rank, cases[c].dims, cases[c].perm, i);
+          same = memcmp(y + i * (int64_t)e, x + src * (int64_t)e, e) == 0;
+        }
+        if (!same)
+          printf("  transpose case %zu, %zu-byte elements, perm %s\n", c, e,
+                 perm_input ? "input" : "constant");
+        CHECK(same);
+        free(x);
+        op_release(&o, it);
+      }
+    }
+  }
+}
+
 /* ---- Reshapes sharing their input's buffer --------------------------------- */
 
 static const float* tensor_f32(TfLiteInterpreter* it, int index) {
@@ -524,5 +613,6 @@ int main(void) {
   test_transpose_rank_limit();
   test_dynamic_chain();
   test_reshape_sharing();
+  test_transpose_reference();
   return CHECK_SUMMARY();
 }
