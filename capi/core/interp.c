@@ -49,13 +49,15 @@ static bool byte_size(TfLiteType type, int64_t count, size_t* out) {
   return true;
 }
 
-/* Element count of dims; -1 on overflow or a negative dim. */
+/* Element count of dims; -1 on a negative dim or when a partial product
+ * exceeds INT64_MAX / 4. Kernels call this several times per node at every
+ * Invoke: the bound is checked on each product, without a division. */
 static int64_t dims_elements(int rank, const int* dims) {
   int64_t n = 1;
   for (int i = 0; i < rank; ++i) {
-    if (dims[i] < 0) return -1;
-    if (dims[i] != 0 && n > INT64_MAX / 4 / dims[i]) return -1;
-    n *= dims[i];
+    if (dims[i] < 0 || __builtin_mul_overflow(n, (int64_t)dims[i], &n) ||
+        n > INT64_MAX / 4)
+      return -1;
   }
   return n;
 }
