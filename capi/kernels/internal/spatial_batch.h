@@ -38,13 +38,10 @@ PL_SPATIAL_FN TfLiteStatus pl_spatial_batch_layout(PlSubgraph* sg,
   const TfLiteTensor* input = pl_input(sg, node, 0);
   const TfLiteTensor* block = pl_input(sg, node, 1);
   const TfLiteTensor* pads = pl_input(sg, node, 2);
-  char is[160], bs[160], ps[160];
-  pl_shape_string(input->dims, is, sizeof(is));
-  pl_shape_string(block->dims, bs, sizeof(bs));
-  pl_shape_string(pads->dims, ps, sizeof(ps));
   const int rank = input->dims->size;
   if (rank != 3 && rank != 4) {
-    pl_report(sg, "%s: input must have 3 or 4 dims, got shape %s.", op, is);
+    pl_report(sg, "%s: input must have 3 or 4 dims, got shape %s.", op,
+              PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   const int spatial = rank - 2;
@@ -56,13 +53,15 @@ PL_SPATIAL_FN TfLiteStatus pl_spatial_batch_layout(PlSubgraph* sg,
   }
   if (block->dims->size != 1 || block->dims->data[0] != spatial) {
     pl_report(sg, "%s: block_shape must have shape [%d] for input shape %s, "
-              "got %s.", op, spatial, is, bs);
+              "got %s.", op, spatial, PL_SHAPE_STR(input->dims),
+              PL_SHAPE_STR(block->dims));
     return kTfLiteError;
   }
   if (pads->dims->size != 2 || pads->dims->data[0] != spatial ||
       pads->dims->data[1] != 2) {
     pl_report(sg, "%s: %s must have shape [%d,2] for input shape %s, got "
-              "%s.", op, pads_name, spatial, is, ps);
+              "%s.", op, pads_name, spatial, PL_SHAPE_STR(input->dims),
+              PL_SHAPE_STR(pads->dims));
     return kTfLiteError;
   }
   if (!block->data.raw_const || !pads->data.raw_const) {
@@ -100,7 +99,8 @@ PL_SPATIAL_FN TfLiteStatus pl_spatial_batch_layout(PlSubgraph* sg,
       const int64_t padded = c->in[1 + i] + c->pad[i][0] + c->pad[i][1];
       if (padded % c->block[i] != 0) {
         pl_report(sg, "%s: padded dim %d of input %s is %lld, not a multiple "
-                  "of block_shape[%d] = %lld.", op, 1 + i, is,
+                  "of block_shape[%d] = %lld.", op, 1 + i,
+                  PL_SHAPE_STR(input->dims),
                   (long long)padded, i, (long long)c->block[i]);
         return kTfLiteError;
       }
@@ -109,7 +109,8 @@ PL_SPATIAL_FN TfLiteStatus pl_spatial_batch_layout(PlSubgraph* sg,
   } else {
     if (c->in[0] % prod != 0) {
       pl_report(sg, "%s: input batch of shape %s is not a multiple of the "
-                "block size %lld.", op, is, (long long)prod);
+                "block size %lld.", op, PL_SHAPE_STR(input->dims),
+                (long long)prod);
       return kTfLiteError;
     }
     c->out[0] = c->in[0] / prod;
@@ -119,7 +120,8 @@ PL_SPATIAL_FN TfLiteStatus pl_spatial_batch_layout(PlSubgraph* sg,
       if (o < 0) {
         pl_report(sg, "%s: crops [%lld, %lld] exceed dim %d of the uncropped "
                   "output (%lld) for input %s.", op, (long long)c->pad[i][0],
-                  (long long)c->pad[i][1], 1 + i, (long long)full, is);
+                  (long long)c->pad[i][1], 1 + i, (long long)full,
+                  PL_SHAPE_STR(input->dims));
         return kTfLiteError;
       }
       c->out[1 + i] = o;
