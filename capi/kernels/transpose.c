@@ -10,6 +10,7 @@
  * not check it and reads a meaningless result). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/shape_util.h"
@@ -135,23 +136,19 @@ static void transpose_plane_4(const uint32_t* in, int64_t in_stride,
  * elements (the input contiguous along the second-last, the output along
  * the last: attention's [.., 64, 128] <- [.., 128, 64], say) goes plane by
  * plane through transpose_plane_4; the rest through the strided copy. */
-static TfLiteStatus transpose_move(PlSubgraph* sg, const PlNode* node,
-                                   void* ctx, const char* const* in,
-                                   char* const* out, size_t elem) {
-  const TransposeBox* box = ctx;
-  if (box->empty) return kTfLiteOk;
+static void transpose_copy(const TransposeBox* box, const char* in, char* out,
+                           size_t elem) {
   const int r = box->rank;
   if (elem != 4 || r < 2 || box->src[r - 1] == 1 || box->src[r - 2] != 1) {
-    pl_shape_copy(r, box->extent, in[0], 0, box->src, out[0], 0, box->dst,
-                  elem);
-    return kTfLiteOk;
+    pl_shape_copy(r, box->extent, in, 0, box->src, out, 0, box->dst, elem);
+    return;
   }
   /* The outer dims, walked as an odometer. */
   int64_t idx[kMaxTransposeRank] = {0};
   int64_t pi = 0, po = 0;
   for (;;) {
-    transpose_plane_4((const uint32_t*)in[0] + pi, box->src[r - 1],
-                      (uint32_t*)out[0] + po, box->extent[r - 2],
+    transpose_plane_4((const uint32_t*)in + pi, box->src[r - 1],
+                      (uint32_t*)out + po, box->extent[r - 2],
                       box->extent[r - 1]);
     int d = r - 3;
     for (; d >= 0; --d) {
@@ -160,8 +157,50 @@ static TfLiteStatus transpose_move(PlSubgraph* sg, const PlNode* node,
       pi -= box->src[d] * box->extent[d], po -= box->dst[d] * box->extent[d];
       idx[d] = 0;
     }
-    if (d < 0) return kTfLiteOk;
+    if (d < 0) return;
   }
+}
+
+typedef struct TransposeTask {
+  const TransposeBox* box;
+  const char* in;
+  char* out;
+  size_t elem;
+} TransposeTask;
+
+/* Copies indices [begin, end) of the box's outermost dim: the same box cut
+ * along that dim, each element still copied exactly once. */
+static void transpose_range(void* ctx, int64_t begin, int64_t end,
+                            int worker) {
+  (void)worker;
+  const TransposeTask* t = ctx;
+  TransposeBox part = *t->box;
+  part.extent[0] = end - begin;
+  const int64_t e = (int64_t)t->elem;
+  transpose_copy(&part, t->in + begin * part.src[0] * e,
+                 t->out + begin * part.dst[0] * e, t->elem);
+}
+
+/* Large copies (attention's) are split across the threads along the
+ * outermost dim. An element moved alone costs about one unit of
+ * pl_parallel_for_cost; rows contiguous on both sides go by memcpy, about
+ * eight times faster (measured on transformer_128's [0,2,1,3] copies). */
+static TfLiteStatus transpose_move(PlSubgraph* sg, const PlNode* node,
+                                   void* ctx, const char* const* in,
+                                   char* const* out, size_t elem) {
+  (void)node;
+  const TransposeBox* box = ctx;
+  if (box->empty) return kTfLiteOk;
+  if (box->rank == 0) {
+    memcpy(out[0], in[0], elem);
+    return kTfLiteOk;
+  }
+  int64_t per_index = 1;
+  for (int i = 1; i < box->rank; ++i) per_index *= box->extent[i];
+  if (box->src[box->rank - 1] == 1) per_index = per_index / 8 + 1;
+  TransposeTask task = {box, in[0], out[0], elem};
+  pl_parallel_for_cost(sg, box->extent[0], per_index, transpose_range, &task);
+  return kTfLiteOk;
 }
 
 static TfLiteStatus transpose_eval(PlSubgraph* sg, PlNode* node) {

@@ -437,7 +437,8 @@ static int64_t transpose_source(int rank, const int* in_dims, const int* perm,
 
 /* Every element size (1, 2, 4 and 8 bytes), tile remainders, several
  * planes, dims of size 1 and identity perms, with the perm constant (the
- * copy planned in prepare) and as an input (planned at every invoke). */
+ * copy planned in prepare) and as an input (planned at every invoke), on
+ * 1, 2 and 4 threads. */
 static void test_transpose_reference(void) {
   static const struct {
     int rank;
@@ -454,6 +455,10 @@ static void test_transpose_reference(void) {
       {3, {3, 4, 5}, {0, 1, 2}},
       {5, {2, 3, 4, 5, 6}, {4, 2, 0, 3, 1}},
       {6, {2, 1, 3, 2, 1, 4}, {5, 3, 0, 4, 2, 1}},
+      /* Large enough to be split across threads. */
+      {3, {3, 64, 129}, {0, 2, 1}},
+      {3, {1, 130, 200}, {0, 2, 1}},
+      {3, {200, 30, 40}, {1, 0, 2}},
   };
   static const struct {
     int type;
@@ -468,7 +473,8 @@ static void test_transpose_reference(void) {
       count *= cases[c].dims[j];
     }
     for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); ++k) {
-      for (int perm_input = 0; perm_input < 2; ++perm_input) {
+      for (int run = 0; run < 6; ++run) {
+        const int perm_input = run % 2, threads = 1 << (run / 2);
         const size_t e = types[k].size, bytes = (size_t)count * e;
         Op o;
         op_begin(&o);
@@ -479,8 +485,8 @@ static void test_transpose_reference(void) {
           op_const(&o, T_I32, 1, (int[]){rank}, cases[c].perm,
                    sizeof(int32_t) * (size_t)rank);
         op_output(&o, types[k].type, rank, out_dims);
-        TfLiteInterpreter* it = op_load_threads(&o, kOpTranspose, 0, 0, NULL,
-                                                OP_THREADS_DEFAULT);
+        TfLiteInterpreter* it =
+            op_load_threads(&o, kOpTranspose, 0, 0, NULL, threads);
         uint8_t* x = malloc(bytes);
         for (size_t b = 0; b < bytes; ++b) x[b] = (uint8_t)check_rand_u32();
         CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
@@ -497,8 +503,9 @@ static void test_transpose_reference(void) {
           same = memcmp(y + i * (int64_t)e, x + src * (int64_t)e, e) == 0;
         }
         if (!same)
-          printf("  transpose case %zu, %zu-byte elements, perm %s\n", c, e,
-                 perm_input ? "input" : "constant");
+          printf("  transpose case %zu, %zu-byte elements, perm %s, %d "
+                 "threads\n", c, e, perm_input ? "input" : "constant",
+                 threads);
         CHECK(same);
         free(x);
         op_release(&o, it);
