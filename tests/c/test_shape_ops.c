@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capi/kernels/internal/simd.h"
 #include "check.h"
 #include "model_builder.h"
 #include "pylite/c_api.h"
@@ -438,7 +439,7 @@ static int64_t transpose_source(int rank, const int* in_dims, const int* perm,
 /* Every element size (1, 2, 4 and 8 bytes), tile remainders, several
  * planes, dims of size 1 and identity perms, with the perm constant (the
  * copy planned in prepare) and as an input (planned at every invoke), on
- * 1, 2 and 4 threads. */
+ * 1, 2 and 4 threads, with the vector paths and the portable ones. */
 static void test_transpose_reference(void) {
   static const struct {
     int rank;
@@ -473,8 +474,10 @@ static void test_transpose_reference(void) {
       count *= cases[c].dims[j];
     }
     for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); ++k) {
-      for (int run = 0; run < 6; ++run) {
-        const int perm_input = run % 2, threads = 1 << (run / 2);
+      for (int run = 0; run < 12; ++run) {
+        const int perm_input = run % 2, threads = 1 << (run / 2 % 3);
+        const bool portable = run >= 6;
+        pl_simd_force_portable(portable);
         const size_t e = types[k].size, bytes = (size_t)count * e;
         Op o;
         op_begin(&o);
@@ -504,14 +507,15 @@ static void test_transpose_reference(void) {
         }
         if (!same)
           printf("  transpose case %zu, %zu-byte elements, perm %s, %d "
-                 "threads\n", c, e, perm_input ? "input" : "constant",
-                 threads);
+                 "threads%s\n", c, e, perm_input ? "input" : "constant",
+                 threads, portable ? ", portable" : "");
         CHECK(same);
         free(x);
         op_release(&o, it);
       }
     }
   }
+  pl_simd_force_portable(false);
 }
 
 /* ---- Reshapes sharing their input's buffer --------------------------------- */
