@@ -157,11 +157,10 @@ static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
   int64_t sum = 0;
   for (int i = 0; i < pl_num_inputs(node); ++i) {
     const TfLiteTensor* t = pl_input(sg, node, i);
-    char what[32];
-    snprintf(what, sizeof(what), "input %d", i);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "CONCATENATION", what, t, NULL));
+    PL_ENSURE_OK(
+        pl_shape_check_type_at(sg, "CONCATENATION", "input", i, t, NULL));
     if (t->type != output->type) {
-      pl_report(sg, "CONCATENATION: %s has type %s, expected %s.", what,
+      pl_report(sg, "CONCATENATION: input %d has type %s, expected %s.", i,
                 TfLiteTypeGetName(t->type), TfLiteTypeGetName(output->type));
       return kTfLiteError;
     }

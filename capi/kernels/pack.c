@@ -76,9 +76,7 @@ static TfLiteStatus pack_prepare(PlSubgraph* sg, PlNode* node) {
   }
   for (int i = 0; i < n; ++i) {
     const TfLiteTensor* t = pl_input(sg, node, i);
-    char what[32];
-    snprintf(what, sizeof(what), "input %d", i);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "PACK", what, t, output));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "PACK", "input", i, t, output));
     if (!pl_same_shape(t, t0)) {
       char s0[160], s[160];
       pl_shape_string(t0->dims, s0, sizeof(s0));

@@ -92,10 +92,8 @@ static TfLiteStatus split_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   for (int k = 0; k < pl_num_outputs(node); ++k) {
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "SPLIT", what,
-                                     pl_output(sg, node, k), input));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "SPLIT", "output", k,
+                                        pl_output(sg, node, k), input));
   }
   PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
                           sizeof(int64_t) * (size_t)data->num_splits));

@@ -59,8 +59,6 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* axis_t = pl_input(sg, node, kAxis);
   const int n = pl_num_outputs(node);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (pl_num_elements(axis_t) != 1) {
     pl_report(sg, "SPLIT_V: the axis tensor must hold 1 value, got %lld.",
               (long long)pl_num_elements(axis_t));
@@ -72,7 +70,7 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   int axis = 0;
   if (!pl_shape_axis(raw, rank, &axis)) {
     pl_report(sg, "SPLIT_V: axis %lld is out of range for input shape %s.",
-              (long long)raw, s);
+              (long long)raw, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   if (sizes_t->dims->size != 1 || sizes_t->dims->data[0] != n) {
@@ -104,7 +102,8 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   if (infer >= 0 && sum <= dim) sizes[infer] = dim - sum, sum = dim;
   if (sum != dim) {
     pl_report(sg, "SPLIT_V: size_splits sum to %lld, but dim %d of input "
-              "shape %s is %lld.", (long long)sum, axis, s, (long long)dim);
+              "shape %s is %lld.", (long long)sum, axis,
+              PL_SHAPE_STR(input->dims), (long long)dim);
     return kTfLiteError;
   }
   int dims[PL_MAX_RANK];
@@ -134,10 +133,8 @@ static TfLiteStatus split_v_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   for (int k = 0; k < n; ++k) {
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "SPLIT_V", what,
-                                     pl_output(sg, node, k), input));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "SPLIT_V", "output", k,
+                                        pl_output(sg, node, k), input));
   }
   PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
                           sizeof(int64_t) * (size_t)n));

@@ -51,12 +51,10 @@ static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_shape_arity(sg, node, "UNPACK", 1, 1, 0, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   int axis = 0;
   if (!pl_shape_axis(data->axis, rank, &axis)) {
     pl_report(sg, "UNPACK: axis %d is out of range for input shape %s.",
-              data->axis, s);
+              data->axis, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   const int size = input->dims->data[axis];
@@ -64,7 +62,7 @@ static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
   if (num != size || pl_num_outputs(node) != num) {
     pl_report(sg, "UNPACK: num %d, %d outputs and size %d of axis %d of "
               "input shape %s must agree.", data->num, pl_num_outputs(node),
-              size, axis, s);
+              size, axis, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ones, &data->ones_bytes,
@@ -75,9 +73,8 @@ static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
     if (i != axis) dims[j++] = input->dims->data[i];
   for (int k = 0; k < num; ++k) {
     TfLiteTensor* output = pl_output(sg, node, k);
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "UNPACK", what, output, input));
+    PL_ENSURE_OK(
+        pl_shape_check_type_at(sg, "UNPACK", "output", k, output, input));
     PL_ENSURE_OK(pl_resize(sg, output, rank - 1, dims));
   }
   return kTfLiteOk;

@@ -66,13 +66,24 @@ static inline bool pl_shape_is_quantized(const TfLiteTensor* t) {
           t->type == kTfLiteInt16);
 }
 
-/* Checks that `t` has a movable type equal to `want`'s (if want is not
- * NULL), and that quantized tensors share one scale and zero point (moving
- * bytes cannot requantize: that is left for the quantized issue). */
+/* Whether `t` has a movable type equal to `want`'s (if want is not NULL),
+ * quantized tensors sharing one scale and zero point (moving bytes cannot
+ * requantize: that is left for the quantized issue). */
+static inline bool pl_shape_type_ok(const TfLiteTensor* t,
+                                    const TfLiteTensor* want) {
+  if (want && t->type != want->type) return false;
+  if (pl_shape_elem_size(t->type) == 0) return false;
+  return !want || !(pl_shape_is_quantized(t) || pl_shape_is_quantized(want)) ||
+         (t->params.scale == want->params.scale &&
+          t->params.zero_point == want->params.zero_point);
+}
+
+/* Checks pl_shape_type_ok, reporting what fails. */
 PL_SHAPE_FN TfLiteStatus pl_shape_check_type(PlSubgraph* sg, const char* op,
                                              const char* what,
                                              const TfLiteTensor* t,
                                              const TfLiteTensor* want) {
+  if (pl_shape_type_ok(t, want)) return kTfLiteOk;
   if (want && t->type != want->type) {
     pl_report(sg, "%s: %s has type %s, expected %s.", op, what,
               TfLiteTypeGetName(t->type), TfLiteTypeGetName(want->type));
@@ -94,6 +105,20 @@ PL_SHAPE_FN TfLiteStatus pl_shape_check_type(PlSubgraph* sg, const char* op,
     return kTfLiteError;
   }
   return kTfLiteOk;
+}
+
+/* pl_shape_check_type of a node's `kind` ("input" or "output") number
+ * `index`, named only in a message: prepare runs at every Invoke for the
+ * nodes deferred there (inside loop bodies, say). */
+PL_SHAPE_FN TfLiteStatus pl_shape_check_type_at(PlSubgraph* sg,
+                                                const char* op,
+                                                const char* kind, int index,
+                                                const TfLiteTensor* t,
+                                                const TfLiteTensor* want) {
+  if (pl_shape_type_ok(t, want)) return kTfLiteOk;
+  char what[32];
+  snprintf(what, sizeof(what), "%s %d", kind, index);
+  return pl_shape_check_type(sg, op, what, t, want);
 }
 
 /* Reads up to `max` values of an int32 or int64 tensor (int16 too when
@@ -253,8 +278,8 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
                                       int nin, PlShapeMoveFn fn, void* ctx) {
   const int nout = pl_num_outputs(node);
   if (nout == 0) return kTfLiteOk;
-  const char* in_small[PL_SHAPE_SMALL_IO] = {NULL};
-  char* out_small[PL_SHAPE_SMALL_IO] = {NULL};
+  const char* in_small[PL_SHAPE_SMALL_IO];
+  char* out_small[PL_SHAPE_SMALL_IO];
   const bool small = nin <= PL_SHAPE_SMALL_IO && nout <= PL_SHAPE_SMALL_IO;
   const char** in =
       small ? in_small : calloc((size_t)(nin ? nin : 1), sizeof(*in));
@@ -275,6 +300,8 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
     return status;
   }
   /* Strings: number every input string, move the ids. */
+  for (int i = 0; i < nin; ++i) in[i] = NULL;
+  for (int i = 0; i < nout; ++i) out[i] = NULL;
   int64_t total = 0;
   for (int i = 0; i < nin && status == kTfLiteOk; ++i) {
     const TfLiteTensor* t = pl_input(sg, node, ins[i]);
