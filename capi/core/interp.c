@@ -1187,12 +1187,13 @@ static bool reshapes_only(const PlNode* node) {
 /* Whether a prepared node's output can share its input's buffer instead of
  * receiving a copy, as LiteRT shares it for RESHAPE: the node only changes
  * the shape, both tensors are planned in the arena with the same size, and
- * the output is not a subgraph output (the caller reads those after Invoke,
- * when the input's buffer may hold something else). Sharing is safe because
- * no operator writes a tensor it reads (the loader checks), so the buffer
- * is written once, by the input's producer, and the planner keeps it alive
- * until the last reader of either tensor. Constant, variable and dynamic
- * inputs are left to the copy. */
+ * the output is not a subgraph output (callers read those after Invoke,
+ * and may have written the subgraph's inputs, which the buffer could be,
+ * since). Sharing is safe because no operator writes a tensor it reads
+ * (the loader checks), so the buffer is written once, by the input's
+ * producer (or the caller), and the planner keeps it alive until the last
+ * reader of either tensor. Constant, variable and dynamic inputs are left
+ * to the copy. */
 static bool shares_input(const PlSubgraph* sg, const PlNode* node) {
   if (!reshapes_only(node) || node->deferred || node->folded ||
       node->empty_outputs)
