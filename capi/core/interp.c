@@ -1168,57 +1168,64 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
   return kTfLiteOk;
 }
 
-/* Whether a node only gives its input a new shape: a builtin RESHAPE,
- * SQUEEZE or EXPAND_DIMS, whose output holds exactly its input's bytes. */
-static bool reshapes_only(const PlNode* node) {
-  if (node->registration || node->inputs->size < 1 ||
-      node->outputs->size != 1)
+/* Whether a prepared node's outputs can all share their input's buffer
+ * instead of receiving copies, as LiteRT shares it for RESHAPE: the kernel
+ * says each output is a part of one input (PlKernel.view), the input and
+ * the outputs are planned in the arena, and no output is a subgraph output
+ * (callers read those after Invoke, and may have written the subgraph's
+ * inputs, which the buffer could be, since). Sharing is safe because no
+ * operator writes a tensor it reads (the loader checks), so the buffer is
+ * written once, by the input's producer (or the caller), and the planner
+ * keeps it alive until the last reader of any of the tensors. Constant,
+ * variable and dynamic inputs are left to the copy. All or nothing: a node
+ * that runs never copies onto its own input. */
+static bool shares_input(PlSubgraph* sg, const PlNode* node) {
+  if (!node->kernel || !node->kernel->view || node->registration ||
+      node->deferred || node->folded || node->empty_outputs ||
+      node->outputs->size == 0)
     return false;
-  switch (node->builtin_code) {
-    case 22: /* RESHAPE */
-    case 43: /* SQUEEZE */
-    case 70: /* EXPAND_DIMS */
-      return true;
-    default:
+  int32_t in = -1;
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int input = -1;
+    size_t offset = 0;
+    const int32_t out = node->outputs->data[j];
+    if (out < 0 ||
+        !node->kernel->view(sg, node, j, &input, &offset) ||
+        input < 0 || input >= node->inputs->size)
+      return false;
+    const int32_t t = node->inputs->data[input];
+    if (t < 0 || (in >= 0 && t != in)) return false;
+    in = t;
+    const TfLiteTensor* a = &sg->tensors[in];
+    const TfLiteTensor* b = &sg->tensors[out];
+    if (a->allocation_type != kTfLiteArenaRw ||
+        b->allocation_type != kTfLiteArenaRw || a->type != b->type ||
+        offset > a->bytes || b->bytes > a->bytes - offset ||
+        sg->info[out].is_output || sg->info[out].is_input)
       return false;
   }
+  return true;
 }
 
-/* Whether a prepared node's output can share its input's buffer instead of
- * receiving a copy, as LiteRT shares it for RESHAPE: the node only changes
- * the shape, both tensors are planned in the arena with the same size, and
- * the output is not a subgraph output (callers read those after Invoke,
- * and may have written the subgraph's inputs, which the buffer could be,
- * since). Sharing is safe because no operator writes a tensor it reads
- * (the loader checks), so the buffer is written once, by the input's
- * producer (or the caller), and the planner keeps it alive until the last
- * reader of either tensor. Constant, variable and dynamic inputs are left
- * to the copy. */
-static bool shares_input(const PlSubgraph* sg, const PlNode* node) {
-  if (!reshapes_only(node) || node->deferred || node->folded ||
-      node->empty_outputs)
-    return false;
-  const int32_t in = node->inputs->data[0], out = node->outputs->data[0];
-  if (in < 0 || out < 0 || in == out) return false;
-  const TfLiteTensor* a = &sg->tensors[in];
-  const TfLiteTensor* b = &sg->tensors[out];
-  return a->allocation_type == kTfLiteArenaRw &&
-         b->allocation_type == kTfLiteArenaRw && a->type == b->type &&
-         a->bytes == b->bytes && !sg->info[out].is_output &&
-         !sg->info[out].is_input;
-}
-
-/* Sets each tensor's alias_of: the output of a node that shares its input
- * (shares_input) points at the input's own buffer owner, so chains of
- * reshapes all share one buffer. */
+/* Sets each tensor's alias_of and alias_offset: the outputs of a node that
+ * shares its input (shares_input) point into the buffer of the input's own
+ * owner, so chains of reshapes and splits all share one buffer. */
 static void find_aliases(PlSubgraph* sg) {
   for (int32_t i = 0; i < sg->num_tensors; ++i) sg->info[i].alias_of = -1;
   for (int32_t k = 0; k < sg->num_nodes; ++k) {
     const PlNode* node = &sg->nodes[k];
     if (!shares_input(sg, node)) continue;
-    const int32_t in = node->inputs->data[0];
-    const int32_t root = sg->info[in].alias_of >= 0 ? sg->info[in].alias_of : in;
-    sg->info[node->outputs->data[0]].alias_of = root;
+    for (int j = 0; j < node->outputs->size; ++j) {
+      int input = -1;
+      size_t offset = 0;
+      node->kernel->view(sg, node, j, &input, &offset);
+      const PlTensorInfo* from = &sg->info[node->inputs->data[input]];
+      PlTensorInfo* to = &sg->info[node->outputs->data[j]];
+      to->alias_of = from->alias_of >= 0 ? from->alias_of
+                                         : node->inputs->data[input];
+      to->alias_offset = (from->alias_of >= 0 ? from->alias_offset : 0) +
+                         offset;
+    }
   }
 }
 
@@ -1302,21 +1309,25 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
   for (int32_t i = 0; status == kTfLiteOk && i < n; ++i) {
     const int32_t root = sg->info[i].alias_of;
     if (root < 0) continue;
-    sg->info[i].arena_offset = sg->info[root].arena_offset;
-    sg->tensors[i].data.raw = sg->tensors[root].data.raw;
+    sg->info[i].arena_offset =
+        sg->info[root].arena_offset + sg->info[i].alias_offset;
+    sg->tensors[i].data.raw =
+        (char*)sg->tensors[root].data.raw + sg->info[i].alias_offset;
   }
   free(first), free(last), free(items), free(item_tensor);
   return status;
 }
 
 /* Lists the nodes Invoke runs: not those folded at prepare, those with
- * nothing to compute, and those whose output shares their input. */
+ * nothing to compute, and those whose outputs share their input (all of
+ * them, or none: see shares_input). */
 static void list_run_nodes(PlSubgraph* sg) {
   sg->num_run_nodes = 0;
   for (int32_t k = 0; k < sg->num_nodes; ++k) {
     const PlNode* node = &sg->nodes[k];
     if (node->folded || node->empty_outputs) continue;
-    if (reshapes_only(node) && node->outputs->data[0] >= 0 &&
+    if (node->kernel->view && node->outputs->size > 0 &&
+        node->outputs->data[0] >= 0 &&
         sg->info[node->outputs->data[0]].alias_of >= 0)
       continue;
     sg->run_nodes[sg->num_run_nodes++] = k;

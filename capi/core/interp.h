@@ -31,7 +31,9 @@ typedef struct PlTensorInfo {
                         was folded); holds malloc'd data, read-only */
   size_t arena_offset;
   int32_t alias_of;  /* the tensor whose arena buffer it shares (the input
-                        of the RESHAPE-like node producing it), or -1 */
+                        of the reshaping or splitting node producing it,
+                        PlKernel.view), or -1 */
+  size_t alias_offset; /* where its bytes start in that buffer */
 } PlTensorInfo;
 
 struct PlSubgraph {

@@ -73,5 +73,6 @@ const PlKernel pl_kernel_expand_dims = {
     .name = "EXPAND_DIMS",
     .prepare = expand_dims_prepare,
     .eval = expand_dims_eval,
+    .view = pl_shape_view_whole,
     .types = "any fixed-size type, string",
 };

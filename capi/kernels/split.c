@@ -120,11 +120,25 @@ static TfLiteStatus split_eval(PlSubgraph* sg, PlNode* node) {
   return pl_shape_run(sg, node, "SPLIT", ins, 1, pl_shape_split_move, &ctx);
 }
 
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis (an LSTM's gates, say). */
+static bool split_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                       size_t* offset) {
+  const SplitData* data = node->user_data;
+  if (!data->axis_known) return false;
+  const TfLiteTensor* t = pl_input(sg, node, kInput);
+  const int n = pl_num_outputs(node);
+  for (int k = 0; k < n; ++k) data->sizes[k] = t->dims->data[data->axis] / n;
+  return pl_shape_view_part(t, data->axis, data->sizes, i, kInput, input,
+                            offset);
+}
+
 const PlKernel pl_kernel_split = {
     .name = "SPLIT",
     .init = split_init,
     .free = split_free,
     .prepare = split_prepare,
     .eval = split_eval,
+    .view = split_view,
     .types = "any fixed-size type, string",
 };

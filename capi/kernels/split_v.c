@@ -159,11 +159,22 @@ static TfLiteStatus split_v_eval(PlSubgraph* sg, PlNode* node) {
   return pl_shape_run(sg, node, "SPLIT_V", ins, 1, pl_shape_split_move, &ctx);
 }
 
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis. */
+static bool split_v_view(PlSubgraph* sg, const PlNode* node, int i,
+                         int* input, size_t* offset) {
+  const SplitVData* data = node->user_data;
+  return data->known &&
+         pl_shape_view_part(pl_input(sg, node, kInput), data->axis,
+                            data->sizes, i, kInput, input, offset);
+}
+
 const PlKernel pl_kernel_split_v = {
     .name = "SPLIT_V",
     .init = split_v_init,
     .free = split_v_free,
     .prepare = split_v_prepare,
     .eval = split_v_eval,
+    .view = split_v_view,
     .types = "any fixed-size type, string",
 };

@@ -111,5 +111,6 @@ const PlKernel pl_kernel_squeeze = {
     .free = squeeze_free,
     .prepare = squeeze_prepare,
     .eval = squeeze_eval,
+    .view = pl_shape_view_whole,
     .types = "any fixed-size type, string",
 };

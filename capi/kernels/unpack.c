@@ -95,12 +95,24 @@ static TfLiteStatus unpack_eval(PlSubgraph* sg, PlNode* node) {
   return pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
 }
 
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis (unpacking the time steps of a [T, 1, N] sequence, say). */
+static bool unpack_view(PlSubgraph* sg, const PlNode* node, int i,
+                        int* input, size_t* offset) {
+  const UnpackData* data = node->user_data;
+  const TfLiteTensor* t = pl_input(sg, node, kInput);
+  int axis = 0;
+  return pl_shape_axis(data->axis, t->dims->size, &axis) &&
+         pl_shape_view_part(t, axis, data->ones, i, kInput, input, offset);
+}
+
 const PlKernel pl_kernel_unpack = {
     .name = "UNPACK",
     .init = unpack_init,
     .free = unpack_free,
     .prepare = unpack_prepare,
     .eval = unpack_eval,
+    .view = unpack_view,
     .types = "any fixed-size type, string (quantized: one scale and zero "
              "point throughout)",
 };

@@ -39,6 +39,7 @@ enum {
   kOpReverseV2 = 105,
   kOpSqueeze = 43,
   kOpExpandDims = 70,
+  kOpSplit = 49,
 };
 enum {
   kOptConcatenation = 10,
@@ -46,6 +47,7 @@ enum {
   kOptPack = 59,
   kOptUnpack = 64,
   kOptSplitV = 79,
+  kOptSplit = 35,
 };
 
 static bool write_strings(TfLiteInterpreter* it, int input, int n,
@@ -610,6 +612,98 @@ static void test_reshape_sharing(void) {
   free(bytes);
 }
 
+/* SPLIT and UNPACK whose parts are contiguous (nothing before the axis)
+ * give each output its part of the input's buffer, after a RESHAPE sharing
+ * it too; a split along an inner axis copies, and so does a node one of
+ * whose outputs is a graph output (all or nothing). */
+static void test_split_sharing(void) {
+  enum { kX, kOne, kA, kAxis1, kB0, kB1, kB2, kC, kShape32, kR, kU0, kU1, kU2,
+         kD, kS0, kS1, kE, kP0, kP1, kF };
+  MbModel m;
+  mb_init(&m, "split sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int reshape = mb_opcode(&m, OP_RESHAPE, NULL);
+  const int split = mb_opcode(&m, kOpSplit, NULL);
+  const int unpack = mb_opcode(&m, kOpUnpack, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t axis1 = 1, s32[2] = {3, 2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){1, 6});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){1, 6});
+  mb_tensor_data(sg, NULL, T_I32, 0, NULL, &axis1, sizeof(axis1));
+  for (int k = 0; k < 3; ++k) mb_tensor(sg, NULL, T_F32, 2, (int[]){1, 2});
+  mb_tensor(sg, "c", T_F32, 2, (int[]){1, 2});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){2}, s32, sizeof(s32));
+  mb_tensor(sg, "r", T_F32, 2, (int[]){3, 2});
+  for (int k = 0; k < 3; ++k) mb_tensor(sg, NULL, T_F32, 1, (int[]){2});
+  mb_tensor(sg, "d", T_F32, 1, (int[]){2});
+  mb_tensor(sg, "s0", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "s1", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "p0", T_F32, 2, (int[]){1, 3});
+  mb_tensor(sg, "p1", T_F32, 2, (int[]){1, 3});
+  mb_tensor(sg, "f", T_F32, 2, (int[]){1, 3});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  MbOp* op = mb_op(sg, split, 2, (int[]){kAxis1, kA}, 3,
+                   (int[]){kB0, kB1, kB2});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 3;
+  mb_op(sg, add, 2, (int[]){kB0, kB2}, 1, (int[]){kC})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kA, kShape32}, 1, (int[]){kR});
+  op = mb_op(sg, unpack, 1, (int[]){kR}, 3, (int[]){kU0, kU1, kU2});
+  op->options = kOptUnpack, op->num_i32 = 2, op->i32[0] = 3, op->i32[1] = 0;
+  mb_op(sg, add, 2, (int[]){kU1, kB1}, 1, (int[]){kD})->options = OPT_ADD;
+  op = mb_op(sg, split, 2, (int[]){kAxis1, kR}, 2, (int[]){kS0, kS1});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 2;
+  mb_op(sg, add, 2, (int[]){kS0, kS1}, 1, (int[]){kE})->options = OPT_ADD;
+  op = mb_op(sg, split, 2, (int[]){kAxis1, kA}, 2, (int[]){kP0, kP1});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 2;
+  mb_op(sg, add, 2, (int[]){kP1, kP0}, 1, (int[]){kF})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 5, (int[]){kC, kD, kE, kP0, kF});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  CHECK(it != NULL);
+  if (it) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB0) == a &&
+          tensor_f32(it, kB1) == a + 2 && tensor_f32(it, kB2) == a + 4);
+    CHECK(tensor_f32(it, kR) == a && tensor_f32(it, kU0) == a &&
+          tensor_f32(it, kU1) == a + 2 && tensor_f32(it, kU2) == a + 4);
+    /* Copies: an inner axis, and a node with a graph output. */
+    const float* s0 = tensor_f32(it, kS0);
+    CHECK(s0 != NULL && (s0 + 3 <= a || s0 >= a + 6));
+    const float* p1 = tensor_f32(it, kP1);
+    CHECK(p1 != NULL && (p1 + 3 <= a || p1 >= a + 6));
+    for (int pass = 0; pass < 2; ++pass) {
+      float x[6], v[6];
+      for (int i = 0; i < 6; ++i) {
+        x[i] = (float)(pass ? 5 - 2 * i : 3 * i) + 0.25f;
+        v[i] = x[i] + 1.0f;
+      }
+      CHECK(write_raw(it, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+      const float* c = TfLiteTensorData(out(it, 0));
+      const float* d = TfLiteTensorData(out(it, 1));
+      const float* e = TfLiteTensorData(out(it, 2));
+      const float* p0 = TfLiteTensorData(out(it, 3));
+      const float* f = TfLiteTensorData(out(it, 4));
+      CHECK(c[0] == v[0] + v[4] && c[1] == v[1] + v[5]);
+      CHECK(d[0] == v[2] + v[2] && d[1] == v[3] + v[3]);
+      CHECK(e[0] == v[0] + v[1] && e[1] == v[2] + v[3] && e[2] == v[4] + v[5]);
+      CHECK(p0[0] == v[0] && p0[1] == v[1] && p0[2] == v[2]);
+      for (int i = 0; i < 3; ++i) CHECK(f[i] == v[3 + i] + v[i]);
+    }
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
 int main(void) {
   test_concat_strings();
   test_concat_activation();
@@ -625,5 +719,6 @@ int main(void) {
   test_dynamic_chain();
   test_reshape_sharing();
   test_transpose_reference();
+  test_split_sharing();
   return CHECK_SUMMARY();
 }

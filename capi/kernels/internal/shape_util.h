@@ -392,6 +392,15 @@ PL_SHAPE_FN TfLiteStatus pl_shape_copy_all(PlSubgraph* sg, const PlNode* node,
   return kTfLiteOk;
 }
 
+/* PlKernel.view of the reshaping ops: the output is input 0's bytes. */
+PL_SHAPE_FN bool pl_shape_view_whole(PlSubgraph* sg, const PlNode* node,
+                                     int i, int* input, size_t* offset) {
+  (void)sg, (void)node, (void)i;
+  *input = 0;
+  *offset = 0;
+  return true;
+}
+
 /* ---- Splitting and joining along one axis -------------------------------- */
 
 /* A tensor viewed as [outer, size along the axis, inner]. */
@@ -405,6 +414,21 @@ static inline PlShapeAxisView pl_shape_axis_view(const TfLiteIntArray* dims,
   for (int i = 0; i < axis; ++i) v.outer *= dims->data[i];
   for (int i = axis + 1; i < dims->size; ++i) v.inner *= dims->data[i];
   return v;
+}
+
+/* PlKernel.view of the splitting ops: with nothing before the axis
+ * (outer 1), part k of `input` (of tensor `t`) is contiguous, after the
+ * parts before it. */
+PL_SHAPE_FN bool pl_shape_view_part(const TfLiteTensor* t, int axis,
+                                    const int64_t* sizes, int k, int input,
+                                    int* input_out, size_t* offset) {
+  const PlShapeAxisView v = pl_shape_axis_view(t->dims, axis);
+  if (v.outer != 1) return false;
+  int64_t before = 0;
+  for (int j = 0; j < k; ++j) before += sizes[j];
+  *input_out = input;
+  *offset = (size_t)(before * v.inner) * pl_type_size(t->type);
+  return true;
 }
 
 /* Splits [outer, total, inner] into outputs of [outer, sizes[k], inner]. */
