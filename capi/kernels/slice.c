@@ -112,11 +112,22 @@ static TfLiteStatus slice_eval(PlSubgraph* sg, PlNode* node) {
   return pl_shape_run1(sg, node, "SLICE", pl_shape_box_move, &box);
 }
 
+/* The output is a part of the input when the box is contiguous. */
+static bool slice_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                       size_t* offset) {
+  (void)i;
+  const SliceData* data = node->user_data;
+  return data->known && pl_shape_box_view(&data->box,
+                                          pl_input(sg, node, kInput), kInput,
+                                          input, offset);
+}
+
 const PlKernel pl_kernel_slice = {
     .name = "SLICE",
     .init = slice_init,
     .free = slice_free,
     .prepare = slice_prepare,
     .eval = slice_eval,
+    .view = slice_view,
     .types = "any fixed-size type, string",
 };

@@ -289,11 +289,23 @@ static TfLiteStatus ss_eval(PlSubgraph* sg, PlNode* node) {
   return pl_shape_run1(sg, node, "STRIDED_SLICE", pl_shape_box_move, &box);
 }
 
+/* The output is a part of the input when the box is contiguous (a run of
+ * rows with stride 1). */
+static bool ss_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                    size_t* offset) {
+  (void)i;
+  const StridedSliceData* data = node->user_data;
+  return data->known && pl_shape_box_view(&data->box,
+                                          pl_input(sg, node, kInput), kInput,
+                                          input, offset);
+}
+
 const PlKernel pl_kernel_strided_slice = {
     .name = "STRIDED_SLICE",
     .init = ss_init,
     .free = ss_free,
     .prepare = ss_prepare,
     .eval = ss_eval,
+    .view = ss_view,
     .types = "any fixed-size type, string",
 };

@@ -40,6 +40,7 @@ enum {
   kOpSqueeze = 43,
   kOpExpandDims = 70,
   kOpSplit = 49,
+  kOpStridedSlice = 45,
 };
 enum {
   kOptConcatenation = 10,
@@ -704,6 +705,73 @@ static void test_split_sharing(void) {
   free(bytes);
 }
 
+/* SLICE and STRIDED_SLICE of consecutive rows give the output its part of
+ * the input's buffer; a column slice copies. */
+static void test_slice_sharing(void) {
+  enum { kX, kOne, kA, kBegin1, kSize23, kB, kBegin01, kSize41, kC, kBegin2,
+         kEnd43, kStrides, kD, kE, kF };
+  MbModel m;
+  mb_init(&m, "slice sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int slice = mb_opcode(&m, kOpSlice, NULL);
+  const int sslice = mb_opcode(&m, kOpStridedSlice, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t begin1[2] = {1, 0}, size23[2] = {2, 3}, begin01[2] = {0, 1},
+                size41[2] = {4, 1}, begin2[2] = {2, 0}, end43[2] = {4, 3},
+                strides[2] = {1, 1};
+  const int two[1] = {2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){4, 3});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){4, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin1, sizeof(begin1));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, size23, sizeof(size23));
+  mb_tensor(sg, "b", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin01, sizeof(begin01));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, size41, sizeof(size41));
+  mb_tensor(sg, "c", T_F32, 2, (int[]){4, 1});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin2, sizeof(begin2));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, end43, sizeof(end43));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, strides, sizeof(strides));
+  mb_tensor(sg, "d", T_F32, 2, (int[]){2, 3});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){2, 3});
+  mb_tensor(sg, "f", T_F32, 2, (int[]){4, 1});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  mb_op(sg, slice, 3, (int[]){kA, kBegin1, kSize23}, 1, (int[]){kB});
+  mb_op(sg, slice, 3, (int[]){kA, kBegin01, kSize41}, 1, (int[]){kC});
+  mb_op(sg, sslice, 4, (int[]){kA, kBegin2, kEnd43, kStrides}, 1,
+        (int[]){kD});
+  mb_op(sg, add, 2, (int[]){kB, kD}, 1, (int[]){kE})->options = OPT_ADD;
+  mb_op(sg, add, 2, (int[]){kC, kC}, 1, (int[]){kF})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 2, (int[]){kE, kF});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  CHECK(it != NULL);
+  if (it) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB) == a + 3 &&
+          tensor_f32(it, kD) == a + 6);
+    const float* c = tensor_f32(it, kC);
+    CHECK(c != NULL && (c + 4 <= a || c >= a + 12));
+    float x[12], v[12];
+    for (int i = 0; i < 12; ++i) x[i] = 1.5f * (float)i - 4.0f, v[i] = x[i] + 1;
+    CHECK(write_raw(it, 0, x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+    const float* e = TfLiteTensorData(out(it, 0));
+    const float* f = TfLiteTensorData(out(it, 1));
+    for (int i = 0; i < 6; ++i) CHECK(e[i] == v[3 + i] + v[6 + i]);
+    for (int r = 0; r < 4; ++r) CHECK(f[r] == v[3 * r + 1] + v[3 * r + 1]);
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
 int main(void) {
   test_concat_strings();
   test_concat_activation();
@@ -720,5 +788,6 @@ int main(void) {
   test_reshape_sharing();
   test_transpose_reference();
   test_split_sharing();
+  test_slice_sharing();
   return CHECK_SUMMARY();
 }

@@ -491,6 +491,24 @@ typedef struct PlShapeBox {
   int64_t offset;
 } PlShapeBox;
 
+/* PlKernel.view of the box ops: a non-empty box whose elements are
+ * consecutive in `t` (input number `input`) is the part starting at its
+ * offset (a slice of leading rows, say). */
+PL_SHAPE_FN bool pl_shape_box_view(const PlShapeBox* box,
+                                   const TfLiteTensor* t, int input,
+                                   int* input_out, size_t* offset) {
+  int64_t expected = 1;
+  for (int i = box->rank - 1; i >= 0; --i) {
+    if (box->extent[i] == 0) return false;
+    if (box->extent[i] == 1) continue;
+    if (box->stride[i] != expected) return false;
+    expected *= box->extent[i];
+  }
+  *input_out = input;
+  *offset = (size_t)box->offset * pl_type_size(t->type);
+  return true;
+}
+
 PL_SHAPE_FN TfLiteStatus pl_shape_box_move(PlSubgraph* sg, const PlNode* node,
                                            void* ctx_, const char* const* in,
                                            char* const* out, size_t elem) {
