@@ -49,13 +49,15 @@ static bool byte_size(TfLiteType type, int64_t count, size_t* out) {
   return true;
 }
 
-/* Element count of dims; -1 on overflow or a negative dim. */
+/* Element count of dims; -1 on a negative dim or when a partial product
+ * exceeds INT64_MAX / 4. Kernels call this several times per node at every
+ * Invoke: the bound is checked on each product, without a division. */
 static int64_t dims_elements(int rank, const int* dims) {
   int64_t n = 1;
   for (int i = 0; i < rank; ++i) {
-    if (dims[i] < 0) return -1;
-    if (dims[i] != 0 && n > INT64_MAX / 4 / dims[i]) return -1;
-    n *= dims[i];
+    if (dims[i] < 0 || __builtin_mul_overflow(n, (int64_t)dims[i], &n) ||
+        n > INT64_MAX / 4)
+      return -1;
   }
   return n;
 }
@@ -693,10 +695,11 @@ static TfLiteStatus init_subgraph(PlInterp* interp, int32_t index) {
   sg->nodes = calloc((size_t)def->num_ops + 1, sizeof(PlNode));
   sg->node_ns = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
   sg->node_runs = calloc((size_t)def->num_ops + 1, sizeof(int64_t));
+  sg->run_nodes = calloc((size_t)def->num_ops + 1, sizeof(int32_t));
   sg->inputs = int_array(def->num_inputs, def->inputs);
   sg->outputs = int_array(def->num_outputs, def->outputs);
   if (!sg->tensors || !sg->info || !sg->nodes || !sg->inputs ||
-      !sg->outputs || !sg->node_ns || !sg->node_runs) {
+      !sg->outputs || !sg->node_ns || !sg->node_runs || !sg->run_nodes) {
     pl_error(interp, "Out of memory creating subgraph %d.", (int)index);
     return kTfLiteError;
   }
@@ -850,6 +853,7 @@ void pl_interp_delete(PlInterp* interp) {
     free(sg->nodes);
     free(sg->node_ns);
     free(sg->node_runs);
+    free(sg->run_nodes);
     free(sg->tensors);
     free(sg->info);
     free(sg->input_unread);
@@ -1164,6 +1168,67 @@ static TfLiteStatus allocate_variables(PlSubgraph* sg) {
   return kTfLiteOk;
 }
 
+/* Whether a prepared node's outputs can all share their input's buffer
+ * instead of receiving copies, as LiteRT shares it for RESHAPE: the kernel
+ * says each output is a part of one input (PlKernel.view), the input and
+ * the outputs are planned in the arena, and no output is a subgraph output
+ * (callers read those after Invoke, and may have written the subgraph's
+ * inputs, which the buffer could be, since). Sharing is safe because no
+ * operator writes a tensor it reads (the loader checks), so the buffer is
+ * written once, by the input's producer (or the caller), and the planner
+ * keeps it alive until the last reader of any of the tensors. Constant,
+ * variable and dynamic inputs are left to the copy. All or nothing: a node
+ * that runs never copies onto its own input. */
+static bool shares_input(PlSubgraph* sg, const PlNode* node) {
+  if (!node->kernel || !node->kernel->view || node->registration ||
+      node->deferred || node->folded || node->empty_outputs ||
+      node->outputs->size == 0)
+    return false;
+  int32_t in = -1;
+  for (int j = 0; j < node->outputs->size; ++j) {
+    int input = -1;
+    size_t offset = 0;
+    const int32_t out = node->outputs->data[j];
+    if (out < 0 ||
+        !node->kernel->view(sg, node, j, &input, &offset) ||
+        input < 0 || input >= node->inputs->size)
+      return false;
+    const int32_t t = node->inputs->data[input];
+    if (t < 0 || (in >= 0 && t != in)) return false;
+    in = t;
+    const TfLiteTensor* a = &sg->tensors[in];
+    const TfLiteTensor* b = &sg->tensors[out];
+    if (a->allocation_type != kTfLiteArenaRw ||
+        b->allocation_type != kTfLiteArenaRw || a->type != b->type ||
+        offset > a->bytes || b->bytes > a->bytes - offset ||
+        sg->info[out].is_output || sg->info[out].is_input)
+      return false;
+  }
+  return true;
+}
+
+/* Sets each tensor's alias_of and alias_offset: the outputs of a node that
+ * shares its input (shares_input) point into the buffer of the input's own
+ * owner, so chains of reshapes and splits all share one buffer. */
+static void find_aliases(PlSubgraph* sg) {
+  for (int32_t i = 0; i < sg->num_tensors; ++i) sg->info[i].alias_of = -1;
+  for (int32_t k = 0; k < sg->num_nodes; ++k) {
+    const PlNode* node = &sg->nodes[k];
+    if (!shares_input(sg, node)) continue;
+    for (int j = 0; j < node->outputs->size; ++j) {
+      int input = -1;
+      size_t offset = 0;
+      node->kernel->view(sg, node, j, &input, &offset);
+      const PlTensorInfo* from = &sg->info[node->inputs->data[input]];
+      PlTensorInfo* to = &sg->info[node->outputs->data[j]];
+      to->alias_of = from->alias_of >= 0 ? from->alias_of
+                                         : node->inputs->data[input];
+      to->alias_offset = (from->alias_of >= 0 ? from->alias_offset : 0) +
+                         offset;
+    }
+  }
+}
+
 static TfLiteStatus plan_arena(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
   int32_t n = sg->num_tensors;
@@ -1198,10 +1263,21 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
       }
     }
   }
+  /* A shared buffer lives from the first use of any of its tensors to the
+   * last. */
+  find_aliases(sg);
+  for (int32_t i = 0; i < n; ++i) {
+    const int32_t root = sg->info[i].alias_of;
+    if (root < 0) continue;
+    if (first[i] < first[root]) first[root] = first[i];
+    if (last[i] > last[root]) last[root] = last[i];
+  }
   int32_t count = 0;
   for (int32_t i = 0; i < n; ++i) {
     TfLiteTensor* t = &sg->tensors[i];
-    if (t->allocation_type != kTfLiteArenaRw || last[i] < 0) continue;
+    if (t->allocation_type != kTfLiteArenaRw || last[i] < 0 ||
+        sg->info[i].alias_of >= 0)
+      continue;
     items[count] = (PlPlanItem){t->bytes, first[i], last[i], 0};
     item_tensor[count++] = i;
   }
@@ -1230,8 +1306,32 @@ static TfLiteStatus plan_arena(PlSubgraph* sg) {
     sg->info[item_tensor[k]].arena_offset = items[k].offset;
     t->data.raw = (char*)sg->arena + items[k].offset;
   }
+  for (int32_t i = 0; status == kTfLiteOk && i < n; ++i) {
+    const int32_t root = sg->info[i].alias_of;
+    if (root < 0) continue;
+    sg->info[i].arena_offset =
+        sg->info[root].arena_offset + sg->info[i].alias_offset;
+    sg->tensors[i].data.raw =
+        (char*)sg->tensors[root].data.raw + sg->info[i].alias_offset;
+  }
   free(first), free(last), free(items), free(item_tensor);
   return status;
+}
+
+/* Lists the nodes Invoke runs: not those folded at prepare, those with
+ * nothing to compute, and those whose outputs share their input (all of
+ * them, or none: see shares_input). */
+static void list_run_nodes(PlSubgraph* sg) {
+  sg->num_run_nodes = 0;
+  for (int32_t k = 0; k < sg->num_nodes; ++k) {
+    const PlNode* node = &sg->nodes[k];
+    if (node->folded || node->empty_outputs) continue;
+    if (node->kernel->view && node->outputs->size > 0 &&
+        node->outputs->data[0] >= 0 &&
+        sg->info[node->outputs->data[0]].alias_of >= 0)
+      continue;
+    sg->run_nodes[sg->num_run_nodes++] = k;
+  }
 }
 
 TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
@@ -1259,6 +1359,7 @@ TfLiteStatus pl_subgraph_allocate(PlSubgraph* sg) {
   PL_ENSURE_OK(allocate_variables(sg));
   PL_ENSURE_OK(prepare_nodes(sg));
   PL_ENSURE_OK(plan_arena(sg));
+  list_run_nodes(sg);
   sg->state = PL_STATE_READY;
   return kTfLiteOk;
 }
@@ -1310,11 +1411,12 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
   PL_ENSURE_OK(check_string_inputs(sg));
   normalize_bool_inputs(sg);
   bool profiling = atomic_load(&interp->profiling);
-  for (int32_t i = 0; i < sg->num_nodes; ++i) {
+  for (int32_t r = 0; r < sg->num_run_nodes; ++r) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {
       pl_error(interp, "Client requested cancel during Invoke()");
       return kTfLiteCancelled;
     }
+    const int32_t i = sg->run_nodes[r];
     PlNode* node = &sg->nodes[i];
     int64_t start = profiling ? now_ns() : 0;
     if (node->deferred && node->kernel->prepare(sg, node) != kTfLiteOk) {
@@ -1322,7 +1424,6 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
                node->op_name);
       return kTfLiteError;
     }
-    if (node->empty_outputs || node->folded) continue;
     TfLiteStatus status = node->kernel->eval(sg, node);
     if (status == kTfLiteCancelled) return status; /* from a callee */
     if (status != kTfLiteOk) {

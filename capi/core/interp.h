@@ -30,6 +30,10 @@ typedef struct PlTensorInfo {
   bool folded;       /* computed at prepare from constants (its producer
                         was folded); holds malloc'd data, read-only */
   size_t arena_offset;
+  int32_t alias_of;  /* the tensor whose arena buffer it shares (the input
+                        of the reshaping or splitting node producing it,
+                        PlKernel.view), or -1 */
+  size_t alias_offset; /* where its bytes start in that buffer */
 } PlTensorInfo;
 
 struct PlSubgraph {
@@ -44,6 +48,11 @@ struct PlSubgraph {
   TfLiteIntArray* inputs;
   TfLiteIntArray* outputs;
   PlState state;
+  /* The nodes Invoke runs, in order: all but the folded ones, those with
+   * empty outputs and those whose output shares its input's buffer. Set
+   * by pl_subgraph_allocate. */
+  int32_t* run_nodes;
+  int32_t num_run_nodes;
   uint8_t* arena;
   size_t arena_size;
   pthread_mutex_t lock;

@@ -27,6 +27,13 @@ typedef struct PlKernel {
   void (*free)(PlNode* node);
   TfLiteStatus (*prepare)(PlSubgraph* sg, PlNode* node);
   TfLiteStatus (*eval)(PlSubgraph* sg, PlNode* node);
+  /* Optional, for ops that only move bytes: whether output `i`, as
+   * prepared, holds exactly the bytes [*offset, *offset + its size) of
+   * node input *input (a reshape; a part of a split whose dims before the
+   * axis are all 1). The runtime may then give the output that part of the
+   * input's buffer, and skips eval when every output of the node has it. */
+  bool (*view)(PlSubgraph* sg, const PlNode* node, int i, int* input,
+               size_t* offset);
   /* The tensor types the kernel supports, for `pylite ops` and docs/ops.md,
    * e.g. "float32, int32, int64". */
   const char* types;

@@ -44,6 +44,11 @@ typedef struct ConcatData {
    * input (NULL when every input is copied). */
   ConcatRequant* requant;
   int32_t out_zero_point;
+  /* Per input, for the mover: its size along the axis and its index,
+   * reserved in prepare. */
+  int64_t* sizes;
+  int* ins;
+  size_t sizes_bytes, ins_bytes;
 } ConcatData;
 
 static TfLiteStatus concat_init(PlSubgraph* sg, PlNode* node) {
@@ -63,7 +68,7 @@ static TfLiteStatus concat_init(PlSubgraph* sg, PlNode* node) {
 
 static void concat_free(PlNode* node) {
   ConcatData* data = node->user_data;
-  if (data) free(data->requant);
+  if (data) free(data->requant), free(data->sizes), free(data->ins);
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -152,11 +157,10 @@ static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
   int64_t sum = 0;
   for (int i = 0; i < pl_num_inputs(node); ++i) {
     const TfLiteTensor* t = pl_input(sg, node, i);
-    char what[32];
-    snprintf(what, sizeof(what), "input %d", i);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "CONCATENATION", what, t, NULL));
+    PL_ENSURE_OK(
+        pl_shape_check_type_at(sg, "CONCATENATION", "input", i, t, NULL));
     if (t->type != output->type) {
-      pl_report(sg, "CONCATENATION: %s has type %s, expected %s.", what,
+      pl_report(sg, "CONCATENATION: input %d has type %s, expected %s.", i,
                 TfLiteTypeGetName(t->type), TfLiteTypeGetName(output->type));
       return kTfLiteError;
     }
@@ -179,6 +183,11 @@ static TfLiteStatus concat_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   dims[axis] = (int)sum;
+  const size_t n = (size_t)pl_num_inputs(node);
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
+                          sizeof(int64_t) * n));
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ins, &data->ins_bytes,
+                          sizeof(int) * n));
   PL_ENSURE_OK(concat_prepare_quant(sg, node, data, output));
   return pl_resize(sg, output, rank, dims);
 }
@@ -221,13 +230,8 @@ static TfLiteStatus concat_eval(PlSubgraph* sg, PlNode* node) {
   const int rank = output->dims->size;
   int axis = 0;
   PL_ENSURE(sg, pl_shape_axis(data->axis, rank, &axis));
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  int* ins = malloc(sizeof(int) * (size_t)n);
-  if (!sizes || !ins) {
-    free(sizes), free(ins);
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
+  int64_t* sizes = data->sizes;
+  int* ins = data->ins;
   PlShapeAxisView v = pl_shape_axis_view(output->dims, axis);
   int64_t sum = 0;
   bool ok = true;
@@ -240,19 +244,16 @@ static TfLiteStatus concat_eval(PlSubgraph* sg, PlNode* node) {
          pl_num_elements(t) == v.outer * sizes[i] * v.inner;
   }
   if (!ok || sum != output->dims->data[axis]) {
-    free(sizes), free(ins);
     pl_report(sg, "CONCATENATION: input shapes changed since prepare.");
     return kTfLiteError;
   }
   if (data->requant) {
     concat_requant(sg, node, data, sizes, v.outer, v.inner);
-    free(sizes), free(ins);
     return kTfLiteOk;
   }
   PlShapeSplit ctx = {v.outer, v.inner, sum, n, sizes};
   TfLiteStatus status =
       pl_shape_run(sg, node, "CONCATENATION", ins, n, pl_shape_join_move, &ctx);
-  free(sizes), free(ins);
   if (status == kTfLiteOk && data->activation != PL_ACT_NONE) {
     float lo, hi;
     pl_activation_range_f32(data->activation, &lo, &hi);

@@ -3,7 +3,9 @@
  * As TFLite's builtin EXPAND_DIMS, for every type including strings: input
  * 1 is a one-element int32 or int64 tensor holding the axis, in
  * [-rank - 1, rank] (negative counts from the end of the output). The data
- * is copied unchanged. A non-constant axis makes the output dynamic. */
+ * is copied unchanged, or shared with the input when the runtime can
+ * arrange it (PlKernel.view). A non-constant axis makes the output
+ * dynamic. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -73,5 +75,6 @@ const PlKernel pl_kernel_expand_dims = {
     .name = "EXPAND_DIMS",
     .prepare = expand_dims_prepare,
     .eval = expand_dims_eval,
+    .view = pl_shape_view_whole,
     .types = "any fixed-size type, string",
 };

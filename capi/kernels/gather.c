@@ -20,16 +20,17 @@ enum { kParams = 0, kIndices = 1, kOutput = 0 };
 enum { kGatherOptionsType = 23 };
 enum { kFieldAxis = 0, kFieldBatchDims = 1 };
 
-typedef struct GatherData {
-  int axis;
-  int batch_dims;
-} GatherData;
-
-/* The resolved layout of one invocation. */
+/* The layout resolved from the shapes. */
 typedef struct GatherCtx {
   int64_t batch, outer, axis_size, inner, coords;
   const TfLiteTensor* indices;
 } GatherCtx;
+
+typedef struct GatherData {
+  int axis;
+  int batch_dims;
+  GatherCtx ctx; /* set in prepare (the shapes are fixed until the next) */
+} GatherData;
 
 static TfLiteStatus gather_init(PlSubgraph* sg, PlNode* node) {
   GatherData* data = calloc(1, sizeof(*data));
@@ -121,9 +122,9 @@ static TfLiteStatus gather_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(indices->type));
     return kTfLiteError;
   }
-  GatherCtx ctx;
+  GatherData* data = node->user_data;
   int dims[PL_MAX_RANK * 2], rank = 0;
-  PL_ENSURE_OK(gather_layout(sg, node, &ctx, dims, &rank));
+  PL_ENSURE_OK(gather_layout(sg, node, &data->ctx, dims, &rank));
   return pl_resize(sg, output, rank, dims);
 }
 
@@ -148,14 +149,9 @@ static TfLiteStatus gather_move(PlSubgraph* sg, const PlNode* node,
 }
 
 static TfLiteStatus gather_eval(PlSubgraph* sg, PlNode* node) {
+  const GatherData* data = node->user_data;
   const TfLiteTensor* output = pl_output(sg, node, kOutput);
-  GatherCtx ctx;
-  int dims[PL_MAX_RANK * 2], rank = 0;
-  PL_ENSURE_OK(gather_layout(sg, node, &ctx, dims, &rank));
-  if (!TfLiteIntArrayEqualsArray(output->dims, rank, dims)) {
-    pl_report(sg, "GATHER: input shapes changed since prepare.");
-    return kTfLiteError;
-  }
+  GatherCtx ctx = data->ctx;
   /* Check every index before moving anything. */
   const int64_t n = pl_num_elements(ctx.indices);
   if (n > 0 && !ctx.indices->data.raw_const) {

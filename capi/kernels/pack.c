@@ -19,6 +19,11 @@ enum { kFieldValuesCount = 0, kFieldAxis = 1 };
 typedef struct PackData {
   int values_count;
   int axis;
+  /* Per input, for the mover: a part size of 1 and its index, set in
+   * prepare. */
+  int64_t* ones;
+  int* ins;
+  size_t ones_bytes, ins_bytes;
 } PackData;
 
 static TfLiteStatus pack_init(PlSubgraph* sg, PlNode* node) {
@@ -37,6 +42,8 @@ static TfLiteStatus pack_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void pack_free(PlNode* node) {
+  PackData* data = node->user_data;
+  if (data) free(data->ones), free(data->ins);
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -47,7 +54,7 @@ static bool pack_axis(const PackData* data, int rank, int* axis) {
 }
 
 static TfLiteStatus pack_prepare(PlSubgraph* sg, PlNode* node) {
-  const PackData* data = node->user_data;
+  PackData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "PACK", 1, 1 << 20, 1, 1));
   const int n = pl_num_inputs(node);
@@ -69,9 +76,7 @@ static TfLiteStatus pack_prepare(PlSubgraph* sg, PlNode* node) {
   }
   for (int i = 0; i < n; ++i) {
     const TfLiteTensor* t = pl_input(sg, node, i);
-    char what[32];
-    snprintf(what, sizeof(what), "input %d", i);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "PACK", what, t, output));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "PACK", "input", i, t, output));
     if (!pl_same_shape(t, t0)) {
       char s0[160], s[160];
       pl_shape_string(t0->dims, s0, sizeof(s0));
@@ -81,6 +86,11 @@ static TfLiteStatus pack_prepare(PlSubgraph* sg, PlNode* node) {
       return kTfLiteError;
     }
   }
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ones, &data->ones_bytes,
+                          sizeof(int64_t) * (size_t)n));
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ins, &data->ins_bytes,
+                          sizeof(int) * (size_t)n));
+  for (int i = 0; i < n; ++i) data->ones[i] = 1, data->ins[i] = i;
   int dims[PL_MAX_RANK];
   for (int i = 0, j = 0; i <= rank; ++i)
     dims[i] = i == axis ? n : t0->dims->data[j++];
@@ -100,20 +110,10 @@ static TfLiteStatus pack_eval(PlSubgraph* sg, PlNode* node) {
       return kTfLiteError;
     }
   }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  int* ins = malloc(sizeof(int) * (size_t)n);
-  if (!sizes || !ins) {
-    free(sizes), free(ins);
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  for (int i = 0; i < n; ++i) sizes[i] = 1, ins[i] = i;
   PlShapeAxisView v = pl_shape_axis_view(output->dims, axis);
-  PlShapeSplit ctx = {v.outer, v.inner, n, n, sizes};
-  TfLiteStatus status =
-      pl_shape_run(sg, node, "PACK", ins, n, pl_shape_join_move, &ctx);
-  free(sizes), free(ins);
-  return status;
+  PlShapeSplit ctx = {v.outer, v.inner, n, n, data->ones};
+  return pl_shape_run(sg, node, "PACK", data->ins, n, pl_shape_join_move,
+                      &ctx);
 }
 
 const PlKernel pl_kernel_pack = {

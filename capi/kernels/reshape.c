@@ -8,7 +8,8 @@
  *  - one dim may be -1: it is inferred from the element count (when the
  *    input is empty and the other dims are not, it becomes 0);
  *  - the element counts must then match;
- *  - the data is copied (TFLite does not share buffers here either).
+ *  - the data is copied, or the output shares the input's buffer when the
+ *    runtime can arrange it (PlKernel.view), as recent LiteRT does.
  * When the shape tensor is not constant the output is sized at run time
  * (dynamic), and string outputs are always dynamic.
  *
@@ -22,6 +23,7 @@
 
 #include "capi/core/kernel.h"
 #include "capi/kernels/internal/quant_spatial.h"
+#include "capi/kernels/internal/shape_util.h"
 
 enum { kInput = 0, kShape = 1, kOutput = 0 };
 
@@ -287,5 +289,6 @@ const PlKernel pl_kernel_reshape = {
     .free = reshape_free,
     .prepare = reshape_prepare,
     .eval = reshape_eval,
+    .view = pl_shape_view_whole,
     .types = "any type, including string",
 };

@@ -14,6 +14,25 @@
 
 enum { kInput = 0, kBegin = 1, kSize = 2, kOutput = 0 };
 
+typedef struct SliceData {
+  bool known;     /* constant begin and size: box set in prepare */
+  PlShapeBox box;
+} SliceData;
+
+static TfLiteStatus slice_init(PlSubgraph* sg, PlNode* node) {
+  node->user_data = calloc(1, sizeof(SliceData));
+  if (!node->user_data) {
+    pl_report(sg, "Out of memory.");
+    return kTfLiteError;
+  }
+  return kTfLiteOk;
+}
+
+static void slice_free(PlNode* node) {
+  free(node->user_data);
+  node->user_data = NULL;
+}
+
 /* Reads begin and size into a box and the output dims. */
 static TfLiteStatus slice_box(PlSubgraph* sg, const PlNode* node,
                               PlShapeBox* box, int* dims) {
@@ -60,6 +79,8 @@ static bool slice_known(PlSubgraph* sg, const PlNode* node) {
 }
 
 static TfLiteStatus slice_prepare(PlSubgraph* sg, PlNode* node) {
+  SliceData* data = node->user_data;
+  PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "SLICE", 3, 3, 1, 1));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   TfLiteTensor* output = pl_output(sg, node, kOutput);
@@ -70,33 +91,43 @@ static TfLiteStatus slice_prepare(PlSubgraph* sg, PlNode* node) {
               TfLiteTypeGetName(pl_input(sg, node, kSize)->type));
     return kTfLiteError;
   }
-  if (!slice_known(sg, node)) {
+  data->known = slice_known(sg, node);
+  if (!data->known) {
     pl_set_dynamic(output);
     return kTfLiteOk;
   }
-  PlShapeBox box;
   int dims[PL_MAX_RANK];
-  PL_ENSURE_OK(slice_box(sg, node, &box, dims));
-  return pl_resize(sg, output, box.rank, dims);
+  PL_ENSURE_OK(slice_box(sg, node, &data->box, dims));
+  return pl_resize(sg, output, data->box.rank, dims);
 }
 
 static TfLiteStatus slice_eval(PlSubgraph* sg, PlNode* node) {
-  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  SliceData* data = node->user_data;
+  if (data->known)
+    return pl_shape_run1(sg, node, "SLICE", pl_shape_box_move, &data->box);
   PlShapeBox box;
   int dims[PL_MAX_RANK];
   PL_ENSURE_OK(slice_box(sg, node, &box, dims));
-  if (!slice_known(sg, node))
-    PL_ENSURE_OK(pl_resize(sg, output, box.rank, dims));
-  if (!TfLiteIntArrayEqualsArray(output->dims, box.rank, dims)) {
-    pl_report(sg, "SLICE: input shape changed since prepare.");
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_resize(sg, pl_output(sg, node, kOutput), box.rank, dims));
   return pl_shape_run1(sg, node, "SLICE", pl_shape_box_move, &box);
+}
+
+/* The output is a part of the input when the box is contiguous. */
+static bool slice_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                       size_t* offset) {
+  (void)i;
+  const SliceData* data = node->user_data;
+  return data->known && pl_shape_box_view(&data->box,
+                                          pl_input(sg, node, kInput), kInput,
+                                          input, offset);
 }
 
 const PlKernel pl_kernel_slice = {
     .name = "SLICE",
+    .init = slice_init,
+    .free = slice_free,
     .prepare = slice_prepare,
     .eval = slice_eval,
+    .view = slice_view,
     .types = "any fixed-size type, string",
 };

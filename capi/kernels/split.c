@@ -19,6 +19,10 @@ enum { kFieldNumSplits = 0 };
 
 typedef struct SplitData {
   int num_splits;
+  bool axis_known; /* constant axis: the outputs are sized in prepare */
+  int axis;        /* when axis_known */
+  int64_t* sizes;  /* num_splits part sizes for the mover, kept for eval */
+  size_t sizes_bytes;
 } SplitData;
 
 static TfLiteStatus split_init(PlSubgraph* sg, PlNode* node) {
@@ -35,6 +39,8 @@ static TfLiteStatus split_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void split_free(PlNode* node) {
+  SplitData* data = node->user_data;
+  if (data) free(data->sizes);
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -76,7 +82,7 @@ static TfLiteStatus split_resize(PlSubgraph* sg, const PlNode* node,
 }
 
 static TfLiteStatus split_prepare(PlSubgraph* sg, PlNode* node) {
-  const SplitData* data = node->user_data;
+  SplitData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "SPLIT", 2, 2, 1, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -86,39 +92,45 @@ static TfLiteStatus split_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   for (int k = 0; k < pl_num_outputs(node); ++k) {
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "SPLIT", what,
-                                     pl_output(sg, node, k), input));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "SPLIT", "output", k,
+                                        pl_output(sg, node, k), input));
   }
-  if (!pl_is_constant(pl_input(sg, node, kAxis))) {
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
+                          sizeof(int64_t) * (size_t)data->num_splits));
+  data->axis_known = pl_is_constant(pl_input(sg, node, kAxis));
+  if (!data->axis_known) {
     for (int k = 0; k < pl_num_outputs(node); ++k)
       pl_set_dynamic(pl_output(sg, node, k));
     return kTfLiteOk;
   }
-  int axis = 0;
-  return split_resize(sg, node, &axis);
+  return split_resize(sg, node, &data->axis);
 }
 
 static TfLiteStatus split_eval(PlSubgraph* sg, PlNode* node) {
+  const SplitData* data = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const int n = pl_num_outputs(node);
-  int axis = 0;
-  /* Re-reading the axis also re-checks the input's shape. */
-  PL_ENSURE_OK(split_resize(sg, node, &axis));
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  for (int k = 0; k < n; ++k) sizes[k] = input->dims->data[axis] / n;
+  int axis = data->axis;
+  if (!data->axis_known) PL_ENSURE_OK(split_resize(sg, node, &axis));
+  for (int k = 0; k < n; ++k) data->sizes[k] = input->dims->data[axis] / n;
   PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
-  PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n, sizes};
+  PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n,
+                      data->sizes};
   const int ins[1] = {kInput};
-  TfLiteStatus status =
-      pl_shape_run(sg, node, "SPLIT", ins, 1, pl_shape_split_move, &ctx);
-  free(sizes);
-  return status;
+  return pl_shape_run(sg, node, "SPLIT", ins, 1, pl_shape_split_move, &ctx);
+}
+
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis (an LSTM's gates, say). */
+static bool split_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                       size_t* offset) {
+  const SplitData* data = node->user_data;
+  if (!data->axis_known) return false;
+  const TfLiteTensor* t = pl_input(sg, node, kInput);
+  const int n = pl_num_outputs(node);
+  for (int k = 0; k < n; ++k) data->sizes[k] = t->dims->data[data->axis] / n;
+  return pl_shape_view_part(t, data->axis, data->sizes, i, kInput, input,
+                            offset);
 }
 
 const PlKernel pl_kernel_split = {
@@ -127,5 +139,6 @@ const PlKernel pl_kernel_split = {
     .free = split_free,
     .prepare = split_prepare,
     .eval = split_eval,
+    .view = split_view,
     .types = "any fixed-size type, string",
 };

@@ -24,6 +24,11 @@ enum { kFieldNumSplits = 0 };
 
 typedef struct SplitVData {
   int num_splits;
+  bool known;     /* constant sizes and axis: the outputs are sized and
+                     `sizes` and `axis` set in prepare */
+  int axis;
+  int64_t* sizes; /* one per output */
+  size_t sizes_bytes;
 } SplitVData;
 
 static TfLiteStatus split_v_init(PlSubgraph* sg, PlNode* node) {
@@ -40,6 +45,8 @@ static TfLiteStatus split_v_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void split_v_free(PlNode* node) {
+  SplitVData* data = node->user_data;
+  if (data) free(data->sizes);
   free(node->user_data);
   node->user_data = NULL;
 }
@@ -52,8 +59,6 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* axis_t = pl_input(sg, node, kAxis);
   const int n = pl_num_outputs(node);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (pl_num_elements(axis_t) != 1) {
     pl_report(sg, "SPLIT_V: the axis tensor must hold 1 value, got %lld.",
               (long long)pl_num_elements(axis_t));
@@ -65,7 +70,7 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   int axis = 0;
   if (!pl_shape_axis(raw, rank, &axis)) {
     pl_report(sg, "SPLIT_V: axis %lld is out of range for input shape %s.",
-              (long long)raw, s);
+              (long long)raw, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   if (sizes_t->dims->size != 1 || sizes_t->dims->data[0] != n) {
@@ -97,7 +102,8 @@ static TfLiteStatus split_v_resize(PlSubgraph* sg, const PlNode* node,
   if (infer >= 0 && sum <= dim) sizes[infer] = dim - sum, sum = dim;
   if (sum != dim) {
     pl_report(sg, "SPLIT_V: size_splits sum to %lld, but dim %d of input "
-              "shape %s is %lld.", (long long)sum, axis, s, (long long)dim);
+              "shape %s is %lld.", (long long)sum, axis,
+              PL_SHAPE_STR(input->dims), (long long)dim);
     return kTfLiteError;
   }
   int dims[PL_MAX_RANK];
@@ -116,7 +122,7 @@ static bool split_v_known(PlSubgraph* sg, const PlNode* node) {
 }
 
 static TfLiteStatus split_v_prepare(PlSubgraph* sg, PlNode* node) {
-  const SplitVData* data = node->user_data;
+  SplitVData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "SPLIT_V", 3, 3, 1, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
@@ -127,45 +133,40 @@ static TfLiteStatus split_v_prepare(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   for (int k = 0; k < n; ++k) {
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "SPLIT_V", what,
-                                     pl_output(sg, node, k), input));
+    PL_ENSURE_OK(pl_shape_check_type_at(sg, "SPLIT_V", "output", k,
+                                        pl_output(sg, node, k), input));
   }
-  if (!split_v_known(sg, node)) {
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->sizes, &data->sizes_bytes,
+                          sizeof(int64_t) * (size_t)n));
+  data->known = split_v_known(sg, node);
+  if (!data->known) {
     for (int k = 0; k < n; ++k) pl_set_dynamic(pl_output(sg, node, k));
     return kTfLiteOk;
   }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  int axis = 0;
-  TfLiteStatus status = split_v_resize(sg, node, sizes, &axis);
-  free(sizes);
-  return status;
+  return split_v_resize(sg, node, data->sizes, &data->axis);
 }
 
 static TfLiteStatus split_v_eval(PlSubgraph* sg, PlNode* node) {
+  const SplitVData* data = node->user_data;
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const int n = pl_num_outputs(node);
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)n);
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  int axis = 0;
-  TfLiteStatus status = split_v_resize(sg, node, sizes, &axis);
-  if (status == kTfLiteOk) {
-    PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
-    PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n, sizes};
-    const int ins[1] = {kInput};
-    status =
-        pl_shape_run(sg, node, "SPLIT_V", ins, 1, pl_shape_split_move, &ctx);
-  }
-  free(sizes);
-  return status;
+  int axis = data->axis;
+  if (!data->known) PL_ENSURE_OK(split_v_resize(sg, node, data->sizes, &axis));
+  PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
+  PlShapeSplit ctx = {v.outer, v.inner, input->dims->data[axis], n,
+                      data->sizes};
+  const int ins[1] = {kInput};
+  return pl_shape_run(sg, node, "SPLIT_V", ins, 1, pl_shape_split_move, &ctx);
+}
+
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis. */
+static bool split_v_view(PlSubgraph* sg, const PlNode* node, int i,
+                         int* input, size_t* offset) {
+  const SplitVData* data = node->user_data;
+  return data->known &&
+         pl_shape_view_part(pl_input(sg, node, kInput), data->axis,
+                            data->sizes, i, kInput, input, offset);
 }
 
 const PlKernel pl_kernel_split_v = {
@@ -174,5 +175,6 @@ const PlKernel pl_kernel_split_v = {
     .free = split_v_free,
     .prepare = split_v_prepare,
     .eval = split_v_eval,
+    .view = split_v_view,
     .types = "any fixed-size type, string",
 };

@@ -4,7 +4,8 @@
  * SqueezeOptions.squeeze_dims empty (or no options) every dim of size 1 is
  * dropped; otherwise the listed dims (negative ones count from the end,
  * repeats allowed) are dropped and each must have size 1. At most 8 dims,
- * as TFLite. The data is copied unchanged. */
+ * as TFLite. The data is copied unchanged, or shared with the input when
+ * the runtime can arrange it (PlKernel.view). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -111,5 +112,6 @@ const PlKernel pl_kernel_squeeze = {
     .free = squeeze_free,
     .prepare = squeeze_prepare,
     .eval = squeeze_eval,
+    .view = pl_shape_view_whole,
     .types = "any fixed-size type, string",
 };

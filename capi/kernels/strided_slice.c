@@ -43,6 +43,8 @@ enum {
 typedef struct StridedSliceData {
   int32_t begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask;
   bool offset;
+  bool known;      /* constant begin, end and strides: box set in prepare */
+  PlShapeBox box;
 } StridedSliceData;
 
 static TfLiteStatus ss_init(PlSubgraph* sg, PlNode* node) {
@@ -94,8 +96,6 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
   const TfLiteTensor* end_t = pl_input(sg, node, kEnd);
   const TfLiteTensor* strides_t = pl_input(sg, node, kStrides);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   if (begin_t->dims->size != 1 || end_t->dims->size != 1 ||
       strides_t->dims->size != 1 ||
       end_t->dims->data[0] != begin_t->dims->data[0] ||
@@ -169,7 +169,7 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
       const int k = i - added_ell;
       if (k < 0 || k >= count) {
         pl_report(sg, "STRIDED_SLICE: the masks do not fit input shape %s.",
-                  s);
+                  PL_SHAPE_STR(input->dims));
         return kTfLiteError;
       }
       e->begin = begin[k], e->end = end[k], e->stride = stride[k];
@@ -178,7 +178,8 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
       e->shrink = bit(d->shrink_mask, k);
     }
     if (!e->new_axis && (e->input_dim < 0 || e->input_dim >= rank)) {
-      pl_report(sg, "STRIDED_SLICE: the masks do not fit input shape %s.", s);
+      pl_report(sg, "STRIDED_SLICE: the masks do not fit input shape %s.",
+                PL_SHAPE_STR(input->dims));
       return kTfLiteError;
     }
   }
@@ -210,7 +211,8 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
       if (raw < 0 || raw >= n) {
         pl_report(sg, "STRIDED_SLICE: shrunk index %lld is out of range for "
                   "dim %d of input shape %s.", (long long)e->begin,
-                  e->input_dim, s);
+                  e->input_dim,
+                  PL_SHAPE_STR(input->dims));
         return kTfLiteError;
       }
       b = raw;
@@ -230,7 +232,7 @@ static TfLiteStatus ss_compute(PlSubgraph* sg, const PlNode* node,
     if (c > 0 && (b < 0 || b >= n || b + (c - 1) * st < 0 ||
                   b + (c - 1) * st >= n)) {
       pl_report(sg, "STRIDED_SLICE: the slice of dim %d leaves input shape "
-                "%s.", i, s);
+                "%s.", i, PL_SHAPE_STR(input->dims));
       return kTfLiteError;
     }
     if (c > INT32_MAX) c = INT32_MAX; /* cannot happen after the check */
@@ -264,27 +266,38 @@ static TfLiteStatus ss_prepare(PlSubgraph* sg, PlNode* node) {
               "type.");
     return kTfLiteError;
   }
-  if (!ss_known(sg, node)) {
+  StridedSliceData* data = node->user_data;
+  data->known = ss_known(sg, node);
+  if (!data->known) {
     pl_set_dynamic(output);
     return kTfLiteOk;
   }
-  PlShapeBox box;
   int dims[PL_MAX_RANK], rank = 0;
-  PL_ENSURE_OK(ss_compute(sg, node, &box, dims, &rank));
+  PL_ENSURE_OK(ss_compute(sg, node, &data->box, dims, &rank));
   return pl_resize(sg, output, rank, dims);
 }
 
 static TfLiteStatus ss_eval(PlSubgraph* sg, PlNode* node) {
-  TfLiteTensor* output = pl_output(sg, node, kOutput);
+  StridedSliceData* data = node->user_data;
+  if (data->known)
+    return pl_shape_run1(sg, node, "STRIDED_SLICE", pl_shape_box_move,
+                         &data->box);
   PlShapeBox box;
   int dims[PL_MAX_RANK], rank = 0;
   PL_ENSURE_OK(ss_compute(sg, node, &box, dims, &rank));
-  if (!ss_known(sg, node)) PL_ENSURE_OK(pl_resize(sg, output, rank, dims));
-  if (!TfLiteIntArrayEqualsArray(output->dims, rank, dims)) {
-    pl_report(sg, "STRIDED_SLICE: input shape changed since prepare.");
-    return kTfLiteError;
-  }
+  PL_ENSURE_OK(pl_resize(sg, pl_output(sg, node, kOutput), rank, dims));
   return pl_shape_run1(sg, node, "STRIDED_SLICE", pl_shape_box_move, &box);
+}
+
+/* The output is a part of the input when the box is contiguous (a run of
+ * rows with stride 1). */
+static bool ss_view(PlSubgraph* sg, const PlNode* node, int i, int* input,
+                    size_t* offset) {
+  (void)i;
+  const StridedSliceData* data = node->user_data;
+  return data->known && pl_shape_box_view(&data->box,
+                                          pl_input(sg, node, kInput), kInput,
+                                          input, offset);
 }
 
 const PlKernel pl_kernel_strided_slice = {
@@ -293,5 +306,6 @@ const PlKernel pl_kernel_strided_slice = {
     .free = ss_free,
     .prepare = ss_prepare,
     .eval = ss_eval,
+    .view = ss_view,
     .types = "any fixed-size type, string",
 };

@@ -19,6 +19,8 @@ enum { kFieldNum = 0, kFieldAxis = 1 };
 typedef struct UnpackData {
   int num;
   int axis;
+  int64_t* ones; /* a part size of 1 per output, for the mover */
+  size_t ones_bytes;
 } UnpackData;
 
 static TfLiteStatus unpack_init(PlSubgraph* sg, PlNode* node) {
@@ -37,22 +39,22 @@ static TfLiteStatus unpack_init(PlSubgraph* sg, PlNode* node) {
 }
 
 static void unpack_free(PlNode* node) {
+  UnpackData* data = node->user_data;
+  if (data) free(data->ones);
   free(node->user_data);
   node->user_data = NULL;
 }
 
 static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
-  const UnpackData* data = node->user_data;
+  UnpackData* data = node->user_data;
   PL_ENSURE(sg, data != NULL);
   PL_ENSURE_OK(pl_shape_arity(sg, node, "UNPACK", 1, 1, 0, 1 << 20));
   const TfLiteTensor* input = pl_input(sg, node, kInput);
   const int rank = input->dims->size;
-  char s[160];
-  pl_shape_string(input->dims, s, sizeof(s));
   int axis = 0;
   if (!pl_shape_axis(data->axis, rank, &axis)) {
     pl_report(sg, "UNPACK: axis %d is out of range for input shape %s.",
-              data->axis, s);
+              data->axis, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
   const int size = input->dims->data[axis];
@@ -60,17 +62,19 @@ static TfLiteStatus unpack_prepare(PlSubgraph* sg, PlNode* node) {
   if (num != size || pl_num_outputs(node) != num) {
     pl_report(sg, "UNPACK: num %d, %d outputs and size %d of axis %d of "
               "input shape %s must agree.", data->num, pl_num_outputs(node),
-              size, axis, s);
+              size, axis, PL_SHAPE_STR(input->dims));
     return kTfLiteError;
   }
+  PL_ENSURE_OK(pl_reserve(sg, (void**)&data->ones, &data->ones_bytes,
+                          sizeof(int64_t) * (size_t)(num > 0 ? num : 1)));
+  for (int k = 0; k < num; ++k) data->ones[k] = 1;
   int dims[PL_MAX_RANK];
   for (int i = 0, j = 0; i < rank; ++i)
     if (i != axis) dims[j++] = input->dims->data[i];
   for (int k = 0; k < num; ++k) {
     TfLiteTensor* output = pl_output(sg, node, k);
-    char what[32];
-    snprintf(what, sizeof(what), "output %d", k);
-    PL_ENSURE_OK(pl_shape_check_type(sg, "UNPACK", what, output, input));
+    PL_ENSURE_OK(
+        pl_shape_check_type_at(sg, "UNPACK", "output", k, output, input));
     PL_ENSURE_OK(pl_resize(sg, output, rank - 1, dims));
   }
   return kTfLiteOk;
@@ -87,23 +91,19 @@ static TfLiteStatus unpack_eval(PlSubgraph* sg, PlNode* node) {
     return kTfLiteError;
   }
   PlShapeAxisView v = pl_shape_axis_view(input->dims, axis);
-  for (int k = 0; k < n; ++k) {
-    if (pl_num_elements(pl_output(sg, node, k)) != v.outer * v.inner) {
-      pl_report(sg, "UNPACK: input shape changed since prepare.");
-      return kTfLiteError;
-    }
-  }
-  int64_t* sizes = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
-  if (!sizes) {
-    pl_report(sg, "Out of memory.");
-    return kTfLiteError;
-  }
-  for (int k = 0; k < n; ++k) sizes[k] = 1;
-  PlShapeSplit ctx = {v.outer, v.inner, n, n, sizes};
-  TfLiteStatus status =
-      pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
-  free(sizes);
-  return status;
+  PlShapeSplit ctx = {v.outer, v.inner, n, n, data->ones};
+  return pl_shape_run1(sg, node, "UNPACK", pl_shape_split_move, &ctx);
+}
+
+/* Output i is a contiguous part of the input when nothing precedes the
+ * axis (unpacking the time steps of a [T, 1, N] sequence, say). */
+static bool unpack_view(PlSubgraph* sg, const PlNode* node, int i,
+                        int* input, size_t* offset) {
+  const UnpackData* data = node->user_data;
+  const TfLiteTensor* t = pl_input(sg, node, kInput);
+  int axis = 0;
+  return pl_shape_axis(data->axis, t->dims->size, &axis) &&
+         pl_shape_view_part(t, axis, data->ones, i, kInput, input, offset);
 }
 
 const PlKernel pl_kernel_unpack = {
@@ -112,6 +112,7 @@ const PlKernel pl_kernel_unpack = {
     .free = unpack_free,
     .prepare = unpack_prepare,
     .eval = unpack_eval,
+    .view = unpack_view,
     .types = "any fixed-size type, string (quantized: one scale and zero "
              "point throughout)",
 };

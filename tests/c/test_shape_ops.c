@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capi/kernels/internal/simd.h"
 #include "check.h"
 #include "model_builder.h"
 #include "pylite/c_api.h"
@@ -37,6 +38,9 @@ enum {
   kOpSplitV = 102,
   kOpReverseV2 = 105,
   kOpSqueeze = 43,
+  kOpExpandDims = 70,
+  kOpSplit = 49,
+  kOpStridedSlice = 45,
 };
 enum {
   kOptConcatenation = 10,
@@ -44,6 +48,7 @@ enum {
   kOptPack = 59,
   kOptUnpack = 64,
   kOptSplitV = 79,
+  kOptSplit = 35,
 };
 
 static bool write_strings(TfLiteInterpreter* it, int input, int n,
@@ -417,6 +422,356 @@ static void test_dynamic_chain(void) {
   op_free(it, model, bytes);
 }
 
+/* ---- TRANSPOSE against a plain reference ------------------------------------ */
+
+/* Output element i of a transpose, found by index arithmetic alone: the
+ * input element whose coordinate along perm[j] is the output's along j. */
+static int64_t transpose_source(int rank, const int* in_dims, const int* perm,
+                                int64_t i) {
+  int out_dims[6], coord[6];
+  for (int j = 0; j < rank; ++j) out_dims[j] = in_dims[perm[j]];
+  for (int j = rank - 1; j >= 0; --j) {
+    coord[perm[j]] = (int)(i % out_dims[j]);
+    i /= out_dims[j];
+  }
+  int64_t src = 0;
+  for (int j = 0; j < rank; ++j) src = src * in_dims[j] + coord[j];
+  return src;
+}
+
+/* Every element size (1, 2, 4 and 8 bytes), tile remainders, several
+ * planes, dims of size 1 and identity perms, with the perm constant (the
+ * copy planned in prepare) and as an input (planned at every invoke), on
+ * 1, 2 and 4 threads, with the vector paths and the portable ones. */
+static void test_transpose_reference(void) {
+  static const struct {
+    int rank;
+    int dims[6];
+    int perm[6];
+  } cases[] = {
+      {2, {3, 5}, {1, 0}},
+      {2, {16, 16}, {1, 0}},
+      {3, {2, 13, 17}, {0, 2, 1}},
+      {4, {1, 4, 64, 9}, {0, 1, 3, 2}},
+      {4, {1, 3, 9, 11}, {0, 2, 1, 3}},
+      {4, {4, 1, 9, 11}, {2, 1, 3, 0}},
+      {3, {5, 1, 7}, {2, 1, 0}},
+      {3, {3, 4, 5}, {0, 1, 2}},
+      {5, {2, 3, 4, 5, 6}, {4, 2, 0, 3, 1}},
+      {6, {2, 1, 3, 2, 1, 4}, {5, 3, 0, 4, 2, 1}},
+      /* Large enough to be split across threads. */
+      {3, {3, 64, 129}, {0, 2, 1}},
+      {3, {1, 130, 200}, {0, 2, 1}},
+      {3, {200, 30, 40}, {1, 0, 2}},
+  };
+  static const struct {
+    int type;
+    size_t size;
+  } types[] = {{T_I8, 1}, {T_I16, 2}, {T_F32, 4}, {T_I32, 4}, {T_I64, 8}};
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
+    const int rank = cases[c].rank;
+    int out_dims[6];
+    int64_t count = 1;
+    for (int j = 0; j < rank; ++j) {
+      out_dims[j] = cases[c].dims[cases[c].perm[j]];
+      count *= cases[c].dims[j];
+    }
+    for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); ++k) {
+      for (int run = 0; run < 12; ++run) {
+        const int perm_input = run % 2, threads = 1 << (run / 2 % 3);
+        const bool portable = run >= 6;
+        pl_simd_force_portable(portable);
+        const size_t e = types[k].size, bytes = (size_t)count * e;
+        Op o;
+        op_begin(&o);
+        op_input(&o, types[k].type, rank, cases[c].dims);
+        if (perm_input)
+          op_input(&o, T_I32, 1, (int[]){rank});
+        else
+          op_const(&o, T_I32, 1, (int[]){rank}, cases[c].perm,
+                   sizeof(int32_t) * (size_t)rank);
+        op_output(&o, types[k].type, rank, out_dims);
+        TfLiteInterpreter* it =
+            op_load_threads(&o, kOpTranspose, 0, 0, NULL, threads);
+        uint8_t* x = malloc(bytes);
+        for (size_t b = 0; b < bytes; ++b) x[b] = (uint8_t)check_rand_u32();
+        CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+        CHECK(write_raw(it, 0, x, bytes));
+        if (perm_input)
+          CHECK(write_raw(it, 1, cases[c].perm, sizeof(int32_t) * (size_t)rank));
+        CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+        CHECK(shape_is(out(it, 0), rank, out_dims));
+        const uint8_t* y = TfLiteTensorData(out(it, 0));
+        bool same = y != NULL;
+        for (int64_t i = 0; same && i < count; ++i) {
+          const int64_t src =
+              transpose_source(rank, cases[c].dims, cases[c].perm, i);
+          same = memcmp(y + i * (int64_t)e, x + src * (int64_t)e, e) == 0;
+        }
+        if (!same)
+          printf("  transpose case %zu, %zu-byte elements, perm %s, %d "
+                 "threads%s\n", c, e, perm_input ? "input" : "constant",
+                 threads, portable ? ", portable" : "");
+        CHECK(same);
+        free(x);
+        op_release(&o, it);
+      }
+    }
+  }
+  pl_simd_force_portable(false);
+}
+
+/* ---- Reshapes sharing their input's buffer --------------------------------- */
+
+static const float* tensor_f32(TfLiteInterpreter* it, int index) {
+  return TfLiteTensorData(TfLiteInterpreterGetTensor(it, index));
+}
+
+/* RESHAPE, EXPAND_DIMS and SQUEEZE of an arena tensor give their output
+ * the input's buffer (chains included) instead of copying; a graph output
+ * keeps its own buffer, and a graph input may be shared by an
+ * intermediate. The values are checked over two invokes and a resize. */
+static void test_reshape_sharing(void) {
+  enum { kX, kOne, kA, kShape6, kB, kAxis, kC, kD, kE, kShape32, kF, kG, kH,
+         kK };
+  MbModel m;
+  mb_init(&m, "reshape sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int reshape = mb_opcode(&m, OP_RESHAPE, NULL);
+  const int expand = mb_opcode(&m, kOpExpandDims, NULL);
+  const int squeeze = mb_opcode(&m, kOpSqueeze, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t six = 6, axis = 0, s32[2] = {3, 2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){1}, &six, sizeof(six));
+  mb_tensor(sg, "b", T_F32, 1, (int[]){6});
+  mb_tensor_data(sg, NULL, T_I32, 0, NULL, &axis, sizeof(axis));
+  mb_tensor(sg, "c", T_F32, 2, (int[]){1, 6});
+  mb_tensor(sg, "d", T_F32, 2, (int[]){1, 6});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){3, 2});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){2}, s32, sizeof(s32));
+  mb_tensor(sg, "f", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "g", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "h", T_F32, 1, (int[]){6});
+  mb_tensor(sg, "k", T_F32, 1, (int[]){6});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kA, kShape6}, 1, (int[]){kB});
+  mb_op(sg, expand, 2, (int[]){kB, kAxis}, 1, (int[]){kC});
+  mb_op(sg, add, 2, (int[]){kC, kOne}, 1, (int[]){kD})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kX, kShape32}, 1, (int[]){kE});
+  mb_op(sg, squeeze, 1, (int[]){kC}, 1, (int[]){kF});
+  mb_op(sg, add, 2, (int[]){kF, kB}, 1, (int[]){kG})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kX, kShape6}, 1, (int[]){kH});
+  mb_op(sg, add, 2, (int[]){kH, kG}, 1, (int[]){kK})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 4, (int[]){kD, kE, kG, kK});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  if (!model) {
+    free(bytes);
+    return;
+  }
+  TfLiteInterpreter* it = TfLiteInterpreterCreate(model, NULL);
+  CHECK(it != NULL);
+  for (int round = 0; it && round < 2; ++round) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB) == a && tensor_f32(it, kC) == a &&
+          tensor_f32(it, kF) == a);
+    CHECK(tensor_f32(it, kH) == tensor_f32(it, kX));
+    /* Graph outputs are never shared. */
+    CHECK(tensor_f32(it, kE) != tensor_f32(it, kX));
+    CHECK(tensor_f32(it, kD) != a && tensor_f32(it, kG) != a);
+    for (int pass = 0; pass < 2; ++pass) {
+      float x[6];
+      for (int i = 0; i < 6; ++i) x[i] = (float)(pass ? -i : 3 * i) + 0.5f;
+      CHECK(write_raw(it, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+      CHECK(shape_is(out(it, 0), 2, (int[]){1, 6}));
+      CHECK(shape_is(out(it, 1), 2, (int[]){3, 2}));
+      const float* d = TfLiteTensorData(out(it, 0));
+      const float* e = TfLiteTensorData(out(it, 1));
+      const float* g = TfLiteTensorData(out(it, 2));
+      const float* k = TfLiteTensorData(out(it, 3));
+      for (int i = 0; i < 6; ++i) {
+        CHECK(d[i] == x[i] + 2.0f && e[i] == x[i]);
+        CHECK(g[i] == 2.0f * (x[i] + 1.0f));
+        CHECK(k[i] == x[i] + 2.0f * (x[i] + 1.0f));
+      }
+    }
+    /* A new allocation plans the sharing again. */
+    CHECK(TfLiteInterpreterResizeInputTensor(it, 0, (int[]){2, 3}, 2) ==
+          kTfLiteOk);
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
+/* SPLIT and UNPACK whose parts are contiguous (nothing before the axis)
+ * give each output its part of the input's buffer, after a RESHAPE sharing
+ * it too; a split along an inner axis copies, and so does a node one of
+ * whose outputs is a graph output (all or nothing). */
+static void test_split_sharing(void) {
+  enum { kX, kOne, kA, kAxis1, kB0, kB1, kB2, kC, kShape32, kR, kU0, kU1, kU2,
+         kD, kS0, kS1, kE, kP0, kP1, kF };
+  MbModel m;
+  mb_init(&m, "split sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int reshape = mb_opcode(&m, OP_RESHAPE, NULL);
+  const int split = mb_opcode(&m, kOpSplit, NULL);
+  const int unpack = mb_opcode(&m, kOpUnpack, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t axis1 = 1, s32[2] = {3, 2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){1, 6});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){1, 6});
+  mb_tensor_data(sg, NULL, T_I32, 0, NULL, &axis1, sizeof(axis1));
+  for (int k = 0; k < 3; ++k) mb_tensor(sg, NULL, T_F32, 2, (int[]){1, 2});
+  mb_tensor(sg, "c", T_F32, 2, (int[]){1, 2});
+  mb_tensor_data(sg, NULL, T_I32, 1, (int[]){2}, s32, sizeof(s32));
+  mb_tensor(sg, "r", T_F32, 2, (int[]){3, 2});
+  for (int k = 0; k < 3; ++k) mb_tensor(sg, NULL, T_F32, 1, (int[]){2});
+  mb_tensor(sg, "d", T_F32, 1, (int[]){2});
+  mb_tensor(sg, "s0", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "s1", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){3, 1});
+  mb_tensor(sg, "p0", T_F32, 2, (int[]){1, 3});
+  mb_tensor(sg, "p1", T_F32, 2, (int[]){1, 3});
+  mb_tensor(sg, "f", T_F32, 2, (int[]){1, 3});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  MbOp* op = mb_op(sg, split, 2, (int[]){kAxis1, kA}, 3,
+                   (int[]){kB0, kB1, kB2});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 3;
+  mb_op(sg, add, 2, (int[]){kB0, kB2}, 1, (int[]){kC})->options = OPT_ADD;
+  mb_op(sg, reshape, 2, (int[]){kA, kShape32}, 1, (int[]){kR});
+  op = mb_op(sg, unpack, 1, (int[]){kR}, 3, (int[]){kU0, kU1, kU2});
+  op->options = kOptUnpack, op->num_i32 = 2, op->i32[0] = 3, op->i32[1] = 0;
+  mb_op(sg, add, 2, (int[]){kU1, kB1}, 1, (int[]){kD})->options = OPT_ADD;
+  op = mb_op(sg, split, 2, (int[]){kAxis1, kR}, 2, (int[]){kS0, kS1});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 2;
+  mb_op(sg, add, 2, (int[]){kS0, kS1}, 1, (int[]){kE})->options = OPT_ADD;
+  op = mb_op(sg, split, 2, (int[]){kAxis1, kA}, 2, (int[]){kP0, kP1});
+  op->options = kOptSplit, op->num_i32 = 1, op->i32[0] = 2;
+  mb_op(sg, add, 2, (int[]){kP1, kP0}, 1, (int[]){kF})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 5, (int[]){kC, kD, kE, kP0, kF});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  CHECK(it != NULL);
+  if (it) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB0) == a &&
+          tensor_f32(it, kB1) == a + 2 && tensor_f32(it, kB2) == a + 4);
+    CHECK(tensor_f32(it, kR) == a && tensor_f32(it, kU0) == a &&
+          tensor_f32(it, kU1) == a + 2 && tensor_f32(it, kU2) == a + 4);
+    /* Copies: an inner axis, and a node with a graph output. */
+    const float* s0 = tensor_f32(it, kS0);
+    CHECK(s0 != NULL && (s0 + 3 <= a || s0 >= a + 6));
+    const float* p1 = tensor_f32(it, kP1);
+    CHECK(p1 != NULL && (p1 + 3 <= a || p1 >= a + 6));
+    for (int pass = 0; pass < 2; ++pass) {
+      float x[6], v[6];
+      for (int i = 0; i < 6; ++i) {
+        x[i] = (float)(pass ? 5 - 2 * i : 3 * i) + 0.25f;
+        v[i] = x[i] + 1.0f;
+      }
+      CHECK(write_raw(it, 0, x, sizeof(x)));
+      CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+      const float* c = TfLiteTensorData(out(it, 0));
+      const float* d = TfLiteTensorData(out(it, 1));
+      const float* e = TfLiteTensorData(out(it, 2));
+      const float* p0 = TfLiteTensorData(out(it, 3));
+      const float* f = TfLiteTensorData(out(it, 4));
+      CHECK(c[0] == v[0] + v[4] && c[1] == v[1] + v[5]);
+      CHECK(d[0] == v[2] + v[2] && d[1] == v[3] + v[3]);
+      CHECK(e[0] == v[0] + v[1] && e[1] == v[2] + v[3] && e[2] == v[4] + v[5]);
+      CHECK(p0[0] == v[0] && p0[1] == v[1] && p0[2] == v[2]);
+      for (int i = 0; i < 3; ++i) CHECK(f[i] == v[3 + i] + v[i]);
+    }
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
+/* SLICE and STRIDED_SLICE of consecutive rows give the output its part of
+ * the input's buffer; a column slice copies. */
+static void test_slice_sharing(void) {
+  enum { kX, kOne, kA, kBegin1, kSize23, kB, kBegin01, kSize41, kC, kBegin2,
+         kEnd43, kStrides, kD, kE, kF };
+  MbModel m;
+  mb_init(&m, "slice sharing");
+  const int add = mb_opcode(&m, OP_ADD, NULL);
+  const int slice = mb_opcode(&m, kOpSlice, NULL);
+  const int sslice = mb_opcode(&m, kOpStridedSlice, NULL);
+  MbSubgraph* sg = mb_subgraph(&m, "main");
+  const float one = 1.0f;
+  const int32_t begin1[2] = {1, 0}, size23[2] = {2, 3}, begin01[2] = {0, 1},
+                size41[2] = {4, 1}, begin2[2] = {2, 0}, end43[2] = {4, 3},
+                strides[2] = {1, 1};
+  const int two[1] = {2};
+  mb_tensor(sg, "x", T_F32, 2, (int[]){4, 3});
+  mb_tensor_data(sg, NULL, T_F32, 1, (int[]){1}, &one, sizeof(one));
+  mb_tensor(sg, "a", T_F32, 2, (int[]){4, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin1, sizeof(begin1));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, size23, sizeof(size23));
+  mb_tensor(sg, "b", T_F32, 2, (int[]){2, 3});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin01, sizeof(begin01));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, size41, sizeof(size41));
+  mb_tensor(sg, "c", T_F32, 2, (int[]){4, 1});
+  mb_tensor_data(sg, NULL, T_I32, 1, two, begin2, sizeof(begin2));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, end43, sizeof(end43));
+  mb_tensor_data(sg, NULL, T_I32, 1, two, strides, sizeof(strides));
+  mb_tensor(sg, "d", T_F32, 2, (int[]){2, 3});
+  mb_tensor(sg, "e", T_F32, 2, (int[]){2, 3});
+  mb_tensor(sg, "f", T_F32, 2, (int[]){4, 1});
+  mb_op(sg, add, 2, (int[]){kX, kOne}, 1, (int[]){kA})->options = OPT_ADD;
+  mb_op(sg, slice, 3, (int[]){kA, kBegin1, kSize23}, 1, (int[]){kB});
+  mb_op(sg, slice, 3, (int[]){kA, kBegin01, kSize41}, 1, (int[]){kC});
+  mb_op(sg, sslice, 4, (int[]){kA, kBegin2, kEnd43, kStrides}, 1,
+        (int[]){kD});
+  mb_op(sg, add, 2, (int[]){kB, kD}, 1, (int[]){kE})->options = OPT_ADD;
+  mb_op(sg, add, 2, (int[]){kC, kC}, 1, (int[]){kF})->options = OPT_ADD;
+  mb_io(sg, 1, (int[]){kX}, 2, (int[]){kE, kF});
+  size_t size = 0;
+  uint8_t* bytes = mb_build(&m, &size);
+  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
+      bytes, size, PyliteQuietReporter, NULL);
+  CHECK(model != NULL);
+  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  CHECK(it != NULL);
+  if (it) {
+    CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
+    const float* a = tensor_f32(it, kA);
+    CHECK(a != NULL && tensor_f32(it, kB) == a + 3 &&
+          tensor_f32(it, kD) == a + 6);
+    const float* c = tensor_f32(it, kC);
+    CHECK(c != NULL && (c + 4 <= a || c >= a + 12));
+    float x[12], v[12];
+    for (int i = 0; i < 12; ++i) x[i] = 1.5f * (float)i - 4.0f, v[i] = x[i] + 1;
+    CHECK(write_raw(it, 0, x, sizeof(x)));
+    CHECK(TfLiteInterpreterInvoke(it) == kTfLiteOk);
+    const float* e = TfLiteTensorData(out(it, 0));
+    const float* f = TfLiteTensorData(out(it, 1));
+    for (int i = 0; i < 6; ++i) CHECK(e[i] == v[3 + i] + v[6 + i]);
+    for (int r = 0; r < 4; ++r) CHECK(f[r] == v[3 * r + 1] + v[3 * r + 1]);
+  }
+  TfLiteInterpreterDelete(it);
+  TfLiteModelDelete(model);
+  free(bytes);
+}
+
 int main(void) {
   test_concat_strings();
   test_concat_activation();
@@ -430,5 +785,9 @@ int main(void) {
   test_empty_outputs();
   test_transpose_rank_limit();
   test_dynamic_chain();
+  test_reshape_sharing();
+  test_transpose_reference();
+  test_split_sharing();
+  test_slice_sharing();
   return CHECK_SUMMARY();
 }

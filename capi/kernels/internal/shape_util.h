@@ -66,13 +66,24 @@ static inline bool pl_shape_is_quantized(const TfLiteTensor* t) {
           t->type == kTfLiteInt16);
 }
 
-/* Checks that `t` has a movable type equal to `want`'s (if want is not
- * NULL), and that quantized tensors share one scale and zero point (moving
- * bytes cannot requantize: that is left for the quantized issue). */
+/* Whether `t` has a movable type equal to `want`'s (if want is not NULL),
+ * quantized tensors sharing one scale and zero point (moving bytes cannot
+ * requantize: that is left for the quantized issue). */
+static inline bool pl_shape_type_ok(const TfLiteTensor* t,
+                                    const TfLiteTensor* want) {
+  if (want && t->type != want->type) return false;
+  if (pl_shape_elem_size(t->type) == 0) return false;
+  return !want || !(pl_shape_is_quantized(t) || pl_shape_is_quantized(want)) ||
+         (t->params.scale == want->params.scale &&
+          t->params.zero_point == want->params.zero_point);
+}
+
+/* Checks pl_shape_type_ok, reporting what fails. */
 PL_SHAPE_FN TfLiteStatus pl_shape_check_type(PlSubgraph* sg, const char* op,
                                              const char* what,
                                              const TfLiteTensor* t,
                                              const TfLiteTensor* want) {
+  if (pl_shape_type_ok(t, want)) return kTfLiteOk;
   if (want && t->type != want->type) {
     pl_report(sg, "%s: %s has type %s, expected %s.", op, what,
               TfLiteTypeGetName(t->type), TfLiteTypeGetName(want->type));
@@ -94,6 +105,20 @@ PL_SHAPE_FN TfLiteStatus pl_shape_check_type(PlSubgraph* sg, const char* op,
     return kTfLiteError;
   }
   return kTfLiteOk;
+}
+
+/* pl_shape_check_type of a node's `kind` ("input" or "output") number
+ * `index`, named only in a message: prepare runs at every Invoke for the
+ * nodes deferred there (inside loop bodies, say). */
+PL_SHAPE_FN TfLiteStatus pl_shape_check_type_at(PlSubgraph* sg,
+                                                const char* op,
+                                                const char* kind, int index,
+                                                const TfLiteTensor* t,
+                                                const TfLiteTensor* want) {
+  if (pl_shape_type_ok(t, want)) return kTfLiteOk;
+  char what[32];
+  snprintf(what, sizeof(what), "%s %d", kind, index);
+  return pl_shape_check_type(sg, op, what, t, want);
 }
 
 /* Reads up to `max` values of an int32 or int64 tensor (int16 too when
@@ -242,6 +267,10 @@ typedef TfLiteStatus (*PlShapeMoveFn)(PlSubgraph* sg, const PlNode* node,
                                       void* ctx, const char* const* in,
                                       char* const* out, size_t elem);
 
+/* Pointer lists up to this long live on the stack (most nodes): pl_shape_run
+ * then allocates nothing for numeric tensors. */
+enum { PL_SHAPE_SMALL_IO = 16 };
+
 /* Runs `fn` over the node's inputs listed in `ins` (indices of node inputs
  * whose data moves) and all its outputs. Strings: ids in, strings out. */
 PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
@@ -249,10 +278,14 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
                                       int nin, PlShapeMoveFn fn, void* ctx) {
   const int nout = pl_num_outputs(node);
   if (nout == 0) return kTfLiteOk;
-  const char** in = calloc((size_t)(nin ? nin : 1), sizeof(*in));
-  char** out = calloc((size_t)(nout ? nout : 1), sizeof(*out));
+  const char* in_small[PL_SHAPE_SMALL_IO];
+  char* out_small[PL_SHAPE_SMALL_IO];
+  const bool small = nin <= PL_SHAPE_SMALL_IO && nout <= PL_SHAPE_SMALL_IO;
+  const char** in =
+      small ? in_small : calloc((size_t)(nin ? nin : 1), sizeof(*in));
+  char** out = small ? out_small : calloc((size_t)nout, sizeof(*out));
   if (!in || !out) {
-    free(in), free(out);
+    if (!small) free(in), free(out);
     pl_report(sg, "Out of memory.");
     return kTfLiteError;
   }
@@ -263,10 +296,12 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
       in[i] = pl_input(sg, node, ins[i])->data.raw_const;
     for (int i = 0; i < nout; ++i) out[i] = pl_output(sg, node, i)->data.raw;
     status = fn(sg, node, ctx, in, out, pl_type_size(first_out->type));
-    free(in), free(out);
+    if (!small) free(in), free(out);
     return status;
   }
   /* Strings: number every input string, move the ids. */
+  for (int i = 0; i < nin; ++i) in[i] = NULL;
+  for (int i = 0; i < nout; ++i) out[i] = NULL;
   int64_t total = 0;
   for (int i = 0; i < nin && status == kTfLiteOk; ++i) {
     const TfLiteTensor* t = pl_input(sg, node, ins[i]);
@@ -330,7 +365,7 @@ PL_SHAPE_FN TfLiteStatus pl_shape_run(PlSubgraph* sg, const PlNode* node,
   free(strs), free(lens);
   for (int i = 0; i < nin; ++i) free((void*)in[i]);
   for (int i = 0; i < nout; ++i) free(out[i]);
-  free(in), free(out);
+  if (!small) free(in), free(out);
   return status;
 }
 
@@ -357,6 +392,15 @@ PL_SHAPE_FN TfLiteStatus pl_shape_copy_all(PlSubgraph* sg, const PlNode* node,
   return kTfLiteOk;
 }
 
+/* PlKernel.view of the reshaping ops: the output is input 0's bytes. */
+PL_SHAPE_FN bool pl_shape_view_whole(PlSubgraph* sg, const PlNode* node,
+                                     int i, int* input, size_t* offset) {
+  (void)sg, (void)node, (void)i;
+  *input = 0;
+  *offset = 0;
+  return true;
+}
+
 /* ---- Splitting and joining along one axis -------------------------------- */
 
 /* A tensor viewed as [outer, size along the axis, inner]. */
@@ -372,6 +416,21 @@ static inline PlShapeAxisView pl_shape_axis_view(const TfLiteIntArray* dims,
   return v;
 }
 
+/* PlKernel.view of the splitting ops: with nothing before the axis
+ * (outer 1), part k of `input` (of tensor `t`) is contiguous, after the
+ * parts before it. */
+PL_SHAPE_FN bool pl_shape_view_part(const TfLiteTensor* t, int axis,
+                                    const int64_t* sizes, int k, int input,
+                                    int* input_out, size_t* offset) {
+  const PlShapeAxisView v = pl_shape_axis_view(t->dims, axis);
+  if (v.outer != 1) return false;
+  int64_t before = 0;
+  for (int j = 0; j < k; ++j) before += sizes[j];
+  *input_out = input;
+  *offset = (size_t)(before * v.inner) * pl_type_size(t->type);
+  return true;
+}
+
 /* Splits [outer, total, inner] into outputs of [outer, sizes[k], inner]. */
 typedef struct PlShapeSplit {
   int64_t outer, inner, total;
@@ -379,36 +438,42 @@ typedef struct PlShapeSplit {
   const int64_t* sizes;
 } PlShapeSplit;
 
+/* Part k's rows are contiguous on both sides: each is one memcpy (small
+ * parts of small tensors are common, as an LSTM's gates, so this avoids
+ * the general strided copy's setup). */
 PL_SHAPE_FN TfLiteStatus pl_shape_split_move(PlSubgraph* sg,
                                              const PlNode* node, void* ctx_,
                                              const char* const* in,
                                              char* const* out, size_t elem) {
   const PlShapeSplit* ctx = ctx_;
+  const int64_t e = (int64_t)elem, stride = ctx->total * ctx->inner * e;
   int64_t at = 0;
   for (int k = 0; k < ctx->count; ++k) {
-    const int64_t row = ctx->sizes[k] * ctx->inner;
-    const int64_t extent[2] = {ctx->outer, row};
-    const int64_t src[2] = {ctx->total * ctx->inner, 1};
-    const int64_t dst[2] = {row, 1};
-    pl_shape_copy(2, extent, in[0], at, src, out[k], 0, dst, elem);
+    const int64_t row = ctx->sizes[k] * ctx->inner * e;
+    if (row > 0) {
+      for (int64_t o = 0; o < ctx->outer; ++o)
+        memcpy(out[k] + o * row, in[0] + o * stride + at, (size_t)row);
+    }
     at += row;
   }
   return kTfLiteOk;
 }
 
-/* Joins inputs [outer, sizes[k], inner] into [outer, total, inner]. */
+/* Joins inputs [outer, sizes[k], inner] into [outer, total, inner], row by
+ * row as pl_shape_split_move. */
 PL_SHAPE_FN TfLiteStatus pl_shape_join_move(PlSubgraph* sg,
                                             const PlNode* node, void* ctx_,
                                             const char* const* in,
                                             char* const* out, size_t elem) {
   const PlShapeSplit* ctx = ctx_;
+  const int64_t e = (int64_t)elem, stride = ctx->total * ctx->inner * e;
   int64_t at = 0;
   for (int k = 0; k < ctx->count; ++k) {
-    const int64_t row = ctx->sizes[k] * ctx->inner;
-    const int64_t extent[2] = {ctx->outer, row};
-    const int64_t src[2] = {row, 1};
-    const int64_t dst[2] = {ctx->total * ctx->inner, 1};
-    pl_shape_copy(2, extent, in[k], 0, src, out[0], at, dst, elem);
+    const int64_t row = ctx->sizes[k] * ctx->inner * e;
+    if (row > 0) {
+      for (int64_t o = 0; o < ctx->outer; ++o)
+        memcpy(out[0] + o * stride + at, in[k] + o * row, (size_t)row);
+    }
     at += row;
   }
   return kTfLiteOk;
@@ -425,6 +490,24 @@ typedef struct PlShapeBox {
   int64_t stride[PL_MAX_RANK * 2];
   int64_t offset;
 } PlShapeBox;
+
+/* PlKernel.view of the box ops: a non-empty box whose elements are
+ * consecutive in `t` (input number `input`) is the part starting at its
+ * offset (a slice of leading rows, say). */
+PL_SHAPE_FN bool pl_shape_box_view(const PlShapeBox* box,
+                                   const TfLiteTensor* t, int input,
+                                   int* input_out, size_t* offset) {
+  int64_t expected = 1;
+  for (int i = box->rank - 1; i >= 0; --i) {
+    if (box->extent[i] == 0) return false;
+    if (box->extent[i] == 1) continue;
+    if (box->stride[i] != expected) return false;
+    expected *= box->extent[i];
+  }
+  *input_out = input;
+  *offset = (size_t)box->offset * pl_type_size(t->type);
+  return true;
+}
 
 PL_SHAPE_FN TfLiteStatus pl_shape_box_move(PlSubgraph* sg, const PlNode* node,
                                            void* ctx_, const char* const* in,
