@@ -169,6 +169,25 @@ class _RunnerSlot:
     self.dead = False  # released, or its interpreter closed
 
 
+class _Call:
+  """``_NativeState.enter``'s context manager (a class: cheaper per call
+  than a generator's)."""
+
+  __slots__ = ("state", "subgraph_index", "slot", "lock")
+
+  def __init__(self, state, subgraph_index, slot):
+    self.state = state
+    self.subgraph_index = subgraph_index
+    self.slot = slot
+
+  def __enter__(self):
+    self.lock = self.state.begin(self.subgraph_index, self.slot)
+    return self.state.pointer
+
+  def __exit__(self, *exc_info):
+    self.state.end(self.lock, self.slot)
+
+
 class _NativeState:
   """Owns the native interpreter and the native runners made from it.
 
@@ -217,14 +236,10 @@ class _NativeState:
                                                threading.RLock())
     return lock
 
-  @contextlib.contextmanager
   def enter(self, subgraph_index=0, slot=None):
-    """Yields the interpreter pointer for one call on ``subgraph_index``."""
-    lock = self.begin(subgraph_index, slot)
-    try:
-      yield self.pointer
-    finally:
-      self.end(lock, slot)
+    """A context manager for one call on ``subgraph_index``: ``begin`` on
+    entry, yielding the interpreter pointer, ``end`` on exit."""
+    return _Call(self, subgraph_index, slot)
 
   def begin(self, subgraph_index, slot):
     """Starts one call on ``subgraph_index`` (through the runner ``slot``,
@@ -732,9 +747,16 @@ class Interpreter:
   def invoke(self) -> None:
     """Runs subgraph 0 (releasing the GIL while it runs)."""
     self._ensure_safe()
-    with self._enter() as pointer:
-      lib.PyliteClearLastError()
-      check(lib.TfLiteInterpreterInvoke(pointer))
+    state = self._state
+    if state is None:
+      raise PyliteClosedError("The interpreter is closed.")
+    lock = state.begin(0, None)
+    try:
+      # Clears the thread's last error itself, as every C API call does.
+      status = _invoke(state.pointer)
+    finally:
+      state.end(lock, None)
+    check(status)
 
   def resize_tensor_input(self, input_index: int, tensor_size: Any,
                           strict: bool = False) -> None:
@@ -865,6 +887,7 @@ _MAX_PLANS = 4
 _MAX_PLAN_BYTES = 1 << 20
 
 _run_signature = lib.PyliteSignatureRunnerRun
+_invoke = lib.TfLiteInterpreterInvoke
 _ndarray = np.ndarray
 _OK = lib.kTfLiteOk
 _OUTPUT_SHAPES_CHANGED = lib.kTfLiteOutputShapeNotKnown
