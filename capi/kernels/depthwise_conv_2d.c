@@ -72,8 +72,8 @@ typedef struct DwData {
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
                        one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
-  size_t qrow_offset; /* fast form: a row's tap pointers, then (hybrid) its
-                         sums */
+  size_t qrow_offset; /* fast form: a row's tap addresses and one pattern of
+                         tap offsets, then (hybrid) the row's sums */
   /* The fast form (pl_qdw): depth multiplier 1, int32 sums of an
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
@@ -211,7 +211,7 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                       sizeof(int16_t) * (size_t)in[3];
   if (d->qfast) {
     d->qrow_offset =
-        (sizeof(void*) * (size_t)taps * (size_t)ow + 15) / 16 * 16;
+        (sizeof(intptr_t) * (size_t)taps * (size_t)(ow + 1) + 15) / 16 * 16;
     const size_t fast =
         d->qrow_offset + (d->q.kind == PL_QCONV_HYBRID
                               ? sizeof(int32_t) * (size_t)ow * (size_t)oc
@@ -503,73 +503,115 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
-/* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
- * the input, or at the batch's row of zero points where they read padding;
- * pl_qdw sums them from the batch's starting sums (bias included) and
- * applies the output stage, except for hybrid: sums, then its float output
- * stage with the float bias. */
+/* pl_qdw on pixels [ox0, ox0 + count) of one output row, their taps
+ * addressed as `addr` says (base, step, offsets; see PlQdwArgs): the output
+ * stage fused, or for hybrid the sums then its float output stage with the
+ * float bias. */
+static void qdw_fast_run(const QdwTask* t, int64_t row, int64_t ox0,
+                         int64_t count, const PlQdwArgs* addr,
+                         int32_t* sums) {
+  if (count <= 0) return;
+  const DwData* d = t->d;
+  const PlQconv* q = &d->q;
+  const bool u8 = t->storage == PL_QCONV_UINT8;
+  const int64_t bi = row / t->oh;
+  const int64_t at = (row * t->ow + ox0) * t->oc;
+  const PlQdwOut out = {
+      .multiplier = q->multiplier, .shift = q->shift,
+      .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
+      .y = (char*)t->y + at, .ldy = t->oc,
+  };
+  PlQdwArgs args = *addr;
+  args.u8 = u8;
+  args.packed = d->qpacked;
+  args.w = q->weights;
+  args.taps = (int64_t)t->fh * t->fw;
+  args.channels = t->c;
+  args.pixels = count;
+  args.init = d->qinit + bi * t->c;
+  args.sums = sums;
+  args.out = q->kind == PL_QCONV_HYBRID ? NULL : &out;
+  pl_qdw(&args);
+  if (q->kind == PL_QCONV_HYBRID)
+    for (int64_t k = 0; k < count; ++k)
+      qdw_output(t, sums + k * t->c, t->bias, bi, at + k * t->oc);
+}
+
+/* Below this many pixels, a run whose taps are all inside goes through the
+ * table too (one call of pl_qdw instead of three). */
+enum { kQdwMinRun = 4 };
+
+/* The fast form's rows (DwData.qfast). The pixels whose taps are all
+ * inside the input read them at one pattern of offsets from their first
+ * tap; the others (borders) through a table of each tap's address, the
+ * batch's row of zero points for padding taps. pl_qdw sums them from the
+ * batch's starting sums (bias included). */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
   const int64_t taps = (int64_t)t->fh * t->fw;
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
-  const void** rows = (const void**)scratch;
+  intptr_t* table = (intptr_t*)scratch;
+  intptr_t* pattern = table + taps * t->ow;
   int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
-  const PlQconv* q = &d->q;
-  const bool u8 = t->storage == PL_QCONV_UINT8;
-  const bool hybrid = q->kind == PL_QCONV_HYBRID;
-  const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
+  const size_t elem =
+      t->storage == PL_QCONV_UINT8 ? sizeof(uint8_t) : sizeof(int8_t);
+  const int64_t pixel = (int64_t)t->c * (int64_t)elem;
+  for (int fy = 0; fy < t->fh; ++fy)
+    for (int fx = 0; fx < t->fw; ++fx)
+      pattern[fy * t->fw + fx] =
+          (intptr_t)(((int64_t)fy * d->dilation_h * t->w +
+                      (int64_t)fx * d->dilation_w) * pixel);
+  /* The columns whose taps are all inside: [lo_x, hi_x). */
+  const int64_t span_w = (int64_t)(t->fw - 1) * d->dilation_w;
+  int64_t lo_x = (d->pad_w + d->stride_w - 1) / d->stride_w;
+  int64_t hi_x = t->w - span_w + d->pad_w > 0
+                     ? (t->w - 1 - span_w + d->pad_w) / d->stride_w + 1
+                     : 0;
+  if (hi_x > t->ow) hi_x = t->ow;
+  if (lo_x > hi_x) lo_x = hi_x;
   for (int64_t row = begin; row < end; ++row) {
     const int64_t bi = row / t->oh;
     const int oy = (int)(row % t->oh);
     const int y0 = oy * d->stride_h - d->pad_h;
-    const char* src =
-        (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
-    const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
-    const int32_t* init = d->qinit + bi * t->c;
-    const size_t pixel = (size_t)t->c * elem;
-    const size_t tap_step = (size_t)d->dilation_w * pixel;
-    int64_t k = 0;
+    const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
+    const char* zrow = (const char*)d->qzrow + bi * t->c;
+    const bool inside_y =
+        y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->h;
+    const bool direct = inside_y && hi_x - lo_x >= kQdwMinRun;
     for (int ox = 0; ox < t->ow; ++ox) {
+      if (direct && ox == lo_x) ox = (int)hi_x;
+      if (ox >= t->ow) break;
       const int x0 = ox * d->stride_w - d->pad_w;
-      /* Every tap of the filter row inside: steps of one dilation. */
-      const bool inside_x =
-          x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->w;
+      intptr_t* r = table + (int64_t)ox * taps;
       for (int fy = 0; fy < t->fh; ++fy) {
         const int iy = y0 + fy * d->dilation_h;
-        if (iy < 0 || iy >= t->h) {
-          for (int fx = 0; fx < t->fw; ++fx) rows[k++] = zrow;
-          continue;
-        }
-        const char* line = src + (size_t)((int64_t)iy * t->w) * pixel;
-        if (inside_x) {
-          const char* at = line + (size_t)x0 * pixel;
-          for (int fx = 0; fx < t->fw; ++fx, at += tap_step) rows[k++] = at;
-          continue;
-        }
+        const bool in_y = iy >= 0 && iy < t->h;
+        const char* line = src + (int64_t)iy * t->w * pixel;
         for (int fx = 0; fx < t->fw; ++fx) {
           const int ix = x0 + fx * d->dilation_w;
-          rows[k++] = ix >= 0 && ix < t->w ? line + (size_t)ix * pixel : zrow;
+          *r++ = (intptr_t)(in_y && ix >= 0 && ix < t->w
+                                ? line + (int64_t)ix * pixel
+                                : zrow);
         }
       }
     }
-    const int64_t at = row * t->ow * t->oc;
-    const PlQdwOut out = {
-        .multiplier = q->multiplier, .shift = q->shift,
-        .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
-        .y = (char*)t->y + at * (int64_t)elem, .ldy = t->oc,
-    };
-    const PlQdwArgs args = {
-        .rows = rows, .u8 = u8, .packed = d->qpacked, .w = q->weights,
-        .taps = taps, .channels = t->c, .pixels = t->ow, .init = init,
-        .sums = sums, .out = hybrid ? NULL : &out,
-    };
-    pl_qdw(&args);
-    if (hybrid)
-      for (int ox = 0; ox < t->ow; ++ox)
-        qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
-                   at + (int64_t)ox * t->oc);
+    if (!direct) {
+      const PlQdwArgs all = {.offsets = table, .offsets_step = taps};
+      qdw_fast_run(t, row, 0, t->ow, &all, sums);
+      continue;
+    }
+    const PlQdwArgs left = {.offsets = table, .offsets_step = taps};
+    qdw_fast_run(t, row, 0, lo_x, &left, sums);
+    const PlQdwArgs inside = {
+        .base = (uintptr_t)(src + ((int64_t)y0 * t->w +
+                                   lo_x * d->stride_w - d->pad_w) * pixel),
+        .step = d->stride_w * pixel, .offsets = pattern};
+    qdw_fast_run(t, row, lo_x, hi_x - lo_x, &inside, sums);
+    const PlQdwArgs right = {.offsets = table + hi_x * taps,
+                             .offsets_step = taps};
+    qdw_fast_run(t, row, hi_x, t->ow - hi_x, &right, sums);
   }
 }
 

@@ -132,10 +132,13 @@ static void test_gemm(void) {
 
 /* The depthwise kernel on 3 pixels of `taps` rows of int8 or uint8 values
  * (random, or the extremes), as sums and through the output stage, against
- * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths. */
-static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+ * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths; the
+ * taps addressed by a table of pointers (pattern false) or by one pattern
+ * of offsets moving by a row per pixel. */
+static void check_dw_mode(int64_t taps, int64_t channels, bool u8,
+                          bool extreme, bool pattern) {
   enum { kPixels = 3 };
-  const size_t n = (size_t)(taps * channels + 1);
+  const size_t n = (size_t)((taps + kPixels) * channels + 1);
   uint8_t* x = malloc(n);
   int16_t* w = malloc(sizeof(int16_t) * n);
   for (size_t i = 0; i < n; ++i) {
@@ -144,11 +147,15 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
     w[i] = extreme ? (u8 ? -255 : -128)
                    : (int16_t)(u8 ? rand_i16() % 256 : (int8_t)rand_i16());
   }
-  /* Pixel p reads the taps rotated by p. */
-  const void** rows = malloc(sizeof(void*) * (size_t)(kPixels * taps + 1));
+  /* Pixel p reads the taps rotated by p (table), or rows p to p + taps - 1
+   * (pattern). */
+  intptr_t* rows = malloc(sizeof(intptr_t) * (size_t)(kPixels * taps + 1));
+  intptr_t* offsets = malloc(sizeof(intptr_t) * (size_t)(taps + 1));
+  for (int64_t t = 0; t < taps; ++t) offsets[t] = (intptr_t)(t * channels);
   for (int64_t p = 0; p < kPixels; ++p)
     for (int64_t t = 0; t < taps; ++t)
-      rows[p * taps + t] = x + ((t + p) % taps) * channels;
+      rows[p * taps + t] =
+          (intptr_t)(x + (pattern ? t + p : (t + p) % taps) * channels);
   int16_t* packed = malloc(
       sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
   pl_qdw_pack(w, taps, channels, packed);
@@ -169,9 +176,16 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
                         .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
   for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
     pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
-    PlQdwArgs args = {.rows = rows, .u8 = u8, .packed = packed, .w = w,
+    PlQdwArgs args = {.offsets = rows, .offsets_step = taps, .u8 = u8,
+                      .packed = packed, .w = w,
                       .taps = taps, .channels = channels, .pixels = kPixels,
                       .init = init, .sums = sums, .out = NULL};
+    if (pattern) {
+      args.base = (uintptr_t)x;
+      args.step = channels;
+      args.offsets = offsets;
+      args.offsets_step = 0;
+    }
     pl_qdw(&args);
     args.out = &out;
     memset(y, 0x55, m * kPixels + 2 * kPixels);
@@ -181,7 +195,7 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
       for (int64_t j = 0; j < channels; ++j) {
         uint32_t s = (uint32_t)init[j];
         for (int64_t t = 0; t < taps; ++t) {
-          const uint8_t* r = rows[p * taps + t];
+          const uint8_t* r = (const uint8_t*)rows[p * taps + t];
           const int32_t v = u8 ? r[j] : (int8_t)r[j];
           s += (uint32_t)(v * w[t * channels + j]);
         }
@@ -199,12 +213,18 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
   free(x);
   free(w);
   free(rows);
+  free(offsets);
   free(packed);
   free(init);
   free(mult);
   free(shift);
   free(sums);
   free(y);
+}
+
+static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+  check_dw_mode(taps, channels, u8, extreme, false);
+  check_dw_mode(taps, channels, u8, extreme, true);
 }
 
 static void test_dw(void) {
@@ -300,6 +320,51 @@ static void test_dot(void) {
   check_dot(8, 32, 64, false);  /* whole tiles */
   check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+}
+
+/* The fused output stage alone (k = 0: the sums are the starting sums) on
+ * edge sums, multipliers and every shift from -31 to 30, against
+ * pl_q_mul, on every path. */
+static void test_dot_requantize(void) {
+  enum { kN = 62 * 4 };
+  static const int32_t sums[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
+                                 -(1 << 30), 12345, -12345, 0x40000000 - 1};
+  static const int32_t mults[] = {0, 1 << 30, INT32_MAX, 0x5A5A5A5A};
+  int32_t init[kN], mult[kN];
+  int shift[kN];
+  int8_t y[kN];
+  const uint8_t a[4] = {0};
+  int8_t* packed = malloc((size_t)pl_qdot_packed_size(kN, 0) + 1);
+  int32_t wsum[kN];
+  const int16_t w0 = 0;
+  pl_qdot_pack(&w0, kN, 0, packed, wsum); /* k = 0: w is not read */
+  for (int round = 0; round < 40; ++round) {
+    for (int j = 0; j < kN; ++j) {
+      init[j] = round < 10 ? sums[(j + round) % 10] : (int32_t)(
+          ((uint32_t)rand_i16() << 16) ^ (uint32_t)rand_i16());
+      mult[j] = j % 8 < 4 ? mults[j % 4]
+                          : (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+      shift[j] = j / 4 - 31;
+    }
+    const int32_t zp = round % 3 == 0 ? 127 : -5;
+    const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                           .zero_point = zp, .lo = -128, .hi = 127, .y = y,
+                           .ldy = kN};
+    for (int path = 0; path < 3; ++path) {
+      pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
+      memset(y, 0x55, sizeof(y));
+      pl_qdot(a, 4, packed, init, 1, kN, 0, &out);
+      int bad = 0;
+      for (int j = 0; j < kN; ++j) {
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul(init[j], mult[j], shift[j]), zp), -128, 127);
+        if (y[j] != want) ++bad;
+      }
+      CHECK(bad == 0);
+    }
+  }
+  pl_simd_cap(-1);
+  free(packed);
 }
 
 /* The hybrid input quantization: the AVX2 path equals the portable one on
@@ -419,6 +484,7 @@ int main(void) {
   test_gemm();
   test_dw();
   test_dot();
+  test_dot_requantize();
   test_threads();
   return CHECK_SUMMARY();
 }

@@ -748,21 +748,26 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
         }
 }
 
-/* Channels [j0, j1) of one pixel, taps in order, plain C. */
-static void qdw_sums_scalar(const void* const* rows, bool u8,
-                            const int16_t* w, int64_t taps, int64_t channels,
-                            int64_t j0, int64_t j1, const int32_t* init,
-                            int32_t* sums) {
-  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = init[j];
-  for (int64_t t = 0; t < taps; ++t) {
-    const int16_t* wt = w + t * channels;
-    if (u8) {
-      const uint8_t* x = rows[t];
+/* Tap t of pixel p: its row's address (see PlQdwArgs). */
+static inline const void* qdw_row(const PlQdwArgs* g, int64_t p, int64_t t) {
+  return (const void*)(g->base + (uintptr_t)(p * g->step) +
+                       (uintptr_t)g->offsets[p * g->offsets_step + t]);
+}
+
+/* Channels [j0, j1) of pixel p, taps in order, plain C. */
+static void qdw_sums_scalar(const PlQdwArgs* g, int64_t p, int64_t j0,
+                            int64_t j1, int32_t* sums) {
+  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = g->init[j];
+  for (int64_t t = 0; t < g->taps; ++t) {
+    const int16_t* wt = g->w + t * g->channels;
+    const void* row = qdw_row(g, p, t);
+    if (g->u8) {
+      const uint8_t* x = row;
       for (int64_t j = j0; j < j1; ++j)
         sums[j - j0] =
             (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
     } else {
-      const int8_t* x = rows[t];
+      const int8_t* x = row;
       for (int64_t j = j0; j < j1; ++j)
         sums[j - j0] =
             (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
@@ -775,16 +780,13 @@ static void qdw_sums_scalar(const void* const* rows, bool u8,
 static void qdw_base(const PlQdwArgs* g, int64_t j0) {
   int32_t block[kDwBlock];
   for (int64_t p = 0; p < g->pixels; ++p) {
-    const void* const* rows = g->rows + p * g->taps;
     if (!g->out) {
-      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j0,
-                      g->channels, g->init, g->sums + p * g->channels + j0);
+      qdw_sums_scalar(g, p, j0, g->channels, g->sums + p * g->channels + j0);
       continue;
     }
     for (int64_t j = j0; j < g->channels; j += kDwBlock) {
       const int64_t j1 = g->channels - j < kDwBlock ? g->channels : j + kDwBlock;
-      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j, j1, g->init,
-                      block);
+      qdw_sums_scalar(g, p, j, j1, block);
       const PlQdwOut* o = g->out;
       pl_q_requantize_row(block, NULL, o->multiplier + j, o->shift + j,
                           o->zero_point, o->lo, o->hi,
@@ -796,6 +798,9 @@ static void qdw_base(const PlQdwArgs* g, int64_t j0) {
 
 #ifdef PL_QGEMM_X86
 #include "capi/kernels/internal/quant_avx2.h"
+#include "capi/kernels/internal/quant_avx512.h"
+
+#define PL_QDW_TARGET_VNNI "avx2,avx512f,avx512vl,avx512bw,avx512vnni"
 
 /* 16 input values widened to int16, or (half) 8 and zeros. */
 __attribute__((always_inline, target("avx2"))) static inline __m256i
@@ -819,7 +824,7 @@ qdw_load16(const void* row, int64_t j, const bool u8, const bool half) {
  * copies the accumulator around the intrinsic (its input and output are
  * not tied), two extra moves each. */
 __attribute__((always_inline,
-               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline __m256i
+               target(PL_QDW_TARGET_VNNI))) static inline __m256i
 qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
   return acc;
@@ -829,10 +834,77 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   ((vnni) ? qdw_dpwssd((acc), (a), (b))                                  \
           : _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b))))
 
+/* The AVX2 output stage of one block: 8 channels per pl_q_mul8. */
+typedef struct QdwOut8 {
+  PlQMul8 p_lo, p_hi;
+  __m256i zp, lo, hi;
+} QdwOut8;
+
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_out8_setup(QdwOut8* o, const PlQdwOut* out, const int32_t* mult16,
+               const int* shift16) {
+  o->p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));
+  o->p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));
+  o->zp = _mm256_set1_epi32(out->zero_point);
+  o->lo = _mm256_set1_epi16((int16_t)out->lo);
+  o->hi = _mm256_set1_epi16((int16_t)out->hi);
+}
+
+/* The narrowing puts the channels back in order. Saturating to int16
+ * before the clamp changes nothing (int8 / uint8 bounds). */
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_out8_store(const QdwOut8* o, __m256i s_lo, __m256i s_hi, void* y,
+               const bool u8, const bool half) {
+  const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &o->p_lo), o->zp);
+  const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &o->p_hi), o->zp);
+  const __m256i v16 = _mm256_min_epi16(
+      _mm256_max_epi16(_mm256_packs_epi32(v0, v1), o->lo), o->hi);
+  const __m128i a = _mm256_castsi256_si128(v16);
+  const __m128i b = _mm256_extracti128_si256(v16, 1);
+  const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b);
+  if (half)
+    _mm_storel_epi64((__m128i*)y, v8);
+  else
+    _mm_storeu_si128((__m128i*)y, v8);
+}
+
+/* The AVX-512 output stage: the 16 sums in channel order in one vector,
+ * pl_q_out16. */
+typedef struct QdwOut16 {
+  PlQMul16 p;
+  __m512i zp, lo, hi;
+} QdwOut16;
+
+
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16_setup(QdwOut16* o, const PlQdwOut* out, const int32_t* mult16,
+                const int* shift16) {
+  o->p = pl_q_mul16_params(mult16, shift16);
+  o->zp = _mm512_set1_epi32(out->zero_point);
+  o->lo = _mm512_set1_epi32(out->lo);
+  o->hi = _mm512_set1_epi32(out->hi);
+}
+
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
+                const bool u8, const bool half) {
+  (void)u8; /* lo and hi keep the values in the output type's range */
+  /* s_lo holds channels 0-3 and 8-11, s_hi 4-7 and 12-15. */
+  const __m512i s = _mm512_inserti64x4(_mm512_castsi256_si512(s_lo), s_hi, 1);
+  const __m128i v8 = pl_q_out16(
+      _mm512_shuffle_i32x4(s, s, _MM_SHUFFLE(3, 1, 2, 0)), &o->p, o->zp,
+      o->lo, o->hi);
+  if (half)
+    _mm_storel_epi64((__m128i*)y, v8);
+  else
+    _mm_storeu_si128((__m128i*)y, v8);
+}
+
 /* One block of 16 channels from j (half: 8, the rest of the block read as
  * zeros, its parameters padded) over every pixel; u8, out (g->out != NULL),
- * vnni and half are constants after inlining. */
-#define PL_QDW_BLOCK(vnni)                                                 \
+ * vnni and half are constants after inlining; OUT is the output stage's
+ * type (QdwOut8 or QdwOut16) and stage its functions' prefix. */
+#define PL_QDW_BLOCK(vnni, OUT, stage)                                            \
   const int64_t pairs = (g->taps + 1) / 2;                                \
   const int64_t width = half ? 8 : kDwBlock;                              \
   int32_t init16[kDwBlock] = {0}, mult16[kDwBlock] = {0};                  \
@@ -840,32 +912,26 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   memcpy(init16, g->init + j, sizeof(int32_t) * (size_t)width);            \
   const __m256i init_lo = PL_QDW_LO(init16);                               \
   const __m256i init_hi = PL_QDW_HI(init16);                               \
-  PlQMul8 p_lo, p_hi;                                                      \
-  __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                   \
+  OUT o;                                                                   \
   if (out) {                                                               \
     memcpy(mult16, g->out->multiplier + j, sizeof(int32_t) * (size_t)width); \
     memcpy(shift16, g->out->shift + j, sizeof(int) * (size_t)width);       \
-    p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));        \
-    p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));        \
-    zp = _mm256_set1_epi32(g->out->zero_point);                            \
-    lo = _mm256_set1_epi16((int16_t)g->out->lo);                           \
-    hi = _mm256_set1_epi16((int16_t)g->out->hi);                           \
+    stage##_setup(&o, g->out, mult16, shift16);                              \
   }                                                                        \
   for (int64_t p = 0; p < g->pixels; ++p) {                                \
-    const void* const* rows = g->rows + p * g->taps;                       \
     const int16_t* w = g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
     __m256i s_lo = init_lo, s_hi = init_hi;                                \
     int64_t t = 0;                                                         \
     for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                  \
-      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
-      const __m256i x1 = qdw_load16(rows[t + 1], j, u8, half);             \
+      const __m256i x0 = qdw_load16(qdw_row(g, p, t), j, u8, half);        \
+      const __m256i x1 = qdw_load16(qdw_row(g, p, t + 1), j, u8, half);    \
       s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),         \
                         _mm256_loadu_si256((const __m256i*)w));            \
       s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),         \
                         _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
     }                                                                      \
     if (t < g->taps) {                                                     \
-      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i x0 = qdw_load16(qdw_row(g, p, t), j, u8, half);        \
       const __m256i z = _mm256_setzero_si256();                            \
       s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),          \
                         _mm256_loadu_si256((const __m256i*)w));            \
@@ -881,33 +947,20 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
                             _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
       continue;                                                            \
     }                                                                      \
-    /* The narrowing puts the channels back in order. Saturating to int16  \
-     * before the clamp changes nothing (int8 / uint8 bounds). */          \
-    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);       \
-    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);       \
-    const __m256i v16 = _mm256_min_epi16(                                  \
-        _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);             \
-    const __m128i a = _mm256_castsi256_si128(v16);                         \
-    const __m128i b = _mm256_extracti128_si256(v16, 1);                    \
-    const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b); \
-    __m128i* y = (__m128i*)((char*)g->out->y + p * g->out->ldy + j);       \
-    if (half)                                                              \
-      _mm_storel_epi64(y, v8);                                             \
-    else                                                                   \
-      _mm_storeu_si128(y, v8);                                             \
+    stage##_store(&o, s_lo, s_hi, (char*)g->out->y + p * g->out->ldy + j,    \
+                u8, half);                                                 \
   }
 
 __attribute__((always_inline, target("avx2"))) static inline void
 qdw_avx2_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(false)
+  PL_QDW_BLOCK(false, QdwOut8, qdw_out8)
 }
 
-__attribute__((always_inline,
-               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline void
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
 qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(true)
+  PL_QDW_BLOCK(true, QdwOut16, qdw_out16)
 }
 
 /* Every vector block, in the (input type, output stage) form of g. */
@@ -930,7 +983,7 @@ qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
       PL_QDW_FORM(block, false, false);                                    \
   }
 PL_QDW_FORMS(qdw_avx2, qdw_avx2_block, "avx2")
-PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, "avx2,avx512f,avx512vl,avx512vnni")
+PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, PL_QDW_TARGET_VNNI)
 #endif
 
 void pl_qdw(const PlQdwArgs* g) {
@@ -1008,23 +1061,26 @@ static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
 }
 
 #ifdef PL_QGEMM_X86
-#define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+
+#define PL_QDOT_TARGET \
+  __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
 
 bool pl_qdot_available(void) { return pl_simd_vnni(); }
 
 /* acc + the dot products of 4 uint8 of u with 4 int8 of s per lane
  * (vpdpbusd). As inline assembly: GCC copies the accumulator around the
  * intrinsic (its input and output are not tied), two extra moves each. */
-__attribute__((always_inline)) PL_QDOT_TARGET static inline __m256i
-qdot_dpbusd(__m256i acc, __m256i u, __m256i s) {
+__attribute__((always_inline)) PL_QDOT_TARGET static inline __m512i
+qdot_dpbusd(__m512i acc, __m512i u, __m512i s) {
   __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
   return acc;
 }
 
-/* One block of 16 columns: their output stage's parameters. */
+/* One block of 16 columns: their starting sums and output stage. */
 typedef struct QdotCols {
-  PlQMul8 p0, p1;
-  __m256i init0, init1, zp, lo, hi;
+  PlQMul16 p;
+  __m512i init, zp, lo, hi;
+  __mmask16 mask; /* the block's columns (fewer than 16 in a last one) */
 } QdotCols;
 
 /* Rows [0, rows) (rows <= 4) of a times one block of 16 columns, 4 values
@@ -1034,53 +1090,24 @@ typedef struct QdotCols {
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
     const int rows, const bool fused, const QdotCols* cols, int8_t* y,
-    int32_t* sums, int64_t ldy, int64_t count) {
-  __m256i s[kDotRows][2];
-  for (int r = 0; r < rows; ++r) {
-    s[r][0] = cols->init0;
-    s[r][1] = cols->init1;
-  }
+    int32_t* sums, int64_t ldy) {
+  __m512i s[kDotRows];
+  for (int r = 0; r < rows; ++r) s[r] = cols->init;
   for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
-    const __m256i w0 = _mm256_loadu_si256((const __m256i*)w);
-    const __m256i w1 = _mm256_loadu_si256((const __m256i*)(w + 32));
+    const __m512i wq = _mm512_loadu_si512(w);
     for (int r = 0; r < rows; ++r) {
       int32_t v;
       memcpy(&v, a + r * lda + 4 * q, sizeof(v));
-      const __m256i x = _mm256_set1_epi32(v);
-      s[r][0] = qdot_dpbusd(s[r][0], x, w0);
-      s[r][1] = qdot_dpbusd(s[r][1], x, w1);
+      s[r] = qdot_dpbusd(s[r], _mm512_set1_epi32(v), wq);
     }
-  }
-  if (!fused) {
-    for (int r = 0; r < rows; ++r) {
-      if (count >= kDotCols) {
-        _mm256_storeu_si256((__m256i*)(sums + r * ldy), s[r][0]);
-        _mm256_storeu_si256((__m256i*)(sums + r * ldy + 8), s[r][1]);
-      } else {
-        int32_t lanes[kDotCols];
-        _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
-        _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
-        memcpy(sums + r * ldy, lanes, sizeof(int32_t) * (size_t)count);
-      }
-    }
-    return;
   }
   for (int r = 0; r < rows; ++r) {
-    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s[r][0], &cols->p0), cols->zp);
-    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s[r][1], &cols->p1), cols->zp);
-    /* Saturating to int16 before the clamp changes nothing: the clamp's
-     * bounds are int8 values. Lanes reordered to columns 0-7, 8-15. */
-    __m256i v16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v0, v1), 0xD8);
-    v16 = _mm256_min_epi16(_mm256_max_epi16(v16, cols->lo), cols->hi);
-    const __m128i v8 = _mm_packs_epi16(_mm256_castsi256_si128(v16),
-                                       _mm256_extracti128_si256(v16, 1));
-    if (count >= kDotCols) {
-      _mm_storeu_si128((__m128i*)(y + r * ldy), v8);
-    } else {
-      int8_t lanes[kDotCols];
-      _mm_storeu_si128((__m128i*)lanes, v8);
-      memcpy(y + r * ldy, lanes, (size_t)count);
-    }
+    if (fused)
+      _mm_mask_storeu_epi8(y + r * ldy, cols->mask,
+                           pl_q_out16(s[r], &cols->p, cols->zp, cols->lo,
+                                      cols->hi));
+    else
+      _mm512_mask_storeu_epi32(sums + r * ldy, cols->mask, s[r]);
   }
 }
 
@@ -1098,8 +1125,8 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
     int shift16[kDotCols] = {0};
     memcpy(init16, init + j, sizeof(int32_t) * (size_t)width);
     QdotCols cols;
-    cols.init0 = _mm256_loadu_si256((const __m256i*)init16);
-    cols.init1 = _mm256_loadu_si256((const __m256i*)(init16 + 8));
+    cols.init = _mm512_loadu_si512(init16);
+    cols.mask = (__mmask16)((1u << width) - 1);
     const int8_t* w = packed + blk * quads * kDotCols * 4;
     const int64_t ld = out->ldy;
     if (out->sums) {
@@ -1107,30 +1134,26 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
       int64_t i = 0;
       for (; i + kDotRows <= m; i += kDotRows)
         qdot_tile(a + i * lda, lda, w, quads, kDotRows, false, &cols, NULL,
-                  sums + i * ld, ld, count);
+                  sums + i * ld, ld);
       for (; i < m; ++i)
         qdot_tile(a + i * lda, lda, w, quads, 1, false, &cols, NULL,
-                  sums + i * ld, ld, count);
+                  sums + i * ld, ld);
       continue;
     }
     memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
     memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
-    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mult16),
-                               _mm256_loadu_si256((const __m256i*)shift16));
-    cols.p1 = pl_q_mul8_params(
-        _mm256_loadu_si256((const __m256i*)(mult16 + 8)),
-        _mm256_loadu_si256((const __m256i*)(shift16 + 8)));
-    cols.zp = _mm256_set1_epi32(out->zero_point);
-    cols.lo = _mm256_set1_epi16((int16_t)out->lo);
-    cols.hi = _mm256_set1_epi16((int16_t)out->hi);
+    cols.p = pl_q_mul16_params(mult16, shift16);
+    cols.zp = _mm512_set1_epi32(out->zero_point);
+    cols.lo = _mm512_set1_epi32(out->lo);
+    cols.hi = _mm512_set1_epi32(out->hi);
     int8_t* y = out->y + j;
     int64_t i = 0;
     for (; i + kDotRows <= m; i += kDotRows)
       qdot_tile(a + i * lda, lda, w, quads, kDotRows, true, &cols, y + i * ld,
-                NULL, ld, count);
+                NULL, ld);
     for (; i < m; ++i)
       qdot_tile(a + i * lda, lda, w, quads, 1, true, &cols, y + i * ld, NULL,
-                ld, count);
+                ld);
   }
 }
 #else

@@ -253,9 +253,9 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
 
 /* DEPTHWISE_CONV_2D with a depth multiplier of 1 on an int8 (u8 false) or
  * uint8 (u8 true) input, for `pixels` output pixels: with the sums
- *   s[p][j] = init[j] + sum_t rows[p * taps + t][j] * w[t * channels + j]
- * for j < channels, wrapping in int32 (rows[p * taps + t] points at tap
- * t's input pixel of pixel p), it stores s into sums[p * channels + j]
+ *   s[p][j] = init[j] + sum_t row(p, t)[j] * w[t * channels + j]
+ * for j < channels, wrapping in int32 (row(p, t) points at tap t's input
+ * pixel of pixel p, see PlQdwArgs), it stores s into sums[p * channels + j]
  * when out is NULL, else the output stage
  *   y[p * ldy + j] = clamp(pl_q_mul(s[p][j], multiplier[j], shift[j])
  *                          + zero_point, lo, hi)
@@ -275,8 +275,15 @@ typedef struct PlQdwOut {
   void* y;
   int64_t ldy;
 } PlQdwOut;
+/* Pixel p's tap t reads the row at the byte address base + p * step +
+ * offsets[p * offsets_step + t]: a table of pointers (base and step 0,
+ * offsets_step taps) or one pattern of offsets moving by step per pixel
+ * (offsets_step 0). */
 typedef struct PlQdwArgs {
-  const void* const* rows;
+  uintptr_t base;
+  int64_t step;
+  const intptr_t* offsets;
+  int64_t offsets_step;
   bool u8;
   const int16_t* packed;
   const int16_t* w;
@@ -299,8 +306,9 @@ void pl_qdw(const PlQdwArgs* args);
  * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values), or
  * the sums themselves (hybrid). a is uint8 and w int8 (given as int16
  * values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
- * columns and 4 values of k (one dot-product instruction per 4 k x 8
- * columns; the sums never leave registers before their output stage). Rows
+ * columns and 4 values of k (one dot-product instruction per 4 k x 16
+ * columns; the sums never leave registers before their output stage, an
+ * AVX-512 form of pl_q_mul, quant_avx512.h). Rows
  * of a are read up to pl_qdot_depth(k) (the padding's weights are 0, its
  * values need only be readable). The caller stores x + 128 for an int8 x
  * and puts -(zp + 128) * wsum[j] (wsum from the pack) and the bias into
