@@ -78,7 +78,7 @@ typedef struct DwData {
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
-  int16_t* qpacked; /* the filter packed by pl_qdw_pack */
+  void* qpacked; /* the filter packed by pl_qdw_pack */
   size_t qpacked_bytes;
   void* qzrow;      /* [batches, C] zero points of the input's type */
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
@@ -134,7 +134,8 @@ static void dw_free(PlNode* node) {
 /* The fast form's filter from q.weights: packed, and each channel's sum
  * of taps (wrapping as the reference's int32 sums). */
 static void qdw_fast_filter(DwData* d, int64_t taps, int oc) {
-  pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  pl_qdw_pack(d->q.weights, taps, oc, d->q.kind == PL_QCONV_UINT8,
+              d->qpacked);
   memset(d->qwsum, 0, sizeof(int32_t) * (size_t)oc);
   for (int64_t k = 0; k < taps; ++k)
     for (int j = 0; j < oc; ++j)
@@ -159,7 +160,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
   void* p = d->qpacked;
   TfLiteStatus st = pl_reserve(
       sg, &p, &d->qpacked_bytes,
-      sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
+      (size_t)pl_qdw_packed_size(taps, oc, kind == PL_QCONV_UINT8));
   d->qpacked = p;
   PL_ENSURE_OK(st);
   free(d->qwsum);
@@ -503,61 +504,27 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
-/* pl_qdw on pixels [ox0, ox0 + count) of one output row, their taps
- * addressed as `addr` says (base, step, offsets; see PlQdwArgs): the output
- * stage fused, or for hybrid the sums then its float output stage with the
- * float bias. */
-static void qdw_fast_run(const QdwTask* t, int64_t row, int64_t ox0,
-                         int64_t count, const PlQdwArgs* addr,
-                         int32_t* sums) {
-  if (count <= 0) return;
-  const DwData* d = t->d;
-  const PlQconv* q = &d->q;
-  const bool u8 = t->storage == PL_QCONV_UINT8;
-  const int64_t bi = row / t->oh;
-  const int64_t at = (row * t->ow + ox0) * t->oc;
-  const PlQdwOut out = {
-      .multiplier = q->multiplier, .shift = q->shift,
-      .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
-      .y = (char*)t->y + at, .ldy = t->oc,
-  };
-  PlQdwArgs args = *addr;
-  args.u8 = u8;
-  args.packed = d->qpacked;
-  args.w = q->weights;
-  args.taps = (int64_t)t->fh * t->fw;
-  args.channels = t->c;
-  args.pixels = count;
-  args.init = d->qinit + bi * t->c;
-  args.sums = sums;
-  args.out = q->kind == PL_QCONV_HYBRID ? NULL : &out;
-  pl_qdw(&args);
-  if (q->kind == PL_QCONV_HYBRID)
-    for (int64_t k = 0; k < count; ++k)
-      qdw_output(t, sums + k * t->c, t->bias, bi, at + k * t->oc);
-}
-
-/* Below this many pixels, a run whose taps are all inside goes through the
- * table too (one call of pl_qdw instead of three). */
-enum { kQdwMinRun = 4 };
-
 /* The fast form's rows (DwData.qfast). The pixels whose taps are all
  * inside the input read them at one pattern of offsets from their first
  * tap; the others (borders) through a table of each tap's address, the
  * batch's row of zero points for padding taps. pl_qdw sums them from the
- * batch's starting sums (bias included). */
+ * batch's starting sums (bias included) and applies the output stage,
+ * except for hybrid: sums, then its float output stage with the float
+ * bias. */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
+  const PlQconv* q = &d->q;
   const int64_t taps = (int64_t)t->fh * t->fw;
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
   intptr_t* table = (intptr_t*)scratch;
   intptr_t* pattern = table + taps * t->ow;
   int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
-  const size_t elem =
-      t->storage == PL_QCONV_UINT8 ? sizeof(uint8_t) : sizeof(int8_t);
-  const int64_t pixel = (int64_t)t->c * (int64_t)elem;
+  const bool u8 = t->storage == PL_QCONV_UINT8;
+  const bool hybrid = q->kind == PL_QCONV_HYBRID;
+  const int64_t pixel = (int64_t)t->c * (int64_t)(u8 ? sizeof(uint8_t)
+                                                      : sizeof(int8_t));
   for (int fy = 0; fy < t->fh; ++fy)
     for (int fx = 0; fx < t->fw; ++fx)
       pattern[fy * t->fw + fx] =
@@ -579,9 +546,10 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
     const char* zrow = (const char*)d->qzrow + bi * t->c;
     const bool inside_y =
         y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->h;
-    const bool direct = inside_y && hi_x - lo_x >= kQdwMinRun;
+    const int64_t inner_begin = inside_y ? lo_x : 0;
+    const int64_t inner_end = inside_y ? hi_x : 0;
     for (int ox = 0; ox < t->ow; ++ox) {
-      if (direct && ox == lo_x) ox = (int)hi_x;
+      if (ox == inner_begin && inner_end > inner_begin) ox = (int)inner_end;
       if (ox >= t->ow) break;
       const int x0 = ox * d->stride_w - d->pad_w;
       intptr_t* r = table + (int64_t)ox * taps;
@@ -597,21 +565,26 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
         }
       }
     }
-    if (!direct) {
-      const PlQdwArgs all = {.offsets = table, .offsets_step = taps};
-      qdw_fast_run(t, row, 0, t->ow, &all, sums);
-      continue;
-    }
-    const PlQdwArgs left = {.offsets = table, .offsets_step = taps};
-    qdw_fast_run(t, row, 0, lo_x, &left, sums);
-    const PlQdwArgs inside = {
-        .base = (uintptr_t)(src + ((int64_t)y0 * t->w +
-                                   lo_x * d->stride_w - d->pad_w) * pixel),
-        .step = d->stride_w * pixel, .offsets = pattern};
-    qdw_fast_run(t, row, lo_x, hi_x - lo_x, &inside, sums);
-    const PlQdwArgs right = {.offsets = table + hi_x * taps,
-                             .offsets_step = taps};
-    qdw_fast_run(t, row, hi_x, t->ow - hi_x, &right, sums);
+    const int64_t at = row * t->ow * t->oc;
+    const PlQdwOut out = {
+        .multiplier = q->multiplier, .shift = q->shift,
+        .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
+        .y = (char*)t->y + at, .ldy = t->oc,
+    };
+    const PlQdwArgs args = {
+        .table = table, .inner_begin = inner_begin, .inner_end = inner_end,
+        .base = (uintptr_t)src +
+                (uintptr_t)(((int64_t)y0 * t->w - d->pad_w) * pixel),
+        .step = d->stride_w * pixel, .pattern = pattern, .u8 = u8,
+        .packed = d->qpacked, .w = q->weights, .taps = taps,
+        .channels = t->c, .pixels = t->ow, .init = d->qinit + bi * t->c,
+        .sums = sums, .out = hybrid ? NULL : &out,
+    };
+    pl_qdw(&args);
+    if (hybrid)
+      for (int ox = 0; ox < t->ow; ++ox)
+        qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
+                   at + (int64_t)ox * t->oc);
   }
 }
 

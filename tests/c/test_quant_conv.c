@@ -156,9 +156,7 @@ static void check_dw_mode(int64_t taps, int64_t channels, bool u8,
     for (int64_t t = 0; t < taps; ++t)
       rows[p * taps + t] =
           (intptr_t)(x + (pattern ? t + p : (t + p) % taps) * channels);
-  int16_t* packed = malloc(
-      sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
-  pl_qdw_pack(w, taps, channels, packed);
+  void* packed = NULL;
   const size_t m = (size_t)(channels + 1);
   int32_t* init = malloc(sizeof(int32_t) * m);
   int32_t* mult = malloc(sizeof(int32_t) * m);
@@ -176,15 +174,20 @@ static void check_dw_mode(int64_t taps, int64_t channels, bool u8,
                         .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
   for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
     pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
-    PlQdwArgs args = {.offsets = rows, .offsets_step = taps, .u8 = u8,
+    /* Each path packs in its own form. */
+    free(packed);
+    packed = malloc((size_t)pl_qdw_packed_size(taps, channels, u8) + 1);
+    pl_qdw_pack(w, taps, channels, u8, packed);
+    PlQdwArgs args = {.table = rows, .u8 = u8,
                       .packed = packed, .w = w,
                       .taps = taps, .channels = channels, .pixels = kPixels,
                       .init = init, .sums = sums, .out = NULL};
-    if (pattern) {
+    if (pattern) { /* pixel 0 through the table, 1 and 2 the pattern */
+      args.inner_begin = 1;
+      args.inner_end = kPixels;
       args.base = (uintptr_t)x;
       args.step = channels;
-      args.offsets = offsets;
-      args.offsets_step = 0;
+      args.pattern = offsets;
     }
     pl_qdw(&args);
     args.out = &out;

@@ -21,7 +21,8 @@
 #define PL_Q_AVX512 \
   __attribute__((target("avx2,avx512f,avx512vl,avx512bw"), always_inline))
 
-/* pl_q_mul's parameters for 16 channels, derived once for many rows: the
+/* pl_q_mul's parameters for 16 channels (their multipliers and shifts),
+ * derived once for many rows: the
  * left shifts, the multipliers (even lanes' in place, odd lanes' moved
  * down), and per 64-bit lane (even channels, odd channels) the addend, the
  * correction of negative products and the right shift 31 + r. */
@@ -45,10 +46,7 @@ PL_Q_AVX512 static inline void pl_q_mul16_lanes(__m256i right, __m512i* add,
   *shift = _mm512_add_epi64(r, _mm512_set1_epi64(31));
 }
 
-PL_Q_AVX512 static inline PlQMul16 pl_q_mul16_params(const int32_t* multiplier,
-                                                     const int* shift) {
-  const __m512i m = _mm512_loadu_si512(multiplier);
-  const __m512i s = _mm512_loadu_si512(shift);
+PL_Q_AVX512 static inline PlQMul16 pl_q_mul16_params(__m512i m, __m512i s) {
   const __m512i zero = _mm512_setzero_si512();
   PlQMul16 p;
   p.left = _mm512_max_epi32(s, zero);
@@ -101,7 +99,12 @@ PL_Q_AVX512 static inline __m128i pl_q_out16(__m512i x, const PlQMul16* p,
                                              __m512i zero_point, __m512i lo,
                                              __m512i hi) {
   const __m512i v = _mm512_add_epi32(pl_q_mul16(x, p), zero_point);
-  return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
+  __m128i bytes =
+      _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
+  /* Kept in a register: the narrowing store to memory (which compilers
+   * would fuse it into) is much slower than the narrowing plus a store. */
+  __asm__("" : "+v"(bytes));
+  return bytes;
 }
 
 #endif /* PYLITE_KERNELS_INTERNAL_QUANT_AVX512_H_ */

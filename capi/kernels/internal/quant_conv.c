@@ -721,20 +721,61 @@ static int64_t qdw_vector_channels(int64_t channels) {
   return channels / 8 * 8;
 }
 
-int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
-  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
-                         kDwBlock;
-  return blocks * ((taps + 1) / 2) * 2 * kDwBlock;
+/* The byte form (int8 inputs on CPUs with AVX-512 VNNI and VBMI): 4 taps
+ * per dot-product instruction (see qdw_bytes). */
+static bool qdw_bytes_form(bool u8) {
+#ifdef PL_QGEMM_X86
+  return !u8 && pl_qdot_available() && pl_simd_vbmi();
+#else
+  (void)u8;
+  return false;
+#endif
 }
 
-/* The vector kernels widen 16 channels of two taps to int16 and interleave
- * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
- * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
- * and the high vector the same 4 channels further on. The weights are
- * stored in that order, a missing last tap as 0; a last block of 8
- * channels has 0 for the 8 it lacks. */
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
-                 int16_t* packed) {
+/* The byte form per block of 16 channels: their sums of taps (int32),
+ * then per group of 4 taps 64 bytes, byte 4 c + k holding tap 4 q + k of
+ * channel c (0 past the last tap or channel). */
+static int64_t qdw_bytes_block(int64_t taps) {
+  return 16 * (int64_t)sizeof(int32_t) + (taps + 3) / 4 * 4 * kDwBlock;
+}
+
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8) {
+  if (qdw_bytes_form(u8))
+    return (channels + kDwBlock - 1) / kDwBlock * qdw_bytes_block(taps);
+  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
+                         kDwBlock;
+  return blocks * ((taps + 1) / 2) * 2 * kDwBlock * (int64_t)sizeof(int16_t);
+}
+
+/* The int16 form: the vector kernels widen 16 channels of two taps to
+ * int16 and interleave them (unpacklo / unpackhi, within 128-bit lanes), so
+ * entry e of the low vector of pair p holds channel 8 (e / 8) + (e % 8) / 2
+ * of tap 2 p + e % 2 and the high vector the same 4 channels further on.
+ * The weights are stored in that order, a missing last tap as 0; a last
+ * block of 8 channels has 0 for the 8 it lacks. */
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+                 void* packed) {
+  if (qdw_bytes_form(u8)) {
+    char* out = packed;
+    for (int64_t blk = 0; blk * kDwBlock < channels; ++blk) {
+      int32_t wsum[kDwBlock];
+      int8_t* bytes = (int8_t*)(out + sizeof(wsum));
+      for (int c = 0; c < kDwBlock; ++c) {
+        const int64_t ch = blk * kDwBlock + c;
+        uint32_t sum = 0;
+        for (int64_t t = 0; t < (taps + 3) / 4 * 4; ++t) {
+          const int16_t v = ch < channels && t < taps ? w[t * channels + ch] : 0;
+          sum += (uint32_t)v;
+          bytes[(t / 4) * 4 * kDwBlock + 4 * c + t % 4] = (int8_t)v;
+        }
+        wsum[c] = (int32_t)sum;
+      }
+      memcpy(out, wsum, sizeof(wsum));
+      out += qdw_bytes_block(taps);
+    }
+    return;
+  }
+  int16_t* out = packed;
   const int64_t pairs = (taps + 1) / 2;
   const int64_t end = qdw_vector_channels(channels);
   for (int64_t blk = 0; blk * kDwBlock < end; ++blk)
@@ -744,14 +785,16 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
           const int64_t tap = 2 * p + e % 2;
           const int64_t ch =
               blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
-          *packed++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
+          *out++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
         }
 }
 
 /* Tap t of pixel p: its row's address (see PlQdwArgs). */
 static inline const void* qdw_row(const PlQdwArgs* g, int64_t p, int64_t t) {
-  return (const void*)(g->base + (uintptr_t)(p * g->step) +
-                       (uintptr_t)g->offsets[p * g->offsets_step + t]);
+  if (p >= g->inner_begin && p < g->inner_end)
+    return (const void*)(g->base + (uintptr_t)(p * g->step) +
+                         (uintptr_t)g->pattern[t]);
+  return (const void*)g->table[p * g->taps + t];
 }
 
 /* Channels [j0, j1) of pixel p, taps in order, plain C. */
@@ -801,6 +844,7 @@ static void qdw_base(const PlQdwArgs* g, int64_t j0) {
 #include "capi/kernels/internal/quant_avx512.h"
 
 #define PL_QDW_TARGET_VNNI "avx2,avx512f,avx512vl,avx512bw,avx512vnni"
+#define PL_QDW_TARGET_VBMI PL_QDW_TARGET_VNNI ",avx512vbmi"
 
 /* 16 input values widened to int16, or (half) 8 and zeros. */
 __attribute__((always_inline, target("avx2"))) static inline __m256i
@@ -877,12 +921,20 @@ typedef struct QdwOut16 {
 
 
 __attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
-qdw_out16_setup(QdwOut16* o, const PlQdwOut* out, const int32_t* mult16,
-                const int* shift16) {
-  o->p = pl_q_mul16_params(mult16, shift16);
+qdw_out16_setup(QdwOut16* o, const PlQdwOut* out, __m512i multiplier,
+                __m512i shift) {
+  o->p = pl_q_mul16_params(multiplier, shift);
   o->zp = _mm512_set1_epi32(out->zero_point);
   o->lo = _mm512_set1_epi32(out->lo);
   o->hi = _mm512_set1_epi32(out->hi);
+}
+
+/* The same from padded arrays (the int16 form's block). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16a_setup(QdwOut16* o, const PlQdwOut* out, const int32_t* mult16,
+                 const int* shift16) {
+  qdw_out16_setup(o, out, _mm512_loadu_si512(mult16),
+                  _mm512_loadu_si512(shift16));
 }
 
 __attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
@@ -903,8 +955,8 @@ qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
 /* One block of 16 channels from j (half: 8, the rest of the block read as
  * zeros, its parameters padded) over every pixel; u8, out (g->out != NULL),
  * vnni and half are constants after inlining; OUT is the output stage's
- * type (QdwOut8 or QdwOut16) and stage its functions' prefix. */
-#define PL_QDW_BLOCK(vnni, OUT, stage)                                            \
+ * type (QdwOut8 or QdwOut16), setup and store its functions. */
+#define PL_QDW_BLOCK(vnni, OUT, setup, store)                                            \
   const int64_t pairs = (g->taps + 1) / 2;                                \
   const int64_t width = half ? 8 : kDwBlock;                              \
   int32_t init16[kDwBlock] = {0}, mult16[kDwBlock] = {0};                  \
@@ -916,10 +968,10 @@ qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
   if (out) {                                                               \
     memcpy(mult16, g->out->multiplier + j, sizeof(int32_t) * (size_t)width); \
     memcpy(shift16, g->out->shift + j, sizeof(int) * (size_t)width);       \
-    stage##_setup(&o, g->out, mult16, shift16);                              \
+    setup(&o, g->out, mult16, shift16);                            \
   }                                                                        \
   for (int64_t p = 0; p < g->pixels; ++p) {                                \
-    const int16_t* w = g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
+    const int16_t* w = (const int16_t*)g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
     __m256i s_lo = init_lo, s_hi = init_hi;                                \
     int64_t t = 0;                                                         \
     for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                  \
@@ -947,20 +999,20 @@ qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
                             _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
       continue;                                                            \
     }                                                                      \
-    stage##_store(&o, s_lo, s_hi, (char*)g->out->y + p * g->out->ldy + j,    \
-                u8, half);                                                 \
+    store(&o, s_lo, s_hi, (char*)g->out->y + p * g->out->ldy + j, u8,       \
+          half);                                                 \
   }
 
 __attribute__((always_inline, target("avx2"))) static inline void
 qdw_avx2_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(false, QdwOut8, qdw_out8)
+  PL_QDW_BLOCK(false, QdwOut8, qdw_out8_setup, qdw_out8_store)
 }
 
 __attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
 qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(true, QdwOut16, qdw_out16)
+  PL_QDW_BLOCK(true, QdwOut16, qdw_out16a_setup, qdw_out16_store)
 }
 
 /* Every vector block, in the (input type, output stage) form of g. */
@@ -984,11 +1036,119 @@ qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
   }
 PL_QDW_FORMS(qdw_avx2, qdw_avx2_block, "avx2")
 PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, PL_QDW_TARGET_VNNI)
+/* The byte form, every channel: per block of 16 (a last one masked) and
+ * pixel, 4 taps' 16 bytes gathered into one vector, regrouped by a byte
+ * permute so that lane c holds channel c of the 4 taps, flipped to x + 128
+ * (unsigned) and summed by one vpdpbusd against the 4 taps' weights. The
+ * sums start from init - 128 * sum_t w, which cancels the flip. A last
+ * group of fewer than 4 taps leaves the rest of its vector 0 (their weights
+ * are 0 too). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m512i
+qdw_dpbusd(__m512i acc, __m512i u, __m512i s) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+  return acc;
+}
+
+/* Taps [t, t + n) (n <= 4) of pixel p, channels j..j+15 (mask), as the
+ * flipped, regrouped vector. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m512i
+qdw_bytes_group(uintptr_t at, const intptr_t* off,
+                int64_t t, const int n, __mmask16 mask, __m512i regroup,
+                __m512i flip) {
+  __m512i v = _mm512_zextsi128_si512(
+      _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t])));
+  if (n > 1)
+    v = _mm512_inserti32x4(
+        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 1])),
+        1);
+  if (n > 2)
+    v = _mm512_inserti32x4(
+        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 2])),
+        2);
+  if (n > 3)
+    v = _mm512_inserti32x4(
+        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 3])),
+        3);
+  return _mm512_xor_si512(_mm512_permutexvar_epi8(regroup, v), flip);
+}
+
+/* One block of 16 channels from j (mask: those that exist) over every
+ * pixel; out and rem (taps % 4) are constants after inlining. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
+                    const bool out, const int rem) {
+  const int64_t groups = g->taps / 4;
+  const char* pk = (const char*)g->packed + j / kDwBlock * qdw_bytes_block(g->taps);
+  const int8_t* w = (const int8_t*)(pk + 16 * sizeof(int32_t));
+  const __m512i init = _mm512_sub_epi32(
+      _mm512_maskz_loadu_epi32(mask, g->init + j),
+      _mm512_slli_epi32(_mm512_loadu_si512(pk), 7));
+  __m512i regroup_idx;
+  {
+    int8_t idx[64];
+    for (int c = 0; c < 16; ++c)
+      for (int k = 0; k < 4; ++k) idx[4 * c + k] = (int8_t)(16 * k + c);
+    regroup_idx = _mm512_loadu_si512(idx);
+  }
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  QdwOut16 o;
+  if (out)
+    qdw_out16_setup(&o, g->out,
+                    _mm512_maskz_loadu_epi32(mask, g->out->multiplier + j),
+                    _mm512_maskz_loadu_epi32(mask, g->out->shift + j));
+  for (int64_t p = 0; p < g->pixels; ++p) {
+    const bool inner = p >= g->inner_begin && p < g->inner_end;
+    const uintptr_t at =
+        (inner ? g->base + (uintptr_t)(p * g->step) : 0) + (uintptr_t)j;
+    const intptr_t* off = inner ? g->pattern : g->table + p * g->taps;
+    __m512i acc = init;
+    int64_t q = 0;
+    for (; q < groups; ++q)
+      acc = qdw_dpbusd(acc,
+                       qdw_bytes_group(at, off, 4 * q, 4, mask, regroup_idx, flip),
+                       _mm512_loadu_si512(w + q * 4 * kDwBlock));
+    if (rem)
+      acc = qdw_dpbusd(acc,
+                       qdw_bytes_group(at, off, 4 * q, rem, mask, regroup_idx,
+                                       flip),
+                       _mm512_loadu_si512(w + q * 4 * kDwBlock));
+    if (!out) {
+      _mm512_mask_storeu_epi32(g->sums + p * g->channels + j, mask, acc);
+      continue;
+    }
+    _mm_mask_storeu_epi8((char*)g->out->y + p * g->out->ldy + j, mask,
+                         pl_q_out16(acc, &o.p, o.zp, o.lo, o.hi));
+  }
+}
+
+#define PL_QDW_BYTES_REM(out)                                              \
+  switch (g->taps % 4) {                                                   \
+    case 0: qdw_bytes_block_run(g, j, mask, out, 0); break;                \
+    case 1: qdw_bytes_block_run(g, j, mask, out, 1); break;                \
+    case 2: qdw_bytes_block_run(g, j, mask, out, 2); break;                \
+    default: qdw_bytes_block_run(g, j, mask, out, 3); break;               \
+  }
+
+__attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
+    const PlQdwArgs* g) {
+  for (int64_t j = 0; j < g->channels; j += kDwBlock) {
+    const int64_t width = g->channels - j < kDwBlock ? g->channels - j : kDwBlock;
+    const __mmask16 mask = (__mmask16)((1u << width) - 1);
+    if (g->out)
+      PL_QDW_BYTES_REM(true)
+    else
+      PL_QDW_BYTES_REM(false)
+  }
+}
 #endif
 
 void pl_qdw(const PlQdwArgs* g) {
   int64_t j0 = 0;
 #ifdef PL_QGEMM_X86
+  if (qdw_bytes_form(g->u8)) {
+    qdw_bytes(g);
+    return;
+  }
   if (pl_simd_avx2()) {
     if (pl_qdot_available())
       qdw_vnni(g);
@@ -1142,7 +1302,8 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
     }
     memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
     memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
-    cols.p = pl_q_mul16_params(mult16, shift16);
+    cols.p = pl_q_mul16_params(_mm512_loadu_si512(mult16),
+                               _mm512_loadu_si512(shift16));
     cols.zp = _mm512_set1_epi32(out->zero_point);
     cols.lo = _mm512_set1_epi32(out->lo);
     cols.hi = _mm512_set1_epi32(out->hi);

@@ -263,11 +263,15 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
  * point is the caller's: padding taps point at a row of zero points and
  * init holds -zp * sum_t w (plus the bias), which gives the reference's
  * sum of w * (x - zp) over the taps inside, modulo 2^32. w is the int16
- * filter [taps, channels]; the vector paths (AVX2, and AVX-512 VNNI's fused
- * multiply-add when present) read it packed once by pl_qdw_pack (blocks of
- * 16 channels, a last one of 8, taps in interleaved pairs for one pairwise
- * multiply-add per two taps) and keep the sums in registers until their
- * output stage; the portable path and the last channels % 8 read w. */
+ * filter [taps, channels]; the vector paths read it packed once by
+ * pl_qdw_pack and keep the sums in registers until their output stage.
+ * AVX2 (and AVX-512 VNNI's fused multiply-add when present): blocks of 16
+ * channels, a last one of 8, taps in interleaved pairs for one pairwise
+ * multiply-add per two taps; the portable path and the last channels % 8
+ * read w. int8 inputs with AVX-512 VNNI and VBMI: the bytes of 4 taps
+ * regrouped per channel and flipped to unsigned, one dot-product
+ * instruction per 4 taps of 16 channels, every channel (a last block
+ * masked). */
 typedef struct PlQdwOut {
   const int32_t* multiplier; /* per channel */
   const int* shift;
@@ -275,26 +279,26 @@ typedef struct PlQdwOut {
   void* y;
   int64_t ldy;
 } PlQdwOut;
-/* Pixel p's tap t reads the row at the byte address base + p * step +
- * offsets[p * offsets_step + t]: a table of pointers (base and step 0,
- * offsets_step taps) or one pattern of offsets moving by step per pixel
- * (offsets_step 0). */
+/* Where pixel p's tap t reads its row: pixels in [inner_begin, inner_end)
+ * (those whose taps are all inside the input) at the byte address base +
+ * p * step + pattern[t], the others at the address table[p * taps + t]. */
 typedef struct PlQdwArgs {
+  const intptr_t* table;
+  int64_t inner_begin, inner_end;
   uintptr_t base;
   int64_t step;
-  const intptr_t* offsets;
-  int64_t offsets_step;
+  const intptr_t* pattern;
   bool u8;
-  const int16_t* packed;
+  const void* packed;
   const int16_t* w;
   int64_t taps, channels, pixels;
   const int32_t* init;
   int32_t* sums;       /* out NULL */
   const PlQdwOut* out; /* or NULL */
 } PlQdwArgs;
-int64_t pl_qdw_packed_size(int64_t taps, int64_t channels); /* int16s */
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
-                 int16_t* packed);
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8);
+void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+                 void* packed); /* bytes; u8 as PlQdwArgs.u8 */
 void pl_qdw(const PlQdwArgs* args);
 
 /* The int8 (and hybrid) CONV_2D's GEMM and output stage on CPUs with
