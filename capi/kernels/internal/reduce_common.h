@@ -551,13 +551,21 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
     multiplier = (int32_t)(((int64_t)multiplier << k) / n);
     shift -= k;
   }
-  for (int64_t i = 0; i < out_count; ++i) {
-    const int32_t centred =
-        (int32_t)(uint32_t)((int64_t)sums[i] - (int64_t)in_q.zero_point * n);
-    const int32_t q =
-        pl_q_add(pl_q_mul(centred, multiplier, shift), out_q.zero_point);
-    pl_q_store(output, i, pl_q_clamp(q, lo, hi));
+  /* sums - zp * n (wrapping), rescaled: pl_q_requantize_row's vectorized
+   * output stage, on chunks of its per-channel parameters all equal. */
+  enum { kChunk = 64 };
+  int32_t bias[kChunk], mult[kChunk];
+  int shifts[kChunk];
+  for (int k = 0; k < kChunk; ++k) {
+    bias[k] = (int32_t)(uint32_t)(0u - (uint64_t)((int64_t)in_q.zero_point * n));
+    mult[k] = multiplier;
+    shifts[k] = shift;
   }
+  const size_t elem = (size_t)pl_type_size(output->type);
+  for (int64_t i = 0; i < out_count; i += kChunk)
+    pl_q_requantize_row(sums + i, bias, mult, shifts, out_q.zero_point, lo, hi,
+                        output->type, (char*)output->data.raw + i * elem,
+                        out_count - i < kChunk ? out_count - i : kChunk);
   return kTfLiteOk;
 }
 
