@@ -88,6 +88,8 @@ typedef struct ConvData {
   size_t qdot_packed_bytes;
   int32_t* qdot_wsum;
   int32_t* qdot_init;
+  /* int8: qdot_init computed for a constant filter and bias (kept). */
+  bool qdot_init_ready;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -241,6 +243,7 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
     return kTfLiteError;
   }
   if (d->q.weights_ready) qconv_pack_dot(d, groups, per_group, k);
+  d->qdot_init_ready = false;
   return kTfLiteOk;
 }
 
@@ -812,10 +815,15 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
             (int32_t)(0u - zp * (uint32_t)d->qdot_wsum[c]);
     }
   } else if (t.dot) {
-    const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
-    for (int64_t c = 0; c < t.oc; ++c)
-      d->qdot_init[c] = (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
-                                  zp * (uint32_t)d->qdot_wsum[c]);
+    if (!d->qdot_init_ready) {
+      const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
+      for (int64_t c = 0; c < t.oc; ++c)
+        d->qdot_init[c] =
+            (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
+                      zp * (uint32_t)d->qdot_wsum[c]);
+      d->qdot_init_ready =
+          d->q.weights_ready && (!bias || pl_is_constant(bias));
+    }
     t.bias = NULL;
   }
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;

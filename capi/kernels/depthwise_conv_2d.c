@@ -83,6 +83,9 @@ typedef struct DwData {
   void* qzrow;      /* [batches, C] zero points of the input's type */
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
   size_t qbatch_bytes;
+  /* qzrow and qinit made for a constant filter and bias (not hybrid: its
+   * zero points change): kept. */
+  bool qbatch_ready;
   int32_t* qwsum;   /* [C] the sum of each channel's taps (with qpacked) */
   /* float32, depth multiplier 1: filter and bias packed for
    * internal/dwconv.h, once in prepare when both are constant (else at
@@ -170,6 +173,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
     return kTfLiteError;
   }
   if (d->q.weights_ready) qdw_fast_filter(d, taps, oc);
+  d->qbatch_ready = false;
   const size_t rows = (size_t)(in[0] > 0 ? in[0] : 1) * (size_t)oc;
   if (rows * sizeof(int32_t) > d->qbatch_bytes) {
     free(d->qzrow);
@@ -636,7 +640,11 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
     t.x = d->q.hybrid_input;
     t.storage = PL_QCONV_INT8;
   }
-  if (d->qfast) qdw_fast_setup(d, &t, in[0]);
+  if (d->qfast && !d->qbatch_ready) {
+    qdw_fast_setup(d, &t, in[0]);
+    d->qbatch_ready = d->q.kind != PL_QCONV_HYBRID && d->q.weights_ready &&
+                      (!bias || pl_is_constant(bias));
+  }
   const PlParallelFn fn = d->qfast ? qdw_fast_rows_task : qdw_rows_task;
   const double work = (double)rows * t.ow * t.oc * taps;
   if (work < 32768.0)
