@@ -296,7 +296,8 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
   if (d->qdot && (size_t)(d->block_rows * pl_qdot_depth(k)) > per_thread)
     per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
-  d->qsums_offset = (per_thread + 15) / 16 * 16;
+  /* 16 bytes of slack after the im2col block (qconv_flip16). */
+  d->qsums_offset = (per_thread + 16 + 15) / 16 * 16;
   per_thread = d->qsums_offset + acc_bytes;
   PL_ENSURE_OK(pl_reserve(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
@@ -552,6 +553,7 @@ typedef struct QconvTask {
   const TfLiteTensor* bias; /* NULL with dot (in the starting sums) */
   void* y;
   bool dot; /* pl_qdot */
+  int64_t x_count; /* x's elements */
 } QconvTask;
 
 /* Rows [p0, p0 + rows) of the im2col matrix of one group. */
@@ -601,6 +603,18 @@ static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
   for (; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
 }
 
+/* qconv_flip of 16 bytes (from a run of at most 16: the rest is written
+ * over by what follows, or is the scratch's slack). */
+static inline void qconv_flip16(uint8_t* dst, const int8_t* x) {
+  uint64_t a, b;
+  memcpy(&a, x, sizeof(a));
+  memcpy(&b, x + 8, sizeof(b));
+  a ^= 0x8080808080808080u;
+  b ^= 0x8080808080808080u;
+  memcpy(dst, &a, sizeof(a));
+  memcpy(dst + 8, &b, sizeof(b));
+}
+
 /* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding, zp the
  * batch's for hybrid), each row padded with zeros to pl_qdot_depth(k). A
  * filter row whose taps are all inside and adjacent (dilation 1) is one run
@@ -620,16 +634,28 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
     qconv_flip(col, x + p0 * c, rows * c);
     return;
   }
+  /* Short runs (a small filter row of few channels) go as 16 bytes each
+   * when the pixel's taps are all inside and the input has the bytes. */
+  const bool short_runs = runs && run <= 16;
+  const int64_t row_step = (int64_t)d->dilation_h * w * c;
+  const int64_t short_end = t->x_count - 16 - (t->fh - 1) * row_step;
   int ox = (int)(p0 % t->ow);
   int oy = (int)((p0 / t->ow) % t->oh);
   int64_t b = p0 / ((int64_t)t->ow * t->oh);
   for (int64_t r = 0; r < rows; ++r) {
     uint8_t* dst = col + r * depth;
-    const uint8_t pad =
-        (uint8_t)((hybrid ? d->q.hybrid_offset[b] : d->q.input_zp) + 128);
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
     const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
+    const int64_t at = ((b * h + y0) * w + x0) * c + (int64_t)group * fc;
+    if (short_runs && inside_x && y0 >= 0 &&
+        y0 + (int64_t)(t->fh - 1) * d->dilation_h < h && at <= short_end) {
+      for (int fy = 0; fy < t->fh; ++fy, dst += run)
+        qconv_flip16(dst, x + at + fy * row_step);
+      goto next;
+    }
+    const uint8_t pad =
+        (uint8_t)((hybrid ? d->q.hybrid_offset[b] : d->q.input_zp) + 128);
     for (int fy = 0; fy < t->fh; ++fy) {
       const int iy = y0 + fy * d->dilation_h;
       if (iy < 0 || iy >= h) {
@@ -651,7 +677,8 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
           qconv_flip(dst, xrow + (int64_t)ix * c, fc);
       }
     }
-    memset(dst, 0, (size_t)(depth - t->k));
+  next:
+    for (int64_t i = 0; i < depth - t->k; ++i) dst[i] = 0; /* under 4 */
     if (++ox == t->ow) {
       ox = 0;
       if (++oy == t->oh) {
@@ -789,6 +816,7 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
       .groups = in[3] / f[3], .oc = f[0], .bias = bias,
       .y = output->data.raw,
   };
+  t.x_count = pl_num_elements(input);
   t.per_group = t.oc / t.groups;
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
