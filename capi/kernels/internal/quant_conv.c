@@ -1049,26 +1049,31 @@ qdw_dpbusd(__m512i acc, __m512i u, __m512i s) {
   return acc;
 }
 
-/* Taps [t, t + n) (n <= 4) of pixel p, channels j..j+15 (mask), as the
- * flipped, regrouped vector. */
+/* 16 bytes at `at`, or those of mask (full false: a last partial block,
+ * the rest read as 0 without touching memory). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m128i
+qdw_bytes_load(uintptr_t at, const bool full, __mmask16 mask) {
+  return full ? _mm_loadu_si128((const __m128i*)at)
+              : _mm_maskz_loadu_epi8(mask, (const void*)at);
+}
+
+/* Taps [t, t + n) (n <= 4) of a pixel, its tap addresses at + off[],
+ * channels j..j+15 (at includes j), as the flipped, regrouped vector. */
 __attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m512i
-qdw_bytes_group(uintptr_t at, const intptr_t* off,
-                int64_t t, const int n, __mmask16 mask, __m512i regroup,
+qdw_bytes_group(uintptr_t at, const intptr_t* off, int64_t t, const int n,
+                const bool full, __mmask16 mask, __m512i regroup,
                 __m512i flip) {
   __m512i v = _mm512_zextsi128_si512(
-      _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t])));
+      qdw_bytes_load(at + (uintptr_t)off[t], full, mask));
   if (n > 1)
     v = _mm512_inserti32x4(
-        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 1])),
-        1);
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 1], full, mask), 1);
   if (n > 2)
     v = _mm512_inserti32x4(
-        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 2])),
-        2);
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 2], full, mask), 2);
   if (n > 3)
     v = _mm512_inserti32x4(
-        v, _mm_maskz_loadu_epi8(mask, (const void*)(at + (uintptr_t)off[t + 3])),
-        3);
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 3], full, mask), 3);
   return _mm512_xor_si512(_mm512_permutexvar_epi8(regroup, v), flip);
 }
 
@@ -1076,7 +1081,7 @@ qdw_bytes_group(uintptr_t at, const intptr_t* off,
  * pixel; out and rem (taps % 4) are constants after inlining. */
 __attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
 qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
-                    const bool out, const int rem) {
+                    const bool out, const int rem, const bool full) {
   const int64_t groups = g->taps / 4;
   const char* pk = (const char*)g->packed + j / kDwBlock * qdw_bytes_block(g->taps);
   const int8_t* w = (const int8_t*)(pk + 16 * sizeof(int32_t));
@@ -1105,12 +1110,13 @@ qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
     int64_t q = 0;
     for (; q < groups; ++q)
       acc = qdw_dpbusd(acc,
-                       qdw_bytes_group(at, off, 4 * q, 4, mask, regroup_idx, flip),
+                       qdw_bytes_group(at, off, 4 * q, 4, full, mask, regroup_idx,
+                                       flip),
                        _mm512_loadu_si512(w + q * 4 * kDwBlock));
     if (rem)
       acc = qdw_dpbusd(acc,
-                       qdw_bytes_group(at, off, 4 * q, rem, mask, regroup_idx,
-                                       flip),
+                       qdw_bytes_group(at, off, 4 * q, rem, full, mask,
+                                       regroup_idx, flip),
                        _mm512_loadu_si512(w + q * 4 * kDwBlock));
     if (!out) {
       _mm512_mask_storeu_epi32(g->sums + p * g->channels + j, mask, acc);
@@ -1121,12 +1127,12 @@ qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
   }
 }
 
-#define PL_QDW_BYTES_REM(out)                                              \
+#define PL_QDW_BYTES_REM(out, full)                                        \
   switch (g->taps % 4) {                                                   \
-    case 0: qdw_bytes_block_run(g, j, mask, out, 0); break;                \
-    case 1: qdw_bytes_block_run(g, j, mask, out, 1); break;                \
-    case 2: qdw_bytes_block_run(g, j, mask, out, 2); break;                \
-    default: qdw_bytes_block_run(g, j, mask, out, 3); break;               \
+    case 0: qdw_bytes_block_run(g, j, mask, out, 0, full); break;          \
+    case 1: qdw_bytes_block_run(g, j, mask, out, 1, full); break;          \
+    case 2: qdw_bytes_block_run(g, j, mask, out, 2, full); break;          \
+    default: qdw_bytes_block_run(g, j, mask, out, 3, full); break;         \
   }
 
 __attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
@@ -1134,10 +1140,12 @@ __attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
   for (int64_t j = 0; j < g->channels; j += kDwBlock) {
     const int64_t width = g->channels - j < kDwBlock ? g->channels - j : kDwBlock;
     const __mmask16 mask = (__mmask16)((1u << width) - 1);
-    if (g->out)
-      PL_QDW_BYTES_REM(true)
+    if (g->out && width == kDwBlock)
+      PL_QDW_BYTES_REM(true, true)
+    else if (g->out)
+      PL_QDW_BYTES_REM(true, false)
     else
-      PL_QDW_BYTES_REM(false)
+      PL_QDW_BYTES_REM(false, false)
   }
 }
 #endif
@@ -1243,32 +1251,72 @@ typedef struct QdotCols {
   __mmask16 mask; /* the block's columns (fewer than 16 in a last one) */
 } QdotCols;
 
-/* Rows [0, rows) (rows <= 4) of a times one block of 16 columns, 4 values
- * of k per dot-product instruction and lane, then (fused) the output stage
- * on the sums still in registers: 16 int8 per row at y, or the sums at
- * sums; rows and fused are constants after inlining. */
+/* Rows [0, rows) (rows <= 4) of a times nb (1 or 2) blocks of 16
+ * columns (their weights `quads` * 64 bytes apart), 4 values of k per
+ * dot-product instruction and lane, then (fused) the output stage on the
+ * sums still in registers: 16 int8 per row and block at y, or the sums at
+ * sums; rows, nb and fused are constants after inlining. Two blocks keep 8
+ * sums in flight, enough to hide the instruction's latency. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
-    const int rows, const bool fused, const QdotCols* cols, int8_t* y,
-    int32_t* sums, int64_t ldy) {
-  __m512i s[kDotRows];
-  for (int r = 0; r < rows; ++r) s[r] = cols->init;
+    const int rows, const int nb, const bool fused, const QdotCols* cols,
+    int8_t* y, int32_t* sums, int64_t ldy) {
+  __m512i s[kDotRows][2];
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < nb; ++c) s[r][c] = cols[c].init;
+  const int64_t next = quads * 4 * kDotCols;
   for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
-    const __m512i wq = _mm512_loadu_si512(w);
+    __m512i wq[2];
+    for (int c = 0; c < nb; ++c) wq[c] = _mm512_loadu_si512(w + c * next);
     for (int r = 0; r < rows; ++r) {
       int32_t v;
       memcpy(&v, a + r * lda + 4 * q, sizeof(v));
-      s[r] = qdot_dpbusd(s[r], _mm512_set1_epi32(v), wq);
+      const __m512i x = _mm512_set1_epi32(v);
+      for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
     }
   }
-  for (int r = 0; r < rows; ++r) {
-    if (fused)
-      _mm_mask_storeu_epi8(y + r * ldy, cols->mask,
-                           pl_q_out16(s[r], &cols->p, cols->zp, cols->lo,
-                                      cols->hi));
-    else
-      _mm512_mask_storeu_epi32(sums + r * ldy, cols->mask, s[r]);
-  }
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < nb; ++c) {
+      const QdotCols* cc = &cols[c];
+      if (fused)
+        _mm_mask_storeu_epi8(y + r * ldy + c * kDotCols, cc->mask,
+                             pl_q_out16(s[r][c], &cc->p, cc->zp, cc->lo,
+                                        cc->hi));
+      else
+        _mm512_mask_storeu_epi32(sums + r * ldy + c * kDotCols, cc->mask,
+                                 s[r][c]);
+    }
+}
+
+/* Block blk's starting sums, columns and (fused) output stage. */
+PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
+                                            int64_t blk, const PlQdotOut* out,
+                                            QdotCols* cols) {
+  const int64_t j = blk * kDotCols, count = n - j;
+  const int64_t width = count < kDotCols ? count : kDotCols;
+  cols->mask = (__mmask16)((1u << width) - 1);
+  cols->init = _mm512_maskz_loadu_epi32(cols->mask, init + j);
+  if (out->sums) return;
+  cols->p = pl_q_mul16_params(
+      _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j),
+      _mm512_maskz_loadu_epi32(cols->mask, out->shift + j));
+  cols->zp = _mm512_set1_epi32(out->zero_point);
+  cols->lo = _mm512_set1_epi32(out->lo);
+  cols->hi = _mm512_set1_epi32(out->hi);
+}
+
+/* Every row of a against nb blocks from blk. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_rows(
+    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
+    int64_t m, const int nb, const bool fused, const QdotCols* cols,
+    int8_t* y, int32_t* sums, int64_t ld) {
+  int64_t i = 0;
+  for (; i + kDotRows <= m; i += kDotRows)
+    qdot_tile(a + i * lda, lda, w, quads, kDotRows, nb, fused, cols,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
+  for (; i < m; ++i)
+    qdot_tile(a + i * lda, lda, w, quads, 1, nb, fused, cols,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
 }
 
 PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
@@ -1277,44 +1325,24 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
                                      int64_t n, int64_t k,
                                      const PlQdotOut* out) {
   const int64_t quads = pl_qdot_depth(k) / 4;
-  for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
-    const int64_t j = blk * kDotCols, count = n - j;
-    /* A last partial block reads padded copies of its parameters. */
-    const int64_t width = count < kDotCols ? count : kDotCols;
-    int32_t init16[kDotCols] = {0}, mult16[kDotCols] = {0};
-    int shift16[kDotCols] = {0};
-    memcpy(init16, init + j, sizeof(int32_t) * (size_t)width);
-    QdotCols cols;
-    cols.init = _mm512_loadu_si512(init16);
-    cols.mask = (__mmask16)((1u << width) - 1);
+  const int64_t blocks = (n + kDotCols - 1) / kDotCols;
+  const bool fused = out->sums == NULL;
+  for (int64_t blk = 0; blk < blocks; blk += 2) {
+    const int nb = blk + 1 < blocks ? 2 : 1;
+    QdotCols cols[2];
+    for (int c = 0; c < nb; ++c) qdot_cols(init, n, blk + c, out, &cols[c]);
     const int8_t* w = packed + blk * quads * kDotCols * 4;
-    const int64_t ld = out->ldy;
-    if (out->sums) {
-      int32_t* sums = out->sums + j;
-      int64_t i = 0;
-      for (; i + kDotRows <= m; i += kDotRows)
-        qdot_tile(a + i * lda, lda, w, quads, kDotRows, false, &cols, NULL,
-                  sums + i * ld, ld);
-      for (; i < m; ++i)
-        qdot_tile(a + i * lda, lda, w, quads, 1, false, &cols, NULL,
-                  sums + i * ld, ld);
-      continue;
-    }
-    memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
-    memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
-    cols.p = pl_q_mul16_params(_mm512_loadu_si512(mult16),
-                               _mm512_loadu_si512(shift16));
-    cols.zp = _mm512_set1_epi32(out->zero_point);
-    cols.lo = _mm512_set1_epi32(out->lo);
-    cols.hi = _mm512_set1_epi32(out->hi);
-    int8_t* y = out->y + j;
-    int64_t i = 0;
-    for (; i + kDotRows <= m; i += kDotRows)
-      qdot_tile(a + i * lda, lda, w, quads, kDotRows, true, &cols, y + i * ld,
-                NULL, ld);
-    for (; i < m; ++i)
-      qdot_tile(a + i * lda, lda, w, quads, 1, true, &cols, y + i * ld, NULL,
-                ld);
+    const int64_t j = blk * kDotCols;
+    int8_t* y = fused ? out->y + j : NULL;
+    int32_t* sums = fused ? NULL : out->sums + j;
+    if (nb == 2 && fused)
+      qdot_rows(a, lda, w, quads, m, 2, true, cols, y, sums, out->ldy);
+    else if (nb == 2)
+      qdot_rows(a, lda, w, quads, m, 2, false, cols, y, sums, out->ldy);
+    else if (fused)
+      qdot_rows(a, lda, w, quads, m, 1, true, cols, y, sums, out->ldy);
+    else
+      qdot_rows(a, lda, w, quads, m, 1, false, cols, y, sums, out->ldy);
   }
 }
 #else
