@@ -17,6 +17,7 @@
 #define PYLITE_KERNELS_INTERNAL_QUANT_AVX512_H_
 
 #include <immintrin.h>
+#include <stdbool.h>
 
 #define PL_Q_AVX512 \
   __attribute__((target("avx2,avx512f,avx512vl,avx512bw"), always_inline))
@@ -27,6 +28,7 @@
  * down), and per 64-bit lane (even channels, odd channels) the addend, the
  * correction of negative products and the right shift 31 + r. */
 typedef struct PlQMul16 {
+  bool any_left; /* some shift is positive (else left is 0: skipped) */
   __m512i left, multiplier, multiplier_odd;
   __m512i add_even, add_odd, neg_even, neg_odd, shift_even, shift_odd;
 } PlQMul16;
@@ -50,6 +52,7 @@ PL_Q_AVX512 static inline PlQMul16 pl_q_mul16_params(__m512i m, __m512i s) {
   const __m512i zero = _mm512_setzero_si512();
   PlQMul16 p;
   p.left = _mm512_max_epi32(s, zero);
+  p.any_left = _mm512_test_epi32_mask(p.left, p.left) != 0;
   p.multiplier = m;
   p.multiplier_odd = _mm512_srli_epi64(m, 32);
   const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, s), zero);
@@ -79,7 +82,7 @@ PL_Q_AVX512 static inline __m512i pl_q_mul16_round(__m512i p, __m512i add,
 
 /* pl_q_mul on 16 lanes. */
 PL_Q_AVX512 static inline __m512i pl_q_mul16(__m512i x, const PlQMul16* p) {
-  const __m512i xs = _mm512_sllv_epi32(x, p->left);
+  const __m512i xs = p->any_left ? _mm512_sllv_epi32(x, p->left) : x;
   const __m512i even = pl_q_mul16_round(_mm512_mul_epi32(xs, p->multiplier),
                                         p->add_even, p->neg_even,
                                         p->shift_even);
@@ -93,14 +96,20 @@ PL_Q_AVX512 static inline __m512i pl_q_mul16(__m512i x, const PlQMul16* p) {
 }
 
 /* The whole output stage of 16 channels: clamp(pl_q_mul(x) + zero_point,
- * lo, hi) (the addition wrapping), as 16 bytes (int8 or uint8: lo and hi
- * in that type's range). */
+ * lo, hi) (the addition wrapping), as 16 bytes, int8 or (u8) uint8; lo and
+ * hi are that type's values in every byte. The narrowing saturates to the
+ * type (the clamp's bounds lie inside it), then the clamp works on bytes. */
 PL_Q_AVX512 static inline __m128i pl_q_out16(__m512i x, const PlQMul16* p,
-                                             __m512i zero_point, __m512i lo,
-                                             __m512i hi) {
+                                             __m512i zero_point, __m128i lo,
+                                             __m128i hi, const bool u8) {
   const __m512i v = _mm512_add_epi32(pl_q_mul16(x, p), zero_point);
-  __m128i bytes =
-      _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
+  __m128i bytes;
+  if (u8) {
+    bytes = _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, _mm512_setzero_si512()));
+    bytes = _mm_min_epu8(_mm_max_epu8(bytes, lo), hi);
+  } else {
+    bytes = _mm_min_epi8(_mm_max_epi8(_mm512_cvtsepi32_epi8(v), lo), hi);
+  }
   /* Kept in a register: the narrowing store to memory (which compilers
    * would fuse it into) is much slower than the narrowing plus a store. */
   __asm__("" : "+v"(bytes));

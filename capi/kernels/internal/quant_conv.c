@@ -916,7 +916,8 @@ qdw_out8_store(const QdwOut8* o, __m256i s_lo, __m256i s_hi, void* y,
  * pl_q_out16. */
 typedef struct QdwOut16 {
   PlQMul16 p;
-  __m512i zp, lo, hi;
+  __m512i zp;
+  __m128i lo, hi; /* bytes */
 } QdwOut16;
 
 
@@ -925,8 +926,8 @@ qdw_out16_setup(QdwOut16* o, const PlQdwOut* out, __m512i multiplier,
                 __m512i shift) {
   o->p = pl_q_mul16_params(multiplier, shift);
   o->zp = _mm512_set1_epi32(out->zero_point);
-  o->lo = _mm512_set1_epi32(out->lo);
-  o->hi = _mm512_set1_epi32(out->hi);
+  o->lo = _mm_set1_epi8((char)out->lo);
+  o->hi = _mm_set1_epi8((char)out->hi);
 }
 
 /* The same from padded arrays (the int16 form's block). */
@@ -940,12 +941,11 @@ qdw_out16a_setup(QdwOut16* o, const PlQdwOut* out, const int32_t* mult16,
 __attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
 qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
                 const bool u8, const bool half) {
-  (void)u8; /* lo and hi keep the values in the output type's range */
   /* s_lo holds channels 0-3 and 8-11, s_hi 4-7 and 12-15. */
   const __m512i s = _mm512_inserti64x4(_mm512_castsi256_si512(s_lo), s_hi, 1);
   const __m128i v8 = pl_q_out16(
       _mm512_shuffle_i32x4(s, s, _MM_SHUFFLE(3, 1, 2, 0)), &o->p, o->zp,
-      o->lo, o->hi);
+      o->lo, o->hi, u8);
   if (half)
     _mm_storel_epi64((__m128i*)y, v8);
   else
@@ -1123,7 +1123,7 @@ qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
       continue;
     }
     _mm_mask_storeu_epi8((char*)g->out->y + p * g->out->ldy + j, mask,
-                         pl_q_out16(acc, &o.p, o.zp, o.lo, o.hi));
+                         pl_q_out16(acc, &o.p, o.zp, o.lo, o.hi, false));
   }
 }
 
@@ -1247,7 +1247,8 @@ qdot_dpbusd(__m512i acc, __m512i u, __m512i s) {
 /* One block of 16 columns: their starting sums and output stage. */
 typedef struct QdotCols {
   PlQMul16 p;
-  __m512i init, zp, lo, hi;
+  __m512i init, zp;
+  __m128i lo, hi; /* bytes */
   __mmask16 mask; /* the block's columns (fewer than 16 in a last one) */
 } QdotCols;
 
@@ -1281,7 +1282,7 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
       if (fused)
         _mm_mask_storeu_epi8(y + r * ldy + c * kDotCols, cc->mask,
                              pl_q_out16(s[r][c], &cc->p, cc->zp, cc->lo,
-                                        cc->hi));
+                                        cc->hi, false));
       else
         _mm512_mask_storeu_epi32(sums + r * ldy + c * kDotCols, cc->mask,
                                  s[r][c]);
@@ -1301,8 +1302,8 @@ PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
       _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j),
       _mm512_maskz_loadu_epi32(cols->mask, out->shift + j));
   cols->zp = _mm512_set1_epi32(out->zero_point);
-  cols->lo = _mm512_set1_epi32(out->lo);
-  cols->hi = _mm512_set1_epi32(out->hi);
+  cols->lo = _mm_set1_epi8((char)out->lo);
+  cols->hi = _mm_set1_epi8((char)out->hi);
 }
 
 /* Every row of a against nb blocks from blk. */
