@@ -55,7 +55,9 @@ int main(void) {
     for (int64_t k = 0; k < n; ++k) x[k] = pick_input(scale);
     int16_t fast[kMaxN], portable[kMaxN];
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(trial % 2 == 1); /* AVX-512 (where present), AVX2 */
     pl_q_quantize_f32_row(x, n, scale, zp, lo, hi, type, fast);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     pl_q_quantize_f32_row(x, n, scale, zp, lo, hi, type, portable);
     pl_simd_force_portable(false);
