@@ -492,7 +492,7 @@ PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
   return i;
 }
 
-/* ADD and SUB on 16 lanes with AVX-512 (pl_q_mul16: the same integer
+/* ADD, SUB and MUL on 16 lanes with AVX-512 (pl_q_mul16: the same integer
  * steps as pl_q_mul), for the shifts pl_q_multiplier makes (at most 31
  * either way). */
 #include "capi/kernels/internal/quant_avx512.h"
@@ -504,6 +504,8 @@ PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
 
 static inline bool binq_lanes16_ok(BinqKind kind, BinqType type,
                                    const PlBinQuant* q) {
+  if (kind == BINQ_MUL)
+    return binq_lanes_ok(kind, type, q) && q->out_shift <= 31;
   return (kind == BINQ_ADD || kind == BINQ_SUB) &&
          binq_lanes_ok(kind, type, q) && q->in_shift[0] <= 31 &&
          q->in_shift[1] <= 31 && q->out_shift <= 31;
@@ -543,12 +545,13 @@ PL_BINQ_AVX512_INLINE int64_t binq_row_avx512(BinqKind kind, BinqType type,
   const __m512i off0 = _mm512_set1_epi32(q->in_offset[0]);
   const __m512i off1 = _mm512_set1_epi32(q->in_offset[1]);
   const __m128i left = _mm_cvtsi32_si128(q->left_shift & 31);
-  const PlQMul16 m0 = pl_q_mul16_params(_mm512_set1_epi32(q->in_mult[0]),
-                                        _mm512_set1_epi32(q->in_shift[0]));
-  const PlQMul16 m1 = pl_q_mul16_params(_mm512_set1_epi32(q->in_mult[1]),
-                                        _mm512_set1_epi32(q->in_shift[1]));
-  const PlQMul16 mo = pl_q_mul16_params(_mm512_set1_epi32(q->out_mult),
-                                        _mm512_set1_epi32(q->out_shift));
+  /* MUL has no input multipliers. */
+  const bool scale_in = kind != BINQ_MUL;
+  const PlQMul16 m0 = pl_q_mul16_uniform(scale_in ? q->in_mult[0] : 0,
+                                         scale_in ? q->in_shift[0] : 0);
+  const PlQMul16 m1 = pl_q_mul16_uniform(scale_in ? q->in_mult[1] : 0,
+                                         scale_in ? q->in_shift[1] : 0);
+  const PlQMul16 mo = pl_q_mul16_uniform(q->out_mult, q->out_shift);
   const __m512i zo = _mm512_set1_epi32(q->out_offset);
   const __m512i lo = _mm512_set1_epi32(q->lo), hi = _mm512_set1_epi32(q->hi);
   const __m512i x0 = _mm512_set1_epi32(binq_load(type, in[0], 0));
@@ -557,12 +560,18 @@ PL_BINQ_AVX512_INLINE int64_t binq_row_avx512(BinqKind kind, BinqType type,
   for (; i + 16 <= n; i += 16) {
     const __m512i x = step[0] ? binq_load16(type, in[0], i) : x0;
     const __m512i y = step[1] ? binq_load16(type, in[1], i) : y0;
-    const __m512i sx =
-        pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(x, off0), left), &m0);
-    const __m512i sy =
-        pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(y, off1), left), &m1);
-    const __m512i raw = kind == BINQ_ADD ? _mm512_add_epi32(sx, sy)
-                                         : _mm512_sub_epi32(sx, sy);
+    __m512i raw;
+    if (kind == BINQ_MUL) {
+      raw = _mm512_mullo_epi32(_mm512_add_epi32(x, off0),
+                               _mm512_add_epi32(y, off1));
+    } else {
+      const __m512i sx =
+          pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(x, off0), left), &m0);
+      const __m512i sy =
+          pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(y, off1), left), &m1);
+      raw = kind == BINQ_ADD ? _mm512_add_epi32(sx, sy)
+                             : _mm512_sub_epi32(sx, sy);
+    }
     const __m512i v = _mm512_add_epi32(pl_q_mul16(raw, &mo), zo);
     binq_store16(type, out, i, _mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
   }
@@ -631,7 +640,8 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
   BINQ_TRY(NAME, KIND, TYPE)                                               \
   BINQ_ROW_END(KIND, TYPE)
 
-/* ADD and SUB try AVX-512 first (its remainder, under 16, is scalar). */
+/* ADD and SUB try AVX-512 first (its remainder, under 16, is scalar); so
+ * does MUL (BINQ_ROW_MUL). */
 #define BINQ_ROW_ADDSUB(NAME, KIND, TYPE)                                  \
   BINQ_ROW_AVX512(NAME, KIND, TYPE)                                        \
   BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
@@ -641,9 +651,11 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
   BINQ_ROW_END(KIND, TYPE)
 
 #define BINQ_ROW_MUL(NAME, TYPE)                                          \
+  BINQ_ROW_AVX512(NAME, BINQ_MUL, TYPE)                                    \
   BINQ_ROW_AVX2(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                      \
   BINQ_ROW_AVX2(NAME, BINQ_MUL, TYPE)                                      \
   BINQ_ROW_BEGIN(NAME)                                                     \
+  BINQ_TRY512(NAME, BINQ_MUL, TYPE)                                        \
   BINQ_TRY(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                           \
   BINQ_TRY(NAME, BINQ_MUL, TYPE)                                           \
   BINQ_ROW_END(BINQ_MUL, TYPE)

@@ -70,6 +70,23 @@ PL_Q_AVX512 static inline PlQMul16 pl_q_mul16_params(__m512i m, __m512i s) {
   return p;
 }
 
+/* The same parameters for one multiplier and shift in every lane (cheap
+ * enough to derive for each short row). */
+PL_Q_AVX512 static inline PlQMul16 pl_q_mul16_uniform(int32_t multiplier,
+                                                      int shift) {
+  const int right = shift > 0 ? 0 : -shift;
+  PlQMul16 p;
+  p.any_left = shift > 0;
+  p.left = _mm512_set1_epi32(shift > 0 ? shift : 0);
+  p.multiplier = p.multiplier_odd = _mm512_set1_epi32(multiplier);
+  p.add_even = p.add_odd = _mm512_set1_epi64(
+      ((int64_t)1 << 30) + (right >= 1 ? (int64_t)1 << (30 + right) : 0));
+  p.neg_even = p.neg_odd =
+      _mm512_set1_epi64(right >= 1 ? (int64_t)1 << 31 : 0);
+  p.shift_even = p.shift_odd = _mm512_set1_epi64(31 + right);
+  return p;
+}
+
 /* One 64-bit lane form: (p + add - [p < 0] neg) >> shift. */
 PL_Q_AVX512 static inline __m512i pl_q_mul16_round(__m512i p, __m512i add,
                                                    __m512i neg,
