@@ -17,7 +17,12 @@
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/quant_conv.h"
 #include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
 #include "pylite/pylite.h"
+
+#define OP_TEST_NAME "quantized conv test"
+#include "op_test_util.h"
 
 static void test_asymmetric(void) {
   int8_t q[3];
@@ -325,6 +330,78 @@ static void test_dot(void) {
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
 }
 
+/* pl_qdot_seg (rows of segments read in place) against the plain loop on
+ * the gathered values, with VNNI (when the CPU has it) and without: rows
+ * overlapping (lda smaller than a row), segments of 9 values (a 3x3 filter
+ * row of 3 channels, padded to 12). */
+static void check_dot_seg(int64_t m, int64_t n, int64_t segs, int64_t seg_k,
+                          int64_t lda, int64_t seg_step) {
+  const int64_t seg_depth = pl_qdot_depth(seg_k), k = segs * seg_depth;
+  const size_t a_bytes = (size_t)((m - 1) * lda + (segs - 1) * seg_step +
+                                  seg_depth + 1);
+  uint8_t* a = malloc(a_bytes);
+  for (size_t i = 0; i < a_bytes; ++i) a[i] = (uint8_t)rand_i16();
+  int16_t* w = calloc((size_t)(n * k + 1), sizeof(int16_t));
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t g = 0; g < segs; ++g)
+      for (int64_t d = 0; d < seg_k; ++d)
+        w[j * k + g * seg_depth + d] = (int8_t)rand_i16();
+  int8_t* packed = malloc((size_t)(pl_qdot_packed_size(n, k) + 1));
+  int32_t* wsum = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* init = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* mult = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int* shift = malloc(sizeof(int) * (size_t)(n + 1));
+  int8_t* y = malloc((size_t)(m * n + 1));
+  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  pl_qdot_pack(w, n, k, packed, wsum);
+  for (int64_t j = 0; j < n; ++j) {
+    init[j] = (int32_t)rand_i16() * 977;
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = -(int)((uint16_t)rand_i16() % 12) - 4;
+  }
+  const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                         .zero_point = 3, .lo = -128, .hi = 127, .y = y,
+                         .ldy = n};
+  const PlQdotOut as_sums = {.ldy = n, .sums = sums};
+  for (int path = 0; path < 2; ++path) {
+    pl_simd_force_avx2(path == 1);
+    pl_qdot_seg(a, lda, segs, seg_step, seg_k, packed, init, m, n, &out);
+    pl_qdot_seg(a, lda, segs, seg_step, seg_k, packed, init, m, n, &as_sums);
+    int bad = 0, bad_sums = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t g = 0; g < segs; ++g)
+          for (int64_t d = 0; d < seg_k; ++d)
+            s += (uint32_t)(a[i * lda + g * seg_step + d] *
+                            w[j * k + g * seg_depth + d]);
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), 3), -128, 127);
+        if (y[i * n + j] != want) ++bad;
+        if (sums[i * n + j] != (int32_t)s) ++bad_sums;
+      }
+    CHECK(bad == 0);
+    CHECK(bad_sums == 0);
+  }
+  pl_simd_force_avx2(false);
+  free(a);
+  free(w);
+  free(packed);
+  free(wsum);
+  free(init);
+  free(mult);
+  free(shift);
+  free(y);
+  free(sums);
+}
+
+static void test_dot_seg(void) {
+  check_dot_seg(7, 16, 3, 9, 6, 200);   /* a 3x3 stride-2 first layer */
+  check_dot_seg(5, 32, 3, 9, 6, 200);
+  check_dot_seg(9, 37, 2, 16, 16, 100); /* whole quads, odd columns */
+  check_dot_seg(4, 8, 5, 15, 3, 77);    /* 5x5 rows of 3 channels */
+}
+
 /* The fused output stage alone (k = 0: the sums are the starting sums) on
  * edge sums, multipliers and every shift from -31 to 30, against
  * pl_q_mul, on every path. */
@@ -480,6 +557,71 @@ static void test_threads(void) {
   }
 }
 
+/* An int8 CONV_2D with a short filter row (3 channels: the in-place form
+ * on CPUs with VNNI) against the im2col forms (AVX2 level), at 1, 2 and 4
+ * threads: dilated rows, strides 1 and 2, SAME and VALID padding, two
+ * batches. */
+static void check_conv_small_rows(int padding, int stride_w, int stride_h,
+                                  int dilation_h) {
+  enum { kB = 2, kH = 11, kW = 10, kC = 3, kOC = 5, kF = 3 };
+  static int8_t x[kB * kH * kW * kC], wts[kOC * kF * kF * kC];
+  static int32_t bias[kOC];
+  for (size_t i = 0; i < sizeof(x); ++i) x[i] = (int8_t)rand_i16();
+  for (size_t i = 0; i < sizeof(wts); ++i) wts[i] = (int8_t)rand_i16();
+  for (int i = 0; i < kOC; ++i) bias[i] = rand_i16() % 5000;
+  /* Output sizes as TFLite's padding (SAME 0, VALID 1). */
+  const int eff_h = (kF - 1) * dilation_h + 1;
+  const int oh = padding == 0 ? (kH + stride_h - 1) / stride_h
+                              : (kH - eff_h + stride_h) / stride_h;
+  const int ow = padding == 0 ? (kW + stride_w - 1) / stride_w
+                              : (kW - kF + stride_w) / stride_w;
+  unsigned char* first = NULL;
+  const size_t out_bytes = (size_t)(kB * oh * ow * kOC);
+  for (int run = 0; run < 4; ++run) {
+    const int threads = run == 0 ? 1 : run == 1 ? 1 : run == 2 ? 2 : 4;
+    pl_simd_force_avx2(run == 0); /* run 0: the im2col form */
+    Op o;
+    op_begin(&o);
+    op_input(&o, T_I8, 4, (int[]){kB, kH, kW, kC});
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+    op_const(&o, T_I8, 4, (int[]){kOC, kF, kF, kC}, wts, sizeof(wts));
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.25f;
+    op_const(&o, T_I32, 1, (int[]){kOC}, bias, sizeof(bias));
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.125f;
+    op_output(&o, T_I8, 4, (int[]){kB, oh, ow, kOC});
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 3.0f;
+    const int32_t fields[6] = {padding, stride_w, stride_h, 0, 1,
+                               dilation_h};
+    TfLiteInterpreter* it = op_load_threads(&o, 3 /* CONV_2D */,
+                                            1 /* Conv2DOptions */, 6, fields,
+                                            threads);
+    const bool ok = it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+                    write_raw(it, 0, x, sizeof(x)) &&
+                    TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+                    TfLiteTensorByteSize(out(it, 0)) == out_bytes;
+    CHECK(ok);
+    if (ok) {
+      const void* y = TfLiteTensorData(out(it, 0));
+      if (!first) {
+        first = malloc(out_bytes);
+        memcpy(first, y, out_bytes);
+      } else {
+        CHECK(memcmp(first, y, out_bytes) == 0);
+      }
+    }
+    op_release(&o, it);
+  }
+  pl_simd_force_avx2(false);
+  free(first);
+}
+
+static void test_conv_small_rows(void) {
+  check_conv_small_rows(0, 2, 2, 1); /* the usual first layer */
+  check_conv_small_rows(0, 1, 1, 2); /* dilated rows */
+  check_conv_small_rows(1, 2, 1, 2);
+  check_conv_small_rows(1, 1, 2, 1);
+}
+
 int main(void) {
   test_asymmetric();
   test_symmetric();
@@ -488,6 +630,8 @@ int main(void) {
   test_dw();
   test_dot();
   test_dot_requantize();
+  test_dot_seg();
+  test_conv_small_rows();
   test_threads();
   return CHECK_SUMMARY();
 }

@@ -1195,29 +1195,43 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
   }
 }
 
+/* Where a row's values are (see pl_qdot_seg): segs segments of seg_k
+ * values, seg_step bytes apart, each padded to pl_qdot_depth(seg_k) in the
+ * packed weights. */
+typedef struct QdotA {
+  const uint8_t* a;
+  int64_t lda, segs, seg_step, seg_k;
+} QdotA;
+
 /* Row i's sums of columns [j, j + count) (count <= 16) as pl_qdot_pack
  * stores them, plain C. */
-static void qdot_sums_base(const uint8_t* ai, const int8_t* w,
-                           const int32_t* init, int64_t count, int64_t k,
-                           int32_t* sums) {
+static void qdot_sums_base(const QdotA* A, const uint8_t* ai,
+                           const int8_t* w, const int32_t* init,
+                           int64_t count, int32_t* sums) {
+  const int64_t seg_depth = pl_qdot_depth(A->seg_k);
   for (int64_t c = 0; c < count; ++c) {
     uint32_t s = (uint32_t)init[c];
-    for (int64_t d = 0; d < k; ++d)
-      s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + c * 4 + d % 4]);
+    for (int64_t g = 0; g < A->segs; ++g)
+      for (int64_t d = 0; d < A->seg_k; ++d) {
+        const int64_t e = g * seg_depth + d; /* the packed row's index */
+        s += (uint32_t)(ai[g * A->seg_step + d] *
+                        w[(e / 4) * kDotCols * 4 + c * 4 + e % 4]);
+      }
     sums[c] = (int32_t)s;
   }
 }
 
-static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
-                      const int32_t* init, int64_t m, int64_t n, int64_t k,
+static void qdot_base(const QdotA* A, const int8_t* packed,
+                      const int32_t* init, int64_t m, int64_t n,
                       const PlQdotOut* out) {
-  const int64_t quads = pl_qdot_depth(k) / 4;
+  const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
   int32_t sums[kDotCols];
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; j += kDotCols) {
       const int64_t count = n - j < kDotCols ? n - j : kDotCols;
-      qdot_sums_base(a + i * lda, packed + (j / kDotCols) * quads * kDotCols * 4,
-                     init + j, count, k, sums);
+      qdot_sums_base(A, A->a + i * A->lda,
+                     packed + (j / kDotCols) * quads * kDotCols * 4, init + j,
+                     count, sums);
       if (out->sums)
         memcpy(out->sums + i * out->ldy + j, sums,
                sizeof(int32_t) * (size_t)count);
@@ -1259,23 +1273,26 @@ typedef struct QdotCols {
  * sums; rows, nb and fused are constants after inlining. Two blocks keep 8
  * sums in flight, enough to hide the instruction's latency. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
-    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
-    const int rows, const int nb, const bool fused, const QdotCols* cols,
-    int8_t* y, int32_t* sums, int64_t ldy) {
+    const QdotA* A, const uint8_t* a, const int8_t* w, const int rows,
+    const int nb, const bool fused, const QdotCols* cols, int8_t* y,
+    int32_t* sums, int64_t ldy) {
   __m512i s[kDotRows][2];
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < nb; ++c) s[r][c] = cols[c].init;
-  const int64_t next = quads * 4 * kDotCols;
-  for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
-    __m512i wq[2];
-    for (int c = 0; c < nb; ++c) wq[c] = _mm512_loadu_si512(w + c * next);
-    for (int r = 0; r < rows; ++r) {
-      int32_t v;
-      memcpy(&v, a + r * lda + 4 * q, sizeof(v));
-      const __m512i x = _mm512_set1_epi32(v);
-      for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
+  const int64_t seg_quads = pl_qdot_depth(A->seg_k) / 4;
+  const int64_t next = A->segs * seg_quads * 4 * kDotCols;
+  const int64_t lda = A->lda;
+  for (int64_t g = 0; g < A->segs; ++g, a += A->seg_step)
+    for (int64_t q = 0; q < seg_quads; ++q, w += 4 * kDotCols) {
+      __m512i wq[2];
+      for (int c = 0; c < nb; ++c) wq[c] = _mm512_loadu_si512(w + c * next);
+      for (int r = 0; r < rows; ++r) {
+        int32_t v;
+        memcpy(&v, a + r * lda + 4 * q, sizeof(v));
+        const __m512i x = _mm512_set1_epi32(v);
+        for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
+      }
     }
-  }
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < nb; ++c) {
       const QdotCols* cc = &cols[c];
@@ -1308,24 +1325,22 @@ PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
 
 /* Every row of a against nb blocks from blk. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_rows(
-    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
-    int64_t m, const int nb, const bool fused, const QdotCols* cols,
-    int8_t* y, int32_t* sums, int64_t ld) {
+    const QdotA* A, const int8_t* w, int64_t m, const int nb,
+    const bool fused, const QdotCols* cols, int8_t* y, int32_t* sums,
+    int64_t ld) {
   int64_t i = 0;
   for (; i + kDotRows <= m; i += kDotRows)
-    qdot_tile(a + i * lda, lda, w, quads, kDotRows, nb, fused, cols,
+    qdot_tile(A, A->a + i * A->lda, w, kDotRows, nb, fused, cols,
               fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
   for (; i < m; ++i)
-    qdot_tile(a + i * lda, lda, w, quads, 1, nb, fused, cols,
+    qdot_tile(A, A->a + i * A->lda, w, 1, nb, fused, cols,
               fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
 }
 
-PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
-                                     const int8_t* packed,
+PL_QDOT_TARGET static void qdot_vnni(const QdotA* A, const int8_t* packed,
                                      const int32_t* init, int64_t m,
-                                     int64_t n, int64_t k,
-                                     const PlQdotOut* out) {
-  const int64_t quads = pl_qdot_depth(k) / 4;
+                                     int64_t n, const PlQdotOut* out) {
+  const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
   const int64_t blocks = (n + kDotCols - 1) / kDotCols;
   const bool fused = out->sums == NULL;
   for (int64_t blk = 0; blk < blocks; blk += 2) {
@@ -1337,27 +1352,35 @@ PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
     int8_t* y = fused ? out->y + j : NULL;
     int32_t* sums = fused ? NULL : out->sums + j;
     if (nb == 2 && fused)
-      qdot_rows(a, lda, w, quads, m, 2, true, cols, y, sums, out->ldy);
+      qdot_rows(A, w, m, 2, true, cols, y, sums, out->ldy);
     else if (nb == 2)
-      qdot_rows(a, lda, w, quads, m, 2, false, cols, y, sums, out->ldy);
+      qdot_rows(A, w, m, 2, false, cols, y, sums, out->ldy);
     else if (fused)
-      qdot_rows(a, lda, w, quads, m, 1, true, cols, y, sums, out->ldy);
+      qdot_rows(A, w, m, 1, true, cols, y, sums, out->ldy);
     else
-      qdot_rows(a, lda, w, quads, m, 1, false, cols, y, sums, out->ldy);
+      qdot_rows(A, w, m, 1, false, cols, y, sums, out->ldy);
   }
 }
 #else
 bool pl_qdot_available(void) { return false; }
 #endif
 
-void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
-             const int32_t* init, int64_t m, int64_t n, int64_t k,
-             const PlQdotOut* out) {
+void pl_qdot_seg(const uint8_t* a, int64_t lda, int64_t segs,
+                 int64_t seg_step, int64_t seg_k, const int8_t* packed,
+                 const int32_t* init, int64_t m, int64_t n,
+                 const PlQdotOut* out) {
+  const QdotA A = {a, lda, segs, seg_step, seg_k};
 #ifdef PL_QGEMM_X86
   if (pl_qdot_available()) {
-    qdot_vnni(a, lda, packed, init, m, n, k, out);
+    qdot_vnni(&A, packed, init, m, n, out);
     return;
   }
 #endif
-  qdot_base(a, lda, packed, init, m, n, k, out);
+  qdot_base(&A, packed, init, m, n, out);
+}
+
+void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
+             const int32_t* init, int64_t m, int64_t n, int64_t k,
+             const PlQdotOut* out) {
+  pl_qdot_seg(a, lda, 1, 0, k, packed, init, m, n, out);
 }

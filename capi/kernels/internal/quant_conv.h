@@ -336,6 +336,16 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
 void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
              const int32_t* init, int64_t m, int64_t n, int64_t k,
              const PlQdotOut* out);
+/* pl_qdot on rows made of segs segments of seg_k values, seg_step bytes
+ * apart (row i's segment g at a + i * lda + g * seg_step, read up to
+ * pl_qdot_depth(seg_k)): an implicit im2col, a convolution reading its
+ * filter rows in place. The weights are packed by pl_qdot_pack with k =
+ * segs * pl_qdot_depth(seg_k), each segment's padding 0. pl_qdot is the
+ * case of one segment. */
+void pl_qdot_seg(const uint8_t* a, int64_t lda, int64_t segs,
+                 int64_t seg_step, int64_t seg_k, const int8_t* packed,
+                 const int32_t* init, int64_t m, int64_t n,
+                 const PlQdotOut* out);
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping
