@@ -246,6 +246,12 @@ static void test_dw(void) {
     check_dw(4, 24, u8, true);   /* 16 and 8, the extremes */
     check_dw(1, 16, u8, false);  /* one tap */
     check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
+    check_dw(9, 64, u8, false);  /* one wide block of 64 (int8) */
+    check_dw(9, 144, u8, false); /* two wide, one of 16 */
+    check_dw(25, 130, u8, false); /* 5x5: wide, 16, then 2 */
+    check_dw(2, 192, u8, true);  /* three wide, the extremes */
+    check_dw(3, 64, u8, false);
+    check_dw(1, 64, u8, false);
   }
 }
 

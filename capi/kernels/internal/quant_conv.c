@@ -732,16 +732,41 @@ static bool qdw_bytes_form(bool u8) {
 #endif
 }
 
-/* The byte form per block of 16 channels: their sums of taps (int32),
- * then per group of 4 taps 64 bytes, byte 4 c + k holding tap 4 q + k of
- * channel c (0 past the last tap or channel). */
+/* The byte form: first blocks of 64 channels (qdw_bytes_wide), then
+ * blocks of 16 for the rest. A block of 16: its channels' sums of taps
+ * (int32), then per group of 4 taps 64 bytes, byte 4 c + k holding tap
+ * 4 q + k of channel c (0 past the last tap or channel). A block of 64:
+ * the same in the order of its four sums vectors, element 16 i + 4 L + k
+ * (i the vector, L its 128-bit lane) holding channel 16 L + 4 i + k: the
+ * 64 sums of taps, then per group of 4 taps 256 bytes, byte 4 (16 i + 4 L
+ * + k) + t holding tap 4 q + t of that channel. */
+enum { kDwWide = 64 };
+
 static int64_t qdw_bytes_block(int64_t taps) {
   return 16 * (int64_t)sizeof(int32_t) + (taps + 3) / 4 * 4 * kDwBlock;
 }
 
+static int64_t qdw_bytes_wide(int64_t taps) {
+  return kDwWide * (int64_t)sizeof(int32_t) + (taps + 3) / 4 * 4 * kDwWide;
+}
+
+/* Channel of element e of a wide block's sums (see above). */
+static inline int64_t qdw_wide_channel(int64_t e) {
+  return 16 * (e % 16 / 4) + 4 * (e / 16) + e % 4;
+}
+
+/* The byte form's 16-channel blocks start at channel `wide` (a multiple
+ * of 64) and at byte qdw_bytes_narrow_at of the packing. */
+static int64_t qdw_bytes_narrow_at(int64_t taps, int64_t wide) {
+  return wide / kDwWide * qdw_bytes_wide(taps);
+}
+
 int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8) {
-  if (qdw_bytes_form(u8))
-    return (channels + kDwBlock - 1) / kDwBlock * qdw_bytes_block(taps);
+  if (qdw_bytes_form(u8)) {
+    const int64_t wide = channels / kDwWide * kDwWide;
+    return qdw_bytes_narrow_at(taps, wide) +
+           (channels - wide + kDwBlock - 1) / kDwBlock * qdw_bytes_block(taps);
+  }
   const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
                          kDwBlock;
   return blocks * ((taps + 1) / 2) * 2 * kDwBlock * (int64_t)sizeof(int16_t);
@@ -757,11 +782,28 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
                  void* packed) {
   if (qdw_bytes_form(u8)) {
     char* out = packed;
-    for (int64_t blk = 0; blk * kDwBlock < channels; ++blk) {
+    const int64_t groups = (taps + 3) / 4, wide = channels / kDwWide * kDwWide;
+    for (int64_t j = 0; j < wide; j += kDwWide) {
+      int32_t wsum[kDwWide];
+      int8_t* bytes = (int8_t*)(out + sizeof(wsum));
+      for (int64_t e = 0; e < kDwWide; ++e) {
+        const int64_t ch = j + qdw_wide_channel(e);
+        uint32_t sum = 0;
+        for (int64_t t = 0; t < groups * 4; ++t) {
+          const int16_t v = t < taps ? w[t * channels + ch] : 0;
+          sum += (uint32_t)v;
+          bytes[(t / 4) * 4 * kDwWide + 4 * e + t % 4] = (int8_t)v;
+        }
+        wsum[e] = (int32_t)sum;
+      }
+      memcpy(out, wsum, sizeof(wsum));
+      out += qdw_bytes_wide(taps);
+    }
+    for (int64_t blk = 0; wide + blk * kDwBlock < channels; ++blk) {
       int32_t wsum[kDwBlock];
       int8_t* bytes = (int8_t*)(out + sizeof(wsum));
       for (int c = 0; c < kDwBlock; ++c) {
-        const int64_t ch = blk * kDwBlock + c;
+        const int64_t ch = wide + blk * kDwBlock + c;
         uint32_t sum = 0;
         for (int64_t t = 0; t < (taps + 3) / 4 * 4; ++t) {
           const int16_t v = ch < channels && t < taps ? w[t * channels + ch] : 0;
@@ -1083,7 +1125,10 @@ __attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
 qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
                     const bool out, const int rem, const bool full) {
   const int64_t groups = g->taps / 4;
-  const char* pk = (const char*)g->packed + j / kDwBlock * qdw_bytes_block(g->taps);
+  const int64_t wide = g->channels / kDwWide * kDwWide;
+  const char* pk = (const char*)g->packed +
+                   qdw_bytes_narrow_at(g->taps, wide) +
+                   (j - wide) / kDwBlock * qdw_bytes_block(g->taps);
   const int8_t* w = (const int8_t*)(pk + 16 * sizeof(int32_t));
   const __m512i init = _mm512_sub_epi32(
       _mm512_maskz_loadu_epi32(mask, g->init + j),
@@ -1135,9 +1180,123 @@ qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
     default: qdw_bytes_block_run(g, j, mask, out, 3, full); break;         \
   }
 
+/* 4 vectors of 16 int32 as 16 blocks of 4: vector i of the result holds
+ * block i of each input (a 4 x 4 transpose of 128-bit lanes, its own
+ * inverse): channel order <-> a wide block's sums order. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_transpose4(__m512i v[4]) {
+  const __m512i t0 = _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
+  const __m512i t1 = _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
+  const __m512i t2 = _mm512_shuffle_i32x4(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
+  const __m512i t3 = _mm512_shuffle_i32x4(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
+  v[0] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(2, 0, 2, 0));
+  v[1] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(3, 1, 3, 1));
+  v[2] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(2, 0, 2, 0));
+  v[3] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+/* 64 int32 at p, in a wide block's sums order. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_load_wide(const int32_t* p, __m512i v[4]) {
+  for (int i = 0; i < 4; ++i) v[i] = _mm512_loadu_si512(p + 16 * i);
+  qdw_transpose4(v);
+}
+
+/* One block of 64 channels from j over every pixel: per group of 4 taps,
+ * their 64 bytes each interleaved by two rounds of unpacks (bytes, then
+ * pairs), which leaves in vector i, lane L, the 4 taps of channel 16 L +
+ * 4 i + k as element 4 L + k: one vpdpbusd per vector. The output stage's
+ * packs put the channels back in order. out and rem (taps % 4) are
+ * constants after inlining. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_wide_block_run(const PlQdwArgs* g, int64_t j, const bool out,
+                   const int rem) {
+  const int64_t groups = g->taps / 4;
+  const char* pk = (const char*)g->packed + j / kDwWide * qdw_bytes_wide(g->taps);
+  const int8_t* w = (const int8_t*)(pk + kDwWide * sizeof(int32_t));
+  __m512i init[4], mult[4], shift[4];
+  qdw_load_wide(g->init + j, init);
+  for (int i = 0; i < 4; ++i)
+    init[i] = _mm512_sub_epi32(
+        init[i],
+        _mm512_slli_epi32(_mm512_loadu_si512(pk + 64 * i), 7));
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  PlQMul16 p[4];
+  __m512i zp = flip, lo = flip, hi = flip;
+  if (out) {
+    qdw_load_wide(g->out->multiplier + j, mult);
+    qdw_load_wide(g->out->shift + j, shift);
+    for (int i = 0; i < 4; ++i) p[i] = pl_q_mul16_params(mult[i], shift[i]);
+    zp = _mm512_set1_epi32(g->out->zero_point);
+    lo = _mm512_set1_epi8((char)g->out->lo);
+    hi = _mm512_set1_epi8((char)g->out->hi);
+  }
+  for (int64_t px = 0; px < g->pixels; ++px) {
+    const bool inner = px >= g->inner_begin && px < g->inner_end;
+    const uintptr_t at =
+        (inner ? g->base + (uintptr_t)(px * g->step) : 0) + (uintptr_t)j;
+    const intptr_t* off = inner ? g->pattern : g->table + px * g->taps;
+    __m512i acc[4] = {init[0], init[1], init[2], init[3]};
+    for (int64_t q = 0; q <= groups; ++q) {
+      const int n = q < groups ? 4 : rem;
+      if (n == 0) break;
+      __m512i x[4];
+      for (int t = 0; t < 4; ++t)
+        x[t] = t < n ? _mm512_xor_si512(
+                           _mm512_loadu_si512(
+                               (const void*)(at + (uintptr_t)off[4 * q + t])),
+                           flip)
+                     : _mm512_setzero_si512();
+      const __m512i ab_lo = _mm512_unpacklo_epi8(x[0], x[1]);
+      const __m512i ab_hi = _mm512_unpackhi_epi8(x[0], x[1]);
+      const __m512i cd_lo = _mm512_unpacklo_epi8(x[2], x[3]);
+      const __m512i cd_hi = _mm512_unpackhi_epi8(x[2], x[3]);
+      const int8_t* wq = w + q * 4 * kDwWide;
+      acc[0] = qdw_dpbusd(acc[0], _mm512_unpacklo_epi16(ab_lo, cd_lo),
+                         _mm512_loadu_si512(wq));
+      acc[1] = qdw_dpbusd(acc[1], _mm512_unpackhi_epi16(ab_lo, cd_lo),
+                         _mm512_loadu_si512(wq + 64));
+      acc[2] = qdw_dpbusd(acc[2], _mm512_unpacklo_epi16(ab_hi, cd_hi),
+                         _mm512_loadu_si512(wq + 128));
+      acc[3] = qdw_dpbusd(acc[3], _mm512_unpackhi_epi16(ab_hi, cd_hi),
+                         _mm512_loadu_si512(wq + 192));
+    }
+    if (!out) {
+      qdw_transpose4(acc);
+      for (int i = 0; i < 4; ++i)
+        _mm512_storeu_si512(g->sums + px * g->channels + j + 16 * i, acc[i]);
+      continue;
+    }
+    __m512i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm512_add_epi32(pl_q_mul16(acc[i], &p[i]), zp);
+    /* Saturating packs (int8 in the end, the clamp's bounds inside):
+     * lane L gets channels 16 L .. 16 L + 15 in order. */
+    const __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]),
+                                         _mm512_packs_epi32(v[2], v[3]));
+    _mm512_storeu_si512((char*)g->out->y + px * g->out->ldy + j,
+                        _mm512_min_epi8(_mm512_max_epi8(b, lo), hi));
+  }
+}
+
+#define PL_QDW_WIDE_REM(out)                                               \
+  switch (g->taps % 4) {                                                   \
+    case 0: qdw_wide_block_run(g, j, out, 0); break;                       \
+    case 1: qdw_wide_block_run(g, j, out, 1); break;                       \
+    case 2: qdw_wide_block_run(g, j, out, 2); break;                       \
+    default: qdw_wide_block_run(g, j, out, 3); break;                      \
+  }
+
 __attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
     const PlQdwArgs* g) {
-  for (int64_t j = 0; j < g->channels; j += kDwBlock) {
+  const int64_t wide = g->channels / kDwWide * kDwWide;
+  for (int64_t j = 0; j < wide; j += kDwWide) {
+    if (g->out)
+      PL_QDW_WIDE_REM(true)
+    else
+      PL_QDW_WIDE_REM(false)
+  }
+  for (int64_t j = wide; j < g->channels; j += kDwBlock) {
     const int64_t width = g->channels - j < kDwBlock ? g->channels - j : kDwBlock;
     const __mmask16 mask = (__mmask16)((1u << width) - 1);
     if (g->out && width == kDwBlock)
