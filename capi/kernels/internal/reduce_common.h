@@ -568,8 +568,11 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
   PlReduceData* data = node->user_data;
   const int64_t in_count = pl_num_elements(input);
   const int64_t out_count = pl_num_elements(output);
-  for (int64_t i = 0; i < out_count; ++i) pl_q_store(output, i, 0);
-  if (in_count == 0) return kTfLiteOk;
+  if (in_count == 0) { /* empty sums: 0 */
+    memset(output->data.raw, 0,
+           (size_t)out_count * pl_type_size(output->type));
+    return kTfLiteOk;
+  }
   int32_t* sums =
       pl_reduce_scratch(sg, data, (size_t)out_count * sizeof(int32_t));
   if (!sums) return kTfLiteError;
