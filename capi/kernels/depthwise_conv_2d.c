@@ -79,6 +79,7 @@ typedef struct DwData {
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
   void* qpacked; /* the filter packed by pl_qdw_pack */
+  bool qbytes;   /* in its byte form */
   size_t qpacked_bytes;
   void* qzrow;      /* [batches, C] zero points of the input's type */
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
@@ -137,8 +138,8 @@ static void dw_free(PlNode* node) {
 /* The fast form's filter from q.weights: packed, and each channel's sum
  * of taps (wrapping as the reference's int32 sums). */
 static void qdw_fast_filter(DwData* d, int64_t taps, int oc) {
-  pl_qdw_pack(d->q.weights, taps, oc, d->q.kind == PL_QCONV_UINT8,
-              d->qpacked);
+  d->qbytes = pl_qdw_pack(d->q.weights, taps, oc,
+                          d->q.kind == PL_QCONV_UINT8, d->qpacked);
   memset(d->qwsum, 0, sizeof(int32_t) * (size_t)oc);
   for (int64_t k = 0; k < taps; ++k)
     for (int j = 0; j < oc; ++j)
@@ -580,7 +581,7 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
         .base = (uintptr_t)src +
                 (uintptr_t)(((int64_t)y0 * t->w - d->pad_w) * pixel),
         .step = d->stride_w * pixel, .pattern = pattern, .u8 = u8,
-        .packed = d->qpacked, .w = q->weights, .taps = taps,
+        .bytes = d->qbytes, .packed = d->qpacked, .w = q->weights, .taps = taps,
         .channels = t->c, .pixels = t->ow, .init = d->qinit + bi * t->c,
         .sums = sums, .out = hybrid ? NULL : &out,
     };

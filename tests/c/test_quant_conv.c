@@ -177,13 +177,17 @@ static void check_dw_mode(int64_t taps, int64_t channels, bool u8,
   const PlQdwOut out = {.multiplier = mult, .shift = shift,
                         .zero_point = u8 ? 128 : -1, .lo = u8 ? 3 : -128,
                         .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
+  bool bytes = false;
   for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
     pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
-    /* Each path packs in its own form. */
-    free(packed);
-    packed = malloc((size_t)pl_qdw_packed_size(taps, channels, u8) + 1);
-    pl_qdw_pack(w, taps, channels, u8, packed);
-    PlQdwArgs args = {.table = rows, .u8 = u8,
+    /* Each path packs in its own form; with the pattern, the paths run
+     * the first path's packing instead (a level lowered after packing). */
+    if (path == 0 || !pattern) {
+      free(packed);
+      packed = malloc((size_t)pl_qdw_packed_size(taps, channels, u8) + 1);
+      bytes = pl_qdw_pack(w, taps, channels, u8, packed);
+    }
+    PlQdwArgs args = {.table = rows, .u8 = u8, .bytes = bytes,
                       .packed = packed, .w = w,
                       .taps = taps, .channels = channels, .pixels = kPixels,
                       .init = init, .sums = sums, .out = NULL};

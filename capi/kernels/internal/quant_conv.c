@@ -778,7 +778,7 @@ int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8) {
  * of tap 2 p + e % 2 and the high vector the same 4 channels further on.
  * The weights are stored in that order, a missing last tap as 0; a last
  * block of 8 channels has 0 for the 8 it lacks. */
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+bool pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
                  void* packed) {
   if (qdw_bytes_form(u8)) {
     char* out = packed;
@@ -815,7 +815,7 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
       memcpy(out, wsum, sizeof(wsum));
       out += qdw_bytes_block(taps);
     }
-    return;
+    return true;
   }
   int16_t* out = packed;
   const int64_t pairs = (taps + 1) / 2;
@@ -829,6 +829,7 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
               blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
           *out++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
         }
+  return false;
 }
 
 /* Tap t of pixel p: its row's address (see PlQdwArgs). */
@@ -1311,11 +1312,17 @@ __attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
 
 void pl_qdw(const PlQdwArgs* g) {
   int64_t j0 = 0;
+  if (g->bytes) {
 #ifdef PL_QGEMM_X86
-  if (qdw_bytes_form(g->u8)) {
-    qdw_bytes(g);
+    if (qdw_bytes_form(g->u8)) {
+      qdw_bytes(g);
+      return;
+    }
+#endif
+    qdw_base(g, 0);
     return;
   }
+#ifdef PL_QGEMM_X86
   if (pl_simd_avx2()) {
     if (pl_qdot_available())
       qdw_vnni(g);

@@ -289,6 +289,7 @@ typedef struct PlQdwArgs {
   int64_t step;
   const intptr_t* pattern;
   bool u8;
+  bool bytes; /* packed is the byte form (pl_qdw_pack's result) */
   const void* packed;
   const int16_t* w;
   int64_t taps, channels, pixels;
@@ -296,9 +297,13 @@ typedef struct PlQdwArgs {
   int32_t* sums;       /* out NULL */
   const PlQdwOut* out; /* or NULL */
 } PlQdwArgs;
+/* Sizes in bytes; u8 as PlQdwArgs.u8. pl_qdw_pack returns whether it
+ * packed the byte form (what PlQdwArgs.bytes must say): the form depends
+ * on the vector level, and a level lowered after packing (tests) runs the
+ * byte form's packing on the portable path, from w. */
 int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8);
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
-                 void* packed); /* bytes; u8 as PlQdwArgs.u8 */
+bool pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+                 void* packed);
 void pl_qdw(const PlQdwArgs* args);
 
 /* The int8 (and hybrid) CONV_2D's GEMM and output stage on CPUs with
