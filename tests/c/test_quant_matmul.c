@@ -160,7 +160,9 @@ int main(void) {
     const int32_t hi = trial % 3 == 1 ? 127 : 90;
     int8_t fast[kMaxN], portable[kMaxN];
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(trial % 2 == 1); /* AVX-512 (where present), AVX2 */
     pl_qmm_requant_s8(acc, scale, offset, lo, hi, fast, n);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     pl_qmm_requant_s8(acc, scale, offset, lo, hi, portable, n);
     pl_simd_force_portable(false);

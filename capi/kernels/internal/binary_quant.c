@@ -492,7 +492,7 @@ PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
   return i;
 }
 
-/* ADD, SUB and MUL on 16 lanes with AVX-512 (pl_q_mul16: the same integer
+/* ADD, SUB, MUL and SQUARED_DIFFERENCE on 16 lanes with AVX-512 (pl_q_mul16: the same integer
  * steps as pl_q_mul), for the shifts pl_q_multiplier makes (at most 31
  * either way). */
 #include "capi/kernels/internal/quant_avx512.h"
@@ -506,7 +506,7 @@ static inline bool binq_lanes16_ok(BinqKind kind, BinqType type,
                                    const PlBinQuant* q) {
   if (kind == BINQ_MUL)
     return binq_lanes_ok(kind, type, q) && q->out_shift <= 31;
-  return (kind == BINQ_ADD || kind == BINQ_SUB) &&
+  return (kind == BINQ_ADD || kind == BINQ_SUB || kind == BINQ_SQDIFF) &&
          binq_lanes_ok(kind, type, q) && q->in_shift[0] <= 31 &&
          q->in_shift[1] <= 31 && q->out_shift <= 31;
 }
@@ -571,6 +571,7 @@ PL_BINQ_AVX512_INLINE int64_t binq_row_avx512(BinqKind kind, BinqType type,
           pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(y, off1), left), &m1);
       raw = kind == BINQ_ADD ? _mm512_add_epi32(sx, sy)
                              : _mm512_sub_epi32(sx, sy);
+      if (kind == BINQ_SQDIFF) raw = _mm512_mullo_epi32(raw, raw);
     }
     const __m512i v = _mm512_add_epi32(pl_q_mul16(raw, &mo), zo);
     binq_store16(type, out, i, _mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
@@ -640,8 +641,8 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
   BINQ_TRY(NAME, KIND, TYPE)                                               \
   BINQ_ROW_END(KIND, TYPE)
 
-/* ADD and SUB try AVX-512 first (its remainder, under 16, is scalar); so
- * does MUL (BINQ_ROW_MUL). */
+/* ADD, SUB and SQUARED_DIFFERENCE try AVX-512 first (its remainder, under
+ * 16, is scalar); so does MUL (BINQ_ROW_MUL). */
 #define BINQ_ROW_ADDSUB(NAME, KIND, TYPE)                                  \
   BINQ_ROW_AVX512(NAME, KIND, TYPE)                                        \
   BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
@@ -669,7 +670,7 @@ BINQ_ROW_ADDSUB(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
 BINQ_ROW_MUL(pl_binq_row_mul_i8, BINQ_I8)
 BINQ_ROW_MUL(pl_binq_row_mul_u8, BINQ_U8)
 BINQ_ROW_MUL(pl_binq_row_mul_i16, BINQ_I16)
-BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
+BINQ_ROW_ADDSUB(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
 
 /* ---- Parallel eval ---------------------------------------------------------- */
 
