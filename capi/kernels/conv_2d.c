@@ -32,7 +32,10 @@
  * as int16 (0 at padding) and an integer GEMM, split over threads by
  * blocks of pixels; int8 and hybrid on CPUs with AVX-512 VNNI instead an
  * im2col of x + 128 as uint8 and pl_qdot's dot products (the zero point
- * folded into per-channel starting sums, int8's output stage fused).
+ * folded into per-channel starting sums, int8's output stage fused), and
+ * int8 with short filter rows (first layers: fw * C <= 32) no im2col at
+ * all: a padded copy of x + 128 whose filter rows pl_qdot_seg reads in
+ * place.
  *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as

@@ -22,9 +22,10 @@
  * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
  * batch quantized asymmetrically on the fly). With a depth multiplier of 1
  * and 32-bit sums (int8, uint8, hybrid), a row of output pixels at a time
- * through pl_qdw (vectors of 16 channels, two taps per multiply-add, the
- * output stage fused); otherwise one pixel's channel sums at a time, over
- * the taps inside the input.
+ * through pl_qdw (vectors of 16 or 64 channels, two or four taps per
+ * multiply-add, the output stage fused; interior pixels address their taps
+ * by one pattern of offsets, border ones by a table); otherwise one
+ * pixel's channel sums at a time, over the taps inside the input.
  *
  * The depth_multiplier option is redundant and ignored for float32, int8
  * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and

@@ -270,7 +270,8 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
  * multiply-add per two taps; the portable path and the last channels % 8
  * read w. int8 inputs with AVX-512 VNNI and VBMI: the bytes of 4 taps
  * regrouped per channel and flipped to unsigned, one dot-product
- * instruction per 4 taps of 16 channels, every channel (a last block
+ * instruction per 4 taps of 16 channels; blocks of 64 channels first
+ * (regrouped by unpacks), then of 16 (by a byte permute, a last one
  * masked). */
 typedef struct PlQdwOut {
   const int32_t* multiplier; /* per channel */
