@@ -65,6 +65,11 @@ enum {
   kFieldDilationH = 6,
 };
 
+/* The fast form's images of at most this many output pixels (4x4, 8x8)
+ * go through pl_qdw in one call per task: its setup per block of channels
+ * would otherwise repeat on every short row. */
+enum { kQdwTinyPixels = 64 };
+
 typedef struct DwData {
   int padding, stride_w, stride_h, depth_multiplier, activation, dilation_w,
       dilation_h;
@@ -79,6 +84,7 @@ typedef struct DwData {
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
+  bool qtiny; /* a small image: all rows of a task in one pl_qdw call */
   void* qpacked; /* the filter packed by pl_qdw_pack */
   bool qbytes;   /* in its byte form */
   size_t qpacked_bytes;
@@ -196,7 +202,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
                                          const TfLiteTensor* filter,
-                                         int64_t ow) {
+                                         int64_t oh, int64_t ow) {
   const int* in = input->dims->data;
   const int oc = filter->dims->data[3];
   /* LiteRT's int16 and hybrid kernels take the depth multiplier from the
@@ -217,8 +223,12 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
                       sizeof(int16_t) * (size_t)in[3];
   if (d->qfast) {
+    /* Small images (not hybrid: its sums are a row's) take all their rows
+     * in one call (qdw_fast_rows_task): a table for every pixel. */
+    d->qtiny = d->q.kind != PL_QCONV_HYBRID && oh * ow <= kQdwTinyPixels;
+    const int64_t table = d->qtiny ? oh * ow : ow;
     d->qrow_offset =
-        (sizeof(intptr_t) * (size_t)taps * (size_t)(ow + 1) + 15) / 16 * 16;
+        (sizeof(intptr_t) * (size_t)taps * (size_t)(table + 1) + 15) / 16 * 16;
     const size_t fast =
         d->qrow_offset + (d->q.kind == PL_QCONV_HYBRID
                               ? sizeof(int32_t) * (size_t)ow * (size_t)oc
@@ -302,7 +312,7 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
-    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, ow));
+    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, oh, ow));
   else if (out_channels == channels)
     PL_ENSURE_OK(dw_prepare_packed(sg, d, filter, bias, channels));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
@@ -510,13 +520,45 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
+/* Row `row`'s tap addresses into `table` (taps per pixel) for its pixels
+ * outside [inner_begin, inner_end): the batch's row of zero points for
+ * padding taps. */
+static void qdw_fill_table(const QdwTask* t, int64_t row, int64_t pixel,
+                           int64_t inner_begin, int64_t inner_end,
+                           intptr_t* table) {
+  const DwData* d = t->d;
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  const int64_t bi = row / t->oh;
+  const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+  const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
+  const char* zrow = (const char*)d->qzrow + bi * t->c;
+  for (int ox = 0; ox < t->ow; ++ox) {
+    if (ox == inner_begin && inner_end > inner_begin) ox = (int)inner_end;
+    if (ox >= t->ow) break;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    intptr_t* r = table + (int64_t)ox * taps;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      const bool in_y = iy >= 0 && iy < t->h;
+      const char* line = src + (int64_t)iy * t->w * pixel;
+      for (int fx = 0; fx < t->fw; ++fx) {
+        const int ix = x0 + fx * d->dilation_w;
+        *r++ = (intptr_t)(in_y && ix >= 0 && ix < t->w
+                              ? line + (int64_t)ix * pixel
+                              : zrow);
+      }
+    }
+  }
+}
+
 /* The fast form's rows (DwData.qfast). The pixels whose taps are all
  * inside the input read them at one pattern of offsets from their first
  * tap; the others (borders) through a table of each tap's address, the
  * batch's row of zero points for padding taps. pl_qdw sums them from the
  * batch's starting sums (bias included) and applies the output stage,
  * except for hybrid: sums, then its float output stage with the float
- * bias. */
+ * bias. A small image (DwData.qtiny) takes the rows of one batch in one
+ * call, every pixel through the table. */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
@@ -524,8 +566,8 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
   const PlQconv* q = &d->q;
   const int64_t taps = (int64_t)t->fh * t->fw;
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
-  intptr_t* table = (intptr_t*)scratch;
-  intptr_t* pattern = table + taps * t->ow;
+  intptr_t* pattern = (intptr_t*)scratch;
+  intptr_t* table = pattern + taps;
   int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
   const bool u8 = t->storage == PL_QCONV_UINT8;
   const bool hybrid = q->kind == PL_QCONV_HYBRID;
@@ -544,33 +586,24 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                      : 0;
   if (hi_x > t->ow) hi_x = t->ow;
   if (lo_x > hi_x) lo_x = hi_x;
-  for (int64_t row = begin; row < end; ++row) {
+  for (int64_t row = begin; row < end;) {
     const int64_t bi = row / t->oh;
-    const int oy = (int)(row % t->oh);
-    const int y0 = oy * d->stride_h - d->pad_h;
-    const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
-    const char* zrow = (const char*)d->qzrow + bi * t->c;
-    const bool inside_y =
-        y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->h;
-    const int64_t inner_begin = inside_y ? lo_x : 0;
-    const int64_t inner_end = inside_y ? hi_x : 0;
-    for (int ox = 0; ox < t->ow; ++ox) {
-      if (ox == inner_begin && inner_end > inner_begin) ox = (int)inner_end;
-      if (ox >= t->ow) break;
-      const int x0 = ox * d->stride_w - d->pad_w;
-      intptr_t* r = table + (int64_t)ox * taps;
-      for (int fy = 0; fy < t->fh; ++fy) {
-        const int iy = y0 + fy * d->dilation_h;
-        const bool in_y = iy >= 0 && iy < t->h;
-        const char* line = src + (int64_t)iy * t->w * pixel;
-        for (int fx = 0; fx < t->fw; ++fx) {
-          const int ix = x0 + fx * d->dilation_w;
-          *r++ = (intptr_t)(in_y && ix >= 0 && ix < t->w
-                                ? line + (int64_t)ix * pixel
-                                : zrow);
-        }
-      }
+    int64_t rows = 1;
+    int64_t inner_begin = 0, inner_end = 0;
+    if (d->qtiny) {
+      rows = ((bi + 1) * t->oh < end ? (bi + 1) * t->oh : end) - row;
+      for (int64_t r = 0; r < rows; ++r)
+        qdw_fill_table(t, row + r, pixel, 0, 0, table + r * t->ow * taps);
+    } else {
+      const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+      const bool inside_y =
+          y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->h;
+      inner_begin = inside_y ? lo_x : 0;
+      inner_end = inside_y ? hi_x : 0;
+      qdw_fill_table(t, row, pixel, inner_begin, inner_end, table);
     }
+    const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+    const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
     const int64_t at = row * t->ow * t->oc;
     const PlQdwOut out = {
         .multiplier = q->multiplier, .shift = q->shift,
@@ -583,7 +616,7 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                 (uintptr_t)(((int64_t)y0 * t->w - d->pad_w) * pixel),
         .step = d->stride_w * pixel, .pattern = pattern, .u8 = u8,
         .bytes = d->qbytes, .packed = d->qpacked, .w = q->weights, .taps = taps,
-        .channels = t->c, .pixels = t->ow, .init = d->qinit + bi * t->c,
+        .channels = t->c, .pixels = rows * t->ow, .init = d->qinit + bi * t->c,
         .sums = sums, .out = hybrid ? NULL : &out,
     };
     pl_qdw(&args);
@@ -591,6 +624,7 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
       for (int ox = 0; ox < t->ow; ++ox)
         qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
                    at + (int64_t)ox * t->oc);
+    row += rows;
   }
 }
 

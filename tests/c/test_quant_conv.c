@@ -632,6 +632,67 @@ static void test_conv_small_rows(void) {
   check_conv_small_rows(1, 1, 2, 1);
 }
 
+/* An int8 DEPTHWISE_CONV_2D on small images (one pl_qdw call for all the
+ * rows of a batch) with two batches: each batch's output equals the same
+ * model's on that batch alone, at 1, 2 and 4 threads. */
+static unsigned char* run_dw(int batches, const int8_t* x, int threads,
+                             size_t* out_bytes) {
+  enum { kH = 5, kW = 6, kC = 16 };
+  static int8_t wts[3 * 3 * kC];
+  static int32_t bias[kC];
+  for (size_t i = 0; i < sizeof(wts); ++i)
+    wts[i] = (int8_t)(i * 37 % 251 - 120);
+  for (int i = 0; i < kC; ++i) bias[i] = i * 311 - 2000;
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_I8, 4, (int[]){batches, kH, kW, kC});
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+  op_const(&o, T_I8, 4, (int[]){1, 3, 3, kC}, wts, sizeof(wts));
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.25f;
+  op_const(&o, T_I32, 1, (int[]){kC}, bias, sizeof(bias));
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.125f;
+  op_output(&o, T_I8, 4, (int[]){batches, kH, kW, kC});
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 2.0f;
+  /* SAME, strides 1, depth multiplier 1, no activation, dilation_w 1
+   * (dilation_h left at its default, 1). */
+  const int32_t fields[6] = {0, 1, 1, 1, 0, 1};
+  TfLiteInterpreter* it = op_load_threads(&o, 4 /* DEPTHWISE_CONV_2D */,
+                                          2 /* options */, 6, fields,
+                                          threads);
+  unsigned char* y = NULL;
+  *out_bytes = (size_t)(batches * kH * kW * kC);
+  if (it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+      write_raw(it, 0, x, *out_bytes) &&
+      TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+      TfLiteTensorByteSize(out(it, 0)) == *out_bytes) {
+    y = malloc(*out_bytes);
+    memcpy(y, TfLiteTensorData(out(it, 0)), *out_bytes);
+  }
+  op_release(&o, it);
+  return y;
+}
+
+static void test_dw_small_batches(void) {
+  enum { kOne = 5 * 6 * 16 };
+  int8_t x[2 * kOne];
+  for (int i = 0; i < 2 * kOne; ++i) x[i] = (int8_t)rand_i16();
+  size_t one_bytes = 0, two_bytes = 0;
+  unsigned char* first = run_dw(1, x, 1, &one_bytes);
+  unsigned char* second = run_dw(1, x + kOne, 1, &one_bytes);
+  CHECK(first != NULL && second != NULL);
+  for (int threads = 1; threads <= 4; threads *= 2) {
+    unsigned char* both = run_dw(2, x, threads, &two_bytes);
+    CHECK(both != NULL);
+    if (both && first && second) {
+      CHECK(memcmp(both, first, one_bytes) == 0);
+      CHECK(memcmp(both + one_bytes, second, one_bytes) == 0);
+    }
+    free(both);
+  }
+  free(first);
+  free(second);
+}
+
 int main(void) {
   test_asymmetric();
   test_symmetric();
@@ -642,6 +703,7 @@ int main(void) {
   test_dot_requantize();
   test_dot_seg();
   test_conv_small_rows();
+  test_dw_small_batches();
   test_threads();
   return CHECK_SUMMARY();
 }
