@@ -331,20 +331,29 @@ static void bmm_int8_matrix(const BmmData* d, const int8_t* lm,
     pl_qmm_row_sums(rm, cols, depth, rsum);
   }
   const uint32_t zz = (uint32_t)depth * (uint32_t)lzp * (uint32_t)rzp;
+  /* Chunks of a row: the dot products (pl_qmm_dots_s8), then the zero
+   * points' terms as a bias and the vectorized output stage. */
+  enum { kDots = 64 };
+  int32_t dots[kDots], bias[kDots], mult[kDots];
+  int shifts[kDots];
+  for (int k = 0; k < kDots; ++k) {
+    mult[k] = d->multiplier;
+    shifts[k] = d->shift;
+  }
   for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) {
-      uint32_t acc =
-          (uint32_t)pl_qmm_dot_s8(lm + i * depth, rm + j * depth, depth);
+    for (int64_t j = 0; j < cols; j += kDots) {
+      const int64_t n = cols - j < kDots ? cols - j : kDots;
       const int64_t at = out_at + i * cols + j;
+      pl_qmm_dots_s8(lm + i * depth, rm + j * depth, n, depth, dots);
       if (!offsets) {
-        output->data.i32[at] = (int32_t)acc;
+        memcpy(output->data.i32 + at, dots, sizeof(int32_t) * (size_t)n);
         continue;
       }
-      acc = acc - (uint32_t)rzp * (uint32_t)lsum[i] -
-            (uint32_t)lzp * (uint32_t)rsum[j] + zz;
-      int32_t v = pl_q_mul((int32_t)acc, d->multiplier, d->shift);
-      v = pl_q_clamp((int32_t)((uint32_t)v + (uint32_t)ozp), -128, 127);
-      output->data.int8[at] = (int8_t)v;
+      for (int64_t k = 0; k < n; ++k)
+        bias[k] = (int32_t)(zz - (uint32_t)rzp * (uint32_t)lsum[i] -
+                            (uint32_t)lzp * (uint32_t)rsum[j + k]);
+      pl_q_requantize_row(dots, bias, mult, shifts, ozp, -128, 127,
+                          kTfLiteInt8, output->data.int8 + at, n);
     }
   }
 }

@@ -38,7 +38,10 @@
  * as int16 (0 at padding) and an integer GEMM, split over threads by
  * blocks of pixels; int8 and hybrid on CPUs with AVX-512 VNNI instead an
  * im2col of x + 128 as uint8 and pl_qdot's dot products (the zero point
- * folded into per-channel starting sums, int8's output stage fused).
+ * folded into per-channel starting sums, int8's output stage fused), and
+ * int8 with short filter rows (first layers: fw * C <= 32) no im2col at
+ * all: a padded copy of x + 128 whose filter rows pl_qdot_seg reads in
+ * place.
  *
  * Differences, on the safe side: strides and dilations must be >= 1;
  * TANH / SIGN_BIT fused activations are rejected (TFLite treats them as
@@ -95,6 +98,18 @@ typedef struct ConvData {
   size_t qdot_packed_bytes;
   int32_t* qdot_wsum;
   int32_t* qdot_init;
+  /* int8: qdot_init computed for a constant filter and bias (kept). */
+  bool qdot_init_ready;
+  /* The in-place form of int8 convolutions with short filter rows (the
+   * first layer of an image model: fw * channels <= kSegMax): the input
+   * copied once per eval as x + 128 into a padded image (padding zp + 128)
+   * of qseg_h x qseg_w pixels per batch, each pixel's filter rows read in
+   * place by pl_qdot_seg (rows of qseg_k values, padded to a multiple of 4
+   * in the packed filter), no im2col. Constant filters only. */
+  bool qseg;
+  int64_t qseg_k, qseg_h, qseg_w;
+  uint8_t* qseg_x;
+  size_t qseg_x_bytes;
   float* packed; /* every group's filters, packed for the GEMM */
   size_t packed_floats;
   bool packed_ready; /* packed in prepare (constant filter) */
@@ -146,6 +161,7 @@ static void conv_free(PlNode* node) {
     free(d->qdot_packed);
     free(d->qdot_wsum);
     free(d->qdot_init);
+    free(d->qseg_x);
   }
   free(d);
   node->user_data = NULL;
@@ -238,10 +254,12 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
              d->q.kind == PL_QCONV_HYBRID) &&
             pl_qdot_available();
   if (!d->qdot) return kTfLiteOk;
+  const int64_t kd =
+      d->qseg ? k / d->qseg_k * pl_qdot_depth(d->qseg_k) : k;
   void* p = d->qdot_packed;
   const TfLiteStatus st = pl_reserve(
       sg, &p, &d->qdot_packed_bytes,
-      (size_t)(groups * pl_qdot_packed_size(per_group, k)));
+      (size_t)(groups * pl_qdot_packed_size(per_group, kd)));
   d->qdot_packed = p;
   PL_ENSURE_OK(st);
   free(d->qdot_wsum);
@@ -256,7 +274,58 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
     pl_report(sg, "CONV_2D: out of memory.");
     return kTfLiteError;
   }
-  if (d->q.weights_ready) qconv_pack_dot(d, groups, per_group, k);
+  d->qdot_init_ready = false;
+  if (!d->q.weights_ready) return kTfLiteOk;
+  if (!d->qseg) {
+    qconv_pack_dot(d, groups, per_group, k);
+    return kTfLiteOk;
+  }
+  /* The filter rows padded to whole quads (zeros: the sums of weights do
+   * not change). */
+  const int64_t run = d->qseg_k, depth = pl_qdot_depth(run);
+  const int64_t fh = k / run, units = groups * per_group;
+  int16_t* w = calloc((size_t)(units * fh * depth), sizeof(int16_t));
+  if (!w) {
+    pl_report(sg, "CONV_2D: out of memory.");
+    return kTfLiteError;
+  }
+  for (int64_t j = 0; j < units; ++j)
+    for (int64_t r = 0; r < fh; ++r)
+      memcpy(w + (j * fh + r) * depth, d->q.weights + (j * fh + r) * run,
+             sizeof(int16_t) * (size_t)run);
+  pl_qdot_pack(w, units, fh * depth, d->qdot_packed, d->qdot_wsum);
+  free(w);
+  return kTfLiteOk;
+}
+
+enum { kSegMax = 32 };
+
+/* Whether the in-place form applies (see ConvData.qseg), and its padded
+ * image. */
+static TfLiteStatus conv_prepare_seg(PlSubgraph* sg, ConvData* d,
+                                     const int* in, const int* f, int groups,
+                                     int64_t oh, int64_t ow) {
+  const int64_t run = (int64_t)f[2] * f[3];
+  d->qseg = d->q.kind == PL_QCONV_INT8 && d->q.weights_ready &&
+            d->q.input_zp >= -128 && d->q.input_zp <= 127 &&
+            pl_qdot_available() && groups == 1 && d->dilation_w == 1 &&
+            run <= kSegMax && !(f[1] == 1 && f[2] == 1) && d->pad_h >= 0 &&
+            d->pad_w >= 0;
+  if (!d->qseg) return kTfLiteOk;
+  d->qseg_k = run;
+  const int64_t last_h =
+      (oh - 1) * d->stride_h + (int64_t)(f[1] - 1) * d->dilation_h + 1;
+  const int64_t last_w = (ow - 1) * d->stride_w + f[2];
+  d->qseg_h = in[1] + d->pad_h > last_h ? in[1] + d->pad_h : last_h;
+  d->qseg_w = in[2] + d->pad_w > last_w ? in[2] + d->pad_w : last_w;
+  /* A filter row is read up to a whole quad: slack after the image. */
+  const size_t bytes =
+      (size_t)((int64_t)in[0] * d->qseg_h * d->qseg_w * in[3]) + 64;
+  void* p = d->qseg_x;
+  const TfLiteStatus st = pl_reserve(sg, &p, &d->qseg_x_bytes, bytes);
+  d->qseg_x = p;
+  PL_ENSURE_OK(st);
+  memset(d->qseg_x, 0, bytes);
   return kTfLiteOk;
 }
 
@@ -284,6 +353,7 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
   const int64_t k = (int64_t)f[1] * f[2] * f[3];
   const int64_t per_group = f[0] / groups;
+  PL_ENSURE_OK(conv_prepare_seg(sg, d, in, f, groups, oh, ow));
   PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
   if (d->qdot) {
     /* Only the pl_qdot form is read; constant filters are packed in it
@@ -309,7 +379,8 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   size_t per_thread = sizeof(int16_t) * (size_t)(d->block_rows * k);
   if (d->qdot && (size_t)(d->block_rows * pl_qdot_depth(k)) > per_thread)
     per_thread = (size_t)(d->block_rows * pl_qdot_depth(k));
-  d->qsums_offset = (per_thread + 15) / 16 * 16;
+  /* 16 bytes of slack after the im2col block (qconv_flip16). */
+  d->qsums_offset = (per_thread + 16 + 15) / 16 * 16;
   per_thread = d->qsums_offset + acc_bytes;
   PL_ENSURE_OK(pl_reserve(sg, &d->qscratch, &d->qscratch_bytes,
                                   per_thread * (size_t)pl_num_threads(sg)));
@@ -724,6 +795,7 @@ typedef struct QconvTask {
   const TfLiteTensor* bias; /* NULL with dot (in the starting sums) */
   void* y;
   bool dot; /* pl_qdot */
+  int64_t x_count; /* x's elements */
 } QconvTask;
 
 /* Rows [p0, p0 + rows) of the im2col matrix of one group. */
@@ -757,9 +829,32 @@ static void qconv_im2col(const QconvTask* t, int group, int64_t p0,
   }
 }
 
-/* dst[i] = x[i] + 128 as uint8, i < n. */
+/* dst[i] = x[i] + 128 as uint8, i < n: the vectorized loop for long runs,
+ * 8 bytes at a time for the short ones of small filters (a 3x3 filter row
+ * of 3 channels is 9 bytes). */
 static inline void qconv_flip(uint8_t* dst, const int8_t* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
+  int64_t i = 0;
+  if (n < 32) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t v;
+      memcpy(&v, x + i, sizeof(v));
+      v ^= 0x8080808080808080u;
+      memcpy(dst + i, &v, sizeof(v));
+    }
+  }
+  for (; i < n; ++i) dst[i] = (uint8_t)(x[i] ^ 0x80);
+}
+
+/* qconv_flip of 16 bytes (from a run of at most 16: the rest is written
+ * over by what follows, or is the scratch's slack). */
+static inline void qconv_flip16(uint8_t* dst, const int8_t* x) {
+  uint64_t a, b;
+  memcpy(&a, x, sizeof(a));
+  memcpy(&b, x + 8, sizeof(b));
+  a ^= 0x8080808080808080u;
+  b ^= 0x8080808080808080u;
+  memcpy(dst, &a, sizeof(a));
+  memcpy(dst + 8, &b, sizeof(b));
 }
 
 /* The same rows for pl_qdot: x + 128 as uint8 (zp + 128 at padding, zp the
@@ -781,16 +876,28 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
     qconv_flip(col, x + p0 * c, rows * c);
     return;
   }
+  /* Short runs (a small filter row of few channels) go as 16 bytes each
+   * when the pixel's taps are all inside and the input has the bytes. */
+  const bool short_runs = runs && run <= 16;
+  const int64_t row_step = (int64_t)d->dilation_h * w * c;
+  const int64_t short_end = t->x_count - 16 - (t->fh - 1) * row_step;
   int ox = (int)(p0 % t->ow);
   int oy = (int)((p0 / t->ow) % t->oh);
   int64_t b = p0 / ((int64_t)t->ow * t->oh);
   for (int64_t r = 0; r < rows; ++r) {
     uint8_t* dst = col + r * depth;
-    const uint8_t pad =
-        (uint8_t)((hybrid ? d->q.hybrid_offset[b] : d->q.input_zp) + 128);
     const int y0 = oy * d->stride_h - d->pad_h;
     const int x0 = ox * d->stride_w - d->pad_w;
     const bool inside_x = x0 >= 0 && x0 + t->fw - 1 < w;
+    const int64_t at = ((b * h + y0) * w + x0) * c + (int64_t)group * fc;
+    if (short_runs && inside_x && y0 >= 0 &&
+        y0 + (int64_t)(t->fh - 1) * d->dilation_h < h && at <= short_end) {
+      for (int fy = 0; fy < t->fh; ++fy, dst += run)
+        qconv_flip16(dst, x + at + fy * row_step);
+      goto next;
+    }
+    const uint8_t pad =
+        (uint8_t)((hybrid ? d->q.hybrid_offset[b] : d->q.input_zp) + 128);
     for (int fy = 0; fy < t->fh; ++fy) {
       const int iy = y0 + fy * d->dilation_h;
       if (iy < 0 || iy >= h) {
@@ -812,7 +919,8 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
           qconv_flip(dst, xrow + (int64_t)ix * c, fc);
       }
     }
-    memset(dst, 0, (size_t)(depth - t->k));
+  next:
+    for (int64_t i = 0; i < depth - t->k; ++i) dst[i] = 0; /* under 4 */
     if (++ox == t->ow) {
       ox = 0;
       if (++oy == t->oh) {
@@ -870,6 +978,54 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* The in-place form (ConvData.qseg) of pixels [p0, p0 + rows): per run of
+ * pixels in one output row, pl_qdot_seg on the padded image, consecutive
+ * pixels stride_w pixels apart, their filter rows dilation_h image rows
+ * apart. */
+static void qconv_block_seg(const QconvTask* t, int64_t p0, int64_t rows) {
+  const ConvData* d = t->d;
+  const int64_t c = t->in[3], iw = d->qseg_w;
+  const PlQdotOut base = {
+      .multiplier = d->q.multiplier, .shift = d->q.shift,
+      .zero_point = d->q.output_zp, .lo = d->q.act_min,
+      .hi = d->q.act_max, .ldy = t->oc,
+  };
+  for (int64_t r = 0; r < rows;) {
+    const int64_t p = p0 + r;
+    const int64_t ox = p % t->ow, oy = p / t->ow % t->oh;
+    const int64_t b = p / ((int64_t)t->ow * t->oh);
+    const int64_t count = rows - r < t->ow - ox ? rows - r : t->ow - ox;
+    PlQdotOut out = base;
+    out.y = (int8_t*)t->y + p * t->oc;
+    pl_qdot_seg(d->qseg_x + ((b * d->qseg_h + oy * d->stride_h) * iw +
+                             ox * d->stride_w) * c,
+                d->stride_w * c, t->fh, d->dilation_h * iw * c, d->qseg_k,
+                d->qdot_packed, d->qdot_init, count, t->oc, &out);
+    r += count;
+  }
+}
+
+/* The padded image of the in-place form: x + 128, zp + 128 around it. */
+static void qconv_fill_seg(const ConvData* d, const int8_t* x,
+                           const int* in) {
+  const int64_t c = in[3], h = in[1], w = in[2];
+  const int64_t row = d->qseg_w * c;
+  const uint8_t pad = (uint8_t)(d->q.input_zp + 128);
+  for (int64_t b = 0; b < in[0]; ++b)
+    for (int64_t r = 0; r < d->qseg_h; ++r) {
+      uint8_t* dst = d->qseg_x + (b * d->qseg_h + r) * row;
+      const int64_t iy = r - d->pad_h;
+      if (iy < 0 || iy >= h) {
+        memset(dst, pad, (size_t)row);
+        continue;
+      }
+      const int64_t left = d->pad_w * c;
+      memset(dst, pad, (size_t)left);
+      qconv_flip(dst + left, x + (b * h + iy) * w * c, w * c);
+      memset(dst + left + w * c, pad, (size_t)(row - left - w * c));
+    }
+}
+
 /* The pl_qdot form of one block and group: int8 straight to the output,
  * or hybrid's sums (from each batch's starting sums: the block is split
  * where the batch changes) then its float output stage. */
@@ -916,6 +1072,10 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
   for (int64_t blk = begin; blk < end; ++blk) {
     const int64_t p0 = blk * block;
     const int64_t rows = t->pixels - p0 < block ? t->pixels - p0 : block;
+    if (d->qseg) {
+      qconv_block_seg(t, p0, rows);
+      continue;
+    }
     for (int g = 0; g < t->groups; ++g) {
       if (t->dot) {
         qconv_block_dot(t, g, p0, rows, (uint8_t*)col, sums);
@@ -950,6 +1110,7 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
       .groups = in[3] / f[3], .oc = f[0], .bias = bias,
       .y = output->data.raw,
   };
+  t.x_count = pl_num_elements(input);
   t.per_group = t.oc / t.groups;
   t.k = (int64_t)t.fh * t.fw * t.fc;
   t.pixels = (int64_t)in[0] * t.oh * t.ow;
@@ -976,12 +1137,18 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
             (int32_t)(0u - zp * (uint32_t)d->qdot_wsum[c]);
     }
   } else if (t.dot) {
-    const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
-    for (int64_t c = 0; c < t.oc; ++c)
-      d->qdot_init[c] = (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
-                                  zp * (uint32_t)d->qdot_wsum[c]);
+    if (!d->qdot_init_ready) {
+      const uint32_t zp = (uint32_t)(d->q.input_zp + 128);
+      for (int64_t c = 0; c < t.oc; ++c)
+        d->qdot_init[c] =
+            (int32_t)((bias ? (uint32_t)bias->data.i32[c] : 0u) -
+                      zp * (uint32_t)d->qdot_wsum[c]);
+      d->qdot_init_ready =
+          d->q.weights_ready && (!bias || pl_is_constant(bias));
+    }
     t.bias = NULL;
   }
+  if (d->qseg) qconv_fill_seg(d, input->data.int8, in);
   const int64_t blocks = (t.pixels + d->block_rows - 1) / d->block_rows;
   /* A single thread for small layers: waking the others costs more. */
   const double work = (double)t.pixels * (double)t.oc * (double)t.k;

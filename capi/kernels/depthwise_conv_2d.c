@@ -22,9 +22,10 @@
  * 64-bit accumulator); hybrid (float32 input and output, int8 filter, each
  * batch quantized asymmetrically on the fly). With a depth multiplier of 1
  * and 32-bit sums (int8, uint8, hybrid), a row of output pixels at a time
- * through pl_qdw (vectors of 16 channels, two taps per multiply-add, the
- * output stage fused); otherwise one pixel's channel sums at a time, over
- * the taps inside the input.
+ * through pl_qdw (vectors of 16 or 64 channels, two or four taps per
+ * multiply-add, the output stage fused; interior pixels address their taps
+ * by one pattern of offsets, border ones by a table); otherwise one
+ * pixel's channel sums at a time, over the taps inside the input.
  *
  * The depth_multiplier option is redundant and ignored for float32, int8
  * and uint8: M comes from the shapes, as in TFLite. LiteRT's 16x8 and
@@ -64,6 +65,11 @@ enum {
   kFieldDilationH = 6,
 };
 
+/* The fast form's images of at most this many output pixels (4x4, 8x8)
+ * go through pl_qdw in one call per task: its setup per block of channels
+ * would otherwise repeat on every short row. */
+enum { kQdwTinyPixels = 64 };
+
 typedef struct DwData {
   int padding, stride_w, stride_h, depth_multiplier, activation, dilation_w,
       dilation_h;
@@ -72,17 +78,22 @@ typedef struct DwData {
   void* qacc;       /* per thread: one pixel's sums (int32 or int64), then
                        one tap's inputs as int16 */
   size_t qacc_bytes, qacc_per_thread;
-  size_t qrow_offset; /* fast form: a row's tap pointers, then (hybrid) its
-                         sums */
+  size_t qrow_offset; /* fast form: a row's tap addresses and one pattern of
+                         tap offsets, then (hybrid) the row's sums */
   /* The fast form (pl_qdw): depth multiplier 1, int32 sums of an
    * int8 or uint8 input (hybrid included). Per batch: a row of zero points
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
-  int16_t* qpacked; /* the filter packed by pl_qdw_pack */
+  bool qtiny; /* a small image: all rows of a task in one pl_qdw call */
+  void* qpacked; /* the filter packed by pl_qdw_pack */
+  bool qbytes;   /* in its byte form */
   size_t qpacked_bytes;
   void* qzrow;      /* [batches, C] zero points of the input's type */
   int32_t* qinit;   /* [batches, C] bias - zp * sum of the channel's taps */
   size_t qbatch_bytes;
+  /* qzrow and qinit made for a constant filter and bias (not hybrid: its
+   * zero points change): kept. */
+  bool qbatch_ready;
   int32_t* qwsum;   /* [C] the sum of each channel's taps (with qpacked) */
   /* float32, depth multiplier 1: filter and bias packed for
    * internal/dwconv.h, once in prepare when both are constant (else at
@@ -134,7 +145,8 @@ static void dw_free(PlNode* node) {
 /* The fast form's filter from q.weights: packed, and each channel's sum
  * of taps (wrapping as the reference's int32 sums). */
 static void qdw_fast_filter(DwData* d, int64_t taps, int oc) {
-  pl_qdw_pack(d->q.weights, taps, oc, d->qpacked);
+  d->qbytes = pl_qdw_pack(d->q.weights, taps, oc,
+                          d->q.kind == PL_QCONV_UINT8, d->qpacked);
   memset(d->qwsum, 0, sizeof(int32_t) * (size_t)oc);
   for (int64_t k = 0; k < taps; ++k)
     for (int j = 0; j < oc; ++j)
@@ -159,7 +171,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
   void* p = d->qpacked;
   TfLiteStatus st = pl_reserve(
       sg, &p, &d->qpacked_bytes,
-      sizeof(int16_t) * (size_t)pl_qdw_packed_size(taps, oc));
+      (size_t)pl_qdw_packed_size(taps, oc, kind == PL_QCONV_UINT8));
   d->qpacked = p;
   PL_ENSURE_OK(st);
   free(d->qwsum);
@@ -169,6 +181,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
     return kTfLiteError;
   }
   if (d->q.weights_ready) qdw_fast_filter(d, taps, oc);
+  d->qbatch_ready = false;
   const size_t rows = (size_t)(in[0] > 0 ? in[0] : 1) * (size_t)oc;
   if (rows * sizeof(int32_t) > d->qbatch_bytes) {
     free(d->qzrow);
@@ -189,7 +202,7 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
                                          const TfLiteTensor* filter,
-                                         int64_t ow) {
+                                         int64_t oh, int64_t ow) {
   const int* in = input->dims->data;
   const int oc = filter->dims->data[3];
   /* LiteRT's int16 and hybrid kernels take the depth multiplier from the
@@ -210,8 +223,12 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
   size_t per_thread = sizeof(int64_t) * (size_t)(oc > 0 ? oc : 1) +
                       sizeof(int16_t) * (size_t)in[3];
   if (d->qfast) {
+    /* Small images (not hybrid: its sums are a row's) take all their rows
+     * in one call (qdw_fast_rows_task): a table for every pixel. */
+    d->qtiny = d->q.kind != PL_QCONV_HYBRID && oh * ow <= kQdwTinyPixels;
+    const int64_t table = d->qtiny ? oh * ow : ow;
     d->qrow_offset =
-        (sizeof(void*) * (size_t)taps * (size_t)ow + 15) / 16 * 16;
+        (sizeof(intptr_t) * (size_t)taps * (size_t)(table + 1) + 15) / 16 * 16;
     const size_t fast =
         d->qrow_offset + (d->q.kind == PL_QCONV_HYBRID
                               ? sizeof(int32_t) * (size_t)ow * (size_t)oc
@@ -295,7 +312,7 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
       sg, op, input, filter, d->padding, d->stride_h, d->stride_w,
       d->dilation_h, d->dilation_w, &oh, &ow, &d->pad_h, &d->pad_w));
   if (d->q.kind != PL_QCONV_FLOAT)
-    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, ow));
+    PL_ENSURE_OK(dw_prepare_quantized(sg, d, input, filter, oh, ow));
   else if (out_channels == channels)
     PL_ENSURE_OK(dw_prepare_packed(sg, d, filter, bias, channels));
   const int dims[4] = {in[0], (int)oh, (int)ow, out_channels};
@@ -503,66 +520,103 @@ static void qdw_rows_task(void* ctx, int64_t begin, int64_t end, int worker) {
   }
 }
 
-/* The fast form's rows (DwData.qfast): each pixel's taps as pointers into
- * the input, or at the batch's row of zero points where they read padding;
- * pl_qdw sums them from the batch's starting sums (bias included) and
- * applies the output stage, except for hybrid: sums, then its float output
- * stage with the float bias. */
+/* Row `row`'s tap addresses into `table` (taps per pixel) for its pixels
+ * outside [inner_begin, inner_end): the batch's row of zero points for
+ * padding taps. */
+static void qdw_fill_table(const QdwTask* t, int64_t row, int64_t pixel,
+                           int64_t inner_begin, int64_t inner_end,
+                           intptr_t* table) {
+  const DwData* d = t->d;
+  const int64_t taps = (int64_t)t->fh * t->fw;
+  const int64_t bi = row / t->oh;
+  const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+  const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
+  const char* zrow = (const char*)d->qzrow + bi * t->c;
+  for (int ox = 0; ox < t->ow; ++ox) {
+    if (ox == inner_begin && inner_end > inner_begin) ox = (int)inner_end;
+    if (ox >= t->ow) break;
+    const int x0 = ox * d->stride_w - d->pad_w;
+    intptr_t* r = table + (int64_t)ox * taps;
+    for (int fy = 0; fy < t->fh; ++fy) {
+      const int iy = y0 + fy * d->dilation_h;
+      const bool in_y = iy >= 0 && iy < t->h;
+      const char* line = src + (int64_t)iy * t->w * pixel;
+      for (int fx = 0; fx < t->fw; ++fx) {
+        const int ix = x0 + fx * d->dilation_w;
+        *r++ = (intptr_t)(in_y && ix >= 0 && ix < t->w
+                              ? line + (int64_t)ix * pixel
+                              : zrow);
+      }
+    }
+  }
+}
+
+/* The fast form's rows (DwData.qfast). The pixels whose taps are all
+ * inside the input read them at one pattern of offsets from their first
+ * tap; the others (borders) through a table of each tap's address, the
+ * batch's row of zero points for padding taps. pl_qdw sums them from the
+ * batch's starting sums (bias included) and applies the output stage,
+ * except for hybrid: sums, then its float output stage with the float
+ * bias. A small image (DwData.qtiny) takes the rows of one batch in one
+ * call, every pixel through the table. */
 static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
                                int worker) {
   const QdwTask* t = ctx;
   const DwData* d = t->d;
+  const PlQconv* q = &d->q;
   const int64_t taps = (int64_t)t->fh * t->fw;
   char* scratch = (char*)d->qacc + (size_t)worker * d->qacc_per_thread;
-  const void** rows = (const void**)scratch;
+  intptr_t* pattern = (intptr_t*)scratch;
+  intptr_t* table = pattern + taps;
   int32_t* sums = (int32_t*)(scratch + d->qrow_offset);
-  const PlQconv* q = &d->q;
   const bool u8 = t->storage == PL_QCONV_UINT8;
   const bool hybrid = q->kind == PL_QCONV_HYBRID;
-  const size_t elem = u8 ? sizeof(uint8_t) : sizeof(int8_t);
-  for (int64_t row = begin; row < end; ++row) {
+  const int64_t pixel = (int64_t)t->c * (int64_t)(u8 ? sizeof(uint8_t)
+                                                      : sizeof(int8_t));
+  for (int fy = 0; fy < t->fh; ++fy)
+    for (int fx = 0; fx < t->fw; ++fx)
+      pattern[fy * t->fw + fx] =
+          (intptr_t)(((int64_t)fy * d->dilation_h * t->w +
+                      (int64_t)fx * d->dilation_w) * pixel);
+  /* The columns whose taps are all inside: [lo_x, hi_x). */
+  const int64_t span_w = (int64_t)(t->fw - 1) * d->dilation_w;
+  int64_t lo_x = (d->pad_w + d->stride_w - 1) / d->stride_w;
+  int64_t hi_x = t->w - span_w + d->pad_w > 0
+                     ? (t->w - 1 - span_w + d->pad_w) / d->stride_w + 1
+                     : 0;
+  if (hi_x > t->ow) hi_x = t->ow;
+  if (lo_x > hi_x) lo_x = hi_x;
+  for (int64_t row = begin; row < end;) {
     const int64_t bi = row / t->oh;
-    const int oy = (int)(row % t->oh);
-    const int y0 = oy * d->stride_h - d->pad_h;
-    const char* src =
-        (const char*)t->x + (size_t)(bi * t->h * t->w * t->c) * elem;
-    const void* zrow = (const char*)d->qzrow + (size_t)(bi * t->c);
-    const int32_t* init = d->qinit + bi * t->c;
-    const size_t pixel = (size_t)t->c * elem;
-    const size_t tap_step = (size_t)d->dilation_w * pixel;
-    int64_t k = 0;
-    for (int ox = 0; ox < t->ow; ++ox) {
-      const int x0 = ox * d->stride_w - d->pad_w;
-      /* Every tap of the filter row inside: steps of one dilation. */
-      const bool inside_x =
-          x0 >= 0 && x0 + (int64_t)(t->fw - 1) * d->dilation_w < t->w;
-      for (int fy = 0; fy < t->fh; ++fy) {
-        const int iy = y0 + fy * d->dilation_h;
-        if (iy < 0 || iy >= t->h) {
-          for (int fx = 0; fx < t->fw; ++fx) rows[k++] = zrow;
-          continue;
-        }
-        const char* line = src + (size_t)((int64_t)iy * t->w) * pixel;
-        if (inside_x) {
-          const char* at = line + (size_t)x0 * pixel;
-          for (int fx = 0; fx < t->fw; ++fx, at += tap_step) rows[k++] = at;
-          continue;
-        }
-        for (int fx = 0; fx < t->fw; ++fx) {
-          const int ix = x0 + fx * d->dilation_w;
-          rows[k++] = ix >= 0 && ix < t->w ? line + (size_t)ix * pixel : zrow;
-        }
-      }
+    int64_t rows = 1;
+    int64_t inner_begin = 0, inner_end = 0;
+    if (d->qtiny) {
+      rows = ((bi + 1) * t->oh < end ? (bi + 1) * t->oh : end) - row;
+      for (int64_t r = 0; r < rows; ++r)
+        qdw_fill_table(t, row + r, pixel, 0, 0, table + r * t->ow * taps);
+    } else {
+      const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+      const bool inside_y =
+          y0 >= 0 && y0 + (int64_t)(t->fh - 1) * d->dilation_h < t->h;
+      inner_begin = inside_y ? lo_x : 0;
+      inner_end = inside_y ? hi_x : 0;
+      qdw_fill_table(t, row, pixel, inner_begin, inner_end, table);
     }
+    const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
+    const char* src = (const char*)t->x + bi * t->h * t->w * pixel;
     const int64_t at = row * t->ow * t->oc;
     const PlQdwOut out = {
         .multiplier = q->multiplier, .shift = q->shift,
         .zero_point = q->output_zp, .lo = q->act_min, .hi = q->act_max,
-        .y = (char*)t->y + at * (int64_t)elem, .ldy = t->oc,
+        .y = (char*)t->y + at, .ldy = t->oc,
     };
     const PlQdwArgs args = {
-        .rows = rows, .u8 = u8, .packed = d->qpacked, .w = q->weights,
-        .taps = taps, .channels = t->c, .pixels = t->ow, .init = init,
+        .table = table, .inner_begin = inner_begin, .inner_end = inner_end,
+        .base = (uintptr_t)src +
+                (uintptr_t)(((int64_t)y0 * t->w - d->pad_w) * pixel),
+        .step = d->stride_w * pixel, .pattern = pattern, .u8 = u8,
+        .bytes = d->qbytes, .packed = d->qpacked, .w = q->weights, .taps = taps,
+        .channels = t->c, .pixels = rows * t->ow, .init = d->qinit + bi * t->c,
         .sums = sums, .out = hybrid ? NULL : &out,
     };
     pl_qdw(&args);
@@ -570,6 +624,7 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
       for (int ox = 0; ox < t->ow; ++ox)
         qdw_output(t, sums + (int64_t)ox * t->c, t->bias, bi,
                    at + (int64_t)ox * t->oc);
+    row += rows;
   }
 }
 
@@ -621,7 +676,11 @@ static TfLiteStatus dw_eval_quantized(PlSubgraph* sg, DwData* d,
     t.x = d->q.hybrid_input;
     t.storage = PL_QCONV_INT8;
   }
-  if (d->qfast) qdw_fast_setup(d, &t, in[0]);
+  if (d->qfast && !d->qbatch_ready) {
+    qdw_fast_setup(d, &t, in[0]);
+    d->qbatch_ready = d->q.kind != PL_QCONV_HYBRID && d->q.weights_ready &&
+                      (!bias || pl_is_constant(bias));
+  }
   const PlParallelFn fn = d->qfast ? qdw_fast_rows_task : qdw_rows_task;
   const double work = (double)rows * t.ow * t.oc * taps;
   if (work < 32768.0)

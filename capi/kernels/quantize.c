@@ -119,16 +119,46 @@ static TfLiteStatus quantize_prepare(PlSubgraph* sg, PlNode* node) {
   return kTfLiteOk;
 }
 
-static void quantize_float(const QuantizeData* data, const TfLiteTensor* input,
-                           TfLiteTensor* output) {
+/* Per tensor, split over threads in chunks of kQuantizeChunk elements
+ * (each element is computed alone: the split changes no bits). */
+enum { kQuantizeChunk = 4096 };
+
+typedef struct QuantizeRows {
+  const float* x;
+  int64_t n;
+  float scale;
+  int32_t zero_point, lo, hi;
+  TfLiteType type;
+  char* y;
+  size_t elem;
+} QuantizeRows;
+
+static void quantize_rows_task(void* ctx, int64_t begin, int64_t end,
+                               int worker) {
+  (void)worker;
+  const QuantizeRows* r = ctx;
+  const int64_t from = begin * kQuantizeChunk;
+  const int64_t to = end * kQuantizeChunk < r->n ? end * kQuantizeChunk : r->n;
+  pl_q_quantize_f32_row(r->x + from, to - from, r->scale, r->zero_point,
+                        r->lo, r->hi, r->type, r->y + from * (int64_t)r->elem);
+}
+
+static void quantize_float(PlSubgraph* sg, const QuantizeData* data,
+                           const TfLiteTensor* input, TfLiteTensor* output) {
   const int64_t n = pl_num_elements(input);
   const float* x = input->data.f;
   const TfLiteAffineQuantization* q = output->quantization.params;
   if (q->scale->size == 1) {
-    const float scale = q->scale->data[0];
-    const int32_t zero_point = q->zero_point->data[0];
-    pl_q_quantize_f32_row(x, n, scale, zero_point, data->lo, data->hi,
-                          output->type, output->data.raw);
+    const QuantizeRows rows = {
+        .x = x, .n = n, .scale = q->scale->data[0],
+        .zero_point = q->zero_point->data[0], .lo = data->lo,
+        .hi = data->hi, .type = output->type, .y = output->data.raw,
+        .elem = pl_type_size(output->type),
+    };
+    /* About 0.2 ns per element on the vector paths. */
+    pl_parallel_for_cost(sg, (n + kQuantizeChunk - 1) / kQuantizeChunk,
+                         kQuantizeChunk / 5, quantize_rows_task,
+                         (void*)&rows);
     return;
   }
   /* Per channel: element k is in channel (k / inner) % channels. */
@@ -169,7 +199,7 @@ static TfLiteStatus quantize_eval(PlSubgraph* sg, PlNode* node) {
   const TfLiteTensor* input = pl_input(sg, node, 0);
   TfLiteTensor* output = pl_output(sg, node, 0);
   if (input->type == kTfLiteFloat32)
-    quantize_float(data, input, output);
+    quantize_float(sg, data, input, output);
   else
     requantize(data, input, output);
   return kTfLiteOk;

@@ -332,7 +332,9 @@ int main(void) {
     memset(fast, 0x5A, sizeof(fast));
     memset(portable, 0x5A, sizeof(portable));
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(trial % 2 == 1); /* AVX-512 (ADD, SUB) or AVX2 */
     r->fn(fast, in, step, n, &q);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     r->fn(portable, in, step, n, &q);
     pl_simd_force_portable(false);

@@ -17,7 +17,12 @@
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/quant_conv.h"
 #include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
 #include "pylite/pylite.h"
+
+#define OP_TEST_NAME "quantized conv test"
+#include "op_test_util.h"
 
 static void test_asymmetric(void) {
   int8_t q[3];
@@ -132,10 +137,13 @@ static void test_gemm(void) {
 
 /* The depthwise kernel on 3 pixels of `taps` rows of int8 or uint8 values
  * (random, or the extremes), as sums and through the output stage, against
- * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths. */
-static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+ * the plain loop and pl_q_mul, on the portable, AVX2 and VNNI paths; the
+ * taps addressed by a table of pointers (pattern false) or by one pattern
+ * of offsets moving by a row per pixel. */
+static void check_dw_mode(int64_t taps, int64_t channels, bool u8,
+                          bool extreme, bool pattern) {
   enum { kPixels = 3 };
-  const size_t n = (size_t)(taps * channels + 1);
+  const size_t n = (size_t)((taps + kPixels) * channels + 1);
   uint8_t* x = malloc(n);
   int16_t* w = malloc(sizeof(int16_t) * n);
   for (size_t i = 0; i < n; ++i) {
@@ -144,14 +152,16 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
     w[i] = extreme ? (u8 ? -255 : -128)
                    : (int16_t)(u8 ? rand_i16() % 256 : (int8_t)rand_i16());
   }
-  /* Pixel p reads the taps rotated by p. */
-  const void** rows = malloc(sizeof(void*) * (size_t)(kPixels * taps + 1));
+  /* Pixel p reads the taps rotated by p (table), or rows p to p + taps - 1
+   * (pattern). */
+  intptr_t* rows = malloc(sizeof(intptr_t) * (size_t)(kPixels * taps + 1));
+  intptr_t* offsets = malloc(sizeof(intptr_t) * (size_t)(taps + 1));
+  for (int64_t t = 0; t < taps; ++t) offsets[t] = (intptr_t)(t * channels);
   for (int64_t p = 0; p < kPixels; ++p)
     for (int64_t t = 0; t < taps; ++t)
-      rows[p * taps + t] = x + ((t + p) % taps) * channels;
-  int16_t* packed = malloc(
-      sizeof(int16_t) * (size_t)(pl_qdw_packed_size(taps, channels) + 1));
-  pl_qdw_pack(w, taps, channels, packed);
+      rows[p * taps + t] =
+          (intptr_t)(x + (pattern ? t + p : (t + p) % taps) * channels);
+  void* packed = NULL;
   const size_t m = (size_t)(channels + 1);
   int32_t* init = malloc(sizeof(int32_t) * m);
   int32_t* mult = malloc(sizeof(int32_t) * m);
@@ -167,11 +177,27 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
   const PlQdwOut out = {.multiplier = mult, .shift = shift,
                         .zero_point = u8 ? 128 : -1, .lo = u8 ? 3 : -128,
                         .hi = u8 ? 255 : 100, .y = y, .ldy = ldy};
+  bool bytes = false;
   for (int path = 0; path < 3; ++path) { /* VNNI, AVX2, portable */
     pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
-    PlQdwArgs args = {.rows = rows, .u8 = u8, .packed = packed, .w = w,
+    /* Each path packs in its own form; with the pattern, the paths run
+     * the first path's packing instead (a level lowered after packing). */
+    if (path == 0 || !pattern) {
+      free(packed);
+      packed = malloc((size_t)pl_qdw_packed_size(taps, channels, u8) + 1);
+      bytes = pl_qdw_pack(w, taps, channels, u8, packed);
+    }
+    PlQdwArgs args = {.table = rows, .u8 = u8, .bytes = bytes,
+                      .packed = packed, .w = w,
                       .taps = taps, .channels = channels, .pixels = kPixels,
                       .init = init, .sums = sums, .out = NULL};
+    if (pattern) { /* pixel 0 through the table, 1 and 2 the pattern */
+      args.inner_begin = 1;
+      args.inner_end = kPixels;
+      args.base = (uintptr_t)x;
+      args.step = channels;
+      args.pattern = offsets;
+    }
     pl_qdw(&args);
     args.out = &out;
     memset(y, 0x55, m * kPixels + 2 * kPixels);
@@ -181,7 +207,7 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
       for (int64_t j = 0; j < channels; ++j) {
         uint32_t s = (uint32_t)init[j];
         for (int64_t t = 0; t < taps; ++t) {
-          const uint8_t* r = rows[p * taps + t];
+          const uint8_t* r = (const uint8_t*)rows[p * taps + t];
           const int32_t v = u8 ? r[j] : (int8_t)r[j];
           s += (uint32_t)(v * w[t * channels + j]);
         }
@@ -199,12 +225,18 @@ static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
   free(x);
   free(w);
   free(rows);
+  free(offsets);
   free(packed);
   free(init);
   free(mult);
   free(shift);
   free(sums);
   free(y);
+}
+
+static void check_dw(int64_t taps, int64_t channels, bool u8, bool extreme) {
+  check_dw_mode(taps, channels, u8, extreme, false);
+  check_dw_mode(taps, channels, u8, extreme, true);
 }
 
 static void test_dw(void) {
@@ -218,6 +250,12 @@ static void test_dw(void) {
     check_dw(4, 24, u8, true);   /* 16 and 8, the extremes */
     check_dw(1, 16, u8, false);  /* one tap */
     check_dw(9, 33, u8, true);   /* the largest products, wrapping sums */
+    check_dw(9, 64, u8, false);  /* one wide block of 64 (int8) */
+    check_dw(9, 144, u8, false); /* two wide, one of 16 */
+    check_dw(25, 130, u8, false); /* 5x5: wide, 16, then 2 */
+    check_dw(2, 192, u8, true);  /* three wide, the extremes */
+    check_dw(3, 64, u8, false);
+    check_dw(1, 64, u8, false);
   }
 }
 
@@ -300,6 +338,123 @@ static void test_dot(void) {
   check_dot(8, 32, 64, false);  /* whole tiles */
   check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+}
+
+/* pl_qdot_seg (rows of segments read in place) against the plain loop on
+ * the gathered values, with VNNI (when the CPU has it) and without: rows
+ * overlapping (lda smaller than a row), segments of 9 values (a 3x3 filter
+ * row of 3 channels, padded to 12). */
+static void check_dot_seg(int64_t m, int64_t n, int64_t segs, int64_t seg_k,
+                          int64_t lda, int64_t seg_step) {
+  const int64_t seg_depth = pl_qdot_depth(seg_k), k = segs * seg_depth;
+  const size_t a_bytes = (size_t)((m - 1) * lda + (segs - 1) * seg_step +
+                                  seg_depth + 1);
+  uint8_t* a = malloc(a_bytes);
+  for (size_t i = 0; i < a_bytes; ++i) a[i] = (uint8_t)rand_i16();
+  int16_t* w = calloc((size_t)(n * k + 1), sizeof(int16_t));
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t g = 0; g < segs; ++g)
+      for (int64_t d = 0; d < seg_k; ++d)
+        w[j * k + g * seg_depth + d] = (int8_t)rand_i16();
+  int8_t* packed = malloc((size_t)(pl_qdot_packed_size(n, k) + 1));
+  int32_t* wsum = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* init = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int32_t* mult = malloc(sizeof(int32_t) * (size_t)(n + 1));
+  int* shift = malloc(sizeof(int) * (size_t)(n + 1));
+  int8_t* y = malloc((size_t)(m * n + 1));
+  int32_t* sums = malloc(sizeof(int32_t) * (size_t)(m * n + 1));
+  pl_qdot_pack(w, n, k, packed, wsum);
+  for (int64_t j = 0; j < n; ++j) {
+    init[j] = (int32_t)rand_i16() * 977;
+    mult[j] = (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+    shift[j] = -(int)((uint16_t)rand_i16() % 12) - 4;
+  }
+  const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                         .zero_point = 3, .lo = -128, .hi = 127, .y = y,
+                         .ldy = n};
+  const PlQdotOut as_sums = {.ldy = n, .sums = sums};
+  for (int path = 0; path < 2; ++path) {
+    pl_simd_force_avx2(path == 1);
+    pl_qdot_seg(a, lda, segs, seg_step, seg_k, packed, init, m, n, &out);
+    pl_qdot_seg(a, lda, segs, seg_step, seg_k, packed, init, m, n, &as_sums);
+    int bad = 0, bad_sums = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        uint32_t s = (uint32_t)init[j];
+        for (int64_t g = 0; g < segs; ++g)
+          for (int64_t d = 0; d < seg_k; ++d)
+            s += (uint32_t)(a[i * lda + g * seg_step + d] *
+                            w[j * k + g * seg_depth + d]);
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul((int32_t)s, mult[j], shift[j]), 3), -128, 127);
+        if (y[i * n + j] != want) ++bad;
+        if (sums[i * n + j] != (int32_t)s) ++bad_sums;
+      }
+    CHECK(bad == 0);
+    CHECK(bad_sums == 0);
+  }
+  pl_simd_force_avx2(false);
+  free(a);
+  free(w);
+  free(packed);
+  free(wsum);
+  free(init);
+  free(mult);
+  free(shift);
+  free(y);
+  free(sums);
+}
+
+static void test_dot_seg(void) {
+  check_dot_seg(7, 16, 3, 9, 6, 200);   /* a 3x3 stride-2 first layer */
+  check_dot_seg(5, 32, 3, 9, 6, 200);
+  check_dot_seg(9, 37, 2, 16, 16, 100); /* whole quads, odd columns */
+  check_dot_seg(4, 8, 5, 15, 3, 77);    /* 5x5 rows of 3 channels */
+}
+
+/* The fused output stage alone (k = 0: the sums are the starting sums) on
+ * edge sums, multipliers and every shift from -31 to 30, against
+ * pl_q_mul, on every path. */
+static void test_dot_requantize(void) {
+  enum { kN = 62 * 4 };
+  static const int32_t sums[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
+                                 -(1 << 30), 12345, -12345, 0x40000000 - 1};
+  static const int32_t mults[] = {0, 1 << 30, INT32_MAX, 0x5A5A5A5A};
+  int32_t init[kN], mult[kN];
+  int shift[kN];
+  int8_t y[kN];
+  const uint8_t a[4] = {0};
+  int8_t* packed = malloc((size_t)pl_qdot_packed_size(kN, 0) + 1);
+  int32_t wsum[kN];
+  const int16_t w0 = 0;
+  pl_qdot_pack(&w0, kN, 0, packed, wsum); /* k = 0: w is not read */
+  for (int round = 0; round < 40; ++round) {
+    for (int j = 0; j < kN; ++j) {
+      init[j] = round < 10 ? sums[(j + round) % 10] : (int32_t)(
+          ((uint32_t)rand_i16() << 16) ^ (uint32_t)rand_i16());
+      mult[j] = j % 8 < 4 ? mults[j % 4]
+                          : (int32_t)((1u << 30) | ((uint32_t)rand_i16() << 14));
+      shift[j] = j / 4 - 31;
+    }
+    const int32_t zp = round % 3 == 0 ? 127 : -5;
+    const PlQdotOut out = {.multiplier = mult, .shift = shift,
+                           .zero_point = zp, .lo = -128, .hi = 127, .y = y,
+                           .ldy = kN};
+    for (int path = 0; path < 3; ++path) {
+      pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
+      memset(y, 0x55, sizeof(y));
+      pl_qdot(a, 4, packed, init, 1, kN, 0, &out);
+      int bad = 0;
+      for (int j = 0; j < kN; ++j) {
+        const int32_t want = pl_q_clamp(
+            pl_q_add(pl_q_mul(init[j], mult[j], shift[j]), zp), -128, 127);
+        if (y[j] != want) ++bad;
+      }
+      CHECK(bad == 0);
+    }
+  }
+  pl_simd_cap(-1);
+  free(packed);
 }
 
 /* The hybrid input quantization: the AVX2 path equals the portable one on
@@ -412,6 +567,132 @@ static void test_threads(void) {
   }
 }
 
+/* An int8 CONV_2D with a short filter row (3 channels: the in-place form
+ * on CPUs with VNNI) against the im2col forms (AVX2 level), at 1, 2 and 4
+ * threads: dilated rows, strides 1 and 2, SAME and VALID padding, two
+ * batches. */
+static void check_conv_small_rows(int padding, int stride_w, int stride_h,
+                                  int dilation_h) {
+  enum { kB = 2, kH = 11, kW = 10, kC = 3, kOC = 5, kF = 3 };
+  static int8_t x[kB * kH * kW * kC], wts[kOC * kF * kF * kC];
+  static int32_t bias[kOC];
+  for (size_t i = 0; i < sizeof(x); ++i) x[i] = (int8_t)rand_i16();
+  for (size_t i = 0; i < sizeof(wts); ++i) wts[i] = (int8_t)rand_i16();
+  for (int i = 0; i < kOC; ++i) bias[i] = rand_i16() % 5000;
+  /* Output sizes as TFLite's padding (SAME 0, VALID 1). */
+  const int eff_h = (kF - 1) * dilation_h + 1;
+  const int oh = padding == 0 ? (kH + stride_h - 1) / stride_h
+                              : (kH - eff_h + stride_h) / stride_h;
+  const int ow = padding == 0 ? (kW + stride_w - 1) / stride_w
+                              : (kW - kF + stride_w) / stride_w;
+  unsigned char* first = NULL;
+  const size_t out_bytes = (size_t)(kB * oh * ow * kOC);
+  for (int run = 0; run < 4; ++run) {
+    const int threads = run == 0 ? 1 : run == 1 ? 1 : run == 2 ? 2 : 4;
+    pl_simd_force_avx2(run == 0); /* run 0: the im2col form */
+    Op o;
+    op_begin(&o);
+    op_input(&o, T_I8, 4, (int[]){kB, kH, kW, kC});
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+    op_const(&o, T_I8, 4, (int[]){kOC, kF, kF, kC}, wts, sizeof(wts));
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.25f;
+    op_const(&o, T_I32, 1, (int[]){kOC}, bias, sizeof(bias));
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.125f;
+    op_output(&o, T_I8, 4, (int[]){kB, oh, ow, kOC});
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 3.0f;
+    const int32_t fields[6] = {padding, stride_w, stride_h, 0, 1,
+                               dilation_h};
+    TfLiteInterpreter* it = op_load_threads(&o, 3 /* CONV_2D */,
+                                            1 /* Conv2DOptions */, 6, fields,
+                                            threads);
+    const bool ok = it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+                    write_raw(it, 0, x, sizeof(x)) &&
+                    TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+                    TfLiteTensorByteSize(out(it, 0)) == out_bytes;
+    CHECK(ok);
+    if (ok) {
+      const void* y = TfLiteTensorData(out(it, 0));
+      if (!first) {
+        first = malloc(out_bytes);
+        memcpy(first, y, out_bytes);
+      } else {
+        CHECK(memcmp(first, y, out_bytes) == 0);
+      }
+    }
+    op_release(&o, it);
+  }
+  pl_simd_force_avx2(false);
+  free(first);
+}
+
+static void test_conv_small_rows(void) {
+  check_conv_small_rows(0, 2, 2, 1); /* the usual first layer */
+  check_conv_small_rows(0, 1, 1, 2); /* dilated rows */
+  check_conv_small_rows(1, 2, 1, 2);
+  check_conv_small_rows(1, 1, 2, 1);
+}
+
+/* An int8 DEPTHWISE_CONV_2D on small images (one pl_qdw call for all the
+ * rows of a batch) with two batches: each batch's output equals the same
+ * model's on that batch alone, at 1, 2 and 4 threads. */
+static unsigned char* run_dw(int batches, const int8_t* x, int threads,
+                             size_t* out_bytes) {
+  enum { kH = 5, kW = 6, kC = 16 };
+  static int8_t wts[3 * 3 * kC];
+  static int32_t bias[kC];
+  for (size_t i = 0; i < sizeof(wts); ++i)
+    wts[i] = (int8_t)(i * 37 % 251 - 120);
+  for (int i = 0; i < kC; ++i) bias[i] = i * 311 - 2000;
+  Op o;
+  op_begin(&o);
+  op_input(&o, T_I8, 4, (int[]){batches, kH, kW, kC});
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+  op_const(&o, T_I8, 4, (int[]){1, 3, 3, kC}, wts, sizeof(wts));
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.25f;
+  op_const(&o, T_I32, 1, (int[]){kC}, bias, sizeof(bias));
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 0.125f;
+  op_output(&o, T_I8, 4, (int[]){batches, kH, kW, kC});
+  o.sg->tensors[o.sg->num_tensors - 1].scale = 2.0f;
+  /* SAME, strides 1, depth multiplier 1, no activation, dilation_w 1
+   * (dilation_h left at its default, 1). */
+  const int32_t fields[6] = {0, 1, 1, 1, 0, 1};
+  TfLiteInterpreter* it = op_load_threads(&o, 4 /* DEPTHWISE_CONV_2D */,
+                                          2 /* options */, 6, fields,
+                                          threads);
+  unsigned char* y = NULL;
+  *out_bytes = (size_t)(batches * kH * kW * kC);
+  if (it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+      write_raw(it, 0, x, *out_bytes) &&
+      TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+      TfLiteTensorByteSize(out(it, 0)) == *out_bytes) {
+    y = malloc(*out_bytes);
+    memcpy(y, TfLiteTensorData(out(it, 0)), *out_bytes);
+  }
+  op_release(&o, it);
+  return y;
+}
+
+static void test_dw_small_batches(void) {
+  enum { kOne = 5 * 6 * 16 };
+  int8_t x[2 * kOne];
+  for (int i = 0; i < 2 * kOne; ++i) x[i] = (int8_t)rand_i16();
+  size_t one_bytes = 0, two_bytes = 0;
+  unsigned char* first = run_dw(1, x, 1, &one_bytes);
+  unsigned char* second = run_dw(1, x + kOne, 1, &one_bytes);
+  CHECK(first != NULL && second != NULL);
+  for (int threads = 1; threads <= 4; threads *= 2) {
+    unsigned char* both = run_dw(2, x, threads, &two_bytes);
+    CHECK(both != NULL);
+    if (both && first && second) {
+      CHECK(memcmp(both, first, one_bytes) == 0);
+      CHECK(memcmp(both + one_bytes, second, one_bytes) == 0);
+    }
+    free(both);
+  }
+  free(first);
+  free(second);
+}
+
 int main(void) {
   test_asymmetric();
   test_symmetric();
@@ -419,6 +700,10 @@ int main(void) {
   test_gemm();
   test_dw();
   test_dot();
+  test_dot_requantize();
+  test_dot_seg();
+  test_conv_small_rows();
+  test_dw_small_batches();
   test_threads();
   return CHECK_SUMMARY();
 }

@@ -112,7 +112,38 @@ static void test_fully_connected(void) {
   pl_simd_cap(-1);
 }
 
+/* pl_qmm_dots_s8 (AVX-512 where present) against pl_qmm_dot_s8 with the
+ * vectors capped at AVX2 and at portable: depths around the 32 of a step,
+ * column counts around its 8, the extreme products. */
+static void test_dots(void) {
+  static const int64_t kDepths[] = {1, 15, 16, 31, 32, 33, 100};
+  static const int64_t kCols[] = {1, 7, 8, 9, 64};
+  int8_t a[100], b[64 * 100];
+  int32_t got[64];
+  int bad = 0;
+  for (size_t di = 0; di < sizeof(kDepths) / sizeof(kDepths[0]); ++di)
+    for (size_t ci = 0; ci < sizeof(kCols) / sizeof(kCols[0]); ++ci) {
+      const int64_t depth = kDepths[di], cols = kCols[ci];
+      const bool extreme = (di + ci) % 3 == 0;
+      for (int64_t i = 0; i < depth; ++i)
+        a[i] = extreme ? -128 : (int8_t)check_rand_u32();
+      for (int64_t i = 0; i < cols * depth; ++i)
+        b[i] = extreme ? -128 : (int8_t)check_rand_u32();
+      for (int level = 0; level < 3; ++level) {
+        pl_simd_cap(level == 0 ? -1 : level == 1 ? PL_SIMD_AVX2
+                                                 : PL_SIMD_PORTABLE);
+        pl_qmm_dots_s8(a, b, cols, depth, got);
+        pl_simd_cap(PL_SIMD_PORTABLE);
+        for (int64_t j = 0; j < cols; ++j)
+          if (got[j] != pl_qmm_dot_s8(a, b + j * depth, depth)) ++bad;
+      }
+    }
+  pl_simd_cap(-1);
+  CHECK(bad == 0);
+}
+
 int main(void) {
+  test_dots();
   enum { kMaxN = 37, kTrials = 20000 };
   int mismatches = 0, checked = 0;
   for (int trial = 0; trial < kTrials; ++trial) {
@@ -129,7 +160,9 @@ int main(void) {
     const int32_t hi = trial % 3 == 1 ? 127 : 90;
     int8_t fast[kMaxN], portable[kMaxN];
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(trial % 2 == 1); /* AVX-512 (where present), AVX2 */
     pl_qmm_requant_s8(acc, scale, offset, lo, hi, fast, n);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     pl_qmm_requant_s8(acc, scale, offset, lo, hi, portable, n);
     pl_simd_force_portable(false);

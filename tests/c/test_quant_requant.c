@@ -86,7 +86,9 @@ int main(void) {
     memset(fast, 0, sizeof(fast));
     memset(portable, 0, sizeof(portable));
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(row % 2 == 1); /* AVX-512 (where present), AVX2 */
     pl_q_requantize_row(acc, b, mult, shift, zp, lo, hi, type, fast, kN);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     pl_q_requantize_row(acc, b, mult, shift, zp, lo, hi, type, portable, kN);
     pl_simd_force_portable(false);

@@ -2,7 +2,9 @@
  * float32 on random and extreme inputs (ties at every half, NaN, +-inf,
  * values beyond int32, denormals) and scales (tiny, huge, powers of two),
  * for int8, uint8 and int16 outputs and rows of odd lengths: the AVX2
- * path, the portable path and the scalar definition agree bit for bit. */
+ * path, the portable path and the scalar definition agree bit for bit;
+ * and the QUANTIZE op, which splits a large tensor over threads, gives the
+ * same bytes with 1, 2 and 4 threads. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +13,50 @@
 #include "capi/kernels/internal/gemm.h"
 #include "capi/kernels/internal/quant_rows.h"
 #include "check.h"
+#include "model_builder.h"
+#include "pylite/c_api.h"
+#include "pylite/pylite.h"
+
+#define OP_TEST_NAME "quantize rows test"
+#include "op_test_util.h"
+
+enum { kOpQuantize = 114 };
+
+/* QUANTIZE float32 -> int8 of [1, 203, 301, 3] (chunks of the thread split
+ * and an odd tail) at 1, 2 and 4 threads. */
+static void test_quantize_threads(void) {
+  enum { kN = 203 * 301 * 3 };
+  static float x[kN];
+  static int8_t y1[kN];
+  for (int k = 0; k < kN; ++k)
+    x[k] = (float)((int)(check_rand_u32() % 4001) - 2000) / 16.0f;
+  for (int threads = 1; threads <= 4; threads *= 2) {
+    Op o;
+    op_begin(&o);
+    op_input(&o, T_F32, 4, (int[]){1, 203, 301, 3});
+    op_output(&o, T_I8, 4, (int[]){1, 203, 301, 3});
+    o.sg->tensors[o.sg->num_tensors - 1].scale = 0.75f;
+    TfLiteInterpreter* it = op_load_threads(&o, kOpQuantize, OPT_NONE, 0, NULL,
+                                            threads);
+    const bool ok = TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+                    write_raw(it, 0, x, sizeof(x)) &&
+                    TfLiteInterpreterInvoke(it) == kTfLiteOk;
+    CHECK(ok);
+    if (ok) {
+      const int8_t* y = TfLiteTensorData(out(it, 0));
+      if (threads == 1) {
+        memcpy(y1, y, sizeof(y1));
+        int bad = 0;
+        for (int k = 0; k < kN; ++k)
+          if (y[k] != pl_q_quantize_f32_one(x[k], 0.75f, 0, -128, 127)) ++bad;
+        CHECK(bad == 0);
+      } else {
+        CHECK(memcmp(y, y1, sizeof(y1)) == 0);
+      }
+    }
+    op_release(&o, it);
+  }
+}
 
 static float pick_scale(void) {
   static const float kScales[] = {1.0f, 0.5f, 1.0f / 256, 3e-38f, 1e-45f,
@@ -55,7 +101,9 @@ int main(void) {
     for (int64_t k = 0; k < n; ++k) x[k] = pick_input(scale);
     int16_t fast[kMaxN], portable[kMaxN];
     pl_simd_force_portable(false);
+    pl_simd_force_avx2(trial % 2 == 1); /* AVX-512 (where present), AVX2 */
     pl_q_quantize_f32_row(x, n, scale, zp, lo, hi, type, fast);
+    pl_simd_force_avx2(false);
     pl_simd_force_portable(true);
     pl_q_quantize_f32_row(x, n, scale, zp, lo, hi, type, portable);
     pl_simd_force_portable(false);
@@ -88,5 +136,6 @@ int main(void) {
   }
   printf("quantize_f32_row: %d values, %d mismatches\n", checked, mismatches);
   CHECK(mismatches == 0);
+  test_quantize_threads();
   return CHECK_SUMMARY();
 }

@@ -391,6 +391,59 @@ static void test_mean_thread_split(void) {
   }
 }
 
+/* Quantized SUM int8 over the middle axes of [2, R, C] (equal scales,
+ * small values: the output is the exact sum), for the block sums' narrow
+ * channels (chunks of a multiple of C, with a tail) and wide ones, against
+ * the plain loop; and over the first and last axes (not one run: the
+ * generic walk). */
+static void test_quantized_sum_blocks(void) {
+  static const int kShapes[][2] = {{25, 3}, {1, 8}, {13, 8}, {9, 70},
+                                   {64, 1}, {7, 63}};
+  for (size_t k = 0; k < sizeof(kShapes) / sizeof(kShapes[0]); ++k) {
+    const int rows = kShapes[k][0], c = kShapes[k][1];
+    for (int split = 0; split < 2; ++split) {
+      int8_t x[2 * 64 * 70], want[2 * 70 * 64];
+      uint32_t seed = 7u + (uint32_t)k;
+      for (int i = 0; i < 2 * rows * c; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (int8_t)((int)(seed >> 20) % 3 - 1);
+      }
+      /* split 0: axis 1 ([2, C] out); split 1: axes 0 and 2 ([R] out). */
+      const int32_t axes[2] = {split ? 0 : 1, 2};
+      const int naxes = split ? 2 : 1;
+      const int out_count = split ? rows : 2 * c;
+      for (int o = 0; o < out_count; ++o) {
+        int sum = 0;
+        for (int b = 0; b < 2; ++b)
+          for (int r = 0; r < rows; ++r)
+            for (int j = 0; j < c; ++j)
+              if (split ? r == o : b * c + j == o)
+                sum += x[(b * rows + r) * c + j];
+        want[o] = (int8_t)(sum < -128 ? -128 : sum > 127 ? 127 : sum);
+      }
+      Op o;
+      op_begin(&o);
+      op_input(&o, T_I8, 3, (int[]){2, rows, c});
+      o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+      op_const(&o, T_I32, 1, (int[]){naxes}, axes, 4 * (size_t)naxes);
+      op_output(&o, T_I8, split ? 1 : 2,
+                split ? (int[]){rows} : (int[]){2, c});
+      o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
+      TfLiteInterpreter* it = op_load_threads(&o, kOpSum, kOptReducer, 1,
+                                              (int32_t[]){0}, 1);
+      const bool ok = TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
+                      write_raw(it, 0, x, (size_t)(2 * rows * c)) &&
+                      TfLiteInterpreterInvoke(it) == kTfLiteOk &&
+                      memcmp(TfLiteTensorData(out(it, 0)), want,
+                             (size_t)out_count) == 0;
+      if (!ok) fprintf(stderr, "quantized sum [2, %d, %d] split %d\n", rows,
+                       c, split);
+      CHECK(ok);
+      op_release(&o, it);
+    }
+  }
+}
+
 int main(void) {
   test_empty_reductions();
   test_empty_arg_max();
@@ -398,6 +451,7 @@ int main(void) {
   test_topk_small_k();
   test_sum_thread_split();
   test_mean_thread_split();
+  test_quantized_sum_blocks();
   test_dynamic_axis();
   test_errors();
   return CHECK_SUMMARY();

@@ -491,6 +491,93 @@ PL_BINQ_AVX2_INLINE int64_t binq_row_avx2(BinqKind kind, BinqType type,
   }
   return i;
 }
+
+/* ADD, SUB, MUL and SQUARED_DIFFERENCE on 16 lanes with AVX-512 (pl_q_mul16: the same integer
+ * steps as pl_q_mul), for the shifts pl_q_multiplier makes (at most 31
+ * either way). */
+#include "capi/kernels/internal/quant_avx512.h"
+
+#define PL_BINQ_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512bw")))
+#define PL_BINQ_AVX512_INLINE \
+  static inline __attribute__((always_inline,        \
+                               target("avx2,avx512f,avx512vl,avx512bw")))
+
+static inline bool binq_lanes16_ok(BinqKind kind, BinqType type,
+                                   const PlBinQuant* q) {
+  if (kind == BINQ_MUL)
+    return binq_lanes_ok(kind, type, q) && q->out_shift <= 31;
+  return (kind == BINQ_ADD || kind == BINQ_SUB || kind == BINQ_SQDIFF) &&
+         binq_lanes_ok(kind, type, q) && q->in_shift[0] <= 31 &&
+         q->in_shift[1] <= 31 && q->out_shift <= 31;
+}
+
+PL_BINQ_AVX512_INLINE __m512i binq_load16(BinqType type, const void* p,
+                                          int64_t i) {
+  switch (type) {
+    case BINQ_I8:
+      return _mm512_cvtepi8_epi32(
+          _mm_loadu_si128((const __m128i*)((const int8_t*)p + i)));
+    case BINQ_U8:
+      return _mm512_cvtepu8_epi32(
+          _mm_loadu_si128((const __m128i*)((const uint8_t*)p + i)));
+    default:
+      return _mm512_cvtepi16_epi32(
+          _mm256_loadu_si256((const __m256i*)((const int16_t*)p + i)));
+  }
+}
+
+/* Stores 16 lanes already within the type's range. */
+PL_BINQ_AVX512_INLINE void binq_store16(BinqType type, void* p, int64_t i,
+                                        __m512i v) {
+  if (type == BINQ_I16)
+    _mm256_storeu_si256((__m256i*)((int16_t*)p + i), _mm512_cvtepi32_epi16(v));
+  else
+    _mm_storeu_si128((__m128i*)((uint8_t*)p + i), _mm512_cvtepi32_epi8(v));
+}
+
+/* The vector part of a row: elements [0, n - n % 16). An input with step 0
+ * is one value, broadcast. */
+PL_BINQ_AVX512_INLINE int64_t binq_row_avx512(BinqKind kind, BinqType type,
+                                              void* out,
+                                              const void* const* in,
+                                              const int64_t* step, int64_t n,
+                                              const PlBinQuant* q) {
+  const __m512i off0 = _mm512_set1_epi32(q->in_offset[0]);
+  const __m512i off1 = _mm512_set1_epi32(q->in_offset[1]);
+  const __m128i left = _mm_cvtsi32_si128(q->left_shift & 31);
+  /* MUL has no input multipliers. */
+  const bool scale_in = kind != BINQ_MUL;
+  const PlQMul16 m0 = pl_q_mul16_uniform(scale_in ? q->in_mult[0] : 0,
+                                         scale_in ? q->in_shift[0] : 0);
+  const PlQMul16 m1 = pl_q_mul16_uniform(scale_in ? q->in_mult[1] : 0,
+                                         scale_in ? q->in_shift[1] : 0);
+  const PlQMul16 mo = pl_q_mul16_uniform(q->out_mult, q->out_shift);
+  const __m512i zo = _mm512_set1_epi32(q->out_offset);
+  const __m512i lo = _mm512_set1_epi32(q->lo), hi = _mm512_set1_epi32(q->hi);
+  const __m512i x0 = _mm512_set1_epi32(binq_load(type, in[0], 0));
+  const __m512i y0 = _mm512_set1_epi32(binq_load(type, in[1], 0));
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i x = step[0] ? binq_load16(type, in[0], i) : x0;
+    const __m512i y = step[1] ? binq_load16(type, in[1], i) : y0;
+    __m512i raw;
+    if (kind == BINQ_MUL) {
+      raw = _mm512_mullo_epi32(_mm512_add_epi32(x, off0),
+                               _mm512_add_epi32(y, off1));
+    } else {
+      const __m512i sx =
+          pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(x, off0), left), &m0);
+      const __m512i sy =
+          pl_q_mul16(_mm512_sll_epi32(_mm512_add_epi32(y, off1), left), &m1);
+      raw = kind == BINQ_ADD ? _mm512_add_epi32(sx, sy)
+                             : _mm512_sub_epi32(sx, sy);
+      if (kind == BINQ_SQDIFF) raw = _mm512_mullo_epi32(raw, raw);
+    }
+    const __m512i v = _mm512_add_epi32(pl_q_mul16(raw, &mo), zo);
+    binq_store16(type, out, i, _mm512_min_epi32(_mm512_max_epi32(v, lo), hi));
+  }
+  return i;
+}
 #endif /* PL_BINQ_X86 */
 
 /* Elements [from, n) of a row, one at a time. */
@@ -519,9 +606,22 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
     from = NAME##_avx2(out, in, step, n, q);                          \
     tried = true;                                                     \
   }
+#define BINQ_ROW_AVX512(NAME, KIND, TYPE)                                   \
+  PL_BINQ_AVX512 static int64_t NAME##_avx512(                              \
+      void* out, const void* const* in, const int64_t* step, int64_t n,     \
+      const PlBinQuant* q) {                                                \
+    return binq_row_avx512(KIND, TYPE, out, in, step, n, q);               \
+  }
+#define BINQ_TRY512(NAME, KIND, TYPE)                                       \
+  if (n >= 16 && pl_simd_avx512() && binq_lanes16_ok(KIND, TYPE, q)) {      \
+    from = NAME##_avx512(out, in, step, n, q);                              \
+    tried = true;                                                           \
+  }
 #else
 #define BINQ_ROW_AVX2(NAME, KIND, TYPE)
 #define BINQ_TRY(NAME, KIND, TYPE)
+#define BINQ_ROW_AVX512(NAME, KIND, TYPE)
+#define BINQ_TRY512(NAME, KIND, TYPE)
 #endif
 
 #define BINQ_ROW_BEGIN(NAME)                                               \
@@ -541,24 +641,36 @@ static inline void binq_row_scalar(BinqKind kind, BinqType type, void* out,
   BINQ_TRY(NAME, KIND, TYPE)                                               \
   BINQ_ROW_END(KIND, TYPE)
 
+/* ADD, SUB and SQUARED_DIFFERENCE try AVX-512 first (its remainder, under
+ * 16, is scalar); so does MUL (BINQ_ROW_MUL). */
+#define BINQ_ROW_ADDSUB(NAME, KIND, TYPE)                                  \
+  BINQ_ROW_AVX512(NAME, KIND, TYPE)                                        \
+  BINQ_ROW_AVX2(NAME, KIND, TYPE)                                          \
+  BINQ_ROW_BEGIN(NAME)                                                     \
+  BINQ_TRY512(NAME, KIND, TYPE)                                            \
+  BINQ_TRY(NAME, KIND, TYPE)                                               \
+  BINQ_ROW_END(KIND, TYPE)
+
 #define BINQ_ROW_MUL(NAME, TYPE)                                          \
+  BINQ_ROW_AVX512(NAME, BINQ_MUL, TYPE)                                    \
   BINQ_ROW_AVX2(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                      \
   BINQ_ROW_AVX2(NAME, BINQ_MUL, TYPE)                                      \
   BINQ_ROW_BEGIN(NAME)                                                     \
+  BINQ_TRY512(NAME, BINQ_MUL, TYPE)                                        \
   BINQ_TRY(NAME##_narrow, BINQ_MUL_NARROW, TYPE)                           \
   BINQ_TRY(NAME, BINQ_MUL, TYPE)                                           \
   BINQ_ROW_END(BINQ_MUL, TYPE)
 
-BINQ_ROW(pl_binq_row_add_i8, BINQ_ADD, BINQ_I8)
-BINQ_ROW(pl_binq_row_add_u8, BINQ_ADD, BINQ_U8)
-BINQ_ROW(pl_binq_row_add_i16, BINQ_ADD, BINQ_I16)
-BINQ_ROW(pl_binq_row_sub_i8, BINQ_SUB, BINQ_I8)
-BINQ_ROW(pl_binq_row_sub_u8, BINQ_SUB, BINQ_U8)
-BINQ_ROW(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
+BINQ_ROW_ADDSUB(pl_binq_row_add_i8, BINQ_ADD, BINQ_I8)
+BINQ_ROW_ADDSUB(pl_binq_row_add_u8, BINQ_ADD, BINQ_U8)
+BINQ_ROW_ADDSUB(pl_binq_row_add_i16, BINQ_ADD, BINQ_I16)
+BINQ_ROW_ADDSUB(pl_binq_row_sub_i8, BINQ_SUB, BINQ_I8)
+BINQ_ROW_ADDSUB(pl_binq_row_sub_u8, BINQ_SUB, BINQ_U8)
+BINQ_ROW_ADDSUB(pl_binq_row_sub_i16, BINQ_SUB, BINQ_I16)
 BINQ_ROW_MUL(pl_binq_row_mul_i8, BINQ_I8)
 BINQ_ROW_MUL(pl_binq_row_mul_u8, BINQ_U8)
 BINQ_ROW_MUL(pl_binq_row_mul_i16, BINQ_I16)
-BINQ_ROW(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
+BINQ_ROW_ADDSUB(pl_binq_row_sqdiff_i8, BINQ_SQDIFF, BINQ_I8)
 
 /* ---- Parallel eval ---------------------------------------------------------- */
 

@@ -721,20 +721,103 @@ static int64_t qdw_vector_channels(int64_t channels) {
   return channels / 8 * 8;
 }
 
-int64_t pl_qdw_packed_size(int64_t taps, int64_t channels) {
-  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
-                         kDwBlock;
-  return blocks * ((taps + 1) / 2) * 2 * kDwBlock;
+/* The byte form (int8 inputs on CPUs with AVX-512 VNNI and VBMI): 4 taps
+ * per dot-product instruction (see qdw_bytes). */
+static bool qdw_bytes_form(bool u8) {
+#ifdef PL_QGEMM_X86
+  return !u8 && pl_qdot_available() && pl_simd_vbmi();
+#else
+  (void)u8;
+  return false;
+#endif
 }
 
-/* The vector kernels widen 16 channels of two taps to int16 and interleave
- * them (unpacklo / unpackhi, within 128-bit lanes), so entry e of the low
- * vector of pair p holds channel 8 (e / 8) + (e % 8) / 2 of tap 2 p + e % 2
- * and the high vector the same 4 channels further on. The weights are
- * stored in that order, a missing last tap as 0; a last block of 8
- * channels has 0 for the 8 it lacks. */
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
-                 int16_t* packed) {
+/* The byte form: first blocks of 64 channels (qdw_bytes_wide), then
+ * blocks of 16 for the rest. A block of 16: its channels' sums of taps
+ * (int32), then per group of 4 taps 64 bytes, byte 4 c + k holding tap
+ * 4 q + k of channel c (0 past the last tap or channel). A block of 64:
+ * the same in the order of its four sums vectors, element 16 i + 4 L + k
+ * (i the vector, L its 128-bit lane) holding channel 16 L + 4 i + k: the
+ * 64 sums of taps, then per group of 4 taps 256 bytes, byte 4 (16 i + 4 L
+ * + k) + t holding tap 4 q + t of that channel. */
+enum { kDwWide = 64 };
+
+static int64_t qdw_bytes_block(int64_t taps) {
+  return 16 * (int64_t)sizeof(int32_t) + (taps + 3) / 4 * 4 * kDwBlock;
+}
+
+static int64_t qdw_bytes_wide(int64_t taps) {
+  return kDwWide * (int64_t)sizeof(int32_t) + (taps + 3) / 4 * 4 * kDwWide;
+}
+
+/* Channel of element e of a wide block's sums (see above). */
+static inline int64_t qdw_wide_channel(int64_t e) {
+  return 16 * (e % 16 / 4) + 4 * (e / 16) + e % 4;
+}
+
+/* The byte form's 16-channel blocks start at channel `wide` (a multiple
+ * of 64) and at byte qdw_bytes_narrow_at of the packing. */
+static int64_t qdw_bytes_narrow_at(int64_t taps, int64_t wide) {
+  return wide / kDwWide * qdw_bytes_wide(taps);
+}
+
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8) {
+  if (qdw_bytes_form(u8)) {
+    const int64_t wide = channels / kDwWide * kDwWide;
+    return qdw_bytes_narrow_at(taps, wide) +
+           (channels - wide + kDwBlock - 1) / kDwBlock * qdw_bytes_block(taps);
+  }
+  const int64_t blocks = (qdw_vector_channels(channels) + kDwBlock - 1) /
+                         kDwBlock;
+  return blocks * ((taps + 1) / 2) * 2 * kDwBlock * (int64_t)sizeof(int16_t);
+}
+
+/* The int16 form: the vector kernels widen 16 channels of two taps to
+ * int16 and interleave them (unpacklo / unpackhi, within 128-bit lanes), so
+ * entry e of the low vector of pair p holds channel 8 (e / 8) + (e % 8) / 2
+ * of tap 2 p + e % 2 and the high vector the same 4 channels further on.
+ * The weights are stored in that order, a missing last tap as 0; a last
+ * block of 8 channels has 0 for the 8 it lacks. */
+bool pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+                 void* packed) {
+  if (qdw_bytes_form(u8)) {
+    char* out = packed;
+    const int64_t groups = (taps + 3) / 4, wide = channels / kDwWide * kDwWide;
+    for (int64_t j = 0; j < wide; j += kDwWide) {
+      int32_t wsum[kDwWide];
+      int8_t* bytes = (int8_t*)(out + sizeof(wsum));
+      for (int64_t e = 0; e < kDwWide; ++e) {
+        const int64_t ch = j + qdw_wide_channel(e);
+        uint32_t sum = 0;
+        for (int64_t t = 0; t < groups * 4; ++t) {
+          const int16_t v = t < taps ? w[t * channels + ch] : 0;
+          sum += (uint32_t)v;
+          bytes[(t / 4) * 4 * kDwWide + 4 * e + t % 4] = (int8_t)v;
+        }
+        wsum[e] = (int32_t)sum;
+      }
+      memcpy(out, wsum, sizeof(wsum));
+      out += qdw_bytes_wide(taps);
+    }
+    for (int64_t blk = 0; wide + blk * kDwBlock < channels; ++blk) {
+      int32_t wsum[kDwBlock];
+      int8_t* bytes = (int8_t*)(out + sizeof(wsum));
+      for (int c = 0; c < kDwBlock; ++c) {
+        const int64_t ch = wide + blk * kDwBlock + c;
+        uint32_t sum = 0;
+        for (int64_t t = 0; t < (taps + 3) / 4 * 4; ++t) {
+          const int16_t v = ch < channels && t < taps ? w[t * channels + ch] : 0;
+          sum += (uint32_t)v;
+          bytes[(t / 4) * 4 * kDwBlock + 4 * c + t % 4] = (int8_t)v;
+        }
+        wsum[c] = (int32_t)sum;
+      }
+      memcpy(out, wsum, sizeof(wsum));
+      out += qdw_bytes_block(taps);
+    }
+    return true;
+  }
+  int16_t* out = packed;
   const int64_t pairs = (taps + 1) / 2;
   const int64_t end = qdw_vector_channels(channels);
   for (int64_t blk = 0; blk * kDwBlock < end; ++blk)
@@ -744,25 +827,33 @@ void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
           const int64_t tap = 2 * p + e % 2;
           const int64_t ch =
               blk * kDwBlock + 8 * (e / 8) + 4 * half + (e % 8) / 2;
-          *packed++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
+          *out++ = tap < taps && ch < end ? w[tap * channels + ch] : 0;
         }
+  return false;
 }
 
-/* Channels [j0, j1) of one pixel, taps in order, plain C. */
-static void qdw_sums_scalar(const void* const* rows, bool u8,
-                            const int16_t* w, int64_t taps, int64_t channels,
-                            int64_t j0, int64_t j1, const int32_t* init,
-                            int32_t* sums) {
-  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = init[j];
-  for (int64_t t = 0; t < taps; ++t) {
-    const int16_t* wt = w + t * channels;
-    if (u8) {
-      const uint8_t* x = rows[t];
+/* Tap t of pixel p: its row's address (see PlQdwArgs). */
+static inline const void* qdw_row(const PlQdwArgs* g, int64_t p, int64_t t) {
+  if (p >= g->inner_begin && p < g->inner_end)
+    return (const void*)(g->base + (uintptr_t)(p * g->step) +
+                         (uintptr_t)g->pattern[t]);
+  return (const void*)g->table[p * g->taps + t];
+}
+
+/* Channels [j0, j1) of pixel p, taps in order, plain C. */
+static void qdw_sums_scalar(const PlQdwArgs* g, int64_t p, int64_t j0,
+                            int64_t j1, int32_t* sums) {
+  for (int64_t j = j0; j < j1; ++j) sums[j - j0] = g->init[j];
+  for (int64_t t = 0; t < g->taps; ++t) {
+    const int16_t* wt = g->w + t * g->channels;
+    const void* row = qdw_row(g, p, t);
+    if (g->u8) {
+      const uint8_t* x = row;
       for (int64_t j = j0; j < j1; ++j)
         sums[j - j0] =
             (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
     } else {
-      const int8_t* x = rows[t];
+      const int8_t* x = row;
       for (int64_t j = j0; j < j1; ++j)
         sums[j - j0] =
             (int32_t)((uint32_t)sums[j - j0] + (uint32_t)(x[j] * wt[j]));
@@ -775,16 +866,13 @@ static void qdw_sums_scalar(const void* const* rows, bool u8,
 static void qdw_base(const PlQdwArgs* g, int64_t j0) {
   int32_t block[kDwBlock];
   for (int64_t p = 0; p < g->pixels; ++p) {
-    const void* const* rows = g->rows + p * g->taps;
     if (!g->out) {
-      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j0,
-                      g->channels, g->init, g->sums + p * g->channels + j0);
+      qdw_sums_scalar(g, p, j0, g->channels, g->sums + p * g->channels + j0);
       continue;
     }
     for (int64_t j = j0; j < g->channels; j += kDwBlock) {
       const int64_t j1 = g->channels - j < kDwBlock ? g->channels : j + kDwBlock;
-      qdw_sums_scalar(rows, g->u8, g->w, g->taps, g->channels, j, j1, g->init,
-                      block);
+      qdw_sums_scalar(g, p, j, j1, block);
       const PlQdwOut* o = g->out;
       pl_q_requantize_row(block, NULL, o->multiplier + j, o->shift + j,
                           o->zero_point, o->lo, o->hi,
@@ -796,6 +884,10 @@ static void qdw_base(const PlQdwArgs* g, int64_t j0) {
 
 #ifdef PL_QGEMM_X86
 #include "capi/kernels/internal/quant_avx2.h"
+#include "capi/kernels/internal/quant_avx512.h"
+
+#define PL_QDW_TARGET_VNNI "avx2,avx512f,avx512vl,avx512bw,avx512vnni"
+#define PL_QDW_TARGET_VBMI PL_QDW_TARGET_VNNI ",avx512vbmi"
 
 /* 16 input values widened to int16, or (half) 8 and zeros. */
 __attribute__((always_inline, target("avx2"))) static inline __m256i
@@ -819,7 +911,7 @@ qdw_load16(const void* row, int64_t j, const bool u8, const bool half) {
  * copies the accumulator around the intrinsic (its input and output are
  * not tied), two extra moves each. */
 __attribute__((always_inline,
-               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline __m256i
+               target(PL_QDW_TARGET_VNNI))) static inline __m256i
 qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
   return acc;
@@ -829,10 +921,85 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   ((vnni) ? qdw_dpwssd((acc), (a), (b))                                  \
           : _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b))))
 
+/* The AVX2 output stage of one block: 8 channels per pl_q_mul8. */
+typedef struct QdwOut8 {
+  PlQMul8 p_lo, p_hi;
+  __m256i zp, lo, hi;
+} QdwOut8;
+
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_out8_setup(QdwOut8* o, const PlQdwOut* out, const int32_t* mult16,
+               const int* shift16) {
+  o->p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));
+  o->p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));
+  o->zp = _mm256_set1_epi32(out->zero_point);
+  o->lo = _mm256_set1_epi16((int16_t)out->lo);
+  o->hi = _mm256_set1_epi16((int16_t)out->hi);
+}
+
+/* The narrowing puts the channels back in order. Saturating to int16
+ * before the clamp changes nothing (int8 / uint8 bounds). */
+__attribute__((always_inline, target("avx2"))) static inline void
+qdw_out8_store(const QdwOut8* o, __m256i s_lo, __m256i s_hi, void* y,
+               const bool u8, const bool half) {
+  const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &o->p_lo), o->zp);
+  const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &o->p_hi), o->zp);
+  const __m256i v16 = _mm256_min_epi16(
+      _mm256_max_epi16(_mm256_packs_epi32(v0, v1), o->lo), o->hi);
+  const __m128i a = _mm256_castsi256_si128(v16);
+  const __m128i b = _mm256_extracti128_si256(v16, 1);
+  const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b);
+  if (half)
+    _mm_storel_epi64((__m128i*)y, v8);
+  else
+    _mm_storeu_si128((__m128i*)y, v8);
+}
+
+/* The AVX-512 output stage: the 16 sums in channel order in one vector,
+ * pl_q_out16. */
+typedef struct QdwOut16 {
+  PlQMul16 p;
+  __m512i zp;
+  __m128i lo, hi; /* bytes */
+} QdwOut16;
+
+
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16_setup(QdwOut16* o, const PlQdwOut* out, __m512i multiplier,
+                __m512i shift) {
+  o->p = pl_q_mul16_params(multiplier, shift);
+  o->zp = _mm512_set1_epi32(out->zero_point);
+  o->lo = _mm_set1_epi8((char)out->lo);
+  o->hi = _mm_set1_epi8((char)out->hi);
+}
+
+/* The same from padded arrays (the int16 form's block). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16a_setup(QdwOut16* o, const PlQdwOut* out, const int32_t* mult16,
+                 const int* shift16) {
+  qdw_out16_setup(o, out, _mm512_loadu_si512(mult16),
+                  _mm512_loadu_si512(shift16));
+}
+
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
+qdw_out16_store(const QdwOut16* o, __m256i s_lo, __m256i s_hi, void* y,
+                const bool u8, const bool half) {
+  /* s_lo holds channels 0-3 and 8-11, s_hi 4-7 and 12-15. */
+  const __m512i s = _mm512_inserti64x4(_mm512_castsi256_si512(s_lo), s_hi, 1);
+  const __m128i v8 = pl_q_out16(
+      _mm512_shuffle_i32x4(s, s, _MM_SHUFFLE(3, 1, 2, 0)), &o->p, o->zp,
+      o->lo, o->hi, u8);
+  if (half)
+    _mm_storel_epi64((__m128i*)y, v8);
+  else
+    _mm_storeu_si128((__m128i*)y, v8);
+}
+
 /* One block of 16 channels from j (half: 8, the rest of the block read as
  * zeros, its parameters padded) over every pixel; u8, out (g->out != NULL),
- * vnni and half are constants after inlining. */
-#define PL_QDW_BLOCK(vnni)                                                 \
+ * vnni and half are constants after inlining; OUT is the output stage's
+ * type (QdwOut8 or QdwOut16), setup and store its functions. */
+#define PL_QDW_BLOCK(vnni, OUT, setup, store)                                            \
   const int64_t pairs = (g->taps + 1) / 2;                                \
   const int64_t width = half ? 8 : kDwBlock;                              \
   int32_t init16[kDwBlock] = {0}, mult16[kDwBlock] = {0};                  \
@@ -840,32 +1007,26 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
   memcpy(init16, g->init + j, sizeof(int32_t) * (size_t)width);            \
   const __m256i init_lo = PL_QDW_LO(init16);                               \
   const __m256i init_hi = PL_QDW_HI(init16);                               \
-  PlQMul8 p_lo, p_hi;                                                      \
-  __m256i zp = _mm256_setzero_si256(), lo = zp, hi = zp;                   \
+  OUT o;                                                                   \
   if (out) {                                                               \
     memcpy(mult16, g->out->multiplier + j, sizeof(int32_t) * (size_t)width); \
     memcpy(shift16, g->out->shift + j, sizeof(int) * (size_t)width);       \
-    p_lo = pl_q_mul8_params(PL_QDW_LO(mult16), PL_QDW_LO(shift16));        \
-    p_hi = pl_q_mul8_params(PL_QDW_HI(mult16), PL_QDW_HI(shift16));        \
-    zp = _mm256_set1_epi32(g->out->zero_point);                            \
-    lo = _mm256_set1_epi16((int16_t)g->out->lo);                           \
-    hi = _mm256_set1_epi16((int16_t)g->out->hi);                           \
+    setup(&o, g->out, mult16, shift16);                            \
   }                                                                        \
   for (int64_t p = 0; p < g->pixels; ++p) {                                \
-    const void* const* rows = g->rows + p * g->taps;                       \
-    const int16_t* w = g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
+    const int16_t* w = (const int16_t*)g->packed + j / kDwBlock * pairs * 2 * kDwBlock;    \
     __m256i s_lo = init_lo, s_hi = init_hi;                                \
     int64_t t = 0;                                                         \
     for (; t + 2 <= g->taps; t += 2, w += 2 * kDwBlock) {                  \
-      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
-      const __m256i x1 = qdw_load16(rows[t + 1], j, u8, half);             \
+      const __m256i x0 = qdw_load16(qdw_row(g, p, t), j, u8, half);        \
+      const __m256i x1 = qdw_load16(qdw_row(g, p, t + 1), j, u8, half);    \
       s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, x1),         \
                         _mm256_loadu_si256((const __m256i*)w));            \
       s_hi = PL_QDW_MAC(vnni, s_hi, _mm256_unpackhi_epi16(x0, x1),         \
                         _mm256_loadu_si256((const __m256i*)(w + kDwBlock))); \
     }                                                                      \
     if (t < g->taps) {                                                     \
-      const __m256i x0 = qdw_load16(rows[t], j, u8, half);                 \
+      const __m256i x0 = qdw_load16(qdw_row(g, p, t), j, u8, half);        \
       const __m256i z = _mm256_setzero_si256();                            \
       s_lo = PL_QDW_MAC(vnni, s_lo, _mm256_unpacklo_epi16(x0, z),          \
                         _mm256_loadu_si256((const __m256i*)w));            \
@@ -881,33 +1042,20 @@ qdw_dpwssd(__m256i acc, __m256i a, __m256i b) {
                             _mm256_permute2x128_si256(s_lo, s_hi, 0x31));  \
       continue;                                                            \
     }                                                                      \
-    /* The narrowing puts the channels back in order. Saturating to int16  \
-     * before the clamp changes nothing (int8 / uint8 bounds). */          \
-    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s_lo, &p_lo), zp);       \
-    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s_hi, &p_hi), zp);       \
-    const __m256i v16 = _mm256_min_epi16(                                  \
-        _mm256_max_epi16(_mm256_packs_epi32(v0, v1), lo), hi);             \
-    const __m128i a = _mm256_castsi256_si128(v16);                         \
-    const __m128i b = _mm256_extracti128_si256(v16, 1);                    \
-    const __m128i v8 = u8 ? _mm_packus_epi16(a, b) : _mm_packs_epi16(a, b); \
-    __m128i* y = (__m128i*)((char*)g->out->y + p * g->out->ldy + j);       \
-    if (half)                                                              \
-      _mm_storel_epi64(y, v8);                                             \
-    else                                                                   \
-      _mm_storeu_si128(y, v8);                                             \
+    store(&o, s_lo, s_hi, (char*)g->out->y + p * g->out->ldy + j, u8,       \
+          half);                                                 \
   }
 
 __attribute__((always_inline, target("avx2"))) static inline void
 qdw_avx2_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(false)
+  PL_QDW_BLOCK(false, QdwOut8, qdw_out8_setup, qdw_out8_store)
 }
 
-__attribute__((always_inline,
-               target("avx2,avx512f,avx512vl,avx512vnni"))) static inline void
+__attribute__((always_inline, target(PL_QDW_TARGET_VNNI))) static inline void
 qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
                const bool half) {
-  PL_QDW_BLOCK(true)
+  PL_QDW_BLOCK(true, QdwOut16, qdw_out16a_setup, qdw_out16_store)
 }
 
 /* Every vector block, in the (input type, output stage) form of g. */
@@ -930,11 +1078,250 @@ qdw_vnni_block(const PlQdwArgs* g, int64_t j, const bool u8, const bool out,
       PL_QDW_FORM(block, false, false);                                    \
   }
 PL_QDW_FORMS(qdw_avx2, qdw_avx2_block, "avx2")
-PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, "avx2,avx512f,avx512vl,avx512vnni")
+PL_QDW_FORMS(qdw_vnni, qdw_vnni_block, PL_QDW_TARGET_VNNI)
+/* The byte form, every channel: per block of 16 (a last one masked) and
+ * pixel, 4 taps' 16 bytes gathered into one vector, regrouped by a byte
+ * permute so that lane c holds channel c of the 4 taps, flipped to x + 128
+ * (unsigned) and summed by one vpdpbusd against the 4 taps' weights. The
+ * sums start from init - 128 * sum_t w, which cancels the flip. A last
+ * group of fewer than 4 taps leaves the rest of its vector 0 (their weights
+ * are 0 too). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m512i
+qdw_dpbusd(__m512i acc, __m512i u, __m512i s) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+  return acc;
+}
+
+/* 16 bytes at `at`, or those of mask (full false: a last partial block,
+ * the rest read as 0 without touching memory). */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m128i
+qdw_bytes_load(uintptr_t at, const bool full, __mmask16 mask) {
+  return full ? _mm_loadu_si128((const __m128i*)at)
+              : _mm_maskz_loadu_epi8(mask, (const void*)at);
+}
+
+/* Taps [t, t + n) (n <= 4) of a pixel, its tap addresses at + off[],
+ * channels j..j+15 (at includes j), as the flipped, regrouped vector. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline __m512i
+qdw_bytes_group(uintptr_t at, const intptr_t* off, int64_t t, const int n,
+                const bool full, __mmask16 mask, __m512i regroup,
+                __m512i flip) {
+  __m512i v = _mm512_zextsi128_si512(
+      qdw_bytes_load(at + (uintptr_t)off[t], full, mask));
+  if (n > 1)
+    v = _mm512_inserti32x4(
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 1], full, mask), 1);
+  if (n > 2)
+    v = _mm512_inserti32x4(
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 2], full, mask), 2);
+  if (n > 3)
+    v = _mm512_inserti32x4(
+        v, qdw_bytes_load(at + (uintptr_t)off[t + 3], full, mask), 3);
+  return _mm512_xor_si512(_mm512_permutexvar_epi8(regroup, v), flip);
+}
+
+/* One block of 16 channels from j (mask: those that exist) over every
+ * pixel; out and rem (taps % 4) are constants after inlining. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_bytes_block_run(const PlQdwArgs* g, int64_t j, __mmask16 mask,
+                    const bool out, const int rem, const bool full) {
+  const int64_t groups = g->taps / 4;
+  const int64_t wide = g->channels / kDwWide * kDwWide;
+  const char* pk = (const char*)g->packed +
+                   qdw_bytes_narrow_at(g->taps, wide) +
+                   (j - wide) / kDwBlock * qdw_bytes_block(g->taps);
+  const int8_t* w = (const int8_t*)(pk + 16 * sizeof(int32_t));
+  const __m512i init = _mm512_sub_epi32(
+      _mm512_maskz_loadu_epi32(mask, g->init + j),
+      _mm512_slli_epi32(_mm512_loadu_si512(pk), 7));
+  __m512i regroup_idx;
+  {
+    int8_t idx[64];
+    for (int c = 0; c < 16; ++c)
+      for (int k = 0; k < 4; ++k) idx[4 * c + k] = (int8_t)(16 * k + c);
+    regroup_idx = _mm512_loadu_si512(idx);
+  }
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  QdwOut16 o;
+  if (out)
+    qdw_out16_setup(&o, g->out,
+                    _mm512_maskz_loadu_epi32(mask, g->out->multiplier + j),
+                    _mm512_maskz_loadu_epi32(mask, g->out->shift + j));
+  for (int64_t p = 0; p < g->pixels; ++p) {
+    const bool inner = p >= g->inner_begin && p < g->inner_end;
+    const uintptr_t at =
+        (inner ? g->base + (uintptr_t)(p * g->step) : 0) + (uintptr_t)j;
+    const intptr_t* off = inner ? g->pattern : g->table + p * g->taps;
+    __m512i acc = init;
+    int64_t q = 0;
+    for (; q < groups; ++q)
+      acc = qdw_dpbusd(acc,
+                       qdw_bytes_group(at, off, 4 * q, 4, full, mask, regroup_idx,
+                                       flip),
+                       _mm512_loadu_si512(w + q * 4 * kDwBlock));
+    if (rem)
+      acc = qdw_dpbusd(acc,
+                       qdw_bytes_group(at, off, 4 * q, rem, full, mask,
+                                       regroup_idx, flip),
+                       _mm512_loadu_si512(w + q * 4 * kDwBlock));
+    if (!out) {
+      _mm512_mask_storeu_epi32(g->sums + p * g->channels + j, mask, acc);
+      continue;
+    }
+    _mm_mask_storeu_epi8((char*)g->out->y + p * g->out->ldy + j, mask,
+                         pl_q_out16(acc, &o.p, o.zp, o.lo, o.hi, false));
+  }
+}
+
+#define PL_QDW_BYTES_REM(out, full)                                        \
+  switch (g->taps % 4) {                                                   \
+    case 0: qdw_bytes_block_run(g, j, mask, out, 0, full); break;          \
+    case 1: qdw_bytes_block_run(g, j, mask, out, 1, full); break;          \
+    case 2: qdw_bytes_block_run(g, j, mask, out, 2, full); break;          \
+    default: qdw_bytes_block_run(g, j, mask, out, 3, full); break;         \
+  }
+
+/* 4 vectors of 16 int32 as 16 blocks of 4: vector i of the result holds
+ * block i of each input (a 4 x 4 transpose of 128-bit lanes, its own
+ * inverse): channel order <-> a wide block's sums order. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_transpose4(__m512i v[4]) {
+  const __m512i t0 = _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
+  const __m512i t1 = _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
+  const __m512i t2 = _mm512_shuffle_i32x4(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
+  const __m512i t3 = _mm512_shuffle_i32x4(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
+  v[0] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(2, 0, 2, 0));
+  v[1] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(3, 1, 3, 1));
+  v[2] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(2, 0, 2, 0));
+  v[3] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+/* 64 int32 at p, in a wide block's sums order. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_load_wide(const int32_t* p, __m512i v[4]) {
+  for (int i = 0; i < 4; ++i) v[i] = _mm512_loadu_si512(p + 16 * i);
+  qdw_transpose4(v);
+}
+
+/* One block of 64 channels from j over every pixel: per group of 4 taps,
+ * their 64 bytes each interleaved by two rounds of unpacks (bytes, then
+ * pairs), which leaves in vector i, lane L, the 4 taps of channel 16 L +
+ * 4 i + k as element 4 L + k: one vpdpbusd per vector. The output stage's
+ * packs put the channels back in order. out and rem (taps % 4) are
+ * constants after inlining. */
+__attribute__((always_inline, target(PL_QDW_TARGET_VBMI))) static inline void
+qdw_wide_block_run(const PlQdwArgs* g, int64_t j, const bool out,
+                   const int rem) {
+  const int64_t groups = g->taps / 4;
+  const char* pk = (const char*)g->packed + j / kDwWide * qdw_bytes_wide(g->taps);
+  const int8_t* w = (const int8_t*)(pk + kDwWide * sizeof(int32_t));
+  __m512i init[4], mult[4], shift[4];
+  qdw_load_wide(g->init + j, init);
+  for (int i = 0; i < 4; ++i)
+    init[i] = _mm512_sub_epi32(
+        init[i],
+        _mm512_slli_epi32(_mm512_loadu_si512(pk + 64 * i), 7));
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  PlQMul16 p[4];
+  __m512i zp = flip, lo = flip, hi = flip;
+  if (out) {
+    qdw_load_wide(g->out->multiplier + j, mult);
+    qdw_load_wide(g->out->shift + j, shift);
+    for (int i = 0; i < 4; ++i) p[i] = pl_q_mul16_params(mult[i], shift[i]);
+    zp = _mm512_set1_epi32(g->out->zero_point);
+    lo = _mm512_set1_epi8((char)g->out->lo);
+    hi = _mm512_set1_epi8((char)g->out->hi);
+  }
+  for (int64_t px = 0; px < g->pixels; ++px) {
+    const bool inner = px >= g->inner_begin && px < g->inner_end;
+    const uintptr_t at =
+        (inner ? g->base + (uintptr_t)(px * g->step) : 0) + (uintptr_t)j;
+    const intptr_t* off = inner ? g->pattern : g->table + px * g->taps;
+    __m512i acc[4] = {init[0], init[1], init[2], init[3]};
+    for (int64_t q = 0; q <= groups; ++q) {
+      const int n = q < groups ? 4 : rem;
+      if (n == 0) break;
+      __m512i x[4];
+      for (int t = 0; t < 4; ++t)
+        x[t] = t < n ? _mm512_xor_si512(
+                           _mm512_loadu_si512(
+                               (const void*)(at + (uintptr_t)off[4 * q + t])),
+                           flip)
+                     : _mm512_setzero_si512();
+      const __m512i ab_lo = _mm512_unpacklo_epi8(x[0], x[1]);
+      const __m512i ab_hi = _mm512_unpackhi_epi8(x[0], x[1]);
+      const __m512i cd_lo = _mm512_unpacklo_epi8(x[2], x[3]);
+      const __m512i cd_hi = _mm512_unpackhi_epi8(x[2], x[3]);
+      const int8_t* wq = w + q * 4 * kDwWide;
+      acc[0] = qdw_dpbusd(acc[0], _mm512_unpacklo_epi16(ab_lo, cd_lo),
+                         _mm512_loadu_si512(wq));
+      acc[1] = qdw_dpbusd(acc[1], _mm512_unpackhi_epi16(ab_lo, cd_lo),
+                         _mm512_loadu_si512(wq + 64));
+      acc[2] = qdw_dpbusd(acc[2], _mm512_unpacklo_epi16(ab_hi, cd_hi),
+                         _mm512_loadu_si512(wq + 128));
+      acc[3] = qdw_dpbusd(acc[3], _mm512_unpackhi_epi16(ab_hi, cd_hi),
+                         _mm512_loadu_si512(wq + 192));
+    }
+    if (!out) {
+      qdw_transpose4(acc);
+      for (int i = 0; i < 4; ++i)
+        _mm512_storeu_si512(g->sums + px * g->channels + j + 16 * i, acc[i]);
+      continue;
+    }
+    __m512i v[4];
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm512_add_epi32(pl_q_mul16(acc[i], &p[i]), zp);
+    /* Saturating packs (int8 in the end, the clamp's bounds inside):
+     * lane L gets channels 16 L .. 16 L + 15 in order. */
+    const __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]),
+                                         _mm512_packs_epi32(v[2], v[3]));
+    _mm512_storeu_si512((char*)g->out->y + px * g->out->ldy + j,
+                        _mm512_min_epi8(_mm512_max_epi8(b, lo), hi));
+  }
+}
+
+#define PL_QDW_WIDE_REM(out)                                               \
+  switch (g->taps % 4) {                                                   \
+    case 0: qdw_wide_block_run(g, j, out, 0); break;                       \
+    case 1: qdw_wide_block_run(g, j, out, 1); break;                       \
+    case 2: qdw_wide_block_run(g, j, out, 2); break;                       \
+    default: qdw_wide_block_run(g, j, out, 3); break;                      \
+  }
+
+__attribute__((target(PL_QDW_TARGET_VBMI))) static void qdw_bytes(
+    const PlQdwArgs* g) {
+  const int64_t wide = g->channels / kDwWide * kDwWide;
+  for (int64_t j = 0; j < wide; j += kDwWide) {
+    if (g->out)
+      PL_QDW_WIDE_REM(true)
+    else
+      PL_QDW_WIDE_REM(false)
+  }
+  for (int64_t j = wide; j < g->channels; j += kDwBlock) {
+    const int64_t width = g->channels - j < kDwBlock ? g->channels - j : kDwBlock;
+    const __mmask16 mask = (__mmask16)((1u << width) - 1);
+    if (g->out && width == kDwBlock)
+      PL_QDW_BYTES_REM(true, true)
+    else if (g->out)
+      PL_QDW_BYTES_REM(true, false)
+    else
+      PL_QDW_BYTES_REM(false, false)
+  }
+}
 #endif
 
 void pl_qdw(const PlQdwArgs* g) {
   int64_t j0 = 0;
+  if (g->bytes) {
+#ifdef PL_QGEMM_X86
+    if (qdw_bytes_form(g->u8)) {
+      qdw_bytes(g);
+      return;
+    }
+#endif
+    qdw_base(g, 0);
+    return;
+  }
 #ifdef PL_QGEMM_X86
   if (pl_simd_avx2()) {
     if (pl_qdot_available())
@@ -974,29 +1361,43 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
   }
 }
 
+/* Where a row's values are (see pl_qdot_seg): segs segments of seg_k
+ * values, seg_step bytes apart, each padded to pl_qdot_depth(seg_k) in the
+ * packed weights. */
+typedef struct QdotA {
+  const uint8_t* a;
+  int64_t lda, segs, seg_step, seg_k;
+} QdotA;
+
 /* Row i's sums of columns [j, j + count) (count <= 16) as pl_qdot_pack
  * stores them, plain C. */
-static void qdot_sums_base(const uint8_t* ai, const int8_t* w,
-                           const int32_t* init, int64_t count, int64_t k,
-                           int32_t* sums) {
+static void qdot_sums_base(const QdotA* A, const uint8_t* ai,
+                           const int8_t* w, const int32_t* init,
+                           int64_t count, int32_t* sums) {
+  const int64_t seg_depth = pl_qdot_depth(A->seg_k);
   for (int64_t c = 0; c < count; ++c) {
     uint32_t s = (uint32_t)init[c];
-    for (int64_t d = 0; d < k; ++d)
-      s += (uint32_t)(ai[d] * w[(d / 4) * kDotCols * 4 + c * 4 + d % 4]);
+    for (int64_t g = 0; g < A->segs; ++g)
+      for (int64_t d = 0; d < A->seg_k; ++d) {
+        const int64_t e = g * seg_depth + d; /* the packed row's index */
+        s += (uint32_t)(ai[g * A->seg_step + d] *
+                        w[(e / 4) * kDotCols * 4 + c * 4 + e % 4]);
+      }
     sums[c] = (int32_t)s;
   }
 }
 
-static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
-                      const int32_t* init, int64_t m, int64_t n, int64_t k,
+static void qdot_base(const QdotA* A, const int8_t* packed,
+                      const int32_t* init, int64_t m, int64_t n,
                       const PlQdotOut* out) {
-  const int64_t quads = pl_qdot_depth(k) / 4;
+  const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
   int32_t sums[kDotCols];
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; j += kDotCols) {
       const int64_t count = n - j < kDotCols ? n - j : kDotCols;
-      qdot_sums_base(a + i * lda, packed + (j / kDotCols) * quads * kDotCols * 4,
-                     init + j, count, k, sums);
+      qdot_sums_base(A, A->a + i * A->lda,
+                     packed + (j / kDotCols) * quads * kDotCols * 4, init + j,
+                     count, sums);
       if (out->sums)
         memcpy(out->sums + i * out->ldy + j, sums,
                sizeof(int32_t) * (size_t)count);
@@ -1008,143 +1409,144 @@ static void qdot_base(const uint8_t* a, int64_t lda, const int8_t* packed,
 }
 
 #ifdef PL_QGEMM_X86
-#define PL_QDOT_TARGET __attribute__((target("avx2,avx512f,avx512vl,avx512vnni")))
+
+#define PL_QDOT_TARGET \
+  __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vnni")))
 
 bool pl_qdot_available(void) { return pl_simd_vnni(); }
 
 /* acc + the dot products of 4 uint8 of u with 4 int8 of s per lane
  * (vpdpbusd). As inline assembly: GCC copies the accumulator around the
  * intrinsic (its input and output are not tied), two extra moves each. */
-__attribute__((always_inline)) PL_QDOT_TARGET static inline __m256i
-qdot_dpbusd(__m256i acc, __m256i u, __m256i s) {
+__attribute__((always_inline)) PL_QDOT_TARGET static inline __m512i
+qdot_dpbusd(__m512i acc, __m512i u, __m512i s) {
   __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
   return acc;
 }
 
-/* One block of 16 columns: their output stage's parameters. */
+/* One block of 16 columns: their starting sums and output stage. */
 typedef struct QdotCols {
-  PlQMul8 p0, p1;
-  __m256i init0, init1, zp, lo, hi;
+  PlQMul16 p;
+  __m512i init, zp;
+  __m128i lo, hi; /* bytes */
+  __mmask16 mask; /* the block's columns (fewer than 16 in a last one) */
 } QdotCols;
 
-/* Rows [0, rows) (rows <= 4) of a times one block of 16 columns, 4 values
- * of k per dot-product instruction and lane, then (fused) the output stage
- * on the sums still in registers: 16 int8 per row at y, or the sums at
- * sums; rows and fused are constants after inlining. */
+/* Rows [0, rows) (rows <= 4) of a times nb (1 or 2) blocks of 16
+ * columns (their weights `quads` * 64 bytes apart), 4 values of k per
+ * dot-product instruction and lane, then (fused) the output stage on the
+ * sums still in registers: 16 int8 per row and block at y, or the sums at
+ * sums; rows, nb and fused are constants after inlining. Two blocks keep 8
+ * sums in flight, enough to hide the instruction's latency. */
 __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
-    const uint8_t* a, int64_t lda, const int8_t* w, int64_t quads,
-    const int rows, const bool fused, const QdotCols* cols, int8_t* y,
-    int32_t* sums, int64_t ldy, int64_t count) {
-  __m256i s[kDotRows][2];
-  for (int r = 0; r < rows; ++r) {
-    s[r][0] = cols->init0;
-    s[r][1] = cols->init1;
-  }
-  for (int64_t q = 0; q < quads; ++q, w += 4 * kDotCols) {
-    const __m256i w0 = _mm256_loadu_si256((const __m256i*)w);
-    const __m256i w1 = _mm256_loadu_si256((const __m256i*)(w + 32));
-    for (int r = 0; r < rows; ++r) {
-      int32_t v;
-      memcpy(&v, a + r * lda + 4 * q, sizeof(v));
-      const __m256i x = _mm256_set1_epi32(v);
-      s[r][0] = qdot_dpbusd(s[r][0], x, w0);
-      s[r][1] = qdot_dpbusd(s[r][1], x, w1);
-    }
-  }
-  if (!fused) {
-    for (int r = 0; r < rows; ++r) {
-      if (count >= kDotCols) {
-        _mm256_storeu_si256((__m256i*)(sums + r * ldy), s[r][0]);
-        _mm256_storeu_si256((__m256i*)(sums + r * ldy + 8), s[r][1]);
-      } else {
-        int32_t lanes[kDotCols];
-        _mm256_storeu_si256((__m256i*)lanes, s[r][0]);
-        _mm256_storeu_si256((__m256i*)(lanes + 8), s[r][1]);
-        memcpy(sums + r * ldy, lanes, sizeof(int32_t) * (size_t)count);
+    const QdotA* A, const uint8_t* a, const int8_t* w, const int rows,
+    const int nb, const bool fused, const QdotCols* cols, int8_t* y,
+    int32_t* sums, int64_t ldy) {
+  __m512i s[kDotRows][2];
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < nb; ++c) s[r][c] = cols[c].init;
+  const int64_t seg_quads = pl_qdot_depth(A->seg_k) / 4;
+  const int64_t next = A->segs * seg_quads * 4 * kDotCols;
+  const int64_t lda = A->lda;
+  for (int64_t g = 0; g < A->segs; ++g, a += A->seg_step)
+    for (int64_t q = 0; q < seg_quads; ++q, w += 4 * kDotCols) {
+      __m512i wq[2];
+      for (int c = 0; c < nb; ++c) wq[c] = _mm512_loadu_si512(w + c * next);
+      for (int r = 0; r < rows; ++r) {
+        int32_t v;
+        memcpy(&v, a + r * lda + 4 * q, sizeof(v));
+        const __m512i x = _mm512_set1_epi32(v);
+        for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
       }
     }
-    return;
-  }
-  for (int r = 0; r < rows; ++r) {
-    const __m256i v0 = _mm256_add_epi32(pl_q_mul8(s[r][0], &cols->p0), cols->zp);
-    const __m256i v1 = _mm256_add_epi32(pl_q_mul8(s[r][1], &cols->p1), cols->zp);
-    /* Saturating to int16 before the clamp changes nothing: the clamp's
-     * bounds are int8 values. Lanes reordered to columns 0-7, 8-15. */
-    __m256i v16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v0, v1), 0xD8);
-    v16 = _mm256_min_epi16(_mm256_max_epi16(v16, cols->lo), cols->hi);
-    const __m128i v8 = _mm_packs_epi16(_mm256_castsi256_si128(v16),
-                                       _mm256_extracti128_si256(v16, 1));
-    if (count >= kDotCols) {
-      _mm_storeu_si128((__m128i*)(y + r * ldy), v8);
-    } else {
-      int8_t lanes[kDotCols];
-      _mm_storeu_si128((__m128i*)lanes, v8);
-      memcpy(y + r * ldy, lanes, (size_t)count);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < nb; ++c) {
+      const QdotCols* cc = &cols[c];
+      if (fused)
+        _mm_mask_storeu_epi8(y + r * ldy + c * kDotCols, cc->mask,
+                             pl_q_out16(s[r][c], &cc->p, cc->zp, cc->lo,
+                                        cc->hi, false));
+      else
+        _mm512_mask_storeu_epi32(sums + r * ldy + c * kDotCols, cc->mask,
+                                 s[r][c]);
     }
-  }
 }
 
-PL_QDOT_TARGET static void qdot_vnni(const uint8_t* a, int64_t lda,
-                                     const int8_t* packed,
+/* Block blk's starting sums, columns and (fused) output stage. */
+PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
+                                            int64_t blk, const PlQdotOut* out,
+                                            QdotCols* cols) {
+  const int64_t j = blk * kDotCols, count = n - j;
+  const int64_t width = count < kDotCols ? count : kDotCols;
+  cols->mask = (__mmask16)((1u << width) - 1);
+  cols->init = _mm512_maskz_loadu_epi32(cols->mask, init + j);
+  if (out->sums) return;
+  cols->p = pl_q_mul16_params(
+      _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j),
+      _mm512_maskz_loadu_epi32(cols->mask, out->shift + j));
+  cols->zp = _mm512_set1_epi32(out->zero_point);
+  cols->lo = _mm_set1_epi8((char)out->lo);
+  cols->hi = _mm_set1_epi8((char)out->hi);
+}
+
+/* Every row of a against nb blocks from blk. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_rows(
+    const QdotA* A, const int8_t* w, int64_t m, const int nb,
+    const bool fused, const QdotCols* cols, int8_t* y, int32_t* sums,
+    int64_t ld) {
+  int64_t i = 0;
+  for (; i + kDotRows <= m; i += kDotRows)
+    qdot_tile(A, A->a + i * A->lda, w, kDotRows, nb, fused, cols,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
+  for (; i < m; ++i)
+    qdot_tile(A, A->a + i * A->lda, w, 1, nb, fused, cols,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
+}
+
+PL_QDOT_TARGET static void qdot_vnni(const QdotA* A, const int8_t* packed,
                                      const int32_t* init, int64_t m,
-                                     int64_t n, int64_t k,
-                                     const PlQdotOut* out) {
-  const int64_t quads = pl_qdot_depth(k) / 4;
-  for (int64_t blk = 0; blk * kDotCols < n; ++blk) {
-    const int64_t j = blk * kDotCols, count = n - j;
-    /* A last partial block reads padded copies of its parameters. */
-    const int64_t width = count < kDotCols ? count : kDotCols;
-    int32_t init16[kDotCols] = {0}, mult16[kDotCols] = {0};
-    int shift16[kDotCols] = {0};
-    memcpy(init16, init + j, sizeof(int32_t) * (size_t)width);
-    QdotCols cols;
-    cols.init0 = _mm256_loadu_si256((const __m256i*)init16);
-    cols.init1 = _mm256_loadu_si256((const __m256i*)(init16 + 8));
+                                     int64_t n, const PlQdotOut* out) {
+  const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
+  const int64_t blocks = (n + kDotCols - 1) / kDotCols;
+  const bool fused = out->sums == NULL;
+  for (int64_t blk = 0; blk < blocks; blk += 2) {
+    const int nb = blk + 1 < blocks ? 2 : 1;
+    QdotCols cols[2];
+    for (int c = 0; c < nb; ++c) qdot_cols(init, n, blk + c, out, &cols[c]);
     const int8_t* w = packed + blk * quads * kDotCols * 4;
-    const int64_t ld = out->ldy;
-    if (out->sums) {
-      int32_t* sums = out->sums + j;
-      int64_t i = 0;
-      for (; i + kDotRows <= m; i += kDotRows)
-        qdot_tile(a + i * lda, lda, w, quads, kDotRows, false, &cols, NULL,
-                  sums + i * ld, ld, count);
-      for (; i < m; ++i)
-        qdot_tile(a + i * lda, lda, w, quads, 1, false, &cols, NULL,
-                  sums + i * ld, ld, count);
-      continue;
-    }
-    memcpy(mult16, out->multiplier + j, sizeof(int32_t) * (size_t)width);
-    memcpy(shift16, out->shift + j, sizeof(int) * (size_t)width);
-    cols.p0 = pl_q_mul8_params(_mm256_loadu_si256((const __m256i*)mult16),
-                               _mm256_loadu_si256((const __m256i*)shift16));
-    cols.p1 = pl_q_mul8_params(
-        _mm256_loadu_si256((const __m256i*)(mult16 + 8)),
-        _mm256_loadu_si256((const __m256i*)(shift16 + 8)));
-    cols.zp = _mm256_set1_epi32(out->zero_point);
-    cols.lo = _mm256_set1_epi16((int16_t)out->lo);
-    cols.hi = _mm256_set1_epi16((int16_t)out->hi);
-    int8_t* y = out->y + j;
-    int64_t i = 0;
-    for (; i + kDotRows <= m; i += kDotRows)
-      qdot_tile(a + i * lda, lda, w, quads, kDotRows, true, &cols, y + i * ld,
-                NULL, ld, count);
-    for (; i < m; ++i)
-      qdot_tile(a + i * lda, lda, w, quads, 1, true, &cols, y + i * ld, NULL,
-                ld, count);
+    const int64_t j = blk * kDotCols;
+    int8_t* y = fused ? out->y + j : NULL;
+    int32_t* sums = fused ? NULL : out->sums + j;
+    if (nb == 2 && fused)
+      qdot_rows(A, w, m, 2, true, cols, y, sums, out->ldy);
+    else if (nb == 2)
+      qdot_rows(A, w, m, 2, false, cols, y, sums, out->ldy);
+    else if (fused)
+      qdot_rows(A, w, m, 1, true, cols, y, sums, out->ldy);
+    else
+      qdot_rows(A, w, m, 1, false, cols, y, sums, out->ldy);
   }
 }
 #else
 bool pl_qdot_available(void) { return false; }
 #endif
 
-void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
-             const int32_t* init, int64_t m, int64_t n, int64_t k,
-             const PlQdotOut* out) {
+void pl_qdot_seg(const uint8_t* a, int64_t lda, int64_t segs,
+                 int64_t seg_step, int64_t seg_k, const int8_t* packed,
+                 const int32_t* init, int64_t m, int64_t n,
+                 const PlQdotOut* out) {
+  const QdotA A = {a, lda, segs, seg_step, seg_k};
 #ifdef PL_QGEMM_X86
   if (pl_qdot_available()) {
-    qdot_vnni(a, lda, packed, init, m, n, k, out);
+    qdot_vnni(&A, packed, init, m, n, out);
     return;
   }
 #endif
-  qdot_base(a, lda, packed, init, m, n, k, out);
+  qdot_base(&A, packed, init, m, n, out);
+}
+
+void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
+             const int32_t* init, int64_t m, int64_t n, int64_t k,
+             const PlQdotOut* out) {
+  pl_qdot_seg(a, lda, 1, 0, k, packed, init, m, n, out);
 }

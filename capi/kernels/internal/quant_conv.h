@@ -253,9 +253,9 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
 
 /* DEPTHWISE_CONV_2D with a depth multiplier of 1 on an int8 (u8 false) or
  * uint8 (u8 true) input, for `pixels` output pixels: with the sums
- *   s[p][j] = init[j] + sum_t rows[p * taps + t][j] * w[t * channels + j]
- * for j < channels, wrapping in int32 (rows[p * taps + t] points at tap
- * t's input pixel of pixel p), it stores s into sums[p * channels + j]
+ *   s[p][j] = init[j] + sum_t row(p, t)[j] * w[t * channels + j]
+ * for j < channels, wrapping in int32 (row(p, t) points at tap t's input
+ * pixel of pixel p, see PlQdwArgs), it stores s into sums[p * channels + j]
  * when out is NULL, else the output stage
  *   y[p * ldy + j] = clamp(pl_q_mul(s[p][j], multiplier[j], shift[j])
  *                          + zero_point, lo, hi)
@@ -263,11 +263,16 @@ void pl_qgemm_i32_packed(const int16_t* a, int64_t lda, const int16_t* packed,
  * point is the caller's: padding taps point at a row of zero points and
  * init holds -zp * sum_t w (plus the bias), which gives the reference's
  * sum of w * (x - zp) over the taps inside, modulo 2^32. w is the int16
- * filter [taps, channels]; the vector paths (AVX2, and AVX-512 VNNI's fused
- * multiply-add when present) read it packed once by pl_qdw_pack (blocks of
- * 16 channels, a last one of 8, taps in interleaved pairs for one pairwise
- * multiply-add per two taps) and keep the sums in registers until their
- * output stage; the portable path and the last channels % 8 read w. */
+ * filter [taps, channels]; the vector paths read it packed once by
+ * pl_qdw_pack and keep the sums in registers until their output stage.
+ * AVX2 (and AVX-512 VNNI's fused multiply-add when present): blocks of 16
+ * channels, a last one of 8, taps in interleaved pairs for one pairwise
+ * multiply-add per two taps; the portable path and the last channels % 8
+ * read w. int8 inputs with AVX-512 VNNI and VBMI: the bytes of 4 taps
+ * regrouped per channel and flipped to unsigned, one dot-product
+ * instruction per 4 taps of 16 channels; blocks of 64 channels first
+ * (regrouped by unpacks), then of 16 (by a byte permute, a last one
+ * masked). */
 typedef struct PlQdwOut {
   const int32_t* multiplier; /* per channel */
   const int* shift;
@@ -275,19 +280,31 @@ typedef struct PlQdwOut {
   void* y;
   int64_t ldy;
 } PlQdwOut;
+/* Where pixel p's tap t reads its row: pixels in [inner_begin, inner_end)
+ * (those whose taps are all inside the input) at the byte address base +
+ * p * step + pattern[t], the others at the address table[p * taps + t]. */
 typedef struct PlQdwArgs {
-  const void* const* rows;
+  const intptr_t* table;
+  int64_t inner_begin, inner_end;
+  uintptr_t base;
+  int64_t step;
+  const intptr_t* pattern;
   bool u8;
-  const int16_t* packed;
+  bool bytes; /* packed is the byte form (pl_qdw_pack's result) */
+  const void* packed;
   const int16_t* w;
   int64_t taps, channels, pixels;
   const int32_t* init;
   int32_t* sums;       /* out NULL */
   const PlQdwOut* out; /* or NULL */
 } PlQdwArgs;
-int64_t pl_qdw_packed_size(int64_t taps, int64_t channels); /* int16s */
-void pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels,
-                 int16_t* packed);
+/* Sizes in bytes; u8 as PlQdwArgs.u8. pl_qdw_pack returns whether it
+ * packed the byte form (what PlQdwArgs.bytes must say): the form depends
+ * on the vector level, and a level lowered after packing (tests) runs the
+ * byte form's packing on the portable path, from w. */
+int64_t pl_qdw_packed_size(int64_t taps, int64_t channels, bool u8);
+bool pl_qdw_pack(const int16_t* w, int64_t taps, int64_t channels, bool u8,
+                 void* packed);
 void pl_qdw(const PlQdwArgs* args);
 
 /* The int8 (and hybrid) CONV_2D's GEMM and output stage on CPUs with
@@ -299,8 +316,9 @@ void pl_qdw(const PlQdwArgs* args);
  * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values), or
  * the sums themselves (hybrid). a is uint8 and w int8 (given as int16
  * values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
- * columns and 4 values of k (one dot-product instruction per 4 k x 8
- * columns; the sums never leave registers before their output stage). Rows
+ * columns and 4 values of k (one dot-product instruction per 4 k x 16
+ * columns; the sums never leave registers before their output stage, an
+ * AVX-512 form of pl_q_mul, quant_avx512.h). Rows
  * of a are read up to pl_qdot_depth(k) (the padding's weights are 0, its
  * values need only be readable). The caller stores x + 128 for an int8 x
  * and puts -(zp + 128) * wsum[j] (wsum from the pack) and the bias into
@@ -324,6 +342,16 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
 void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
              const int32_t* init, int64_t m, int64_t n, int64_t k,
              const PlQdotOut* out);
+/* pl_qdot on rows made of segs segments of seg_k values, seg_step bytes
+ * apart (row i's segment g at a + i * lda + g * seg_step, read up to
+ * pl_qdot_depth(seg_k)): an implicit im2col, a convolution reading its
+ * filter rows in place. The weights are packed by pl_qdot_pack with k =
+ * segs * pl_qdot_depth(seg_k), each segment's padding 0. pl_qdot is the
+ * case of one segment. */
+void pl_qdot_seg(const uint8_t* a, int64_t lda, int64_t segs,
+                 int64_t seg_step, int64_t seg_k, const int8_t* packed,
+                 const int32_t* init, int64_t m, int64_t n,
+                 const PlQdotOut* out);
 
 /* The integer GEMM of the quantized CONV_2D: acc[i * ldc + j] =
  * sum_d a[i * lda + d] * b[j * k + d] for i < m, j < n, with wrapping

@@ -30,6 +30,10 @@ void pl_qmm_row_sums(const int8_t* w, int64_t rows, int64_t depth,
 
 /* Dot products in int32 (wrapping as LiteRT's int32 accumulators). */
 int32_t pl_qmm_dot_s8(const int8_t* a, const int8_t* b, int64_t n);
+/* out[j] = pl_qmm_dot_s8(a, b + j * depth, depth) for j < cols: one row
+ * against many (AVX-512 when present, the same sums). */
+void pl_qmm_dots_s8(const int8_t* a, const int8_t* b, int64_t cols,
+                    int64_t depth, int32_t* out);
 int32_t pl_qmm_dot_u8(const uint8_t* a, const uint8_t* b, int64_t n);
 int64_t pl_qmm_dot_s16_s8(const int16_t* a, const int8_t* b, int64_t n);
 

@@ -66,6 +66,45 @@ PL_QROWS_AVX2 static int64_t quantize_f32_avx2(const float* x, int64_t n,
   }
   return k;
 }
+
+/* The same steps on 16 lanes (the division is the cost: AVX-512 does
+ * twice the lanes per instruction). */
+__attribute__((target("avx2,avx512f,avx512vl,avx512bw"))) static int64_t
+quantize_f32_avx512(const float* x, int64_t n, float scale,
+                    int32_t zero_point, int32_t lo, int32_t hi,
+                    TfLiteType type, void* out) {
+  const __m512 vscale = _mm512_set1_ps(scale);
+  const __m512 half = _mm512_set1_ps(0.5f);
+  const __m512i sign = _mm512_set1_epi32((int32_t)0x80000000u);
+  const __m512i one = _mm512_castps_si512(_mm512_set1_ps(1.0f));
+  const __m512i zp = _mm512_set1_epi32(zero_point);
+  const __m512i vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+  int64_t k = 0;
+  for (; k + 16 <= n; k += 16) {
+    const __m512 q = _mm512_div_ps(_mm512_loadu_ps(x + k), vscale);
+    const __m512 t =
+        _mm512_roundscale_ps(q, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m512 frac = _mm512_abs_ps(_mm512_sub_ps(q, t));
+    const __mmask16 up = _mm512_cmp_ps_mask(frac, half, _CMP_GE_OQ);
+    const __m512 step = _mm512_castsi512_ps(_mm512_or_si512(
+        one, _mm512_and_si512(_mm512_castps_si512(q), sign)));
+    const __m512i i = _mm512_cvttps_epi32(_mm512_mask_add_ps(t, up, t, step));
+    const __m512i v = _mm512_min_epi32(
+        _mm512_max_epi32(_mm512_add_epi32(i, zp), vlo), vhi);
+    switch (type) {
+      case kTfLiteInt8:
+      case kTfLiteUInt8:
+        _mm_storeu_si128((__m128i*)((uint8_t*)out + k),
+                         _mm512_cvtepi32_epi8(v));
+        break;
+      default:
+        _mm256_storeu_si256((__m256i*)((int16_t*)out + k),
+                            _mm512_cvtepi32_epi16(v));
+        break;
+    }
+  }
+  return k;
+}
 #endif
 
 void pl_q_quantize_f32_row(const float* x, int64_t n, float scale,
@@ -75,8 +114,11 @@ void pl_q_quantize_f32_row(const float* x, int64_t n, float scale,
 #ifdef PL_QROWS_X86
   int32_t tlo = 0, thi = 0;
   pl_q_type_range(out_type, &tlo, &thi);
+  if (pl_simd_avx512() && tlo <= lo && lo <= hi && hi <= thi)
+    k = quantize_f32_avx512(x, n, scale, zero_point, lo, hi, out_type, out);
   if (pl_simd_avx2() && tlo <= lo && lo <= hi && hi <= thi)
-    k = quantize_f32_avx2(x, n, scale, zero_point, lo, hi, out_type, out);
+    k += quantize_f32_avx2(x + k, n - k, scale, zero_point, lo, hi, out_type,
+                           (char*)out + k * (int64_t)pl_type_size(out_type));
 #endif
   for (; k < n; ++k)
     qrows_store(out_type, out, k,

@@ -496,6 +496,70 @@ static inline int64_t pl_reduce_count(const TfLiteTensor* input,
   return n;
 }
 
+/* The input as [outer, rows, inner] when the reduced axes are one
+ * contiguous run of dims (rows their product): true and the three sizes,
+ * else false. */
+static inline bool pl_reduce_as_block(const TfLiteTensor* input,
+                                      const PlReduceAxes* axes,
+                                      int64_t* outer, int64_t* rows,
+                                      int64_t* inner) {
+  const int rank = input->dims->size;
+  int first = -1, last = -1;
+  for (int i = 0; i < rank; ++i) {
+    if (!axes->reduced[i]) continue;
+    if (first < 0) first = i;
+    else if (last != i - 1) return false;
+    last = i;
+  }
+  if (first < 0) return false;
+  *outer = *rows = *inner = 1;
+  for (int i = 0; i < rank; ++i) {
+    const int64_t d = input->dims->data[i];
+    if (i < first) *outer *= d;
+    else if (i <= last) *rows *= d;
+    else *inner *= d;
+  }
+  return true;
+}
+
+/* Quantized sums of an [outer, rows, inner] block: sums[o * inner + c] =
+ * the wrapping int32 sum over r of x[(o * rows + r) * inner + c]. The sums
+ * are exact modulo 2^32, so their order is free: rows are added as whole
+ * vectors, and a narrow inner (under 64) is summed as chunks of a multiple
+ * of inner elements, folded at the end. */
+#define PL_REDUCE_QSUM_BLOCK(NAME, T)                                         \
+  static inline void NAME(const T* restrict x, int64_t outer, int64_t rows,  \
+                          int64_t inner, int32_t* restrict sums) {            \
+    enum { kWide = 64 };                                                      \
+    for (int64_t o = 0; o < outer; ++o, x += rows * inner) {                  \
+      uint32_t* restrict s = (uint32_t*)sums + o * inner;                     \
+      if (inner >= kWide) {                                                   \
+        for (int64_t c = 0; c < inner; ++c) s[c] = 0;                         \
+        for (int64_t r = 0; r < rows; ++r)                                    \
+          for (int64_t c = 0; c < inner; ++c)                                 \
+            s[c] += (uint32_t)(int32_t)x[r * inner + c];                      \
+        continue;                                                             \
+      }                                                                       \
+      const int64_t chunk = inner * ((kWide + inner - 1) / inner);            \
+      uint32_t acc[2 * kWide] = {0};                                          \
+      const int64_t total = rows * inner;                                     \
+      int64_t i = 0;                                                          \
+      for (; i + chunk <= total; i += chunk)                                  \
+        for (int64_t k = 0; k < chunk; ++k)                                   \
+          acc[k] += (uint32_t)(int32_t)x[i + k];                              \
+      for (int64_t k = 0; i + k < total; ++k)                                 \
+        acc[k] += (uint32_t)(int32_t)x[i + k];                                \
+      for (int64_t c = 0; c < inner; ++c) {                                   \
+        uint32_t v = 0;                                                       \
+        for (int64_t k = c; k < chunk; k += inner) v += acc[k];               \
+        s[c] = v;                                                             \
+      }                                                                       \
+    }                                                                         \
+  }
+PL_REDUCE_QSUM_BLOCK(pl_reduce_qsum_block_i8, int8_t)
+PL_REDUCE_QSUM_BLOCK(pl_reduce_qsum_block_u8, uint8_t)
+PL_REDUCE_QSUM_BLOCK(pl_reduce_qsum_block_i16, int16_t)
+
 /* Quantized MEAN and SUM (see the header comment). */
 static inline TfLiteStatus pl_reduce_quant_mean_sum(
     PlSubgraph* sg, PlNode* node, const PlReduceWalk* walk,
@@ -504,22 +568,35 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
   PlReduceData* data = node->user_data;
   const int64_t in_count = pl_num_elements(input);
   const int64_t out_count = pl_num_elements(output);
-  for (int64_t i = 0; i < out_count; ++i) pl_q_store(output, i, 0);
-  if (in_count == 0) return kTfLiteOk;
+  if (in_count == 0) { /* empty sums: 0 */
+    memset(output->data.raw, 0,
+           (size_t)out_count * pl_type_size(output->type));
+    return kTfLiteOk;
+  }
   int32_t* sums =
       pl_reduce_scratch(sg, data, (size_t)out_count * sizeof(int32_t));
   if (!sums) return kTfLiteError;
-  PL_REDUCE_FILL(int32_t, sums, out_count, 0);
-  switch (input->type) {
-    case kTfLiteInt8:
-      pl_reduce_fold_qsum_i8(walk, input->data.int8, sums);
-      break;
-    case kTfLiteUInt8:
-      pl_reduce_fold_qsum_u8(walk, input->data.uint8, sums);
-      break;
-    default:
-      pl_reduce_fold_qsum_i16(walk, input->data.i16, sums);
-      break;
+  int64_t outer = 1, rows = 1, inner = 1;
+  if (pl_reduce_as_block(input, axes, &outer, &rows, &inner)) {
+    if (input->type == kTfLiteInt8)
+      pl_reduce_qsum_block_i8(input->data.int8, outer, rows, inner, sums);
+    else if (input->type == kTfLiteUInt8)
+      pl_reduce_qsum_block_u8(input->data.uint8, outer, rows, inner, sums);
+    else
+      pl_reduce_qsum_block_i16(input->data.i16, outer, rows, inner, sums);
+  } else {
+    PL_REDUCE_FILL(int32_t, sums, out_count, 0);
+    switch (input->type) {
+      case kTfLiteInt8:
+        pl_reduce_fold_qsum_i8(walk, input->data.int8, sums);
+        break;
+      case kTfLiteUInt8:
+        pl_reduce_fold_qsum_u8(walk, input->data.uint8, sums);
+        break;
+      default:
+        pl_reduce_fold_qsum_i16(walk, input->data.i16, sums);
+        break;
+    }
   }
   const int64_t n = pl_reduce_count(input, axes);
   const PlQuantParams in_q = pl_q_params(input), out_q = pl_q_params(output);
@@ -551,13 +628,21 @@ static inline TfLiteStatus pl_reduce_quant_mean_sum(
     multiplier = (int32_t)(((int64_t)multiplier << k) / n);
     shift -= k;
   }
-  for (int64_t i = 0; i < out_count; ++i) {
-    const int32_t centred =
-        (int32_t)(uint32_t)((int64_t)sums[i] - (int64_t)in_q.zero_point * n);
-    const int32_t q =
-        pl_q_add(pl_q_mul(centred, multiplier, shift), out_q.zero_point);
-    pl_q_store(output, i, pl_q_clamp(q, lo, hi));
+  /* sums - zp * n (wrapping), rescaled: pl_q_requantize_row's vectorized
+   * output stage, on chunks of its per-channel parameters all equal. */
+  enum { kChunk = 64 };
+  int32_t bias[kChunk], mult[kChunk];
+  int shifts[kChunk];
+  for (int k = 0; k < kChunk; ++k) {
+    bias[k] = (int32_t)(uint32_t)(0u - (uint64_t)((int64_t)in_q.zero_point * n));
+    mult[k] = multiplier;
+    shifts[k] = shift;
   }
+  const size_t elem = (size_t)pl_type_size(output->type);
+  for (int64_t i = 0; i < out_count; i += kChunk)
+    pl_q_requantize_row(sums + i, bias, mult, shifts, out_q.zero_point, lo, hi,
+                        output->type, (char*)output->data.raw + i * elem,
+                        out_count - i < kChunk ? out_count - i : kChunk);
   return kTfLiteOk;
 }
 
