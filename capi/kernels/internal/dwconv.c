@@ -128,11 +128,11 @@ static void dw_span_portable(const DwSpan* s) {
   static inline __attribute__((always_inline, target("avx2")))
 
 /* np pixels x nb blocks of 8 channels from channel j (np, nb, kf and masked
- * constants after inlining; np * nb <= 8, or np 1 and nb 6). kf = 3 or 5: a full kf x kf
- * filter, unrolled; 0: the span's tap ranges. masked: one block of the
- * c - j < 8 last channels, loaded and stored through `mask`. Each sum is a
- * chain of adds, one per tap: a lone pixel takes 6 blocks, so that 6
- * chains overlap their latency. */
+ * constants after inlining; np * nb <= 8, or np 1 and nb 6). kf = 3 or 5:
+ * a full kf x kf filter, unrolled; 0: the span's tap ranges. masked: one
+ * block of the c - j < 8 last channels, loaded and stored through `mask`.
+ * Each sum is a chain of adds, one per tap: a lone pixel takes 6 blocks,
+ * so that 6 chains overlap their latency. */
 PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
                                     const bool masked, const DwSpan* s,
                                     int p, int j, __m256i mask) {
