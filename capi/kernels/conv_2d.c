@@ -931,6 +931,26 @@ static void qconv_im2col_dot(const QconvTask* t, int group, int64_t p0,
   }
 }
 
+/* Hybrid's float outputs of one pixel: y[j] = clamp((float)s[j] *
+ * scale[j] * bs + bias[j]) (scale NULL: the symmetric form, (float)s[j] *
+ * bs; bias NULL: no addition), in the scalar order. Everything read is in
+ * locals and restrict pointers, so the loop runs on vectors. */
+static void qconv_hybrid_row(float* restrict y, const int32_t* restrict s,
+                             int64_t n, const float* restrict scale,
+                             float bs, const float* restrict bias, float lo,
+                             float hi) {
+  if (scale) {
+    for (int64_t j = 0; j < n; ++j) y[j] = (float)s[j] * scale[j] * bs;
+  } else {
+    for (int64_t j = 0; j < n; ++j) y[j] = (float)s[j] * bs;
+  }
+  if (bias) {
+    for (int64_t j = 0; j < n; ++j) y[j] = pl_nn_clamp(y[j] + bias[j], lo, hi);
+  } else {
+    for (int64_t j = 0; j < n; ++j) y[j] = pl_nn_clamp(y[j], lo, hi);
+  }
+}
+
 /* The output stage of `rows` pixels of one group from their sums. */
 static void qconv_finish(const QconvTask* t, int group, int64_t p0,
                          int64_t rows, const void* sums) {
@@ -949,16 +969,11 @@ static void qconv_finish(const QconvTask* t, int group, int64_t p0,
     const int64_t b = p / plane;
     const int64_t at0 = p * t->oc + group * n;
     if (q->kind == PL_QCONV_HYBRID) {
-      const int32_t* s = (const int32_t*)sums + r * n;
-      const float bs = t->d->q.hybrid_scale[b];
-      float* y = (float*)t->y + at0;
-      for (int64_t j = 0; j < n; ++j) {
-        const int c = (int)(group * n + j);
-        float v = q->asymmetric ? (float)s[j] * q->filter_scale[c] * bs
-                                : (float)s[j] * bs;
-        if (t->bias) v += t->bias->data.f[c];
-        y[j] = pl_nn_clamp(v, q->lo, q->hi);
-      }
+      const int64_t c0 = group * n;
+      qconv_hybrid_row((float*)t->y + at0, (const int32_t*)sums + r * n, n,
+                       q->asymmetric ? q->filter_scale + c0 : NULL,
+                       q->hybrid_scale[b],
+                       t->bias ? t->bias->data.f + c0 : NULL, q->lo, q->hi);
     } else if (q->acc64) {
       const int64_t* s = (const int64_t*)sums + r * n;
       for (int64_t j = 0; j < n; ++j) {

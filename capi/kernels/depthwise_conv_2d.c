@@ -441,6 +441,22 @@ static inline void qdw_tap64(int64_t* acc, const int16_t* x,
     }
 }
 
+/* Hybrid's float outputs of one pixel: y[j] = clamp((float)s[j] *
+ * (scale[j] * bs) + bias[j]) (bias NULL: no addition), in the scalar
+ * order. Everything read is in locals and restrict pointers, so the loop
+ * runs on vectors. */
+static void qdw_hybrid_output(float* restrict y, const int32_t* restrict s,
+                              int64_t n, const float* restrict scale,
+                              float bs, const float* restrict bias, float lo,
+                              float hi) {
+  for (int64_t j = 0; j < n; ++j) y[j] = (float)s[j] * (scale[j] * bs);
+  if (bias) {
+    for (int64_t j = 0; j < n; ++j) y[j] = pl_nn_clamp(y[j] + bias[j], lo, hi);
+  } else {
+    for (int64_t j = 0; j < n; ++j) y[j] = pl_nn_clamp(y[j], lo, hi);
+  }
+}
+
 /* The form's output stage of one pixel's sums (int32, or int64 for the
  * 64-bit form) into the output at element `out`, adding `bias`. */
 static void qdw_output(const QdwTask* t, const void* acc,
@@ -450,14 +466,9 @@ static void qdw_output(const QdwTask* t, const void* acc,
   const int32_t* acc32 = acc;
   const int64_t* acc64 = acc;
   if (q->kind == PL_QCONV_HYBRID) {
-    const float bs = d->q.hybrid_scale[bi];
-    float* y = (float*)t->y + out;
-    for (int j = 0; j < t->oc; ++j) {
-      float v = (float)acc32[j];
-      v *= q->filter_scale[j] * bs;
-      if (bias) v += bias->data.f[j];
-      y[j] = pl_nn_clamp(v, q->lo, q->hi);
-    }
+    qdw_hybrid_output((float*)t->y + out, acc32, t->oc, q->filter_scale,
+                      d->q.hybrid_scale[bi], bias ? bias->data.f : NULL,
+                      q->lo, q->hi);
   } else if (q->acc64) {
     for (int j = 0; j < t->oc; ++j) {
       const int64_t a = pl_qconv_add64(acc64[j], pl_qconv_bias(bias, j));

@@ -10,7 +10,7 @@
  *     non-finite scales and zero points out of range are errors in prepare.
  * A constant input (a weight) is converted once, in prepare, into a buffer
  * the node keeps; the output then points at it and is itself read-only
- * constant data (TFLite's kTfLitePersistentRo), and eval does nothing.
+ * constant data (TFLite's kTfLitePersistentRo), and Invoke skips the node.
  * Packed int4 inputs are not supported yet. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,10 +127,13 @@ static TfLiteStatus dequantize_prepare(PlSubgraph* sg, PlNode* node) {
     }
     return pl_resize_like(sg, output, input->dims);
   }
-  /* Constant input: convert once. On a second AllocateTensors the output
-   * still points at our buffer (constant tensors keep their data). */
-  if (data->constant && output->data.raw == (char*)data->constant)
+  /* Constant input: convert once, and Invoke skips the node (folded). On
+   * a second AllocateTensors the output still points at our buffer
+   * (constant tensors keep their data). */
+  if (data->constant && output->data.raw == (char*)data->constant) {
+    node->folded = true;
     return kTfLiteOk;
+  }
   PL_ENSURE_OK(pl_resize_like(sg, output, input->dims));
   const int64_t n = pl_num_elements(input);
   const size_t bytes = (size_t)n * sizeof(float);
@@ -144,6 +147,7 @@ static TfLiteStatus dequantize_prepare(PlSubgraph* sg, PlNode* node) {
   free(data->constant);
   data->constant = buffer;
   pl_set_constant_output(output, buffer, bytes);
+  node->folded = true;
   return kTfLiteOk;
 }
 

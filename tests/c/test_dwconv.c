@@ -126,7 +126,7 @@ static void dw_case(int n, int h, int w, int c, int fh, int fw, int stride,
 }
 
 static void test_dwconv(void) {
-  const int cs[] = {1, 3, 8, 13, 16, 24, 35};
+  const int cs[] = {1, 3, 8, 13, 16, 24, 35, 61, 100};
   const int fs[] = {1, 2, 3, 5, 7};
   int variant = 0;
   for (size_t ci = 0; ci < sizeof(cs) / sizeof(cs[0]); ++ci)
@@ -145,6 +145,11 @@ static void test_dwconv(void) {
   /* Wider than the 4-pixel tiles with every remainder. */
   for (int w = 12; w <= 16; ++w)
     dw_case(1, 5, w, 21, 3, 3, 1, 1, 1, true, false, true);
+  /* Small images, every pixel at a border (lone pixels: blocks of 48
+   * channels, then 16, 8 and the masked rest). */
+  dw_case(1, 4, 4, 144, 5, 5, 1, 1, 2, true, false, false);
+  dw_case(1, 4, 4, 288, 3, 3, 2, 1, 1, true, true, true);
+  dw_case(1, 2, 2, 203, 5, 5, 1, 1, 2, false, false, false);
   /* Layers of the benchmark models. */
   dw_case(1, 112, 112, 32, 3, 3, 1, 1, 1, true, false, true);
   dw_case(1, 28, 28, 240, 5, 5, 1, 1, 2, true, false, false);

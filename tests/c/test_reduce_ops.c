@@ -333,10 +333,17 @@ static void test_errors(void) {
 
 /* MEAN float32 split across threads (by columns when the innermost dim is
  * kept, by outputs when the reduced dims are innermost, serial otherwise):
- * at 1, 2 and 4 threads the bits of a sequential row-major fold. */
-static void test_mean_thread_split(void) {
-  enum { kA = 6, kB = 70, kC = 97 };
-  static float x[kA * kB * kC], want[kA * kB * kC];
+ * at 1, 2 and 4 threads the bits of a sequential row-major fold, on an
+ * [kA, kB, kC] input (kC: whole and partial slices of 16 and 8 columns). */
+static void check_mean_thread_split(const int kA, const int kB,
+                                    const int kC) {
+  enum { kMaxCount = 6 * 70 * 97 };
+  static float x[kMaxCount], want[kMaxCount];
+  if (kA * kB * kC > kMaxCount) {
+    CHECK(!"mean test shape too large");
+    return;
+  }
+  const size_t x_bytes = sizeof(float) * (size_t)(kA * kB * kC);
   uint32_t seed = 99;
   for (int i = 0; i < kA * kB * kC; ++i) {
     seed = seed * 1664525u + 1013904223u;
@@ -380,11 +387,13 @@ static void test_mean_thread_split(void) {
       TfLiteInterpreter* it = op_load_threads(&o, kOpMean, kOptReducer, 1,
                                               (int32_t[]){0}, threads);
       bool ok = TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
-                write_raw(it, 0, x, sizeof(x)) &&
+                write_raw(it, 0, x, x_bytes) &&
                 TfLiteInterpreterInvoke(it) == kTfLiteOk &&
                 memcmp(TfLiteTensorData(out(it, 0)), want,
                        sizeof(float) * (size_t)out_count) == 0;
-      if (!ok) fprintf(stderr, "mean mask %d, %d threads\n", mask, threads);
+      if (!ok)
+        fprintf(stderr, "mean [%d, %d, %d] mask %d, %d threads\n", kA, kB,
+                kC, mask, threads);
       CHECK(ok);
       op_release(&o, it);
     }
@@ -442,6 +451,12 @@ static void test_quantized_sum_blocks(void) {
       op_release(&o, it);
     }
   }
+}
+
+static void test_mean_thread_split(void) {
+  check_mean_thread_split(6, 70, 97);
+  check_mean_thread_split(5, 9, 8);
+  check_mean_thread_split(3, 33, 40);
 }
 
 int main(void) {

@@ -128,9 +128,11 @@ static void dw_span_portable(const DwSpan* s) {
   static inline __attribute__((always_inline, target("avx2")))
 
 /* np pixels x nb blocks of 8 channels from channel j (np, nb, kf and masked
- * constants after inlining). kf = 3 or 5: a full kf x kf filter, unrolled;
- * 0: the span's tap ranges. masked: one block of the c - j < 8 last
- * channels, loaded and stored through `mask`. */
+ * constants after inlining; np * nb <= 8, or np 1 and nb 6). kf = 3 or 5:
+ * a full kf x kf filter, unrolled; 0: the span's tap ranges. masked: one
+ * block of the c - j < 8 last channels, loaded and stored through `mask`.
+ * Each sum is a chain of adds, one per tap: a lone pixel takes 6 blocks,
+ * so that 6 chains overlap their latency. */
 PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
                                     const bool masked, const DwSpan* s,
                                     int p, int j, __m256i mask) {
@@ -139,11 +141,11 @@ PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
   const int fw = kf ? kf : s->fw;
   const float* pk = s->packed + (j / PL_DWCONV_BLOCK) * s->block_floats;
   const int64_t at = s->in0 + (int64_t)p * s->step + j;
-  __m256 acc[4][2];
+  __m256 acc[4][6];
   PL_DW_UNROLL
   for (int q = 0; q < np; ++q) {
-    acc[q][0] = _mm256_setzero_ps();
-    acc[q][1] = _mm256_setzero_ps();
+    PL_DW_UNROLL
+    for (int b = 0; b < nb; ++b) acc[q][b] = _mm256_setzero_ps();
   }
   /* Filter rows stay a loop: unrolled too, the compiler hoists every
    * weight out of it and spills them. */
@@ -154,48 +156,50 @@ PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
     PL_DW_UNROLL
     for (int fx = fx0; fx < fx1; ++fx) {
       const float* u = pk + PL_DWCONV_BLOCK * (fy * fw + fx + 1);
-      const __m256 w0 = _mm256_loadu_ps(u);
-      const __m256 w1 =
-          nb == 2 ? _mm256_loadu_ps(u + s->block_floats) : _mm256_setzero_ps();
+      __m256 wv[6];
+      PL_DW_UNROLL
+      for (int b = 0; b < nb; ++b)
+        wv[b] = _mm256_loadu_ps(u + b * s->block_floats);
       const float* v = s->x + (at + fy * s->row_step + fx * s->tap_step);
       PL_DW_UNROLL
       for (int q = 0; q < np; ++q) {
         const float* vq = v + q * s->step;
-        const __m256 in0 =
-            masked ? _mm256_maskload_ps(vq, mask) : _mm256_loadu_ps(vq);
-        acc[q][0] = _mm256_add_ps(acc[q][0], _mm256_mul_ps(in0, w0));
-        if (nb == 2)
-          acc[q][1] = _mm256_add_ps(
-              acc[q][1], _mm256_mul_ps(_mm256_loadu_ps(vq + 8), w1));
+        PL_DW_UNROLL
+        for (int b = 0; b < nb; ++b) {
+          const __m256 in = masked ? _mm256_maskload_ps(vq, mask)
+                                   : _mm256_loadu_ps(vq + 8 * b);
+          acc[q][b] = _mm256_add_ps(acc[q][b], _mm256_mul_ps(in, wv[b]));
+        }
       }
     }
   }
   const __m256 vlo = _mm256_set1_ps(s->lo), vhi = _mm256_set1_ps(s->hi);
-  const __m256 b0 = _mm256_loadu_ps(pk);
-  const __m256 b1 =
-      nb == 2 ? _mm256_loadu_ps(pk + s->block_floats) : _mm256_setzero_ps();
   float* y = s->y + (int64_t)p * s->c + j;
   PL_DW_UNROLL
-  for (int q = 0; q < np; ++q) {
-    /* max(lo, x) is `lo > x ? lo : x` and min(hi, x) `hi < x ? hi : x`:
-     * the scalar clamp, NaN included. */
-    const __m256 o0 =
-        _mm256_min_ps(vhi, _mm256_max_ps(vlo, _mm256_add_ps(acc[q][0], b0)));
-    if (masked)
-      _mm256_maskstore_ps(y + q * s->c, mask, o0);
-    else
-      _mm256_storeu_ps(y + q * s->c, o0);
-    if (nb == 2)
-      _mm256_storeu_ps(
-          y + q * s->c + 8,
-          _mm256_min_ps(vhi, _mm256_max_ps(vlo, _mm256_add_ps(acc[q][1], b1))));
+  for (int b = 0; b < nb; ++b) {
+    const __m256 bias = _mm256_loadu_ps(pk + b * s->block_floats);
+    PL_DW_UNROLL
+    for (int q = 0; q < np; ++q) {
+      /* max(lo, x) is `lo > x ? lo : x` and min(hi, x) `hi < x ? hi : x`:
+       * the scalar clamp, NaN included. */
+      const __m256 o = _mm256_min_ps(
+          vhi, _mm256_max_ps(vlo, _mm256_add_ps(acc[q][b], bias)));
+      if (masked)
+        _mm256_maskstore_ps(y + q * s->c, mask, o);
+      else
+        _mm256_storeu_ps(y + q * s->c + 8 * b, o);
+    }
   }
 }
 
-/* np pixels from p, every channel. */
+/* np pixels from p, every channel: blocks of 16 channels for 4 pixels,
+ * of 48 for a lone one. */
 PL_DW_AVX2_INLINE void dw_pixels_avx2(const int np, const int kf,
                                       const DwSpan* s, int p) {
   int j = 0;
+  if (np == 1)
+    for (; j + 48 <= s->c; j += 48)
+      dw_tile_avx2(1, 6, kf, false, s, p, j, _mm256_setzero_si256());
   for (; j + 16 <= s->c; j += 16)
     dw_tile_avx2(np, 2, kf, false, s, p, j, _mm256_setzero_si256());
   for (; j + 8 <= s->c; j += 8)

@@ -11,8 +11,8 @@
  * x`, `hi < x ? hi : x`: TFLite's reference loop, bit for bit, on every
  * path. Speed comes from computing many outputs at once: the filter and
  * bias are packed (at prepare) into blocks of 8 channels, and the AVX2 path
- * sums up to 4 output pixels x 16 channels together, with the 3x3 and 5x5
- * filters unrolled. */
+ * sums up to 4 output pixels x 16 channels together (a lone pixel, 48
+ * channels), with the 3x3 and 5x5 filters unrolled. */
 #ifndef PYLITE_KERNELS_INTERNAL_DWCONV_H_
 #define PYLITE_KERNELS_INTERNAL_DWCONV_H_
 

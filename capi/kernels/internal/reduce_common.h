@@ -742,6 +742,29 @@ static inline void pl_reduce_sum_f32_blocks(const float* in, float* out,
   }
 }
 
+/* out[j] += in[r * pitch + j] for rows r in order, for n <= 16 columns
+ * (so each column's sum keeps the serial fold's order), in a local copy
+ * the compiler keeps in vector registers. */
+static inline void pl_reduce_sum_f32_rows(const float* in, int64_t rows,
+                                          int64_t pitch, int64_t n,
+                                          float* out) {
+  float acc[kPlReduceColumns];
+  for (int64_t j = 0; j < n; ++j) acc[j] = out[j];
+  if (n == kPlReduceColumns) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int j = 0; j < kPlReduceColumns; ++j)
+        acc[j] = acc[j] + in[r * pitch + j];
+  } else if (n == kPlReduceColumns / 2) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int j = 0; j < kPlReduceColumns / 2; ++j)
+        acc[j] = acc[j] + in[r * pitch + j];
+  } else {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < n; ++j) acc[j] = acc[j] + in[r * pitch + j];
+  }
+  for (int64_t j = 0; j < n; ++j) out[j] = acc[j];
+}
+
 static inline void pl_reduce_sum_f32_part(void* ctx, int64_t begin,
                                           int64_t end, int worker) {
   (void)worker;
@@ -752,7 +775,22 @@ static inline void pl_reduce_sum_f32_part(void* ctx, int64_t begin,
   if (job->by_columns) {
     PlReduceWalk w = *job->walk;
     w.extent[w.rank - 1] = to - from;
-    pl_reduce_fold_sum_f32(&w, job->in + from, job->out + from);
+    /* Every row into the same outputs (the dims above the last all
+     * reduced, or of extent 1: a MEAN over H and W, say): one column sum. */
+    int64_t rows = 1;
+    bool one_run = true;
+    for (int d = 0; d < w.rank - 1; ++d) {
+      rows *= w.extent[d];
+      if (w.out_stride[d] != 0 && w.extent[d] != 1) one_run = false;
+    }
+    if (one_run) {
+      for (int64_t j = from; j < to; j += kPlReduceColumns)
+        pl_reduce_sum_f32_rows(
+            job->in + j, rows, w.row_pitch,
+            to - j < kPlReduceColumns ? to - j : kPlReduceColumns,
+            job->out + j);
+    } else
+      pl_reduce_fold_sum_f32(&w, job->in + from, job->out + from);
   } else {
     pl_reduce_sum_f32_blocks(job->in + from * job->block, job->out + from,
                              to - from, job->block);
