@@ -150,12 +150,34 @@ static void bcast_run_units(void* ctx, int64_t begin, int64_t end,
                    job->run);
 }
 
-static void bcast_run_parallel(PlSubgraph* sg, const PlBcast* p,
-                               PlBcastRun* r) {
-  PlBcastJob job = {p, r, bcast_total(p)};
-  /* Memory-bound rows: about one cost unit per element. */
-  pl_parallel_for_cost(sg, (job.total + kBcastUnit - 1) / kBcastUnit,
-                       kBcastUnit, bcast_run_units, &job);
+/* The walk of a plan of one loop at most (operands of one shape, a single
+ * value against a row, a single element) is one row: called directly, with
+ * what the walk would pass it. */
+static void bcast_run_row(const PlBcast* p, const PlBcastRun* r) {
+  const void* in[PL_BIN_MAX_IN];
+  int64_t step[PL_BIN_MAX_IN];
+  for (int k = 0; k < r->num_in; ++k) {
+    in[k] = r->in[k];
+    step[k] = p->count == 0 ? 1 : p->stride[k][0];
+  }
+  r->row(r->out, in, step, p->count == 0 ? 1 : p->extent[0], r->ctx);
+}
+
+/* Runs the walk of p (`total` output elements): a single row of one unit
+ * at most directly (the threads would run it inline as one call too),
+ * else on the threads when `parallel` (float rows), serially otherwise. */
+static void bcast_run_all(PlSubgraph* sg, const PlBcast* p, int64_t total,
+                          PlBcastRun* r, bool parallel) {
+  if (p->count <= 1 && total <= kBcastUnit) {
+    bcast_run_row(p, r);
+  } else if (parallel) {
+    PlBcastJob job = {p, r, total};
+    /* Memory-bound rows: about one cost unit per element. */
+    pl_parallel_for_cost(sg, (total + kBcastUnit - 1) / kBcastUnit,
+                         kBcastUnit, bcast_run_units, &job);
+  } else {
+    pl_bcast_run(p, r);
+  }
 }
 
 /* ---- Swish ---------------------------------------------------------------- */
@@ -369,6 +391,40 @@ TfLiteStatus pl_binary_check_type(PlSubgraph* sg, const PlBinaryOp* op,
   return kTfLiteError;
 }
 
+/* Whether dims are the `rank` values `want`. */
+static bool dims_are(const TfLiteIntArray* dims, int rank, const int* want) {
+  if (dims->size != rank) return false;
+  for (int i = 0; i < rank; ++i)
+    if (dims->data[i] != want[i]) return false;
+  return true;
+}
+
+/* Plans the walk for the prepared shapes of in and output (see
+ * PlBinaryData). */
+static void binary_plan(PlBinaryData* data, const TfLiteTensor* const* in,
+                        const TfLiteTensor* output) {
+  const TfLiteIntArray* d[3] = {in[0]->dims, in[1]->dims, output->dims};
+  for (int k = 0; k < 3; ++k) {
+    data->plan_rank[k] = d[k]->size;
+    memcpy(data->plan_dims[k], d[k]->data, sizeof(int) * (size_t)d[k]->size);
+  }
+  data->plan_empty =
+      !pl_bcast_plan(&data->plan, 2, d, output->dims->data, output->dims->size);
+  data->plan_total = data->plan_empty ? 0 : bcast_total(&data->plan);
+  pl_bin_range(data->activation, output->type, &data->ctx);
+  data->planned = true;
+}
+
+/* Whether the walk planned in prepare is still the one for these shapes. */
+static bool binary_plan_holds(const PlBinaryData* data,
+                              const TfLiteTensor* const* in,
+                              const TfLiteTensor* output) {
+  return data && data->planned &&
+         dims_are(in[0]->dims, data->plan_rank[0], data->plan_dims[0]) &&
+         dims_are(in[1]->dims, data->plan_rank[1], data->plan_dims[1]) &&
+         dims_are(output->dims, data->plan_rank[2], data->plan_dims[2]);
+}
+
 TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
                                const PlBinaryOp* op) {
   PL_ENSURE_OK(pl_bin_check_arity(sg, node, op->name, 2, 1));
@@ -392,6 +448,7 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
        output->quantization.type != kTfLiteNoQuantization);
   PlBinaryData* data = node->user_data;
   data->quant = false;
+  data->planned = false;
   data->swish_x =
       node->builtin_code == kBuiltinMul ? swish_x_input(sg, node) : -1;
   if (quantized && !op->qprepare) {
@@ -426,12 +483,16 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
                 s1, s2);
       return kTfLiteError;
     }
-    return pl_resize_like(sg, output, in[0]->dims);
+    PL_ENSURE_OK(pl_resize_like(sg, output, in[0]->dims));
+    binary_plan(data, in, output);
+    return kTfLiteOk;
   }
   int dims[PL_MAX_RANK];
   int rank = 0;
   PL_ENSURE_OK(pl_bcast_prepare_shape(sg, op->name, 2, in, dims, &rank));
-  return pl_resize(sg, output, rank, dims);
+  PL_ENSURE_OK(pl_resize(sg, output, rank, dims));
+  binary_plan(data, in, output);
+  return kTfLiteOk;
 }
 
 void pl_bin_range(int activation, TfLiteType type, PlBinCtx* c) {
@@ -513,11 +574,13 @@ TfLiteStatus pl_bin_eval_shape(PlSubgraph* sg, const char* op, int n,
   return kTfLiteOk;
 }
 
-TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
-                            const PlBinaryOp* op) {
-  const PlBinaryData* data = node->user_data;
-  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
-  TfLiteTensor* output = pl_output(sg, node, 0);
+/* The shapes' checks and walk of pl_binary_eval when prepare's plan does
+ * not hold: into *plan, with its element count (false: the output is
+ * empty). */
+static TfLiteStatus binary_replan(PlSubgraph* sg, const PlBinaryOp* op,
+                                  const TfLiteTensor* const* in,
+                                  const TfLiteTensor* output, PlBcast* plan,
+                                  int64_t* total) {
   int dims[PL_MAX_RANK];
   int rank = 0;
   if (op->same_shape) {
@@ -530,6 +593,30 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   } else {
     PL_ENSURE_OK(pl_bin_eval_shape(sg, op->name, 2, in, output, dims, &rank));
   }
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  *total = pl_bcast_plan(plan, 2, d, dims, rank) ? bcast_total(plan) : 0;
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
+                            const PlBinaryOp* op) {
+  const PlBinaryData* data = node->user_data;
+  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  const PlBcast* plan = NULL;
+  int64_t total = 0;
+  PlBcast replanned;
+  PlBinCtx ctx;
+  const PlBinCtx* row_ctx = &ctx;
+  if (binary_plan_holds(data, in, output)) {
+    plan = &data->plan;
+    total = data->plan_total;
+    row_ctx = &data->ctx;
+  } else {
+    PL_ENSURE_OK(binary_replan(sg, op, in, output, &replanned, &total));
+    plan = &replanned;
+    pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  }
   const TfLiteType t = in[0]->type;
   const bool is_float = t == kTfLiteFloat32 || t == kTfLiteFloat64;
   const bool quant = data && data->quant;
@@ -539,14 +626,10 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
     return kTfLiteError;
   }
   if (op->check) PL_ENSURE_OK(op->check(sg, in[0], in[1]));
-  PlBcast plan;
-  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
-  if (!pl_bcast_plan(&plan, 2, d, dims, rank)) return kTfLiteOk; /* empty */
-  PlBinCtx ctx;
-  pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  if (total == 0) return kTfLiteOk; /* empty */
   if (data && data->swish_x >= 0) {
     swish_run(sg, in[data->swish_x]->data.f, output->data.f,
-              pl_num_elements(output), &ctx);
+              pl_num_elements(output), row_ctx);
     return kTfLiteOk;
   }
   PlBcastRun run = {
@@ -556,12 +639,9 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
       .in_elem = {pl_bin_elem_size(t), pl_bin_elem_size(t)},
       .num_in = 2,
       .row = quant ? data->qrow : op->rows[t],
-      .ctx = quant ? (const void*)&data->q : (const void*)&ctx,
+      .ctx = quant ? (const void*)&data->q : (const void*)row_ctx,
   };
   /* Float rows run on the threads (the other types' stay serial). */
-  if (is_float && !quant)
-    bcast_run_parallel(sg, &plan, &run);
-  else
-    pl_bcast_run(&plan, &run);
+  bcast_run_all(sg, plan, total, &run, is_float && !quant);
   return kTfLiteOk;
 }
