@@ -251,6 +251,15 @@ TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,
     pl_tensor_set_heap_data(dst, copy, src->bytes);
     return kTfLiteOk;
   }
+  /* A loop value copied again with its shape unchanged (dst already has
+   * that shape and its buffer): pl_resize would leave it as it is. */
+  const bool same = dst->data.raw && src->data.raw &&
+                    dst->bytes == src->bytes && !pl_is_constant(dst) &&
+                    TfLiteIntArrayEqual(dst->dims, src->dims);
+  if (same) {
+    memcpy(dst->data.raw, src->data.raw, src->bytes);
+    return kTfLiteOk;
+  }
   PL_ENSURE_OK(pl_resize_like(sg, dst, src->dims));
   if (dst->bytes != src->bytes || (src->bytes && (!src->data.raw ||
                                                   !dst->data.raw))) {
