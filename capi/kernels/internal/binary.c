@@ -163,13 +163,34 @@ static void bcast_run_row(const PlBcast* p, const PlBcastRun* r) {
   r->row(r->out, in, step, p->count == 0 ? 1 : p->extent[0], r->ctx);
 }
 
-/* Runs the walk of p (`total` output elements): a single row of one unit
- * at most directly (the threads would run it inline as one call too),
- * else on the threads when `parallel` (float rows), serially otherwise. */
+/* The whole walk of a plan of two loops (rows of a matrix against a
+ * vector or a column, say): the same row calls as the walk's, in a plain
+ * loop over the rows. */
+static void bcast_run_rows(const PlBcast* p, const PlBcastRun* r) {
+  const void* in[PL_BIN_MAX_IN];
+  int64_t step[PL_BIN_MAX_IN] = {0}, pitch[PL_BIN_MAX_IN] = {0};
+  for (int k = 0; k < r->num_in; ++k) {
+    step[k] = p->stride[k][0];
+    pitch[k] = p->stride[k][1] * (int64_t)r->in_elem[k];
+  }
+  const int64_t n = p->extent[0];
+  const int64_t out_pitch = n * (int64_t)r->out_elem;
+  for (int64_t j = 0; j < p->extent[1]; ++j) {
+    for (int k = 0; k < r->num_in; ++k) in[k] = r->in[k] + j * pitch[k];
+    r->row(r->out + j * out_pitch, in, step, n, r->ctx);
+  }
+}
+
+/* Runs the walk of p (`total` output elements): a walk of one unit at
+ * most of one or two loops directly (the threads would run it inline,
+ * with the same row calls), else on the threads when `parallel` (float
+ * rows), serially otherwise. */
 static void bcast_run_all(PlSubgraph* sg, const PlBcast* p, int64_t total,
                           PlBcastRun* r, bool parallel) {
   if (p->count <= 1 && total <= kBcastUnit) {
     bcast_run_row(p, r);
+  } else if (p->count == 2 && total <= kBcastUnit) {
+    bcast_run_rows(p, r);
   } else if (parallel) {
     PlBcastJob job = {p, r, total};
     /* Memory-bound rows: about one cost unit per element. */
