@@ -439,7 +439,9 @@ static void test_quantized(void) {
 /* MUL (with RELU6) of shapes big enough to be split across threads: the
  * same bits at 1, 2 and 4 threads as the naive loop, for same-shape,
  * per-channel, scalar and middle-axis broadcasts (the split then falls
- * inside rows and between them). */
+ * inside rows and between them); and small shapes whose walk of one or two
+ * loops is run directly (one row, a single value against a row, rows
+ * against a column or a vector, an outer product, one element). */
 static void test_threaded_broadcast(void) {
   g_case = "mul_threaded_broadcast";
   static const struct {
@@ -450,6 +452,13 @@ static void test_threaded_broadcast(void) {
       {4, {3, 37, 29, 41}, 0, {0}},
       {4, {3, 37, 29, 41}, 4, {3, 1, 29, 1}},
       {2, {1, 41}, 4, {3, 37, 29, 41}},
+      {2, {1, 24}, 2, {1, 24}},
+      {2, {1, 24}, 0, {0}},
+      {0, {0}, 2, {3, 5}},
+      {3, {1, 16, 32}, 3, {1, 16, 1}},
+      {3, {1, 16, 32}, 1, {32}},
+      {3, {1, 16, 1}, 3, {1, 1, 32}},
+      {3, {1, 1, 1}, 1, {1}},
   };
   const int64_t max = 3 * 37 * 29 * 41;
   float* a = malloc(sizeof(float) * (size_t)max);
