@@ -134,20 +134,72 @@ void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
  * call whatever the split, so results do not depend on it. */
 enum { kBcastUnit = 4096 };
 
+/* Rows of a matrix against one vector (x [.., C] times a scale [C], as
+ * squeeze-and-excitation blocks do): the walk would make one row call of C
+ * elements per row, with both steps 1, and with C small (8, 16) the calls
+ * cost more than the arithmetic. Instead the vector is repeated into a
+ * buffer on the stack, and each call takes as many whole rows as it
+ * holds, the buffer read from the row's phase: the same row function with
+ * the same steps on the same pairs of values, so the same results. */
+enum { kBcastRepeatBytes = 4096 };
+
+/* Which operand of p is such a vector (-1: none): the plan has two loops,
+ * that operand has steps 1 then 0 and the other is contiguous, and three
+ * copies of the vector fit the buffer. */
+static int bcast_vector_operand(const PlBcast* p, const PlBcastRun* r) {
+  if (p->count != 2 || r->num_in != 2) return -1;
+  for (int v = 0; v < 2; ++v) {
+    const int m = 1 - v;
+    if (p->stride[v][0] == 1 && p->stride[v][1] == 0 &&
+        p->stride[m][0] == 1 && p->stride[m][1] == p->extent[0] &&
+        3 * p->extent[0] * (int64_t)r->in_elem[v] <= kBcastRepeatBytes)
+      return v;
+  }
+  return -1;
+}
+
+/* Output elements [begin, end) of a plan whose operand v is a vector of
+ * the rows (bcast_vector_operand). */
+static void bcast_run_vector(const PlBcast* p, const PlBcastRun* r, int v,
+                             int64_t begin, int64_t end) {
+  _Alignas(64) char repeat[kBcastRepeatBytes];
+  const int64_t c = p->extent[0];
+  const int64_t row_bytes = c * (int64_t)r->in_elem[v];
+  /* One copy more than the rows a call takes, for the phase. */
+  int64_t copies = kBcastRepeatBytes / row_bytes;
+  const int64_t rows = (end - begin + c - 1) / c + 1;
+  if (copies > rows + 1) copies = rows + 1;
+  for (int64_t j = 0; j < copies; ++j)
+    memcpy(repeat + j * row_bytes, r->in[v], (size_t)row_bytes);
+  const int64_t span = (copies - 1) * c;
+  const int64_t step[PL_BIN_MAX_IN] = {1, 1};
+  const void* in[PL_BIN_MAX_IN];
+  for (int64_t i = begin; i < end; i += span) {
+    in[v] = repeat + (i % c) * (int64_t)r->in_elem[v];
+    in[1 - v] = r->in[1 - v] + i * (int64_t)r->in_elem[1 - v];
+    r->row(r->out + i * (int64_t)r->out_elem, in, step,
+           end - i < span ? end - i : span, r->ctx);
+  }
+}
+
 typedef struct PlBcastJob {
   const PlBcast* plan;
   PlBcastRun* run;
   int64_t total;
+  int vector; /* bcast_vector_operand */
 } PlBcastJob;
 
 static void bcast_run_units(void* ctx, int64_t begin, int64_t end,
                             int worker) {
   (void)worker;
   const PlBcastJob* job = ctx;
-  const int64_t to = end * kBcastUnit;
-  bcast_walk_range(job->plan, begin * kBcastUnit,
-                   to < job->total ? to : job->total, bcast_run_visit,
-                   job->run);
+  const int64_t from = begin * kBcastUnit;
+  const int64_t to = end * kBcastUnit < job->total ? end * kBcastUnit
+                                                   : job->total;
+  if (job->vector >= 0)
+    bcast_run_vector(job->plan, job->run, job->vector, from, to);
+  else
+    bcast_walk_range(job->plan, from, to, bcast_run_visit, job->run);
 }
 
 /* The walk of a plan of one loop at most (operands of one shape, a single
@@ -181,18 +233,21 @@ static void bcast_run_rows(const PlBcast* p, const PlBcastRun* r) {
   }
 }
 
-/* Runs the walk of p (`total` output elements): a walk of one unit at
- * most of one or two loops directly (the threads would run it inline,
- * with the same row calls), else on the threads when `parallel` (float
- * rows), serially otherwise. */
+/* Runs the walk of p (`total` output elements): rows against a vector
+ * by bcast_run_vector; a walk of one unit at most of one or two loops
+ * directly (the threads would run it inline, with the same row calls);
+ * else on the threads when `parallel` (float rows), serially otherwise. */
 static void bcast_run_all(PlSubgraph* sg, const PlBcast* p, int64_t total,
                           PlBcastRun* r, bool parallel) {
-  if (p->count <= 1 && total <= kBcastUnit) {
+  const int vector = bcast_vector_operand(p, r);
+  if (vector >= 0 && (total <= kBcastUnit || !parallel)) {
+    bcast_run_vector(p, r, vector, 0, total);
+  } else if (p->count <= 1 && total <= kBcastUnit) {
     bcast_run_row(p, r);
   } else if (p->count == 2 && total <= kBcastUnit) {
     bcast_run_rows(p, r);
   } else if (parallel) {
-    PlBcastJob job = {p, r, total};
+    PlBcastJob job = {p, r, total, vector};
     /* Memory-bound rows: about one cost unit per element. */
     pl_parallel_for_cost(sg, (total + kBcastUnit - 1) / kBcastUnit,
                          kBcastUnit, bcast_run_units, &job);
