@@ -479,8 +479,8 @@ static bool dims_are(const TfLiteIntArray* dims, int rank, const int* want) {
  * PlBinaryData). */
 static void binary_plan(PlBinaryData* data, const TfLiteTensor* const* in,
                         const TfLiteTensor* output) {
-  const TfLiteIntArray* d[3] = {in[0]->dims, in[1]->dims, output->dims};
-  for (int k = 0; k < 3; ++k) {
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  for (int k = 0; k < 2; ++k) {
     data->plan_rank[k] = d[k]->size;
     memcpy(data->plan_dims[k], d[k]->data, sizeof(int) * (size_t)d[k]->size);
   }
@@ -491,14 +491,15 @@ static void binary_plan(PlBinaryData* data, const TfLiteTensor* const* in,
   data->planned = true;
 }
 
-/* Whether the walk planned in prepare is still the one for these shapes. */
+/* Whether the walk planned in prepare is still the one for these shapes:
+ * the inputs'; the output's follows from them, since only this node's
+ * prepare sizes it (no operator writes a subgraph input, nor can the API
+ * resize another tensor). */
 static bool binary_plan_holds(const PlBinaryData* data,
-                              const TfLiteTensor* const* in,
-                              const TfLiteTensor* output) {
+                              const TfLiteTensor* const* in) {
   return data && data->planned &&
          dims_are(in[0]->dims, data->plan_rank[0], data->plan_dims[0]) &&
-         dims_are(in[1]->dims, data->plan_rank[1], data->plan_dims[1]) &&
-         dims_are(output->dims, data->plan_rank[2], data->plan_dims[2]);
+         dims_are(in[1]->dims, data->plan_rank[1], data->plan_dims[1]);
 }
 
 TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
@@ -684,7 +685,7 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   PlBcast replanned;
   PlBinCtx ctx;
   const PlBinCtx* row_ctx = &ctx;
-  if (binary_plan_holds(data, in, output)) {
+  if (binary_plan_holds(data, in)) {
     plan = &data->plan;
     total = data->plan_total;
     row_ctx = &data->ctx;

@@ -200,13 +200,13 @@ typedef struct PlBinaryData {
   int activation;
   /* The walk pl_binary_prepare planned (the shapes are known there), so
    * that eval only checks they are still the ones it was made for: the
-   * dims of input 0, input 1 and the output; whether the output is empty;
-   * the plan, its element count, and the rows' constants for the output
-   * type. Not planned (another prepare, shapes changed): eval plans. */
+   * dims of input 0 and input 1; whether the output is empty; the plan,
+   * its element count, and the rows' constants for the output type. Not
+   * planned (another prepare, shapes changed): eval plans. */
   bool planned;
   bool plan_empty;
-  int plan_rank[3];
-  int plan_dims[3][PL_MAX_RANK];
+  int plan_rank[2];
+  int plan_dims[2][PL_MAX_RANK];
   PlBcast plan;
   int64_t plan_total;
   PlBinCtx ctx;
