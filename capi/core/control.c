@@ -226,6 +226,17 @@ int32_t pl_subgraph_num_outputs(const PlSubgraph* sg, int32_t index) {
   return sg->interp->subgraphs[index].outputs->size;
 }
 
+/* TfLiteIntArrayEqual, inline: each call of a loop's subgraph compares
+ * the dims of every loop value several times. */
+static inline bool dims_equal(const TfLiteIntArray* a,
+                              const TfLiteIntArray* b) {
+  if (a == b) return true;
+  if (!a || !b || a->size != b->size) return false;
+  for (int i = 0; i < a->size; ++i)
+    if (a->data[i] != b->data[i]) return false;
+  return true;
+}
+
 TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,
                             const TfLiteTensor* src) {
   if (dst == src) return kTfLiteOk;
@@ -251,6 +262,15 @@ TfLiteStatus pl_tensor_copy(PlSubgraph* sg, TfLiteTensor* dst,
     pl_tensor_set_heap_data(dst, copy, src->bytes);
     return kTfLiteOk;
   }
+  /* A loop value copied again with its shape unchanged (dst already has
+   * that shape and its buffer): pl_resize would leave it as it is. */
+  const bool same = dst->data.raw && src->data.raw &&
+                    dst->bytes == src->bytes && !pl_is_constant(dst) &&
+                    dims_equal(dst->dims, src->dims);
+  if (same) {
+    memcpy(dst->data.raw, src->data.raw, src->bytes);
+    return kTfLiteOk;
+  }
   PL_ENSURE_OK(pl_resize_like(sg, dst, src->dims));
   if (dst->bytes != src->bytes || (src->bytes && (!src->data.raw ||
                                                   !dst->data.raw))) {
@@ -273,7 +293,7 @@ static TfLiteStatus set_callee_input(PlSubgraph* callee, int32_t i,
              TfLiteTypeGetName(dst->type), TfLiteTypeGetName(src->type));
     return kTfLiteError;
   }
-  if (!TfLiteIntArrayEqual(dst->dims, src->dims))
+  if (!dims_equal(dst->dims, src->dims))
     PL_ENSURE_OK(pl_subgraph_resize_input(callee, index, src->dims->data,
                                           src->dims->size, false));
   return kTfLiteOk;
@@ -292,7 +312,7 @@ static bool passes_through(const PlSubgraph* callee, int32_t i,
     return false;
   const TfLiteTensor* tensor = &callee->tensors[t];
   return tensor->type != kTfLiteString &&
-         TfLiteIntArrayEqual(tensor->dims, out->dims);
+         dims_equal(tensor->dims, out->dims);
 }
 
 /* Whether callee's inputs can be written other than by a call: subgraph 0

@@ -119,29 +119,12 @@ static size_t nominal_bytes(TfLiteType type, int64_t count) {
 
 /* ---- Kernel-facing helpers (kernel.h) ------------------------------------ */
 
-int pl_num_inputs(const PlNode* node) { return node->inputs->size; }
-int pl_num_outputs(const PlNode* node) { return node->outputs->size; }
-
-TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i) {
-  if (i < 0 || i >= node->inputs->size) return NULL;
-  int idx = node->inputs->data[i];
-  if (idx < 0 || idx >= sg->num_tensors) return NULL;
-  return &sg->tensors[idx];
-}
-
 bool pl_input_sparsity(PlSubgraph* sg, const PlNode* node, int i,
                        PlSparsity* out) {
   if (i < 0 || i >= node->inputs->size) return false;
   const int idx = node->inputs->data[i];
   if (idx < 0 || idx >= sg->def->num_tensors) return false;
   return pl_sparsity_read(&sg->def->tensors[idx], out);
-}
-
-TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i) {
-  if (i < 0 || i >= node->outputs->size) return NULL;
-  int idx = node->outputs->data[i];
-  if (idx < 0 || idx >= sg->num_tensors) return NULL;
-  return &sg->tensors[idx];
 }
 
 void pl_report(PlSubgraph* sg, const char* fmt, ...) {
@@ -495,6 +478,8 @@ static TfLiteStatus init_node(PlInterp* interp, PlSubgraph* sg, int32_t i) {
   node->inputs = int_array(op->num_inputs, op->inputs);
   node->outputs = int_array(op->num_outputs, op->outputs);
   if (!node->inputs || !node->outputs) return kTfLiteError;
+  node->tensors = sg->tensors;
+  node->num_tensors = sg->num_tensors;
   if (code->custom_code) {
     node->op_name = code->custom_code;
     node->kernel = pl_resolve_custom(interp, code->custom_code, code->version,

@@ -58,15 +58,41 @@ struct PlNode {
   const void* registration; /* the TfLiteOperator running this node, when
                                it was registered through the options
                                (capi/core/operator.c); NULL otherwise */
+  TfLiteTensor* tensors;   /* the subgraph's tensors (the array never
+                              moves), for the inline pl_input / pl_output */
+  int32_t num_tensors;
 };
 
 /* ---- Node inputs and outputs ------------------------------------------ */
 
-int pl_num_inputs(const PlNode* node);
-int pl_num_outputs(const PlNode* node);
-/* NULL if i is out of range or the input is omitted (-1). */
-TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node, int i);
-TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node, int i);
+/* Inline: kernels ask for their tensors at every eval. */
+static inline int pl_num_inputs(const PlNode* node) {
+  return node->inputs->size;
+}
+static inline int pl_num_outputs(const PlNode* node) {
+  return node->outputs->size;
+}
+/* Tensor `i` of the list, NULL if i is out of range or the entry omitted
+ * (-1). */
+static inline TfLiteTensor* pl_node_tensor(const PlNode* node,
+                                           const TfLiteIntArray* list,
+                                           int i) {
+  if (i < 0 || i >= list->size) return NULL;
+  const int idx = list->data[i];
+  return idx >= 0 && idx < node->num_tensors ? &node->tensors[idx] : NULL;
+}
+/* NULL if i is out of range or the input is omitted (-1). sg is the
+ * node's subgraph. */
+static inline TfLiteTensor* pl_input(PlSubgraph* sg, const PlNode* node,
+                                     int i) {
+  (void)sg;
+  return pl_node_tensor(node, node->inputs, i);
+}
+static inline TfLiteTensor* pl_output(PlSubgraph* sg, const PlNode* node,
+                                      int i) {
+  (void)sg;
+  return pl_node_tensor(node, node->outputs, i);
+}
 
 /* The sparsity parameters of input i (a constant sparse weight), decoded
  * from the model for DENSIFY, the one kernel that reads sparse tensors;

@@ -21,7 +21,7 @@
 /* Schema BuiltinOptions union type of AddOptions. */
 enum { kAddOptionsType = 11 };
 
-PL_BIN_ROW(add_row_f32, float, float,
+PL_BIN_ROW_AVX2(add_row_f32, float, float,
            pl_bin_clamp_f32(x + y, c->f_lo, c->f_hi))
 PL_BIN_ROW(add_row_i32, int32_t, int32_t,
            (int32_t)pl_bin_clamp_i64((int32_t)((uint32_t)x + (uint32_t)y),

@@ -19,7 +19,7 @@
 /* Schema BuiltinOptions union type of DivOptions. */
 enum { kDivOptionsType = 29 };
 
-PL_BIN_ROW(div_row_f32, float, float,
+PL_BIN_ROW_AVX2(div_row_f32, float, float,
            pl_bin_clamp_f32(x / y, c->f_lo, c->f_hi))
 /* In 64 bits, so INT32_MIN / -1 is 2^31 before the clamp. */
 PL_BIN_ROW(div_row_i32, int32_t, int32_t,

@@ -507,12 +507,11 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
     weights = &data->weights_view;
   }
 
-  char in_str[160], w_str[160];
-  pl_shape_string(input->dims, in_str, sizeof(in_str));
-  pl_shape_string(weights->dims, w_str, sizeof(w_str));
+  /* Shapes are formatted where a message is made (PL_SHAPE_STR), not at
+   * every prepare: a deferred node prepares at every Invoke. */
   if (weights->dims->size != 2) {
     pl_report(sg, "FULLY_CONNECTED weights must be 2-D [units, depth], got %s.",
-              w_str);
+              PL_SHAPE_STR(weights->dims));
     return kTfLiteError;
   }
   const int units = weights->dims->data[0];
@@ -523,17 +522,16 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
       pl_report(sg,
                 "FULLY_CONNECTED with keep_num_dims needs the input's last "
                 "dim to equal the weights' depth: input %s, weights %s.",
-                in_str, w_str);
+                PL_SHAPE_STR(input->dims), PL_SHAPE_STR(weights->dims));
       return kTfLiteError;
     }
   }
   if (bias && pl_num_elements(bias) != units) {
-    char b_str[160];
-    pl_shape_string(bias->dims, b_str, sizeof(b_str));
     pl_report(sg,
               "FULLY_CONNECTED bias has %lld elements, expected %d (weights "
               "%s, bias %s).",
-              (long long)pl_num_elements(bias), units, w_str, b_str);
+              (long long)pl_num_elements(bias), units,
+              PL_SHAPE_STR(weights->dims), PL_SHAPE_STR(bias->dims));
     return kTfLiteError;
   }
 
@@ -547,7 +545,8 @@ static TfLiteStatus fc_prepare(PlSubgraph* sg, PlNode* node) {
       pl_report(sg,
                 "FULLY_CONNECTED input %s has %lld elements, not a multiple "
                 "of the weights' depth %d (weights %s).",
-                in_str, (long long)count, depth, w_str);
+                PL_SHAPE_STR(input->dims), (long long)count, depth,
+                PL_SHAPE_STR(weights->dims));
       return kTfLiteError;
     }
     batch = count / depth;

@@ -13,7 +13,7 @@ static inline int32_t sqdiff_i32(int32_t x, int32_t y) {
   return (int32_t)(d * d);
 }
 
-PL_BIN_ROW(sqdiff_row_f32, float, float, (x - y) * (x - y))
+PL_BIN_ROW_AVX2(sqdiff_row_f32, float, float, (x - y) * (x - y))
 PL_BIN_ROW(sqdiff_row_i32, int32_t, int32_t, sqdiff_i32(x, y))
 
 

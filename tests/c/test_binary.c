@@ -4,7 +4,8 @@
  * hand-worked values, integer corner cases that trap in TFLite, WHERE
  * with no true element and across invokes, rank-0 strings, arity errors;
  * and the broadcast walk against a naive loop on random shapes up to rank 8
- * (beyond the conformance suite's rank 6), through a resize too.
+ * (beyond the conformance suite's rank 6), through a resize too; the float
+ * rows at the AVX2 and portable SIMD levels against a plain loop.
  *
  * Prints one line per failed check and ends with "N passed, N failed". */
 #include <float.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capi/kernels/internal/simd.h"
 #include "pylite/c_api.h"
 #include "pylite/pylite.h"
 #include "model_builder.h"
@@ -43,6 +45,7 @@ enum {
   OP_DIV = 42,
   OP_EQUAL = 71,
   OP_FLOOR_MOD = 95,
+  OP_SQUARED_DIFFERENCE = 99,
   OP_ADD_N = 106,
   OP_WHERE = 109,
   OPT_MUL = 21,
@@ -74,6 +77,7 @@ static bool open_op(Run* r, int op, int opt, int act, int n_in, const T* ts) {
     o->options = opt;
     o->num_i32 = 1;
     o->i32[0] = act; /* fused_activation_function, field 0 */
+    o->activation = act; /* the same, where the builder writes OPT_ADD */
   }
   size_t size = 0;
   uint8_t* bytes = mb_build(&m, &size);
@@ -439,7 +443,9 @@ static void test_quantized(void) {
 /* MUL (with RELU6) of shapes big enough to be split across threads: the
  * same bits at 1, 2 and 4 threads as the naive loop, for same-shape,
  * per-channel, scalar and middle-axis broadcasts (the split then falls
- * inside rows and between them). */
+ * inside rows and between them); and small shapes whose walk of one or two
+ * loops is run directly (one row, a single value against a row, rows
+ * against a column or a vector, an outer product, one element). */
 static void test_threaded_broadcast(void) {
   g_case = "mul_threaded_broadcast";
   static const struct {
@@ -450,6 +456,13 @@ static void test_threaded_broadcast(void) {
       {4, {3, 37, 29, 41}, 0, {0}},
       {4, {3, 37, 29, 41}, 4, {3, 1, 29, 1}},
       {2, {1, 41}, 4, {3, 37, 29, 41}},
+      {2, {1, 24}, 2, {1, 24}},
+      {2, {1, 24}, 0, {0}},
+      {0, {0}, 2, {3, 5}},
+      {3, {1, 16, 32}, 3, {1, 16, 1}},
+      {3, {1, 16, 32}, 1, {32}},
+      {3, {1, 16, 1}, 3, {1, 1, 32}},
+      {3, {1, 1, 1}, 1, {1}},
   };
   const int64_t max = 3 * 37 * 29 * 41;
   float* a = malloc(sizeof(float) * (size_t)max);
@@ -508,6 +521,103 @@ static void test_threaded_broadcast(void) {
   free(a);
   free(b);
   free(want);
+}
+
+/* Whether the output holds the n floats of `want`, bit for bit, except
+ * that any NaN matches any NaN: with two NaN operands, which one's sign
+ * and payload come out depends on the order the compiler gave the
+ * operands of a commutative instruction. */
+static bool output_floats(Run* r, const float* want, int n) {
+  const TfLiteTensor* t = TfLiteInterpreterGetOutputTensor(r->interp, 0);
+  if (!t || TfLiteTensorByteSize(t) != sizeof(float) * (size_t)n) return false;
+  const float* got = TfLiteTensorData(t);
+  for (int i = 0; i < n; ++i) {
+    if (isnan(got[i]) && isnan(want[i])) continue;
+    if (memcmp(&got[i], &want[i], sizeof(float)) != 0) return false;
+  }
+  return true;
+}
+
+/* One float row op of test_float_row_levels, as a plain loop would
+ * compute it: x op y, clamped to [lo, hi] as pl_bin_clamp_f32 (NaN passes)
+ * unless the op has no activation. */
+static float float_row_ref(int op, float x, float y, bool clamp, float lo,
+                           float hi) {
+  float v = op == OP_ADD   ? x + y
+            : op == OP_SUB ? x - y
+            : op == OP_MUL ? x * y
+            : op == OP_DIV ? x / y
+                           : (x - y) * (x - y);
+  if (!clamp) return v;
+  v = v < lo ? lo : v;
+  return hi < v ? hi : v;
+}
+
+/* The float ADD, SUB, MUL, DIV and SQUARED_DIFFERENCE rows (one C loop
+ * compiled for SSE and for AVX2, chosen by the SIMD level): the same bits
+ * at the AVX2 level and the portable one as the plain loop, on lengths
+ * around the vector widths (remainders), same-shape and with either input
+ * a scalar, with NaN, infinities, -0, denormals and huge values, without
+ * and with RELU6. */
+static void test_float_row_levels(void) {
+  g_case = "float_row_levels";
+  static const struct {
+    int op, opt;
+  } kOps[] = {{OP_ADD, OPT_ADD}, {OP_SUB, 28}, {OP_MUL, OPT_MUL},
+              {OP_DIV, 29}, {OP_SQUARED_DIFFERENCE, 0}};
+  static const int kLengths[] = {1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 100};
+  const float specials[] = {NAN, -NAN, INFINITY, -INFINITY, -0.0f, 0.0f,
+                            FLT_MIN / 4, FLT_MAX, -FLT_MAX, 1e30f, 5.5f};
+  const int num_specials = (int)(sizeof(specials) / sizeof(specials[0]));
+  float a[100], b[100], want[100];
+  for (size_t o = 0; o < sizeof(kOps) / sizeof(kOps[0]); ++o) {
+    for (int act = 0; act <= ACT_RELU6; act += ACT_RELU6) {
+      if (kOps[o].opt == 0 && act != 0) continue;
+      for (size_t l = 0; l < sizeof(kLengths) / sizeof(kLengths[0]); ++l) {
+        const int n = kLengths[l];
+        for (int i = 0; i < n; ++i) {
+          a[i] = next_rand() % 4 == 0
+                     ? specials[next_rand() % (unsigned)num_specials]
+                     : (float)((int)(next_rand() % 2001) - 1000) / 64;
+          b[i] = next_rand() % 4 == 0
+                     ? specials[next_rand() % (unsigned)num_specials]
+                     : (float)((int)(next_rand() % 2001) - 1000) / 128;
+        }
+        /* 0: same shape; 1: y a scalar; 2: x a scalar. */
+        for (int form = 0; form < 3; ++form) {
+          T ts[3];
+          memset(ts, 0, sizeof(ts));
+          ts[0].type = ts[1].type = ts[2].type = T_F32;
+          ts[0].rank = form == 2 ? 0 : 1;
+          ts[1].rank = form == 1 ? 0 : 1;
+          ts[0].shape[0] = ts[1].shape[0] = ts[2].shape[0] = n;
+          ts[2].rank = 1;
+          for (int i = 0; i < n; ++i)
+            want[i] = float_row_ref(kOps[o].op, a[form == 2 ? 0 : i],
+                                    b[form == 1 ? 0 : i], kOps[o].opt != 0,
+                                    act ? 0.0f : -FLT_MAX,
+                                    act ? 6.0f : FLT_MAX);
+          for (int portable = 0; portable <= 1; ++portable) {
+            pl_simd_force_portable(portable);
+            Run run;
+            bool ok = open_op(&run, kOps[o].op, kOps[o].opt, act, 2, ts);
+            ok = ok &&
+                 TfLiteInterpreterAllocateTensors(run.interp) == kTfLiteOk &&
+                 set_input(&run, 0, a, sizeof(float) * (form == 2 ? 1 : n)) &&
+                 set_input(&run, 1, b, sizeof(float) * (form == 1 ? 1 : n)) &&
+                 TfLiteInterpreterInvoke(run.interp) == kTfLiteOk &&
+                 output_floats(&run, want, n);
+            if (!ok)
+              printf("  op %d, act %d, n %d, form %d, portable %d\n",
+                     kOps[o].op, act, n, form, portable);
+            CHECK(ok);
+            run_close(&run);
+          }
+          pl_simd_force_portable(false);
+        }
+      }
+    }
+  }
 }
 
 /* x -> LOGISTIC -> s, MUL(x, s) (or MUL(s, x)) -> y, all of `type`
@@ -666,6 +776,7 @@ int main(void) {
   test_strings();
   test_random_broadcast();
   test_threaded_broadcast();
+  test_float_row_levels();
   test_swish();
   test_swish_quantized();
   printf("%d passed, %d failed\n", g_passed, g_failed);

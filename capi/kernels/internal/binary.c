@@ -134,28 +134,126 @@ void pl_bcast_run(const PlBcast* p, PlBcastRun* r) {
  * call whatever the split, so results do not depend on it. */
 enum { kBcastUnit = 4096 };
 
+/* Rows of a matrix against one vector (x [.., C] times a scale [C], as
+ * squeeze-and-excitation blocks do): the walk would make one row call of C
+ * elements per row, with both steps 1, and with C small (8, 16) the calls
+ * cost more than the arithmetic. Instead the vector is repeated into a
+ * buffer on the stack, and each call takes as many whole rows as it
+ * holds, the buffer read from the row's phase: the same row function with
+ * the same steps on the same pairs of values, so the same results. */
+enum { kBcastRepeatBytes = 4096 };
+
+/* Which operand of p is such a vector (-1: none): the plan has two loops,
+ * that operand has steps 1 then 0 and the other is contiguous, and three
+ * copies of the vector fit the buffer. */
+static int bcast_vector_operand(const PlBcast* p, const PlBcastRun* r) {
+  if (p->count != 2 || r->num_in != 2) return -1;
+  for (int v = 0; v < 2; ++v) {
+    const int m = 1 - v;
+    if (p->stride[v][0] == 1 && p->stride[v][1] == 0 &&
+        p->stride[m][0] == 1 && p->stride[m][1] == p->extent[0] &&
+        3 * p->extent[0] * (int64_t)r->in_elem[v] <= kBcastRepeatBytes)
+      return v;
+  }
+  return -1;
+}
+
+/* Output elements [begin, end) of a plan whose operand v is a vector of
+ * the rows (bcast_vector_operand). */
+static void bcast_run_vector(const PlBcast* p, const PlBcastRun* r, int v,
+                             int64_t begin, int64_t end) {
+  _Alignas(64) char repeat[kBcastRepeatBytes];
+  const int64_t c = p->extent[0];
+  const int64_t row_bytes = c * (int64_t)r->in_elem[v];
+  /* One copy more than the rows a call takes, for the phase. */
+  int64_t copies = kBcastRepeatBytes / row_bytes;
+  const int64_t rows = (end - begin + c - 1) / c + 1;
+  if (copies > rows + 1) copies = rows + 1;
+  for (int64_t j = 0; j < copies; ++j)
+    memcpy(repeat + j * row_bytes, r->in[v], (size_t)row_bytes);
+  const int64_t span = (copies - 1) * c;
+  const int64_t step[PL_BIN_MAX_IN] = {1, 1};
+  const void* in[PL_BIN_MAX_IN];
+  for (int64_t i = begin; i < end; i += span) {
+    in[v] = repeat + (i % c) * (int64_t)r->in_elem[v];
+    in[1 - v] = r->in[1 - v] + i * (int64_t)r->in_elem[1 - v];
+    r->row(r->out + i * (int64_t)r->out_elem, in, step,
+           end - i < span ? end - i : span, r->ctx);
+  }
+}
+
 typedef struct PlBcastJob {
   const PlBcast* plan;
   PlBcastRun* run;
   int64_t total;
+  int vector; /* bcast_vector_operand */
 } PlBcastJob;
 
 static void bcast_run_units(void* ctx, int64_t begin, int64_t end,
                             int worker) {
   (void)worker;
   const PlBcastJob* job = ctx;
-  const int64_t to = end * kBcastUnit;
-  bcast_walk_range(job->plan, begin * kBcastUnit,
-                   to < job->total ? to : job->total, bcast_run_visit,
-                   job->run);
+  const int64_t from = begin * kBcastUnit;
+  const int64_t to = end * kBcastUnit < job->total ? end * kBcastUnit
+                                                   : job->total;
+  if (job->vector >= 0)
+    bcast_run_vector(job->plan, job->run, job->vector, from, to);
+  else
+    bcast_walk_range(job->plan, from, to, bcast_run_visit, job->run);
 }
 
-static void bcast_run_parallel(PlSubgraph* sg, const PlBcast* p,
-                               PlBcastRun* r) {
-  PlBcastJob job = {p, r, bcast_total(p)};
-  /* Memory-bound rows: about one cost unit per element. */
-  pl_parallel_for_cost(sg, (job.total + kBcastUnit - 1) / kBcastUnit,
-                       kBcastUnit, bcast_run_units, &job);
+/* The walk of a plan of one loop at most (operands of one shape, a single
+ * value against a row, a single element) is one row: called directly, with
+ * what the walk would pass it. */
+static void bcast_run_row(const PlBcast* p, const PlBcastRun* r) {
+  const void* in[PL_BIN_MAX_IN];
+  int64_t step[PL_BIN_MAX_IN];
+  for (int k = 0; k < r->num_in; ++k) {
+    in[k] = r->in[k];
+    step[k] = p->count == 0 ? 1 : p->stride[k][0];
+  }
+  r->row(r->out, in, step, p->count == 0 ? 1 : p->extent[0], r->ctx);
+}
+
+/* The whole walk of a plan of two loops (rows of a matrix against a
+ * vector or a column, say): the same row calls as the walk's, in a plain
+ * loop over the rows. */
+static void bcast_run_rows(const PlBcast* p, const PlBcastRun* r) {
+  const void* in[PL_BIN_MAX_IN];
+  int64_t step[PL_BIN_MAX_IN] = {0}, pitch[PL_BIN_MAX_IN] = {0};
+  for (int k = 0; k < r->num_in; ++k) {
+    step[k] = p->stride[k][0];
+    pitch[k] = p->stride[k][1] * (int64_t)r->in_elem[k];
+  }
+  const int64_t n = p->extent[0];
+  const int64_t out_pitch = n * (int64_t)r->out_elem;
+  for (int64_t j = 0; j < p->extent[1]; ++j) {
+    for (int k = 0; k < r->num_in; ++k) in[k] = r->in[k] + j * pitch[k];
+    r->row(r->out + j * out_pitch, in, step, n, r->ctx);
+  }
+}
+
+/* Runs the walk of p (`total` output elements): rows against a vector
+ * by bcast_run_vector; a walk of one unit at most of one or two loops
+ * directly (the threads would run it inline, with the same row calls);
+ * else on the threads when `parallel` (float rows), serially otherwise. */
+static void bcast_run_all(PlSubgraph* sg, const PlBcast* p, int64_t total,
+                          PlBcastRun* r, bool parallel) {
+  const int vector = bcast_vector_operand(p, r);
+  if (vector >= 0 && (total <= kBcastUnit || !parallel)) {
+    bcast_run_vector(p, r, vector, 0, total);
+  } else if (p->count <= 1 && total <= kBcastUnit) {
+    bcast_run_row(p, r);
+  } else if (p->count == 2 && total <= kBcastUnit) {
+    bcast_run_rows(p, r);
+  } else if (parallel) {
+    PlBcastJob job = {p, r, total, vector};
+    /* Memory-bound rows: about one cost unit per element. */
+    pl_parallel_for_cost(sg, (total + kBcastUnit - 1) / kBcastUnit,
+                         kBcastUnit, bcast_run_units, &job);
+  } else {
+    pl_bcast_run(p, r);
+  }
 }
 
 /* ---- Swish ---------------------------------------------------------------- */
@@ -369,6 +467,41 @@ TfLiteStatus pl_binary_check_type(PlSubgraph* sg, const PlBinaryOp* op,
   return kTfLiteError;
 }
 
+/* Whether dims are the `rank` values `want`. */
+static bool dims_are(const TfLiteIntArray* dims, int rank, const int* want) {
+  if (dims->size != rank) return false;
+  for (int i = 0; i < rank; ++i)
+    if (dims->data[i] != want[i]) return false;
+  return true;
+}
+
+/* Plans the walk for the prepared shapes of in and output (see
+ * PlBinaryData). */
+static void binary_plan(PlBinaryData* data, const TfLiteTensor* const* in,
+                        const TfLiteTensor* output) {
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  for (int k = 0; k < 2; ++k) {
+    data->plan_rank[k] = d[k]->size;
+    memcpy(data->plan_dims[k], d[k]->data, sizeof(int) * (size_t)d[k]->size);
+  }
+  data->plan_empty =
+      !pl_bcast_plan(&data->plan, 2, d, output->dims->data, output->dims->size);
+  data->plan_total = data->plan_empty ? 0 : bcast_total(&data->plan);
+  pl_bin_range(data->activation, output->type, &data->ctx);
+  data->planned = true;
+}
+
+/* Whether the walk planned in prepare is still the one for these shapes:
+ * the inputs'; the output's follows from them, since only this node's
+ * prepare sizes it (no operator writes a subgraph input, nor can the API
+ * resize another tensor). */
+static bool binary_plan_holds(const PlBinaryData* data,
+                              const TfLiteTensor* const* in) {
+  return data && data->planned &&
+         dims_are(in[0]->dims, data->plan_rank[0], data->plan_dims[0]) &&
+         dims_are(in[1]->dims, data->plan_rank[1], data->plan_dims[1]);
+}
+
 TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
                                const PlBinaryOp* op) {
   PL_ENSURE_OK(pl_bin_check_arity(sg, node, op->name, 2, 1));
@@ -392,6 +525,7 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
        output->quantization.type != kTfLiteNoQuantization);
   PlBinaryData* data = node->user_data;
   data->quant = false;
+  data->planned = false;
   data->swish_x =
       node->builtin_code == kBuiltinMul ? swish_x_input(sg, node) : -1;
   if (quantized && !op->qprepare) {
@@ -426,12 +560,16 @@ TfLiteStatus pl_binary_prepare(PlSubgraph* sg, PlNode* node,
                 s1, s2);
       return kTfLiteError;
     }
-    return pl_resize_like(sg, output, in[0]->dims);
+    PL_ENSURE_OK(pl_resize_like(sg, output, in[0]->dims));
+    binary_plan(data, in, output);
+    return kTfLiteOk;
   }
   int dims[PL_MAX_RANK];
   int rank = 0;
   PL_ENSURE_OK(pl_bcast_prepare_shape(sg, op->name, 2, in, dims, &rank));
-  return pl_resize(sg, output, rank, dims);
+  PL_ENSURE_OK(pl_resize(sg, output, rank, dims));
+  binary_plan(data, in, output);
+  return kTfLiteOk;
 }
 
 void pl_bin_range(int activation, TfLiteType type, PlBinCtx* c) {
@@ -513,11 +651,13 @@ TfLiteStatus pl_bin_eval_shape(PlSubgraph* sg, const char* op, int n,
   return kTfLiteOk;
 }
 
-TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
-                            const PlBinaryOp* op) {
-  const PlBinaryData* data = node->user_data;
-  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
-  TfLiteTensor* output = pl_output(sg, node, 0);
+/* The shapes' checks and walk of pl_binary_eval when prepare's plan does
+ * not hold: into *plan, with its element count (false: the output is
+ * empty). */
+static TfLiteStatus binary_replan(PlSubgraph* sg, const PlBinaryOp* op,
+                                  const TfLiteTensor* const* in,
+                                  const TfLiteTensor* output, PlBcast* plan,
+                                  int64_t* total) {
   int dims[PL_MAX_RANK];
   int rank = 0;
   if (op->same_shape) {
@@ -530,6 +670,30 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
   } else {
     PL_ENSURE_OK(pl_bin_eval_shape(sg, op->name, 2, in, output, dims, &rank));
   }
+  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
+  *total = pl_bcast_plan(plan, 2, d, dims, rank) ? bcast_total(plan) : 0;
+  return kTfLiteOk;
+}
+
+TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
+                            const PlBinaryOp* op) {
+  const PlBinaryData* data = node->user_data;
+  const TfLiteTensor* in[2] = {pl_input(sg, node, 0), pl_input(sg, node, 1)};
+  TfLiteTensor* output = pl_output(sg, node, 0);
+  const PlBcast* plan = NULL;
+  int64_t total = 0;
+  PlBcast replanned;
+  PlBinCtx ctx;
+  const PlBinCtx* row_ctx = &ctx;
+  if (binary_plan_holds(data, in)) {
+    plan = &data->plan;
+    total = data->plan_total;
+    row_ctx = &data->ctx;
+  } else {
+    PL_ENSURE_OK(binary_replan(sg, op, in, output, &replanned, &total));
+    plan = &replanned;
+    pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  }
   const TfLiteType t = in[0]->type;
   const bool is_float = t == kTfLiteFloat32 || t == kTfLiteFloat64;
   const bool quant = data && data->quant;
@@ -539,14 +703,10 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
     return kTfLiteError;
   }
   if (op->check) PL_ENSURE_OK(op->check(sg, in[0], in[1]));
-  PlBcast plan;
-  const TfLiteIntArray* d[2] = {in[0]->dims, in[1]->dims};
-  if (!pl_bcast_plan(&plan, 2, d, dims, rank)) return kTfLiteOk; /* empty */
-  PlBinCtx ctx;
-  pl_bin_range(data ? data->activation : PL_ACT_NONE, output->type, &ctx);
+  if (total == 0) return kTfLiteOk; /* empty */
   if (data && data->swish_x >= 0) {
     swish_run(sg, in[data->swish_x]->data.f, output->data.f,
-              pl_num_elements(output), &ctx);
+              pl_num_elements(output), row_ctx);
     return kTfLiteOk;
   }
   PlBcastRun run = {
@@ -556,12 +716,9 @@ TfLiteStatus pl_binary_eval(PlSubgraph* sg, PlNode* node,
       .in_elem = {pl_bin_elem_size(t), pl_bin_elem_size(t)},
       .num_in = 2,
       .row = quant ? data->qrow : op->rows[t],
-      .ctx = quant ? (const void*)&data->q : (const void*)&ctx,
+      .ctx = quant ? (const void*)&data->q : (const void*)row_ctx,
   };
   /* Float rows run on the threads (the other types' stay serial). */
-  if (is_float && !quant)
-    bcast_run_parallel(sg, &plan, &run);
-  else
-    pl_bcast_run(&plan, &run);
+  bcast_run_all(sg, plan, total, &run, is_float && !quant);
   return kTfLiteOk;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "capi/core/kernel.h"
+#include "capi/kernels/internal/simd.h"
 
 #define PL_BIN_MAX_IN 3
 /* Row functions a kernel instantiates but may not use (all types of a
@@ -119,10 +120,13 @@ static inline int32_t pl_bin_f64_to_i32(double x) {
 /* Defines a row function NAME over inputs of type TI and output TO, where
  * EXPR computes one output from `x`, `y` (the two inputs) and `c` (the
  * PlBinCtx). Same-shape and scalar-broadcast rows get their own loops. */
-#define PL_BIN_ROW(NAME, TI, TO, EXPR)                                       \
-  static PL_BIN_UNUSED void NAME(void* out_, const void* const* in,        \
-                                 const int64_t* step, int64_t n,         \
-                                 const void* ctx_) {                     \
+#define PL_BIN_ROW(NAME, TI, TO, EXPR) \
+  PL_BIN_ROW_DEF(PL_BIN_UNUSED, NAME, TI, TO, EXPR)
+
+/* PL_BIN_ROW with ATTRS on the function (a target, say). */
+#define PL_BIN_ROW_DEF(ATTRS, NAME, TI, TO, EXPR)                            \
+  static ATTRS void NAME(void* out_, const void* const* in,                  \
+                         const int64_t* step, int64_t n, const void* ctx_) { \
     const TI* a = (const TI*)in[0];                                          \
     const TI* b = (const TI*)in[1];                                          \
     TO* o = (TO*)out_;                                                       \
@@ -151,6 +155,28 @@ static inline int32_t pl_bin_f64_to_i32(double x) {
     }                                                                        \
   }
 
+/* PL_BIN_ROW also compiled for AVX2, for rows of exact IEEE operations
+ * (+, -, *, /, comparisons; no libm call): the same C per element, so the
+ * same bits (no contraction: -ffp-contract=off; only when both operands
+ * are NaN may the other one's sign come out, as between the SSE loop and
+ * its scalar tail already), on 8 lanes instead of SSE's 4; the SIMD level
+ * picks one at each call. */
+#ifdef PL_SIMD_X86
+#define PL_BIN_ROW_AVX2(NAME, TI, TO, EXPR)                                  \
+  PL_BIN_ROW_DEF(__attribute__((target("avx2"))), NAME##_avx2, TI, TO, EXPR) \
+  PL_BIN_ROW_DEF(, NAME##_sse, TI, TO, EXPR)                                 \
+  static PL_BIN_UNUSED void NAME(void* out, const void* const* in,          \
+                                 const int64_t* step, int64_t n,            \
+                                 const void* ctx) {                         \
+    if (pl_simd_avx2())                                                      \
+      NAME##_avx2(out, in, step, n, ctx);                                    \
+    else                                                                     \
+      NAME##_sse(out, in, step, n, ctx);                                     \
+  }
+#else
+#define PL_BIN_ROW_AVX2(NAME, TI, TO, EXPR) PL_BIN_ROW(NAME, TI, TO, EXPR)
+#endif
+
 /* ---- A generic two-input op ---------------------------------------------- */
 
 #define PL_BIN_NUM_TYPES 32 /* TfLiteType values indexed below */
@@ -172,6 +198,18 @@ typedef struct PlBinQuant {
 
 typedef struct PlBinaryData {
   int activation;
+  /* The walk pl_binary_prepare planned (the shapes are known there), so
+   * that eval only checks they are still the ones it was made for: the
+   * dims of input 0 and input 1; whether the output is empty; the plan,
+   * its element count, and the rows' constants for the output type. Not
+   * planned (another prepare, shapes changed): eval plans. */
+  bool planned;
+  bool plan_empty;
+  int plan_rank[2];
+  int plan_dims[2][PL_MAX_RANK];
+  PlBcast plan;
+  int64_t plan_total;
+  PlBinCtx ctx;
   /* Quantized inputs: the row chosen in prepare and its constants. */
   bool quant;
   PlBinRowFn qrow;

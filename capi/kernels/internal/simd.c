@@ -11,6 +11,7 @@ static atomic_int g_best = -1;
 static atomic_int g_vnni = -1;
 static atomic_int g_vbmi = -1;
 static atomic_int g_cap = -1;
+atomic_int pl_simd_level_found = -1;
 
 static int cpu_level(void) {
 #ifdef PL_SIMD_X86
@@ -47,10 +48,12 @@ static int best_level(void) {
   return best;
 }
 
-PlSimdLevel pl_simd_level(void) {
+PlSimdLevel pl_simd_level_find(void) {
   const int best = best_level();
   const int cap = atomic_load_explicit(&g_cap, memory_order_relaxed);
-  return (PlSimdLevel)(cap >= 0 && cap < best ? cap : best);
+  const int level = cap >= 0 && cap < best ? cap : best;
+  atomic_store_explicit(&pl_simd_level_found, level, memory_order_relaxed);
+  return (PlSimdLevel)level;
 }
 
 /* Whether the level is AVX512 and the CPU has `feature` (asked once into
@@ -77,7 +80,10 @@ bool pl_simd_vnni(void) { return avx512_feature(&g_vnni, 0); }
 
 bool pl_simd_vbmi(void) { return avx512_feature(&g_vbmi, 1); }
 
-void pl_simd_cap(int level) { atomic_store(&g_cap, level); }
+void pl_simd_cap(int level) {
+  atomic_store(&g_cap, level);
+  pl_simd_level_find();
+}
 
 void pl_simd_force_portable(bool on) {
   pl_simd_cap(on ? PL_SIMD_PORTABLE : -1);

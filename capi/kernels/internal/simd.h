@@ -15,6 +15,7 @@
 #ifndef PYLITE_KERNELS_INTERNAL_SIMD_H_
 #define PYLITE_KERNELS_INTERNAL_SIMD_H_
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -27,7 +28,17 @@ typedef enum PlSimdLevel {
   PL_SIMD_AVX512 = 2,
 } PlSimdLevel;
 
-PlSimdLevel pl_simd_level(void);
+/* The level in use once found (simd.c), -1 before: kernels ask it at
+ * every eval, so it is read inline. */
+extern atomic_int pl_simd_level_found;
+/* Finds the level (the CPU's, capped by the environment and the tests). */
+PlSimdLevel pl_simd_level_find(void);
+
+static inline PlSimdLevel pl_simd_level(void) {
+  const int level =
+      atomic_load_explicit(&pl_simd_level_found, memory_order_relaxed);
+  return level >= 0 ? (PlSimdLevel)level : pl_simd_level_find();
+}
 static inline bool pl_simd_avx2(void) {
   return pl_simd_level() >= PL_SIMD_AVX2;
 }

@@ -141,6 +141,10 @@ static inline void pl_unary_vec_f32(PlSubgraph* sg, PlNode* node,
   TfLiteTensor* output = pl_output(sg, node, 0);
   PlUnaryVecJob job = {fn, input->data.f, output->data.f,
                        pl_num_elements(input)};
+  if (job.n > 0 && job.n <= kPlUnaryChunk) { /* one chunk: its call */
+    fn(job.x, job.y, job.n);
+    return;
+  }
   const int64_t chunks = (job.n + kPlUnaryChunk - 1) / kPlUnaryChunk;
   pl_parallel_for_cost(sg, chunks, kPlUnaryChunk, pl_unary_vec_chunks, &job);
 }
