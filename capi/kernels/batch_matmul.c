@@ -194,15 +194,12 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE(sg, rhs != NULL);
   PL_ENSURE(sg, output != NULL);
   PL_ENSURE_OK(bmm_check_types(sg, d, lhs, rhs, output));
-  char l_s[160], r_s[160];
-  pl_shape_string(lhs->dims, l_s, sizeof(l_s));
-  pl_shape_string(rhs->dims, r_s, sizeof(r_s));
   const int lr = lhs->dims->size, rr = rhs->dims->size;
   if (lr < 2 || lr > kMaxRank || rr < 2 || rr > kMaxRank) {
     pl_report(sg,
               "BATCH_MATMUL operands must have rank 2 to %d, got lhs %s and "
               "rhs %s.",
-              kMaxRank, l_s, r_s);
+              kMaxRank, PL_SHAPE_STR(lhs->dims), PL_SHAPE_STR(rhs->dims));
     return kTfLiteError;
   }
   int l[kMaxRank], r[kMaxRank], o[kMaxRank];
@@ -216,7 +213,8 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
     pl_report(sg,
               "BATCH_MATMUL inner dims differ: lhs %s (adj_x %d) has depth "
               "%d, rhs %s (adj_y %d) has depth %d.",
-              l_s, d->adj_x, depth, r_s, d->adj_y, rdepth);
+              PL_SHAPE_STR(lhs->dims), d->adj_x, depth,
+              PL_SHAPE_STR(rhs->dims), d->adj_y, rdepth);
     return kTfLiteError;
   }
   for (int i = 0; i < kMaxRank - 2; ++i) {
@@ -224,7 +222,7 @@ static TfLiteStatus bmm_prepare(PlSubgraph* sg, PlNode* node) {
       pl_report(sg,
                 "BATCH_MATMUL batch dims of lhs %s and rhs %s do not "
                 "broadcast.",
-                l_s, r_s);
+                PL_SHAPE_STR(lhs->dims), PL_SHAPE_STR(rhs->dims));
       return kTfLiteError;
     }
     o[i] = l[i] == 1 ? r[i] : l[i];

@@ -472,9 +472,6 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));
-  char in_s[160], f_s[160];
-  pl_shape_string(input->dims, in_s, sizeof(in_s));
-  pl_shape_string(filter->dims, f_s, sizeof(f_s));
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   const int channels = in[3], filter_channels = f[3], out_channels = f[0];
@@ -482,7 +479,8 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
     pl_report(sg,
               "CONV_2D filter input channels (%d) must divide the input "
               "channels (%d): input %s, filter %s.",
-              filter_channels, channels, in_s, f_s);
+              filter_channels, channels, PL_SHAPE_STR(input->dims),
+              PL_SHAPE_STR(filter->dims));
     return kTfLiteError;
   }
   const int groups = channels / filter_channels;
@@ -490,7 +488,8 @@ static TfLiteStatus conv_prepare(PlSubgraph* sg, PlNode* node) {
     pl_report(sg,
               "CONV_2D grouped convolution: %d output channels are not a "
               "multiple of the %d groups: input %s, filter %s.",
-              out_channels, groups, in_s, f_s);
+              out_channels, groups, PL_SHAPE_STR(input->dims),
+              PL_SHAPE_STR(filter->dims));
     return kTfLiteError;
   }
   PL_ENSURE_OK(

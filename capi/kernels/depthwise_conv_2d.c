@@ -285,16 +285,13 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
   PL_ENSURE_OK(pl_nn_conv2d_check_options(sg, op, filter, d->padding,
                                           d->stride_h, d->stride_w,
                                           d->dilation_h, d->dilation_w));
-  char in_s[160], f_s[160];
-  pl_shape_string(input->dims, in_s, sizeof(in_s));
-  pl_shape_string(filter->dims, f_s, sizeof(f_s));
   const int* in = input->dims->data;
   const int* f = filter->dims->data;
   if (f[0] != 1) {
     pl_report(sg,
               "DEPTHWISE_CONV_2D filter must be [1, height, width, "
               "channels], got %s.",
-              f_s);
+              PL_SHAPE_STR(filter->dims));
     return kTfLiteError;
   }
   const int channels = in[3], out_channels = f[3];
@@ -302,7 +299,8 @@ static TfLiteStatus dw_prepare(PlSubgraph* sg, PlNode* node) {
     pl_report(sg,
               "DEPTHWISE_CONV_2D filter channels (%d) must be a multiple of "
               "the input channels (%d): input %s, filter %s.",
-              out_channels, channels, in_s, f_s);
+              out_channels, channels, PL_SHAPE_STR(input->dims),
+              PL_SHAPE_STR(filter->dims));
     return kTfLiteError;
   }
   PL_ENSURE_OK(
