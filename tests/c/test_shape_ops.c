@@ -22,6 +22,7 @@
 
 #define OP_TEST_NAME "shape test"
 #include "op_test_util.h"
+#include "run_util.h"
 
 /* Builtin operator codes and options types used here (schema.fbs). */
 enum {
@@ -569,14 +570,9 @@ static void test_reshape_sharing(void) {
   mb_io(sg, 1, (int[]){kX}, 4, (int[]){kD, kE, kG, kK});
   size_t size = 0;
   uint8_t* bytes = mb_build(&m, &size);
-  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
-      bytes, size, PyliteQuietReporter, NULL);
-  CHECK(model != NULL);
-  if (!model) {
-    free(bytes);
-    return;
-  }
-  TfLiteInterpreter* it = TfLiteInterpreterCreate(model, NULL);
+  Run run;
+  run_load(&run, bytes, size);
+  TfLiteInterpreter* it = run.interp;
   CHECK(it != NULL);
   for (int round = 0; it && round < 2; ++round) {
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
@@ -608,9 +604,7 @@ static void test_reshape_sharing(void) {
     CHECK(TfLiteInterpreterResizeInputTensor(it, 0, (int[]){2, 3}, 2) ==
           kTfLiteOk);
   }
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(model);
-  free(bytes);
+  run_close(&run);
 }
 
 /* SPLIT and UNPACK whose parts are contiguous (nothing before the axis)
@@ -663,10 +657,9 @@ static void test_split_sharing(void) {
   mb_io(sg, 1, (int[]){kX}, 5, (int[]){kC, kD, kE, kP0, kF});
   size_t size = 0;
   uint8_t* bytes = mb_build(&m, &size);
-  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
-      bytes, size, PyliteQuietReporter, NULL);
-  CHECK(model != NULL);
-  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  Run run;
+  run_load(&run, bytes, size);
+  TfLiteInterpreter* it = run.interp;
   CHECK(it != NULL);
   if (it) {
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
@@ -700,9 +693,7 @@ static void test_split_sharing(void) {
       for (int i = 0; i < 3; ++i) CHECK(f[i] == v[3 + i] + v[i]);
     }
   }
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(model);
-  free(bytes);
+  run_close(&run);
 }
 
 /* SLICE and STRIDED_SLICE of consecutive rows give the output its part of
@@ -746,10 +737,9 @@ static void test_slice_sharing(void) {
   mb_io(sg, 1, (int[]){kX}, 2, (int[]){kE, kF});
   size_t size = 0;
   uint8_t* bytes = mb_build(&m, &size);
-  TfLiteModel* model = TfLiteModelCreateWithErrorReporter(
-      bytes, size, PyliteQuietReporter, NULL);
-  CHECK(model != NULL);
-  TfLiteInterpreter* it = model ? TfLiteInterpreterCreate(model, NULL) : NULL;
+  Run run;
+  run_load(&run, bytes, size);
+  TfLiteInterpreter* it = run.interp;
   CHECK(it != NULL);
   if (it) {
     CHECK(TfLiteInterpreterAllocateTensors(it) == kTfLiteOk);
@@ -767,9 +757,7 @@ static void test_slice_sharing(void) {
     for (int i = 0; i < 6; ++i) CHECK(e[i] == v[3 + i] + v[6 + i]);
     for (int r = 0; r < 4; ++r) CHECK(f[r] == v[3 * r + 1] + v[3 * r + 1]);
   }
-  TfLiteInterpreterDelete(it);
-  TfLiteModelDelete(model);
-  free(bytes);
+  run_close(&run);
 }
 
 int main(void) {
