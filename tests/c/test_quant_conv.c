@@ -338,6 +338,13 @@ static void test_dot(void) {
   check_dot(8, 32, 64, false);  /* whole tiles */
   check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+  /* At most 8 columns: two rows per vector (pairs of tiles, a last odd
+   * row alone). */
+  check_dot(2, 8, 48, false);
+  check_dot(17, 8, 32, false);
+  check_dot(23, 5, 20, false);
+  check_dot(8, 1, 8, false);
+  check_dot(11, 8, 200, true);
 }
 
 /* pl_qdot_seg (rows of segments read in place) against the plain loop on
@@ -410,6 +417,8 @@ static void test_dot_seg(void) {
   check_dot_seg(5, 32, 3, 9, 6, 200);
   check_dot_seg(9, 37, 2, 16, 16, 100); /* whole quads, odd columns */
   check_dot_seg(4, 8, 5, 15, 3, 77);    /* 5x5 rows of 3 channels */
+  check_dot_seg(13, 8, 3, 9, 6, 200);   /* narrow: two rows per vector */
+  check_dot_seg(9, 6, 2, 16, 16, 100);
 }
 
 /* The fused output stage alone (k = 0: the sums are the starting sums) on

@@ -1472,21 +1472,97 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     }
 }
 
-/* Block blk's starting sums, columns and (fused) output stage. */
+/* The 8 int32 of v's low half in both halves. */
+PL_QDOT_TARGET static inline __m512i qdot_dup8(__m512i v) {
+  return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(1, 0, 1, 0));
+}
+
+/* Block blk's starting sums, columns and (fused) output stage; with pair
+ * (a block of at most 8 columns) its columns in both halves of the vectors,
+ * for two rows at once (qdot_tile_pairs). */
 PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
                                             int64_t blk, const PlQdotOut* out,
-                                            QdotCols* cols) {
+                                            const bool pair, QdotCols* cols) {
   const int64_t j = blk * kDotCols, count = n - j;
   const int64_t width = count < kDotCols ? count : kDotCols;
   cols->mask = (__mmask16)((1u << width) - 1);
   cols->init = _mm512_maskz_loadu_epi32(cols->mask, init + j);
+  if (pair) cols->init = qdot_dup8(cols->init);
   if (out->sums) return;
-  cols->p = pl_q_mul16_params(
-      _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j),
-      _mm512_maskz_loadu_epi32(cols->mask, out->shift + j));
+  __m512i m = _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j);
+  __m512i s = _mm512_maskz_loadu_epi32(cols->mask, out->shift + j);
+  if (pair) {
+    m = qdot_dup8(m);
+    s = qdot_dup8(s);
+  }
+  cols->p = pl_q_mul16_params(m, s);
   cols->zp = _mm512_set1_epi32(out->zero_point);
   cols->lo = _mm_set1_epi8((char)out->lo);
   cols->hi = _mm_set1_epi8((char)out->hi);
+}
+
+/* Rows [0, 2 pairs) of a times one block of at most 8 columns (cols from
+ * qdot_cols with pair): each vector holds the 8 columns of two rows, the
+ * first row's in its low half, so narrow layers (8 output channels) fill
+ * every lane of the dot products and of the output stage. The sums are
+ * those of qdot_tile, the same integers. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void
+qdot_tile_pairs(const QdotA* A, const uint8_t* a, const int8_t* w,
+                const int pairs, const bool fused, const QdotCols* cols,
+                int8_t* y, int32_t* sums, int64_t ldy) {
+  __m512i s[kDotRows];
+  for (int r = 0; r < pairs; ++r) s[r] = cols->init;
+  const int64_t seg_quads = pl_qdot_depth(A->seg_k) / 4;
+  const int64_t lda = A->lda;
+  for (int64_t g = 0; g < A->segs; ++g, a += A->seg_step)
+    for (int64_t q = 0; q < seg_quads; ++q, w += 4 * kDotCols) {
+      /* Columns 0-7 are the block's first 32 bytes. */
+      const __m512i wq =
+          _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)w));
+      for (int r = 0; r < pairs; ++r) {
+        int32_t v0, v1;
+        memcpy(&v0, a + 2 * r * lda + 4 * q, sizeof(v0));
+        memcpy(&v1, a + (2 * r + 1) * lda + 4 * q, sizeof(v1));
+        const __m512i x =
+            _mm512_mask_set1_epi32(_mm512_set1_epi32(v0), 0xFF00, v1);
+        s[r] = qdot_dpbusd(s[r], x, wq);
+      }
+    }
+  const __mmask16 mask = cols->mask;
+  for (int r = 0; r < pairs; ++r) {
+    const int64_t at = 2 * r * ldy;
+    if (fused) {
+      const __m128i b =
+          pl_q_out16(s[r], &cols->p, cols->zp, cols->lo, cols->hi, false);
+      _mm_mask_storeu_epi8(y + at, mask, b);
+      _mm_mask_storeu_epi8(y + at + ldy, mask, _mm_unpackhi_epi64(b, b));
+    } else {
+      _mm512_mask_storeu_epi32(sums + at, mask, s[r]);
+      _mm512_mask_storeu_epi32(
+          sums + at + ldy, mask,
+          _mm512_shuffle_i64x2(s[r], s[r], _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+  }
+}
+
+/* Every row of a against one block of at most 8 columns, two rows per
+ * vector (a last odd row alone, as qdot_rows). */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void
+qdot_rows_pairs(const QdotA* A, const int8_t* w, int64_t m, const bool fused,
+                const QdotCols* pair, const QdotCols* single, int8_t* y,
+                int32_t* sums, int64_t ld) {
+  int64_t i = 0;
+  for (; i + 2 * kDotRows <= m; i += 2 * kDotRows)
+    qdot_tile_pairs(A, A->a + i * A->lda, w, kDotRows, fused, pair,
+                    fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld,
+                    ld);
+  for (; i + 2 <= m; i += 2)
+    qdot_tile_pairs(A, A->a + i * A->lda, w, 1, fused, pair,
+                    fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld,
+                    ld);
+  if (i < m)
+    qdot_tile(A, A->a + i * A->lda, w, 1, 1, fused, single,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
 }
 
 /* Every row of a against nb blocks from blk. */
@@ -1509,10 +1585,23 @@ PL_QDOT_TARGET static void qdot_vnni(const QdotA* A, const int8_t* packed,
   const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
   const int64_t blocks = (n + kDotCols - 1) / kDotCols;
   const bool fused = out->sums == NULL;
+  if (n <= kDotCols / 2 && m >= 2) {
+    QdotCols pair = {0}, single = {0}; /* the output stage only if fused */
+    qdot_cols(init, n, 0, out, true, &pair);
+    qdot_cols(init, n, 0, out, false, &single);
+    if (fused)
+      qdot_rows_pairs(A, packed, m, true, &pair, &single, out->y, NULL,
+                      out->ldy);
+    else
+      qdot_rows_pairs(A, packed, m, false, &pair, &single, NULL, out->sums,
+                      out->ldy);
+    return;
+  }
   for (int64_t blk = 0; blk < blocks; blk += 2) {
     const int nb = blk + 1 < blocks ? 2 : 1;
     QdotCols cols[2];
-    for (int c = 0; c < nb; ++c) qdot_cols(init, n, blk + c, out, &cols[c]);
+    for (int c = 0; c < nb; ++c)
+      qdot_cols(init, n, blk + c, out, false, &cols[c]);
     const int8_t* w = packed + blk * quads * kDotCols * 4;
     const int64_t j = blk * kDotCols;
     int8_t* y = fused ? out->y + j : NULL;
