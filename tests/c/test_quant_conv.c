@@ -487,9 +487,14 @@ static void test_quantize_paths(void) {
   float z[kN];
   for (int i = 0; i < kN; ++i) z[i] = (float)(i - 101) / 2.0f;
   z[0] = 127.0f;
-  const float* inputs[4] = {x, y, y + 1, z};
-  const int64_t sizes[4] = {kN, kN, kN - 1, kN};
-  for (int c = 0; c < 4; ++c) {
+  /* The floats next to those halves and integers (the rounding's edges). */
+  float e[kN];
+  for (int i = 0; i < kN; ++i)
+    e[i] = nextafterf((float)(i / 2 - 50) / 2.0f, i % 2 ? 200.0f : -200.0f);
+  e[0] = 127.0f;
+  const float* inputs[5] = {x, y, y + 1, z, e};
+  const int64_t sizes[5] = {kN, kN, kN - 1, kN, kN};
+  for (int c = 0; c < 5; ++c) {
     for (int64_t n = 0; n <= sizes[c]; n += (n < 20 ? 1 : 37)) {
       int8_t qa[2][kN], qs[2][kN];
       float sa[2], ss[2];

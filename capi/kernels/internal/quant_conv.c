@@ -383,26 +383,24 @@ __attribute__((target("avx2"))) static void qconv_minmax_avx2(
   *mx_out = b;
 }
 
-/* roundf as truncation plus one away from zero when the dropped fraction
- * (exact in float) is at least a half; cvttps2dq gives INT32_MIN for NaN
- * and out-of-range values, as pl_q_f32_to_i32. */
+/* roundf(v) as the truncation (cvttps2dq) of v plus the largest float
+ * below a half with v's sign: under round-to-nearest the sum reaches the
+ * next integer away from zero exactly when v's fraction is at least a half
+ * (checked on all 2^32 floats); cvttps2dq gives INT32_MIN for NaN and
+ * out-of-range values, as pl_q_f32_to_i32. */
 __attribute__((target("avx2"))) static void qconv_quantize_avx2(
     const float* x, int64_t n, float offset, float inv, int32_t lo,
     int32_t hi, int8_t* q) {
   const __m256 voff = _mm256_set1_ps(offset), vinv = _mm256_set1_ps(inv);
-  const __m256 sign = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f);
-  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 below_half = _mm256_set1_ps(0.49999997f); /* 0.5 - 2^-25 */
   const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int64_t k = 0;
   for (; k + 8 <= n; k += 8) {
     const __m256 v =
         _mm256_add_ps(voff, _mm256_mul_ps(_mm256_loadu_ps(x + k), vinv));
-    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO |
-                                            _MM_FROUND_NO_EXC);
-    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
-    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
-                                    _mm256_or_ps(_mm256_and_ps(v, sign), one));
-    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(t, up));
+    const __m256 up = _mm256_or_ps(_mm256_and_ps(v, sign), below_half);
+    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(v, up));
     i = _mm256_min_epi32(_mm256_max_epi32(i, vlo), vhi);
     const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i),
                                         _mm256_extracti128_si256(i, 1));
