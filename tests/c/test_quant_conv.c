@@ -425,14 +425,14 @@ static void test_dot_seg(void) {
  * edge sums, multipliers and every shift from -31 to 30, against
  * pl_q_mul, on every path. */
 static void test_dot_requantize(void) {
-  enum { kN = 62 * 4 };
+  enum { kN = 62 * 4, kRows = 5 }; /* a tile of 4 rows, then one */
   static const int32_t sums[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
                                  -(1 << 30), 12345, -12345, 0x40000000 - 1};
   static const int32_t mults[] = {0, 1 << 30, INT32_MAX, 0x5A5A5A5A};
   int32_t init[kN], mult[kN];
   int shift[kN];
-  int8_t y[kN];
-  const uint8_t a[4] = {0};
+  int8_t y[kRows * kN];
+  const uint8_t a[4 * kRows] = {0};
   int8_t* packed = malloc((size_t)pl_qdot_packed_size(kN, 0) + 1);
   int32_t wsum[kN];
   const int16_t w0 = 0;
@@ -452,12 +452,12 @@ static void test_dot_requantize(void) {
     for (int path = 0; path < 3; ++path) {
       pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
       memset(y, 0x55, sizeof(y));
-      pl_qdot(a, 4, packed, init, 1, kN, 0, &out);
+      pl_qdot(a, 4, packed, init, kRows, kN, 0, &out);
       int bad = 0;
       for (int j = 0; j < kN; ++j) {
         const int32_t want = pl_q_clamp(
             pl_q_add(pl_q_mul(init[j], mult[j], shift[j]), zp), -128, 127);
-        if (y[j] != want) ++bad;
+        for (int i = 0; i < kRows; ++i) bad += y[i * kN + j] != want;
       }
       CHECK(bad == 0);
     }

@@ -1457,6 +1457,17 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
         for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
       }
     }
+  if (fused && rows == kDotRows) {
+    for (int c = 0; c < nb; ++c) {
+      const QdotCols* cc = &cols[c];
+      const __m512i x[kDotRows] = {s[0][c], s[1][c], s[2][c], s[3][c]};
+      __m128i b[kDotRows];
+      pl_q_out16x4(x, &cc->p, cc->zp, cc->lo, cc->hi, b);
+      for (int r = 0; r < kDotRows; ++r)
+        _mm_mask_storeu_epi8(y + r * ldy + c * kDotCols, cc->mask, b[r]);
+    }
+    return;
+  }
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < nb; ++c) {
       const QdotCols* cc = &cols[c];
