@@ -353,19 +353,33 @@ static void qconv_quantize_base(const float* x, int64_t n, float offset,
 
 #ifdef PL_QGEMM_X86
 /* The same with 8 lanes: min / max compare as the scalar loop (a NaN
- * operand keeps the running value, which starts at x[0] in every lane). */
+ * operand keeps the running value, which starts at x[0] in every lane).
+ * Four running values per bound, 32 floats a step, overlap the
+ * instructions' latency; a NaN x[0] is in all of them, so they combine as
+ * the lanes do. */
 __attribute__((target("avx2"))) static void qconv_minmax_avx2(
     const float* x, int64_t n, float* mn_out, float* mx_out) {
   if (n < 8) {
     qconv_minmax_base(x, n, mn_out, mx_out);
     return;
   }
-  __m256 mn = _mm256_set1_ps(x[0]), mx = mn;
+  __m256 mn4[4], mx4[4];
+  for (int a = 0; a < 4; ++a) mn4[a] = mx4[a] = _mm256_set1_ps(x[0]);
   int64_t k = 0;
+  for (; k + 32 <= n; k += 32)
+    for (int a = 0; a < 4; ++a) {
+      const __m256 v = _mm256_loadu_ps(x + k + 8 * a);
+      mn4[a] = _mm256_min_ps(v, mn4[a]); /* v < mn ? v : mn */
+      mx4[a] = _mm256_max_ps(v, mx4[a]); /* v > mx ? v : mx */
+    }
+  __m256 mn = _mm256_min_ps(_mm256_min_ps(mn4[0], mn4[1]),
+                            _mm256_min_ps(mn4[2], mn4[3]));
+  __m256 mx = _mm256_max_ps(_mm256_max_ps(mx4[0], mx4[1]),
+                            _mm256_max_ps(mx4[2], mx4[3]));
   for (; k + 8 <= n; k += 8) {
     const __m256 v = _mm256_loadu_ps(x + k);
-    mn = _mm256_min_ps(v, mn); /* v < mn ? v : mn */
-    mx = _mm256_max_ps(v, mx); /* v > mx ? v : mx */
+    mn = _mm256_min_ps(v, mn);
+    mx = _mm256_max_ps(v, mx);
   }
   float lanes_mn[8], lanes_mx[8];
   _mm256_storeu_ps(lanes_mn, mn);
