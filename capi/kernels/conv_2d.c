@@ -203,8 +203,10 @@ static void conv_pack(ConvData* d, const float* filter, int groups,
  * kBlockFloats values) and its sums (at most kBlockSums) stay in cache
  * between the GEMM and the output stage; whole 4-row tiles, at least 16
  * rows so that the filters are streamed once per many pixels. With several
- * threads, the blocks are then evened out to a multiple of the thread
- * count, so that no thread waits for another's extra block. */
+ * threads, the blocks are then made a multiple of the thread count and of
+ * even sizes (a last short block would leave a thread with a block more of
+ * work: 340, 340, 340 and 4 rows are 680 against 344), so that no thread
+ * waits for another's extra block. */
 enum { kBlockSums = 1 << 14 };
 
 static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group,
@@ -216,8 +218,8 @@ static int64_t qconv_block_rows(int64_t pixels, int64_t k, int64_t per_group,
   rows -= rows % 4;
   if (rows < 16) rows = 16;
   int64_t blocks = (pixels + rows - 1) / rows;
-  if (threads > 1 && blocks % threads != 0) {
-    blocks += threads - blocks % threads;
+  if (threads > 1) {
+    if (blocks % threads != 0) blocks += threads - blocks % threads;
     rows = (pixels + blocks - 1) / blocks;
     rows += (4 - rows % 4) % 4;
   }

@@ -85,6 +85,11 @@ typedef struct DwData {
    * (what padding taps read) and each channel's starting sum. */
   bool qfast;
   bool qtiny; /* a small image: all rows of a task in one pl_qdw call */
+  /* qtiny: each output pixel's tap offsets (bytes) from its batch's first
+   * input pixel, -1 for a padding tap; made in prepare, so that eval only
+   * adds the input's address to them. */
+  intptr_t* qtiny_at;
+  size_t qtiny_at_bytes;
   void* qpacked; /* the filter packed by pl_qdw_pack */
   bool qbytes;   /* in its byte form */
   size_t qpacked_bytes;
@@ -131,6 +136,7 @@ static void dw_free(PlNode* node) {
   if (d) {
     pl_qconv_free(&d->q);
     free(d->qacc);
+    free(d->qtiny_at);
     free(d->qpacked);
     free(d->qzrow);
     free(d->qinit);
@@ -198,6 +204,23 @@ static TfLiteStatus dw_prepare_fast(PlSubgraph* sg, DwData* d,
   return kTfLiteOk;
 }
 
+/* DwData.qtiny_at for input dims `in` (one byte per channel), filter
+ * dims f and an output of oh x ow pixels. */
+static void qdw_tiny_offsets(DwData* d, const int* in, const int* f,
+                             int64_t oh, int64_t ow) {
+  intptr_t* at = d->qtiny_at;
+  for (int64_t oy = 0; oy < oh; ++oy)
+    for (int64_t ox = 0; ox < ow; ++ox)
+      for (int fy = 0; fy < f[1]; ++fy)
+        for (int fx = 0; fx < f[2]; ++fx) {
+          const int64_t iy = oy * d->stride_h - d->pad_h + fy * d->dilation_h;
+          const int64_t ix = ox * d->stride_w - d->pad_w + fx * d->dilation_w;
+          *at++ = iy >= 0 && iy < in[1] && ix >= 0 && ix < in[2]
+                      ? (intptr_t)((iy * in[2] + ix) * in[3])
+                      : -1;
+        }
+}
+
 /* Prepare of the quantized and hybrid forms, after the shape checks. */
 static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
                                          const TfLiteTensor* input,
@@ -227,6 +250,11 @@ static TfLiteStatus dw_prepare_quantized(PlSubgraph* sg, DwData* d,
      * in one call (qdw_fast_rows_task): a table for every pixel. */
     d->qtiny = d->q.kind != PL_QCONV_HYBRID && oh * ow <= kQdwTinyPixels;
     const int64_t table = d->qtiny ? oh * ow : ow;
+    if (d->qtiny) {
+      PL_ENSURE_OK(pl_reserve(sg, (void**)&d->qtiny_at, &d->qtiny_at_bytes,
+                              sizeof(intptr_t) * (size_t)(table * taps)));
+      qdw_tiny_offsets(d, in, filter->dims->data, oh, ow);
+    }
     d->qrow_offset =
         (sizeof(intptr_t) * (size_t)taps * (size_t)(table + 1) + 15) / 16 * 16;
     const size_t fast =
@@ -560,6 +588,19 @@ static void qdw_fill_table(const QdwTask* t, int64_t row, int64_t pixel,
   }
 }
 
+/* qdw_fill_table for rows [row, row + rows) of one batch of a small image
+ * (DwData.qtiny), from the offsets made in prepare. */
+static void qdw_tiny_table(const QdwTask* t, int64_t row, int64_t rows,
+                           int64_t pixel, intptr_t* restrict table) {
+  const DwData* d = t->d;
+  const int64_t bi = row / t->oh, per_row = (int64_t)t->ow * t->fh * t->fw;
+  const intptr_t src = (intptr_t)t->x + (intptr_t)(bi * t->h * t->w * pixel);
+  const intptr_t zrow = (intptr_t)d->qzrow + (intptr_t)(bi * t->c);
+  const intptr_t* restrict at = d->qtiny_at + (row % t->oh) * per_row;
+  for (int64_t e = 0; e < rows * per_row; ++e)
+    table[e] = at[e] < 0 ? zrow : src + at[e];
+}
+
 /* The fast form's rows (DwData.qfast). The pixels whose taps are all
  * inside the input read them at one pattern of offsets from their first
  * tap; the others (borders) through a table of each tap's address, the
@@ -601,8 +642,7 @@ static void qdw_fast_rows_task(void* ctx, int64_t begin, int64_t end,
     int64_t inner_begin = 0, inner_end = 0;
     if (d->qtiny) {
       rows = ((bi + 1) * t->oh < end ? (bi + 1) * t->oh : end) - row;
-      for (int64_t r = 0; r < rows; ++r)
-        qdw_fill_table(t, row + r, pixel, 0, 0, table + r * t->ow * taps);
+      qdw_tiny_table(t, row, rows, pixel, table);
     } else {
       const int y0 = (int)(row % t->oh) * d->stride_h - d->pad_h;
       const bool inside_y =

@@ -338,6 +338,13 @@ static void test_dot(void) {
   check_dot(8, 32, 64, false);  /* whole tiles */
   check_dot(3, 5, 0, false);    /* empty sums: the starting sums */
   check_dot(5, 17, 4099, true); /* 255 * -128 * 4099 wraps past int32 */
+  /* At most 8 columns: two rows per vector (pairs of tiles, a last odd
+   * row alone). */
+  check_dot(2, 8, 48, false);
+  check_dot(17, 8, 32, false);
+  check_dot(23, 5, 20, false);
+  check_dot(8, 1, 8, false);
+  check_dot(11, 8, 200, true);
 }
 
 /* pl_qdot_seg (rows of segments read in place) against the plain loop on
@@ -410,20 +417,22 @@ static void test_dot_seg(void) {
   check_dot_seg(5, 32, 3, 9, 6, 200);
   check_dot_seg(9, 37, 2, 16, 16, 100); /* whole quads, odd columns */
   check_dot_seg(4, 8, 5, 15, 3, 77);    /* 5x5 rows of 3 channels */
+  check_dot_seg(13, 8, 3, 9, 6, 200);   /* narrow: two rows per vector */
+  check_dot_seg(9, 6, 2, 16, 16, 100);
 }
 
 /* The fused output stage alone (k = 0: the sums are the starting sums) on
  * edge sums, multipliers and every shift from -31 to 30, against
  * pl_q_mul, on every path. */
 static void test_dot_requantize(void) {
-  enum { kN = 62 * 4 };
+  enum { kN = 62 * 4, kRows = 5 }; /* a tile of 4 rows, then one */
   static const int32_t sums[] = {0, 1, -1, INT32_MAX, INT32_MIN, 1 << 30,
                                  -(1 << 30), 12345, -12345, 0x40000000 - 1};
   static const int32_t mults[] = {0, 1 << 30, INT32_MAX, 0x5A5A5A5A};
   int32_t init[kN], mult[kN];
   int shift[kN];
-  int8_t y[kN];
-  const uint8_t a[4] = {0};
+  int8_t y[kRows * kN];
+  const uint8_t a[4 * kRows] = {0};
   int8_t* packed = malloc((size_t)pl_qdot_packed_size(kN, 0) + 1);
   int32_t wsum[kN];
   const int16_t w0 = 0;
@@ -443,12 +452,12 @@ static void test_dot_requantize(void) {
     for (int path = 0; path < 3; ++path) {
       pl_simd_cap(path == 0 ? -1 : path == 1 ? PL_SIMD_AVX2 : PL_SIMD_PORTABLE);
       memset(y, 0x55, sizeof(y));
-      pl_qdot(a, 4, packed, init, 1, kN, 0, &out);
+      pl_qdot(a, 4, packed, init, kRows, kN, 0, &out);
       int bad = 0;
       for (int j = 0; j < kN; ++j) {
         const int32_t want = pl_q_clamp(
             pl_q_add(pl_q_mul(init[j], mult[j], shift[j]), zp), -128, 127);
-        if (y[j] != want) ++bad;
+        for (int i = 0; i < kRows; ++i) bad += y[i * kN + j] != want;
       }
       CHECK(bad == 0);
     }
@@ -478,9 +487,14 @@ static void test_quantize_paths(void) {
   float z[kN];
   for (int i = 0; i < kN; ++i) z[i] = (float)(i - 101) / 2.0f;
   z[0] = 127.0f;
-  const float* inputs[4] = {x, y, y + 1, z};
-  const int64_t sizes[4] = {kN, kN, kN - 1, kN};
-  for (int c = 0; c < 4; ++c) {
+  /* The floats next to those halves and integers (the rounding's edges). */
+  float e[kN];
+  for (int i = 0; i < kN; ++i)
+    e[i] = nextafterf((float)(i / 2 - 50) / 2.0f, i % 2 ? 200.0f : -200.0f);
+  e[0] = 127.0f;
+  const float* inputs[5] = {x, y, y + 1, z, e};
+  const int64_t sizes[5] = {kN, kN, kN - 1, kN, kN};
+  for (int c = 0; c < 5; ++c) {
     for (int64_t n = 0; n <= sizes[c]; n += (n < 20 ? 1 : 37)) {
       int8_t qa[2][kN], qs[2][kN];
       float sa[2], ss[2];

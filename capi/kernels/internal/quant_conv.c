@@ -353,19 +353,33 @@ static void qconv_quantize_base(const float* x, int64_t n, float offset,
 
 #ifdef PL_QGEMM_X86
 /* The same with 8 lanes: min / max compare as the scalar loop (a NaN
- * operand keeps the running value, which starts at x[0] in every lane). */
+ * operand keeps the running value, which starts at x[0] in every lane).
+ * Four running values per bound, 32 floats a step, overlap the
+ * instructions' latency; a NaN x[0] is in all of them, so they combine as
+ * the lanes do. */
 __attribute__((target("avx2"))) static void qconv_minmax_avx2(
     const float* x, int64_t n, float* mn_out, float* mx_out) {
   if (n < 8) {
     qconv_minmax_base(x, n, mn_out, mx_out);
     return;
   }
-  __m256 mn = _mm256_set1_ps(x[0]), mx = mn;
+  __m256 mn4[4], mx4[4];
+  for (int a = 0; a < 4; ++a) mn4[a] = mx4[a] = _mm256_set1_ps(x[0]);
   int64_t k = 0;
+  for (; k + 32 <= n; k += 32)
+    for (int a = 0; a < 4; ++a) {
+      const __m256 v = _mm256_loadu_ps(x + k + 8 * a);
+      mn4[a] = _mm256_min_ps(v, mn4[a]); /* v < mn ? v : mn */
+      mx4[a] = _mm256_max_ps(v, mx4[a]); /* v > mx ? v : mx */
+    }
+  __m256 mn = _mm256_min_ps(_mm256_min_ps(mn4[0], mn4[1]),
+                            _mm256_min_ps(mn4[2], mn4[3]));
+  __m256 mx = _mm256_max_ps(_mm256_max_ps(mx4[0], mx4[1]),
+                            _mm256_max_ps(mx4[2], mx4[3]));
   for (; k + 8 <= n; k += 8) {
     const __m256 v = _mm256_loadu_ps(x + k);
-    mn = _mm256_min_ps(v, mn); /* v < mn ? v : mn */
-    mx = _mm256_max_ps(v, mx); /* v > mx ? v : mx */
+    mn = _mm256_min_ps(v, mn);
+    mx = _mm256_max_ps(v, mx);
   }
   float lanes_mn[8], lanes_mx[8];
   _mm256_storeu_ps(lanes_mn, mn);
@@ -383,26 +397,24 @@ __attribute__((target("avx2"))) static void qconv_minmax_avx2(
   *mx_out = b;
 }
 
-/* roundf as truncation plus one away from zero when the dropped fraction
- * (exact in float) is at least a half; cvttps2dq gives INT32_MIN for NaN
- * and out-of-range values, as pl_q_f32_to_i32. */
+/* roundf(v) as the truncation (cvttps2dq) of v plus the largest float
+ * below a half with v's sign: under round-to-nearest the sum reaches the
+ * next integer away from zero exactly when v's fraction is at least a half
+ * (checked on all 2^32 floats); cvttps2dq gives INT32_MIN for NaN and
+ * out-of-range values, as pl_q_f32_to_i32. */
 __attribute__((target("avx2"))) static void qconv_quantize_avx2(
     const float* x, int64_t n, float offset, float inv, int32_t lo,
     int32_t hi, int8_t* q) {
   const __m256 voff = _mm256_set1_ps(offset), vinv = _mm256_set1_ps(inv);
-  const __m256 sign = _mm256_set1_ps(-0.0f), half = _mm256_set1_ps(0.5f);
-  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 below_half = _mm256_set1_ps(0.49999997f); /* 0.5 - 2^-25 */
   const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int64_t k = 0;
   for (; k + 8 <= n; k += 8) {
     const __m256 v =
         _mm256_add_ps(voff, _mm256_mul_ps(_mm256_loadu_ps(x + k), vinv));
-    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO |
-                                            _MM_FROUND_NO_EXC);
-    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
-    const __m256 up = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
-                                    _mm256_or_ps(_mm256_and_ps(v, sign), one));
-    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(t, up));
+    const __m256 up = _mm256_or_ps(_mm256_and_ps(v, sign), below_half);
+    __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(v, up));
     i = _mm256_min_epi32(_mm256_max_epi32(i, vlo), vhi);
     const __m128i i16 = _mm_packs_epi32(_mm256_castsi256_si128(i),
                                         _mm256_extracti128_si256(i, 1));
@@ -1459,6 +1471,17 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
         for (int c = 0; c < nb; ++c) s[r][c] = qdot_dpbusd(s[r][c], x, wq[c]);
       }
     }
+  if (fused && rows == kDotRows) {
+    for (int c = 0; c < nb; ++c) {
+      const QdotCols* cc = &cols[c];
+      const __m512i x[kDotRows] = {s[0][c], s[1][c], s[2][c], s[3][c]};
+      __m128i b[kDotRows];
+      pl_q_out16x4(x, &cc->p, cc->zp, cc->lo, cc->hi, b);
+      for (int r = 0; r < kDotRows; ++r)
+        _mm_mask_storeu_epi8(y + r * ldy + c * kDotCols, cc->mask, b[r]);
+    }
+    return;
+  }
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < nb; ++c) {
       const QdotCols* cc = &cols[c];
@@ -1472,21 +1495,97 @@ __attribute__((always_inline)) PL_QDOT_TARGET static inline void qdot_tile(
     }
 }
 
-/* Block blk's starting sums, columns and (fused) output stage. */
+/* The 8 int32 of v's low half in both halves. */
+PL_QDOT_TARGET static inline __m512i qdot_dup8(__m512i v) {
+  return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(1, 0, 1, 0));
+}
+
+/* Block blk's starting sums, columns and (fused) output stage; with pair
+ * (a block of at most 8 columns) its columns in both halves of the vectors,
+ * for two rows at once (qdot_tile_pairs). */
 PL_QDOT_TARGET static inline void qdot_cols(const int32_t* init, int64_t n,
                                             int64_t blk, const PlQdotOut* out,
-                                            QdotCols* cols) {
+                                            const bool pair, QdotCols* cols) {
   const int64_t j = blk * kDotCols, count = n - j;
   const int64_t width = count < kDotCols ? count : kDotCols;
   cols->mask = (__mmask16)((1u << width) - 1);
   cols->init = _mm512_maskz_loadu_epi32(cols->mask, init + j);
+  if (pair) cols->init = qdot_dup8(cols->init);
   if (out->sums) return;
-  cols->p = pl_q_mul16_params(
-      _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j),
-      _mm512_maskz_loadu_epi32(cols->mask, out->shift + j));
+  __m512i m = _mm512_maskz_loadu_epi32(cols->mask, out->multiplier + j);
+  __m512i s = _mm512_maskz_loadu_epi32(cols->mask, out->shift + j);
+  if (pair) {
+    m = qdot_dup8(m);
+    s = qdot_dup8(s);
+  }
+  cols->p = pl_q_mul16_params(m, s);
   cols->zp = _mm512_set1_epi32(out->zero_point);
   cols->lo = _mm_set1_epi8((char)out->lo);
   cols->hi = _mm_set1_epi8((char)out->hi);
+}
+
+/* Rows [0, 2 pairs) of a times one block of at most 8 columns (cols from
+ * qdot_cols with pair): each vector holds the 8 columns of two rows, the
+ * first row's in its low half, so narrow layers (8 output channels) fill
+ * every lane of the dot products and of the output stage. The sums are
+ * those of qdot_tile, the same integers. */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void
+qdot_tile_pairs(const QdotA* A, const uint8_t* a, const int8_t* w,
+                const int pairs, const bool fused, const QdotCols* cols,
+                int8_t* y, int32_t* sums, int64_t ldy) {
+  __m512i s[kDotRows];
+  for (int r = 0; r < pairs; ++r) s[r] = cols->init;
+  const int64_t seg_quads = pl_qdot_depth(A->seg_k) / 4;
+  const int64_t lda = A->lda;
+  for (int64_t g = 0; g < A->segs; ++g, a += A->seg_step)
+    for (int64_t q = 0; q < seg_quads; ++q, w += 4 * kDotCols) {
+      /* Columns 0-7 are the block's first 32 bytes. */
+      const __m512i wq =
+          _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*)w));
+      for (int r = 0; r < pairs; ++r) {
+        int32_t v0, v1;
+        memcpy(&v0, a + 2 * r * lda + 4 * q, sizeof(v0));
+        memcpy(&v1, a + (2 * r + 1) * lda + 4 * q, sizeof(v1));
+        const __m512i x =
+            _mm512_mask_set1_epi32(_mm512_set1_epi32(v0), 0xFF00, v1);
+        s[r] = qdot_dpbusd(s[r], x, wq);
+      }
+    }
+  const __mmask16 mask = cols->mask;
+  for (int r = 0; r < pairs; ++r) {
+    const int64_t at = 2 * r * ldy;
+    if (fused) {
+      const __m128i b =
+          pl_q_out16(s[r], &cols->p, cols->zp, cols->lo, cols->hi, false);
+      _mm_mask_storeu_epi8(y + at, mask, b);
+      _mm_mask_storeu_epi8(y + at + ldy, mask, _mm_unpackhi_epi64(b, b));
+    } else {
+      _mm512_mask_storeu_epi32(sums + at, mask, s[r]);
+      _mm512_mask_storeu_epi32(
+          sums + at + ldy, mask,
+          _mm512_shuffle_i64x2(s[r], s[r], _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+  }
+}
+
+/* Every row of a against one block of at most 8 columns, two rows per
+ * vector (a last odd row alone, as qdot_rows). */
+__attribute__((always_inline)) PL_QDOT_TARGET static inline void
+qdot_rows_pairs(const QdotA* A, const int8_t* w, int64_t m, const bool fused,
+                const QdotCols* pair, const QdotCols* single, int8_t* y,
+                int32_t* sums, int64_t ld) {
+  int64_t i = 0;
+  for (; i + 2 * kDotRows <= m; i += 2 * kDotRows)
+    qdot_tile_pairs(A, A->a + i * A->lda, w, kDotRows, fused, pair,
+                    fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld,
+                    ld);
+  for (; i + 2 <= m; i += 2)
+    qdot_tile_pairs(A, A->a + i * A->lda, w, 1, fused, pair,
+                    fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld,
+                    ld);
+  if (i < m)
+    qdot_tile(A, A->a + i * A->lda, w, 1, 1, fused, single,
+              fused ? y + i * ld : NULL, fused ? NULL : sums + i * ld, ld);
 }
 
 /* Every row of a against nb blocks from blk. */
@@ -1509,10 +1608,23 @@ PL_QDOT_TARGET static void qdot_vnni(const QdotA* A, const int8_t* packed,
   const int64_t quads = A->segs * pl_qdot_depth(A->seg_k) / 4;
   const int64_t blocks = (n + kDotCols - 1) / kDotCols;
   const bool fused = out->sums == NULL;
+  if (n <= kDotCols / 2 && m >= 2) {
+    QdotCols pair = {0}, single = {0}; /* the output stage only if fused */
+    qdot_cols(init, n, 0, out, true, &pair);
+    qdot_cols(init, n, 0, out, false, &single);
+    if (fused)
+      qdot_rows_pairs(A, packed, m, true, &pair, &single, out->y, NULL,
+                      out->ldy);
+    else
+      qdot_rows_pairs(A, packed, m, false, &pair, &single, NULL, out->sums,
+                      out->ldy);
+    return;
+  }
   for (int64_t blk = 0; blk < blocks; blk += 2) {
     const int nb = blk + 1 < blocks ? 2 : 1;
     QdotCols cols[2];
-    for (int c = 0; c < nb; ++c) qdot_cols(init, n, blk + c, out, &cols[c]);
+    for (int c = 0; c < nb; ++c)
+      qdot_cols(init, n, blk + c, out, false, &cols[c]);
     const int8_t* w = packed + blk * quads * kDotCols * 4;
     const int64_t j = blk * kDotCols;
     int8_t* y = fused ? out->y + j : NULL;
