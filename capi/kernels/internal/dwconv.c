@@ -27,6 +27,13 @@
 #else
 #define PL_DW_UNROLL
 #endif
+/* For a loop whose trip count is known only at run time (a filter row's
+ * taps): GCC unrolls it by 8; clang's full unroll would fail and warn. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PL_DW_UNROLL_RUNTIME _Pragma("GCC unroll 8")
+#else
+#define PL_DW_UNROLL_RUNTIME
+#endif
 
 int64_t pl_dwconv_packed_size(int64_t c, int64_t taps) {
   const int64_t blocks = (c + PL_DWCONV_BLOCK - 1) / PL_DWCONV_BLOCK;
@@ -153,7 +160,7 @@ PL_DW_AVX2_INLINE void dw_tile_avx2(const int np, const int nb, const int kf,
 #pragma GCC unroll 1
 #endif
   for (int fy = fy0; fy < fy1; ++fy) {
-    PL_DW_UNROLL
+    PL_DW_UNROLL_RUNTIME
     for (int fx = fx0; fx < fx1; ++fx) {
       const float* u = pk + PL_DWCONV_BLOCK * (fy * fw + fx + 1);
       __m256 wv[6];
