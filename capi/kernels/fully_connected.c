@@ -251,13 +251,15 @@ static TfLiteStatus fc_check_types(PlSubgraph* sg, const TfLiteTensor* input,
   return kTfLiteOk;
 }
 
-/* Grows *buf to at least `count` floats (contents not kept). */
+/* Grows *buf to at least `count` floats (contents not kept), on a cache
+ * line boundary: the packed weights' 64-byte rows then load without
+ * straddling two lines (a batch-1 product streams them from L2). */
 static TfLiteStatus fc_reserve(PlSubgraph* sg, float** buf, size_t* have,
                                int64_t count) {
   if ((size_t)count <= *have) return kTfLiteOk;
   free(*buf);
   *have = 0;
-  *buf = malloc((size_t)count * sizeof(float));
+  *buf = aligned_alloc(64, ((size_t)count * sizeof(float) + 63) / 64 * 64);
   if (!*buf) {
     pl_report(sg, "FULLY_CONNECTED: out of memory for %lld floats.",
               (long long)count);

@@ -75,7 +75,11 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
       NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-30f, -1e-40f, 1.0f, -1.0f,
       0.625f, -0.625f, 4.0f, -4.0f, 9.0f, -9.0f, 16.619047164916992f,
       16.62f, -87.0f, -87.5f, 88.0f, 88.5f, -104.0f, 3.92f, 1e30f, -1e30f};
-  const int ns = (int)(sizeof(kSpecial) / sizeof(kSpecial[0]));
+  /* NaN payloads, of either sign and signalling, kept as they are. */
+  static const uint32_t kNanBits[] = {0x7FC00001u, 0xFFC00002u, 0x7F800001u,
+                                      0xFF800003u};
+  const int nn = (int)(sizeof(kNanBits) / sizeof(kNanBits[0]));
+  const int ns = (int)(sizeof(kSpecial) / sizeof(kSpecial[0])) + nn;
   const int n = 200003; /* not a multiple of 8: the scalar tail runs too */
   float* x = malloc(sizeof(float) * (size_t)(n + ns));
   float* fast = malloc(sizeof(float) * (size_t)(n + ns));
@@ -84,7 +88,8 @@ static void check_fn(const char* name, VecFn fn, float (*ref)(float),
     CHECK(!"out of memory");
     return;
   }
-  for (int i = 0; i < ns; ++i) x[i] = kSpecial[i];
+  for (int i = 0; i < ns - nn; ++i) x[i] = kSpecial[i];
+  memcpy(x + ns - nn, kNanBits, sizeof(kNanBits));
   for (int i = 0; i < n; ++i) x[ns + i] = lo + (hi - lo) * (float)i / (float)n;
   pl_simd_force_portable(true);
   fn(x, portable, n + ns);

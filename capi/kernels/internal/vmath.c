@@ -535,18 +535,24 @@ PL_AVX512 static __m512 exp16_any(__m512 x) {
   return beyond_normal16(x) ? exp16(x) : exp16_normal(x);
 }
 
+/* logistic_one on 16 lanes, in fewer instructions than the 8-lane form
+ * with the same result per lane: -x by a masked sign flip; the exp's
+ * out-of-normal test only looks below (t <= 9 in every lane); the masked
+ * division and move give the low lanes e and the high ones 1. */
 PL_AVX512 static __m512 logistic16(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
   const __mmask16 low =
       _mm512_cmp_ps_mask(x, _mm512_set1_ps(kSigLo), _CMP_LT_OQ);
-  const __m512 minus_x = _mm512_castsi512_ps(_mm512_xor_si512(
-      _mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u)));
-  const __m512 t = _mm512_mask_blend_ps(low, minus_x, x);
-  const __m512 e = beyond_normal16(t) ? exp16(t) : exp16_normal(t);
-  __m512 s = _mm512_div_ps(one, _mm512_add_ps(one, e));
-  s = _mm512_mask_blend_ps(low, s, e);
-  return _mm512_mask_blend_ps(
-      _mm512_cmp_ps_mask(x, _mm512_set1_ps(kSigHi), _CMP_GT_OQ), s, one);
+  const __m512i xi = _mm512_castps_si512(x);
+  const __m512 t = _mm512_castsi512_ps(_mm512_mask_xor_epi32(
+      xi, _mm512_knot(low), xi, _mm512_set1_epi32((int)0x80000000u)));
+  const bool beyond =
+      _mm512_cmp_ps_mask(t, _mm512_set1_ps(-kExpNormal), _CMP_LT_OQ) != 0;
+  const __m512 e = beyond ? exp16(t) : exp16_normal(t);
+  const __m512 s =
+      _mm512_mask_div_ps(e, _mm512_knot(low), one, _mm512_add_ps(one, e));
+  return _mm512_mask_mov_ps(
+      s, _mm512_cmp_ps_mask(x, _mm512_set1_ps(kSigHi), _CMP_GT_OQ), one);
 }
 
 /* Whole blocks of 16 through VEC; returns how many leading elements were
@@ -618,16 +624,18 @@ PL_AVX512 static int64_t gelu_exact_avx512(const float* x, float* y,
   return i;
 }
 
+/* swish_one on 16 lanes: a NaN lane keeps x through the product (masked)
+ * and the clamp (max and min return their second operand, a NaN, as it
+ * is). */
 PL_AVX512 static int64_t swish_avx512(const float* x, float* y, int64_t n,
                                       float lo, float hi) {
   const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m512 v = _mm512_loadu_ps(x + i);
-    __m512 p = _mm512_mul_ps(v, logistic16(v));
-    p = _mm512_min_ps(vhi, _mm512_max_ps(vlo, p));
-    _mm512_storeu_ps(y + i, _mm512_mask_blend_ps(
-                                _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), p, v));
+    const __m512 p = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v,
+                                  logistic16(v));
+    _mm512_storeu_ps(y + i, _mm512_min_ps(vhi, _mm512_max_ps(vlo, p)));
   }
   return i;
 }
