@@ -278,6 +278,19 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   int8_t* y = malloc((size_t)(m * ldy + 1));
   int32_t* sums = malloc(sizeof(int32_t) * (size_t)(m * ldy + 1));
   pl_qdot_pack(w, n, k, packed, wsum);
+  /* The layout quant_conv.h documents: blocks of 16 columns, 4 values of a
+   * column per quad, zeros past the last column and the last k. */
+  const int64_t quads = pl_qdot_depth(k) / 4;
+  int bad_pack = 0;
+  for (int64_t b = 0; b * 16 < n; ++b)
+    for (int64_t q = 0; q < quads; ++q)
+      for (int64_t c = 0; c < 16; ++c)
+        for (int64_t r = 0; r < 4; ++r) {
+          const int64_t j = 16 * b + c, d = 4 * q + r;
+          const int8_t want = (int8_t)(j < n && d < k ? w[j * k + d] : 0);
+          bad_pack += packed[((b * quads + q) * 16 + c) * 4 + r] != want;
+        }
+  CHECK(bad_pack == 0);
   for (int64_t j = 0; j < n; ++j) {
     init[j] = extreme ? INT32_MIN : (int32_t)rand_i16() * 977;
     /* As pl_q_multiplier makes them: in [2^30, 2^31); shifts mostly the

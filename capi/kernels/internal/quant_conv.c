@@ -1358,17 +1358,34 @@ int64_t pl_qdot_packed_size(int64_t n, int64_t k) {
  * 0 past the last column or the last k. */
 void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
                   int32_t* wsum) {
+  /* Row by row: each row is read once, in order, and its sum taken on the
+   * way; the writes of 16 consecutive rows fill the same cache lines. */
   const int64_t quads = pl_qdot_depth(k) / 4;
-  for (int64_t blk = 0; blk * kDotCols < n; ++blk)
-    for (int64_t q = 0; q < quads; ++q)
-      for (int c = 0; c < kDotCols; ++c)
-        for (int r = 0; r < 4; ++r) {
-          const int64_t j = blk * kDotCols + c, d = 4 * q + r;
-          *packed++ = (int8_t)(j < n && d < k ? w[j * k + d] : 0);
-        }
-  for (int64_t j = 0; j < n; ++j) {
+  const int64_t blocks = (n + kDotCols - 1) / kDotCols;
+  const int64_t step = 4 * kDotCols; /* bytes from one quad to the next */
+  for (int64_t j = 0; j < blocks * kDotCols; ++j) {
+    int8_t* dst = packed + (j / kDotCols) * quads * step + (j % kDotCols) * 4;
+    if (j >= n) {
+      for (int64_t q = 0; q < quads; ++q) memset(dst + q * step, 0, 4);
+      continue;
+    }
+    const int16_t* row = w + j * k;
     uint32_t s = 0;
-    for (int64_t d = 0; d < k; ++d) s += (uint32_t)w[j * k + d];
+    int64_t d = 0;
+    for (; d + 4 <= k; d += 4, dst += step) {
+      dst[0] = (int8_t)row[d];
+      dst[1] = (int8_t)row[d + 1];
+      dst[2] = (int8_t)row[d + 2];
+      dst[3] = (int8_t)row[d + 3];
+      s += (uint32_t)row[d] + (uint32_t)row[d + 1] + (uint32_t)row[d + 2] +
+           (uint32_t)row[d + 3];
+    }
+    if (d < k) {
+      for (int r = 0; r < 4; ++r, ++d) {
+        dst[r] = (int8_t)(d < k ? row[d] : 0);
+        if (d < k) s += (uint32_t)row[d];
+      }
+    }
     wsum[j] = (int32_t)s;
   }
 }
