@@ -235,26 +235,33 @@ static void qconv_pack(ConvData* d, int64_t groups, int64_t per_group,
                   d->qpacked + g * size);
 }
 
-/* Packs every group's filters (q.weights) for pl_qdot. */
-static void qconv_pack_dot(ConvData* d, int64_t groups, int64_t per_group,
-                           int64_t k) {
+/* Packs every group's filters (the int8 filter w) for pl_qdot. */
+static void qconv_pack_dot(ConvData* d, const int8_t* w, int64_t groups,
+                           int64_t per_group, int64_t k) {
   const int64_t size = pl_qdot_packed_size(per_group, k);
   for (int64_t g = 0; g < groups; ++g)
-    pl_qdot_pack(d->q.weights + g * per_group * k, per_group, k,
+    pl_qdot_pack(w + g * per_group * k, per_group, k,
                  d->qdot_packed + g * size, d->qdot_wsum + g * per_group);
 }
 
-/* The pl_qdot form, when it applies: int8 with an input zero point in
- * range (padding stores it), or hybrid (its quantized input); VNNI
- * present. Hybrid's starting sums depend on the batch's zero point: one
- * row of them per batch. */
+/* Whether the pl_qdot form applies: an int8 filter, int8 with an input zero
+ * point in range (padding stores it), or hybrid (its quantized input);
+ * VNNI present. */
+static bool conv_uses_dot(const ConvData* d, const TfLiteTensor* filter) {
+  return filter->type == kTfLiteInt8 &&
+         ((d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
+           d->q.input_zp <= 127) ||
+          d->q.kind == PL_QCONV_HYBRID) &&
+         pl_qdot_available();
+}
+
+/* The pl_qdot form's packing (d->qdot set): a constant filter packed now,
+ * read from the tensor itself. Hybrid's starting sums depend on the batch's
+ * zero point: one row of them per batch. */
 static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
+                                     const TfLiteTensor* filter,
                                      int64_t groups, int64_t per_group,
                                      int64_t k, int batches) {
-  d->qdot = ((d->q.kind == PL_QCONV_INT8 && d->q.input_zp >= -128 &&
-              d->q.input_zp <= 127) ||
-             d->q.kind == PL_QCONV_HYBRID) &&
-            pl_qdot_available();
   if (!d->qdot) return kTfLiteOk;
   const int64_t kd =
       d->qseg ? k / d->qseg_k * pl_qdot_depth(d->qseg_k) : k;
@@ -279,22 +286,22 @@ static TfLiteStatus conv_prepare_dot(PlSubgraph* sg, ConvData* d,
   d->qdot_init_ready = false;
   if (!d->q.weights_ready) return kTfLiteOk;
   if (!d->qseg) {
-    qconv_pack_dot(d, groups, per_group, k);
+    qconv_pack_dot(d, filter->data.int8, groups, per_group, k);
     return kTfLiteOk;
   }
   /* The filter rows padded to whole quads (zeros: the sums of weights do
    * not change). */
   const int64_t run = d->qseg_k, depth = pl_qdot_depth(run);
   const int64_t fh = k / run, units = groups * per_group;
-  int16_t* w = calloc((size_t)(units * fh * depth), sizeof(int16_t));
+  int8_t* w = calloc((size_t)(units * fh * depth), 1);
   if (!w) {
     pl_report(sg, "CONV_2D: out of memory.");
     return kTfLiteError;
   }
   for (int64_t j = 0; j < units; ++j)
     for (int64_t r = 0; r < fh; ++r)
-      memcpy(w + (j * fh + r) * depth, d->q.weights + (j * fh + r) * run,
-             sizeof(int16_t) * (size_t)run);
+      memcpy(w + (j * fh + r) * depth, filter->data.int8 + (j * fh + r) * run,
+             (size_t)run);
   pl_qdot_pack(w, units, fh * depth, d->qdot_packed, d->qdot_wsum);
   free(w);
   return kTfLiteOk;
@@ -352,19 +359,23 @@ static TfLiteStatus conv_prepare_quantized(PlSubgraph* sg, ConvData* d,
   /* LiteRT's grouped hybrid convolution always takes the per-channel
    * (asymmetric) path. */
   if (d->q.kind == PL_QCONV_HYBRID && groups != 1) d->q.asymmetric = true;
-  PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
-  const int64_t k = (int64_t)f[1] * f[2] * f[3];
-  const int64_t per_group = f[0] / groups;
-  PL_ENSURE_OK(conv_prepare_seg(sg, d, in, f, groups, oh, ow));
-  PL_ENSURE_OK(conv_prepare_dot(sg, d, groups, per_group, k, in[0]));
+  d->qdot = conv_uses_dot(d, filter);
   if (d->qdot) {
-    /* Only the pl_qdot form is read; constant filters are packed in it
-     * already, so their int16 copy goes too. */
+    /* Only the pl_qdot form is read, packed from the int8 filter itself:
+     * no int16 copy, no other packing. */
+    pl_qconv_drop_weights(&d->q);
+    d->q.weights_ready = pl_is_constant(filter) && filter->data.raw;
     free(d->qpacked);
     d->qpacked = NULL;
     d->qpacked_bytes = 0;
-    if (d->q.weights_ready) pl_qconv_drop_weights(&d->q);
-  } else if (!d->q.acc64) {
+  } else {
+    PL_ENSURE_OK(pl_qconv_reserve_weights(sg, &d->q, filter));
+  }
+  const int64_t k = (int64_t)f[1] * f[2] * f[3];
+  const int64_t per_group = f[0] / groups;
+  PL_ENSURE_OK(conv_prepare_seg(sg, d, in, f, groups, oh, ow));
+  PL_ENSURE_OK(conv_prepare_dot(sg, d, filter, groups, per_group, k, in[0]));
+  if (!d->qdot && !d->q.acc64) {
     void* p = d->qpacked;
     const TfLiteStatus st = pl_reserve(
         sg, &p, &d->qpacked_bytes,
@@ -1133,11 +1144,12 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   if (t.pixels == 0) return kTfLiteOk;
   t.dot = d->qdot;
   if (!d->q.weights_ready) {
-    pl_qconv_weights(&d->q, filter);
-    if (t.dot)
-      qconv_pack_dot(d, t.groups, t.per_group, t.k);
-    else if (!d->q.acc64)
-      qconv_pack(d, t.groups, t.per_group, t.k);
+    if (t.dot) {
+      qconv_pack_dot(d, filter->data.int8, t.groups, t.per_group, t.k);
+    } else {
+      pl_qconv_weights(&d->q, filter);
+      if (!d->q.acc64) qconv_pack(d, t.groups, t.per_group, t.k);
+    }
   }
   if (d->q.kind == PL_QCONV_HYBRID) {
     pl_qconv_hybrid_input(&d->q, input, d->q.hybrid_input, d->q.hybrid_scale, d->q.hybrid_offset);

@@ -321,15 +321,12 @@ static TfLiteStatus fc_prepare_qdot(PlSubgraph* sg, FcData* data,
   data->qdot_packed = malloc((size_t)pl_qdot_packed_size(units, depth));
   data->qdot_wsum = malloc(sizeof(int32_t) * (size_t)units);
   data->qdot_init = malloc(sizeof(int32_t) * (size_t)units);
-  int16_t* wide = malloc(sizeof(int16_t) * (size_t)(units * depth));
-  if (!data->qdot_packed || !data->qdot_wsum || !data->qdot_init || !wide) {
-    free(wide);
+  if (!data->qdot_packed || !data->qdot_wsum || !data->qdot_init) {
     pl_report(sg, "FULLY_CONNECTED: out of memory.");
     return kTfLiteError;
   }
-  for (int64_t i = 0; i < units * depth; ++i) wide[i] = weights->data.int8[i];
-  pl_qdot_pack(wide, units, depth, data->qdot_packed, data->qdot_wsum);
-  free(wide);
+  pl_qdot_pack(weights->data.int8, units, depth, data->qdot_packed,
+               data->qdot_wsum);
   data->qdot_src = weights->data.raw;
   return kTfLiteOk;
 }

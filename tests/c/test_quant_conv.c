@@ -265,7 +265,7 @@ static void check_dot(int64_t m, int64_t n, int64_t k, bool extreme) {
   const int64_t lda = pl_qdot_depth(k) + 3; /* a strided A */
   const int64_t ldy = n + 2;                /* a strided output */
   uint8_t* a = malloc((size_t)(m * lda + 1));
-  int16_t* w = malloc(sizeof(int16_t) * (size_t)(n * k + 1));
+  int8_t* w = malloc((size_t)(n * k + 1));
   for (int64_t i = 0; i < m * lda; ++i)
     a[i] = extreme ? 255 : (uint8_t)rand_i16();
   for (int64_t i = 0; i < n * k; ++i)
@@ -371,7 +371,7 @@ static void check_dot_seg(int64_t m, int64_t n, int64_t segs, int64_t seg_k,
                                   seg_depth + 1);
   uint8_t* a = malloc(a_bytes);
   for (size_t i = 0; i < a_bytes; ++i) a[i] = (uint8_t)rand_i16();
-  int16_t* w = calloc((size_t)(n * k + 1), sizeof(int16_t));
+  int8_t* w = calloc((size_t)(n * k + 1), 1);
   for (int64_t j = 0; j < n; ++j)
     for (int64_t g = 0; g < segs; ++g)
       for (int64_t d = 0; d < seg_k; ++d)
@@ -448,7 +448,7 @@ static void test_dot_requantize(void) {
   const uint8_t a[4 * kRows] = {0};
   int8_t* packed = malloc((size_t)pl_qdot_packed_size(kN, 0) + 1);
   int32_t wsum[kN];
-  const int16_t w0 = 0;
+  const int8_t w0 = 0;
   pl_qdot_pack(&w0, kN, 0, packed, wsum); /* k = 0: w is not read */
   for (int round = 0; round < 40; ++round) {
     for (int j = 0; j < kN; ++j) {

@@ -1356,7 +1356,7 @@ int64_t pl_qdot_packed_size(int64_t n, int64_t k) {
 
 /* packed[((blk * quads + q) * 16 + c) * 4 + r] = w[(16 blk + c) * k + 4 q + r],
  * 0 past the last column or the last k. */
-void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
+void pl_qdot_pack(const int8_t* w, int64_t n, int64_t k, int8_t* packed,
                   int32_t* wsum) {
   /* Row by row: each row is read once, in order, and its sum taken on the
    * way; the writes of 16 consecutive rows fill the same cache lines. */
@@ -1369,20 +1369,17 @@ void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
       for (int64_t q = 0; q < quads; ++q) memset(dst + q * step, 0, 4);
       continue;
     }
-    const int16_t* row = w + j * k;
+    const int8_t* row = w + j * k;
     uint32_t s = 0;
     int64_t d = 0;
     for (; d + 4 <= k; d += 4, dst += step) {
-      dst[0] = (int8_t)row[d];
-      dst[1] = (int8_t)row[d + 1];
-      dst[2] = (int8_t)row[d + 2];
-      dst[3] = (int8_t)row[d + 3];
+      memcpy(dst, row + d, 4);
       s += (uint32_t)row[d] + (uint32_t)row[d + 1] + (uint32_t)row[d + 2] +
            (uint32_t)row[d + 3];
     }
     if (d < k) {
       for (int r = 0; r < 4; ++r, ++d) {
-        dst[r] = (int8_t)(d < k ? row[d] : 0);
+        dst[r] = d < k ? row[d] : 0;
         if (d < k) s += (uint32_t)row[d];
       }
     }

@@ -314,8 +314,8 @@ void pl_qdw(const PlQdwArgs* args);
  *   y[i * ldy + j] = clamp(pl_q_mul(acc[i][j], multiplier[j], shift[j])
  *                          + zero_point, lo, hi)
  * as int8 (pl_q_requantize_row's arithmetic, lo and hi int8 values), or
- * the sums themselves (hybrid). a is uint8 and w int8 (given as int16
- * values in [-128, 127]), packed once by pl_qdot_pack in blocks of 16
+ * the sums themselves (hybrid). a is uint8 and w int8 (the filter's own
+ * values, row j at w + j * k), packed once by pl_qdot_pack in blocks of 16
  * columns and 4 values of k (one dot-product instruction per 4 k x 16
  * columns; the sums never leave registers before their output stage, an
  * AVX-512 form of pl_q_mul, quant_avx512.h). Rows
@@ -337,7 +337,7 @@ typedef struct PlQdotOut {
 static inline int64_t pl_qdot_depth(int64_t k) { return (k + 3) / 4 * 4; }
 bool pl_qdot_available(void); /* pl_simd_vnni() where the path is built */
 int64_t pl_qdot_packed_size(int64_t n, int64_t k); /* bytes */
-void pl_qdot_pack(const int16_t* w, int64_t n, int64_t k, int8_t* packed,
+void pl_qdot_pack(const int8_t* w, int64_t n, int64_t k, int8_t* packed,
                   int32_t* wsum);
 void pl_qdot(const uint8_t* a, int64_t lda, const int8_t* packed,
              const int32_t* init, int64_t m, int64_t n, int64_t k,
