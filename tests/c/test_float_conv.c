@@ -117,20 +117,26 @@ static void run_all(const Case* c, const float* x, size_t x_bytes,
 
 /* ---- CONV_2D ---------------------------------------------------------------- */
 
+/* TFLite's output size of one spatial dim for a window spanning `span`
+ * inputs moved by `stride`, and in *pad its leading padding. */
+static int out_dim(int in, int span, int stride, int padding, int* pad) {
+  if (padding != kPadSame) {
+    *pad = 0;
+    return (in - span + stride) / stride;
+  }
+  const int out = (in + stride - 1) / stride;
+  const int total = (out - 1) * stride + span - in;
+  *pad = total > 0 ? total / 2 : 0;
+  return out;
+}
+
 static void conv_case(int n, int h, int w, int c, int oc, int fh, int fw,
                       int groups, int stride, int dil_h, int dil_w,
                       int padding, bool relu6) {
   const int fc = c / groups, per_group = oc / groups;
-  const int span_h = (fh - 1) * dil_h + 1, span_w = (fw - 1) * dil_w + 1;
-  int oh, ow, pad_h = 0, pad_w = 0;
-  if (padding == kPadSame) {
-    oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
-    const int th = (oh - 1) * stride + span_h - h;
-    const int tw = (ow - 1) * stride + span_w - w;
-    pad_h = th > 0 ? th / 2 : 0, pad_w = tw > 0 ? tw / 2 : 0;
-  } else {
-    oh = (h - span_h + stride) / stride, ow = (w - span_w + stride) / stride;
-  }
+  int pad_h, pad_w;
+  const int oh = out_dim(h, (fh - 1) * dil_h + 1, stride, padding, &pad_h);
+  const int ow = out_dim(w, (fw - 1) * dil_w + 1, stride, padding, &pad_w);
   const int64_t x_count = (int64_t)n * h * w * c;
   const int64_t f_count = (int64_t)oc * fh * fw * fc;
   const int64_t y_count = (int64_t)n * oh * ow * oc;
@@ -289,15 +295,9 @@ static void test_tconv(void) {
 
 static void pool_case(int op, int n, int h, int w, int c, int fh, int fw,
                       int stride_h, int stride_w, int padding, bool relu6) {
-  int oh, ow, pad_h = 0, pad_w = 0;
-  if (padding == kPadSame) {
-    oh = (h + stride_h - 1) / stride_h, ow = (w + stride_w - 1) / stride_w;
-    const int th = (oh - 1) * stride_h + fh - h;
-    const int tw = (ow - 1) * stride_w + fw - w;
-    pad_h = th > 0 ? th / 2 : 0, pad_w = tw > 0 ? tw / 2 : 0;
-  } else {
-    oh = (h - fh + stride_h) / stride_h, ow = (w - fw + stride_w) / stride_w;
-  }
+  int pad_h, pad_w;
+  const int oh = out_dim(h, fh, stride_h, padding, &pad_h);
+  const int ow = out_dim(w, fw, stride_w, padding, &pad_w);
   const int64_t x_count = (int64_t)n * h * w * c;
   const int64_t y_count = (int64_t)n * oh * ow * c;
   float* x = random_floats(x_count);
