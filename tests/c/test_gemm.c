@@ -257,6 +257,11 @@ static void test_gemm(void) {
       for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ++ki, ++variant)
         gemm_case(ms[mi], ns[ni], ks[ki], variant % 3 == 1, variant % 5 == 2,
                   variant % 2 == 0, variant % 3, variant % 7 == 3, interps, 3);
+  /* Either side of pl_gemm's plain loops for tiny products (m * n * k up
+   * to 256; the sweep above has many of them): the same bits. */
+  gemm_case(2, 8, 16, false, true, true, 1, false, interps, 3);
+  gemm_case(2, 8, 17, true, false, true, 2, false, interps, 3);
+  gemm_case(1, 2, 4, false, false, true, 1, false, interps, 3);
   /* Shapes of the benchmark models' layers, big enough to be split. */
   gemm_case(128, 256, 256, false, false, true, 0, false, interps, 3);
   gemm_case(49, 960, 160, false, false, true, 1, false, interps, 3);

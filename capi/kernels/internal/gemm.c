@@ -752,8 +752,32 @@ static bool gemm_small(double multiply_adds) {
   return multiply_adds < 524288.0;
 }
 
+/* A product this small (the guide's Dense layers: a few dozen multiply-adds)
+ * costs less as plain loops than through the tiles' setup; the same sums in
+ * the same order, so the same bits. */
+enum { kGemmTinyWork = 256 };
+
+static void gemm_tiny(const PlGemm* g) {
+  for (int64_t i = 0; i < g->m; ++i) {
+    const float* a = g->a + i * g->sai;
+    float* y = g->y + i * g->ldy;
+    for (int64_t j = 0; j < g->n; ++j) {
+      const float* b =
+          g->packed + (j / PL_GEMM_NR) * PL_GEMM_NR * g->k + j % PL_GEMM_NR;
+      float acc = 0.0f;
+      for (int64_t d = 0; d < g->k; ++d)
+        acc += a[d * g->sad] * b[d * PL_GEMM_NR];
+      gemm_store(y + j, &acc, g->bias ? g->bias + j : NULL, 1, g->lo, g->hi);
+    }
+  }
+}
+
 void pl_gemm(PlSubgraph* sg, const PlGemm* g) {
   if (g->m <= 0 || g->n <= 0) return;
+  if (g->kseg == 0 && g->m * g->n * g->k <= kGemmTinyWork) {
+    gemm_tiny(g);
+    return;
+  }
   const int threads = pl_num_threads(sg);
   const int64_t panels = gemm_panels(g);
   const int64_t unit = gemm_row_unit(g);
