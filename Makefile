@@ -42,7 +42,14 @@ $(VENV)/.requirements: requirements-dev.txt | $(VPY)
 	$(VPY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.requirements
+# pylite._fast (pylite/_fast_build.py): the compiled module of the signature
+# runner's one-call path. Optional at run time; built here so that the tests
+# cover it (tests/python/test_runner_fast_path.py runs with and without it).
+FAST := pylite/_fast.abi3.so
+$(FAST): pylite/_fast_build.py include/pylite/pylite.h $(VENV)/.requirements
+	$(VPY) pylite/_fast_build.py
+
+venv: $(VENV)/.requirements $(FAST)
 
 java: build
 	cd java && mvn -q -B package -DskipTests
@@ -150,6 +157,7 @@ bench:
 	  -DPYLITE_BUILD_JNI=OFF >/dev/null
 	cmake --build $(BENCH_BUILD) -j$(NPROC) --target pylite pylite_bench
 	$(TF_PYTHON) -c "import cffi" 2>/dev/null || $(TF_PYTHON) -m pip install -q cffi
+	$(TF_PYTHON) pylite/_fast_build.py
 	$(TF_PYTHON) benchmarks/make_models.py
 	PYLITE_LIBRARY=$(CURDIR)/$(BENCH_BUILD)/libpylite.so \
 	  $(TF_PYTHON) benchmarks/compare.py --update-readme benchmarks/README.md \

@@ -5,6 +5,12 @@ one shared library placed inside the package, where pylite/_ffi.py looks for
 it. No CMake is needed. The library is loaded with cffi in ABI mode, so it is
 not a Python extension module: it has no Python dependency and the same file
 works with every Python version.
+
+It also builds pylite._fast (pylite/_fast_build.py), the small cffi API-mode
+module of the signature runner's one-call path, with Python's limited API
+(one file for every CPython 3.9+). That one is optional: if it cannot be
+compiled (no Python headers), the package is built without it and makes the
+same calls through ABI mode.
 """
 
 import glob
@@ -43,6 +49,13 @@ class BuildSharedLibrary(build_ext):
     return super().get_ext_filename(fullname)
 
   def build_extension(self, ext):
+    if ext.name == "pylite._fast":
+      try:
+        return super().build_extension(ext)
+      except Exception as e:  # pylint: disable=broad-except
+        print(f"setup.py: pylite._fast not built ({e}); pylite will make "
+              "its calls through cffi's ABI mode", file=sys.stderr)
+        return None
     if ext.name != "pylite.libpylite":
       return super().build_extension(ext)
     output = self.get_ext_fullpath(ext.name)
@@ -80,8 +93,10 @@ except ImportError:  # older setuptools: the wheel package's
 
 
 class PlatformWheel(_bdist_wheel):
-  """Tags the wheel py3-none-<platform>: the library is loaded with cffi in
-  ABI mode, so one wheel serves every Python 3 on its platform."""
+  """Tags the wheel cp39-abi3-<platform>: the library is loaded with cffi in
+  ABI mode and pylite._fast uses the limited API, so one wheel serves every
+  CPython 3.9+ on its platform (py3-none-<platform> elsewhere, where
+  pylite._fast is not a CPython module)."""
 
   def finalize_options(self):
     super().finalize_options()
@@ -89,6 +104,8 @@ class PlatformWheel(_bdist_wheel):
 
   def get_tag(self):
     _, _, platform = super().get_tag()
+    if sys.implementation.name == "cpython":
+      return "cp39", "abi3", platform
     return "py3", "none", platform
 
 
@@ -100,6 +117,7 @@ setup(
             include_dirs=["include", "."],
         )
     ],
+    cffi_modules=["pylite/_fast_build.py:ffi"],
     cmdclass={"build_ext": BuildSharedLibrary, "bdist_wheel": PlatformWheel},
     # Keep setuptools' scratch files out of the top of CMake's build/ tree
     # and out of the source root.

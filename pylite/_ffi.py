@@ -4,6 +4,8 @@
 ``_ffi_types.py``, see ``_ffi_build``); ``lib`` is the shared library,
 whose functions mirror the C API one to one. ABI-mode calls release the GIL,
 so a long ``TfLiteInterpreterInvoke`` lets other Python threads run.
+``fast_lib``, when the optional compiled module ``pylite._fast`` is there,
+makes the signature runner's one-call run cheaper (see ``_fast_build``).
 
 The library is looked up, in order, at:
   1. the path in the environment variable ``PYLITE_LIBRARY``;
@@ -80,6 +82,25 @@ def _make_ffi():
 
 ffi = _make_ffi()
 lib, library_path = _load(ffi)
+
+
+def _load_fast():
+  """The compiled trampolines of ``pylite._fast`` (see ``_fast_build``),
+  bound to this library's PyliteSignatureRunnerRun; None when the module
+  was not built or ``PYLITE_NO_FAST`` is set (the calls then go through
+  ABI mode)."""
+  if os.environ.get("PYLITE_NO_FAST"):
+    return None
+  try:
+    from pylite import _fast  # pylint: disable=import-outside-toplevel
+  except ImportError:
+    return None
+  _fast.lib.pylite_fast_bind(int(ffi.cast(
+      "uintptr_t", ffi.addressof(lib, "PyliteSignatureRunnerRun"))))
+  return _fast.lib
+
+
+fast_lib = _load_fast()
 
 # Passed as the error reporter everywhere: C keeps the message as the
 # thread's last error (PyliteGetLastError) and prints nothing.

@@ -39,7 +39,7 @@ from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
 import numpy as np
 from _cffi_backend import memmove as _memmove  # ffi.memmove without its wrapper
 
-from pylite._ffi import QUIET_REPORTER, ffi, last_error, lib, string
+from pylite._ffi import QUIET_REPORTER, fast_lib, ffi, last_error, lib, string
 from pylite.custom_ops import CustomOps
 from pylite.errors import (PyliteClosedError, PyliteRuntimeError,
                            PyliteValueError, check, check_handle)
@@ -887,6 +887,9 @@ _MAX_PLANS = 4
 _MAX_PLAN_BYTES = 1 << 20
 
 _run_signature = lib.PyliteSignatureRunnerRun
+# The compiled calls of pylite._fast, None without it; read when a plan is
+# made (a test sets it to None to take the ABI-mode calls).
+_fast_lib = fast_lib
 _invoke = lib.TfLiteInterpreterInvoke
 _ndarray = np.ndarray
 _OK = lib.kTfLiteOk
@@ -902,32 +905,19 @@ def _shapes_key(kwargs, names):
 class _CallPlan:
   """What a runner's one-call path reuses for one set of input shapes.
 
-  count: the number of inputs. inputs: per input (in the runner's order)
-  its name, shape, numpy dtype, staging buffer and byte size; the call
-  copies each value to its staging buffer, and PyliteSignatureRunnerRun
-  copies it on to the tensor. run: the argument of that call (the input
-  shapes, the output shapes the outputs had last time, and the staging
-  buffers); it copies the outputs to their staging buffers only when they
-  still have those shapes. collect: returns the result of a run, each
-  output a new array (a numpy scalar for rank 0) copied from its staging
-  buffer. key: the input shapes. remade: how many times the plan was made
-  again for outputs that changed shape.
+  key: the input shapes, in the runner's input order. count: the number of
+  inputs. remade: how many times the plan was made again for outputs that
+  changed shape. call: ``call(kwargs)`` runs the call if it is this plan's
+  (see _plan_call) and returns its result, else None.
   """
 
-  __slots__ = ("key", "count", "inputs", "run", "collect", "remade", "slot",
-               "lock", "_keepalive")
+  __slots__ = ("key", "count", "remade", "call")
 
-  def __init__(self, runner, inputs, keepalive, collect, remade):
-    self.key = tuple(shape for _, shape, _, _, _ in inputs)
-    self.count = len(inputs)
-    self.inputs = inputs
-    self.run = keepalive[0]
-    self.collect = collect
+  def __init__(self, key, remade, call):
+    self.key = key
+    self.count = len(key)
     self.remade = remade
-    # The runner's, here so that a call reads them from one object.
-    self.slot = runner._slot  # pylint: disable=protected-access
-    self.lock = runner._lock  # pylint: disable=protected-access
-    self._keepalive = keepalive  # what ``run`` points at
+    self.call = call
 
   @classmethod
   def make(cls, runner, remade):
@@ -959,13 +949,143 @@ class _CallPlan:
     lists = (_int_list(input_shapes), _pointer_list(buffers[:count]),
              _int_list(output_shapes), _pointer_list(buffers[count:]))
     run = ffi.new("PyliteSignatureRun*", (runner._slot.handle,) + lists)
-    return cls(runner, inputs, (run, lists, buffers), _collector(outputs),
-               remade)
+    key = tuple(shape for _, shape, _, _, _ in inputs)
+    call = _plan_call(runner, key, remade, inputs, outputs, run)
+    # What the C call's argument points at lives as long as the function,
+    # not the plan: a call in flight holds its function, while another
+    # thread may drop the plan.
+    call.keepalive = (run, lists, buffers)
+    return cls(key, remade, call)
+
+
+def _plan_call(runner, key, remade, inputs, outputs, run):
+  """The one-call path of a plan: a function of a call's keyword arguments
+  that, when they are exactly the plan's inputs as numpy arrays of its
+  dtypes and shapes, makes one C call, PyliteSignatureRunnerRun, under the
+  subgraph lock, and returns the result: each output a new array (a numpy
+  scalar for rank 0) copied from its staging buffer, or, if an output
+  changed shape, read from its tensor. It returns None, having run nothing,
+  for any other call and once the runner is closed: the runner then takes
+  another plan or the general path, which also raises the errors.
+
+  The inputs reach C through their staging buffers (C-contiguous arrays
+  only), or, for a one-input plan with pylite._fast, as the bytes of
+  ``tobytes()``, passed to the C call itself. A one-input, one-output plan,
+  the common case, gets a function without loops."""
+  # pylint: disable=protected-access
+  slot = runner._slot
+  acquire, release = slot.lock.acquire, slot.lock.release
+  settle = runner._state.settle
+  runner_ref = weakref.ref(runner)  # a plan must not keep its runner alive
+  fast = _fast_lib
+  run_staged = _run_signature if fast is None else fast.pylite_fast_run
+
+  def finish(status):
+    """The result of a run that did not return _OK (under the lock)."""
+    if status == _OUTPUT_SHAPES_CHANGED:
+      return runner_ref()._read_outputs(key, remade)
+    check(status)
+    raise AssertionError("unreachable")
+
+  if len(inputs) == 1 and len(outputs) == 1 and fast is not None:
+    (name, shape, dtype, _, _), = inputs
+    (output_name, take), = outputs
+    run_one = fast.pylite_fast_run_one
+
+    def call_bytes(kwargs):
+      value = kwargs.get(name)
+      if (len(kwargs) != 1 or
+          type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
+          value.shape != shape or
+          value.dtype is not dtype and value.dtype != dtype):
+        return None
+      data = value.tobytes()  # C order, whatever the array's layout
+      acquire()
+      try:
+        if slot.dead:
+          return None
+        status = run_one(run, data)
+        if status == _OK:
+          return {output_name: take()}
+        return finish(status)
+      finally:
+        release()
+        if slot.dead:
+          settle()
+
+    return call_bytes
+
+  if len(inputs) == 1 and len(outputs) == 1:
+    (name, shape, dtype, staging, size), = inputs
+    (output_name, take), = outputs
+
+    def call_one(kwargs):
+      value = kwargs.get(name)
+      if (len(kwargs) != 1 or
+          type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
+          value.shape != shape or
+          value.dtype is not dtype and value.dtype != dtype):
+        return None
+      acquire()
+      try:
+        if slot.dead:
+          return None
+        try:
+          _memmove(staging, value, size)
+        except ValueError:  # not C-contiguous
+          return None
+        status = run_staged(run)
+        if status == _OK:
+          return {output_name: take()}
+        return finish(status)
+      finally:
+        release()
+        if slot.dead:
+          settle()
+
+    return call_one
+
+  count = len(inputs)
+
+  def call(kwargs):
+    if len(kwargs) != count:
+      return None
+    values = []
+    for name, shape, dtype, _, _ in inputs:
+      value = kwargs.get(name)
+      if (type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
+          value.shape != shape or
+          value.dtype is not dtype and value.dtype != dtype):
+        return None
+      values.append(value)
+    acquire()
+    try:
+      if slot.dead:
+        return None
+      try:
+        for value, (_, _, _, staging, size) in zip(values, inputs):
+          _memmove(staging, value, size)
+      except ValueError:  # not C-contiguous
+        return None
+      status = run_staged(run)
+      if status == _OK:
+        return {output_name: take() for output_name, take in outputs}
+      return finish(status)
+    finally:
+      release()
+      if slot.dead:
+        settle()
+
+  return call
 
 
 class _NoPlan:
-  """The plan of a runner without one: no call has its input count."""
+  """The plan of a runner without one: it takes no call."""
   count = -1
+
+  @staticmethod
+  def call(kwargs):  # pylint: disable=unused-argument
+    return None
 
 
 _NO_PLAN = _NoPlan()
@@ -986,15 +1106,6 @@ def _staging(tensor, shapes, buffers):
   buffers.append(staging)
   shapes += [len(shape), *shape]
   return shape, dtype, staging
-
-
-def _collector(outputs):
-  """A function returning ``{name: take()}`` over ``outputs`` (name, take)
-  pairs; a single output, the common case, without a loop."""
-  if len(outputs) == 1:
-    (name, take), = outputs
-    return lambda: {name: take()}
-  return lambda: {name: take() for name, take in outputs}
 
 
 def _int_list(values):
@@ -1063,6 +1174,7 @@ class SignatureRunner:
     # recent input shapes (oldest first).
     self._plannable: Optional[bool] = None
     self._plan: Any = _NO_PLAN
+    self._plan_call = _NO_PLAN.call  # the current plan's call
     self._plans: Dict[Any, Optional[_CallPlan]] = {}
     self._last_unplanned: Any = None  # see _plan_after_general_call
 
@@ -1100,53 +1212,32 @@ class SignatureRunner:
     return self._state.enter(self._subgraph_index, self._slot)
 
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
-    plan = self._plan
-    while len(kwargs) == plan.count:
-      # The one-call path: in flight while it holds the subgraph's lock
-      # (see _NativeState).
-      slot = plan.slot
-      lock = plan.lock
-      lock.acquire()
-      try:
-        if slot.dead:
-          break  # the general path raises
-        for name, shape, dtype, staging, size in plan.inputs:
-          try:
-            value = kwargs[name]
-            if (type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
-                value.dtype is not dtype and value.dtype != dtype or
-                value.shape != shape):
-              break
-            _memmove(staging, value, size)
-          except (KeyError, ValueError):  # another name; not C-contiguous
-            break
-        else:
-          status = _run_signature(plan.run)
-          if status == _OK:
-            return plan.collect()
-          if status == _OUTPUT_SHAPES_CHANGED:
-            return self._read_outputs(plan)
-          check(status)
-      finally:
-        lock.release()
-        if slot.dead:
-          self._state.settle()
-      # Not this plan's shapes (or a value for the general path): the plan
-      # of these shapes, if any, else the general path.
-      other = self._plans.get(_shapes_key(kwargs, self._inputs))
-      if other is None or other is plan:
-        break
-      plan = self._plan = other
+    result = self._plan_call(kwargs)
+    if result is None:
+      return self._call_unplanned(kwargs)
+    return result
+
+  def _call_unplanned(self, kwargs):
+    """A call the current plan did not take: the plan of its input shapes,
+    if one is kept (it becomes the current one), else the general path."""
+    if len(kwargs) == len(self._inputs):
+      plan = self._plans.get(_shapes_key(kwargs, self._inputs))
+      if plan is not None and plan is not self._plan:
+        self._plan, self._plan_call = plan, plan.call
+        result = plan.call(kwargs)
+        if result is not None:
+          return result
     return self._call_general(kwargs)
 
-  def _read_outputs(self, plan):
+  def _read_outputs(self, key, remade):
     """The outputs of a one-call run whose outputs did not have the plan's
-    shapes (read from the tensors, under the subgraph lock); the plan is
-    made again, at most twice, for outputs whose shape keeps changing."""
+    shapes (read from the tensors, under the subgraph lock); the plan of
+    the input shapes ``key`` is made again, at most twice, for outputs
+    whose shape keeps changing."""
     result = {name: _as_scalar_if_rank0(_read_output(tensor))
               for name, tensor in self._output_io}
-    if plan.remade < 2:
-      self._remember(plan.key, _CallPlan.make(self, plan.remade + 1))
+    if remade < 2:
+      self._remember(key, _CallPlan.make(self, remade + 1))
     return result
 
   def _plan_after_general_call(self, key):
@@ -1166,6 +1257,7 @@ class SignatureRunner:
     one and keeps it for the input shapes ``key``, forgetting the oldest
     beyond _MAX_PLANS."""
     self._plan = _NO_PLAN if plan is None else plan
+    self._plan_call = self._plan.call
     plans = self._plans
     plans.pop(key, None)
     plans[key] = plan

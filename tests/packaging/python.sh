@@ -18,8 +18,8 @@ sdist=$(ls "$SCRATCH"/dist/pylite-*.tar.gz)
 ok "python -m build: $(basename "$sdist"), $(basename "$wheel")"
 "$SCRATCH/tools/bin/python" -c "import sys, zipfile
 print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))" "$wheel" > "$SCRATCH/wheel.txt"
-for member in pylite/libpylite.so pylite/_cdefs.h pylite/py.typed pylite/ray.py \
-              pylite/cli/__init__.py; do
+for member in pylite/libpylite.so pylite/_fast.abi3.so pylite/_cdefs.h \
+              pylite/py.typed pylite/ray.py pylite/cli/__init__.py; do
   grep -qx "$member" "$SCRATCH/wheel.txt" || fail "the wheel lacks $member"
 done
 
@@ -28,7 +28,9 @@ check_install() {  # VENV: what a user does after installing
   (
     cd "$SCRATCH"
     "$py" -c "import os, sys, pylite
+from pylite._ffi import fast_lib
 assert pylite.library_path.startswith(sys.prefix), pylite.library_path
+assert fast_lib is not None, 'pylite._fast is missing'
 assert os.path.exists(os.path.join(os.path.dirname(pylite.__file__), 'py.typed'))"
     check_sample python "$py" "$ROOT/examples/python/signatures.py" "$MODELS"
     has '\[\[1.5117401\]\]' "$venv/bin/pylite" run "$MODELS/dense.tflite" \

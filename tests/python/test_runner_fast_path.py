@@ -1,7 +1,10 @@
 """pylite.SignatureRunner's one-call path (PyliteSignatureRunnerRun with a
 per-shape plan): the same results, errors, copies and thread safety as the
-general path, whatever happened between calls."""
+general path, whatever happened between calls. Every test runs twice: with
+the plans calling C through the compiled module pylite._fast (built by
+`make venv`), and through cffi's ABI mode alone, as without it."""
 
+import os
 import pickle
 import threading
 
@@ -9,6 +12,7 @@ import numpy as np
 import pytest
 
 import pylite
+import pylite.interpreter
 from pylite import Interpreter
 from pylite._ffi import ffi
 
@@ -17,6 +21,18 @@ from test_custom_op import custom_model
 from test_signature_runner import RUNNER_CASES, _run_threads
 
 X1 = np.array([[1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
+
+
+@pytest.fixture(autouse=True, params=["compiled", "abi"])
+def call_mode(request, monkeypatch):
+  """Plans made in this test call C through pylite._fast ("compiled") or
+  through ABI mode ("abi")."""
+  if request.param == "abi":
+    monkeypatch.setattr(pylite.interpreter, "_fast_lib", None)
+  elif not os.environ.get("PYLITE_NO_FAST"):
+    assert pylite.interpreter._fast_lib is not None, (  # pylint: disable=protected-access
+        "pylite._fast is not built: run `python pylite/_fast_build.py`")
+  return request.param
 
 
 def _warm_runner(path):
@@ -102,8 +118,9 @@ def test_shapes_alternate_and_plans_are_bounded(dense_path):
 
 
 def test_inputs_the_general_path_takes(dense_path):
-  """Values the one-call path leaves to the general one: converted or
-  copied as before, with the same results."""
+  """Values the one-call path leaves to the general one (or, compiled,
+  passes as their C-order bytes): converted or copied as before, with the
+  same results."""
   runner = _warm_runner(dense_path)
   x = np.arange(8, dtype=np.float32).reshape(2, 4) / 8
   want = dense_numpy(dense_path, x)
@@ -152,7 +169,7 @@ def test_outputs_of_another_shape_are_read_from_tensors(dense_path):
   runner = _warm_runner(dense_path)
   for remade in (1, 2, 2):
     plan = runner._plan  # pylint: disable=protected-access
-    output_shapes = plan._keepalive[1][2]  # pylint: disable=protected-access
+    output_shapes = plan.call.keepalive[1][2]  # pylint: disable=protected-access
     output_shapes[1] = 7  # expect 7 rows: the C call copies nothing
     _check(dense_path, runner, X1)
     assert runner._plan.remade == remade  # pylint: disable=protected-access
