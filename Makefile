@@ -102,8 +102,9 @@ test-cross: build venv java
 
 # ---- Fuzzing, ThreadSanitizer, soak (tests/fuzz, tests/c/test_threads.c,
 # tests/soak). fuzz: each libFuzzer harness FUZZ_SECONDS (clang, installed if
-# missing); tsan: the thread stress test under -fsanitize=thread; soak: every
-# language loads, runs and frees models for SOAK_SECONDS with flat memory.
+# missing); tsan: the thread stress test and the pool's own test under
+# -fsanitize=thread; soak: every language loads, runs and frees models for
+# SOAK_SECONDS with flat memory.
 BUILD_FUZZ := build-fuzz
 BUILD_TSAN := build-tsan
 FUZZ_SECONDS ?= 60
@@ -132,8 +133,9 @@ tsan:
 	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DPYLITE_BUILD_JNI=OFF -DCMAKE_C_FLAGS=-fsanitize=thread \
 	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
-	cmake --build $(BUILD_TSAN) -j$(NPROC) --target test_threads
+	cmake --build $(BUILD_TSAN) -j$(NPROC) --target test_threads test_threadpool
 	TSAN_OPTIONS=halt_on_error=1 $(BUILD_TSAN)/test_threads
+	TSAN_OPTIONS=halt_on_error=1 $(BUILD_TSAN)/test_threadpool
 
 soak: build venv java
 	tests/soak/soak.sh $(SOAK_SECONDS)

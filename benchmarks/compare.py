@@ -496,7 +496,7 @@ def render(machine, rows, memory, runner, args):
              "pylite splits FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, "
              "BATCH_MATMUL, the elementwise binary ops, swish (float and "
              "quantized), SOFTMAX, MEAN and the float and int16 "
-             "activations across threads (work below about 10 us stays on "
+             "activations across threads (work below about 2-5 us stays on "
              "the calling thread); its other kernels run on one. Vector "
              "paths: AVX-512 (with VNNI and VBMI where present), AVX2+FMA "
              "and portable C, chosen at run time.")

@@ -1387,14 +1387,9 @@ static void normalize_bool_inputs(PlSubgraph* sg) {
   }
 }
 
-TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
+/* The run list in order, with cancellation and profiling. */
+static TfLiteStatus run_nodes(PlSubgraph* sg) {
   PlInterp* interp = sg->interp;
-  if (sg->state != PL_STATE_READY) {
-    pl_error(interp, "Invoke called on model that is not ready.");
-    return kTfLiteError;
-  }
-  PL_ENSURE_OK(check_string_inputs(sg));
-  normalize_bool_inputs(sg);
   bool profiling = atomic_load(&interp->profiling);
   for (int32_t r = 0; r < sg->num_run_nodes; ++r) {
     if (interp->enable_cancellation && atomic_load(&interp->cancelled)) {
@@ -1422,6 +1417,20 @@ TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
     }
   }
   return kTfLiteOk;
+}
+
+TfLiteStatus pl_subgraph_invoke(PlSubgraph* sg) {
+  PlInterp* interp = sg->interp;
+  if (sg->state != PL_STATE_READY) {
+    pl_error(interp, "Invoke called on model that is not ready.");
+    return kTfLiteError;
+  }
+  PL_ENSURE_OK(check_string_inputs(sg));
+  normalize_bool_inputs(sg);
+  struct PlThreadPool* pool = pl_threadpool_heat(interp);
+  const TfLiteStatus status = run_nodes(sg);
+  pl_threadpool_cool(pool);
+  return status;
 }
 
 /* ---- Signatures --------------------------------------------------------------- */

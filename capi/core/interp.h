@@ -267,6 +267,11 @@ void pl_mark_unread_inputs(PlInterp* interp);
 /* Stops and joins the interpreter's worker threads, if any
  * (capi/core/threadpool.c). */
 void pl_threadpool_free(PlInterp* interp);
+/* Brackets an invoke: the pool's idle workers poll instead of sleeping
+ * until the matching cool. Heat returns what to pass to cool (NULL if the
+ * interpreter has no pool yet). */
+struct PlThreadPool* pl_threadpool_heat(PlInterp* interp);
+void pl_threadpool_cool(struct PlThreadPool* pool);
 
 /* Op resolution (capi/core/registry.c). */
 const PlKernel* pl_find_builtin(int32_t builtin_code);

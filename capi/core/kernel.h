@@ -215,8 +215,8 @@ void pl_parallel_for(PlSubgraph* sg, int64_t count, PlParallelFn fn,
 /* pl_parallel_for for loops whose index costs about `cost` units of work
  * (a unit is roughly a nanosecond: one float multiply-add on 8 lanes, or
  * one element of a memory-bound elementwise op, is about 1): a loop below
- * ~20000 units in all runs inline (waking threads costs more), and no chunk
- * is made smaller than ~5000. */
+ * ~5000 units in all runs inline (handing it out costs more), and no chunk
+ * is made smaller than ~1500. */
 void pl_parallel_for_cost(PlSubgraph* sg, int64_t count, int64_t cost,
                           PlParallelFn fn, void* ctx);
 

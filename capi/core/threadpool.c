@@ -2,20 +2,33 @@
  *
  * Created on the first pl_parallel_for of an interpreter whose num_threads
  * is above 1, with num_threads - 1 workers; the calling thread is worker 0
- * and takes chunks too. Chunks are handed out through an atomic counter, so
- * a slow (preempted) worker does not hold the others back, and a worker
- * that wakes after the caller has taken every chunk does not join the job
- * at all: on a loaded machine the caller never waits for a thread that was
- * not scheduled. Which thread computes a chunk never changes a result:
- * kernels give each output to exactly one chunk.
+ * and takes chunks too. A loop's chunks are dealt out in contiguous blocks,
+ * one per thread, the same for every loop of the same size: thread t takes
+ * the chunks of block t first, in order, so consecutive ops over the same
+ * rows (a 1x1 convolution, then a depthwise one, then an ADD) find their
+ * inputs in the cache of the core that wrote them. A thread done with its
+ * block takes the chunks still free in the others' blocks, from their ends
+ * (each chunk is claimed with one atomic exchange), so a slow (preempted)
+ * worker does not hold the others back, and a worker that wakes after the
+ * caller has taken every chunk does not join the job at all: on a loaded
+ * machine the caller never waits for a thread that was not scheduled.
+ * Which thread computes a chunk never changes a result: kernels give each
+ * output to exactly one chunk.
  *
  * Waking a sleeping thread costs microseconds (tens on a loaded machine),
- * more than many kernels take, so both sides spin first: an idle worker polls the job
- * counter for up to kSpinNs before it sleeps on the condition variable,
- * and the caller polls for the workers' end of a job as long before it
- * sleeps. The spin is bounded, so on a loaded machine the threads soon
- * leave the cores to others. pl_parallel_for_cost lets a kernel say how
- * much work a range is, and runs small ranges inline.
+ * more than many kernels take, so both sides spin first: an idle worker
+ * polls the job counter for up to kSpinNs before it sleeps on the condition
+ * variable, and the caller polls for the workers' end of a job as long
+ * before it sleeps. The spin is bounded, so on a loaded machine the threads
+ * soon leave the cores to others; but while an invoke is in progress
+ * (pl_threadpool_heat), idle workers poll for up to kHotSpinNs, so that a
+ * parallel loop after a stretch of small single-threaded ops (more than
+ * kSpinNs of them) does not wait for a thread to wake, while an invoke
+ * with long stretches of them does not keep a core busy throughout. Past
+ * the first few polls each poll yields the core, so other runnable threads
+ * still get it.
+ * pl_parallel_for_cost lets a kernel say how much work a range is, and runs
+ * small ranges inline.
  *
  * Runners of different subgraphs may invoke concurrently: one
  * pl_parallel_for owns the pool at a time (a try-lock); a call that finds it
@@ -32,9 +45,13 @@
 
 /* How long a thread polls before it sleeps. */
 enum { kSpinNs = 50000, kPausePolls = 64 };
+/* How long an idle worker polls while an invoke is in progress. */
+enum { kHotSpinNs = 1000000 };
 /* Below this much work (pl_parallel_for_cost units, about nanoseconds) a
  * loop runs inline, and no chunk is made smaller. */
-enum { kMinParallelCost = 20000, kMinChunkCost = 5000 };
+enum { kMinParallelCost = 5000, kMinChunkCost = 1500 };
+/* Chunks per thread: enough for the load on the machine to even out. */
+enum { kChunksPerThread = 4 };
 
 typedef struct PlThreadPool {
   pthread_mutex_t busy; /* held by the pl_parallel_for using the pool */
@@ -46,6 +63,7 @@ typedef struct PlThreadPool {
   atomic_bool open;   /* the current job still takes workers */
   atomic_int active;  /* workers in the current job */
   atomic_int sleepers; /* workers asleep (or going to sleep) on `wake` */
+  atomic_int hot;      /* invokes in progress: idle workers do not sleep */
   /* The current job, written before `open` is set (release) and read by
    * workers after they see it set (acquire). */
   PlParallelFn fn;
@@ -53,7 +71,7 @@ typedef struct PlThreadPool {
   int64_t count;
   int64_t chunk;
   int64_t num_chunks;
-  atomic_int_fast64_t next; /* next chunk to hand out */
+  atomic_bool* taken; /* per chunk: claimed by a thread (num_chunks used) */
   int num_workers;          /* started worker threads */
   pthread_t* threads;
 } PlThreadPool;
@@ -80,11 +98,11 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* Polls until done(arg) or kSpinNs pass; returns done(arg). After the
+/* Polls until done(arg) or limit_ns pass; returns done(arg). After the
  * first kPausePolls polls (a few hundred nanoseconds), each poll yields
  * the core: on a busy machine another thread runs, on an idle one the
  * poll comes straight back. */
-static bool spin_until(bool (*done)(void*), void* arg) {
+static bool spin_until(bool (*done)(void*), void* arg, int64_t limit_ns) {
   int64_t deadline = 0;
   for (int i = 0;; ++i) {
     if (done(arg)) return true;
@@ -94,7 +112,7 @@ static bool spin_until(bool (*done)(void*), void* arg) {
     }
     const int64_t t = now_ns();
     if (deadline == 0) {
-      deadline = t + kSpinNs;
+      deadline = t + limit_ns;
     } else if (t > deadline) {
       return done(arg);
     }
@@ -102,14 +120,27 @@ static bool spin_until(bool (*done)(void*), void* arg) {
   }
 }
 
+/* Runs chunk c unless another thread claimed it first. */
+static inline void run_chunk(PlThreadPool* pool, int64_t c, int id) {
+  if (atomic_load_explicit(&pool->taken[c], memory_order_relaxed) ||
+      atomic_exchange(&pool->taken[c], true))
+    return;
+  const int64_t begin = c * pool->chunk;
+  const int64_t end =
+      begin + pool->chunk < pool->count ? begin + pool->chunk : pool->count;
+  pool->fn(pool->ctx, begin, end, id);
+}
+
+/* Thread id's block of chunks in order, then what is left of the other
+ * blocks, each from its end. */
 static void pool_run_chunks(PlThreadPool* pool, int id) {
-  for (;;) {
-    const int64_t c = atomic_fetch_add(&pool->next, 1);
-    if (c >= pool->num_chunks) return;
-    const int64_t begin = c * pool->chunk;
-    const int64_t end =
-        begin + pool->chunk < pool->count ? begin + pool->chunk : pool->count;
-    pool->fn(pool->ctx, begin, end, id);
+  const int64_t n = pool->num_chunks, threads = pool->num_workers + 1;
+  for (int64_t c = id * n / threads; c < (id + 1) * n / threads; ++c)
+    run_chunk(pool, c, id);
+  for (int64_t k = 1; k < threads; ++k) {
+    const int64_t t = (id + k) % threads;
+    for (int64_t c = (t + 1) * n / threads - 1; c >= t * n / threads; --c)
+      run_chunk(pool, c, id);
   }
 }
 
@@ -137,7 +168,13 @@ static void* pool_worker(void* arg) {
   free(w);
   PlWorkerWait wait = {pool, 0};
   for (;;) {
-    if (!spin_until(has_news, &wait)) {
+    bool news = spin_until(has_news, &wait, kSpinNs);
+    /* While an invoke is in progress the next parallel loop is likely
+     * near: poll longer (each poll yields the core to other runnable
+     * threads). */
+    if (!news && atomic_load(&pool->hot) > 0)
+      news = spin_until(has_news, &wait, kHotSpinNs);
+    if (!news) {
       /* Sleep; `sleepers` is raised before the last check, so a job
        * published after it sees a sleeper and broadcasts (under the lock,
        * which this thread holds until it waits). */
@@ -171,6 +208,7 @@ static void pool_destroy(PlThreadPool* pool) {
   for (int i = 0; i < pool->num_workers; ++i)
     pthread_join(pool->threads[i], NULL);
   free(pool->threads);
+  free(pool->taken);
   pthread_cond_destroy(&pool->wake);
   pthread_cond_destroy(&pool->done);
   pthread_mutex_destroy(&pool->lock);
@@ -184,7 +222,11 @@ static PlThreadPool* pool_create(int workers) {
   PlThreadPool* pool = calloc(1, sizeof(*pool));
   if (!pool) return NULL;
   pool->threads = calloc((size_t)workers, sizeof(pthread_t));
-  if (!pool->threads) {
+  pool->taken =
+      calloc((size_t)(workers + 1) * kChunksPerThread, sizeof(atomic_bool));
+  if (!pool->threads || !pool->taken) {
+    free(pool->threads);
+    free(pool->taken);
     free(pool);
     return NULL;
   }
@@ -197,7 +239,7 @@ static PlThreadPool* pool_create(int workers) {
   atomic_init(&pool->open, false);
   atomic_init(&pool->active, 0);
   atomic_init(&pool->sleepers, 0);
-  atomic_init(&pool->next, 0);
+  atomic_init(&pool->hot, 0);
   for (int i = 0; i < workers; ++i) {
     PlWorkerArg* arg = malloc(sizeof(*arg));
     if (!arg) break;
@@ -243,8 +285,7 @@ static void parallel_run(PlSubgraph* sg, int64_t count, int64_t max_chunks,
     return;
   }
   const int64_t threads = pool->num_workers + 1;
-  /* A few chunks per thread, so that load on the machine evens out. */
-  int64_t chunks = threads * 4;
+  int64_t chunks = threads * kChunksPerThread;
   if (chunks > max_chunks) chunks = max_chunks;
   if (chunks > count) chunks = count;
   pool->fn = fn;
@@ -252,7 +293,8 @@ static void parallel_run(PlSubgraph* sg, int64_t count, int64_t max_chunks,
   pool->count = count;
   pool->chunk = (count + chunks - 1) / chunks;
   pool->num_chunks = (count + pool->chunk - 1) / pool->chunk;
-  atomic_store(&pool->next, 0);
+  for (int64_t c = 0; c < pool->num_chunks; ++c)
+    atomic_store_explicit(&pool->taken[c], false, memory_order_relaxed);
   atomic_store(&pool->open, true);
   atomic_fetch_add(&pool->generation, 1);
   if (atomic_load(&pool->sleepers) > 0) {
@@ -263,7 +305,7 @@ static void parallel_run(PlSubgraph* sg, int64_t count, int64_t max_chunks,
   pool_run_chunks(pool, 0);
   /* Every chunk is taken; wait for the workers still computing theirs. */
   atomic_store(&pool->open, false);
-  if (!spin_until(all_left, pool)) {
+  if (!spin_until(all_left, pool, kSpinNs)) {
     pthread_mutex_lock(&pool->lock);
     while (!all_left(pool)) pthread_cond_wait(&pool->done, &pool->lock);
     pthread_mutex_unlock(&pool->lock);
@@ -287,6 +329,16 @@ void pl_parallel_for_cost(PlSubgraph* sg, int64_t count, int64_t cost,
     return;
   }
   parallel_run(sg, count, total / kMinChunkCost, fn, ctx);
+}
+
+PlThreadPool* pl_threadpool_heat(PlInterp* interp) {
+  PlThreadPool* pool = atomic_load(&interp->pool);
+  if (pool) atomic_fetch_add(&pool->hot, 1);
+  return pool;
+}
+
+void pl_threadpool_cool(PlThreadPool* pool) {
+  if (pool) atomic_fetch_sub(&pool->hot, 1);
 }
 
 void pl_threadpool_free(PlInterp* interp) {

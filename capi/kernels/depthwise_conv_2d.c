@@ -755,10 +755,10 @@ static TfLiteStatus dw_eval(PlSubgraph* sg, PlNode* node) {
   const int oh = output->dims->data[1], ow = output->dims->data[2];
   const int64_t rows = (int64_t)in[0] * oh;
   if (rows == 0 || ow == 0 || f[3] == 0) return kTfLiteOk;
-  /* A single thread for small layers (below some 10 us of work): a split
+  /* A single thread for small layers (below some 2 us of work): a split
    * costs about what it saves. */
   const double work = (double)rows * ow * f[3] * f[1] * f[2];
-  const bool inline_run = work < 131072.0;
+  const bool inline_run = work < 32768.0;
   if (f[3] == in[3]) {
     if (!d->packed_ready)
       pl_dwconv_pack(filter->data.f, bias ? bias->data.f : NULL, in[3],

@@ -4,7 +4,8 @@
  * exactly once, give each concurrently running chunk its own worker id,
  * run small costed loops inline, and survive several callers sharing one
  * pool (the try-lock: a caller that finds the pool busy runs inline), with
- * pauses between loops long enough for the workers to go to sleep. Built
+ * pauses between loops long enough for the workers to go to sleep, and
+ * keep doing so while an invoke holds the workers polling (heat). Built
  * also under ThreadSanitizer (see the Makefile's tsan target for flags). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <pthread.h>
@@ -113,6 +114,9 @@ static void* caller_main(void* arg) {
   Loop* l = malloc(sizeof(*l));
   for (int i = 0; i < 300; ++i) {
     const int64_t count = 1 + (i * 37) % kMaxCount;
+    /* Every third loop inside an "invoke": the hot counter is shared. */
+    struct PlThreadPool* hot =
+        i % 3 == 0 ? pl_threadpool_heat(c->sg->interp) : NULL;
     loop_reset(l, c->threads);
     if (i % 2)
       pl_parallel_for(c->sg, count, count_range, l);
@@ -120,6 +124,7 @@ static void* caller_main(void* arg) {
       pl_parallel_for_cost(c->sg, count, 50, count_range, l);
     if (!loop_ok(l, count)) c->failures++;
     if (i % 50 == 0) sleep_us(2000);
+    pl_threadpool_cool(hot);
   }
   free(l);
   return NULL;
@@ -140,11 +145,42 @@ static void test_shared_pool(int threads) {
   free_subgraph(sg);
 }
 
+/* Heat before the pool exists is a no-op; nested heats balance; loops with
+ * pauses longer than the workers' spin, while hot, and after the last
+ * cool (when the workers go back to sleeping), all stay exact. */
+static void test_heat(int threads) {
+  PlSubgraph* sg = fake_subgraph(threads);
+  CHECK(pl_threadpool_heat(sg->interp) == NULL); /* no pool yet */
+  pl_threadpool_cool(NULL);
+  Loop* l = malloc(sizeof(*l));
+  loop_reset(l, threads);
+  pl_parallel_for(sg, 100, count_range, l); /* makes the pool */
+  CHECK(loop_ok(l, 100));
+  struct PlThreadPool* outer = pl_threadpool_heat(sg->interp);
+  CHECK((outer != NULL) == (threads > 1));
+  for (int rep = 0; rep < 6; ++rep) {
+    struct PlThreadPool* inner = pl_threadpool_heat(sg->interp);
+    loop_reset(l, threads);
+    pl_parallel_for(sg, 1000 + rep, count_range, l);
+    CHECK(loop_ok(l, 1000 + rep));
+    pl_threadpool_cool(inner);
+    sleep_us(300); /* past kSpinNs */
+  }
+  pl_threadpool_cool(outer);
+  sleep_us(100000);
+  loop_reset(l, threads);
+  pl_parallel_for(sg, kMaxCount, count_range, l);
+  CHECK(loop_ok(l, kMaxCount));
+  free(l);
+  free_subgraph(sg);
+}
+
 int main(void) {
   const int kThreads[] = {1, 2, 4};
   for (int i = 0; i < 3; ++i) {
     test_counts(kThreads[i]);
     test_shared_pool(kThreads[i]);
+    test_heat(kThreads[i]);
   }
   return CHECK_SUMMARY();
 }

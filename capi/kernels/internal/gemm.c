@@ -746,10 +746,11 @@ static void gemm_panels_task(void* ctx, int64_t begin, int64_t end,
   gemm_range(g, 0, g->m, begin, end);
 }
 
-/* Below ~512K multiply-adds (some 10 us on one core) waking the other
- * threads costs about what a split saves. */
+/* Below ~128K multiply-adds (some 2.5 us on one core) handing work to the
+ * other threads costs about what a split saves (the workers poll while an
+ * invoke is in progress, see capi/core/threadpool.c). */
 static bool gemm_small(double multiply_adds) {
-  return multiply_adds < 524288.0;
+  return multiply_adds < 131072.0;
 }
 
 /* A product this small (the guide's Dense layers: a few dozen multiply-adds)
