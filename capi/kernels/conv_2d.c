@@ -1123,6 +1123,45 @@ static void qconv_blocks_task(void* ctx, int64_t begin, int64_t end,
   }
 }
 
+/* Few pixels and many filters (the 1x1 convolutions at the end of a small
+ * network: 4 pixels, 1280 filters) give too few blocks of pixels to split:
+ * the int8 dot path then splits the filters instead, kQconvColumns (whole
+ * packed blocks of 16) per index, each index over every pixel block (the
+ * im2col of a block is made again per index: cheap beside its dot
+ * products at these sizes). The same sums and output stage per output. */
+enum { kQconvColumns = 64 };
+
+static bool qconv_split_columns(const QconvTask* t, int64_t blocks,
+                                int threads) {
+  return t->dot && t->d->q.kind != PL_QCONV_HYBRID && t->groups == 1 &&
+         !t->d->qseg && threads > 1 && blocks < 2 * threads &&
+         t->oc >= 2 * kQconvColumns;
+}
+
+static void qconv_columns_task(void* ctx, int64_t begin, int64_t end,
+                               int worker) {
+  const QconvTask* t = ctx;
+  const ConvData* d = t->d;
+  uint8_t* col =
+      (uint8_t*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
+  const int64_t depth = pl_qdot_depth(t->k);
+  const int64_t c0 = begin * kQconvColumns;
+  const int64_t c1 = end * kQconvColumns < t->oc ? end * kQconvColumns : t->oc;
+  for (int64_t p0 = 0; p0 < t->pixels; p0 += d->block_rows) {
+    const int64_t rows =
+        t->pixels - p0 < d->block_rows ? t->pixels - p0 : d->block_rows;
+    qconv_im2col_dot(t, 0, p0, rows, col);
+    const PlQdotOut out = {
+        .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
+        .zero_point = d->q.output_zp, .lo = d->q.act_min,
+        .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
+        .ldy = t->oc,
+    };
+    pl_qdot(col, depth, d->qdot_packed + c0 * depth, d->qdot_init + c0, rows,
+            c1 - c0, t->k, &out);
+  }
+}
+
 static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
                                         const TfLiteTensor* input,
                                         const TfLiteTensor* filter,
@@ -1182,6 +1221,9 @@ static TfLiteStatus conv_eval_quantized(PlSubgraph* sg, ConvData* d,
   const double work = (double)t.pixels * (double)t.oc * (double)t.k;
   if (work < 65536.0)
     qconv_blocks_task(&t, 0, blocks, 0);
+  else if (qconv_split_columns(&t, blocks, pl_num_threads(sg)))
+    pl_parallel_for(sg, (t.oc + kQconvColumns - 1) / kQconvColumns,
+                    qconv_columns_task, &t);
   else
     pl_parallel_for(sg, blocks, qconv_blocks_task, &t);
   return kTfLiteOk;

@@ -594,38 +594,39 @@ static void test_threads(void) {
   }
 }
 
-/* An int8 CONV_2D with a short filter row (3 channels: the in-place form
- * on CPUs with VNNI) against the im2col forms (AVX2 level), at 1, 2 and 4
- * threads: dilated rows, strides 1 and 2, SAME and VALID padding, two
- * batches. */
-static void check_conv_small_rows(int padding, int stride_w, int stride_h,
-                                  int dilation_h) {
-  enum { kB = 2, kH = 11, kW = 10, kC = 3, kOC = 5, kF = 3 };
-  static int8_t x[kB * kH * kW * kC], wts[kOC * kF * kF * kC];
-  static int32_t bias[kOC];
-  for (size_t i = 0; i < sizeof(x); ++i) x[i] = (int8_t)rand_i16();
-  for (size_t i = 0; i < sizeof(wts); ++i) wts[i] = (int8_t)rand_i16();
-  for (int i = 0; i < kOC; ++i) bias[i] = rand_i16() % 5000;
+/* An int8 CONV_2D (b x h x w x c input, oc filters of f x f) run first in
+ * its im2col form (AVX2 level), then on the CPU's best path at 1, 2 and 4
+ * threads: every output byte the same. */
+static void check_conv_forms(int b, int h, int w, int c, int oc, int f,
+                             int padding, int stride_w, int stride_h,
+                             int dilation_h) {
+  const size_t x_size = (size_t)b * h * w * c, w_size = (size_t)oc * f * f * c;
+  int8_t* x = malloc(x_size);
+  int8_t* wts = malloc(w_size);
+  int32_t* bias = malloc(sizeof(int32_t) * (size_t)oc);
+  for (size_t i = 0; i < x_size; ++i) x[i] = (int8_t)rand_i16();
+  for (size_t i = 0; i < w_size; ++i) wts[i] = (int8_t)rand_i16();
+  for (int i = 0; i < oc; ++i) bias[i] = rand_i16() % 5000;
   /* Output sizes as TFLite's padding (SAME 0, VALID 1). */
-  const int eff_h = (kF - 1) * dilation_h + 1;
-  const int oh = padding == 0 ? (kH + stride_h - 1) / stride_h
-                              : (kH - eff_h + stride_h) / stride_h;
-  const int ow = padding == 0 ? (kW + stride_w - 1) / stride_w
-                              : (kW - kF + stride_w) / stride_w;
+  const int eff_h = (f - 1) * dilation_h + 1;
+  const int oh = padding == 0 ? (h + stride_h - 1) / stride_h
+                              : (h - eff_h + stride_h) / stride_h;
+  const int ow = padding == 0 ? (w + stride_w - 1) / stride_w
+                              : (w - f + stride_w) / stride_w;
   unsigned char* first = NULL;
-  const size_t out_bytes = (size_t)(kB * oh * ow * kOC);
+  const size_t out_bytes = (size_t)b * oh * ow * oc;
   for (int run = 0; run < 4; ++run) {
     const int threads = run == 0 ? 1 : run == 1 ? 1 : run == 2 ? 2 : 4;
     pl_simd_force_avx2(run == 0); /* run 0: the im2col form */
     Op o;
     op_begin(&o);
-    op_input(&o, T_I8, 4, (int[]){kB, kH, kW, kC});
+    op_input(&o, T_I8, 4, (int[]){b, h, w, c});
     o.sg->tensors[o.sg->num_tensors - 1].scale = 0.5f;
-    op_const(&o, T_I8, 4, (int[]){kOC, kF, kF, kC}, wts, sizeof(wts));
+    op_const(&o, T_I8, 4, (int[]){oc, f, f, c}, wts, w_size);
     o.sg->tensors[o.sg->num_tensors - 1].scale = 0.25f;
-    op_const(&o, T_I32, 1, (int[]){kOC}, bias, sizeof(bias));
+    op_const(&o, T_I32, 1, (int[]){oc}, bias, sizeof(int32_t) * (size_t)oc);
     o.sg->tensors[o.sg->num_tensors - 1].scale = 0.125f;
-    op_output(&o, T_I8, 4, (int[]){kB, oh, ow, kOC});
+    op_output(&o, T_I8, 4, (int[]){b, oh, ow, oc});
     o.sg->tensors[o.sg->num_tensors - 1].scale = 3.0f;
     const int32_t fields[6] = {padding, stride_w, stride_h, 0, 1,
                                dilation_h};
@@ -633,7 +634,7 @@ static void check_conv_small_rows(int padding, int stride_w, int stride_h,
                                             1 /* Conv2DOptions */, 6, fields,
                                             threads);
     const bool ok = it && TfLiteInterpreterAllocateTensors(it) == kTfLiteOk &&
-                    write_raw(it, 0, x, sizeof(x)) &&
+                    write_raw(it, 0, x, x_size) &&
                     TfLiteInterpreterInvoke(it) == kTfLiteOk &&
                     TfLiteTensorByteSize(out(it, 0)) == out_bytes;
     CHECK(ok);
@@ -650,6 +651,24 @@ static void check_conv_small_rows(int padding, int stride_w, int stride_h,
   }
   pl_simd_force_avx2(false);
   free(first);
+  free(x);
+  free(wts);
+  free(bias);
+}
+
+/* A short filter row (3 channels: the in-place form on CPUs with VNNI):
+ * dilated rows, strides 1 and 2, SAME and VALID padding, two batches. */
+static void check_conv_small_rows(int padding, int stride_w, int stride_h,
+                                  int dilation_h) {
+  check_conv_forms(2, 11, 10, 3, 5, 3, padding, stride_w, stride_h,
+                   dilation_h);
+}
+
+/* Few pixels, many filters: at 2 and 4 threads the dot path splits the
+ * filters (in 64s; here 200 = 3 x 64 + 8, a last block of 16 cut short). */
+static void test_conv_few_pixels(void) {
+  check_conv_forms(1, 2, 2, 128, 200, 1, 1, 1, 1, 1);
+  check_conv_forms(2, 3, 3, 24, 320, 1, 1, 1, 1, 1);
 }
 
 static void test_conv_small_rows(void) {
@@ -732,5 +751,6 @@ int main(void) {
   test_conv_small_rows();
   test_dw_small_batches();
   test_threads();
+  test_conv_few_pixels();
   return CHECK_SUMMARY();
 }
