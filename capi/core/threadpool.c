@@ -51,7 +51,7 @@ enum { kHotSpinNs = 1000000 };
  * loop runs inline, and no chunk is made smaller. */
 enum { kMinParallelCost = 5000, kMinChunkCost = 1500 };
 /* Chunks per thread: enough for the load on the machine to even out. */
-enum { kChunksPerThread = 4 };
+enum { kChunksPerThread = 8 };
 
 typedef struct PlThreadPool {
   pthread_mutex_t busy; /* held by the pl_parallel_for using the pool */
