@@ -968,10 +968,11 @@ def _plan_call(runner, key, remade, inputs, outputs, run):
   for any other call and once the runner is closed: the runner then takes
   another plan or the general path, which also raises the errors.
 
-  The inputs reach C through their staging buffers (C-contiguous arrays
-  only), or, for a one-input plan with pylite._fast, as the bytes of
-  ``tobytes()``, passed to the C call itself. A one-input, one-output plan,
-  the common case, gets a function without loops."""
+  A one-input, one-output plan, the common case, gets a function without
+  loops, which takes the input's ``tobytes()`` (C order, whatever the
+  array's layout) and passes them to the C call itself through
+  pylite._fast, or else through the staging buffer. Other plans copy each
+  input (C-contiguous arrays only) to its staging buffer."""
   # pylint: disable=protected-access
   slot = runner._slot
   acquire, release = slot.lock.acquire, slot.lock.release
@@ -987,12 +988,12 @@ def _plan_call(runner, key, remade, inputs, outputs, run):
     check(status)
     raise AssertionError("unreachable")
 
-  if len(inputs) == 1 and len(outputs) == 1 and fast is not None:
-    (name, shape, dtype, _, _), = inputs
+  if len(inputs) == 1 and len(outputs) == 1:
+    (name, shape, dtype, staging, size), = inputs
     (output_name, take), = outputs
-    run_one = fast.pylite_fast_run_one
+    run_one = None if fast is None else fast.pylite_fast_run_one
 
-    def call_bytes(kwargs):
+    def call_one(kwargs):
       value = kwargs.get(name)
       if (len(kwargs) != 1 or
           type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
@@ -1004,37 +1005,11 @@ def _plan_call(runner, key, remade, inputs, outputs, run):
       try:
         if slot.dead:
           return None
-        status = run_one(run, data)
-        if status == _OK:
-          return {output_name: take()}
-        return finish(status)
-      finally:
-        release()
-        if slot.dead:
-          settle()
-
-    return call_bytes
-
-  if len(inputs) == 1 and len(outputs) == 1:
-    (name, shape, dtype, staging, size), = inputs
-    (output_name, take), = outputs
-
-    def call_one(kwargs):
-      value = kwargs.get(name)
-      if (len(kwargs) != 1 or
-          type(value) is not _ndarray or  # pylint: disable=unidiomatic-typecheck
-          value.shape != shape or
-          value.dtype is not dtype and value.dtype != dtype):
-        return None
-      acquire()
-      try:
-        if slot.dead:
-          return None
-        try:
-          _memmove(staging, value, size)
-        except ValueError:  # not C-contiguous
-          return None
-        status = run_staged(run)
+        if run_one is None:
+          _memmove(staging, data, size)
+          status = run_staged(run)
+        else:
+          status = run_one(run, data)
         if status == _OK:
           return {output_name: take()}
         return finish(status)
