@@ -32,11 +32,14 @@ static inline int32_t pl_q_high_mul(int32_t a, int32_t b) {
 }
 
 /* x / 2^exponent rounded to nearest, ties away from zero, for 0 <=
- * exponent <= 31. Larger exponents (up to 62) give what LiteRT's compiled
- * kernels give on x86, where the int32 shift count is taken mod 32 (a
- * quantized DIV reaches them), without C's undefined behaviour. */
+ * exponent <= 31. Other exponents (a quantized DIV reaches up to 62, an
+ * int16 ADD with hostile power-of-two scales any) give what LiteRT's
+ * compiled kernels give on x86, where the 64-bit mask's shift count is
+ * taken mod 64 and the int32 shift's mod 32, without C's undefined
+ * behaviour. */
 static inline int32_t pl_q_shift_right(int32_t x, int exponent) {
-  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t mask =
+      (int32_t)(uint32_t)(((uint64_t)1 << (exponent & 63)) - 1);
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
