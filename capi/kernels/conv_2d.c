@@ -19,7 +19,7 @@
  * GEMM, unless copying the input into a zero border (at each eval) costs
  * less than their patches: then every patch is read in place from that
  * copy. At most 8 filters (or a last panel of at most 8 past whole panels
- * of 16) run on the narrow tiles of internal/gemm_conv.h, and whole
+ * of 16) run on the narrow tiles of internal/gemm.h, and whole
  * panels of 16 on its tall tiles where they serve; the same sums.
  * Output pixels are split over the interpreter's threads in runs of
  * whole GEMM tiles, by their cost (the 1x1 GEMM by pl_gemm; small layers
@@ -57,7 +57,6 @@
 #include "capi/kernels/internal/nn_common.h"
 #include "capi/kernels/internal/nn_conv.h"
 #include "capi/kernels/internal/gemm.h"
-#include "capi/kernels/internal/gemm_conv.h"
 #include "capi/kernels/internal/quant_conv.h"
 
 enum { kInput = 0, kFilter = 1, kBias = 2, kOutput = 0 };

@@ -1,9 +1,10 @@
-/* pylite: tests of the convolutions' GEMM tiles (capi/kernels/internal/
- * gemm_conv.c) against the plain loop, bit for bit (any NaN matching any
- * NaN), on the AVX2 and AVX-512 levels: narrow tiles with 1 to 8 columns,
- * tall tiles with 1 to 3 panels of 16; every row count of a tile and past
- * it, A's rows whole or cut into segments (a convolution's patches read in
- * place), with and without bias, clamped or not, special values included. */
+/* pylite: tests of the convolutions' GEMM tiles (pl_gemm_narrow_rows and
+ * pl_gemm_tall_rows, capi/kernels/internal/gemm.c) against the plain loop,
+ * bit for bit (any NaN matching any NaN), on the AVX2 and AVX-512 levels:
+ * narrow tiles with 1 to 8 columns, tall tiles with 1 to 3 panels of 16;
+ * every row count of a tile and past it, A's rows whole or cut into
+ * segments (a convolution's patches read in place), with and without
+ * bias, clamped or not, special values included. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -12,7 +13,6 @@
 #include <string.h>
 
 #include "capi/kernels/internal/gemm.h"
-#include "capi/kernels/internal/gemm_conv.h"
 #include "check.h"
 
 static void fill(float* x, int64_t count) {

@@ -178,6 +178,9 @@ static void portable_panel(const PlGemm* g, int64_t m0, int64_t m1,
 #define PL_AVX2 __attribute__((target("avx2")))
 #define PL_AVX2_INLINE static inline __attribute__((always_inline, target("avx2")))
 #define PL_AVX2_MR 5
+/* The narrow tiles' rows (pl_gemm_narrow_rows): one 8-lane sum per row, 12
+ * independent adds per d to cover the add latency. */
+#define PL_NARROW_MR 12
 
 /* Adds the products of d in [0, count) to the sums c0 (and c1 when
  * nv == 2) of mr rows: A(r, d) at a[r * sai + d * sad], B's row d at
@@ -199,16 +202,17 @@ PL_AVX2_INLINE void avx2_tile_run(const int mr, const int nv, const float* a,
   }
 }
 
-/* mr (1..5) rows x 8 * nv (8 or 16) columns, mr and nv constants after
- * inlining: mr * nv accumulators, each lane one output; multiply, then add
- * (no FMA). Five rows keep all ten sums in registers (six spill: half the
- * speed). nv = 1 serves a last panel of at most 8 columns. */
+/* mr (1..5, or up to 12 with nv = 1) rows x 8 * nv (8 or 16) columns, mr
+ * and nv constants after inlining: mr * nv accumulators, each lane one
+ * output; multiply, then add (no FMA). Five rows keep all ten sums in
+ * registers (six spill: half the speed). nv = 1 serves a last panel of at
+ * most 8 columns. */
 PL_AVX2_INLINE void avx2_tile(const int mr, const int nv, const float* a,
                               int64_t sai, int64_t sad, int64_t kseg,
                               int64_t sseg, const float* p, int64_t k,
                               const float* bias, float* y, int64_t ldy,
                               int64_t cols, float lo, float hi) {
-  __m256 c0[PL_AVX2_MR], c1[PL_AVX2_MR];
+  __m256 c0[PL_NARROW_MR], c1[PL_NARROW_MR];
   PL_UNROLL
   for (int r = 0; r < mr; ++r) {
     c0[r] = _mm256_setzero_ps();
@@ -270,6 +274,13 @@ PL_AVX2_TILE_FN(2, 1)
 PL_AVX2_TILE_FN(3, 1)
 PL_AVX2_TILE_FN(4, 1)
 PL_AVX2_TILE_FN(5, 1)
+PL_AVX2_TILE_FN(6, 1)
+PL_AVX2_TILE_FN(7, 1)
+PL_AVX2_TILE_FN(8, 1)
+PL_AVX2_TILE_FN(9, 1)
+PL_AVX2_TILE_FN(10, 1)
+PL_AVX2_TILE_FN(11, 1)
+PL_AVX2_TILE_FN(12, 1)
 PL_AVX2_TILE_FN(1, 2)
 PL_AVX2_TILE_FN(2, 2)
 PL_AVX2_TILE_FN(3, 2)
@@ -285,6 +296,12 @@ static const PlAvx2Tile kAvx2Tiles[2][PL_AVX2_MR + 1] = {
      avx2_tile5x1},
     {NULL, avx2_tile1x2, avx2_tile2x2, avx2_tile3x2, avx2_tile4x2,
      avx2_tile5x2},
+};
+/* [rows] of the narrow tiles (nv = 1). */
+static const PlAvx2Tile kNarrowTiles[PL_NARROW_MR + 1] = {
+    NULL,          avx2_tile1x1,  avx2_tile2x1,  avx2_tile3x1, avx2_tile4x1,
+    avx2_tile5x1,  avx2_tile6x1,  avx2_tile7x1,  avx2_tile8x1, avx2_tile9x1,
+    avx2_tile10x1, avx2_tile11x1, avx2_tile12x1,
 };
 
 /* One row x np (1, 2 or 4, constant after inlining) full panels: 2 * np
@@ -380,7 +397,8 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
 
 /* ---- AVX-512 tiles --------------------------------------------------------
  *
- * mr (4..10) rows x 16 columns, one 512-bit sum per row: the AVX2 tile's
+ * mr (4..10; 12, 14 or 16 for the tall tiles) rows x 16 columns, one
+ * 512-bit sum per row: the AVX2 tile's
  * arithmetic in half the instructions. The AVX2 tile is limited by how
  * fast instructions issue, this one by the floating-point pipes: 5 to 15%
  * faster on AMD Zen 4 (measured; as fast for sums of 1024 terms). Partial
@@ -388,6 +406,8 @@ static void avx2_panel(const PlGemm* g, int64_t m0, int64_t m1, int64_t j0) {
 #define PL_AVX512_INLINE \
   static inline __attribute__((always_inline, target("avx512f")))
 #define PL_AVX512_MR 10
+/* The tall tiles' rows at most (pl_gemm_tall_rows: 12, 14 or 16). */
+#define PL_TALL_MR 16
 
 /* Adds the products of d in [0, count) to the sums of mr rows, and
  * prefetches B's row d of the next panel (`next` floats further): the
@@ -417,7 +437,7 @@ PL_AVX512_INLINE void avx512_tile(const int mr, const PlGemm* g, int64_t i,
   const int64_t k = g->k, kseg = gemm_kseg(g);
   const float* a = g->a + i * g->sai;
   const float* p = g->packed + j0 * k;
-  __m512 c[PL_AVX512_MR];
+  __m512 c[PL_TALL_MR];
   PL_UNROLL
   for (int r = 0; r < mr; ++r) c[r] = _mm512_setzero_ps();
   const int64_t next = k * PL_GEMM_NR;
@@ -454,6 +474,9 @@ PL_AVX512_TILE_FN(7)
 PL_AVX512_TILE_FN(8)
 PL_AVX512_TILE_FN(9)
 PL_AVX512_TILE_FN(10)
+PL_AVX512_TILE_FN(12)
+PL_AVX512_TILE_FN(14)
+PL_AVX512_TILE_FN(16)
 
 typedef void (*PlAvx512Tile)(const PlGemm*, int64_t, int64_t);
 /* [rows], 4 rows or more (see avx512_panel). */
@@ -714,6 +737,62 @@ static int64_t gemm_panels(const PlGemm* g) {
 void pl_gemm_rows(const PlGemm* g, int64_t m0, int64_t m1) {
   if (m1 <= m0 || g->n <= 0) return;
   gemm_range(g, m0, m1, 0, gemm_panels(g));
+}
+
+/* ---- The convolutions' tiles (narrow and tall, see gemm.h) ---------------- */
+
+/* Segments shorter than this (3-channel first layers) run slower on the
+ * tall tiles. */
+enum { kTallMinSeg = 24 };
+
+bool pl_gemm_narrow_available(const PlGemm* g) {
+#ifdef PL_GEMM_X86
+  return g->n > 0 && g->n <= 8 && pl_simd_avx2();
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+void pl_gemm_narrow_rows(const PlGemm* g, int64_t m0, int64_t m1) {
+#ifdef PL_GEMM_X86
+  for (int64_t i = m0; i < m1; i += PL_NARROW_MR) {
+    const int64_t rows = m1 - i < PL_NARROW_MR ? m1 - i : PL_NARROW_MR;
+    kNarrowTiles[rows](g->a + i * g->sai, g->sai, g->sad, gemm_kseg(g),
+                       g->sseg, g->packed, g->k, g->bias, g->y + i * g->ldy,
+                       g->ldy, g->n, g->lo, g->hi);
+  }
+#else
+  (void)g, (void)m0, (void)m1;
+#endif
+}
+
+bool pl_gemm_tall_available(const PlGemm* g) {
+#ifdef PL_GEMM_X86
+  return g->n > 0 && g->n % PL_GEMM_NR == 0 &&
+         (g->kseg <= 0 || g->kseg >= g->k || g->kseg >= kTallMinSeg) &&
+         g->sai % 1024 != 0 && pl_simd_avx512();
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+void pl_gemm_tall_rows(const PlGemm* g, int64_t m0, int64_t m1) {
+#ifdef PL_GEMM_X86
+  int64_t i = m0;
+  while (m1 - i >= 12) {
+    const int64_t left = m1 - i;
+    const int mr = left >= 16 ? 16 : left >= 14 ? 14 : 12;
+    const PlAvx512Tile tile =
+        mr == 16 ? avx512_tile16 : mr == 14 ? avx512_tile14 : avx512_tile12;
+    for (int64_t j0 = 0; j0 < g->n; j0 += PL_GEMM_NR) tile(g, i, j0);
+    i += mr;
+  }
+  if (i < m1) pl_gemm_rows(g, i, m1);
+#else
+  (void)g, (void)m0, (void)m1;
+#endif
 }
 
 /* Rows per index of the parallel loop, about: one tile of packed A, or two
