@@ -1,7 +1,9 @@
 /* pylite: the AVX2 form of pl_q_mul (quant.h) on 8 lanes, shared by the
  * vectorized output stages (quant.c's pl_q_requantize_rows and the fused
- * int8 convolution GEMM in quant_conv.c). Include only on x86 with GCC or
- * Clang; callers are compiled for AVX2 (or more) and chosen at run time. */
+ * int8 convolution GEMM in quant_conv.c), and roundf on 8 lanes, shared by
+ * the float quantizers (quant_rows.c, quant_seq.c). Include only on x86
+ * with GCC or Clang; callers are compiled for AVX2 (or more) and chosen at
+ * run time. */
 #ifndef PYLITE_KERNELS_INTERNAL_QUANT_AVX2_H_
 #define PYLITE_KERNELS_INTERNAL_QUANT_AVX2_H_
 
@@ -58,6 +60,18 @@ PL_Q_AVX2 static inline __m256i pl_q_mul8(__m256i x, const PlQMul8* p) {
       _mm256_sub_epi32(p->half, _mm256_cmpgt_epi32(zero, v));
   return _mm256_sub_epi32(_mm256_srav_epi32(v, p->right),
                           _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+/* roundf in lanes: the truncation, plus one away from zero when the
+ * (exact) fraction is at least one half; NaN stays NaN. */
+PL_Q_AVX2 static inline __m256 pl_roundf8(__m256 p) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 t = _mm256_round_ps(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256 away = _mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_sub_ps(p, t)),
+                                    _mm256_set1_ps(0.5f), _CMP_GE_OQ);
+  return _mm256_add_ps(
+      t, _mm256_and_ps(away, _mm256_or_ps(_mm256_set1_ps(1.0f),
+                                          _mm256_and_ps(p, sign))));
 }
 
 #endif /* PYLITE_KERNELS_INTERNAL_QUANT_AVX2_H_ */

@@ -7,6 +7,8 @@
     (defined(__GNUC__) || defined(__clang__))
 #define PL_QROWS_X86 1
 #include <immintrin.h>
+
+#include "capi/kernels/internal/quant_avx2.h"
 #define PL_QROWS_AVX2 __attribute__((target("avx2")))
 #endif
 
@@ -39,28 +41,20 @@ PL_QROWS_AVX2 static inline void qrows_store8(TfLiteType type, void* out,
   }
 }
 
-/* roundf in lanes: the truncation, plus one away from zero when the
- * (exact) fraction is at least one half; NaN stays NaN. The conversion
- * (cvttps2dq) gives INT32_MIN out of range and for NaN, as the scalar. */
+/* roundf in lanes (pl_roundf8); the conversion (cvttps2dq) gives INT32_MIN
+ * out of range and for NaN, as the scalar. */
 PL_QROWS_AVX2 static int64_t quantize_f32_avx2(const float* x, int64_t n,
                                                float scale,
                                                int32_t zero_point, int32_t lo,
                                                int32_t hi, TfLiteType type,
                                                void* out) {
   const __m256 vscale = _mm256_set1_ps(scale);
-  const __m256 half = _mm256_set1_ps(0.5f);
-  const __m256 sign = _mm256_set1_ps(-0.0f);
-  const __m256 one = _mm256_set1_ps(1.0f);
   const __m256i zp = _mm256_set1_epi32(zero_point);
   const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int64_t k = 0;
   for (; k + 8 <= n; k += 8) {
     const __m256 q = _mm256_div_ps(_mm256_loadu_ps(x + k), vscale);
-    const __m256 t = _mm256_round_ps(q, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(q, t));
-    const __m256 step = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ),
-                                      _mm256_or_ps(one, _mm256_and_ps(q, sign)));
-    const __m256i i = _mm256_cvttps_epi32(_mm256_add_ps(t, step));
+    const __m256i i = _mm256_cvttps_epi32(pl_roundf8(q));
     const __m256i v = _mm256_add_epi32(i, zp);
     qrows_store8(type, out, k, _mm256_min_epi32(_mm256_max_epi32(v, vlo), vhi));
   }

@@ -12,6 +12,8 @@
     (defined(__GNUC__) || defined(__clang__))
 #define PL_QS_X86 1
 #include <immintrin.h>
+
+#include "capi/kernels/internal/quant_avx2.h"
 #endif
 
 /* ---- Hybrid -------------------------------------------------------------- */
@@ -27,27 +29,19 @@ static void minmax(const float* x, int n, float* lo, float* hi) {
 }
 
 #ifdef PL_QS_X86
-/* scale_round_clamp on 8 lanes: roundf as trunc(p) plus the sign of p
- * where |p - trunc(p)| >= 0.5 (the difference is exact); the truncating
+/* scale_round_clamp on 8 lanes (roundf as pl_roundf8); the truncating
  * conversion gives INT32_MIN for NaN and out-of-range products as
  * pl_q_f32_to_i32. Returns how many leading values it did. */
 __attribute__((target("avx2"))) static int scale_round_clamp_avx2(
     const float* x, int n, float inv, int32_t zp, int32_t lo, int32_t hi,
     int8_t* q) {
-  const __m256 vinv = _mm256_set1_ps(inv), half = _mm256_set1_ps(0.5f);
-  const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+  const __m256 vinv = _mm256_set1_ps(inv);
   const __m256i vzp = _mm256_set1_epi32(zp);
   const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
   int k = 0;
   for (; k + 8 <= n; k += 8) {
     const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(x + k), vinv);
-    const __m256 t = _mm256_round_ps(p, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 away = _mm256_cmp_ps(
-        _mm256_andnot_ps(sign, _mm256_sub_ps(p, t)), half, _CMP_GE_OQ);
-    const __m256 step =
-        _mm256_and_ps(away, _mm256_or_ps(one, _mm256_and_ps(p, sign)));
-    __m256i v = _mm256_add_epi32(
-        vzp, _mm256_cvttps_epi32(_mm256_add_ps(t, step)));
+    __m256i v = _mm256_add_epi32(vzp, _mm256_cvttps_epi32(pl_roundf8(p)));
     v = _mm256_min_epi32(_mm256_max_epi32(v, vlo), vhi);
     const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v),
                                       _mm256_extracti128_si256(v, 1));
