@@ -905,17 +905,16 @@ def _shapes_key(kwargs, names):
 class _CallPlan:
   """What a runner's one-call path reuses for one set of input shapes.
 
-  key: the input shapes, in the runner's input order. count: the number of
-  inputs. remade: how many times the plan was made again for outputs that
-  changed shape. call: ``call(kwargs)`` runs the call if it is this plan's
-  (see _plan_call) and returns its result, else None.
+  key: the input shapes, in the runner's input order. remade: how many
+  times the plan was made again for outputs that changed shape. call:
+  ``call(kwargs)`` runs the call if it is this plan's (see _plan_call) and
+  returns its result, else None.
   """
 
-  __slots__ = ("key", "count", "remade", "call")
+  __slots__ = ("key", "remade", "call")
 
   def __init__(self, key, remade, call):
     self.key = key
-    self.count = len(key)
     self.remade = remade
     self.call = call
 
@@ -1056,7 +1055,6 @@ def _plan_call(runner, key, remade, inputs, outputs, run):
 
 class _NoPlan:
   """The plan of a runner without one: it takes no call."""
-  count = -1
 
   @staticmethod
   def call(kwargs):  # pylint: disable=unused-argument
@@ -1149,7 +1147,6 @@ class SignatureRunner:
     # recent input shapes (oldest first).
     self._plannable: Optional[bool] = None
     self._plan: Any = _NO_PLAN
-    self._plan_call = _NO_PLAN.call  # the current plan's call
     self._plans: Dict[Any, Optional[_CallPlan]] = {}
     self._last_unplanned: Any = None  # see _plan_after_general_call
 
@@ -1187,7 +1184,7 @@ class SignatureRunner:
     return self._state.enter(self._subgraph_index, self._slot)
 
   def __call__(self, **kwargs: Any) -> Dict[str, Any]:
-    result = self._plan_call(kwargs)
+    result = self._plan.call(kwargs)
     if result is None:
       return self._call_unplanned(kwargs)
     return result
@@ -1198,7 +1195,7 @@ class SignatureRunner:
     if len(kwargs) == len(self._inputs):
       plan = self._plans.get(_shapes_key(kwargs, self._inputs))
       if plan is not None and plan is not self._plan:
-        self._plan, self._plan_call = plan, plan.call
+        self._plan = plan
         result = plan.call(kwargs)
         if result is not None:
           return result
@@ -1232,7 +1229,6 @@ class SignatureRunner:
     one and keeps it for the input shapes ``key``, forgetting the oldest
     beyond _MAX_PLANS."""
     self._plan = _NO_PLAN if plan is None else plan
-    self._plan_call = self._plan.call
     plans = self._plans
     plans.pop(key, None)
     plans[key] = plan

@@ -40,7 +40,7 @@ def _warm_runner(path):
   runner = Interpreter(model_path=path).get_signature_runner()
   runner(keras_tensor=X1)
   runner(keras_tensor=X1)
-  assert runner._plan.count == 1  # pylint: disable=protected-access
+  assert runner._plan.key == (X1.shape,)  # pylint: disable=protected-access
   return runner
 
 
@@ -113,7 +113,7 @@ def test_shapes_alternate_and_plans_are_bounded(dense_path):
   # Tensors beyond the plans' byte budget always take the general path.
   for _ in range(2):
     _check(dense_path, runner, np.ones((70000, 4), np.float32))
-  assert runner._plan.count == -1  # pylint: disable=protected-access
+  assert runner._plan is pylite.interpreter._NO_PLAN  # pylint: disable=protected-access
   _check(dense_path, runner, X1)
 
 
