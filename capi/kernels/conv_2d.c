@@ -1055,6 +1055,22 @@ static void qconv_fill_seg(const ConvData* d, const int8_t* x,
 /* The pl_qdot form of one block and group: int8 straight to the output,
  * or hybrid's sums (from each batch's starting sums: the block is split
  * where the batch changes) then its float output stage. */
+/* int8 outputs [c0, c0 + n) of pixels [p0, p0 + rows), from their im2col
+ * rows col and the filters' packed blocks from packed on. */
+static void qconv_dot_int8(const QconvTask* t, const uint8_t* col,
+                           int64_t p0, int64_t rows, const int8_t* packed,
+                           int64_t c0, int64_t n) {
+  const ConvData* d = t->d;
+  const PlQdotOut out = {
+      .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
+      .zero_point = d->q.output_zp, .lo = d->q.act_min,
+      .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
+      .ldy = t->oc,
+  };
+  pl_qdot(col, pl_qdot_depth(t->k), packed, d->qdot_init + c0, rows, n, t->k,
+          &out);
+}
+
 static void qconv_block_dot(const QconvTask* t, int g, int64_t p0,
                             int64_t rows, uint8_t* col, int32_t* sums) {
   const ConvData* d = t->d;
@@ -1063,14 +1079,7 @@ static void qconv_block_dot(const QconvTask* t, int g, int64_t p0,
       d->qdot_packed + g * pl_qdot_packed_size(t->per_group, t->k);
   qconv_im2col_dot(t, g, p0, rows, col);
   if (d->q.kind != PL_QCONV_HYBRID) {
-    const PlQdotOut out = {
-        .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
-        .zero_point = d->q.output_zp, .lo = d->q.act_min,
-        .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
-        .ldy = t->oc,
-    };
-    pl_qdot(col, depth, packed, d->qdot_init + c0, rows, t->per_group, t->k,
-            &out);
+    qconv_dot_int8(t, col, p0, rows, packed, c0, t->per_group);
     return;
   }
   const int64_t plane = (int64_t)t->oh * t->ow;
@@ -1143,21 +1152,14 @@ static void qconv_columns_task(void* ctx, int64_t begin, int64_t end,
   const ConvData* d = t->d;
   uint8_t* col =
       (uint8_t*)d->qscratch + (size_t)worker * d->qscratch_per_thread;
-  const int64_t depth = pl_qdot_depth(t->k);
   const int64_t c0 = begin * kQconvColumns;
   const int64_t c1 = end * kQconvColumns < t->oc ? end * kQconvColumns : t->oc;
   for (int64_t p0 = 0; p0 < t->pixels; p0 += d->block_rows) {
     const int64_t rows =
         t->pixels - p0 < d->block_rows ? t->pixels - p0 : d->block_rows;
     qconv_im2col_dot(t, 0, p0, rows, col);
-    const PlQdotOut out = {
-        .multiplier = d->q.multiplier + c0, .shift = d->q.shift + c0,
-        .zero_point = d->q.output_zp, .lo = d->q.act_min,
-        .hi = d->q.act_max, .y = (int8_t*)t->y + p0 * t->oc + c0,
-        .ldy = t->oc,
-    };
-    pl_qdot(col, depth, d->qdot_packed + c0 * depth, d->qdot_init + c0, rows,
-            c1 - c0, t->k, &out);
+    qconv_dot_int8(t, col, p0, rows,
+                   d->qdot_packed + c0 * pl_qdot_depth(t->k), c0, c1 - c0);
   }
 }
 
